@@ -1,0 +1,58 @@
+import { z } from "zod";
+import { dnsLabel, email, oneOf, settings, text } from "./fields";
+
+/** The ACME challenge cert-manager answers. */
+const SolverSchema = z
+  .discriminatedUnion(
+    "type",
+    [
+      settings({ type: z.literal("http01").describe("HTTP-01 through the Ingress class.") }),
+      settings({
+        type: z.literal("dns01").describe("DNS-01 through the zone's DNS provider."),
+        provider: oneOf(["route53", "clouddns", "azuredns"]).describe("DNS provider of the zone."),
+        zone: text(253).describe("DNS zone the hosts belong to, such as `example.com`."),
+      }),
+    ],
+    { error: 'must be one of "http01", "dns01"' },
+  )
+  .prefault({ type: "http01" })
+  .describe("ACME challenge solver.");
+
+/** Let's Encrypt issuers, created in the stack's namespace. */
+const acmeFields = {
+  email: email().describe("ACME account e-mail for expiry notices."),
+  solver: SolverSchema,
+};
+
+/** Where TLS certificates come from. */
+const TlsSchema = z
+  .discriminatedUnion(
+    "issuer",
+    [
+      settings({ issuer: z.literal("letsencrypt-staging"), ...acmeFields }),
+      settings({ issuer: z.literal("letsencrypt-prod"), ...acmeFields }),
+      settings({
+        issuer: z.literal("existing"),
+        name: dnsLabel(253).describe("Name of the existing issuer."),
+        kind: oneOf(["Issuer", "ClusterIssuer"]).default("ClusterIssuer").describe("Kind of the existing issuer."),
+      }),
+      settings({ issuer: z.literal("none").describe("Serve plain HTTP (local development only).") }),
+    ],
+    { error: 'must be one of "letsencrypt-staging", "letsencrypt-prod", "existing", "none"' },
+  )
+  .describe("TLS through cert-manager: a Let's Encrypt issuer created for the stack, an existing issuer, or none.");
+
+/** The Ingress in front of the API. */
+export const IngressSchema = settings({
+    className: dnsLabel(253).default("nginx").describe("IngressClass of the controller."),
+    controllerNamespace: dnsLabel()
+      .default("ingress-nginx")
+      .describe("Namespace of the ingress controller, allowed to reach the API by NetworkPolicy."),
+    tls: TlsSchema,
+  })
+  .describe("Ingress and TLS.");
+
+/** Validated Ingress settings. */
+export type IngressSpec = z.output<typeof IngressSchema>;
+/** Validated TLS settings. */
+export type TlsSpec = IngressSpec["tls"];

@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { dnsLabel, duration, envName, intBetween, oneOf, settings, text } from "./fields";
+
+/** The credentials every stack has, whatever its secret source. */
+export const STACK_CREDENTIALS = ["postgresPassword", "redisPassword", "appSecretKey"] as const;
+
+/** Where the stack's credentials come from. */
+export const SecretsSchema = z
+  .discriminatedUnion(
+    "source",
+    [
+      settings({
+        source: z.literal("generated").describe("Passwords generated once with `@pulumi/random` and kept in state as secrets."),
+        passwordLength: intBetween(16, 128).default(32).describe("Length of generated passwords."),
+        appSecretNames: z
+          .array(envName())
+          .default([])
+          .describe("Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'`."),
+      }),
+      settings({
+        source: z.literal("external").describe("ExternalSecrets (`external-secrets.io/v1`) read the credentials from a secret store."),
+        passwordLength: intBetween(16, 128).default(32).describe("Length of the per-tenant passwords, which are always generated."),
+        store: settings({
+          kind: oneOf(["SecretStore", "ClusterSecretStore"]).default("ClusterSecretStore").describe("Kind of the store."),
+          name: dnsLabel(253).describe("Name of the store."),
+        }),
+        refreshInterval: duration().default("1h").describe("How often the ExternalSecret re-reads the store."),
+        appSecretNames: z.array(envName()).default([]).describe("Extra secret environment variables of the app."),
+        remoteKeys: z
+          .record(z.string(), text(512), { error: "must be a map from credential name to remote key" })
+          .describe("Remote key of each credential: `postgresPassword`, `redisPassword`, `appSecretKey` and every name in `appSecretNames`."),
+      }),
+    ],
+    { error: 'must be one of "generated", "external"' },
+  )
+  .prefault({ source: "generated" })
+  .describe("Credentials of the stack.");
+
+/** Validated secrets settings. */
+export type SecretsSpec = z.output<typeof SecretsSchema>;
+
+/** Every credential name the stack's Secret holds. */
+export function credentialNames(secrets: SecretsSpec): readonly string[] {
+  return [...STACK_CREDENTIALS, ...secrets.appSecretNames];
+}

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { dnsLabel, hostName, oneOf, settings } from "./fields";
+
+/** Longest tenant name: keeps derived names (namespaces, databases, stacks) within their limits. */
+export const TENANT_NAME_MAX = 40;
+
+/** One tenant of the application. */
+export const TenantSchema = settings({
+    name: dnsLabel(TENANT_NAME_MAX).describe(
+      "Tenant name, a DNS-1123 label of at most 40 characters. Names the tenant's database, role, Redis user and stack.",
+    ),
+    host: hostName().describe("Public host name the tenant is served on, such as `acme.example.com`."),
+  })
+  .describe("A tenant of the application.");
+
+/** How tenants share an instance. */
+export const TenancySchema = z
+  .discriminatedUnion(
+    "mode",
+    [
+      settings({
+        mode: z.literal("shared").describe("One AppStack serves many tenants."),
+        tenants: z
+          .array(TenantSchema, { error: "must be a list of tenants" })
+          .min(1, { error: "must list at least one tenant" })
+          .max(500, { error: "must list at most 500 tenants" })
+          .describe("The tenants served by this instance; each gets its own database, role, Redis user and host."),
+        redisIsolation: oneOf(["acl", "prefix"])
+          .default("acl")
+          .describe(
+            "`acl`: one Redis ACL user per tenant restricted to its key prefix; `prefix`: tenants share the default user and keep to their key prefix by contract.",
+          ),
+      }),
+      settings({
+        mode: z.literal("dedicated").describe("This stack serves a single tenant in its own namespace."),
+        tenant: TenantSchema,
+      }),
+    ],
+    { error: 'must be one of "shared", "dedicated"' },
+  )
+  .describe("Tenancy of the stack: `shared` (many tenants, one instance) or `dedicated` (one tenant).");
+
+/** A validated tenant. */
+export type Tenant = z.output<typeof TenantSchema>;
+/** Validated tenancy. */
+export type Tenancy = z.output<typeof TenancySchema>;
+
+/** The tenants a stack serves, whatever its mode. */
+export function tenantsOf(tenancy: Tenancy): readonly Tenant[] {
+  return tenancy.mode === "shared" ? tenancy.tenants : [tenancy.tenant];
+}

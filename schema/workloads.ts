@@ -1,0 +1,104 @@
+import { z } from "zod";
+import { cpu, envName, flag, httpPath, image, intBetween, memory, settings, stringMap, text } from "./fields";
+
+/** Defaults of a container's resources. */
+export interface ResourceDefaults {
+  readonly cpuRequest: string;
+  readonly memoryRequest: string;
+  readonly cpuLimit: string;
+  readonly memoryLimit: string;
+}
+
+/** Container resource requests and limits, defaulting to `defaults`. */
+export function resourcesSchema(defaults: ResourceDefaults) {
+  return z
+    .strictObject({
+      cpuRequest: cpu().default(defaults.cpuRequest).describe("CPU request."),
+      memoryRequest: memory().default(defaults.memoryRequest).describe("Memory request."),
+      cpuLimit: cpu().default(defaults.cpuLimit).describe("CPU limit."),
+      memoryLimit: memory().default(defaults.memoryLimit).describe("Memory limit."),
+    })
+    .prefault({})
+    .describe("Container resource requests and limits.");
+}
+
+/** Horizontal autoscaling on CPU. */
+const AutoscalingSchema = settings({
+    enabled: flag().default(true).describe("Create a HorizontalPodAutoscaler; the Deployment's replica count is then left to it."),
+    minReplicas: intBetween(1, 100).default(2).describe("Fewest replicas."),
+    maxReplicas: intBetween(1, 100).default(10).describe("Most replicas."),
+    targetCpuUtilizationPercent: intBetween(10, 100).default(70).describe("Average CPU utilisation to aim for."),
+  })
+  .prefault({})
+  .superRefine((a, ctx) => {
+    if (a.enabled && a.minReplicas > a.maxReplicas) {
+      ctx.addIssue({ code: "custom", path: ["minReplicas"], input: a.minReplicas, message: `must not exceed \`maxReplicas\` (${a.maxReplicas})` });
+    }
+  })
+  .describe("Horizontal Pod autoscaling on CPU utilisation.");
+
+/** Fields common to the API and the worker. */
+function workloadFields(defaults: { replicas: number; resources: ResourceDefaults }) {
+  return {
+    image: image().describe("Container image, pinned by tag or digest."),
+    replicas: intBetween(1, 100)
+      .default(defaults.replicas)
+      .describe("Replica count when autoscaling is disabled."),
+    command: z.array(text(4096)).optional().describe("Container entrypoint override."),
+    args: z.array(text(4096)).optional().describe("Container arguments."),
+    env: stringMap(envName()).default({}).describe("Plain environment variables. Credentials come from the stack's Secret, never from here."),
+    resources: resourcesSchema(defaults.resources),
+    autoscaling: AutoscalingSchema,
+    maxUnavailable: intBetween(0, 100).default(1).describe("PodDisruptionBudget `maxUnavailable`."),
+  };
+}
+
+/** The HTTP API Deployment. */
+export const ApiSchema = settings({
+    ...workloadFields({
+      replicas: 2,
+      resources: { cpuRequest: "250m", memoryRequest: "256Mi", cpuLimit: "1", memoryLimit: "512Mi" },
+    }),
+    port: intBetween(1024, 65535).default(8080).describe("Port the API listens on (non-root, so 1024 or above)."),
+    healthPath: httpPath().default("/healthz").describe("Liveness and startup probe path."),
+    readyPath: httpPath().default("/readyz").describe("Readiness probe path."),
+    metricsPath: httpPath().default("/metrics").describe("Prometheus metrics path, scraped when monitoring is enabled."),
+  })
+  .describe("The HTTP API.");
+
+/** How the worker reports its health. */
+const WorkerHealthSchema = z
+  .discriminatedUnion(
+    "type",
+    [
+      settings({
+        type: z.literal("http"),
+        port: intBetween(1024, 65535).default(8081).describe("Health port."),
+        path: httpPath().default("/healthz").describe("Health path."),
+      }),
+      settings({
+        type: z.literal("exec"),
+        command: z.array(text(4096)).min(1, { error: "must have at least one element" }).describe("Health command."),
+      }),
+    ],
+    { error: 'must be one of "http", "exec"' },
+  )
+  .prefault({ type: "http" })
+  .describe("Health check used by the worker's liveness, readiness and startup probes.");
+
+/** The background worker Deployment. */
+export const WorkerSchema = settings({
+    ...workloadFields({
+      replicas: 1,
+      resources: { cpuRequest: "250m", memoryRequest: "256Mi", cpuLimit: "1", memoryLimit: "1Gi" },
+    }),
+    health: WorkerHealthSchema,
+  })
+  .describe("The background worker.");
+
+/** Validated API settings. */
+export type ApiSpec = z.output<typeof ApiSchema>;
+/** Validated worker settings. */
+export type WorkerSpec = z.output<typeof WorkerSchema>;
+/** Validated container resources. */
+export type ResourcesSpec = z.output<ReturnType<typeof resourcesSchema>>;

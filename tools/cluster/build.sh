@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Builds the local control-plane toolchain from Go modules and caches it outside
+# the repo, keyed by version: $CACHE/bin/<name>-<version>/<binary>.
+#   kube-apiserver, kube-controller-manager, kube-scheduler, kubectl
+#       from the wrapper module ./kubernetes (k8s.io/kubernetes)
+#   kwok from the wrapper module ./kwok (sigs.k8s.io/kwok)
+#   etcd from Debian's etcd-server package (installed with apt-get if missing)
+# Only the Go module proxy and apt are used. Progress goes to stderr; the
+# cached binary directories are printed on stdout, one per line.
+# Usage: tools/cluster/build.sh
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${TENANTSTACK_CACHE:-/root/.cache/tenantstack}
+export PATH=/usr/local/go/bin:$PATH CGO_ENABLED=0
+
+STEP=setup
+log() { echo "build.sh: $*" >&2; }
+trap 'log "FAILED at step: $STEP (see output above)"' ERR
+
+# module_field <wrapper dir> <module> <go list -m template>
+module_field() { (cd "$1" && go list -m -f "$3" "$2"); }
+
+# build <wrapper dir> <package> <binary> <version> <ldflags>
+# Skips the build when the cached binary already exists.
+build() {
+  local dir=$1 pkg=$2 bin=$3 version=$4 ldflags=$5
+  local out=$CACHE/bin/$bin-$version
+  STEP="go build $bin $version"
+  if [[ -x $out/$bin ]]; then
+    log "$bin $version: cached at $out"
+  else
+    log "$bin $version: building $pkg (this can take many minutes)"
+    mkdir -p "$out"
+    local start=$SECONDS
+    (cd "$dir" && go build -trimpath -ldflags "-s -w $ldflags" -o "$out/$bin.tmp" "$pkg")
+    mv "$out/$bin.tmp" "$out/$bin"
+    log "$bin $version: built in $((SECONDS - start))s"
+  fi
+  echo "$out"
+}
+
+STEP="read k8s.io/kubernetes version from kubernetes/go.mod"
+K8S_VERSION=$(module_field "$HERE/kubernetes" k8s.io/kubernetes '{{.Version}}')
+# The release date of the module stands in for the build date (reproducible).
+K8S_DATE=$(module_field "$HERE/kubernetes" k8s.io/kubernetes '{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}')
+[[ $K8S_VERSION =~ ^v([0-9]+)\.([0-9]+)\. ]]
+K8S_LDFLAGS=""
+# Same variables as upstream hack/lib/version.sh, in both version packages.
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  K8S_LDFLAGS+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=${BASH_REMATCH[1]}"
+  K8S_LDFLAGS+=" -X $pkg.gitMinor=${BASH_REMATCH[2]} -X $pkg.gitTreeState=archive"
+  K8S_LDFLAGS+=" -X $pkg.buildDate=$K8S_DATE"
+done
+for bin in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+  build "$HERE/kubernetes" "k8s.io/kubernetes/cmd/$bin" "$bin" "$K8S_VERSION" "$K8S_LDFLAGS"
+done
+
+STEP="read sigs.k8s.io/kwok version from kwok/go.mod"
+KWOK_VERSION=$(module_field "$HERE/kwok" sigs.k8s.io/kwok '{{.Version}}')
+build "$HERE/kwok" sigs.k8s.io/kwok/cmd/kwok kwok "$KWOK_VERSION" \
+  "-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}"
+
+STEP="install etcd-server with apt-get"
+if ! command -v etcd >/dev/null; then
+  log "etcd: installing Debian package etcd-server"
+  apt-get install -y etcd-server >&2 || { apt-get update >&2 && apt-get install -y etcd-server >&2; }
+fi
+log "etcd: $(etcd --version | head -1)"
+log "done"

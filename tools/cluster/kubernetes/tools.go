@@ -1,0 +1,13 @@
+//go:build tools
+
+// Package tools pins the Kubernetes control-plane commands that build.sh
+// compiles with `go build` (kube-apiserver, kube-controller-manager,
+// kube-scheduler, kubectl). Nothing here is compiled into the project.
+package tools
+
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubectl"
+)
