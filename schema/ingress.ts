@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dnsLabel, email, oneOf, settings, text } from "./fields";
+import { dnsLabel, email, flag, oneOf, settings, text } from "./fields";
 
 /** The ACME challenge cert-manager answers. */
 const SolverSchema = z
@@ -49,6 +49,9 @@ export const IngressSchema = settings({
       .default("ingress-nginx")
       .describe("Namespace of the ingress controller, allowed to reach the API by NetworkPolicy."),
     tls: TlsSchema,
+    waitForAddress: flag()
+      .default(true)
+      .describe("Wait for the ingress controller to publish the Ingress's address; turn off where no controller runs."),
   })
   .describe("Ingress and TLS.");
 

@@ -34,12 +34,37 @@ export const SecretsSchema = z
     { error: 'must be one of "generated", "external"' },
   )
   .prefault({ source: "generated" })
+  .superRefine((secrets, ctx) => {
+    if (secrets.source !== "external") return;
+    const missing = credentialNames(secrets).filter((name) => !(name in secrets.remoteKeys));
+    if (missing.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["remoteKeys"],
+        input: Object.keys(secrets.remoteKeys),
+        message: `must name a remote key for ${missing.map((n) => `"${n}"`).join(", ")}`,
+      });
+    }
+  })
   .describe("Credentials of the stack.");
 
 /** Validated secrets settings. */
 export type SecretsSpec = z.output<typeof SecretsSchema>;
 
 /** Every credential name the stack's Secret holds. */
-export function credentialNames(secrets: SecretsSpec): readonly string[] {
+export function credentialNames(secrets: Pick<SecretsSpec, "appSecretNames">): readonly string[] {
   return [...STACK_CREDENTIALS, ...secrets.appSecretNames];
+}
+
+/**
+ * Problems for app secrets that generated-secrets stacks need but were not provided, with paths under `root`.
+ */
+export function missingAppSecretProblems(secrets: SecretsSpec, provided: readonly string[], root: string): string[] {
+  if (secrets.source !== "generated") return [];
+  return secrets.appSecretNames
+    .filter((name) => !provided.includes(name))
+    .map(
+      (name) =>
+        `\`${root}appSecretValues.${name}\` is required by \`${root}secrets.appSecretNames\`: provide it as a secret (\`pulumi config set --secret --path '${root}appSecretValues.${name}'\`)`,
+    );
 }

@@ -4,7 +4,7 @@ import { parseOrThrow, ValidationError, problemsOf } from "./errors";
 import { dnsLabel, duration, flag, memoryMiB, oneOf, settings } from "./fields";
 import { IngressSchema } from "./ingress";
 import { ENVIRONMENTS } from "./naming";
-import { credentialNames, SecretsSchema } from "./secrets";
+import { missingAppSecretProblems, SecretsSchema } from "./secrets";
 import { TenancySchema } from "./tenant";
 import { ApiSchema, WorkerSchema } from "./workloads";
 
@@ -62,14 +62,6 @@ export const StackSchema = StackShape.superRefine((stack, ctx) => {
     }
   }
 
-  const secrets = stack.secrets;
-  if (secrets.source === "external") {
-    const missing = credentialNames(secrets).filter((name) => !(name in secrets.remoteKeys));
-    if (missing.length > 0) {
-      problem(["secrets", "remoteKeys"], `must name a remote key for ${missing.map((n) => `"${n}"`).join(", ")}`, Object.keys(secrets.remoteKeys));
-    }
-  }
-
   if (stack.redis.maxmemoryMb >= memoryMiB(stack.redis.resources.memoryLimit)) {
     problem(
       ["redis", "maxmemoryMb"],
@@ -104,14 +96,8 @@ export function parseStack(input: unknown, options: ParseStackOptions = {}): Sta
   const root = options.root ?? "";
   const result = StackSchema.safeParse(input, { reportInput: true });
   const problems = result.success ? [] : problemsOf(result.error.issues, root);
-  if (result.success && options.providedAppSecrets && result.data.secrets.source === "generated") {
-    for (const name of result.data.secrets.appSecretNames) {
-      if (!options.providedAppSecrets.includes(name)) {
-        problems.push(
-          `\`${root}appSecretValues.${name}\` is required by \`${root}secrets.appSecretNames\`: provide it as a secret (\`pulumi config set --secret --path '${root}appSecretValues.${name}'\`)`,
-        );
-      }
-    }
+  if (result.success && options.providedAppSecrets) {
+    problems.push(...missingAppSecretProblems(result.data.secrets, options.providedAppSecrets, root));
   }
   if (problems.length > 0 || !result.success) throw new ValidationError("tenantstack stack settings", problems);
   return result.data;

@@ -8,7 +8,7 @@
 # Only the Go module proxy and apt are used. Progress goes to stderr; the
 # cached binary directories are printed on stdout, one per line.
 # Usage: tools/cluster/build.sh
-set -euo pipefail
+set -Eeuo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${TENANTSTACK_CACHE:-/root/.cache/tenantstack}

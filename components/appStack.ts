@@ -1,0 +1,108 @@
+import * as pulumi from "@pulumi/pulumi";
+import { defaultNamespace, parseStack, type StackInput, type StackSpec, tenantsOf } from "../schema";
+import { Api } from "./api";
+import { Ingress } from "./ingress";
+import { NetworkPolicies } from "./networkPolicies";
+import { Ollama } from "./ollama";
+import { Postgres } from "./postgres";
+import { Redis } from "./redis";
+import { Secrets } from "./secrets";
+import { StackNamespace } from "./stackNamespace";
+import type { AppWiring } from "./workload";
+import { Worker } from "./worker";
+import { checksum } from "./checksum";
+
+/** Type token of {@link AppStack}. */
+export const APP_STACK_TYPE = "tenantstack:stack:AppStack";
+
+/**
+ * Arguments of {@link AppStack}: a stack's settings as validated by `StackSchema` (omitted fields take
+ * its defaults; the README lists every field), and the values of the app's secrets.
+ */
+export type AppStackArgs = StackInput & {
+  /**
+   * Values of the app secrets named in `secrets.appSecretNames`, required with generated secrets.
+   * Wrap them with `pulumi.secret`.
+   * @default {}
+   */
+  readonly appSecretValues?: Readonly<Record<string, pulumi.Input<string>>>;
+};
+
+/**
+ * One instance of the application, shared by many tenants or dedicated to one: its namespace, credentials,
+ * Postgres, Redis, Ollama, API, worker, Ingress and network policies. Every setting is validated before
+ * anything is registered.
+ */
+export class AppStack extends pulumi.ComponentResource {
+  /** The validated settings, with every default applied. */
+  public readonly spec: StackSpec;
+  /** Name of the namespace. */
+  public readonly namespace: pulumi.Output<string>;
+  /** The public URL of each tenant. */
+  public readonly urls: Record<string, string>;
+  /** Service names of the API, Postgres, Redis and (when enabled) Ollama. */
+  public readonly services: pulumi.Output<Record<string, string>>;
+  /** Each tenant's Postgres connection URL (a secret). */
+  public readonly tenantDatabaseUrls: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: AppStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { appSecretValues = {}, ...settings } = args;
+    const spec = parseStack(settings, { providedAppSecrets: Object.keys(appSecretValues) });
+    super(APP_STACK_TYPE, name, {}, opts);
+    this.spec = spec;
+    const tenants = tenantsOf(spec.tenancy);
+    const tenantNames = tenants.map((t) => t.name);
+    const child = { parent: this };
+
+    const namespaceName = spec.namespace ?? defaultNamespace(spec.environment, spec.tenancy.mode === "dedicated" ? spec.tenancy.tenant.name : undefined);
+    const namespace = new StackNamespace(`${name}-namespace`, { name: namespaceName, instance: name }, child).name;
+    const redisIsolation = spec.tenancy.mode === "shared" ? spec.tenancy.redisIsolation : "acl";
+
+    const secrets = new Secrets(
+      `${name}-secrets`,
+      { namespace, spec: spec.secrets, tenants: tenantNames, redisIsolation, appSecretValues },
+      child,
+    );
+    const afterSecrets = { parent: this, dependsOn: [secrets] };
+    const postgres = new Postgres(`${name}-postgres`, { namespace, instance: name, spec: spec.postgres, tenants: tenantNames }, afterSecrets);
+    const redis = new Redis(`${name}-redis`, { namespace, instance: name, spec: spec.redis, aclChecksum: checksum({ tenantNames, redisIsolation }) }, afterSecrets);
+    const ollama = spec.ollama.enabled ? new Ollama(`${name}-ollama`, { namespace, instance: name, spec: spec.ollama }, child) : undefined;
+
+    const wiring: AppWiring = {
+      credentialKeys: secrets.credentialKeys,
+      tenancyMode: spec.tenancy.mode,
+      tenants: tenantNames,
+      ollama: spec.ollama.enabled,
+      credentialsChecksum: secrets.credentialsChecksum,
+    };
+    const dataStores = { parent: this, dependsOn: [secrets, postgres, redis, ...(ollama ? [ollama] : [])] };
+    const api = new Api(
+      `${name}-api`,
+      { namespace, instance: name, spec: spec.api, wiring, serviceMonitorInterval: spec.monitoring.serviceMonitor ? spec.monitoring.interval : undefined },
+      dataStores,
+    );
+    new Worker(`${name}-worker`, { namespace, instance: name, spec: spec.worker, wiring }, dataStores);
+    const ingress = new Ingress(`${name}-ingress`, { namespace, instance: name, spec: spec.ingress, hosts: tenants.map((t) => t.host) }, { parent: this, dependsOn: [api] });
+    new NetworkPolicies(
+      `${name}-network-policies`,
+      {
+        namespace,
+        instance: name,
+        apiPort: spec.api.port,
+        ingressControllerNamespace: spec.ingress.controllerNamespace,
+        ollama: spec.ollama.enabled,
+        ollamaModelDownload: spec.ollama.allowModelDownload,
+        backupUpload: spec.postgres.backup.enabled && spec.postgres.backup.destination.type !== "volume",
+      },
+      child,
+    );
+
+    this.namespace = namespace;
+    this.urls = Object.fromEntries(tenants.map((tenant, i) => [tenant.name, ingress.urls[i]]));
+    const services: Record<string, pulumi.Output<string>> = { api: api.serviceName, postgres: postgres.serviceName, redis: redis.serviceName };
+    if (ollama) services.ollama = ollama.serviceName;
+    this.services = pulumi.all(services);
+    this.tenantDatabaseUrls = secrets.tenantDatabaseUrls;
+    this.registerOutputs({ namespace: this.namespace, urls: this.urls, services: this.services, tenantDatabaseUrls: this.tenantDatabaseUrls });
+  }
+}

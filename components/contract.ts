@@ -1,0 +1,44 @@
+/**
+ * The app contract: the names of the Services, Secrets, keys and paths through which the API and
+ * worker find the rest of their stack. Documented in the README; changing one breaks running apps.
+ */
+
+/** Service names, reachable as `<name>.<namespace>.svc`. */
+export const SERVICES = { api: "api", postgres: "postgres", redis: "redis", ollama: "ollama" } as const;
+
+/** Ports of the data services. */
+export const PORTS = { postgres: 5432, redis: 6379, ollama: 11434, http: 80 } as const;
+
+/** Secret with the stack's credentials, as environment variables of the workloads. */
+export const CREDENTIALS_SECRET = "credentials";
+
+/** Secret with every tenant's credentials, mounted at {@link TENANTS_MOUNT_PATH}. */
+export const TENANT_CREDENTIALS_SECRET = "tenant-credentials";
+
+/** Where the tenant credentials are mounted in the API and worker. */
+export const TENANTS_MOUNT_PATH = "/var/run/tenantstack/tenants";
+
+/** Keys of the stack credentials in {@link CREDENTIALS_SECRET}, by credential name. */
+export const CREDENTIAL_KEYS: Readonly<Record<string, string>> = {
+  postgresPassword: "POSTGRES_PASSWORD",
+  redisPassword: "REDIS_PASSWORD",
+  appSecretKey: "APP_SECRET_KEY",
+};
+
+/** The key of a credential in {@link CREDENTIALS_SECRET}: app secrets keep their own names. */
+export function credentialKey(name: string): string {
+  return CREDENTIAL_KEYS[name] ?? name;
+}
+
+/** Keys of one tenant's credentials in {@link TENANT_CREDENTIALS_SECRET}. */
+export function tenantKeys(tenant: string) {
+  return {
+    databaseUrl: `${tenant}.database-url`,
+    databasePassword: `${tenant}.database-password`,
+    redisUrl: `${tenant}.redis-url`,
+    redisKeyPrefix: `${tenant}.redis-key-prefix`,
+  } as const;
+}
+
+/** Key of the Redis ACL lines of the tenants in {@link TENANT_CREDENTIALS_SECRET}. */
+export const REDIS_TENANT_ACL_KEY = "redis-tenants.acl";

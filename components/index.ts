@@ -1,0 +1,14 @@
+export { Api, API_TYPE, type ApiArgs } from "./api";
+export { APP_STACK_TYPE, AppStack, type AppStackArgs } from "./appStack";
+export * from "./contract";
+export { Ingress, INGRESS_TYPE, type IngressArgs } from "./ingress";
+export { NETWORK_POLICIES_TYPE, NetworkPolicies, type NetworkPoliciesArgs } from "./networkPolicies";
+export { Ollama, OLLAMA_TYPE, type OllamaArgs } from "./ollama";
+export { Postgres, POSTGRES_TYPE, type PostgresArgs } from "./postgres";
+export { PostgresBackup, POSTGRES_BACKUP_TYPE, type PostgresBackupArgs } from "./postgresBackup";
+export { Redis, REDIS_TYPE, type RedisArgs } from "./redis";
+export { Secrets, SECRETS_TYPE, type SecretsArgs } from "./secrets";
+export { STACK_NAMESPACE_TYPE, StackNamespace, type StackNamespaceArgs } from "./stackNamespace";
+export type { AppWiring } from "./workload";
+export { Worker, WORKER_TYPE, type WorkerArgs } from "./worker";
+export * from "../schema";

@@ -1,0 +1,107 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { type IngressSpec, IngressSchema, parseSpec, type TlsSpec, tlsSecretName } from "../schema";
+import { PORTS, SERVICES } from "./contract";
+
+/** Type token of {@link Ingress}. */
+export const INGRESS_TYPE = "tenantstack:network:Ingress";
+
+/** ACME directories of Let's Encrypt. */
+export const ACME_SERVERS = {
+  "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
+  "letsencrypt-prod": "https://acme-v02.api.letsencrypt.org/directory",
+} as const;
+
+/** Arguments of {@link Ingress}. */
+export interface IngressArgs {
+  /** Namespace of the stack. */
+  readonly namespace: pulumi.Input<string>;
+  /** Ingress settings, validated against `IngressSchema`; omitted fields take the schema's defaults. */
+  readonly spec: z.input<typeof IngressSchema>;
+  /** Public host names, one per tenant, all routed to the API. */
+  readonly hosts: readonly string[];
+  /**
+   * `app.kubernetes.io/instance` label of every object.
+   * @default - the component's name
+   */
+  readonly instance?: string;
+}
+
+type AcmeTls = Extract<TlsSpec, { issuer: "letsencrypt-staging" | "letsencrypt-prod" }>;
+
+/** The ACME solver of cert-manager for validated settings. */
+function acmeSolver(tls: AcmeTls, className: string): Record<string, unknown> {
+  const solver = tls.solver;
+  if (solver.type === "http01") return { http01: { ingress: { ingressClassName: className } } };
+  const providers = { route53: { route53: {} }, clouddns: { cloudDNS: {} }, azuredns: { azureDNS: { hostedZoneName: solver.zone } } };
+  return { selector: { dnsZones: [solver.zone] }, dns01: providers[solver.provider] };
+}
+
+/**
+ * The Ingress routing every tenant's host to the API, with TLS through cert-manager: a Let's Encrypt
+ * Issuer created in the namespace (HTTP-01 or DNS-01), an existing Issuer or ClusterIssuer, or none.
+ */
+export class Ingress extends pulumi.ComponentResource {
+  /** Name of the Ingress. */
+  public readonly ingressName: pulumi.Output<string>;
+  /** The URL of each host. */
+  public readonly urls: readonly string[];
+
+  constructor(name: string, args: IngressArgs, opts?: pulumi.ComponentResourceOptions) {
+    const spec: IngressSpec = parseSpec(IngressSchema, args.spec, "ingress");
+    super(INGRESS_TYPE, name, {}, opts);
+    const tls = spec.tls;
+    const labels = { "app.kubernetes.io/instance": args.instance ?? name, "app.kubernetes.io/part-of": "tenantstack", "app.kubernetes.io/managed-by": "pulumi" };
+    const annotations: Record<string, string> = spec.waitForAddress ? {} : { "pulumi.com/skipAwait": "true" };
+    const dependsOn: pulumi.Resource[] = [];
+
+    if (tls.issuer === "letsencrypt-staging" || tls.issuer === "letsencrypt-prod") {
+      dependsOn.push(
+        new k8s.apiextensions.CustomResource(
+          `${name}-issuer`,
+          {
+            apiVersion: "cert-manager.io/v1",
+            kind: "Issuer",
+            metadata: { name: tls.issuer, namespace: args.namespace, labels },
+            spec: {
+              acme: {
+                server: ACME_SERVERS[tls.issuer],
+                email: tls.email,
+                privateKeySecretRef: { name: `${tls.issuer}-account-key` },
+                solvers: [acmeSolver(tls, spec.className)],
+              },
+            },
+          },
+          { parent: this },
+        ),
+      );
+      annotations["cert-manager.io/issuer"] = tls.issuer;
+    } else if (tls.issuer === "existing") {
+      annotations[tls.kind === "Issuer" ? "cert-manager.io/issuer" : "cert-manager.io/cluster-issuer"] = tls.name;
+    }
+
+    const ingress = new k8s.networking.v1.Ingress(
+      `${name}-ingress`,
+      {
+        metadata: { name: SERVICES.api, namespace: args.namespace, labels, annotations },
+        spec: {
+          ingressClassName: spec.className,
+          tls: tls.issuer === "none" ? undefined : args.hosts.map((host) => ({ hosts: [host], secretName: tlsSecretName(host) })),
+          rules: args.hosts.map((host) => ({
+            host,
+            http: {
+              paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: SERVICES.api, port: { number: PORTS.http } } } }],
+            },
+          })),
+        },
+      },
+      { parent: this, dependsOn },
+    );
+
+    const scheme = tls.issuer === "none" ? "http" : "https";
+    this.ingressName = ingress.metadata.name;
+    this.urls = args.hosts.map((host) => `${scheme}://${host}`);
+    this.registerOutputs({ ingressName: this.ingressName, urls: this.urls });
+  }
+}

@@ -1,0 +1,183 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { parseSpec, type PostgresSpec, PostgresSchema, tenantDatabase } from "../schema";
+import { CREDENTIALS_SECRET, credentialKey, PORTS, SERVICES, TENANT_CREDENTIALS_SECRET, tenantKeys } from "./contract";
+import { POSTGRES_CLIENT_ENV, POSTGRES_UID } from "./postgresClient";
+import { recommendedLabels } from "./labels";
+import { PostgresBackup } from "./postgresBackup";
+import { containerResources } from "./resources";
+import { RESTRICTED_CONTAINER, restrictedPodSecurity, scratchDirectories } from "./security";
+import { DATA_VOLUME, statefulStore } from "./statefulStore";
+import { checksum } from "./checksum";
+
+/** Type token of {@link Postgres}. */
+export const POSTGRES_TYPE = "tenantstack:data:Postgres";
+
+/** Arguments of {@link Postgres}. */
+export interface PostgresArgs {
+  /** Namespace of the stack. */
+  readonly namespace: pulumi.Input<string>;
+  /**
+   * `app.kubernetes.io/instance` label of every object.
+   * @default - the component's name
+   */
+  readonly instance?: string;
+  /** Postgres settings, validated against `PostgresSchema`; omitted fields take the schema's defaults. */
+  readonly spec: z.input<typeof PostgresSchema>;
+  /**
+   * Tenants whose database and role are created (idempotently) by a provisioning Job.
+   * @default []
+   */
+  readonly tenants?: readonly string[];
+  /**
+   * Annotations of the backup job's ServiceAccount (cloud workload identity).
+   * @default {}
+   */
+  readonly backupServiceAccountAnnotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * The SQL that creates a tenant's role and database when missing and sets the role's password.
+ * Run by `psql` with the variables `role` and `password`; safe to run again.
+ * @internal
+ */
+export const PROVISION_TENANT_SQL = [
+  "SELECT format('CREATE ROLE %I LOGIN', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role')\\gexec",
+  "SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', :'role', :'password')\\gexec",
+  "SELECT format('CREATE DATABASE %I OWNER %I', :'role', :'role') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'role')\\gexec",
+  "SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', :'role')\\gexec",
+].join("\n");
+
+/**
+ * PostgreSQL: a protected StatefulSet with its headless Service, a Job that provisions each tenant's
+ * database and role, and a backup CronJob.
+ */
+export class Postgres extends pulumi.ComponentResource {
+  /** Name of the Service, port 5432. */
+  public readonly serviceName: pulumi.Output<string>;
+  /** Name of the StatefulSet. */
+  public readonly statefulSetName: pulumi.Output<string>;
+
+  constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    const spec: PostgresSpec = parseSpec(PostgresSchema, args.spec, "postgres");
+    super(POSTGRES_TYPE, name, {}, opts);
+    const instance = args.instance ?? name;
+    const scratch = scratchDirectories({ run: "/var/run/postgresql", tmp: "/tmp" });
+    const ready = ["pg_isready", "-U", "postgres", "-h", "127.0.0.1"];
+
+    const store = statefulStore(this, name, {
+      namespace: args.namespace,
+      instance,
+      role: "postgres",
+      serviceName: SERVICES.postgres,
+      port: { name: "postgres", port: PORTS.postgres },
+      volume: { ...spec, field: "postgres" },
+      uid: POSTGRES_UID,
+      pod: {
+        terminationGracePeriodSeconds: 60,
+        containers: [
+          {
+            name: "postgres",
+            image: spec.image,
+            args: Object.entries(spec.parameters).flatMap(([key, value]) => ["-c", `${key}=${value}`]),
+            env: [
+              { name: "POSTGRES_USER", value: "postgres" },
+              { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: credentialKey("postgresPassword") } } },
+              { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+            ],
+            ports: [{ name: "postgres", containerPort: PORTS.postgres }],
+            resources: containerResources(spec.resources),
+            securityContext: RESTRICTED_CONTAINER,
+            startupProbe: { exec: { command: ready }, periodSeconds: 2, failureThreshold: 90 },
+            readinessProbe: { exec: { command: ready }, periodSeconds: 5 },
+            livenessProbe: { exec: { command: ready }, periodSeconds: 15, failureThreshold: 4 },
+            volumeMounts: [{ name: DATA_VOLUME, mountPath: "/var/lib/postgresql/data" }, ...scratch.volumeMounts],
+          },
+        ],
+        volumes: scratch.volumes,
+      },
+    });
+
+    const tenants = args.tenants ?? [];
+    if (tenants.length > 0) this.provisionTenants(name, args.namespace, instance, spec.image, tenants, store.statefulSet);
+
+    if (spec.backup.enabled) {
+      new PostgresBackup(
+        `${name}-backup`,
+        {
+          namespace: args.namespace,
+          instance,
+          image: spec.image,
+          backup: spec.backup,
+          serviceAccountAnnotations: args.backupServiceAccountAnnotations,
+        },
+        { parent: this, dependsOn: [store.statefulSet] },
+      );
+    }
+
+    this.serviceName = store.service.metadata.name;
+    this.statefulSetName = store.statefulSet.metadata.name;
+    this.registerOutputs({ serviceName: this.serviceName, statefulSetName: this.statefulSetName });
+  }
+
+  /** A Job, named for the tenant list, that creates each tenant's role and database. */
+  private provisionTenants(
+    name: string,
+    namespace: pulumi.Input<string>,
+    instance: string,
+    image: string,
+    tenants: readonly string[],
+    statefulSet: k8s.apps.v1.StatefulSet,
+  ) {
+    const digest = checksum({ tenants, sql: PROVISION_TENANT_SQL }).slice(0, 10);
+    const labels = recommendedLabels(instance, "postgres-provision");
+    const script = [
+      "set -eu",
+      "until pg_isready -q; do sleep 2; done",
+      ...tenants.map(
+        (tenant, index) =>
+          `psql -v ON_ERROR_STOP=1 -v role=${tenantDatabase(tenant)} -v password="$TENANT_${index}_PASSWORD" -d postgres <<'SQL'\n${PROVISION_TENANT_SQL}\nSQL`,
+      ),
+    ].join("\n");
+    const scratch = scratchDirectories({ tmp: "/tmp" });
+
+    new k8s.batch.v1.Job(
+      `${name}-provision-tenants`,
+      {
+        metadata: { name: `postgres-provision-${digest}`, namespace, labels },
+        spec: {
+          backoffLimit: 6,
+          template: {
+            metadata: { labels },
+            spec: {
+              restartPolicy: "OnFailure",
+              automountServiceAccountToken: false,
+              enableServiceLinks: false,
+              securityContext: restrictedPodSecurity(POSTGRES_UID),
+              containers: [
+                {
+                  name: "provision",
+                  image,
+                  command: ["bash", "-c", script],
+                  env: [
+                    ...POSTGRES_CLIENT_ENV,
+                    ...tenants.map((tenant, index) => ({
+                      name: `TENANT_${index}_PASSWORD`,
+                      valueFrom: { secretKeyRef: { name: TENANT_CREDENTIALS_SECRET, key: tenantKeys(tenant).databasePassword } },
+                    })),
+                  ],
+                  resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+                  securityContext: RESTRICTED_CONTAINER,
+                  volumeMounts: scratch.volumeMounts,
+                },
+              ],
+              volumes: scratch.volumes,
+            },
+          },
+        },
+      },
+      { parent: this, dependsOn: [statefulSet] },
+    );
+  }
+}

@@ -1,0 +1,148 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { PostgresSpec } from "../schema";
+import { recommendedLabels } from "./labels";
+import { POSTGRES_CLIENT_ENV, POSTGRES_UID } from "./postgresClient";
+import { RESTRICTED_CONTAINER, restrictedPodSecurity, scratchDirectories } from "./security";
+
+/** Type token of {@link PostgresBackup}. */
+export const POSTGRES_BACKUP_TYPE = "tenantstack:data:PostgresBackup";
+
+type BackupSpec = PostgresSpec["backup"];
+type Destination = BackupSpec["destination"];
+
+/** Arguments of {@link PostgresBackup}. */
+export interface PostgresBackupArgs {
+  /** Namespace of the stack. */
+  readonly namespace: pulumi.Input<string>;
+  /** `app.kubernetes.io/instance` label of every object. */
+  readonly instance: string;
+  /** Postgres image, whose `pg_dumpall` matches the server. */
+  readonly image: string;
+  /** Validated backup settings. */
+  readonly backup: BackupSpec;
+  /**
+   * Annotations of the backup ServiceAccount (cloud workload identity).
+   * @default {}
+   */
+  readonly serviceAccountAnnotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** Where dumps are written before upload, and their file name. */
+const WORK = "/work";
+const DUMP = 'dump="postgres-$(date -u +%Y%m%dT%H%M%SZ).sql.gz"';
+
+/** How each object store receives a dump: the uploader image and its script (retention is the bucket's lifecycle). */
+function uploader(destination: Exclude<Destination, { type: "volume" }>): { image: string; script: string } {
+  const latest = `file="$(cat ${WORK}/latest)"`;
+  switch (destination.type) {
+    case "s3":
+      return {
+        image: "amazon/aws-cli:2.22.35",
+        script: `${latest}; aws s3 cp "${WORK}/$file" "s3://${destination.bucket}/${destination.prefix}/$file" --region ${destination.region} --sse AES256`,
+      };
+    case "gcs":
+      return {
+        image: "google/cloud-sdk:502.0.0-slim",
+        script: `${latest}; gcloud storage cp "${WORK}/$file" "gs://${destination.bucket}/${destination.prefix}/$file"`,
+      };
+    case "azureBlob":
+      return {
+        image: "mcr.microsoft.com/azure-cli:2.67.0",
+        script:
+          `${latest}; az login --service-principal -u "$AZURE_CLIENT_ID" -t "$AZURE_TENANT_ID" --federated-token "$(cat "$AZURE_FEDERATED_TOKEN_FILE")" >/dev/null && ` +
+          `az storage blob upload --auth-mode login --account-name ${destination.storageAccount} --container-name ${destination.container} --name "${destination.prefix}/$file" --file "${WORK}/$file"`,
+      };
+  }
+}
+
+/**
+ * A CronJob dumping every database with `pg_dumpall`, gzip-compressed: to a retained volume in the
+ * namespace (pruned after `retentionDays`), or to S3, GCS or Azure Blob storage.
+ */
+export class PostgresBackup extends pulumi.ComponentResource {
+  /** Name of the CronJob. */
+  public readonly cronJobName: pulumi.Output<string>;
+
+  constructor(name: string, args: PostgresBackupArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(POSTGRES_BACKUP_TYPE, name, {}, opts);
+    const labels = recommendedLabels(args.instance, "postgres-backup");
+    const metadata = { name: "postgres-backup", namespace: args.namespace, labels };
+    const destination = args.backup.destination;
+
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      `${name}-service-account`,
+      { metadata: { ...metadata, annotations: args.serviceAccountAnnotations }, automountServiceAccountToken: false },
+      { parent: this },
+    );
+
+    const container = (containerName: string, image: string, script: string, mounts: k8s.types.input.core.v1.VolumeMount[]) => ({
+      name: containerName,
+      image,
+      command: ["bash", "-c", `set -euo pipefail; ${script}`],
+      env: [...POSTGRES_CLIENT_ENV, { name: "HOME", value: "/tmp" }],
+      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+      securityContext: RESTRICTED_CONTAINER,
+      volumeMounts: [{ name: "work", mountPath: WORK }, ...mounts],
+    });
+    const scratch = scratchDirectories({ tmp: "/tmp" });
+    const dump = `${DUMP}; pg_dumpall | gzip > "${WORK}/$dump.partial"; mv "${WORK}/$dump.partial" "${WORK}/$dump"; echo "$dump" > ${WORK}/latest`;
+
+    let work: k8s.types.input.core.v1.Volume;
+    let containers: k8s.types.input.core.v1.Container[];
+    let initContainers: k8s.types.input.core.v1.Container[] = [];
+    if (destination.type === "volume") {
+      const claim = new k8s.core.v1.PersistentVolumeClaim(
+        `${name}-volume`,
+        {
+          metadata,
+          spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${destination.storageGi}Gi` } } },
+        },
+        { parent: this, protect: true, retainOnDelete: true },
+      );
+      work = { name: "work", persistentVolumeClaim: { claimName: claim.metadata.name } };
+      const prune = `find ${WORK} -name 'postgres-*.sql.gz' -mtime +${args.backup.retentionDays} -delete`;
+      containers = [container("backup", args.image, `${dump}; ${prune}`, scratch.volumeMounts)];
+    } else {
+      const upload = uploader(destination);
+      work = { name: "work", emptyDir: {} };
+      initContainers = [container("dump", args.image, dump, scratch.volumeMounts)];
+      containers = [container("upload", upload.image, upload.script, scratch.volumeMounts)];
+    }
+
+    const cronJob = new k8s.batch.v1.CronJob(
+      `${name}-cronjob`,
+      {
+        metadata,
+        spec: {
+          schedule: args.backup.schedule,
+          concurrencyPolicy: "Forbid",
+          successfulJobsHistoryLimit: 3,
+          failedJobsHistoryLimit: 3,
+          jobTemplate: {
+            spec: {
+              backoffLimit: 2,
+              template: {
+                metadata: { labels },
+                spec: {
+                  restartPolicy: "Never",
+                  serviceAccountName: serviceAccount.metadata.name,
+                  automountServiceAccountToken: false,
+                  enableServiceLinks: false,
+                  securityContext: restrictedPodSecurity(POSTGRES_UID),
+                  initContainers,
+                  containers,
+                  volumes: [work, ...scratch.volumes],
+                },
+              },
+            },
+          },
+        },
+      },
+      { parent: this },
+    );
+
+    this.cronJobName = cronJob.metadata.name;
+    this.registerOutputs({ cronJobName: this.cronJobName });
+  }
+}

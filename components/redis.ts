@@ -1,0 +1,139 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { parseSpec, type RedisSpec, RedisSchema } from "../schema";
+import { CREDENTIALS_SECRET, credentialKey, PORTS, REDIS_TENANT_ACL_KEY, SERVICES, TENANT_CREDENTIALS_SECRET } from "./contract";
+import { recommendedLabels } from "./labels";
+import { containerResources } from "./resources";
+import { RESTRICTED_CONTAINER, scratchDirectories } from "./security";
+import { DATA_VOLUME, statefulStore } from "./statefulStore";
+import { checksum } from "./checksum";
+
+/** Type token of {@link Redis}. */
+export const REDIS_TYPE = "tenantstack:data:Redis";
+
+/** User and group of the official Redis image. */
+const REDIS_UID = 999;
+
+/** Arguments of {@link Redis}. */
+export interface RedisArgs {
+  /** Namespace of the stack. */
+  readonly namespace: pulumi.Input<string>;
+  /**
+   * `app.kubernetes.io/instance` label of every object.
+   * @default - the component's name
+   */
+  readonly instance?: string;
+  /** Redis settings, validated against `RedisSchema`; omitted fields take the schema's defaults. */
+  readonly spec: z.input<typeof RedisSchema>;
+  /**
+   * A value that changes whenever the tenants' Redis users change, so Redis reloads its ACL file.
+   * @default - Redis restarts only on settings changes
+   */
+  readonly aclChecksum?: pulumi.Input<string>;
+}
+
+/** The `redis.conf` of validated settings. Users live in the ACL file, rendered at start-up. */
+export function redisConfig(spec: RedisSpec): string {
+  return [
+    `port ${PORTS.redis}`,
+    "dir /data",
+    "aclfile /acl/users.acl",
+    `maxmemory ${spec.maxmemoryMb}mb`,
+    `maxmemory-policy ${spec.maxmemoryPolicy}`,
+    `appendonly ${spec.appendOnly ? "yes" : "no"}`,
+    "appendfsync everysec",
+    "protected-mode no",
+    "",
+  ].join("\n");
+}
+
+/**
+ * Redis: a protected StatefulSet with AOF persistence, `maxmemory`, the default user's password from the
+ * credentials Secret and, in shared stacks, one ACL user per tenant restricted to its key prefix.
+ */
+export class Redis extends pulumi.ComponentResource {
+  /** Name of the Service, port 6379. */
+  public readonly serviceName: pulumi.Output<string>;
+  /** Name of the StatefulSet. */
+  public readonly statefulSetName: pulumi.Output<string>;
+
+  constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
+    const spec: RedisSpec = parseSpec(RedisSchema, args.spec, "redis");
+    super(REDIS_TYPE, name, {}, opts);
+    const instance = args.instance ?? name;
+    const conf = redisConfig(spec);
+    const scratch = scratchDirectories({ acl: "/acl", tmp: "/tmp" });
+    const passwordEnv = {
+      name: "REDIS_PASSWORD",
+      valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: credentialKey("redisPassword") } },
+    };
+    const ping = ["sh", "-c", 'redis-cli --no-auth-warning -a "$REDIS_PASSWORD" ping | grep -q PONG'];
+
+    const config = new k8s.core.v1.ConfigMap(
+      `${name}-config`,
+      { metadata: { name: "redis-config", namespace: args.namespace, labels: recommendedLabels(instance, "redis") }, data: { "redis.conf": conf } },
+      { parent: this },
+    );
+
+    const store = statefulStore(this, name, {
+      namespace: args.namespace,
+      instance,
+      role: "redis",
+      serviceName: SERVICES.redis,
+      port: { name: "redis", port: PORTS.redis },
+      volume: { ...spec, field: "redis" },
+      uid: REDIS_UID,
+      podAnnotations: {
+        "tenantstack.io/config-checksum": checksum(conf),
+        ...(args.aclChecksum ? { "tenantstack.io/acl-checksum": args.aclChecksum } : {}),
+      },
+      pod: {
+        terminationGracePeriodSeconds: 30,
+        initContainers: [
+          {
+            name: "render-acl",
+            image: spec.image,
+            command: [
+              "sh",
+              "-c",
+              `set -eu; umask 077; { printf 'user default on >%s ~* &* +@all\\n' "$REDIS_PASSWORD"; cat /tenants/${REDIS_TENANT_ACL_KEY}; } > /acl/users.acl`,
+            ],
+            env: [passwordEnv],
+            resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+            securityContext: RESTRICTED_CONTAINER,
+            volumeMounts: [...scratch.volumeMounts, { name: "tenants", mountPath: "/tenants", readOnly: true }],
+          },
+        ],
+        containers: [
+          {
+            name: "redis",
+            image: spec.image,
+            command: ["redis-server", "/etc/redis/redis.conf"],
+            env: [passwordEnv],
+            ports: [{ name: "redis", containerPort: PORTS.redis }],
+            resources: containerResources(spec.resources),
+            securityContext: RESTRICTED_CONTAINER,
+            startupProbe: { exec: { command: ping }, periodSeconds: 2, failureThreshold: 60 },
+            readinessProbe: { exec: { command: ping }, periodSeconds: 5 },
+            livenessProbe: { exec: { command: ping }, periodSeconds: 15, failureThreshold: 4 },
+            volumeMounts: [
+              { name: DATA_VOLUME, mountPath: "/data" },
+              { name: "config", mountPath: "/etc/redis", readOnly: true },
+              ...scratch.volumeMounts,
+            ],
+          },
+        ],
+        volumes: [
+          { name: "config", configMap: { name: config.metadata.name } },
+          { name: "tenants", secret: { secretName: TENANT_CREDENTIALS_SECRET, items: [{ key: REDIS_TENANT_ACL_KEY, path: REDIS_TENANT_ACL_KEY }] } },
+          ...scratch.volumes,
+        ],
+      },
+    });
+
+    this.serviceName = store.service.metadata.name;
+    this.statefulSetName = store.statefulSet.metadata.name;
+    this.registerOutputs({ serviceName: this.serviceName, statefulSetName: this.statefulSetName });
+  }
+}

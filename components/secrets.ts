@@ -1,0 +1,169 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { z } from "zod";
+import {
+  credentialNames,
+  missingAppSecretProblems,
+  parseSpec,
+  type SecretsSpec,
+  SecretsSchema,
+  tenantDatabase,
+  tenantKeyPrefix,
+  tenantRedisUser,
+  ValidationError,
+} from "../schema";
+import { CREDENTIALS_SECRET, credentialKey, PORTS, REDIS_TENANT_ACL_KEY, SERVICES, TENANT_CREDENTIALS_SECRET, tenantKeys } from "./contract";
+import { checksum } from "./checksum";
+
+/** Type token of {@link Secrets}. */
+export const SECRETS_TYPE = "tenantstack:security:Secrets";
+
+/** Arguments of {@link Secrets}. */
+export interface SecretsArgs {
+  /** Namespace of the stack. */
+  readonly namespace: pulumi.Input<string>;
+  /** Where the credentials come from, validated against `SecretsSchema`. */
+  readonly spec: z.input<typeof SecretsSchema>;
+  /** Names of the tenants: each gets a database role and, with `redisIsolation: acl`, a Redis user. */
+  readonly tenants: readonly string[];
+  /**
+   * How tenants are kept apart in Redis.
+   * @default "acl"
+   */
+  readonly redisIsolation?: "acl" | "prefix";
+  /**
+   * Values of the app secrets named in `spec.appSecretNames`, required with generated secrets.
+   * @default {}
+   */
+  readonly appSecretValues?: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+/** Properties of generated passwords that must never regenerate an existing one. */
+const PASSWORD_SHAPE = ["length", "special", "upper", "lower", "numeric", "minUpper", "minLower", "minNumeric", "minSpecial"];
+
+/**
+ * The stack's credentials: a Secret of stack credentials (generated once with `@pulumi/random`, or read
+ * from a secret store by an ExternalSecret) and a Secret of per-tenant credentials (always generated).
+ */
+export class Secrets extends pulumi.ComponentResource {
+  /** Name of the Secret holding the stack credentials as environment variables. */
+  public readonly credentialsSecretName: pulumi.Output<string>;
+  /** Name of the Secret holding the tenants' credentials. */
+  public readonly tenantCredentialsSecretName: pulumi.Output<string>;
+  /** Keys of the stack credentials Secret. */
+  public readonly credentialKeys: readonly string[];
+  /** Changes whenever a stack credential changes (a secret). */
+  public readonly credentialsChecksum: pulumi.Output<string>;
+  /** Each tenant's Postgres connection URL (a secret). */
+  public readonly tenantDatabaseUrls: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+    const spec: SecretsSpec = parseSpec(SecretsSchema, args.spec, "secrets");
+    const appSecretValues = args.appSecretValues ?? {};
+    const missing = missingAppSecretProblems(spec, Object.keys(appSecretValues), "");
+    if (missing.length > 0) throw new ValidationError("secrets settings", missing);
+    super(SECRETS_TYPE, name, {}, opts);
+
+    const password = (purpose: string) =>
+      new random.RandomPassword(
+        `${name}-${purpose}`,
+        { length: spec.passwordLength, special: false },
+        { parent: this, ignoreChanges: PASSWORD_SHAPE },
+      ).result;
+
+    this.credentialKeys = credentialNames(spec).map(credentialKey);
+    const credentials = this.credentialsSecret(name, args.namespace, spec, appSecretValues, password);
+    this.credentialsSecretName = credentials.name;
+    this.credentialsChecksum = credentials.checksum;
+
+    const tenants = this.tenantCredentials(args.tenants, args.redisIsolation ?? "acl", password);
+    const tenantSecret = new k8s.core.v1.Secret(
+      `${name}-tenant-credentials`,
+      { metadata: { name: TENANT_CREDENTIALS_SECRET, namespace: args.namespace }, type: "Opaque", stringData: tenants.data },
+      { parent: this },
+    );
+    this.tenantCredentialsSecretName = tenantSecret.metadata.name;
+    this.tenantDatabaseUrls = tenants.databaseUrls;
+
+    this.registerOutputs({
+      credentialsSecretName: this.credentialsSecretName,
+      tenantCredentialsSecretName: this.tenantCredentialsSecretName,
+      credentialKeys: this.credentialKeys,
+      credentialsChecksum: this.credentialsChecksum,
+      tenantDatabaseUrls: this.tenantDatabaseUrls,
+    });
+  }
+
+  /** The stack credentials Secret: generated values, or an ExternalSecret that writes the same Secret. */
+  private credentialsSecret(
+    name: string,
+    namespace: pulumi.Input<string>,
+    spec: SecretsSpec,
+    appSecretValues: Readonly<Record<string, pulumi.Input<string>>>,
+    password: (purpose: string) => pulumi.Output<string>,
+  ): { name: pulumi.Output<string>; checksum: pulumi.Output<string> } {
+    const metadata = { name: CREDENTIALS_SECRET, namespace };
+    if (spec.source === "external") {
+      const external = new k8s.apiextensions.CustomResource(
+        `${name}-credentials`,
+        {
+          apiVersion: "external-secrets.io/v1",
+          kind: "ExternalSecret",
+          metadata,
+          spec: {
+            refreshInterval: spec.refreshInterval,
+            secretStoreRef: { kind: spec.store.kind, name: spec.store.name },
+            target: { name: CREDENTIALS_SECRET, creationPolicy: "Owner", deletionPolicy: "Retain" },
+            data: credentialNames(spec).map((credential) => ({
+              secretKey: credentialKey(credential),
+              remoteRef: { key: spec.remoteKeys[credential] },
+            })),
+          },
+        },
+        { parent: this },
+      );
+      return { name: external.metadata.name, checksum: pulumi.output(checksum([spec.store, spec.remoteKeys])) };
+    }
+
+    const values: Record<string, pulumi.Input<string>> = {
+      [credentialKey("postgresPassword")]: password("postgres-password"),
+      [credentialKey("redisPassword")]: password("redis-password"),
+      [credentialKey("appSecretKey")]: password("app-secret-key"),
+    };
+    for (const secretName of spec.appSecretNames) values[secretName] = pulumi.secret(appSecretValues[secretName]);
+    const stringData = pulumi.secret(pulumi.all(values));
+    const secret = new k8s.core.v1.Secret(`${name}-credentials`, { metadata, type: "Opaque", stringData }, { parent: this });
+    return { name: secret.metadata.name, checksum: pulumi.secret(stringData.apply(checksum)) };
+  }
+
+  /** Per-tenant passwords, connection URLs and Redis ACL lines. */
+  private tenantCredentials(
+    tenants: readonly string[],
+    redisIsolation: "acl" | "prefix",
+    password: (purpose: string) => pulumi.Output<string>,
+  ) {
+    const data: Record<string, pulumi.Input<string>> = {};
+    const databaseUrls: Record<string, pulumi.Input<string>> = {};
+    const aclLines: pulumi.Output<string>[] = [];
+    for (const tenant of tenants) {
+      const keys = tenantKeys(tenant);
+      const database = tenantDatabase(tenant);
+      const databasePassword = password(`tenant-${tenant}-database-password`);
+      const url = pulumi.interpolate`postgresql://${database}:${databasePassword}@${SERVICES.postgres}:${PORTS.postgres}/${database}`;
+      data[keys.databasePassword] = databasePassword;
+      data[keys.databaseUrl] = url;
+      data[keys.redisKeyPrefix] = tenantKeyPrefix(tenant);
+      databaseUrls[tenant] = url;
+      if (redisIsolation === "acl") {
+        const user = tenantRedisUser(tenant);
+        const redisPassword = password(`tenant-${tenant}-redis-password`);
+        const prefix = tenantKeyPrefix(tenant);
+        data[keys.redisUrl] = pulumi.interpolate`redis://${user}:${redisPassword}@${SERVICES.redis}:${PORTS.redis}/0`;
+        aclLines.push(pulumi.interpolate`user ${user} on >${redisPassword} ~${prefix}* &${prefix}* +@all -@admin -@dangerous`);
+      }
+    }
+    data[REDIS_TENANT_ACL_KEY] = pulumi.all(aclLines).apply((lines) => lines.map((line) => `${line}\n`).join(""));
+    return { data: pulumi.secret(pulumi.all(data)), databaseUrls: pulumi.secret(pulumi.all(databaseUrls)) };
+  }
+}

@@ -1,0 +1,164 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ApiSpec } from "../schema";
+import { CREDENTIALS_SECRET, PORTS, SERVICES, TENANT_CREDENTIALS_SECRET, TENANTS_MOUNT_PATH } from "./contract";
+import { recommendedLabels, selectorLabels } from "./labels";
+import { containerResources } from "./resources";
+import { RESTRICTED_CONTAINER, restrictedPodSecurity, scratchDirectories } from "./security";
+import { checksum } from "./checksum";
+
+/** User and group the API and worker run as. */
+export const APP_UID = 10001;
+
+/** How the API and worker find the rest of their stack. */
+export interface AppWiring {
+  /** Keys of the credentials Secret, exposed to the containers as environment variables of the same names. */
+  readonly credentialKeys: readonly string[];
+  /** Tenancy mode, exposed as `TENANCY_MODE`. */
+  readonly tenancyMode: "shared" | "dedicated";
+  /** Names of the tenants, exposed as `TENANTS` (comma-separated). */
+  readonly tenants: readonly string[];
+  /** Whether Ollama runs in the stack; sets `OLLAMA_URL`. */
+  readonly ollama: boolean;
+  /**
+   * A value that changes whenever the credentials change, so the pods roll.
+   * @default - the pods roll only on settings changes
+   */
+  readonly credentialsChecksum?: pulumi.Input<string>;
+}
+
+/** The settings common to the API and the worker. */
+export type WorkloadSpec = Pick<
+  ApiSpec,
+  "image" | "replicas" | "command" | "args" | "env" | "resources" | "autoscaling" | "maxUnavailable"
+>;
+
+/** What differs between the API and the worker. */
+export interface AppWorkloadArgs {
+  readonly namespace: pulumi.Input<string>;
+  readonly instance: string;
+  readonly role: "api" | "worker";
+  readonly spec: WorkloadSpec;
+  readonly wiring: AppWiring;
+  readonly ports: k8s.types.input.core.v1.ContainerPort[];
+  readonly livenessProbe: k8s.types.input.core.v1.Probe;
+  readonly readinessProbe: k8s.types.input.core.v1.Probe;
+  readonly startupProbe: k8s.types.input.core.v1.Probe;
+}
+
+/** The environment of the API and worker: stack wiring, then the user's variables (which win by name). */
+function environment(spec: WorkloadSpec, wiring: AppWiring): k8s.types.input.core.v1.EnvVar[] {
+  const wired: k8s.types.input.core.v1.EnvVar[] = [
+    { name: "TENANCY_MODE", value: wiring.tenancyMode },
+    { name: "TENANTS", value: wiring.tenants.join(",") },
+    { name: "TENANTS_DIR", value: TENANTS_MOUNT_PATH },
+    { name: "POSTGRES_HOST", value: SERVICES.postgres },
+    { name: "POSTGRES_PORT", value: String(PORTS.postgres) },
+    { name: "REDIS_HOST", value: SERVICES.redis },
+    { name: "REDIS_PORT", value: String(PORTS.redis) },
+    ...(wiring.ollama ? [{ name: "OLLAMA_URL", value: `http://${SERVICES.ollama}:${PORTS.ollama}` }] : []),
+    ...wiring.credentialKeys.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key } } })),
+  ];
+  const byName = new Map<string, k8s.types.input.core.v1.EnvVar>(wired.map((v) => [v.name as string, v]));
+  for (const [name, value] of Object.entries(spec.env)) byName.set(name, { name, value });
+  return [...byName.values()];
+}
+
+/**
+ * Registers the ServiceAccount, Deployment, PodDisruptionBudget and (when enabled) HorizontalPodAutoscaler
+ * of the API or worker under `parent`.
+ * @internal
+ */
+export function appWorkload(parent: pulumi.Resource, name: string, args: AppWorkloadArgs) {
+  const { spec, wiring, role } = args;
+  const labels = recommendedLabels(args.instance, role);
+  const selector = selectorLabels(args.instance, role);
+  const metadata = { name: role, namespace: args.namespace, labels };
+  const env = environment(spec, wiring);
+  const scratch = scratchDirectories({ tmp: "/tmp" });
+  const settingsChecksum = checksum({ spec, wiring: { ...wiring, credentialsChecksum: undefined } });
+
+  const serviceAccount = new k8s.core.v1.ServiceAccount(
+    `${name}-service-account`,
+    { metadata, automountServiceAccountToken: false },
+    { parent },
+  );
+
+  const deployment = new k8s.apps.v1.Deployment(
+    `${name}-deployment`,
+    {
+      metadata,
+      spec: {
+        replicas: spec.autoscaling.enabled ? undefined : spec.replicas,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: selector },
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+        template: {
+          metadata: {
+            labels,
+            annotations: {
+              "tenantstack.io/settings-checksum": settingsChecksum,
+              ...(wiring.credentialsChecksum ? { "tenantstack.io/credentials-checksum": wiring.credentialsChecksum } : {}),
+            },
+          },
+          spec: {
+            serviceAccountName: serviceAccount.metadata.name,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: restrictedPodSecurity(APP_UID),
+            topologySpreadConstraints: [
+              { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
+            ],
+            containers: [
+              {
+                name: role,
+                image: spec.image,
+                command: spec.command,
+                args: spec.args,
+                ports: args.ports,
+                env,
+                resources: containerResources(spec.resources),
+                securityContext: RESTRICTED_CONTAINER,
+                livenessProbe: args.livenessProbe,
+                readinessProbe: args.readinessProbe,
+                startupProbe: args.startupProbe,
+                volumeMounts: [{ name: "tenants", mountPath: TENANTS_MOUNT_PATH, readOnly: true }, ...scratch.volumeMounts],
+              },
+            ],
+            volumes: [{ name: "tenants", secret: { secretName: TENANT_CREDENTIALS_SECRET, defaultMode: 0o440 } }, ...scratch.volumes],
+          },
+        },
+      },
+    },
+    { parent },
+  );
+
+  const disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(
+    `${name}-pdb`,
+    { metadata, spec: { maxUnavailable: spec.maxUnavailable, selector: { matchLabels: selector } } },
+    { parent },
+  );
+
+  const autoscaler = spec.autoscaling.enabled
+    ? new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+        `${name}-hpa`,
+        {
+          metadata,
+          spec: {
+            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
+            minReplicas: spec.autoscaling.minReplicas,
+            maxReplicas: spec.autoscaling.maxReplicas,
+            metrics: [
+              {
+                type: "Resource",
+                resource: { name: "cpu", target: { type: "Utilization", averageUtilization: spec.autoscaling.targetCpuUtilizationPercent } },
+              },
+            ],
+          },
+        },
+        { parent },
+      )
+    : undefined;
+
+  return { serviceAccount, deployment, disruptionBudget, autoscaler };
+}
