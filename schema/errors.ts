@@ -33,9 +33,13 @@ function received(value: unknown): string {
 
 /** Turns zod issues into problem lines rooted at `root` (such as `tenantstack:` or `postgres`). */
 export function problemsOf(issues: readonly z.core.$ZodIssue[], root: string): string[] {
-  return issues.map((issue) => {
+  return issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      // `settings()` writes one message line per unknown key.
+      const lines = issue.message.split("\n");
+      return issue.keys.map((key, i) => `${fieldPath(root, [...issue.path, key])} ${lines[i] ?? lines[0]}`);
+    }
     const path = fieldPath(root, issue.path);
-    if (issue.code === "unrecognized_keys") return `${path} ${issue.message}`;
     let input: unknown = (issue as { input?: unknown }).input;
     if (issue.code === "invalid_union" && "discriminator" in issue && issue.discriminator) {
       input = (input as Record<string, unknown> | undefined)?.[issue.discriminator as string];

@@ -121,25 +121,25 @@ export function stringMap<K extends z.ZodType<string>>(key: K) {
   return z.record(key, z.string({ error: "must be a string" }), { error: "must be a map of strings" });
 }
 
-/** An object of named settings: unknown keys are rejected with the allowed ones and a suggestion. */
+/**
+ * An object of named settings. An unknown key is rejected with the likely intended key and the allowed
+ * ones: one message line per unknown key, in the order of the issue's `keys`.
+ */
 export function settings<const S extends z.ZodRawShape>(shape: S) {
   const allowed = Object.keys(shape);
   return z.strictObject(shape, {
     error: (issue) => {
-      if (issue.code === "unrecognized_keys") return unknownKeysMessage(issue.keys, allowed);
+      if (issue.code === "unrecognized_keys") return issue.keys.map((key) => unknownKeyMessage(key, allowed)).join("\n");
       if (issue.code === "invalid_type") return "must be a map of settings";
       return undefined;
     },
   });
 }
 
-/** The message for keys that are not settings: each with its likely intended key, then the allowed ones. */
-export function unknownKeysMessage(keys: readonly string[], allowed: readonly string[]): string {
-  const named = keys.map((key) => {
-    const guess = closest(key, allowed);
-    return guess ? `"${key}" (did you mean "${guess}"?)` : `"${key}"`;
-  });
-  return `has unknown ${keys.length === 1 ? "key" : "keys"} ${named.join(", ")}; allowed: ${allowed.join(", ")}`;
+/** The message for a key that is not a setting: its likely intended key, then the allowed ones. */
+function unknownKeyMessage(key: string, allowed: readonly string[]): string {
+  const guess = closest(key, allowed);
+  return `is not a known setting${guess ? ` (did you mean "${guess}"?)` : ""}; allowed: ${allowed.join(", ")}`;
 }
 
 /** The candidate within edit distance 2 of `word` (or containing it), if any. */

@@ -1,0 +1,25 @@
+/**
+ * Pulumi mocks for the component tests, set before any component is imported (mocha `require`).
+ * Created resources echo their inputs; generated passwords get a recognisable fake value.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+pulumi.runtime.setMocks(
+  {
+    newResource(args: pulumi.runtime.MockResourceArgs) {
+      const state: Record<string, unknown> = { ...args.inputs };
+      if (args.type === "random:index/randomPassword:RandomPassword") state.result = `generated-${args.name}`;
+      if (args.type.startsWith("kubernetes:")) {
+        const metadata = (args.inputs.metadata ?? {}) as Record<string, unknown>;
+        state.metadata = { ...metadata, name: metadata.name ?? args.name };
+      }
+      return { id: `${args.name}-id`, state };
+    },
+    call(args: pulumi.runtime.MockCallArgs) {
+      return args.inputs;
+    },
+  },
+  "tenantstack",
+  "unit",
+  false,
+);
