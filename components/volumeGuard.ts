@@ -18,12 +18,13 @@ interface GuardInputs {
 /**
  * The engine-side check: a change of a guarded volume setting fails the preview with the way to opt in.
  * Self-contained, because the engine runs a serialized copy of it.
+ * @internal
  */
-const guardProvider: pulumi.dynamic.ResourceProvider = {
+export const volumeGuardProvider: pulumi.dynamic.ResourceProvider = {
   async check(olds: Partial<GuardInputs>, news: GuardInputs) {
     const before = olds.volume;
     const after = news.volume;
-    if (!before || news.allowVolumeReplacement) return { inputs: news };
+    if (!before || news.allowVolumeReplacement) return { inputs: news, failures: [] };
     const changed = (["storageGi", "storageClass"] as const).filter((key) => before[key] !== after[key]);
     const failures = changed.map((key) => ({
       property: "volume",
@@ -52,6 +53,6 @@ const guardProvider: pulumi.dynamic.ResourceProvider = {
  */
 export class VolumeGuard extends pulumi.dynamic.Resource {
   constructor(name: string, args: GuardInputs, opts?: pulumi.CustomResourceOptions) {
-    super(guardProvider, name, args, opts, "tenantstack", "VolumeGuard");
+    super(volumeGuardProvider, name, args, opts, "tenantstack", "VolumeGuard");
   }
 }

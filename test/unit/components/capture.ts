@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 /** One registered resource. */
 export interface Captured {
+  readonly resource: pulumi.Resource;
   readonly type: string;
   readonly name: string;
   readonly props: Record<string, unknown>;
@@ -17,7 +18,7 @@ export function capture(): { resources: Captured[]; opts: pulumi.ComponentResour
     opts: {
       transformations: [
         (args) => {
-          resources.push({ type: args.type, name: args.name, props: args.props as Record<string, unknown>, opts: args.opts });
+          resources.push({ resource: args.resource, type: args.type, name: args.name, props: args.props as Record<string, unknown>, opts: args.opts });
           return undefined;
         },
       ],

@@ -1,0 +1,319 @@
+import * as assert from "node:assert/strict";
+import { AppStack, ValidationError } from "../../../components";
+import { dedicatedStack, sharedStack } from "../fixtures";
+import { capture, type Captured, isSecret, one, propsOf, resolve } from "./capture";
+
+const T = {
+  namespace: "kubernetes:core/v1:Namespace",
+  deployment: "kubernetes:apps/v1:Deployment",
+  statefulSet: "kubernetes:apps/v1:StatefulSet",
+  service: "kubernetes:core/v1:Service",
+  secret: "kubernetes:core/v1:Secret",
+  configMap: "kubernetes:core/v1:ConfigMap",
+  job: "kubernetes:batch/v1:Job",
+  cronJob: "kubernetes:batch/v1:CronJob",
+  pvc: "kubernetes:core/v1:PersistentVolumeClaim",
+  hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+  pdb: "kubernetes:policy/v1:PodDisruptionBudget",
+  serviceAccount: "kubernetes:core/v1:ServiceAccount",
+  networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+  ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+  custom: (apiVersion: string, kind: string) => `kubernetes:${apiVersion}:${kind}`,
+  password: "random:index/randomPassword:RandomPassword",
+  guard: "pulumi-nodejs:dynamic/tenantstack:VolumeGuard",
+};
+
+/** Builds a stack and captures everything it registers. */
+function build(name: string, input: ConstructorParameters<typeof AppStack>[1]): { app: AppStack; resources: Captured[] } {
+  const { resources, opts } = capture();
+  const app = new AppStack(name, input, opts);
+  return { app, resources };
+}
+
+/** The pod spec inside any workload's props. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function podSpecOf(type: string, props: any): any {
+  if (type === T.cronJob) return props.spec.jobTemplate.spec.template.spec;
+  return props.spec.template.spec;
+}
+
+describe("AppStack, dedicated", () => {
+  const { app, resources } = build("dedicated", dedicatedStack());
+  const named = (type: string, suffix: string) => propsOf(resources, type, suffix);
+
+  it("creates a namespace that enforces Pod Security restricted and survives destroy", async () => {
+    const ns = one(resources, T.namespace);
+    const props = await resolve(ns.props);
+    assert.equal((props as any).metadata.name, "tenantstack-dev-acme");
+    assert.deepEqual(
+      Object.entries((props as any).metadata.labels).filter(([k]) => k.startsWith("pod-security")),
+      [
+        ["pod-security.kubernetes.io/enforce", "restricted"],
+        ["pod-security.kubernetes.io/enforce-version", "latest"],
+        ["pod-security.kubernetes.io/audit", "restricted"],
+        ["pod-security.kubernetes.io/warn", "restricted"],
+      ],
+    );
+    assert.equal(ns.opts.retainOnDelete, true);
+    assert.equal(await resolve(app.namespace), "tenantstack-dev-acme");
+  });
+
+  it("runs the API with its image, port, probes, resources and stack wiring", async () => {
+    const api = await named(T.deployment, "-api-deployment");
+    assert.equal(api.metadata.name, "api");
+    assert.equal(api.spec.replicas, undefined, "replicas are left to the HPA");
+    const pod = api.spec.template.spec;
+    const [container] = pod.containers;
+    assert.equal(container.image, "ghcr.io/example/api:1.0.0");
+    assert.deepEqual(container.ports, [{ name: "http", containerPort: 8080 }]);
+    assert.deepEqual(container.livenessProbe, { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10, failureThreshold: 3 });
+    assert.deepEqual(container.readinessProbe, { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 5, failureThreshold: 3 });
+    assert.deepEqual(container.startupProbe, { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 2, failureThreshold: 60 });
+    assert.deepEqual(container.resources, { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } });
+    const env = Object.fromEntries(container.env.map((v: any) => [v.name, v.value ?? v.valueFrom.secretKeyRef]));
+    assert.equal(env.POSTGRES_HOST, "postgres");
+    assert.equal(env.REDIS_HOST, "redis");
+    assert.equal(env.OLLAMA_URL, "http://ollama:11434");
+    assert.equal(env.TENANCY_MODE, "dedicated");
+    assert.equal(env.TENANTS, "acme");
+    assert.deepEqual(env.POSTGRES_PASSWORD, { name: "credentials", key: "POSTGRES_PASSWORD" });
+    assert.deepEqual(env.APP_SECRET_KEY, { name: "credentials", key: "APP_SECRET_KEY" });
+    assert.equal(pod.automountServiceAccountToken, false);
+    assert.deepEqual(pod.volumes[0], { name: "tenants", secret: { secretName: "tenant-credentials", defaultMode: 0o440 } });
+    assert.match(api.spec.template.metadata.annotations["tenantstack.io/settings-checksum"], /^[0-9a-f]{64}$/);
+  });
+
+  it("scales the API with an HPA, bounds disruption with a PDB, and exposes it on port 80", async () => {
+    const hpa = await named(T.hpa, "-api-hpa");
+    assert.deepEqual([hpa.spec.minReplicas, hpa.spec.maxReplicas], [2, 10]);
+    assert.equal(hpa.spec.metrics[0].resource.target.averageUtilization, 70);
+    assert.equal((await named(T.pdb, "-api-pdb")).spec.maxUnavailable, 1);
+    const service = await named(T.service, "-api-service");
+    assert.deepEqual(service.spec.ports, [{ name: "http", port: 80, targetPort: "http" }]);
+    assert.equal((await named(T.serviceAccount, "-api-service-account")).automountServiceAccountToken, false);
+  });
+
+  it("probes the worker on its health port", async () => {
+    const [container] = (await named(T.deployment, "-worker-deployment")).spec.template.spec.containers;
+    assert.deepEqual(container.ports, [{ name: "health", containerPort: 8081 }]);
+    assert.deepEqual(container.livenessProbe.httpGet, { path: "/healthz", port: "health" });
+  });
+
+  it("runs every pod non-root with the restricted security contexts", async () => {
+    const workloads = resources.filter((r) => [T.deployment, T.statefulSet, T.job, T.cronJob].includes(r.type));
+    assert.equal(workloads.length, 7);
+    for (const workload of workloads) {
+      const pod = podSpecOf(workload.type, await resolve(workload.props));
+      assert.equal(pod.securityContext.runAsNonRoot, true, workload.name);
+      assert.deepEqual(pod.securityContext.seccompProfile, { type: "RuntimeDefault" }, workload.name);
+      for (const container of [...(pod.initContainers ?? []), ...pod.containers]) {
+        assert.deepEqual(
+          container.securityContext,
+          { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+          `${workload.name}/${container.name}`,
+        );
+        assert.ok(container.resources?.limits?.memory, `${workload.name}/${container.name} has a memory limit`);
+      }
+    }
+  });
+
+  it("protects Postgres, Redis and Ollama and keeps their claims", async () => {
+    for (const store of ["postgres", "redis", "ollama"]) {
+      const statefulSet = one(resources, T.statefulSet, `-${store}-statefulset`);
+      assert.equal(statefulSet.opts.protect, true, store);
+      assert.equal(statefulSet.opts.deleteBeforeReplace, true, store);
+      const guard = one(resources, T.guard, `-${store}-volume-guard`);
+      assert.deepEqual(statefulSet.opts.dependsOn, [guard.resource], `${store} waits for its volume guard`);
+      const props: any = await resolve(statefulSet.props);
+      assert.deepEqual(props.spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" }, store);
+      assert.deepEqual(await resolve(guard.props.volume as any), { field: store, storageGi: { postgres: 20, redis: 8, ollama: 50 }[store], storageClass: "" });
+    }
+    const postgres = await named(T.statefulSet, "-postgres-statefulset");
+    assert.equal(postgres.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "20Gi");
+    assert.deepEqual(postgres.spec.template.spec.containers[0].args, ["-c", "max_connections=200", "-c", "shared_buffers=256MB"]);
+  });
+
+  it("schedules Ollama on GPU nodes and pulls its models first", async () => {
+    const pod = (await named(T.statefulSet, "-ollama-statefulset")).spec.template.spec;
+    assert.equal(pod.containers[0].resources.limits["nvidia.com/gpu"], "1");
+    assert.deepEqual(pod.nodeSelector, { "nvidia.com/gpu.present": "true" });
+    assert.deepEqual(pod.tolerations, [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+    assert.equal(pod.runtimeClassName, "nvidia");
+    assert.equal(pod.initContainers[0].name, "pull-models");
+    assert.match(pod.initContainers[0].command[2], /ollama pull 'llama3\.2:1b'/);
+  });
+
+  it("configures Redis with AOF, maxmemory and the ACL file", async () => {
+    const conf = (await named(T.configMap, "-redis-config")).data["redis.conf"];
+    assert.equal(
+      conf,
+      "port 6379\ndir /data\naclfile /acl/users.acl\nmaxmemory 256mb\nmaxmemory-policy noeviction\nappendonly yes\nappendfsync everysec\nprotected-mode no\n",
+    );
+  });
+
+  it("serves the tenant's host through cert-manager's ACME staging issuer over HTTP-01", async () => {
+    const ingress = await named(T.ingress, "-ingress-ingress");
+    assert.equal(ingress.metadata.annotations["cert-manager.io/issuer"], "letsencrypt-staging");
+    assert.deepEqual(ingress.spec.tls, [{ hosts: ["acme.example.com"], secretName: "tls-acme-example-com" }]);
+    assert.equal(ingress.spec.rules[0].http.paths[0].backend.service.name, "api");
+    const issuer = await named(T.custom("cert-manager.io/v1", "Issuer"), "-ingress-issuer");
+    assert.equal(issuer.spec.acme.server, "https://acme-staging-v02.api.letsencrypt.org/directory");
+    assert.deepEqual(issuer.spec.acme.solvers, [{ http01: { ingress: { ingressClassName: "nginx" } } }]);
+    assert.deepEqual(app.urls, { acme: "https://acme.example.com" });
+  });
+
+  it("denies all traffic by default and allows exactly the stack's flows", async () => {
+    const policies = await Promise.all(resources.filter((r) => r.type === T.networkPolicy).map((r) => resolve(r.props as any)));
+    const byName = Object.fromEntries(policies.map((p: any) => [p.metadata.name, p.spec]));
+    assert.deepEqual(Object.keys(byName).sort(), [
+      "allow-dns",
+      "allow-from-api",
+      "allow-from-postgres-backup",
+      "allow-from-postgres-provision",
+      "allow-from-worker",
+      "allow-ingress-controller-to-api",
+      "allow-ollama-model-download",
+      "allow-to-ollama",
+      "allow-to-postgres",
+      "allow-to-redis",
+      "default-deny",
+    ]);
+    assert.deepEqual(byName["default-deny"], { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    const toPostgres = byName["allow-to-postgres"].ingress[0];
+    assert.deepEqual(
+      toPostgres.from.map((f: any) => f.podSelector.matchLabels["app.kubernetes.io/component"]),
+      ["api", "worker", "postgres-backup", "postgres-provision"],
+    );
+    assert.deepEqual(toPostgres.ports, [{ protocol: "TCP", port: 5432 }]);
+    assert.deepEqual(byName["allow-ingress-controller-to-api"].ingress, [
+      { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], ports: [{ protocol: "TCP", port: 8080 }] },
+    ]);
+    assert.deepEqual(
+      byName["allow-from-api"].egress.map((e: any) => [e.to[0].podSelector.matchLabels["app.kubernetes.io/component"], e.ports[0].port]),
+      [["postgres", 5432], ["redis", 6379], ["ollama", 11434]],
+    );
+  });
+
+  it("keeps every credential secret and never regenerates a password", async () => {
+    const credentials = one(resources, T.secret, "-secrets-credentials");
+    assert.equal(await isSecret(credentials.props.stringData as any), true);
+    const values: any = await resolve(credentials.props.stringData as any);
+    assert.deepEqual(Object.keys(values), ["POSTGRES_PASSWORD", "REDIS_PASSWORD", "APP_SECRET_KEY"]);
+    assert.equal(values.POSTGRES_PASSWORD, "generated-dedicated-secrets-postgres-password");
+    assert.equal(await isSecret(app.tenantDatabaseUrls), true);
+    assert.deepEqual(await resolve(app.tenantDatabaseUrls), {
+      acme: "postgresql://tenant_acme:generated-dedicated-secrets-tenant-acme-database-password@postgres:5432/tenant_acme",
+    });
+    for (const password of resources.filter((r) => r.type === T.password)) {
+      assert.equal(password.props.special, false, password.name);
+      assert.ok(password.opts.ignoreChanges?.includes("length"), password.name);
+    }
+  });
+
+  it("backs Postgres up to a protected volume, pruning old dumps", async () => {
+    const claim = one(resources, T.pvc, "-backup-volume");
+    assert.deepEqual([claim.opts.protect, claim.opts.retainOnDelete], [true, true]);
+    const cron = await named(T.cronJob, "-backup-cronjob");
+    assert.equal(cron.spec.schedule, "0 3 * * *");
+    assert.equal(cron.spec.concurrencyPolicy, "Forbid");
+    assert.match(cron.spec.jobTemplate.spec.template.spec.containers[0].command[2], /pg_dumpall \| gzip .* -mtime \+14 -delete/);
+  });
+});
+
+describe("AppStack, shared with three tenants", () => {
+  const { app, resources } = build("shared", sharedStack());
+  const named = (type: string, suffix: string) => propsOf(resources, type, suffix);
+
+  it("provisions each tenant's database and role in one idempotent Job", async () => {
+    const job = await named(T.job, "-provision-tenants");
+    assert.match(job.metadata.name, /^postgres-provision-[0-9a-f]{10}$/);
+    const [container] = job.spec.template.spec.containers;
+    const script: string = container.command[2];
+    for (const role of ["tenant_acme", "tenant_globex", "tenant_initech_eu"]) assert.match(script, new RegExp(`-v role=${role} `));
+    assert.deepEqual(
+      container.env.filter((v: any) => v.name.startsWith("TENANT_")).map((v: any) => [v.name, v.valueFrom.secretKeyRef.key]),
+      [
+        ["TENANT_0_PASSWORD", "acme.database-password"],
+        ["TENANT_1_PASSWORD", "globex.database-password"],
+        ["TENANT_2_PASSWORD", "initech-eu.database-password"],
+      ],
+    );
+  });
+
+  it("gives each tenant a Redis ACL user confined to its key prefix", async () => {
+    const data: any = await resolve(one(resources, T.secret, "-secrets-tenant-credentials").props.stringData as any);
+    assert.equal(
+      data["redis-tenants.acl"],
+      ["acme", "globex", "initech-eu"]
+        .map((t) => `user tenant-${t} on >generated-shared-secrets-tenant-${t}-redis-password ~${t}:* &${t}:* +@all -@admin -@dangerous\n`)
+        .join(""),
+    );
+    assert.equal(data["globex.redis-url"], "redis://tenant-globex:generated-shared-secrets-tenant-globex-redis-password@redis:6379/0");
+    assert.equal(data["globex.redis-key-prefix"], "globex:");
+  });
+
+  it("routes every tenant's host with production certificates through DNS-01", async () => {
+    const ingress = await named(T.ingress, "-ingress-ingress");
+    assert.deepEqual(
+      ingress.spec.rules.map((r: any) => r.host),
+      ["acme.example.com", "globex.example.com", "initech.example.com"],
+    );
+    assert.equal(ingress.spec.tls.length, 3);
+    const issuer = await named(T.custom("cert-manager.io/v1", "Issuer"), "-ingress-issuer");
+    assert.equal(issuer.spec.acme.server, "https://acme-v02.api.letsencrypt.org/directory");
+    assert.deepEqual(issuer.spec.acme.solvers, [{ selector: { dnsZones: ["example.com"] }, dns01: { route53: {} } }]);
+    assert.deepEqual(Object.keys(app.urls), ["acme", "globex", "initech-eu"]);
+  });
+
+  it("creates a ServiceMonitor for the API", async () => {
+    const monitor = await named(T.custom("monitoring.coreos.com/v1", "ServiceMonitor"), "-api-service-monitor");
+    assert.deepEqual(monitor.spec.endpoints, [{ port: "http", path: "/metrics", interval: "30s" }]);
+  });
+
+  it("puts the shared namespace and the tenant list on the workloads", async () => {
+    assert.equal(await resolve(app.namespace), "tenantstack-prod");
+    const env = (await named(T.deployment, "-worker-deployment")).spec.template.spec.containers[0].env;
+    assert.deepEqual(env.find((v: any) => v.name === "TENANTS"), { name: "TENANTS", value: "acme,globex,initech-eu" });
+  });
+});
+
+describe("AppStack, external secrets", () => {
+  const input = {
+    ...dedicatedStack(),
+    secrets: {
+      source: "external" as const,
+      store: { kind: "ClusterSecretStore" as const, name: "aws-secrets-manager" },
+      appSecretNames: ["OPENAI_API_KEY"],
+      remoteKeys: { postgresPassword: "pg", redisPassword: "redis", appSecretKey: "app", OPENAI_API_KEY: "openai" },
+    },
+  };
+  const { resources } = build("external", input);
+
+  it("reads the credentials through an external-secrets.io/v1 ExternalSecret", async () => {
+    const external = await propsOf(resources, T.custom("external-secrets.io/v1", "ExternalSecret"), "-secrets-credentials");
+    assert.deepEqual(external.spec.secretStoreRef, { kind: "ClusterSecretStore", name: "aws-secrets-manager" });
+    assert.deepEqual(external.spec.target, { name: "credentials", creationPolicy: "Owner", deletionPolicy: "Retain" });
+    assert.deepEqual(
+      external.spec.data.map((d: any) => [d.secretKey, d.remoteRef.key]),
+      [["POSTGRES_PASSWORD", "pg"], ["REDIS_PASSWORD", "redis"], ["APP_SECRET_KEY", "app"], ["OPENAI_API_KEY", "openai"]],
+    );
+    assert.equal(resources.filter((r) => r.type === T.password && !r.name.includes("-tenant-")).length, 0);
+  });
+});
+
+describe("AppStack, bad input", () => {
+  it("throws every problem before registering anything", () => {
+    const { resources, opts } = capture();
+    const input: any = { ...dedicatedStack(), cloud: "ibm", api: { image: "api", replicas: 0 } };
+    assert.throws(
+      () => new AppStack("bad", input, opts),
+      (error: unknown) => error instanceof ValidationError && error.problems.length === 3,
+    );
+    assert.equal(resources.length, 0);
+  });
+
+  it("requires the values of generated app secrets", () => {
+    const input = { ...dedicatedStack(), secrets: { source: "generated" as const, appSecretNames: ["OPENAI_API_KEY"] } };
+    assert.throws(() => new AppStack("missing", input), /`appSecretValues.OPENAI_API_KEY` is required by `secrets.appSecretNames`/);
+  });
+});
