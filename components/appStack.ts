@@ -54,7 +54,8 @@ export class AppStack extends pulumi.ComponentResource {
     const tenantNames = tenants.map((t) => t.name);
     const child = { parent: this };
 
-    const namespaceName = spec.namespace ?? defaultNamespace(spec.environment, spec.tenancy.mode === "dedicated" ? spec.tenancy.tenant.name : undefined);
+    const namespaceName =
+      spec.namespace ?? defaultNamespace(spec.environment, spec.tenancy.mode === "dedicated" ? spec.tenancy.tenant.name : undefined);
     const namespace = new StackNamespace(`${name}-namespace`, { name: namespaceName, instance: name }, child).name;
     const redisIsolation = spec.tenancy.mode === "shared" ? spec.tenancy.redisIsolation : "acl";
 
@@ -64,8 +65,16 @@ export class AppStack extends pulumi.ComponentResource {
       child,
     );
     const afterSecrets = { parent: this, dependsOn: [secrets] };
-    const postgres = new Postgres(`${name}-postgres`, { namespace, instance: name, spec: spec.postgres, tenants: tenantNames }, afterSecrets);
-    const redis = new Redis(`${name}-redis`, { namespace, instance: name, spec: spec.redis, aclChecksum: checksum({ tenantNames, redisIsolation }) }, afterSecrets);
+    const postgres = new Postgres(
+      `${name}-postgres`,
+      { namespace, instance: name, spec: spec.postgres, tenants: tenantNames },
+      afterSecrets,
+    );
+    const redis = new Redis(
+      `${name}-redis`,
+      { namespace, instance: name, spec: spec.redis, aclChecksum: checksum({ tenantNames, redisIsolation }) },
+      afterSecrets,
+    );
     const ollama = spec.ollama.enabled ? new Ollama(`${name}-ollama`, { namespace, instance: name, spec: spec.ollama }, child) : undefined;
 
     const wiring: AppWiring = {
@@ -78,11 +87,21 @@ export class AppStack extends pulumi.ComponentResource {
     const dataStores = { parent: this, dependsOn: [secrets, postgres, redis, ...(ollama ? [ollama] : [])] };
     const api = new Api(
       `${name}-api`,
-      { namespace, instance: name, spec: spec.api, wiring, serviceMonitorInterval: spec.monitoring.serviceMonitor ? spec.monitoring.interval : undefined },
+      {
+        namespace,
+        instance: name,
+        spec: spec.api,
+        wiring,
+        serviceMonitorInterval: spec.monitoring.serviceMonitor ? spec.monitoring.interval : undefined,
+      },
       dataStores,
     );
     new Worker(`${name}-worker`, { namespace, instance: name, spec: spec.worker, wiring }, dataStores);
-    const ingress = new Ingress(`${name}-ingress`, { namespace, instance: name, spec: spec.ingress, hosts: tenants.map((t) => t.host) }, { parent: this, dependsOn: [api] });
+    const ingress = new Ingress(
+      `${name}-ingress`,
+      { namespace, instance: name, spec: spec.ingress, hosts: tenants.map((t) => t.host) },
+      { parent: this, dependsOn: [api] },
+    );
     new NetworkPolicies(
       `${name}-network-policies`,
       {
@@ -99,10 +118,19 @@ export class AppStack extends pulumi.ComponentResource {
 
     this.namespace = namespace;
     this.urls = Object.fromEntries(tenants.map((tenant, i) => [tenant.name, ingress.urls[i]]));
-    const services: Record<string, pulumi.Output<string>> = { api: api.serviceName, postgres: postgres.serviceName, redis: redis.serviceName };
+    const services: Record<string, pulumi.Output<string>> = {
+      api: api.serviceName,
+      postgres: postgres.serviceName,
+      redis: redis.serviceName,
+    };
     if (ollama) services.ollama = ollama.serviceName;
     this.services = pulumi.all(services);
     this.tenantDatabaseUrls = secrets.tenantDatabaseUrls;
-    this.registerOutputs({ namespace: this.namespace, urls: this.urls, services: this.services, tenantDatabaseUrls: this.tenantDatabaseUrls });
+    this.registerOutputs({
+      namespace: this.namespace,
+      urls: this.urls,
+      services: this.services,
+      tenantDatabaseUrls: this.tenantDatabaseUrls,
+    });
   }
 }

@@ -52,7 +52,11 @@ export class Ingress extends pulumi.ComponentResource {
     const spec: IngressSpec = parseSpec(IngressSchema, args.spec, "ingress");
     super(INGRESS_TYPE, name, {}, opts);
     const tls = spec.tls;
-    const labels = { "app.kubernetes.io/instance": args.instance ?? name, "app.kubernetes.io/part-of": "tenantstack", "app.kubernetes.io/managed-by": "pulumi" };
+    const labels = {
+      "app.kubernetes.io/instance": args.instance ?? name,
+      "app.kubernetes.io/part-of": "tenantstack",
+      "app.kubernetes.io/managed-by": "pulumi",
+    };
     const annotations: Record<string, string> = spec.waitForAddress ? {} : { "pulumi.com/skipAwait": "true" };
     const dependsOn: pulumi.Resource[] = [];
 

@@ -70,7 +70,12 @@ export class NetworkPolicies extends pulumi.ComponentResource {
         policyTypes: ["Egress"],
         egress: [
           {
-            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+            to: [
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+              },
+            ],
             ports: [{ protocol: "UDP", port: 53 }, ...tcp(53)],
           },
         ],
@@ -78,7 +83,12 @@ export class NetworkPolicies extends pulumi.ComponentResource {
       policy("allow-ingress-controller-to-api", {
         ...pods("api"),
         policyTypes: ["Ingress"],
-        ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.ingressControllerNamespace } } }], ports: tcp(args.apiPort) }],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.ingressControllerNamespace } } }],
+            ports: tcp(args.apiPort),
+          },
+        ],
       }),
     ];
 
@@ -95,7 +105,7 @@ export class NetworkPolicies extends pulumi.ComponentResource {
     }
     for (const source of new Set(flows.map((f) => f.from))) {
       const outbound = flows.filter((f) => f.from === source);
-      const external = (source === "postgres-backup" && args.backupUpload) ? [HTTPS_ANYWHERE] : [];
+      const external = source === "postgres-backup" && args.backupUpload ? [HTTPS_ANYWHERE] : [];
       policies.push(
         policy(`allow-from-${source}`, {
           ...pods(source),

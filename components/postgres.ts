@@ -83,7 +83,10 @@ export class Postgres extends pulumi.ComponentResource {
             args: Object.entries(spec.parameters).flatMap(([key, value]) => ["-c", `${key}=${value}`]),
             env: [
               { name: "POSTGRES_USER", value: "postgres" },
-              { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: credentialKey("postgresPassword") } } },
+              {
+                name: "POSTGRES_PASSWORD",
+                valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: credentialKey("postgresPassword") } },
+              },
               { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
             ],
             ports: [{ name: "postgres", containerPort: PORTS.postgres }],

@@ -72,7 +72,10 @@ export class Redis extends pulumi.ComponentResource {
 
     const config = new k8s.core.v1.ConfigMap(
       `${name}-config`,
-      { metadata: { name: "redis-config", namespace: args.namespace, labels: recommendedLabels(instance, "redis") }, data: { "redis.conf": conf } },
+      {
+        metadata: { name: "redis-config", namespace: args.namespace, labels: recommendedLabels(instance, "redis") },
+        data: { "redis.conf": conf },
+      },
       { parent: this },
     );
 
@@ -126,7 +129,10 @@ export class Redis extends pulumi.ComponentResource {
         ],
         volumes: [
           { name: "config", configMap: { name: config.metadata.name } },
-          { name: "tenants", secret: { secretName: TENANT_CREDENTIALS_SECRET, items: [{ key: REDIS_TENANT_ACL_KEY, path: REDIS_TENANT_ACL_KEY }] } },
+          {
+            name: "tenants",
+            secret: { secretName: TENANT_CREDENTIALS_SECRET, items: [{ key: REDIS_TENANT_ACL_KEY, path: REDIS_TENANT_ACL_KEY }] },
+          },
           ...scratch.volumes,
         ],
       },

@@ -13,7 +13,15 @@ import {
   tenantRedisUser,
   ValidationError,
 } from "../schema";
-import { CREDENTIALS_SECRET, credentialKey, PORTS, REDIS_TENANT_ACL_KEY, SERVICES, TENANT_CREDENTIALS_SECRET, tenantKeys } from "./contract";
+import {
+  CREDENTIALS_SECRET,
+  credentialKey,
+  PORTS,
+  REDIS_TENANT_ACL_KEY,
+  SERVICES,
+  TENANT_CREDENTIALS_SECRET,
+  tenantKeys,
+} from "./contract";
 import { checksum } from "./checksum";
 
 /** Type token of {@link Secrets}. */

@@ -40,7 +40,9 @@ export const volumeGuardProvider: pulumi.dynamic.ResourceProvider = {
     return { id: inputs.volume.field, outs: inputs };
   },
   async diff(_id: pulumi.ID, olds: GuardInputs, news: GuardInputs) {
-    return { changes: JSON.stringify(olds.volume) !== JSON.stringify(news.volume) || olds.allowVolumeReplacement !== news.allowVolumeReplacement };
+    return {
+      changes: JSON.stringify(olds.volume) !== JSON.stringify(news.volume) || olds.allowVolumeReplacement !== news.allowVolumeReplacement,
+    };
   },
   async update(_id: pulumi.ID, _olds: GuardInputs, news: GuardInputs) {
     return { outs: news };

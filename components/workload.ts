@@ -107,7 +107,12 @@ export function appWorkload(parent: pulumi.Resource, name: string, args: AppWork
             enableServiceLinks: false,
             securityContext: restrictedPodSecurity(APP_UID),
             topologySpreadConstraints: [
-              { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
+              {
+                maxSkew: 1,
+                topologyKey: "kubernetes.io/hostname",
+                whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: { matchLabels: selector },
+              },
             ],
             containers: [
               {
@@ -151,7 +156,10 @@ export function appWorkload(parent: pulumi.Resource, name: string, args: AppWork
             metrics: [
               {
                 type: "Resource",
-                resource: { name: "cpu", target: { type: "Utilization", averageUtilization: spec.autoscaling.targetCpuUtilizationPercent } },
+                resource: {
+                  name: "cpu",
+                  target: { type: "Utilization", averageUtilization: spec.autoscaling.targetCpuUtilizationPercent },
+                },
               },
             ],
           },

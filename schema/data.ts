@@ -49,47 +49,47 @@ const BackupDestinationSchema = z
 
 /** The Postgres backup CronJob. */
 const BackupSchema = settings({
-    enabled: flag().default(true).describe("Run a scheduled `pg_dumpall` backup."),
-    schedule: cronSchedule().default("0 3 * * *").describe("Cron schedule of the backup (cluster time zone)."),
-    retentionDays: intBetween(1, 3650).default(14).describe("Days a dump is kept."),
-    destination: BackupDestinationSchema,
-  })
+  enabled: flag().default(true).describe("Run a scheduled `pg_dumpall` backup."),
+  schedule: cronSchedule().default("0 3 * * *").describe("Cron schedule of the backup (cluster time zone)."),
+  retentionDays: intBetween(1, 3650).default(14).describe("Days a dump is kept."),
+  destination: BackupDestinationSchema,
+})
   .prefault({})
   .describe("Scheduled logical backups.");
 
 /** The Postgres StatefulSet. */
 export const PostgresSchema = settings({
-    image: image().default("postgres:16.6").describe("Postgres image."),
-    ...volumeFields(20),
-    resources: resourcesSchema({ cpuRequest: "250m", memoryRequest: "512Mi", cpuLimit: "2", memoryLimit: "2Gi" }),
-    parameters: stringMap(z.string().regex(/^[a-z_.]+$/, { error: "must be a Postgres parameter name" }))
-      .default({ max_connections: "200", shared_buffers: "256MB" })
-      .describe("Server parameters passed as `-c name=value`."),
-    backup: BackupSchema,
-  })
+  image: image().default("postgres:16.6").describe("Postgres image."),
+  ...volumeFields(20),
+  resources: resourcesSchema({ cpuRequest: "250m", memoryRequest: "512Mi", cpuLimit: "2", memoryLimit: "2Gi" }),
+  parameters: stringMap(z.string().regex(/^[a-z_.]+$/, { error: "must be a Postgres parameter name" }))
+    .default({ max_connections: "200", shared_buffers: "256MB" })
+    .describe("Server parameters passed as `-c name=value`."),
+  backup: BackupSchema,
+})
   .prefault({})
   .describe("PostgreSQL.");
 
 /** The Redis StatefulSet. */
 export const RedisSchema = settings({
-    image: image().default("redis:7.4.2").describe("Redis image."),
-    ...volumeFields(8),
-    resources: resourcesSchema({ cpuRequest: "100m", memoryRequest: "256Mi", cpuLimit: "1", memoryLimit: "1Gi" }),
-    maxmemoryMb: intBetween(16, 1048576).default(256).describe("`maxmemory` in MiB; keep it below the memory limit."),
-    maxmemoryPolicy: oneOf([
-      "noeviction",
-      "allkeys-lru",
-      "volatile-lru",
-      "allkeys-lfu",
-      "volatile-lfu",
-      "allkeys-random",
-      "volatile-random",
-      "volatile-ttl",
-    ])
-      .default("noeviction")
-      .describe("Eviction policy when `maxmemory` is reached."),
-    appendOnly: flag().default(true).describe("Persist with the append-only file (`appendfsync everysec`)."),
-  })
+  image: image().default("redis:7.4.2").describe("Redis image."),
+  ...volumeFields(8),
+  resources: resourcesSchema({ cpuRequest: "100m", memoryRequest: "256Mi", cpuLimit: "1", memoryLimit: "1Gi" }),
+  maxmemoryMb: intBetween(16, 1048576).default(256).describe("`maxmemory` in MiB; keep it below the memory limit."),
+  maxmemoryPolicy: oneOf([
+    "noeviction",
+    "allkeys-lru",
+    "volatile-lru",
+    "allkeys-lfu",
+    "volatile-lfu",
+    "allkeys-random",
+    "volatile-random",
+    "volatile-ttl",
+  ])
+    .default("noeviction")
+    .describe("Eviction policy when `maxmemory` is reached."),
+  appendOnly: flag().default(true).describe("Persist with the append-only file (`appendfsync everysec`)."),
+})
   .prefault({})
   .describe("Redis.");
 
@@ -105,40 +105,46 @@ const TolerationSchema = settings({
 
 /** GPU scheduling of Ollama. */
 const GpuSchema = settings({
-    count: intBetween(0, 16).default(1).describe("`nvidia.com/gpu` limit; 0 runs on CPU nodes."),
-    nodeSelector: stringMap(text(317))
-      .default({ "nvidia.com/gpu.present": "true" })
-      .describe("Node selector of the GPU nodes."),
-    tolerations: z.array(TolerationSchema).default([GPU_TOLERATION]).describe("Tolerations for the GPU nodes' taints."),
-    runtimeClassName: dnsLabel(253).default("nvidia").describe("RuntimeClass of the NVIDIA container runtime."),
-  })
+  count: intBetween(0, 16).default(1).describe("`nvidia.com/gpu` limit; 0 runs on CPU nodes."),
+  nodeSelector: stringMap(text(317)).default({ "nvidia.com/gpu.present": "true" }).describe("Node selector of the GPU nodes."),
+  tolerations: z.array(TolerationSchema).default([GPU_TOLERATION]).describe("Tolerations for the GPU nodes' taints."),
+  runtimeClassName: dnsLabel(253).default("nvidia").describe("RuntimeClass of the NVIDIA container runtime."),
+})
   .prefault({})
   .superRefine((gpu, ctx) => {
     if (gpu.count === 0) return;
     if (Object.keys(gpu.nodeSelector).length === 0) {
-      ctx.addIssue({ code: "custom", path: ["nodeSelector"], input: gpu.nodeSelector, message: "must select the GPU nodes when `count` is above 0" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["nodeSelector"],
+        input: gpu.nodeSelector,
+        message: "must select the GPU nodes when `count` is above 0",
+      });
     }
     if (gpu.tolerations.length === 0) {
-      ctx.addIssue({ code: "custom", path: ["tolerations"], input: gpu.tolerations, message: "must tolerate the GPU nodes' taint when `count` is above 0" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["tolerations"],
+        input: gpu.tolerations,
+        message: "must tolerate the GPU nodes' taint when `count` is above 0",
+      });
     }
   })
   .describe("GPU scheduling.");
 
 /** The Ollama StatefulSet. */
 export const OllamaSchema = settings({
-    enabled: flag().default(true).describe("Run Ollama in the stack."),
-    image: image().default("ollama/ollama:0.6.5").describe("Ollama image."),
-    models: z
-      .array(z.string().regex(/^[a-z0-9][a-z0-9._\-/]*(:[A-Za-z0-9._-]+)?$/, { error: "must be an Ollama model name such as \"llama3.2:1b\"" }))
-      .default(["llama3.2:1b"])
-      .describe("Models pulled into the model volume before Ollama starts."),
-    ...volumeFields(50),
-    resources: resourcesSchema({ cpuRequest: "1", memoryRequest: "4Gi", cpuLimit: "4", memoryLimit: "16Gi" }),
-    gpu: GpuSchema,
-    allowModelDownload: flag()
-      .default(true)
-      .describe("Allow the model-pull init step HTTPS egress to download models."),
-  })
+  enabled: flag().default(true).describe("Run Ollama in the stack."),
+  image: image().default("ollama/ollama:0.6.5").describe("Ollama image."),
+  models: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9._\-/]*(:[A-Za-z0-9._-]+)?$/, { error: 'must be an Ollama model name such as "llama3.2:1b"' }))
+    .default(["llama3.2:1b"])
+    .describe("Models pulled into the model volume before Ollama starts."),
+  ...volumeFields(50),
+  resources: resourcesSchema({ cpuRequest: "1", memoryRequest: "4Gi", cpuLimit: "4", memoryLimit: "16Gi" }),
+  gpu: GpuSchema,
+  allowModelDownload: flag().default(true).describe("Allow the model-pull init step HTTPS egress to download models."),
+})
   .prefault({})
   .describe("Ollama, on GPU nodes.");
 

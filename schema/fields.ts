@@ -18,10 +18,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** A string matching `pattern`, with one message for every way it can be wrong. */
 function matching(pattern: RegExp, message: string, maxLength = 253) {
-  return z
-    .string({ error: message })
-    .max(maxLength, { error: message })
-    .regex(pattern, { error: message });
+  return z.string({ error: message }).max(maxLength, { error: message }).regex(pattern, { error: message });
 }
 
 /** A Kubernetes DNS-1123 label (tenant names, namespaces, object names). */
@@ -37,18 +34,14 @@ export function dnsLabel(maxLength = 63) {
 export function hostName() {
   return matching(
     DNS_SUBDOMAIN,
-    "must be a DNS-1123 host name of two or more dot-separated labels, lowercase, at most 253 characters, such as \"acme.example.com\"",
+    'must be a DNS-1123 host name of two or more dot-separated labels, lowercase, at most 253 characters, such as "acme.example.com"',
   );
 }
 
 /** An integer in `[min, max]`. */
 export function intBetween(min: number, max: number) {
   const message = `must be an integer between ${min} and ${max}`;
-  return z
-    .number({ error: message })
-    .int({ error: message })
-    .min(min, { error: message })
-    .max(max, { error: message });
+  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
 }
 
 /** One of a fixed set of strings. */
@@ -63,17 +56,17 @@ export function flag() {
 
 /** A Kubernetes CPU quantity such as `250m` or `2`. */
 export function cpu() {
-  return matching(CPU_QUANTITY, "must be a CPU quantity such as \"250m\" or \"2\"", 32);
+  return matching(CPU_QUANTITY, 'must be a CPU quantity such as "250m" or "2"', 32);
 }
 
 /** A Kubernetes memory quantity with a binary unit such as `512Mi` or `4Gi`. */
 export function memory() {
-  return matching(MEMORY_QUANTITY, "must be a memory quantity with a binary unit such as \"512Mi\" or \"4Gi\"", 32);
+  return matching(MEMORY_QUANTITY, 'must be a memory quantity with a binary unit such as "512Mi" or "4Gi"', 32);
 }
 
 /** A container image reference pinned by tag or digest. */
 export function image() {
-  const message = "must be a container image reference with an explicit tag or digest, such as \"ghcr.io/acme/api:1.2.3\"";
+  const message = 'must be a container image reference with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"';
   return matching(IMAGE, message, 512).refine((value) => pinned(value), {
     error: `${message}; \":latest\" and untagged images are not reproducible`,
   });
@@ -92,22 +85,22 @@ export function envName() {
 
 /** A five-field cron schedule. */
 export function cronSchedule() {
-  return matching(CRON, "must be a five-field cron schedule such as \"0 3 * * *\"", 128);
+  return matching(CRON, 'must be a five-field cron schedule such as "0 3 * * *"', 128);
 }
 
 /** A duration in seconds, minutes or hours such as `30s` or `1h`. */
 export function duration() {
-  return matching(DURATION, "must be a duration such as \"30s\", \"5m\" or \"1h\"", 16);
+  return matching(DURATION, 'must be a duration such as "30s", "5m" or "1h"', 16);
 }
 
 /** An absolute HTTP path. */
 export function httpPath() {
-  return matching(HTTP_PATH, "must be an absolute HTTP path such as \"/healthz\"", 512);
+  return matching(HTTP_PATH, 'must be an absolute HTTP path such as "/healthz"', 512);
 }
 
 /** An e-mail address. */
 export function email() {
-  return matching(EMAIL, "must be an e-mail address such as \"ops@example.com\"", 254);
+  return matching(EMAIL, 'must be an e-mail address such as "ops@example.com"', 254);
 }
 
 /** A non-empty string of at most `maxLength` characters. */

@@ -44,16 +44,15 @@ const TlsSchema = z
 
 /** The Ingress in front of the API. */
 export const IngressSchema = settings({
-    className: dnsLabel(253).default("nginx").describe("IngressClass of the controller."),
-    controllerNamespace: dnsLabel()
-      .default("ingress-nginx")
-      .describe("Namespace of the ingress controller, allowed to reach the API by NetworkPolicy."),
-    tls: TlsSchema,
-    waitForAddress: flag()
-      .default(true)
-      .describe("Wait for the ingress controller to publish the Ingress's address; turn off where no controller runs."),
-  })
-  .describe("Ingress and TLS.");
+  className: dnsLabel(253).default("nginx").describe("IngressClass of the controller."),
+  controllerNamespace: dnsLabel()
+    .default("ingress-nginx")
+    .describe("Namespace of the ingress controller, allowed to reach the API by NetworkPolicy."),
+  tls: TlsSchema,
+  waitForAddress: flag()
+    .default(true)
+    .describe("Wait for the ingress controller to publish the Ingress's address; turn off where no controller runs."),
+}).describe("Ingress and TLS.");
 
 /** Validated Ingress settings. */
 export type IngressSpec = z.output<typeof IngressSchema>;

@@ -15,7 +15,9 @@ export const SecretsSchema = z
         appSecretNames: z
           .array(envName())
           .default([])
-          .describe("Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'`."),
+          .describe(
+            "Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'`.",
+          ),
       }),
       settings({
         source: z.literal("external").describe("ExternalSecrets (`external-secrets.io/v1`) read the credentials from a secret store."),
@@ -28,7 +30,9 @@ export const SecretsSchema = z
         appSecretNames: z.array(envName()).default([]).describe("Extra secret environment variables of the app."),
         remoteKeys: z
           .record(z.string(), text(512), { error: "must be a map from credential name to remote key" })
-          .describe("Remote key of each credential: `postgresPassword`, `redisPassword`, `appSecretKey` and every name in `appSecretNames`."),
+          .describe(
+            "Remote key of each credential: `postgresPassword`, `redisPassword`, `appSecretKey` and every name in `appSecretNames`.",
+          ),
       }),
     ],
     { error: 'must be one of "generated", "external"' },

@@ -25,7 +25,9 @@ const StackShape = settings({
   cloud: oneOf(CLOUDS).default("none").describe("Cloud the cluster runs on; `none` needs no cloud provider."),
   namespace: dnsLabel()
     .optional()
-    .describe("Namespace of the stack. Defaults to `tenantstack-<environment>` (shared) or `tenantstack-<environment>-<tenant>` (dedicated)."),
+    .describe(
+      "Namespace of the stack. Defaults to `tenantstack-<environment>` (shared) or `tenantstack-<environment>-<tenant>` (dedicated).",
+    ),
   tenancy: TenancySchema,
   api: ApiSchema,
   worker: WorkerSchema,
@@ -39,8 +41,7 @@ const StackShape = settings({
 
 /** One stack of tenantstack: the single source of its config, component args, defaults and JSON Schema. */
 export const StackSchema = StackShape.superRefine((stack, ctx) => {
-  const problem = (path: PropertyKey[], message: string, input: unknown) =>
-    ctx.addIssue({ code: "custom", path, message, input });
+  const problem = (path: PropertyKey[], message: string, input: unknown) => ctx.addIssue({ code: "custom", path, message, input });
 
   const issuer = stack.ingress.tls.issuer;
   if (stack.environment === "prod" && (issuer === "letsencrypt-staging" || issuer === "none")) {

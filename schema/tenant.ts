@@ -6,12 +6,11 @@ export const TENANT_NAME_MAX = 40;
 
 /** One tenant of the application. */
 export const TenantSchema = settings({
-    name: dnsLabel(TENANT_NAME_MAX).describe(
-      "Tenant name, a DNS-1123 label of at most 40 characters. Names the tenant's database, role, Redis user and stack.",
-    ),
-    host: hostName().describe("Public host name the tenant is served on, such as `acme.example.com`."),
-  })
-  .describe("A tenant of the application.");
+  name: dnsLabel(TENANT_NAME_MAX).describe(
+    "Tenant name, a DNS-1123 label of at most 40 characters. Names the tenant's database, role, Redis user and stack.",
+  ),
+  host: hostName().describe("Public host name the tenant is served on, such as `acme.example.com`."),
+}).describe("A tenant of the application.");
 
 /** How tenants share an instance. */
 export const TenancySchema = z

@@ -24,15 +24,20 @@ export function resourcesSchema(defaults: ResourceDefaults) {
 
 /** Horizontal autoscaling on CPU. */
 const AutoscalingSchema = settings({
-    enabled: flag().default(true).describe("Create a HorizontalPodAutoscaler; the Deployment's replica count is then left to it."),
-    minReplicas: intBetween(1, 100).default(2).describe("Fewest replicas."),
-    maxReplicas: intBetween(1, 100).default(10).describe("Most replicas."),
-    targetCpuUtilizationPercent: intBetween(10, 100).default(70).describe("Average CPU utilisation to aim for."),
-  })
+  enabled: flag().default(true).describe("Create a HorizontalPodAutoscaler; the Deployment's replica count is then left to it."),
+  minReplicas: intBetween(1, 100).default(2).describe("Fewest replicas."),
+  maxReplicas: intBetween(1, 100).default(10).describe("Most replicas."),
+  targetCpuUtilizationPercent: intBetween(10, 100).default(70).describe("Average CPU utilisation to aim for."),
+})
   .prefault({})
   .superRefine((a, ctx) => {
     if (a.enabled && a.minReplicas > a.maxReplicas) {
-      ctx.addIssue({ code: "custom", path: ["minReplicas"], input: a.minReplicas, message: `must not exceed \`maxReplicas\` (${a.maxReplicas})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["minReplicas"],
+        input: a.minReplicas,
+        message: `must not exceed \`maxReplicas\` (${a.maxReplicas})`,
+      });
     }
   })
   .describe("Horizontal Pod autoscaling on CPU utilisation.");
@@ -41,12 +46,12 @@ const AutoscalingSchema = settings({
 function workloadFields(defaults: { replicas: number; resources: ResourceDefaults }) {
   return {
     image: image().describe("Container image, pinned by tag or digest."),
-    replicas: intBetween(1, 100)
-      .default(defaults.replicas)
-      .describe("Replica count when autoscaling is disabled."),
+    replicas: intBetween(1, 100).default(defaults.replicas).describe("Replica count when autoscaling is disabled."),
     command: z.array(text(4096)).optional().describe("Container entrypoint override."),
     args: z.array(text(4096)).optional().describe("Container arguments."),
-    env: stringMap(envName()).default({}).describe("Plain environment variables. Credentials come from the stack's Secret, never from here."),
+    env: stringMap(envName())
+      .default({})
+      .describe("Plain environment variables. Credentials come from the stack's Secret, never from here."),
     resources: resourcesSchema(defaults.resources),
     autoscaling: AutoscalingSchema,
     maxUnavailable: intBetween(0, 100).default(1).describe("PodDisruptionBudget `maxUnavailable`."),
@@ -55,16 +60,15 @@ function workloadFields(defaults: { replicas: number; resources: ResourceDefault
 
 /** The HTTP API Deployment. */
 export const ApiSchema = settings({
-    ...workloadFields({
-      replicas: 2,
-      resources: { cpuRequest: "250m", memoryRequest: "256Mi", cpuLimit: "1", memoryLimit: "512Mi" },
-    }),
-    port: intBetween(1024, 65535).default(8080).describe("Port the API listens on (non-root, so 1024 or above)."),
-    healthPath: httpPath().default("/healthz").describe("Liveness and startup probe path."),
-    readyPath: httpPath().default("/readyz").describe("Readiness probe path."),
-    metricsPath: httpPath().default("/metrics").describe("Prometheus metrics path, scraped when monitoring is enabled."),
-  })
-  .describe("The HTTP API.");
+  ...workloadFields({
+    replicas: 2,
+    resources: { cpuRequest: "250m", memoryRequest: "256Mi", cpuLimit: "1", memoryLimit: "512Mi" },
+  }),
+  port: intBetween(1024, 65535).default(8080).describe("Port the API listens on (non-root, so 1024 or above)."),
+  healthPath: httpPath().default("/healthz").describe("Liveness and startup probe path."),
+  readyPath: httpPath().default("/readyz").describe("Readiness probe path."),
+  metricsPath: httpPath().default("/metrics").describe("Prometheus metrics path, scraped when monitoring is enabled."),
+}).describe("The HTTP API.");
 
 /** How the worker reports its health. */
 const WorkerHealthSchema = z
@@ -88,13 +92,12 @@ const WorkerHealthSchema = z
 
 /** The background worker Deployment. */
 export const WorkerSchema = settings({
-    ...workloadFields({
-      replicas: 1,
-      resources: { cpuRequest: "250m", memoryRequest: "256Mi", cpuLimit: "1", memoryLimit: "1Gi" },
-    }),
-    health: WorkerHealthSchema,
-  })
-  .describe("The background worker.");
+  ...workloadFields({
+    replicas: 1,
+    resources: { cpuRequest: "250m", memoryRequest: "256Mi", cpuLimit: "1", memoryLimit: "1Gi" },
+  }),
+  health: WorkerHealthSchema,
+}).describe("The background worker.");
 
 /** Validated API settings. */
 export type ApiSpec = z.output<typeof ApiSchema>;

@@ -26,7 +26,9 @@ export function sharedStack(): StackInput {
     },
     api: { image: "ghcr.io/example/api:1.0.0" },
     worker: { image: "ghcr.io/example/worker:1.0.0" },
-    ingress: { tls: { issuer: "letsencrypt-prod", email: "ops@example.com", solver: { type: "dns01", provider: "route53", zone: "example.com" } } },
+    ingress: {
+      tls: { issuer: "letsencrypt-prod", email: "ops@example.com", solver: { type: "dns01", provider: "route53", zone: "example.com" } },
+    },
     monitoring: { serviceMonitor: true },
   };
 }

@@ -31,7 +31,6 @@ function build(name: string, input: ConstructorParameters<typeof AppStack>[1]): 
 }
 
 /** The pod spec inside any workload's props. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function podSpecOf(type: string, props: any): any {
   if (type === T.cronJob) return props.spec.jobTemplate.spec.template.spec;
   return props.spec.template.spec;
@@ -109,7 +108,13 @@ describe("AppStack, dedicated", () => {
       for (const container of [...(pod.initContainers ?? []), ...pod.containers]) {
         assert.deepEqual(
           container.securityContext,
-          { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+          {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
+          },
           `${workload.name}/${container.name}`,
         );
         assert.ok(container.resources?.limits?.memory, `${workload.name}/${container.name} has a memory limit`);
@@ -126,7 +131,11 @@ describe("AppStack, dedicated", () => {
       assert.deepEqual(statefulSet.opts.dependsOn, [guard.resource], `${store} waits for its volume guard`);
       const props: any = await resolve(statefulSet.props);
       assert.deepEqual(props.spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" }, store);
-      assert.deepEqual(await resolve(guard.props.volume as any), { field: store, storageGi: { postgres: 20, redis: 8, ollama: 50 }[store], storageClass: "" });
+      assert.deepEqual(await resolve(guard.props.volume as any), {
+        field: store,
+        storageGi: { postgres: 20, redis: 8, ollama: 50 }[store],
+        storageClass: "",
+      });
     }
     const postgres = await named(T.statefulSet, "-postgres-statefulset");
     assert.equal(postgres.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "20Gi");
@@ -186,11 +195,18 @@ describe("AppStack, dedicated", () => {
     );
     assert.deepEqual(toPostgres.ports, [{ protocol: "TCP", port: 5432 }]);
     assert.deepEqual(byName["allow-ingress-controller-to-api"].ingress, [
-      { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], ports: [{ protocol: "TCP", port: 8080 }] },
+      {
+        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }],
+        ports: [{ protocol: "TCP", port: 8080 }],
+      },
     ]);
     assert.deepEqual(
       byName["allow-from-api"].egress.map((e: any) => [e.to[0].podSelector.matchLabels["app.kubernetes.io/component"], e.ports[0].port]),
-      [["postgres", 5432], ["redis", 6379], ["ollama", 11434]],
+      [
+        ["postgres", 5432],
+        ["redis", 6379],
+        ["ollama", 11434],
+      ],
     );
   });
 
@@ -273,7 +289,10 @@ describe("AppStack, shared with three tenants", () => {
   it("puts the shared namespace and the tenant list on the workloads", async () => {
     assert.equal(await resolve(app.namespace), "tenantstack-prod");
     const env = (await named(T.deployment, "-worker-deployment")).spec.template.spec.containers[0].env;
-    assert.deepEqual(env.find((v: any) => v.name === "TENANTS"), { name: "TENANTS", value: "acme,globex,initech-eu" });
+    assert.deepEqual(
+      env.find((v: any) => v.name === "TENANTS"),
+      { name: "TENANTS", value: "acme,globex,initech-eu" },
+    );
   });
 });
 
@@ -295,7 +314,12 @@ describe("AppStack, external secrets", () => {
     assert.deepEqual(external.spec.target, { name: "credentials", creationPolicy: "Owner", deletionPolicy: "Retain" });
     assert.deepEqual(
       external.spec.data.map((d: any) => [d.secretKey, d.remoteRef.key]),
-      [["POSTGRES_PASSWORD", "pg"], ["REDIS_PASSWORD", "redis"], ["APP_SECRET_KEY", "app"], ["OPENAI_API_KEY", "openai"]],
+      [
+        ["POSTGRES_PASSWORD", "pg"],
+        ["REDIS_PASSWORD", "redis"],
+        ["APP_SECRET_KEY", "app"],
+        ["OPENAI_API_KEY", "openai"],
+      ],
     );
     assert.equal(resources.filter((r) => r.type === T.password && !r.name.includes("-tenant-")).length, 0);
   });

@@ -18,7 +18,13 @@ export function capture(): { resources: Captured[]; opts: pulumi.ComponentResour
     opts: {
       transformations: [
         (args) => {
-          resources.push({ resource: args.resource, type: args.type, name: args.name, props: args.props as Record<string, unknown>, opts: args.opts });
+          resources.push({
+            resource: args.resource,
+            type: args.type,
+            name: args.name,
+            props: args.props as Record<string, unknown>,
+            opts: args.opts,
+          });
           return undefined;
         },
       ],
@@ -46,7 +52,6 @@ export function one(resources: readonly Captured[], type: string, suffix = ""): 
 }
 
 /** The resolved props of the single captured resource of a type whose name ends with `suffix`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function propsOf(resources: readonly Captured[], type: string, suffix = ""): Promise<any> {
   return resolve(one(resources, type, suffix).props);
 }

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-pulumi.runtime.setMocks(
+void pulumi.runtime.setMocks(
   {
     newResource(args: pulumi.runtime.MockResourceArgs) {
       const state: Record<string, unknown> = { ...args.inputs };

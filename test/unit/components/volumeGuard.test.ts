@@ -16,7 +16,10 @@ describe("VolumeGuard check", () => {
   });
 
   it("fails a resize with the way to opt in", async () => {
-    const result = await check({ volume: postgres(10), allowVolumeReplacement: false }, { volume: postgres(20), allowVolumeReplacement: false });
+    const result = await check(
+      { volume: postgres(10), allowVolumeReplacement: false },
+      { volume: postgres(20), allowVolumeReplacement: false },
+    );
     assert.deepEqual(result.failures, [
       {
         property: "volume",
@@ -40,7 +43,10 @@ describe("VolumeGuard check", () => {
   });
 
   it("lets a change through when replacement is allowed", async () => {
-    const result = await check({ volume: postgres(10), allowVolumeReplacement: false }, { volume: postgres(20), allowVolumeReplacement: true });
+    const result = await check(
+      { volume: postgres(10), allowVolumeReplacement: false },
+      { volume: postgres(20), allowVolumeReplacement: true },
+    );
     assert.deepEqual(result.failures, []);
   });
 });

@@ -7,7 +7,9 @@ import { readStackConfig, ValidationError } from "../../../schema";
 /** A stack file's config as `pulumi.runtime.allConfig()` presents it: objects as JSON text. */
 function allConfigOf(file: string): Record<string, string> {
   const doc = yaml.load(readFileSync(path.join(__dirname, "../../..", file), "utf8")) as { config: Record<string, unknown> };
-  return Object.fromEntries(Object.entries(doc.config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+  return Object.fromEntries(
+    Object.entries(doc.config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
+  );
 }
 
 function problemsOf(all: Record<string, string>, secretKeys: string[] = []): readonly string[] {

@@ -10,12 +10,21 @@ describe("defaults", () => {
     ["api autoscaling", spec.api.autoscaling, { enabled: true, minReplicas: 2, maxReplicas: 10, targetCpuUtilizationPercent: 70 }],
     ["worker health", spec.worker.health, { type: "http", port: 8081, path: "/healthz" }],
     ["postgres volume", [spec.postgres.storageGi, spec.postgres.allowVolumeReplacement], [20, false]],
-    ["postgres backup", spec.postgres.backup, { enabled: true, schedule: "0 3 * * *", retentionDays: 14, destination: { type: "volume", storageGi: 20 } }],
+    [
+      "postgres backup",
+      spec.postgres.backup,
+      { enabled: true, schedule: "0 3 * * *", retentionDays: 14, destination: { type: "volume", storageGi: 20 } },
+    ],
     ["redis", [spec.redis.maxmemoryMb, spec.redis.maxmemoryPolicy, spec.redis.appendOnly], [256, "noeviction", true]],
     [
       "ollama gpu",
       spec.ollama.gpu,
-      { count: 1, nodeSelector: { "nvidia.com/gpu.present": "true" }, tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }], runtimeClassName: "nvidia" },
+      {
+        count: 1,
+        nodeSelector: { "nvidia.com/gpu.present": "true" },
+        tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
+        runtimeClassName: "nvidia",
+      },
     ],
     ["secrets", spec.secrets, { source: "generated", passwordLength: 32, appSecretNames: [] }],
     ["ingress", [spec.ingress.className, spec.ingress.controllerNamespace, spec.ingress.waitForAddress], ["nginx", "ingress-nginx", true]],

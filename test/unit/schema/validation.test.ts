@@ -113,7 +113,16 @@ describe("stack validation", () => {
     ],
     [
       "missing external secret keys",
-      withChange(dedicatedStack(), (s) => (s.secrets = { source: "external", store: { name: "vault" }, appSecretNames: ["OPENAI_API_KEY"], remoteKeys: { postgresPassword: "pg" } })),
+      withChange(
+        dedicatedStack(),
+        (s) =>
+          (s.secrets = {
+            source: "external",
+            store: { name: "vault" },
+            appSecretNames: ["OPENAI_API_KEY"],
+            remoteKeys: { postgresPassword: "pg" },
+          }),
+      ),
       ['`tenantstack:secrets.remoteKeys` must name a remote key for "redisPassword", "appSecretKey", "OPENAI_API_KEY" (got a list of 1)'],
     ],
     [
@@ -127,7 +136,9 @@ describe("stack validation", () => {
     [
       "a missing required field",
       withChange(dedicatedStack(), (s) => delete s.api.image),
-      ['`tenantstack:api.image` is required: it must be a container image reference with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"'],
+      [
+        '`tenantstack:api.image` is required: it must be a container image reference with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"',
+      ],
     ],
     [
       "an untagged image",
@@ -167,7 +178,8 @@ describe("stack validation", () => {
     assert.throws(
       () => parseStack(withChange(dedicatedStack(), (s) => (s.api.replicas = 0))),
       (error: Error) =>
-        error.message === "Invalid tenantstack stack settings (1 problem):\n  - `api.replicas` must be an integer between 1 and 100 (got 0)",
+        error.message ===
+        "Invalid tenantstack stack settings (1 problem):\n  - `api.replicas` must be an integer between 1 and 100 (got 0)",
     );
   });
 });
