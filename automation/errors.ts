@@ -1,0 +1,125 @@
+/**
+ * The driver's typed errors. Each message says what went wrong and what to do next; none ever holds a
+ * secret value.
+ */
+
+/** The base of every error the driver throws on purpose. */
+export class TenantstackError extends Error {
+  /** A stable machine-readable code, also used for CLI exit codes and HTTP statuses. */
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = "TenantstackError";
+    this.code = code;
+  }
+}
+
+/** Input the driver refuses before touching any stack: a bad backend URL, a missing passphrase, a bad tenant. */
+export class InputError extends TenantstackError {
+  /** One line per problem, naming the field, the value and what is allowed. */
+  readonly problems: readonly string[];
+
+  constructor(subject: string, problems: readonly string[]) {
+    const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+    super("invalid_input", `Invalid ${subject} (${count}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "InputError";
+    this.problems = problems;
+  }
+}
+
+/** A tenant that the registry does not hold. */
+export class TenantNotFoundError extends TenantstackError {
+  constructor(readonly tenant: string) {
+    super("not_found", `Tenant "${tenant}" is not registered; list tenants with \`tenantstack tenant list\`.`);
+    this.name = "TenantNotFoundError";
+  }
+}
+
+/** A tenant name that the registry holds already. */
+export class TenantExistsError extends TenantstackError {
+  constructor(readonly tenant: string) {
+    super("conflict", `Tenant "${tenant}" is registered already; change it with \`tenantstack tenant set\` or delete it first.`);
+    this.name = "TenantExistsError";
+  }
+}
+
+/**
+ * A stack that another operation is updating: another driver holds its lease, or the engine reports a
+ * concurrent update. A lock left by a crashed driver is recovered automatically once its holder is
+ * known dead; otherwise wait, or recover by hand: `tenantstack recover <stack>` cancels the engine's
+ * lock, clears pending operations and refreshes the stack.
+ */
+export class StackLockedError extends TenantstackError {
+  constructor(
+    readonly stack: string,
+    readonly holder: string,
+  ) {
+    super(
+      "stack_locked",
+      `Stack "${stack}" is being updated by ${holder}. Wait for it to finish; if that driver is gone, run \`tenantstack recover ${stack}\` ` +
+        "(cancels the lock, clears pending operations, refreshes).",
+    );
+    this.name = "StackLockedError";
+  }
+}
+
+/** A stack whose state lists operations that a crashed update left pending. */
+export class PendingOperationsError extends TenantstackError {
+  constructor(readonly stack: string) {
+    super(
+      "pending_operations",
+      `Stack "${stack}" has pending operations left by an interrupted update. Run \`tenantstack recover ${stack}\` ` +
+        "(refresh with pending creates cleared) and retry.",
+    );
+    this.name = "PendingOperationsError";
+  }
+}
+
+/** A saved plan that no longer matches the program and config: nothing was applied. */
+export class PlanMismatchError extends TenantstackError {
+  constructor(
+    readonly stack: string,
+    readonly detail: string,
+  ) {
+    super(
+      "plan_mismatch",
+      `Stack "${stack}" no longer matches the previewed plan; nothing was forced. Preview again and approve the new plan.\n${detail}`,
+    );
+    this.name = "PlanMismatchError";
+  }
+}
+
+/** A destroy refused because the stack holds protected data. */
+export class ProtectedResourcesError extends TenantstackError {
+  constructor(
+    readonly stack: string,
+    readonly resources: readonly string[],
+  ) {
+    super(
+      "protected",
+      `Stack "${stack}" holds protected data (${resources.join(", ")}); nothing was destroyed. Back the data up, then destroy with --force-destroy-data.`,
+    );
+    this.name = "ProtectedResourcesError";
+  }
+}
+
+/** An engine operation that failed; `detail` is the engine's output with secrets redacted by the engine. */
+export class StackOperationError extends TenantstackError {
+  constructor(
+    readonly stack: string,
+    readonly operation: string,
+    readonly detail: string,
+  ) {
+    super("operation_failed", `${operation} of stack "${stack}" failed:\n${detail}`);
+    this.name = "StackOperationError";
+  }
+}
+
+/** An operation stopped by cancellation (SIGINT or the API). */
+export class CancelledError extends TenantstackError {
+  constructor(readonly operation: string) {
+    super("cancelled", `Operation ${operation} was cancelled; re-run it with the same operation id to continue.`);
+    this.name = "CancelledError";
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The operation journal: every operation by id, and each of its steps with its state, in the driver's
+ * database. A re-run of an operation id resumes it: finished steps are never run again.
+ */
+import type { SqlDatabase } from "../db/sqlDatabase";
+import { InputError } from "../errors";
+
+/** States of an operation. */
+export type OperationStatus = "running" | "succeeded" | "failed" | "cancelled";
+/** States of a step; a step absent from the journal has not started. */
+export type StepStatus = "running" | "done" | "failed" | "skipped";
+
+/** A journaled operation. */
+export interface OperationRecord {
+  /** Its id, chosen by the caller or generated. */
+  readonly id: string;
+  /** What it does (`fleet-upgrade`, `up`, ...). */
+  readonly kind: string;
+  /** Its parameters, as given at its first run. */
+  readonly params: Record<string, unknown>;
+  /** Its state. */
+  readonly status: OperationStatus;
+  /** Its result once finished. */
+  readonly result?: unknown;
+  /** When it was first started and last changed (ISO 8601). */
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** A journaled step. */
+export interface StepRecord {
+  /** Its name, unique within its operation, such as `dev-acme:up`. */
+  readonly step: string;
+  /** Its state. */
+  readonly status: StepStatus;
+  /** What it produced or why it failed. */
+  readonly detail?: unknown;
+  /** How many times it was started. */
+  readonly attempts: number;
+  /** When it last changed (ISO 8601). */
+  readonly updatedAt: string;
+}
+
+const now = () => new Date().toISOString();
+const parse = (text: unknown) => (typeof text === "string" ? (JSON.parse(text) as unknown) : undefined);
+
+/** Reads and writes operations and their steps. */
+export class OperationJournal {
+  constructor(private readonly db: SqlDatabase) {}
+
+  /**
+   * Starts operation `id`, or resumes it when the journal holds it: then `kind` and `params` must be
+   * those it was started with (a resumed operation does what it set out to do).
+   */
+  async begin(id: string, kind: string, params: Record<string, unknown>): Promise<{ operation: OperationRecord; resumed: boolean }> {
+    return this.db.transaction(async (tx) => {
+      const journal = new OperationJournal(tx);
+      const existing = await journal.get(id);
+      if (existing) {
+        if (existing.kind !== kind || JSON.stringify(existing.params) !== JSON.stringify(params)) {
+          throw new InputError("operation", [
+            `\`operationId\` "${id}" is a ${existing.kind} started with other parameters (${JSON.stringify(existing.params)}); use a new id`,
+          ]);
+        }
+        await tx.run("UPDATE operations SET status = 'running', updated_at = ? WHERE id = ?", [now(), id]);
+        return { operation: { ...existing, status: "running" }, resumed: true };
+      }
+      const time = now();
+      await tx.run("INSERT INTO operations (id, kind, params, status, created_at, updated_at) VALUES (?, ?, ?, 'running', ?, ?)", [
+        id,
+        kind,
+        JSON.stringify(params),
+        time,
+        time,
+      ]);
+      return { operation: { id, kind, params, status: "running", createdAt: time, updatedAt: time }, resumed: false };
+    });
+  }
+
+  /** An operation, or undefined. */
+  async get(id: string): Promise<OperationRecord | undefined> {
+    const [row] = await this.db.all("SELECT * FROM operations WHERE id = ?", [id]);
+    if (row === undefined) return undefined;
+    return {
+      id: row.id as string,
+      kind: row.kind as string,
+      params: parse(row.params) as Record<string, unknown>,
+      status: row.status as OperationStatus,
+      result: parse(row.result),
+      createdAt: row.created_at as string,
+      updatedAt: row.updated_at as string,
+    };
+  }
+
+  /** The steps of an operation, in the order they were first started. */
+  async steps(id: string): Promise<StepRecord[]> {
+    const rows = await this.db.all("SELECT * FROM operation_steps WHERE operation_id = ? ORDER BY started_at, step", [id]);
+    return rows.map((row) => ({
+      step: row.step as string,
+      status: row.status as StepStatus,
+      detail: parse(row.detail),
+      attempts: Number(row.attempts),
+      updatedAt: row.updated_at as string,
+    }));
+  }
+
+  /** The state of one step, or undefined when it has not started. */
+  async step(id: string, step: string): Promise<StepRecord | undefined> {
+    return (await this.steps(id)).find((s) => s.step === step);
+  }
+
+  /** Marks a step started (counting the attempt). */
+  async startStep(id: string, step: string): Promise<void> {
+    const changed = await this.db.run(
+      "UPDATE operation_steps SET status = 'running', attempts = attempts + 1, updated_at = ? WHERE operation_id = ? AND step = ?",
+      [now(), id, step],
+    );
+    if (changed === 0) {
+      await this.db.run(
+        "INSERT INTO operation_steps (operation_id, step, status, attempts, started_at, updated_at) VALUES (?, ?, 'running', 1, ?, ?)",
+        [id, step, now(), now()],
+      );
+    }
+  }
+
+  /** Records how a step ended. */
+  async finishStep(id: string, step: string, status: Exclude<StepStatus, "running">, detail?: unknown): Promise<void> {
+    await this.db.run("UPDATE operation_steps SET status = ?, detail = ?, updated_at = ? WHERE operation_id = ? AND step = ?", [
+      status,
+      detail === undefined ? null : JSON.stringify(detail),
+      now(),
+      id,
+      step,
+    ]);
+  }
+
+  /** Records how an operation ended. */
+  async finish(id: string, status: Exclude<OperationStatus, "running">, result: unknown): Promise<void> {
+    await this.db.run("UPDATE operations SET status = ?, result = ?, updated_at = ? WHERE id = ?", [
+      status,
+      JSON.stringify(result),
+      now(),
+      id,
+    ]);
+  }
+
+  /** The most recent operations. */
+  async list(limit = 50): Promise<OperationRecord[]> {
+    const rows = await this.db.all<{ id: string }>("SELECT id FROM operations ORDER BY created_at DESC LIMIT ?", [limit]);
+    return (await Promise.all(rows.map((row) => this.get(row.id)))) as OperationRecord[];
+  }
+}

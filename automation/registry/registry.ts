@@ -1,0 +1,130 @@
+/**
+ * The tenant registry: which tenants exist, on which plan, version, region and cluster, with which
+ * settings. Every change is checked with the program's schema, for the tenant's whole stack, before
+ * it is stored.
+ */
+import type { SqlDatabase } from "../db/sqlDatabase";
+import { InputError, TenantExistsError, TenantNotFoundError } from "../errors";
+import {
+  atVersion,
+  checkStack,
+  fleetStacks,
+  parseTenantInput,
+  parseVersion,
+  type FleetStack,
+  type Tenant,
+  type TenantInput,
+} from "./tenant";
+
+interface TenantRow extends Record<string, unknown> {
+  name: string;
+  plan: string;
+  environment: string;
+  host: string;
+  version: string;
+  region: string;
+  cluster: string;
+  settings: string;
+  created_at: string;
+}
+
+function fromRow(row: TenantRow): Tenant {
+  return {
+    name: row.name,
+    plan: row.plan as Tenant["plan"],
+    environment: row.environment as Tenant["environment"],
+    host: row.host,
+    version: row.version,
+    region: row.region,
+    cluster: row.cluster,
+    settings: JSON.parse(row.settings) as Record<string, unknown>,
+    createdAt: row.created_at,
+  };
+}
+
+/** Stores tenants in the driver's database. */
+export class TenantRegistry {
+  constructor(private readonly db: SqlDatabase) {}
+
+  /** Every tenant, in registration order. */
+  async list(): Promise<Tenant[]> {
+    const rows = await this.db.all<TenantRow>("SELECT * FROM tenants ORDER BY created_at, name");
+    return rows.map(fromRow);
+  }
+
+  /** One tenant; throws TenantNotFoundError when it is not registered. */
+  async show(name: string): Promise<Tenant> {
+    const [row] = await this.db.all<TenantRow>("SELECT * FROM tenants WHERE name = ?", [name]);
+    if (row === undefined) throw new TenantNotFoundError(name);
+    return fromRow(row);
+  }
+
+  /**
+   * Registers a tenant. A shared tenant joins its environment's shared stack: given no settings it
+   * takes the stack's settings and version; given others, it must agree with them.
+   */
+  async create(input: TenantInput): Promise<Tenant> {
+    const parsed = parseTenantInput(input);
+    return this.db.transaction(async (tx) => {
+      const registry = new TenantRegistry(tx);
+      const tenants = await registry.list();
+      if (tenants.some((t) => t.name === parsed.name)) throw new TenantExistsError(parsed.name);
+      const clash = tenants.find((t) => t.host === parsed.host);
+      if (clash) throw new InputError("tenant", [`\`host\` must be unique: tenant "${clash.name}" has it (got "${parsed.host}")`]);
+      const peer = parsed.plan === "shared" ? tenants.find((t) => t.plan === "shared" && t.environment === parsed.environment) : undefined;
+      const tenant: Tenant = { ...parsed, createdAt: new Date().toISOString() };
+      if (peer) {
+        if (Object.keys(input.settings ?? {}).length === 0) tenant.settings = peer.settings;
+        const problems = (["version", "region", "cluster"] as const)
+          .filter((key) => tenant[key] !== peer[key])
+          .map(
+            (key) => `\`${key}\` must be "${peer[key]}", that of the shared stack of ${peer.environment} it joins (got "${tenant[key]}")`,
+          );
+        if (JSON.stringify(tenant.settings) !== JSON.stringify(peer.settings)) {
+          problems.push(`\`settings\` must be those of the shared stack of ${peer.environment} (of tenant "${peer.name}"), or omitted`);
+        }
+        if (problems.length > 0) throw new InputError("tenant", problems);
+      }
+      const stack = fleetStacks([...tenants, tenant]).find((s) => s.tenants.includes(tenant.name))!;
+      checkStack(stack);
+      await tx.run(
+        "INSERT INTO tenants (name, plan, environment, host, version, region, cluster, settings, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+          tenant.name,
+          tenant.plan,
+          tenant.environment,
+          tenant.host,
+          tenant.version,
+          tenant.region,
+          tenant.cluster,
+          JSON.stringify(tenant.settings),
+          tenant.createdAt,
+        ],
+      );
+      return tenant;
+    });
+  }
+
+  /** Removes a tenant from the registry (its stack is destroyed separately). */
+  async delete(name: string): Promise<void> {
+    const changed = await this.db.run("DELETE FROM tenants WHERE name = ?", [name]);
+    if (changed === 0) throw new TenantNotFoundError(name);
+  }
+
+  /** The fleet's stacks, optionally only those serving `tenants` (each of which must exist). */
+  async stacks(tenants?: readonly string[]): Promise<FleetStack[]> {
+    const all = await this.list();
+    const unknown = (tenants ?? []).filter((name) => !all.some((t) => t.name === name));
+    if (unknown.length > 0) throw new TenantNotFoundError(unknown.join(", "));
+    const stacks = fleetStacks(all);
+    return tenants === undefined ? stacks : stacks.filter((s) => s.tenants.some((t) => tenants.includes(t)));
+  }
+
+  /** Records that every tenant of `stack` now runs `version` (after its stack was updated). */
+  async setVersion(stack: FleetStack, version: string): Promise<void> {
+    checkStack(atVersion(stack, parseVersion(version)));
+    await this.db.transaction(async (tx) => {
+      for (const tenant of stack.tenants) await tx.run("UPDATE tenants SET version = ? WHERE name = ?", [version, tenant]);
+    });
+  }
+}

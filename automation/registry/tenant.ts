@@ -1,0 +1,139 @@
+/**
+ * A registered tenant and the stacks the fleet is made of: dedicated tenants get a stack each, the
+ * shared tenants of an environment share one. Checked by the program's own schema.
+ */
+import { z } from "zod";
+import { ENVIRONMENTS, parseStack, stackName, type StackInput, type StackSpec, TENANT_NAME_MAX, ValidationError } from "../../schema";
+import { problemsOf } from "../../schema/errors";
+import { dnsLabel, hostName, oneOf, settings } from "../../schema/fields";
+import { InputError } from "../errors";
+
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+const VERSION_MESSAGE = 'must be an image tag such as "2.4.1": letters, digits, "_", "." and "-", at most 128 characters';
+
+/** An app version: the image tag of the API and worker. */
+export const VersionSchema = z.string({ error: VERSION_MESSAGE }).regex(IMAGE_TAG, { error: VERSION_MESSAGE });
+
+/** Checks a version given on its own (a fleet upgrade's target). */
+export function parseVersion(version: unknown): string {
+  const result = VersionSchema.safeParse(version, { reportInput: true });
+  if (!result.success) throw new InputError("version", problemsOf(result.error.issues, "version"));
+  return result.data;
+}
+
+/** Plans a tenant can be on. */
+export const PLANS = ["shared", "dedicated"] as const;
+
+/** What a tenant is registered with. */
+export const TenantInputSchema = settings({
+  name: dnsLabel(TENANT_NAME_MAX).describe("Tenant name, a DNS-1123 label of at most 40 characters."),
+  host: hostName().describe("Public host name of the tenant."),
+  plan: oneOf(PLANS).describe("`dedicated`: a stack of its own; `shared`: a database and host in the environment's shared stack."),
+  environment: oneOf(ENVIRONMENTS).default("dev").describe("Environment of the tenant's stack."),
+  version: VersionSchema.describe("App version: the image tag of the API and worker."),
+  region: dnsLabel().default("local").describe("Region of the cluster."),
+  cluster: dnsLabel().default("local").describe("Cluster the stack runs on."),
+  settings: z
+    .record(z.string(), z.unknown(), { error: "must be a map of stack settings" })
+    .default({})
+    .describe("Stack settings (`tenantstack:*` keys without `environment` and `tenancy`); the images' tags become `version`."),
+});
+
+/** A tenant as given. */
+export type TenantInput = z.input<typeof TenantInputSchema>;
+
+/** A registered tenant. */
+export interface Tenant extends z.output<typeof TenantInputSchema> {
+  /** When it was registered (ISO 8601). */
+  readonly createdAt: string;
+}
+
+/** One stack of the fleet and the tenants it serves. */
+export interface FleetStack {
+  /** The Pulumi stack name. */
+  readonly name: string;
+  /** Its plan. */
+  readonly plan: (typeof PLANS)[number];
+  /** The tenants it serves, in registration order. */
+  readonly tenants: readonly string[];
+  /** The app version it runs. */
+  readonly version: string;
+  /** Its settings as config (`environment`, `tenancy` and images included). */
+  readonly settings: StackInput;
+}
+
+/** Checks a tenant's own fields, throwing an InputError naming each bad one. */
+export function parseTenantInput(input: unknown): z.output<typeof TenantInputSchema> {
+  const result = TenantInputSchema.safeParse(input, { reportInput: true });
+  if (!result.success) throw new InputError("tenant", problemsOf(result.error.issues, ""));
+  const reserved = ["environment", "tenancy"].filter((key) => key in result.data.settings);
+  if (reserved.length > 0) {
+    throw new InputError(
+      "tenant",
+      reserved.map(
+        (key) => `\`settings.${key}\` is set by the registry from the tenant's \`${key === "tenancy" ? "plan" : key}\`; remove it`,
+      ),
+    );
+  }
+  return result.data;
+}
+
+/** An image reference with its tag replaced by `version` (digests are replaced too). */
+export function withVersion(image: unknown, version: string): unknown {
+  if (typeof image !== "string") return image;
+  const repository = image.replace(/@sha256:[a-f0-9]{64}$/, "").replace(/:[^/:]+$/, "");
+  return `${repository}:${version}`;
+}
+
+/** The settings of a stack of `tenants` (one dedicated tenant, or the shared tenants of an environment). */
+function stackSettings(first: Tenant, tenants: readonly Tenant[]): StackInput {
+  const settings = first.settings as Record<string, Record<string, unknown> | undefined>;
+  const tenancy =
+    first.plan === "dedicated"
+      ? { mode: "dedicated", tenant: { name: first.name, host: first.host } }
+      : { mode: "shared", tenants: tenants.map((t) => ({ name: t.name, host: t.host })) };
+  return {
+    ...settings,
+    environment: first.environment,
+    tenancy,
+    api: { ...settings.api, image: withVersion(settings.api?.image, first.version) },
+    worker: { ...settings.worker, image: withVersion(settings.worker?.image, first.version) },
+  } as StackInput;
+}
+
+/** The stacks of a fleet, in the order their first tenant was registered. */
+export function fleetStacks(tenants: readonly Tenant[]): FleetStack[] {
+  const groups = new Map<string, Tenant[]>();
+  for (const tenant of tenants) {
+    const name = tenant.plan === "dedicated" ? stackName(tenant.environment, tenant.name) : stackName(tenant.environment);
+    groups.set(name, [...(groups.get(name) ?? []), tenant]);
+  }
+  return [...groups].map(([name, group]) => ({
+    name,
+    plan: group[0].plan,
+    tenants: group.map((t) => t.name),
+    version: group[0].version,
+    settings: stackSettings(group[0], group),
+  }));
+}
+
+/** Validates a stack's settings with the program's schema, before any stack is touched. */
+export function checkStack(stack: FleetStack): StackSpec {
+  try {
+    return parseStack(stack.settings);
+  } catch (error) {
+    if (error instanceof ValidationError) throw new InputError(`settings of stack "${stack.name}"`, error.problems);
+    throw error;
+  }
+}
+
+/** A stack at another app version: the images of its API and worker get `version` as their tag. */
+export function atVersion(stack: FleetStack, version: string): FleetStack {
+  const { api, worker } = stack.settings;
+  const settings = {
+    ...stack.settings,
+    api: { ...api, image: withVersion(api.image, version) },
+    worker: { ...worker, image: withVersion(worker.image, version) },
+  };
+  return { ...stack, version, settings: settings as StackInput };
+}

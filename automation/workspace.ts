@@ -1,0 +1,153 @@
+/**
+ * The workspace factory: one LocalWorkspace per stack, each in its own work directory under the state
+ * directory (its `Pulumi.<stack>.yaml` keeps the passphrase salt), running the repository's program
+ * with the stack's `tenantstack:*` config. The engine never downloads anything.
+ */
+import { mkdirSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { stackConfigOf } from "../schema";
+import { checkBackendUrl, checkSecretsProvider, defaultBackendUrl, type SecretsProvider } from "./backend";
+import { InputError } from "./errors";
+import { findPulumiCli, PACKAGE_ROOT, type PulumiCli } from "./pulumiCli";
+
+/** Options of a workspace factory; plain data, so a worker process can rebuild the same factory. */
+export interface WorkspaceOptions {
+  /**
+   * Directory of the driver's files: the file backend, one work directory per stack, the registry.
+   * @default "~/.tenantstack"
+   */
+  readonly stateDir?: string;
+  /**
+   * Backend URL: `file://<absolute path>`, `s3://`, `gs://`, `azblob://` or `https://api.pulumi.com`.
+   * @default - `file://<stateDir>/state`
+   */
+  readonly backendUrl?: string;
+  /**
+   * Secrets provider: `passphrase`, or an `awskms://`, `gcpkms://`, `azurekeyvault://` or `hashivault://` URL.
+   * @default "passphrase"
+   */
+  readonly secretsProvider?: string;
+  /**
+   * Passphrase of the passphrase secrets provider; never logged.
+   * @default - `TENANTSTACK_PASSPHRASE`, else `PULUMI_CONFIG_PASSPHRASE`
+   */
+  readonly passphrase?: string;
+  /**
+   * The Pulumi CLI: its binary, or a directory holding `pulumi` or `bin/pulumi`.
+   * @default - the toolchain cache of the repository, else `pulumi` on PATH
+   */
+  readonly pulumiPath?: string;
+  /**
+   * `PULUMI_HOME` of the engine (plugins, credentials).
+   * @default - the CLI's default, `~/.pulumi`
+   */
+  readonly pulumiHome?: string;
+  /**
+   * Extra environment of the engine and program, such as `KUBECONFIG` or cloud credentials.
+   * @default {}
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * The Pulumi program every stack runs.
+   * @default - `index.ts` at the package root
+   */
+  readonly program?: string;
+}
+
+/** Name of the Pulumi project of the program. */
+export const PROJECT = "tenantstack";
+
+/** Options with every default applied and every URL checked. */
+export interface ResolvedWorkspaceOptions {
+  readonly stateDir: string;
+  readonly backendUrl: string;
+  readonly secretsProvider: SecretsProvider;
+  readonly passphrase?: string;
+  readonly program: string;
+}
+
+/** Applies the defaults and checks every option, throwing one InputError listing every problem. */
+export function resolveWorkspaceOptions(options: WorkspaceOptions, env: NodeJS.ProcessEnv = process.env): ResolvedWorkspaceOptions {
+  const stateDir = path.resolve(options.stateDir ?? path.join(os.homedir(), ".tenantstack"));
+  const backendUrl = options.backendUrl ?? defaultBackendUrl(stateDir);
+  const passphrase = options.passphrase ?? env.TENANTSTACK_PASSPHRASE ?? env.PULUMI_CONFIG_PASSPHRASE;
+  const problems: string[] = [];
+  const backendProblem = checkBackendUrl(backendUrl);
+  if (backendProblem) problems.push(backendProblem);
+  const secrets = checkSecretsProvider(options.secretsProvider ?? "passphrase", passphrase);
+  problems.push(...secrets.problems);
+  if (problems.length > 0 || secrets.provider === undefined) throw new InputError("workspace options", problems);
+  return {
+    stateDir,
+    backendUrl,
+    secretsProvider: secrets.provider,
+    passphrase,
+    program: options.program ?? path.join(PACKAGE_ROOT, "index.ts"),
+  };
+}
+
+/** Makes and selects the stacks of the program, each in its own work directory. */
+export class WorkspaceFactory {
+  private constructor(
+    /** The checked options. */
+    readonly options: ResolvedWorkspaceOptions,
+    private readonly cli: PulumiCli,
+    private readonly envVars: Record<string, string>,
+  ) {}
+
+  /** Checks the options (before touching anything) and locates the CLI. */
+  static async create(options: WorkspaceOptions = {}): Promise<WorkspaceFactory> {
+    const resolved = resolveWorkspaceOptions(options);
+    mkdirSync(resolved.stateDir, { recursive: true, mode: 0o700 });
+    if (resolved.backendUrl.startsWith("file://")) mkdirSync(resolved.backendUrl.slice("file://".length), { recursive: true });
+    const cli = await findPulumiCli(options.pulumiPath, path.join(resolved.stateDir, "cli"));
+    const envVars: Record<string, string> = {
+      ...options.env,
+      PATH: [...cli.pathDirs, process.env.PATH ?? ""].join(":"),
+      PULUMI_BACKEND_URL: resolved.backendUrl,
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      ...(options.pulumiHome ? { PULUMI_HOME: options.pulumiHome } : {}),
+      ...(resolved.passphrase !== undefined ? { PULUMI_CONFIG_PASSPHRASE: resolved.passphrase } : {}),
+    };
+    return new WorkspaceFactory(resolved, cli, envVars);
+  }
+
+  /** The work directory of a stack. */
+  workDir(stack: string): string {
+    return path.join(this.options.stateDir, "stacks", stack);
+  }
+
+  /** The environment the engine runs with (holds the passphrase: never log it). */
+  get engineEnv(): Readonly<Record<string, string>> {
+    return this.envVars;
+  }
+
+  /** Creates or selects a stack and sets its `tenantstack:*` config to exactly `settings`. */
+  async stack(name: string, settings: Readonly<Record<string, unknown>>): Promise<Stack> {
+    const stack = await this.select(name, true);
+    const config = stackConfigOf(settings);
+    const current = await stack.getAllConfig();
+    const stale = Object.keys(current).filter((key) => key.startsWith(`${PROJECT}:`) && !(key in config));
+    if (stale.length > 0) await stack.removeAllConfig(stale);
+    await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value, secret: false }])));
+    return stack;
+  }
+
+  /** Selects an existing stack (or creates it when `create` is set). */
+  async select(name: string, create = false): Promise<Stack> {
+    const workDir = this.workDir(name);
+    mkdirSync(workDir, { recursive: true, mode: 0o700 });
+    const options = {
+      workDir,
+      pulumiCommand: this.cli.command,
+      envVars: this.envVars,
+      projectSettings: { name: PROJECT, runtime: "nodejs" as const, main: this.options.program },
+      secretsProvider: this.options.secretsProvider.kind === "url" ? this.options.secretsProvider.url : "passphrase",
+    };
+    const args = { stackName: name, workDir };
+    return create ? LocalWorkspace.createOrSelectStack(args, options) : LocalWorkspace.selectStack(args, options);
+  }
+}

@@ -1,0 +1,67 @@
+import * as assert from "node:assert/strict";
+import { checkBackendUrl, checkSecretsProvider } from "../../../automation/backend";
+import { InputError } from "../../../automation/errors";
+import { resolveWorkspaceOptions } from "../../../automation/workspace";
+
+describe("backend URLs", () => {
+  const accepted = [
+    "file:///var/lib/tenantstack/state",
+    "file://~/state",
+    "s3://bucket/prefix",
+    "gs://bucket",
+    "azblob://container",
+    "https://api.pulumi.com",
+  ];
+  for (const url of accepted) it(`accepts ${url}`, () => assert.equal(checkBackendUrl(url), undefined));
+
+  const refused: [string, string][] = [
+    ["file://relative/dir", '`backendUrl` must be file:// followed by an absolute path (got "file://relative/dir")'],
+    ["s3://", '`backendUrl` must start with file://, s3://, gs://, azblob://, https://api.pulumi.com (got "s3://")'],
+    [
+      "http://example.com",
+      '`backendUrl` must start with file://, s3://, gs://, azblob://, https://api.pulumi.com (got "http://example.com")',
+    ],
+  ];
+  for (const [url, message] of refused) it(`refuses ${url}`, () => assert.equal(checkBackendUrl(url), message));
+});
+
+describe("secrets providers", () => {
+  it("uses the passphrase when one is given", () =>
+    assert.deepEqual(checkSecretsProvider("passphrase", "p"), { provider: { kind: "passphrase" }, problems: [] }));
+  it("passes KMS URLs through", () =>
+    assert.deepEqual(checkSecretsProvider("awskms://alias/tenantstack", undefined), {
+      provider: { kind: "url", url: "awskms://alias/tenantstack" },
+      problems: [],
+    }));
+  it("refuses a missing passphrase", () =>
+    assert.deepEqual(checkSecretsProvider("passphrase", ""), {
+      problems: [
+        "`passphrase` is required with the passphrase secrets provider: set TENANTSTACK_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE), or choose a KMS secrets provider",
+      ],
+    }));
+  it("refuses an unknown provider", () =>
+    assert.deepEqual(checkSecretsProvider("vault://x", "p").problems, [
+      '`secretsProvider` must be "passphrase" or a URL starting with awskms://, gcpkms://, azurekeyvault://, hashivault:// (got "vault://x")',
+    ]));
+});
+
+describe("workspace options", () => {
+  it("defaults to a file backend under the state directory and reads the passphrase from the environment", () => {
+    const resolved = resolveWorkspaceOptions({ stateDir: "/tmp/ts-state" }, { TENANTSTACK_PASSPHRASE: "secret" });
+    assert.equal(resolved.backendUrl, "file:///tmp/ts-state/state");
+    assert.deepEqual(resolved.secretsProvider, { kind: "passphrase" });
+    assert.equal(resolved.passphrase, "secret");
+  });
+
+  it("reports every problem at once, before touching anything", () => {
+    assert.throws(
+      () => resolveWorkspaceOptions({ stateDir: "/tmp/ts-state", backendUrl: "ftp://x" }, {}),
+      (error: unknown) =>
+        error instanceof InputError &&
+        error.message ===
+          "Invalid workspace options (2 problems):\n" +
+            '  - `backendUrl` must start with file://, s3://, gs://, azblob://, https://api.pulumi.com (got "ftp://x")\n' +
+            "  - `passphrase` is required with the passphrase secrets provider: set TENANTSTACK_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE), or choose a KMS secrets provider",
+    );
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * The registry, journal and lease contract, run against every database: SQLite here (unit), a real
+ * PostgreSQL server in the e2e suite.
+ */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import type { SqlDatabase } from "../../../automation/db/sqlDatabase";
+import { InputError, StackLockedError, TenantExistsError, TenantNotFoundError } from "../../../automation/errors";
+import { OperationJournal } from "../../../automation/journal/journal";
+import { StackLeases } from "../../../automation/journal/leases";
+import { TenantRegistry } from "../../../automation/registry/registry";
+import { tenantSettings } from "./fixtures";
+
+async function rejectsWith(promise: Promise<unknown>, type: new (...args: any[]) => Error, message?: string): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
+    if (message !== undefined) assert.equal((error as Error).message, message);
+    return true;
+  });
+}
+
+/** Defines the contract tests; `open` gives a fresh, empty database for each test. */
+export function databaseContract(open: () => Promise<SqlDatabase>): void {
+  let db: SqlDatabase;
+  beforeEach(async () => {
+    db = await open();
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+
+  describe("tenant registry", () => {
+    const dedicated = (name: string) => ({
+      name,
+      host: `${name}.example.com`,
+      plan: "dedicated" as const,
+      version: "1.0.0",
+      settings: tenantSettings(),
+    });
+
+    it("creates, lists, shows and deletes tenants; rows read back equal what was written", async () => {
+      const registry = new TenantRegistry(db);
+      await registry.create(dedicated("acme"));
+      await registry.create({ ...dedicated("globex"), plan: "shared", region: "eu-west-1", cluster: "eu-1" });
+      await registry.create({
+        name: "initech",
+        host: "initech.example.com",
+        plan: "shared",
+        version: "1.0.0",
+        region: "eu-west-1",
+        cluster: "eu-1",
+      });
+      assert.deepEqual(
+        (await registry.list()).map((t) => [t.name, t.plan, t.region, t.cluster]),
+        [
+          ["acme", "dedicated", "local", "local"],
+          ["globex", "shared", "eu-west-1", "eu-1"],
+          ["initech", "shared", "eu-west-1", "eu-1"],
+        ],
+      );
+      assert.deepEqual((await registry.show("initech")).settings, tenantSettings(), "a shared tenant given no settings takes its stack's");
+      const [row] = await db.all("SELECT settings FROM tenants WHERE name = ?", ["acme"]);
+      assert.deepEqual(JSON.parse(row.settings as string), tenantSettings());
+      assert.deepEqual(
+        (await registry.stacks()).map((s) => [s.name, s.tenants]),
+        [
+          ["dev-acme", ["acme"]],
+          ["dev-shared", ["globex", "initech"]],
+        ],
+      );
+      await registry.delete("acme");
+      await rejectsWith(
+        registry.show("acme"),
+        TenantNotFoundError,
+        'Tenant "acme" is not registered; list tenants with `tenantstack tenant list`.',
+      );
+    });
+
+    it("refuses duplicates, unknown tenants and settings the program's schema refuses, storing nothing", async () => {
+      const registry = new TenantRegistry(db);
+      await registry.create(dedicated("acme"));
+      await rejectsWith(registry.create(dedicated("acme")), TenantExistsError);
+      await rejectsWith(registry.create({ ...dedicated("acme2"), host: "acme.example.com" }), InputError);
+      await rejectsWith(registry.delete("nobody"), TenantNotFoundError);
+      await rejectsWith(registry.stacks(["acme", "nobody"]), TenantNotFoundError);
+      const bad = dedicated("bad");
+      bad.settings.api.replicas = 0;
+      await rejectsWith(
+        registry.create(bad),
+        InputError,
+        'Invalid settings of stack "dev-bad" (1 problem):\n  - `api.replicas` must be an integer between 1 and 100 (got 0)',
+      );
+      await rejectsWith(
+        registry
+          .create({ ...dedicated("other"), plan: "shared" })
+          .then(() => registry.create({ ...dedicated("late"), plan: "shared", version: "2.0.0" })),
+        InputError,
+        'Invalid tenant (1 problem):\n  - `version` must be "1.0.0", that of the shared stack of dev it joins (got "2.0.0")',
+      );
+      assert.deepEqual(
+        (await registry.list()).map((t) => t.name),
+        ["acme", "other"],
+      );
+    });
+
+    it("records a stack's new version for all its tenants", async () => {
+      const registry = new TenantRegistry(db);
+      await registry.create({ ...dedicated("globex"), plan: "shared" });
+      await registry.create({ name: "initech", host: "initech.example.com", plan: "shared", version: "1.0.0" });
+      const [shared] = await registry.stacks();
+      await registry.setVersion(shared, "1.1.0");
+      assert.deepEqual(
+        (await db.all("SELECT name, version FROM tenants ORDER BY name")).map((r) => [r.name, r.version]),
+        [
+          ["globex", "1.1.0"],
+          ["initech", "1.1.0"],
+        ],
+      );
+      await rejectsWith(registry.setVersion(shared, "bad version"), InputError);
+    });
+  });
+
+  describe("operation journal", () => {
+    it("resumes an operation id without its finished steps", async () => {
+      const journal = new OperationJournal(db);
+      assert.equal((await journal.begin("op-1", "fleet-upgrade", { version: "2" })).resumed, false);
+      await journal.startStep("op-1", "dev-a:up");
+      await journal.finishStep("op-1", "dev-a:up", "done", { changes: 3 });
+      await journal.startStep("op-1", "dev-b:up");
+      const again = await journal.begin("op-1", "fleet-upgrade", { version: "2" });
+      assert.equal(again.resumed, true);
+      assert.deepEqual(
+        (await journal.steps("op-1")).map((s) => [s.step, s.status, s.attempts, s.detail]),
+        [
+          ["dev-a:up", "done", 1, { changes: 3 }],
+          ["dev-b:up", "running", 1, undefined],
+        ],
+      );
+      await journal.startStep("op-1", "dev-b:up");
+      assert.equal((await journal.step("op-1", "dev-b:up"))?.attempts, 2);
+      await journal.finish("op-1", "succeeded", { stacks: 2 });
+      assert.deepEqual(await journal.get("op-1").then((o) => [o?.status, o?.result]), ["succeeded", { stacks: 2 }]);
+    });
+
+    it("refuses to resume an id with other parameters", async () => {
+      const journal = new OperationJournal(db);
+      await journal.begin("op-2", "fleet-upgrade", { version: "2" });
+      await rejectsWith(journal.begin("op-2", "fleet-upgrade", { version: "3" }), InputError);
+    });
+  });
+
+  describe("stack leases", () => {
+    it("lets one operation hold a stack and takes over from a dead driver", async () => {
+      const leases = new StackLeases(db);
+      assert.equal(await leases.acquire("dev-a", "op-1"), undefined);
+      await rejectsWith(leases.acquire("dev-a", "op-2"), StackLockedError);
+      await leases.release("dev-a", "op-1");
+      assert.equal(await leases.acquire("dev-a", "op-2"), undefined);
+
+      const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+      await db.run("UPDATE stack_leases SET pid = ? WHERE stack = ?", [Number(dead.stdout), "dev-a"]);
+      const previous = await leases.acquire("dev-a", "op-3");
+      assert.equal(previous?.holder, "op-2");
+      assert.deepEqual(
+        (await leases.list()).map((l) => [l.stack, l.holder, l.pid]),
+        [["dev-a", "op-3", process.pid]],
+      );
+    });
+  });
+}

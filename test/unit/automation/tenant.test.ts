@@ -1,0 +1,103 @@
+import * as assert from "node:assert/strict";
+import { InputError } from "../../../automation/errors";
+import { atVersion, fleetStacks, parseTenantInput, parseVersion, withVersion, type Tenant } from "../../../automation/registry/tenant";
+import { tenantSettings } from "./fixtures";
+
+function tenant(name: string, plan: "shared" | "dedicated"): Tenant {
+  return {
+    ...parseTenantInput({ name, host: `${name}.example.com`, plan, version: "1.0.0", settings: tenantSettings() }),
+    createdAt: "2026-01-01T00:00:00.000Z",
+  };
+}
+
+function problems(run: () => unknown): readonly string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof InputError) return error.problems;
+    throw error;
+  }
+  assert.fail("expected an InputError");
+}
+
+describe("tenants", () => {
+  it("applies defaults", () => {
+    const parsed = parseTenantInput({ name: "acme", host: "acme.example.com", plan: "dedicated", version: "2.4.1" });
+    assert.deepEqual(parsed, {
+      name: "acme",
+      host: "acme.example.com",
+      plan: "dedicated",
+      environment: "dev",
+      version: "2.4.1",
+      region: "local",
+      cluster: "local",
+      settings: {},
+    });
+  });
+
+  it("names every bad field", () => {
+    assert.deepEqual(
+      problems(() => parseTenantInput({ name: "Acme", host: "acme", plan: "solo", version: "1.0 beta", settings: { tenancy: {} } })),
+      [
+        "`name` must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 40 characters (got \"Acme\")",
+        '`host` must be a DNS-1123 host name of two or more dot-separated labels, lowercase, at most 253 characters, such as "acme.example.com" (got "acme")',
+        '`plan` must be one of "shared", "dedicated" (got "solo")',
+        '`version` must be an image tag such as "2.4.1": letters, digits, "_", "." and "-", at most 128 characters (got "1.0 beta")',
+      ],
+    );
+  });
+
+  it("refuses settings the registry owns", () =>
+    assert.deepEqual(
+      problems(() =>
+        parseTenantInput({ name: "acme", host: "acme.example.com", plan: "dedicated", version: "1", settings: { tenancy: {} } }),
+      ),
+      ["`settings.tenancy` is set by the registry from the tenant's `plan`; remove it"],
+    ));
+
+  it("checks a version given alone", () =>
+    assert.deepEqual(
+      problems(() => parseVersion("v2 final")),
+      ['`version` must be an image tag such as "2.4.1": letters, digits, "_", "." and "-", at most 128 characters (got "v2 final")'],
+    ));
+
+  it("replaces tags and digests with the version", () => {
+    assert.equal(withVersion("ghcr.io/acme/api:1.0.0", "2.0.0"), "ghcr.io/acme/api:2.0.0");
+    assert.equal(withVersion(`registry:5000/api@sha256:${"a".repeat(64)}`, "2.0.0"), "registry:5000/api:2.0.0");
+    assert.equal(withVersion("registry:5000/api", "2.0.0"), "registry:5000/api:2.0.0");
+  });
+});
+
+describe("fleet stacks", () => {
+  const fleet = fleetStacks([
+    tenant("acme", "dedicated"),
+    tenant("initech", "shared"),
+    tenant("globex", "dedicated"),
+    tenant("umbrella", "shared"),
+  ]);
+
+  it("gives each dedicated tenant a stack and the shared tenants one, in registration order", () => {
+    assert.deepEqual(
+      fleet.map((s) => [s.name, s.plan, s.tenants]),
+      [
+        ["dev-acme", "dedicated", ["acme"]],
+        ["dev-shared", "shared", ["initech", "umbrella"]],
+        ["dev-globex", "dedicated", ["globex"]],
+      ],
+    );
+  });
+
+  it("sets tenancy and the images' tags from the registry", () => {
+    const shared = fleet[1].settings;
+    assert.deepEqual(shared.tenancy, {
+      mode: "shared",
+      tenants: [
+        { name: "initech", host: "initech.example.com" },
+        { name: "umbrella", host: "umbrella.example.com" },
+      ],
+    });
+    assert.equal(shared.environment, "dev");
+    assert.equal(atVersion(fleet[0], "1.1.0").settings.api.image, "hashicorp/http-echo:1.1.0");
+    assert.equal(atVersion(fleet[0], "1.1.0").settings.worker.image, "hashicorp/http-echo:1.1.0");
+  });
+});
