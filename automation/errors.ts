@@ -20,7 +20,11 @@ export class InputError extends TenantstackError {
   /** One line per problem, naming the field, the value and what is allowed. */
   readonly problems: readonly string[];
 
-  constructor(subject: string, problems: readonly string[]) {
+  constructor(
+    /** What was invalid, such as `tenant`. */
+    readonly subject: string,
+    problems: readonly string[],
+  ) {
     const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
     super("invalid_input", `Invalid ${subject} (${count}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "InputError";
@@ -122,4 +126,63 @@ export class CancelledError extends TenantstackError {
     super("cancelled", `Operation ${operation} was cancelled; re-run it with the same operation id to continue.`);
     this.name = "CancelledError";
   }
+}
+
+/** A worker process that died (crash, kill, timeout) before finishing its stack job; its stack needs recovery. */
+export class WorkerCrashedError extends TenantstackError {
+  constructor(
+    readonly stack: string,
+    readonly detail: string,
+  ) {
+    super(
+      "worker_crashed",
+      `The worker running stack "${stack}" died: ${detail}. Other stacks were not affected; re-run to recover and retry it.`,
+    );
+    this.name = "WorkerCrashedError";
+  }
+}
+
+/** An error as it crosses a process boundary: its class name and constructor arguments. */
+export interface WireError {
+  readonly name: string;
+  readonly args: readonly unknown[];
+  readonly message: string;
+}
+
+/** The constructor arguments of each error class, for {@link toWire} and {@link fromWire}. */
+const WIRE: Record<string, { make: (...args: never[]) => TenantstackError; args: (error: never) => unknown[] }> = {
+  InputError: {
+    make: (subject: string, problems: string[]) => new InputError(subject, problems),
+    args: (e: InputError) => [e.subject, e.problems],
+  },
+  TenantNotFoundError: { make: (t: string) => new TenantNotFoundError(t), args: (e: TenantNotFoundError) => [e.tenant] },
+  StackLockedError: { make: (s: string, h: string) => new StackLockedError(s, h), args: (e: StackLockedError) => [e.stack, e.holder] },
+  PendingOperationsError: { make: (s: string) => new PendingOperationsError(s), args: (e: PendingOperationsError) => [e.stack] },
+  PlanMismatchError: { make: (s: string, d: string) => new PlanMismatchError(s, d), args: (e: PlanMismatchError) => [e.stack, e.detail] },
+  ProtectedResourcesError: {
+    make: (s: string, r: string[]) => new ProtectedResourcesError(s, r),
+    args: (e: ProtectedResourcesError) => [e.stack, e.resources],
+  },
+  StackOperationError: {
+    make: (s: string, o: string, d: string) => new StackOperationError(s, o, d),
+    args: (e: StackOperationError) => [e.stack, e.operation, e.detail],
+  },
+  CancelledError: { make: (o: string) => new CancelledError(o), args: (e: CancelledError) => [e.operation] },
+  WorkerCrashedError: {
+    make: (s: string, d: string) => new WorkerCrashedError(s, d),
+    args: (e: WorkerCrashedError) => [e.stack, e.detail],
+  },
+};
+
+/** An error in a form that survives IPC or JSON. */
+export function toWire(error: unknown): WireError {
+  const err = error instanceof Error ? error : new Error(String(error));
+  const entry = WIRE[err.name];
+  return { name: err.name, args: entry ? entry.args(err as never) : [], message: err.message };
+}
+
+/** The typed error back from its wire form (an unknown one becomes a plain Error with its message). */
+export function fromWire(wire: WireError): Error {
+  const entry = WIRE[wire.name];
+  return entry ? entry.make(...(wire.args as never[])) : Object.assign(new Error(wire.message), { name: wire.name });
 }

@@ -1,16 +1,25 @@
-/** The Automation API driver of tenantstack: workspaces, tenant registry, operation journal. */
+/** The Automation API driver of tenantstack. */
 export * from "./backend";
 export { openDatabase, type SqlDatabase } from "./db/sqlDatabase";
+export * from "./driver";
 export * from "./errors";
+export type { Executor, ExecutorEvent, ExecutorRunOptions } from "./fleet/executor";
+export { checkHealth, workloadReady, type HealthGateOptions, type HealthReport } from "./fleet/health";
+export { LocalProcessExecutor, type LocalProcessExecutorOptions } from "./fleet/localProcessExecutor";
+export type { FleetUpgradeOptions, FleetUpgradeResult, StackUpgrade } from "./fleet/upgrade";
+export { planWaves, type WaveOptions } from "./fleet/waves";
 export * from "./journal/journal";
 export * from "./journal/leases";
+export type { ChangeKind, ChangeSummary, ResourceChange } from "./operations/changes";
+export type { DriverEvent, OperationOptions, StackStatus } from "./operations/events";
+export type { Drift, StackJob, StackJobEvent, StackJobKind, StackJobResult } from "./operations/stackJob";
 export { PACKAGE_ROOT, findPulumiCli, type PulumiCli } from "./pulumiCli";
 export * from "./registry/registry";
 export {
   PLANS,
   TenantInputSchema,
-  fleetStacks,
   atVersion,
+  fleetStacks,
   parseVersion,
   type FleetStack,
   type Tenant,

@@ -3,10 +3,12 @@
  * directory (its `Pulumi.<stack>.yaml` keeps the passphrase salt), running the repository's program
  * with the stack's `tenantstack:*` config. The engine never downloads anything.
  */
+import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { promisify } from "node:util";
+import { LocalWorkspace, StackNotFoundError, type Stack } from "@pulumi/pulumi/automation";
 import { stackConfigOf } from "../schema";
 import { checkBackendUrl, checkSecretsProvider, defaultBackendUrl, type SecretsProvider } from "./backend";
 import { InputError } from "./errors";
@@ -134,6 +136,25 @@ export class WorkspaceFactory {
     if (stale.length > 0) await stack.removeAllConfig(stale);
     await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value, secret: false }])));
     return stack;
+  }
+
+  /** Whether a stack exists in the backend. */
+  async exists(name: string): Promise<boolean> {
+    try {
+      await this.select(name);
+      return true;
+    } catch (error) {
+      if (error instanceof StackNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  /** Lifts the protection of every resource of a stack (before a forced destroy). */
+  async unprotectAll(name: string): Promise<void> {
+    await promisify(execFile)(this.cli.command.command, ["state", "unprotect", "--all", "--yes", "--non-interactive", "--stack", name], {
+      cwd: this.workDir(name),
+      env: { ...process.env, ...this.envVars },
+    });
   }
 
   /** Selects an existing stack (or creates it when `create` is set). */

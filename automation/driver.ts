@@ -1,0 +1,235 @@
+/**
+ * The driver a provisioning service embeds: the tenant registry, and the operations on the fleet's
+ * stacks (provision, preview, up, refresh, destroy, outputs, recover, fleet upgrade), each journaled,
+ * streaming progress events and returning a structured result. Stack operations run in worker
+ * processes through an {@link Executor}.
+ */
+import { randomUUID } from "node:crypto";
+import * as path from "node:path";
+import { openDatabase, type SqlDatabase } from "./db/sqlDatabase";
+import { CancelledError, InputError, type WireError } from "./errors";
+import type { Executor } from "./fleet/executor";
+import { LocalProcessExecutor } from "./fleet/localProcessExecutor";
+import { fleetUpgrade, type FleetUpgradeOptions, type FleetUpgradeResult } from "./fleet/upgrade";
+import { boundedEach } from "./fleet/waves";
+import { OperationJournal } from "./journal/journal";
+import { StackLeases } from "./journal/leases";
+import type { DriverEvent, OperationOptions } from "./operations/events";
+import type { StackJob, StackJobKind, StackJobResult } from "./operations/stackJob";
+import { StackRunner } from "./operations/stackRunner";
+import { TenantRegistry } from "./registry/registry";
+import { checkStack, type FleetStack, type TenantInput } from "./registry/tenant";
+import { resolveWorkspaceOptions, type WorkspaceOptions } from "./workspace";
+
+/** Options of a driver. */
+export interface DriverOptions {
+  /** The workspaces of the stacks (state directory, backend, secrets provider, CLI, engine environment). */
+  readonly workspace: WorkspaceOptions;
+  /**
+   * The registry and journal database: a SQLite file path, or a `postgres://` URL.
+   * @default - `tenantstack.db` in the state directory
+   */
+  readonly database?: string;
+  /**
+   * Where stack jobs run.
+   * @default - a LocalProcessExecutor with `poolSize` workers
+   */
+  readonly executor?: Executor;
+  /**
+   * Worker processes of the default executor.
+   * @default 2
+   */
+  readonly poolSize?: number;
+}
+
+/** What happened to one stack in an operation. */
+export interface StackOutcome {
+  readonly stack: string;
+  readonly status: "succeeded" | "skipped" | "failed" | "untouched";
+  readonly result?: StackJobResult;
+  readonly error?: WireError;
+}
+
+/** The result of an operation on stacks. */
+export interface OperationResult {
+  readonly operationId: string;
+  readonly kind: StackJobKind;
+  readonly status: "succeeded" | "failed" | "cancelled";
+  /** Whether this run resumed an earlier one. */
+  readonly resumed: boolean;
+  readonly stacks: readonly StackOutcome[];
+}
+
+/** Which stacks an operation works on. */
+export interface TargetOptions extends OperationOptions {
+  /**
+   * The stacks serving these tenants.
+   * @default - the whole fleet
+   */
+  readonly tenants?: readonly string[];
+}
+
+/** The driver. */
+export class Driver {
+  /** The tenant registry. */
+  readonly registry: TenantRegistry;
+  /** The operation journal. */
+  readonly journal: OperationJournal;
+  /** The stack leases. */
+  readonly leases: StackLeases;
+  private readonly runner: StackRunner;
+
+  private constructor(
+    private readonly db: SqlDatabase,
+    private readonly executor: Executor,
+    private readonly workspace: WorkspaceOptions,
+  ) {
+    this.registry = new TenantRegistry(db);
+    this.journal = new OperationJournal(db);
+    this.leases = new StackLeases(db);
+    this.runner = new StackRunner(executor, this.journal, this.leases);
+  }
+
+  /** Checks the workspace options (backend, secrets provider, passphrase) and opens the database; touches no stack. */
+  static async open(options: DriverOptions): Promise<Driver> {
+    const resolved = resolveWorkspaceOptions(options.workspace);
+    const db = await openDatabase(options.database ?? path.join(resolved.stateDir, "tenantstack.db"));
+    const executor = options.executor ?? new LocalProcessExecutor({ workspace: options.workspace, poolSize: options.poolSize });
+    return new Driver(db, executor, options.workspace);
+  }
+
+  /** Registers a tenant and brings its stack up (a shared tenant's stack gains it). */
+  async provision(tenant: TenantInput, options: OperationOptions = {}): Promise<OperationResult> {
+    const created = await this.registry.create(tenant);
+    return this.across(
+      "up",
+      await this.registry.stacks([created.name]),
+      (stack) => ({ kind: "up", stack: stack.name, settings: stack.settings }),
+      options,
+    );
+  }
+
+  /** Previews stacks: per stack, the resources created, updated, replaced and deleted; stateful replacements flagged. `plan` saves each plan for {@link up}. */
+  async preview(options: TargetOptions & { readonly plan?: boolean } = {}): Promise<OperationResult> {
+    const stacks = await this.targets(options.tenants);
+    return this.across(
+      "preview",
+      stacks,
+      (stack) => ({ kind: "preview", stack: stack.name, settings: stack.settings, plan: options.plan }),
+      options,
+    );
+  }
+
+  /** Updates stacks to their registered settings; `plan` applies exactly the plan the last preview saved. */
+  async up(options: TargetOptions & { readonly plan?: boolean } = {}): Promise<OperationResult> {
+    const stacks = await this.targets(options.tenants);
+    return this.across("up", stacks, (stack) => ({ kind: "up", stack: stack.name, settings: stack.settings, plan: options.plan }), options);
+  }
+
+  /** Refreshes stacks from the cluster and reports the drift found. */
+  async refresh(options: TargetOptions = {}): Promise<OperationResult> {
+    return this.across("refresh", await this.targets(options.tenants), (stack) => ({ kind: "refresh", stack: stack.name }), options);
+  }
+
+  /** The stacks' outputs (secrets shown as `[secret]`). */
+  async outputs(options: TargetOptions = {}): Promise<OperationResult> {
+    return this.across("outputs", await this.targets(options.tenants), (stack) => ({ kind: "outputs", stack: stack.name }), options);
+  }
+
+  /**
+   * Destroys the stacks of `tenants` (a shared stack only with all its tenants); refused while they
+   * hold protected data unless `forceDestroyData`. The tenants stay registered.
+   */
+  async destroy(
+    options: TargetOptions & { readonly tenants: readonly string[]; readonly forceDestroyData?: boolean },
+  ): Promise<OperationResult> {
+    const stacks = await this.registry.stacks(options.tenants);
+    const partial = stacks.filter((s) => s.tenants.some((t) => !options.tenants.includes(t)));
+    if (partial.length > 0) {
+      throw new InputError(
+        "destroy",
+        partial.map(
+          (s) =>
+            `\`tenants\` must list every tenant of shared stack ${s.name} (${s.tenants.join(", ")}); to remove one, delete it from the registry and run up`,
+        ),
+      );
+    }
+    return this.across(
+      "destroy",
+      stacks,
+      (stack) => ({ kind: "destroy", stack: stack.name, forceDestroyData: options.forceDestroyData }),
+      options,
+    );
+  }
+
+  /** Recovers a stack left mid-update: cancels the engine's lock, clears pending operations, refreshes. */
+  async recover(stack: string, options: OperationOptions = {}): Promise<OperationResult> {
+    const target = (await this.registry.stacks()).filter((s) => s.name === stack);
+    if (target.length === 0) throw new InputError("recover", [`\`stack\` must be a stack of the fleet (got "${stack}")`]);
+    return this.across("recover", target, () => ({ kind: "recover", stack }), options);
+  }
+
+  /** Rolls a new version across the fleet; see {@link fleetUpgrade}. */
+  fleetUpgrade(options: FleetUpgradeOptions): Promise<FleetUpgradeResult> {
+    const kubeconfig = this.workspace.env?.KUBECONFIG ?? process.env.KUBECONFIG;
+    return fleetUpgrade(
+      { registry: this.registry, journal: this.journal, runner: this.runner, kubeconfig },
+      options.operationId ?? randomUUID(),
+      options,
+    );
+  }
+
+  /** Stops running jobs and closes the database. */
+  async close(): Promise<void> {
+    await this.executor.close();
+    await this.db.close();
+  }
+
+  /** The stacks of `tenants` (all when undefined), each checked by the schema. */
+  private async targets(tenants?: readonly string[]): Promise<FleetStack[]> {
+    const stacks = await this.registry.stacks(tenants);
+    for (const stack of stacks) checkStack(stack);
+    return stacks;
+  }
+
+  /** Runs a journaled job on each stack, at most `concurrency` at once; a failure does not stop the others. */
+  private async across(
+    kind: StackJobKind,
+    stacks: readonly FleetStack[],
+    jobOf: (stack: FleetStack) => StackJob,
+    options: OperationOptions,
+  ): Promise<OperationResult> {
+    const operationId = options.operationId ?? randomUUID();
+    const emit = (event: DriverEvent) => options.onEvent?.(event);
+    const { resumed } = await this.journal.begin(operationId, kind, { stacks: stacks.map((s) => s.name), jobs: stacks.map(jobOf) });
+    emit({ type: "operation", operationId, kind, status: resumed ? "resumed" : "started" });
+    const outcomes = new Map<string, StackOutcome>();
+    await boundedEach(
+      stacks,
+      options.concurrency ?? 2,
+      async (stack) => {
+        emit({ type: "stack", operationId, stack: stack.name, status: "started" });
+        const outcome = await this.runner.run(operationId, `${stack.name}:${kind}`, jobOf(stack), {
+          onEvent: emit,
+          signal: options.signal,
+        });
+        outcomes.set(stack.name, { stack: stack.name, ...outcome });
+        emit({
+          type: "stack",
+          operationId,
+          stack: stack.name,
+          status: outcome.status,
+          ...(outcome.status === "failed" ? { detail: outcome.error.message } : {}),
+        });
+      },
+      () => options.signal?.aborted === true,
+    );
+    const results = stacks.map((s) => outcomes.get(s.name) ?? { stack: s.name, status: "untouched" as const });
+    const status = options.signal?.aborted ? "cancelled" : results.some((r) => r.status === "failed") ? "failed" : "succeeded";
+    const result: OperationResult = { operationId, kind, status, resumed, stacks: results };
+    await this.journal.finish(operationId, status, result);
+    emit({ type: "operation", operationId, kind, status });
+    if (status === "cancelled") throw Object.assign(new CancelledError(operationId), { result });
+    return result;
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Where stack jobs run, behind one small interface: local worker processes now; Kubernetes Jobs or the
+ * Pulumi Kubernetes Operator later, for fleets that outgrow one machine.
+ */
+import type { StackJob, StackJobEvent, StackJobResult } from "../operations/stackJob";
+
+/** Progress of a stack job on an executor. */
+export type ExecutorEvent =
+  ({ readonly type: "started"; readonly pid: number } & { readonly stack: string }) | ({ readonly type: "step" } & StackJobEvent);
+
+/** Options of one run. */
+export interface ExecutorRunOptions {
+  /**
+   * Receives progress events.
+   * @default - events are dropped
+   */
+  readonly onEvent?: (event: ExecutorEvent) => void;
+  /**
+   * Cancels the job: the engine is interrupted and stops cleanly.
+   * @default - not cancellable
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** Runs stack jobs, each isolated from the others. */
+export interface Executor {
+  /** Runs one job to completion; rejects with the job's typed error, or WorkerCrashedError. */
+  run(job: StackJob, options?: ExecutorRunOptions): Promise<StackJobResult>;
+  /** Stops every running job and frees the executor's resources. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,193 @@
+/**
+ * A fleet upgrade: roll a new app version across the fleet's stacks, canary wave first, then waves
+ * of a configured size with bounded concurrency; a health gate after each stack; stop on the first
+ * failure (later waves untouched), optionally rolling the failed stack back to its previous version.
+ * Journaled: a re-run of the same operation id continues where it stopped.
+ */
+import { CancelledError, type WireError } from "../errors";
+import type { OperationJournal } from "../journal/journal";
+import type { StackRunner } from "../operations/stackRunner";
+import type { DriverEvent, OperationOptions, StackStatus } from "../operations/events";
+import type { TenantRegistry } from "../registry/registry";
+import { atVersion, checkStack, parseVersion, type FleetStack } from "../registry/tenant";
+import { checkHealth, type HealthGateOptions, type HealthReport } from "./health";
+import { boundedEach, planWaves, type WaveOptions } from "./waves";
+
+/** Options of a fleet upgrade. */
+export interface FleetUpgradeOptions extends OperationOptions, WaveOptions {
+  /** The app version to roll out (the image tag of the API and worker). */
+  readonly version: string;
+  /**
+   * Only the stacks serving these tenants.
+   * @default - the whole fleet
+   */
+  readonly tenants?: readonly string[];
+  /**
+   * Roll a stack that fails its update or health gate back to its previous version.
+   * @default false
+   */
+  readonly rollback?: boolean;
+  /**
+   * The health gate.
+   * @default - workloads ready within 120 s, no HTTP check
+   */
+  readonly health?: HealthGateOptions;
+}
+
+/** What happened to one stack. */
+export interface StackUpgrade {
+  readonly stack: string;
+  /** `upgraded`, `skipped` (already upgraded by an earlier run), `failed`, `rolled-back`, `untouched`. */
+  readonly status: "upgraded" | "skipped" | "failed" | "rolled-back" | "untouched";
+  /** The version it runs now, as far as the driver knows. */
+  readonly version: string;
+  /** The health report, when the gate ran. */
+  readonly health?: HealthReport;
+  /** The failure. */
+  readonly error?: WireError;
+}
+
+/** The result of a fleet upgrade. */
+export interface FleetUpgradeResult {
+  readonly operationId: string;
+  readonly status: "succeeded" | "failed" | "cancelled";
+  readonly version: string;
+  /** Whether this run resumed an earlier one. */
+  readonly resumed: boolean;
+  /** Each wave's stacks, in order. */
+  readonly waves: readonly (readonly StackUpgrade[])[];
+  /** The stack that stopped the fleet. */
+  readonly failedStack?: string;
+}
+
+/** What a fleet upgrade needs of the driver. */
+export interface FleetUpgradeContext {
+  readonly registry: TenantRegistry;
+  readonly journal: OperationJournal;
+  readonly runner: StackRunner;
+  readonly kubeconfig?: string;
+}
+
+/** Runs (or resumes) a fleet upgrade. */
+export async function fleetUpgrade(
+  context: FleetUpgradeContext,
+  operationId: string,
+  options: FleetUpgradeOptions,
+): Promise<FleetUpgradeResult> {
+  const version = parseVersion(options.version);
+  const stacks = await context.registry.stacks(options.tenants);
+  // Every stack's new settings are checked before any stack is touched.
+  for (const stack of stacks) checkStack(atVersion(stack, version));
+  const waves = planWaves(stacks, options);
+  const params = {
+    version,
+    tenants: options.tenants ?? null,
+    canary: options.canary ?? 1,
+    waveSize: options.waveSize ?? 5,
+    rollback: options.rollback ?? false,
+  };
+  const { resumed } = await context.journal.begin(operationId, "fleet-upgrade", params);
+  const emit = (event: DriverEvent) => options.onEvent?.(event);
+  emit({ type: "operation", operationId, kind: "fleet-upgrade", status: resumed ? "resumed" : "started" });
+
+  const outcomes = new Map<string, StackUpgrade>();
+  let failedStack: string | undefined;
+  const stopped = () => failedStack !== undefined || options.signal?.aborted === true;
+
+  for (const [index, wave] of waves.entries()) {
+    if (stopped()) break;
+    await boundedEach(
+      wave,
+      options.concurrency ?? 2,
+      async (stack) => {
+        const outcome = await upgradeStack(context, operationId, stack, version, index, options, emit);
+        outcomes.set(stack.name, outcome);
+        if (outcome.status === "failed" || outcome.status === "rolled-back") failedStack ??= stack.name;
+      },
+      stopped,
+    );
+  }
+
+  const status = failedStack !== undefined ? "failed" : options.signal?.aborted ? "cancelled" : "succeeded";
+  const result: FleetUpgradeResult = {
+    operationId,
+    status,
+    version,
+    resumed,
+    waves: waves.map((wave) =>
+      wave.map((stack) => outcomes.get(stack.name) ?? { stack: stack.name, status: "untouched", version: stack.version }),
+    ),
+    ...(failedStack ? { failedStack } : {}),
+  };
+  await context.journal.finish(operationId, status, result);
+  emit({ type: "operation", operationId, kind: "fleet-upgrade", status });
+  if (status === "cancelled") throw Object.assign(new CancelledError(operationId), { result });
+  return result;
+}
+
+/** Upgrades one stack: up at the new version, health gate, registry update; rollback on failure when asked. */
+async function upgradeStack(
+  context: FleetUpgradeContext,
+  operationId: string,
+  stack: FleetStack,
+  version: string,
+  wave: number,
+  options: FleetUpgradeOptions,
+  emit: (event: DriverEvent) => void,
+): Promise<StackUpgrade> {
+  const event = (status: StackStatus, detail?: string) =>
+    emit({ type: "stack", operationId, stack: stack.name, status, wave, ...(detail ? { detail } : {}) });
+  const step = `${stack.name}:upgrade`;
+  const earlier = await context.journal.step(operationId, step);
+  if (earlier?.status === "done") {
+    event("skipped", "upgraded by an earlier run of this operation");
+    return { stack: stack.name, status: "skipped", version };
+  }
+  await context.journal.startStep(operationId, step);
+  // Each attempt has steps of its own; an attempt after an interrupted or failed one recovers the stack first.
+  const attempt = (earlier?.attempts ?? 0) + 1;
+  const stepOptions = { onEvent: emit, signal: options.signal };
+  event("started");
+  const target = atVersion(stack, version);
+  const up = await context.runner.run(
+    operationId,
+    `${stack.name}:up:${attempt}`,
+    { kind: "up", stack: stack.name, settings: target.settings },
+    { ...stepOptions, recover: earlier !== undefined },
+  );
+  let failure: WireError | undefined = up.status === "failed" ? up.error : undefined;
+  let health: HealthReport | undefined;
+  if (up.status !== "failed") {
+    event("health-check");
+    const namespace = String(up.result?.outputs?.namespace ?? "");
+    const kubeconfig = options.health?.kubeconfig ?? context.kubeconfig;
+    health = kubeconfig
+      ? await checkHealth(stack.name, namespace, { ...options.health, kubeconfig }, options.signal)
+      : { healthy: true, workloads: [], reason: "no kubeconfig: workloads not checked" };
+    event(health.healthy ? "healthy" : "unhealthy", health.reason);
+    if (!health.healthy)
+      failure = { name: "HealthGateError", args: [], message: `Stack "${stack.name}" failed its health gate: ${health.reason}` };
+  }
+  if (failure === undefined) {
+    await context.registry.setVersion(stack, version);
+    await context.journal.finishStep(operationId, step, "done", { health });
+    event("succeeded");
+    return { stack: stack.name, status: "upgraded", version, health };
+  }
+  await context.journal.finishStep(operationId, step, "failed", failure);
+  event("failed", failure.message);
+  if (!options.rollback || options.signal?.aborted)
+    return { stack: stack.name, status: "failed", version: stack.version, health, error: failure };
+  event("rolling-back", `to ${stack.version}`);
+  const back = await context.runner.run(
+    operationId,
+    `${stack.name}:rollback:${attempt}`,
+    { kind: "up", stack: stack.name, settings: stack.settings },
+    stepOptions,
+  );
+  event(
+    back.status === "failed" ? "rollback-failed" : "rolled-back",
+    back.status === "failed" ? back.error.message : `to ${stack.version}`,
+  );
+  return { stack: stack.name, status: back.status === "failed" ? "failed" : "rolled-back", version: stack.version, health, error: failure };
+}

@@ -1,0 +1,98 @@
+/**
+ * Machine-readable changes of a stack built from the engine's events (previews carry only counts):
+ * each resource's operation and changed keys, replacements of stateful resources flagged.
+ */
+import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
+
+/** Kinds of change, each counted once per resource. */
+export type ChangeKind = "create" | "update" | "replace" | "delete";
+
+/** One resource that changes. */
+export interface ResourceChange {
+  /** The resource's URN. */
+  readonly urn: string;
+  /** Its type token. */
+  readonly type: string;
+  /** What happens to it. */
+  readonly kind: ChangeKind;
+  /** The top-level properties that differ (none for creates and deletes). */
+  readonly diffs: readonly string[];
+  /** Whether it holds data: a StatefulSet, its VolumeGuard or a volume claim. */
+  readonly stateful: boolean;
+}
+
+/** The changes of one stack. */
+export interface ChangeSummary {
+  /** Counts by kind, and of resources left as they are. */
+  readonly creates: number;
+  readonly updates: number;
+  readonly replaces: number;
+  readonly deletes: number;
+  readonly same: number;
+  /** Every changing resource. */
+  readonly resources: readonly ResourceChange[];
+  /** Replacements and deletions of stateful resources: each can lose data. */
+  readonly statefulReplacements: readonly ResourceChange[];
+}
+
+const KIND_OF: Partial<Record<OpType, ChangeKind>> = {
+  create: "create",
+  update: "update",
+  replace: "replace",
+  "create-replacement": "replace",
+  "delete-replaced": "replace",
+  delete: "delete",
+};
+
+/** Whether a resource type holds data. */
+export function isStateful(type: string): boolean {
+  return type === "kubernetes:apps/v1:StatefulSet" || type === "kubernetes:core/v1:PersistentVolumeClaim" || /VolumeGuard$/.test(type);
+}
+
+/** Collects the step events of one engine run. */
+export class ChangeCollector {
+  private readonly changes = new Map<string, ResourceChange>();
+  private readonly unchanged = new Set<string>();
+  private readonly errors: string[] = [];
+
+  /** Feeds one engine event. */
+  readonly onEvent = (event: EngineEvent): void => {
+    if (event.diagnosticEvent?.severity === "error") this.errors.push(event.diagnosticEvent.message.trim());
+    const metadata = event.resourcePreEvent?.metadata;
+    if (metadata === undefined || metadata.type === "pulumi:pulumi:Stack" || metadata.type.startsWith("pulumi:providers:")) return;
+    const kind = KIND_OF[metadata.op];
+    if (kind === undefined) {
+      if (metadata.op === "same") this.unchanged.add(metadata.urn);
+      return;
+    }
+    const previous = this.changes.get(metadata.urn);
+    const diffs = [...new Set([...(previous?.diffs ?? []), ...(metadata.diffs ?? [])])].sort();
+    this.changes.set(metadata.urn, {
+      urn: metadata.urn,
+      type: metadata.type,
+      kind: previous?.kind === "replace" ? "replace" : kind,
+      diffs,
+      stateful: isStateful(metadata.type),
+    });
+  };
+
+  /** The error diagnostics seen, such as a VolumeGuard's refusal. */
+  get errorMessages(): readonly string[] {
+    return this.errors;
+  }
+
+  /** The summary of everything seen so far. */
+  summary(): ChangeSummary {
+    const resources = [...this.changes.values()];
+    const count = (kind: ChangeKind) => resources.filter((r) => r.kind === kind).length;
+    return {
+      creates: count("create"),
+      updates: count("update"),
+      replaces: count("replace"),
+      deletes: count("delete"),
+      same: this.unchanged.size,
+      resources,
+      statefulReplacements: resources.filter((r) => r.stateful && (r.kind === "replace" || r.kind === "delete")),
+    };
+  }
+}

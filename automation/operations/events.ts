@@ -1,0 +1,60 @@
+/** Progress events of the driver's operations, streamed to the CLI, the HTTP API and library callers. */
+import type { ExecutorEvent } from "../fleet/executor";
+
+/** One progress event. */
+export type DriverEvent =
+  | {
+      readonly type: "operation";
+      readonly operationId: string;
+      readonly kind: string;
+      readonly status: "started" | "resumed" | "succeeded" | "failed" | "cancelled";
+    }
+  | {
+      readonly type: "stack";
+      readonly operationId: string;
+      readonly stack: string;
+      readonly status: StackStatus;
+      /** The fleet wave (0 is the canary). */
+      readonly wave?: number;
+      /** Why it failed, or what it found. */
+      readonly detail?: string;
+    }
+  | ({ readonly operationId: string } & ExecutorEvent);
+
+/** States a stack goes through in an operation. */
+export type StackStatus =
+  | "started"
+  | "recovering"
+  | "skipped"
+  | "succeeded"
+  | "failed"
+  | "health-check"
+  | "healthy"
+  | "unhealthy"
+  | "rolling-back"
+  | "rolled-back"
+  | "rollback-failed";
+
+/** Options every operation takes. */
+export interface OperationOptions {
+  /**
+   * The operation id: re-running an id resumes it, never repeating a finished step.
+   * @default - a new random id
+   */
+  readonly operationId?: string;
+  /**
+   * Receives progress events.
+   * @default - events are dropped
+   */
+  readonly onEvent?: (event: DriverEvent) => void;
+  /**
+   * Cancels the operation: running engines stop cleanly, nothing new starts.
+   * @default - not cancellable
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Most stacks worked on at once.
+   * @default 2
+   */
+  readonly concurrency?: number;
+}

@@ -1,0 +1,191 @@
+/**
+ * One engine operation on one stack, as a worker process runs it: preview (optionally saving a plan),
+ * up (optionally applying exactly a saved plan), refresh with a drift report, destroy (refused while
+ * protected data exists unless forced), outputs, and recover (cancel a dead driver's lock, clear
+ * pending operations, refresh).
+ */
+import { existsSync, rmSync } from "node:fs";
+import * as path from "node:path";
+import { ConcurrentUpdateError, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
+import type { StackInput } from "../../schema";
+import { PlanMismatchError, ProtectedResourcesError, StackLockedError, StackOperationError, TenantstackError } from "../errors";
+import type { WorkspaceFactory } from "../workspace";
+import { ChangeCollector, type ChangeSummary } from "./changes";
+
+/** Operations a stack job can run. */
+export type StackJobKind = "preview" | "up" | "refresh" | "destroy" | "outputs" | "recover";
+
+/** What a worker is asked to do; plain data. */
+export interface StackJob {
+  /** The operation. */
+  readonly kind: StackJobKind;
+  /** The Pulumi stack. */
+  readonly stack: string;
+  /**
+   * The stack's settings, set as its config before a preview or up.
+   * @default - the stack's current config
+   */
+  readonly settings?: StackInput;
+  /**
+   * Preview: save the update plan; up: apply exactly the saved plan.
+   * @default false
+   */
+  readonly plan?: boolean;
+  /**
+   * Destroy even though the stack holds protected data (the StatefulSets' volume claims are retained).
+   * @default false
+   */
+  readonly forceDestroyData?: boolean;
+}
+
+/** A resource whose live state differs from the stack's state. */
+export interface Drift {
+  /** Its URN and type. */
+  readonly urn: string;
+  readonly type: string;
+  /** `update`: its properties changed; `delete`: it no longer exists. */
+  readonly kind: "update" | "delete";
+  /** The properties that changed. */
+  readonly diffs: readonly string[];
+}
+
+/** What a stack job produced. */
+export interface StackJobResult {
+  /** The stack and the operation. */
+  readonly stack: string;
+  readonly kind: StackJobKind;
+  /** The changes (preview, up, destroy). */
+  readonly changes?: ChangeSummary;
+  /** The drift found (refresh, recover). */
+  readonly drift?: readonly Drift[];
+  /** The stack outputs, secrets shown as `[secret]`. */
+  readonly outputs?: Record<string, unknown>;
+  /** The saved plan's path (preview with `plan`). */
+  readonly planFile?: string;
+  /** How long it took. */
+  readonly durationMs: number;
+}
+
+/** A progress event of a stack job. */
+export interface StackJobEvent {
+  /** The stack. */
+  readonly stack: string;
+  /** A resource step starting: its operation, type and name. */
+  readonly op: string;
+  readonly resourceType: string;
+  readonly name: string;
+}
+
+/** The plan file of a stack, in its private work directory. */
+export function planFile(factory: WorkspaceFactory, stack: string): string {
+  return path.join(factory.workDir(stack), "plan.json");
+}
+
+/** Runs a stack job in this process. */
+export async function runStackJob(
+  factory: WorkspaceFactory,
+  job: StackJob,
+  onEvent?: (event: StackJobEvent) => void,
+  signal?: AbortSignal,
+): Promise<StackJobResult> {
+  const started = Date.now();
+  const collector = new ChangeCollector();
+  const drift: Drift[] = [];
+  const events = (event: EngineEvent) => {
+    collector.onEvent(event);
+    const metadata = event.resourcePreEvent?.metadata;
+    if (metadata && onEvent)
+      onEvent({ stack: job.stack, op: metadata.op, resourceType: metadata.type, name: metadata.urn.split("::").pop() ?? metadata.urn });
+    const refreshed = event.resOutputsEvent?.metadata;
+    if (
+      refreshed?.op === "refresh" &&
+      refreshed.type !== "pulumi:pulumi:Stack" &&
+      (refreshed.new === undefined || (refreshed.diffs?.length ?? 0) > 0)
+    ) {
+      drift.push({
+        urn: refreshed.urn,
+        type: refreshed.type,
+        kind: refreshed.new === undefined ? "delete" : "update",
+        diffs: refreshed.diffs ?? [],
+      });
+    }
+  };
+  const result = (extra: Partial<StackJobResult>): StackJobResult => ({
+    stack: job.stack,
+    kind: job.kind,
+    durationMs: Date.now() - started,
+    ...extra,
+  });
+  try {
+    if (job.kind === "recover" && !(await factory.exists(job.stack))) return result({ drift: [] });
+    const stack = job.settings !== undefined ? await factory.stack(job.stack, job.settings) : await factory.select(job.stack);
+    const plan = planFile(factory, job.stack);
+    switch (job.kind) {
+      case "preview":
+        if (job.plan) rmSync(plan, { force: true });
+        await stack.preview({ onEvent: events, signal, ...(job.plan ? { plan } : {}) });
+        return result({ changes: collector.summary(), ...(job.plan ? { planFile: plan } : {}) });
+      case "up":
+        if (job.plan && !existsSync(plan)) throw new PlanMismatchError(job.stack, "No saved plan: run a preview with a plan first.");
+        await stack.up({ onEvent: events, signal, ...(job.plan ? { plan } : {}) });
+        if (job.plan) rmSync(plan, { force: true });
+        return result({ changes: collector.summary(), outputs: await outputsOf(stack) });
+      case "refresh":
+        await stack.refresh({ onEvent: events, signal });
+        return result({ drift });
+      case "recover":
+        // `cancel` fails when no update holds the lock: nothing to cancel then.
+        await stack.cancel().catch(() => undefined);
+        await stack.refresh({ onEvent: events, signal, clearPendingCreates: true });
+        return result({ drift });
+      case "destroy":
+        await destroy(factory, stack, job, events, signal);
+        return result({ changes: collector.summary() });
+      case "outputs":
+        return result({ outputs: await outputsOf(stack) });
+    }
+  } catch (error) {
+    throw engineError(job, error, collector.errorMessages);
+  }
+}
+
+/** Destroys a stack: refused while it holds protected resources, unless forced (they are unprotected first). */
+async function destroy(
+  factory: WorkspaceFactory,
+  stack: Stack,
+  job: StackJob,
+  onEvent: (event: EngineEvent) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const state = await stack.exportStack();
+  const resources = (state.deployment as { resources?: { urn: string; protect?: boolean }[] }).resources ?? [];
+  const protectedUrns = resources.filter((r) => r.protect).map((r) => r.urn.split("::").pop() ?? r.urn);
+  if (protectedUrns.length > 0 && !job.forceDestroyData) throw new ProtectedResourcesError(job.stack, protectedUrns);
+  if (protectedUrns.length > 0) await factory.unprotectAll(job.stack);
+  await stack.destroy({ onEvent, signal });
+}
+
+/** A stack's outputs, with secret values replaced by `[secret]`. */
+async function outputsOf(stack: Stack): Promise<Record<string, unknown>> {
+  const outputs = await stack.outputs();
+  return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.secret ? "[secret]" : output.value]));
+}
+
+/** Turns an engine failure into a typed error; diagnostics are the engine's, with secrets masked by it. */
+function engineError(job: StackJob, error: unknown, diagnostics: readonly string[]): Error {
+  if (error instanceof TenantstackError) return error;
+  if (error instanceof ConcurrentUpdateError) return new StackLockedError(job.stack, "another engine update (the backend holds its lock)");
+  const text = String((error as Error)?.message ?? error);
+  const detail = diagnostics.length > 0 ? diagnostics.join("\n") : lastLines(text);
+  if (job.plan && /plan/i.test(text) && /(not|does not|failed to) (match|valid)|constraint|planned/i.test(text))
+    return new PlanMismatchError(job.stack, detail);
+  return new StackOperationError(job.stack, job.kind, detail);
+}
+
+function lastLines(text: string): string {
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .slice(-15)
+    .join("\n");
+}

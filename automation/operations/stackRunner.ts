@@ -1,0 +1,81 @@
+/**
+ * Runs one journaled step of one stack through the executor: skipped when the journal says it is
+ * done, under the stack's lease, recovering the stack first when a dead driver or a crashed worker
+ * left it mid-update.
+ */
+import { toWire, type WireError } from "../errors";
+import type { Executor } from "../fleet/executor";
+import type { OperationJournal } from "../journal/journal";
+import type { StackLeases } from "../journal/leases";
+import type { DriverEvent } from "./events";
+import type { StackJob, StackJobResult } from "./stackJob";
+
+/** How a step ended. */
+export type StepOutcome =
+  | { readonly status: "succeeded"; readonly result: StackJobResult }
+  | { readonly status: "skipped"; readonly result?: StackJobResult }
+  | { readonly status: "failed"; readonly error: WireError };
+
+/** Options of one step. */
+export interface StepOptions {
+  /** Receives progress events. */
+  readonly onEvent: (event: DriverEvent) => void;
+  /**
+   * Cancels the step.
+   * @default - not cancellable
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Recover the stack first (cancel a stale lock, clear pending operations, refresh), as after an
+   * interrupted attempt; done anyway when the lease was taken over from a dead driver.
+   * @default false
+   */
+  readonly recover?: boolean;
+}
+
+/** Jobs that change a stack and so take its lease. */
+const MUTATING = new Set<StackJob["kind"]>(["up", "refresh", "destroy", "recover"]);
+
+/** Runs journaled stack steps. */
+export class StackRunner {
+  constructor(
+    private readonly executor: Executor,
+    private readonly journal: OperationJournal,
+    private readonly leases: StackLeases,
+  ) {}
+
+  /**
+   * Runs `job` as step `step` of operation `operationId`. Resolves its outcome (failures included, as
+   * wire errors); throws only for errors of the driver itself.
+   */
+  async run(operationId: string, step: string, job: StackJob, options: StepOptions): Promise<StepOutcome> {
+    const { onEvent, signal } = options;
+    const previous = await this.journal.step(operationId, step);
+    if (previous?.status === "done") return { status: "skipped", result: previous.detail as StackJobResult | undefined };
+    const mutating = MUTATING.has(job.kind);
+    try {
+      const takenOver = mutating ? await this.leases.acquire(job.stack, operationId) : undefined;
+      try {
+        await this.journal.startStep(operationId, step);
+        // An interrupted attempt (a killed driver or worker) may have left the engine's lock and pending operations.
+        const interrupted = previous?.status === "running" || (previous?.detail as WireError | undefined)?.name === "WorkerCrashedError";
+        if (mutating && (takenOver !== undefined || interrupted || options.recover)) {
+          onEvent({ type: "stack", operationId, stack: job.stack, status: "recovering" });
+          await this.executor.run(
+            { kind: "recover", stack: job.stack },
+            { signal, onEvent: (event) => onEvent({ operationId, ...event }) },
+          );
+        }
+        const result = await this.executor.run(job, { signal, onEvent: (event) => onEvent({ operationId, ...event }) });
+        await this.journal.finishStep(operationId, step, "done", result);
+        return { status: "succeeded", result };
+      } finally {
+        if (mutating) await this.leases.release(job.stack, operationId);
+      }
+    } catch (error) {
+      const wire = toWire(error);
+      await this.journal.finishStep(operationId, step, "failed", wire).catch(() => undefined);
+      return { status: "failed", error: wire };
+    }
+  }
+}
