@@ -22,5 +22,6 @@ export function tenantSettings(): Record<string, any> {
     redis: { storageGi: 1, maxmemoryMb: 32, resources: small },
     ollama: { enabled: false },
     ingress: { tls: { issuer: "none" }, waitForAddress: false },
+    secrets: { source: "generated", passwordProvider: "builtin" },
   };
 }
