@@ -1,7 +1,9 @@
 /**
  * A worker process: runs the one stack job its supervisor sends, streams its progress and sends the
- * result or the error back, then exits. It stops its engine when told to cancel or when the
- * supervisor goes away.
+ * result or the error back, then exits. Told to cancel, it interrupts its engine, which stops
+ * cleanly. When its supervisor dies it kills its own process group (itself, the engine and plugins)
+ * at once: the restarted supervisor then recovers the stack (lock and pending operations) knowing
+ * nothing of the old run is still writing to it.
  */
 import { toWire } from "../errors";
 import { runStackJob, type StackJob } from "../operations/stackJob";
@@ -29,4 +31,4 @@ process.on("message", (message: ToWorker) => {
   if (message.type === "run") void run(message.job, message.workspace);
   else controller.abort();
 });
-process.on("disconnect", () => controller.abort());
+process.on("disconnect", () => process.kill(-process.pid, "SIGKILL"));

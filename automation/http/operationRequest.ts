@@ -1,0 +1,59 @@
+/** The body of `POST /operations`: which operation, on which tenants, with which options. */
+import { z } from "zod";
+import { TenantInputSchema, VersionSchema } from "../registry/tenant";
+
+const tenants = z
+  .array(z.string(), { error: "must be a list of tenant names" })
+  .optional()
+  .describe("The stacks serving these tenants; all when omitted.");
+const common = {
+  operationId: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, { error: "must be 1-100 letters, digits, '.', '_' or '-'" })
+    .optional()
+    .describe("Resume this operation."),
+  concurrency: z.number().int().min(1).max(16).optional().describe("Stacks at once (default 2)."),
+};
+
+/** Every operation the API starts. */
+export const OperationRequestSchema = z.discriminatedUnion(
+  "kind",
+  [
+    z.strictObject({ kind: z.literal("provision"), tenant: TenantInputSchema, ...common }),
+    z.strictObject({
+      kind: z.literal("preview"),
+      tenants,
+      savePlan: z.boolean().optional().describe("Save each plan for an approved up."),
+      ...common,
+    }),
+    z.strictObject({
+      kind: z.literal("up"),
+      tenants,
+      savedPlan: z.boolean().optional().describe("Apply exactly the saved plan."),
+      ...common,
+    }),
+    z.strictObject({ kind: z.literal("refresh"), tenants, ...common }),
+    z.strictObject({ kind: z.literal("outputs"), tenants, ...common }),
+    z.strictObject({
+      kind: z.literal("destroy"),
+      tenants: z.array(z.string()).min(1, { error: "must list at least one tenant" }),
+      forceDestroyData: z.boolean().optional(),
+      ...common,
+    }),
+    z.strictObject({ kind: z.literal("recover"), stack: z.string(), ...common }),
+    z.strictObject({
+      kind: z.literal("fleet-upgrade"),
+      version: VersionSchema,
+      tenants,
+      canary: z.number().int().min(0).optional(),
+      waveSize: z.number().int().min(1).optional(),
+      rollback: z.boolean().optional(),
+      httpCheckUrl: z.url().optional(),
+      ...common,
+    }),
+  ],
+  { error: 'must be one of "provision", "preview", "up", "refresh", "outputs", "destroy", "recover", "fleet-upgrade"' },
+);
+
+/** A parsed operation request. */
+export type OperationRequest = z.output<typeof OperationRequestSchema>;

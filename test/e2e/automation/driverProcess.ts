@@ -1,0 +1,37 @@
+/**
+ * A driver in a process of its own, for the tests that kill a driver: runs one fleet upgrade given as
+ * JSON in argv[2] and prints each progress event as a JSON line.
+ */
+import { Driver } from "../../../automation";
+
+interface Args {
+  stateDir: string;
+  passphrase: string;
+  kubeconfig: string;
+  operationId: string;
+  version: string;
+  waveSize: number;
+}
+
+async function main(): Promise<void> {
+  const args = JSON.parse(process.argv[2]) as Args;
+  const driver = await Driver.open({
+    workspace: { stateDir: args.stateDir, passphrase: args.passphrase, env: { KUBECONFIG: args.kubeconfig } },
+    poolSize: 1,
+  });
+  try {
+    const result = await driver.fleetUpgrade({
+      operationId: args.operationId,
+      version: args.version,
+      canary: 1,
+      waveSize: args.waveSize,
+      concurrency: 1,
+      onEvent: (event) => event.type !== "step" && console.log(JSON.stringify(event)),
+    });
+    console.log(JSON.stringify({ type: "result", result }));
+  } finally {
+    await driver.close();
+  }
+}
+
+void main();

@@ -1,0 +1,285 @@
+/**
+ * The driver against the real engine and the local cluster: a fleet of three dedicated stacks and a
+ * shared stack of two tenants, upgraded, failed, rolled back, crashed, killed and resumed; every
+ * result checked against the API server, the journal or the backend.
+ */
+import * as assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import {
+  Driver,
+  type DriverEvent,
+  type FleetUpgradeResult,
+  type OperationResult,
+  PlanMismatchError,
+  StackLockedError,
+  fromWire,
+} from "../../../automation";
+import { KubeClient } from "../../support/kube";
+import { tenantSettings } from "../../unit/automation/fixtures";
+
+const KUBECONFIG = path.join(process.env.HOME ?? "/root", ".cache/tenantstack/cluster/kubeconfig");
+const apps = (ns: string, kind: string, name: string) => `/apis/apps/v1/namespaces/${ns}/${kind}/${name}`;
+
+describe("the driver on the real engine", function () {
+  const run = randomBytes(2).toString("hex");
+  const [a, b, c, s1, s2] = ["a", "b", "c", "s1", "s2"].map((t) => `f${run}-${t}`);
+  const sharedNamespace = `f${run}-shared`;
+  const stateDir = mkdtempSync(path.join(tmpdir(), "tenantstack-driver-"));
+  const passphrase = randomBytes(16).toString("hex");
+  const workspace = { stateDir, passphrase, env: { KUBECONFIG } };
+  const kube = KubeClient.fromKubeconfig(KUBECONFIG);
+  const namespaceOf = (stack: string) => (stack === "dev-shared" ? sharedNamespace : `tenantstack-${stack}`);
+  let driver: Driver;
+
+  /** The image of each stack's api Deployment, read from the API server. */
+  async function images(): Promise<Record<string, string>> {
+    const stacks = await driver.registry.stacks();
+    const entries = await Promise.all(
+      stacks.map(async (s) => [
+        s.name,
+        (await kube.get(apps(namespaceOf(s.name), "deployments", "api")))?.spec.template.spec.containers[0].image,
+      ]),
+    );
+    return Object.fromEntries(entries);
+  }
+
+  const echo = (version: string) => `hashicorp/http-echo:${version}`;
+  const statuses = (result: FleetUpgradeResult) => result.waves.map((wave) => wave.map((s) => `${s.stack}:${s.status}`));
+
+  before(async () => {
+    driver = await Driver.open({ workspace, poolSize: 2 });
+  });
+  after(async () => {
+    await driver?.close();
+    for (const ns of [sharedNamespace, ...[a, b, c].map((t) => `tenantstack-dev-${t}`)]) {
+      await kube.request("DELETE", `/api/v1/namespaces/${ns}`).catch(() => undefined);
+    }
+    kube.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it("provisions three dedicated tenants and a shared stack of two; a preview then shows no changes", async () => {
+    const sharedSettings = { ...tenantSettings(), namespace: sharedNamespace };
+    const provisioned = await driver.provision({
+      name: a,
+      host: `${a}.example.com`,
+      plan: "dedicated",
+      version: "1.0.0",
+      settings: tenantSettings(),
+    });
+    assert.equal(provisioned.status, "succeeded", JSON.stringify(provisioned));
+    for (const t of [b, c])
+      await driver.registry.create({ name: t, host: `${t}.example.com`, plan: "dedicated", version: "1.0.0", settings: tenantSettings() });
+    await driver.registry.create({ name: s1, host: `${s1}.example.com`, plan: "shared", version: "1.0.0", settings: sharedSettings });
+    await driver.registry.create({ name: s2, host: `${s2}.example.com`, plan: "shared", version: "1.0.0" });
+    const up = await driver.up({ concurrency: 2 });
+    assert.deepEqual(
+      up.stacks.map((s) => [s.stack, s.status]),
+      [`dev-${a}`, `dev-${b}`, `dev-${c}`, "dev-shared"].map((s) => [s, "succeeded"]),
+      JSON.stringify(up.stacks.map((s) => s.error)),
+    );
+    const preview = await driver.preview({ concurrency: 2 });
+    for (const stack of preview.stacks) {
+      const changes = stack.result?.changes;
+      assert.deepEqual([changes?.creates, changes?.updates, changes?.replaces, changes?.deletes], [0, 0, 0, 0], stack.stack);
+      assert.ok((changes?.same ?? 0) > 20, `${stack.stack} has its resources`);
+    }
+    const tenantsSecret = await kube.get(`/api/v1/namespaces/${sharedNamespace}/secrets/tenant-credentials`);
+    assert.ok(
+      Object.keys(tenantsSecret.data).some((key) => key.startsWith(s2)),
+      "the shared stack serves both tenants",
+    );
+  });
+
+  it("upgrades the API image across every stack at concurrency 2, canary first", async () => {
+    const events: DriverEvent[] = [];
+    const result = await driver.fleetUpgrade({ version: "1.0.1", canary: 1, waveSize: 2, concurrency: 2, onEvent: (e) => events.push(e) });
+    assert.equal(result.status, "succeeded", JSON.stringify(result));
+    assert.deepEqual(statuses(result), [[`dev-${a}:upgraded`], [`dev-${b}:upgraded`, `dev-${c}:upgraded`], ["dev-shared:upgraded"]]);
+    assert.deepEqual(Object.values(await images()), Array(4).fill(echo("1.0.1")));
+    const firstOfWave1 = events.findIndex((e) => e.type === "stack" && e.wave === 1);
+    const canaryHealthy = events.findIndex((e) => e.type === "stack" && e.stack === `dev-${a}` && e.status === "healthy");
+    assert.ok(canaryHealthy >= 0 && canaryHealthy < firstOfWave1, "the canary passed its health gate before wave 1 started");
+    assert.deepEqual(
+      (await driver.registry.list()).map((t) => t.version),
+      Array(5).fill("1.0.1"),
+    );
+  });
+
+  it("stops on a failed health gate in wave 2, leaves later waves untouched and rolls the failed stack back", async () => {
+    const server: Server = createServer((req, res) => res.writeHead(req.url === `/dev-${c}` ? 503 : 200).end());
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/{stack}`;
+    try {
+      const result = await driver.fleetUpgrade({
+        version: "1.0.2",
+        canary: 1,
+        waveSize: 2,
+        concurrency: 1,
+        rollback: true,
+        health: { httpCheckUrl: url },
+      });
+      assert.equal(result.status, "failed");
+      assert.equal(result.failedStack, `dev-${c}`);
+      assert.deepEqual(statuses(result), [[`dev-${a}:upgraded`], [`dev-${b}:upgraded`, `dev-${c}:rolled-back`], ["dev-shared:untouched"]]);
+      assert.equal(result.waves[1][1].health?.httpStatus, 503);
+      assert.deepEqual(await images(), {
+        [`dev-${a}`]: echo("1.0.2"),
+        [`dev-${b}`]: echo("1.0.2"),
+        [`dev-${c}`]: echo("1.0.1"),
+        "dev-shared": echo("1.0.1"),
+      });
+      assert.deepEqual(
+        (await driver.registry.list()).map((t) => [t.name, t.version]),
+        [
+          [a, "1.0.2"],
+          [b, "1.0.2"],
+          [c, "1.0.1"],
+          [s1, "1.0.1"],
+          [s2, "1.0.1"],
+        ],
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  it("survives a worker crash mid-fleet: the other stacks of the wave finish, and a re-run recovers the crashed stack", async () => {
+    const operationId = `crash-${run}`;
+    let killed: number | undefined;
+    const onEvent = (event: DriverEvent) => {
+      if (event.type === "started" && event.stack === `dev-${b}` && killed === undefined) {
+        killed = event.pid;
+        setTimeout(() => process.kill(event.pid, "SIGKILL"), 4000);
+      }
+    };
+    const first = await driver.fleetUpgrade({ operationId, version: "1.0.3", canary: 1, waveSize: 3, concurrency: 2, onEvent });
+    assert.ok(killed !== undefined);
+    assert.equal(first.status, "failed");
+    assert.deepEqual(statuses(first)[1].slice(0, 1), [`dev-${b}:failed`]);
+    assert.equal(first.waves[1][0].error?.name, "WorkerCrashedError");
+    assert.equal(first.waves[1][1].status, "upgraded", "the other stack of the wave was not taken down");
+
+    const second = await driver.fleetUpgrade({ operationId, version: "1.0.3", canary: 1, waveSize: 3, concurrency: 2 });
+    assert.equal(second.status, "succeeded", JSON.stringify(second));
+    assert.equal(second.resumed, true);
+    assert.deepEqual(statuses(second), [[`dev-${a}:skipped`], [`dev-${b}:upgraded`, `dev-${c}:skipped`, "dev-shared:upgraded"]]);
+    assert.deepEqual(Object.values(await images()), Array(4).fill(echo("1.0.3")));
+    const steps = await driver.journal.steps(operationId);
+    assert.equal(steps.find((s) => s.step === `dev-${a}:upgrade`)?.attempts, 1, "the canary was not upgraded twice");
+    assert.ok(
+      steps.some((s) => s.step === `dev-${b}:up:2`),
+      "the crashed stack was retried as a new attempt",
+    );
+  });
+
+  it("finishes a fleet upgrade after its driver process is killed, without repeating finished stacks or leaving a lock", async () => {
+    const operationId = `kill-${run}`;
+    const args = JSON.stringify({ stateDir, passphrase, kubeconfig: KUBECONFIG, operationId, version: "1.0.4", waveSize: 1 });
+    const start = () =>
+      spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "driverProcess.ts"), args], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+    const lines = (child: ChildProcess, onLine: (event: any) => void) =>
+      new Promise<void>((resolve) => {
+        let buffer = "";
+        child.stdout!.on("data", (chunk: Buffer) => {
+          buffer += chunk.toString();
+          for (let i = buffer.indexOf("\n"); i >= 0; i = buffer.indexOf("\n")) {
+            onLine(JSON.parse(buffer.slice(0, i)));
+            buffer = buffer.slice(i + 1);
+          }
+        });
+        child.on("exit", () => resolve());
+      });
+
+    const first = start();
+    await lines(first, (event) => {
+      // Killed while the second stack is being updated.
+      if (event.type === "started" && event.stack === `dev-${b}`) setTimeout(() => first.kill("SIGKILL"), 3000);
+    });
+    assert.equal((await driver.journal.step(operationId, `dev-${a}:upgrade`))?.status, "done");
+    assert.equal((await driver.journal.step(operationId, `dev-${b}:upgrade`))?.status, "running");
+
+    let result: FleetUpgradeResult | undefined;
+    await lines(start(), (event) => {
+      if (event.type === "result") result = event.result;
+    });
+    assert.equal(result?.status, "succeeded", JSON.stringify(result));
+    assert.deepEqual(
+      result?.waves.map((w) => w[0].status),
+      ["skipped", "upgraded", "upgraded", "upgraded"],
+    );
+    assert.equal((await driver.journal.step(operationId, `dev-${a}:upgrade`))?.attempts, 1);
+    assert.deepEqual(Object.values(await images()), Array(4).fill(echo("1.0.4")));
+    assert.deepEqual(await driver.leases.list(), []);
+    const locks = path.join(stateDir, "state/.pulumi/locks/organization/tenantstack");
+    const held = existsSync(locks) ? readdirSync(locks).flatMap((stack) => readdirSync(path.join(locks, stack))) : [];
+    assert.deepEqual(held, [], "no engine lock left behind");
+  });
+
+  it("lets one of two drivers update a stack; the other gets StackLockedError", async () => {
+    const other = await Driver.open({ workspace, poolSize: 1 });
+    try {
+      const results = await Promise.all([driver.up({ tenants: [a] }), other.up({ tenants: [a] })]);
+      const outcomes = results.map((r: OperationResult) => r.stacks[0]);
+      assert.deepEqual(outcomes.map((o) => o.status).sort(), ["failed", "succeeded"]);
+      const loser = outcomes.find((o) => o.status === "failed")!;
+      assert.ok(fromWire(loser.error!) instanceof StackLockedError, JSON.stringify(loser.error));
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("applies exactly what was previewed, and reports a plan that no longer matches", async () => {
+    const previewed = await driver.preview({ tenants: [b], plan: true });
+    assert.ok(previewed.stacks[0].result?.planFile);
+    const applied = await driver.up({ tenants: [b], plan: true });
+    assert.equal(applied.status, "succeeded", JSON.stringify(applied));
+
+    await driver.preview({ tenants: [b], plan: true });
+    const [stack] = await driver.registry.stacks([b]);
+    await driver.registry.setVersion(stack, "1.0.5");
+    const mismatch = await driver.up({ tenants: [b], plan: true });
+    assert.equal(mismatch.status, "failed");
+    assert.ok(fromWire(mismatch.stacks[0].error!) instanceof PlanMismatchError, JSON.stringify(mismatch.stacks[0].error));
+    assert.equal(
+      (await kube.get(apps(`tenantstack-dev-${b}`, "deployments", "api"))).spec.template.spec.containers[0].image,
+      echo("1.0.4"),
+      "nothing was forced",
+    );
+  });
+
+  it("reports drift on refresh, and refuses to destroy protected data unless forced", async () => {
+    const ns = `tenantstack-dev-${c}`;
+    await kube.request(
+      "PATCH",
+      `${apps(ns, "deployments", "api")}`,
+      { metadata: { labels: { drifted: "yes" } } },
+      "application/merge-patch+json",
+    );
+    const refreshed = await driver.refresh({ tenants: [c] });
+    const drift = refreshed.stacks[0].result?.drift ?? [];
+    assert.ok(
+      drift.some((d) => d.type === "kubernetes:apps/v1:Deployment" && d.urn.endsWith("api-deployment")),
+      JSON.stringify(drift),
+    );
+
+    const refused = await driver.destroy({ tenants: [c] });
+    assert.equal(refused.stacks[0].error?.name, "ProtectedResourcesError");
+    assert.ok(await kube.get(apps(ns, "statefulsets", "postgres")), "nothing was destroyed");
+    const destroyed = await driver.destroy({ tenants: [c], forceDestroyData: true });
+    assert.equal(destroyed.status, "succeeded", JSON.stringify(destroyed));
+    assert.equal(await kube.get(apps(ns, "statefulsets", "postgres")), undefined);
+    assert.equal(
+      (await kube.get(`/api/v1/namespaces/${ns}/persistentvolumeclaims/data-postgres-0`))?.metadata.name,
+      "data-postgres-0",
+      "the data volume is retained",
+    );
+  });
+});

@@ -1,0 +1,182 @@
+/**
+ * Bad input is refused by the CLI and the HTTP API alike, with the library's messages, before any
+ * stack is touched (no work directory, no backend state is created).
+ */
+import * as assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { Driver } from "../../../automation";
+import { main } from "../../../automation/cli/main";
+import { buildServer } from "../../../automation/http/server";
+import { tenantSettings } from "./fixtures";
+
+describe("CLI and HTTP API input", () => {
+  let stateDir: string;
+  let settingsFile: string;
+  const saved = { ...process.env };
+
+  beforeEach(() => {
+    stateDir = mkdtempSync(path.join(tmpdir(), "tenantstack-cli-"));
+    settingsFile = path.join(stateDir, "settings.json");
+    writeFileSync(settingsFile, JSON.stringify(tenantSettings()));
+    process.env.TENANTSTACK_PASSPHRASE = "unit-test-passphrase";
+    delete process.env.PULUMI_CONFIG_PASSPHRASE;
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = "";
+    let err = "";
+    const code = await main(
+      ["--state-dir", stateDir, ...args],
+      (t) => (out += `${t}\n`),
+      (t) => (err += `${t}\n`),
+    );
+    return { code, out, err };
+  }
+  const untouched = () =>
+    assert.equal(existsSync(path.join(stateDir, "stacks")) || existsSync(path.join(stateDir, "state")), false, "no stack was touched");
+  const acme = ["--host", "acme.example.com", "--plan", "dedicated", "--version", "1.0.0"];
+
+  describe("the CLI", () => {
+    it("registers and lists tenants", async () => {
+      assert.equal((await cli("tenant", "create", "acme", ...acme, "--settings", settingsFile)).code, 0);
+      const listed = await cli("tenant", "list", "--json");
+      assert.equal(listed.code, 0);
+      assert.deepEqual(
+        JSON.parse(listed.out).map((t: { name: string; version: string }) => [t.name, t.version]),
+        [["acme", "1.0.0"]],
+      );
+    });
+
+    const refused: [string, string[], number, RegExp][] = [
+      ["a duplicate tenant", ["tenant", "create", "acme", ...acme], 2, /Tenant "acme" is registered already/],
+      ["an unknown tenant", ["preview", "--tenant", "nobody"], 2, /Tenant "nobody" is not registered/],
+      [
+        "an invalid version",
+        ["fleet", "upgrade", "--version", "1.0 final"],
+        2,
+        /`version` must be an image tag such as "2.4.1".*\(got "1.0 final"\)/,
+      ],
+      ["an invalid tenant name", ["tenant", "create", "Acme!", ...acme], 2, /`name` must be a DNS-1123 label/],
+      [
+        "a bad backend URL",
+        ["--backend", "ftp://state", "tenant", "list"],
+        2,
+        /`backendUrl` must start with file:\/\/.*\(got "ftp:\/\/state"\)/,
+      ],
+      [
+        "a bad wave size",
+        ["fleet", "upgrade", "--version", "2", "--wave-size", "0"],
+        2,
+        /`--wave-size` must be an integer of at least 1 \(got "0"\)/,
+      ],
+      ["an unknown option", ["up", "--force"], 2, /Unknown option '--force'/],
+    ];
+    for (const [title, args, code, message] of refused) {
+      it(`refuses ${title} (exit ${code}) before touching any stack`, async () => {
+        await cli("tenant", "create", "acme", ...acme, "--settings", settingsFile);
+        const result = await cli(...args);
+        assert.equal(result.code, code, result.err);
+        assert.match(result.err, message);
+        untouched();
+      });
+    }
+
+    it("refuses a missing passphrase (exit 2)", async () => {
+      delete process.env.TENANTSTACK_PASSPHRASE;
+      const result = await cli("tenant", "list");
+      assert.equal(result.code, 2);
+      assert.match(result.err, /`passphrase` is required with the passphrase secrets provider/);
+    });
+
+    it("reports errors as JSON with --json", async () => {
+      const result = await cli("--json", "preview", "--tenant", "nobody");
+      assert.equal(result.code, 2);
+      assert.deepEqual(JSON.parse(result.out).error.name, "TenantNotFoundError");
+    });
+  });
+
+  describe("the HTTP API", () => {
+    const token = "unit-test-token-0123456789";
+    const auth = { authorization: `Bearer ${token}` };
+
+    async function withServer(test: (app: ReturnType<typeof buildServer>) => Promise<void>): Promise<void> {
+      const driver = await Driver.open({ workspace: { stateDir } });
+      const app = buildServer(driver, { token });
+      try {
+        await test(app);
+      } finally {
+        await app.close();
+        await driver.close();
+      }
+    }
+
+    it("needs the bearer token, except for the OpenAPI document", () =>
+      withServer(async (app) => {
+        assert.equal((await app.inject({ method: "GET", url: "/tenants" })).statusCode, 401);
+        assert.equal((await app.inject({ method: "GET", url: "/tenants", headers: { authorization: "Bearer wrong" } })).statusCode, 401);
+        const doc = await app.inject({ method: "GET", url: "/openapi.json" });
+        assert.equal(doc.statusCode, 200);
+        assert.ok(doc.json().components.schemas.OperationRequest.oneOf ?? doc.json().components.schemas.OperationRequest.anyOf);
+      }));
+
+    it("registers tenants and refuses bad ones with every problem named", () =>
+      withServer(async (app) => {
+        const created = await app.inject({
+          method: "POST",
+          url: "/tenants",
+          headers: auth,
+          payload: { name: "acme", host: "acme.example.com", plan: "dedicated", version: "1.0.0", settings: tenantSettings() },
+        });
+        assert.equal(created.statusCode, 201, created.body);
+        const duplicate = await app.inject({
+          method: "POST",
+          url: "/tenants",
+          headers: auth,
+          payload: { name: "acme", host: "b.example.com", plan: "dedicated", version: "1.0.0", settings: tenantSettings() },
+        });
+        assert.equal(duplicate.statusCode, 409);
+        const bad = await app.inject({
+          method: "POST",
+          url: "/tenants",
+          headers: auth,
+          payload: { name: "Bad", host: "b.example.com", plan: "solo", version: "1" },
+        });
+        assert.equal(bad.statusCode, 400);
+        assert.deepEqual(bad.json().error.problems, [
+          "`name` must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 40 characters (got \"Bad\")",
+          '`plan` must be one of "shared", "dedicated" (got "solo")',
+        ]);
+        assert.equal((await app.inject({ method: "GET", url: "/tenants/nobody", headers: auth })).statusCode, 404);
+      }));
+
+    it("validates operation requests before starting them", () =>
+      withServer(async (app) => {
+        const bad = await app.inject({
+          method: "POST",
+          url: "/operations",
+          headers: auth,
+          payload: { kind: "fleet-upgrade", version: "1.0 final" },
+        });
+        assert.equal(bad.statusCode, 400);
+        assert.deepEqual(bad.json().error.problems, [
+          '`version` must be an image tag such as "2.4.1": letters, digits, "_", "." and "-", at most 128 characters (got "1.0 final")',
+        ]);
+        const unknown = await app.inject({
+          method: "POST",
+          url: "/operations",
+          headers: auth,
+          payload: { kind: "preview", tenants: ["nobody"] },
+        });
+        assert.equal(unknown.statusCode, 404);
+        const kind = await app.inject({ method: "POST", url: "/operations", headers: auth, payload: { kind: "launch" } });
+        assert.equal(kind.statusCode, 400);
+        untouched();
+      }));
+  });
+});
