@@ -122,6 +122,11 @@ export class WorkspaceFactory {
     return path.join(this.options.stateDir, "stacks", stack);
   }
 
+  /** The Pulumi CLI binary the stacks run with. */
+  get pulumiBinary(): string {
+    return this.cli.command.command;
+  }
+
   /** The environment the engine runs with (holds the passphrase: never log it). */
   get engineEnv(): Readonly<Record<string, string>> {
     return this.envVars;
@@ -151,7 +156,7 @@ export class WorkspaceFactory {
 
   /** Lifts the protection of every resource of a stack (before a forced destroy). */
   async unprotectAll(name: string): Promise<void> {
-    await promisify(execFile)(this.cli.command.command, ["state", "unprotect", "--all", "--yes", "--non-interactive", "--stack", name], {
+    await promisify(execFile)(this.pulumiBinary, ["state", "unprotect", "--all", "--yes", "--non-interactive", "--stack", name], {
       cwd: this.workDir(name),
       env: { ...process.env, ...this.envVars },
     });

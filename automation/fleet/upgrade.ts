@@ -108,7 +108,8 @@ export async function fleetUpgrade(
     );
   }
 
-  const status = failedStack !== undefined ? "failed" : options.signal?.aborted ? "cancelled" : "succeeded";
+  // A stack interrupted by cancellation is not a failure of the fleet: a re-run continues it.
+  const status = options.signal?.aborted ? "cancelled" : failedStack !== undefined ? "failed" : "succeeded";
   const result: FleetUpgradeResult = {
     operationId,
     status,
