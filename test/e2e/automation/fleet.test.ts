@@ -19,6 +19,8 @@ import {
   StackLockedError,
   fromWire,
 } from "../../../automation";
+import { main } from "../../../automation/cli/main";
+import { buildServer } from "../../../automation/http/server";
 import { KubeClient } from "../../support/kube";
 import { tenantSettings } from "../../unit/automation/fixtures";
 
@@ -234,6 +236,44 @@ describe("the driver on the real engine", function () {
     } finally {
       await other.close();
     }
+  });
+
+  it("runs an operation through the HTTP API as an async resource, and through the CLI", async () => {
+    const token = randomBytes(16).toString("hex");
+    const app = buildServer(driver, { token });
+    try {
+      const headers = { authorization: `Bearer ${token}` };
+      const started = await app.inject({ method: "POST", url: "/operations", headers, payload: { kind: "preview", tenants: [a] } });
+      assert.equal(started.statusCode, 202, started.body);
+      const { id } = started.json();
+      let operation: any;
+      for (let i = 0; i < 300 && operation?.status !== "succeeded" && operation?.status !== "failed"; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        operation = (await app.inject({ method: "GET", url: `/operations/${id}`, headers })).json();
+      }
+      assert.equal(operation.status, "succeeded", JSON.stringify(operation));
+      assert.deepEqual(
+        operation.steps.map((s: any) => [s.step, s.status]),
+        [[`dev-${a}:preview`, "done"]],
+      );
+      assert.equal(operation.result.stacks[0].result.changes.updates, 0);
+      assert.ok(operation.events.some((e: any) => e.type === "stack" && e.status === "succeeded"));
+    } finally {
+      await app.close();
+    }
+
+    let out = "";
+    process.env.TENANTSTACK_PASSPHRASE = passphrase;
+    const code = await main(
+      ["--state-dir", stateDir, "--kubeconfig", KUBECONFIG, "--json", "outputs", "--tenant", a],
+      (t) => (out += t),
+      () => undefined,
+    );
+    delete process.env.TENANTSTACK_PASSPHRASE;
+    assert.equal(code, 0, out);
+    const outputs = JSON.parse(out).stacks[0].result.outputs;
+    assert.equal(outputs.namespace, `tenantstack-dev-${a}`);
+    assert.equal(outputs.tenantDatabaseUrls, "[secret]", "secret outputs are never shown");
   });
 
   it("applies exactly what was previewed, and reports a plan that no longer matches", async () => {
