@@ -43,7 +43,7 @@ export class TenantNotFoundError extends TenantstackError {
 /** A tenant name that the registry holds already. */
 export class TenantExistsError extends TenantstackError {
   constructor(readonly tenant: string) {
-    super("conflict", `Tenant "${tenant}" is registered already; change it with \`tenantstack tenant set\` or delete it first.`);
+    super("conflict", `Tenant "${tenant}" is registered already; choose another name, or delete it first.`);
     this.name = "TenantExistsError";
   }
 }

@@ -18,26 +18,46 @@ function loadSqlite(): typeof import("node:sqlite") {
   }
 }
 
+/**
+ * Writes of one file, in order, per process. `node:sqlite` is synchronous: a connection that starts a
+ * write while another connection of the same process holds the write lock would block the thread,
+ * and so the holder, until the busy timeout. Other processes just wait for the lock.
+ */
+const writeQueues = new Map<string, Promise<unknown>>();
+
+function serialized<T>(file: string, work: () => Promise<T>): Promise<T> {
+  const next = (writeQueues.get(file) ?? Promise.resolve()).then(work);
+  writeQueues.set(
+    file,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
 class Sqlite implements SqlDatabase {
   readonly dialect = "sqlite";
-  private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly file: string,
+    private readonly inTransaction = false,
+  ) {}
 
   async all<T extends Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return this.db.prepare(sql).all(...(params as SQLInputValue[])) as T[];
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    return Number(this.db.prepare(sql).run(...(params as SQLInputValue[])).changes);
+    const write = async () => Number(this.db.prepare(sql).run(...(params as SQLInputValue[])).changes);
+    return this.inTransaction ? write() : serialized(this.file, write);
   }
 
-  /** Transactions of this connection run one after the other; `BEGIN IMMEDIATE` locks out other processes. */
+  /** `BEGIN IMMEDIATE` takes the write lock at once, so other processes wait rather than conflict. */
   transaction<T>(work: (db: SqlDatabase) => Promise<T>): Promise<T> {
-    const next = this.queue.then(async () => {
+    return serialized(this.file, async () => {
       this.db.exec("BEGIN IMMEDIATE");
       try {
-        const result = await work(this);
+        const result = await work(new Sqlite(this.db, this.file, true));
         this.db.exec("COMMIT");
         return result;
       } catch (error) {
@@ -45,8 +65,6 @@ class Sqlite implements SqlDatabase {
         throw error;
       }
     });
-    this.queue = next.catch(() => undefined);
-    return next;
   }
 
   async close(): Promise<void> {
@@ -60,5 +78,5 @@ export function openSqlite(file: string): SqlDatabase {
   const db = new (loadSqlite().DatabaseSync)(file);
   db.exec("PRAGMA busy_timeout = 10000");
   db.exec("PRAGMA journal_mode = WAL");
-  return new Sqlite(db);
+  return new Sqlite(db, path.resolve(file));
 }

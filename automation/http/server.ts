@@ -171,6 +171,8 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
     ]);
     if (early !== undefined) return fail(reply, early);
     running.set(operationId, entry);
+    // Finished operations stay in the journal; only the most recent keep their live events here.
+    for (const [id, old] of running) if (old.done && running.size > 100) running.delete(id);
     work.catch((error: unknown) => options.log?.(`operation ${operationId} failed: ${(error as Error).message}`));
     return reply
       .code(202)
