@@ -12,7 +12,8 @@ export * from "./journal/journal";
 export * from "./journal/leases";
 export type { ChangeKind, ChangeSummary, ResourceChange } from "./operations/changes";
 export type { DriverEvent, OperationOptions, StackStatus } from "./operations/events";
-export type { Drift, StackJob, StackJobEvent, StackJobKind, StackJobResult } from "./operations/stackJob";
+export type { Drift } from "./operations/drift";
+export type { StackJob, StackJobEvent, StackJobKind, StackJobResult } from "./operations/stackJob";
 export { PACKAGE_ROOT, findPulumiCli, type PulumiCli } from "./pulumiCli";
 export * from "./registry/registry";
 export {

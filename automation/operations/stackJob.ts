@@ -11,6 +11,7 @@ import type { StackInput } from "../../schema";
 import { PlanMismatchError, ProtectedResourcesError, StackLockedError, StackOperationError, TenantstackError } from "../errors";
 import type { WorkspaceFactory } from "../workspace";
 import { ChangeCollector, type ChangeSummary } from "./changes";
+import { driftOf, type Drift } from "./drift";
 
 /** Operations a stack job can run. */
 export type StackJobKind = "preview" | "up" | "refresh" | "destroy" | "outputs" | "recover";
@@ -36,17 +37,6 @@ export interface StackJob {
    * @default false
    */
   readonly forceDestroyData?: boolean;
-}
-
-/** A resource whose live state differs from the stack's state. */
-export interface Drift {
-  /** Its URN and type. */
-  readonly urn: string;
-  readonly type: string;
-  /** `update`: its properties changed; `delete`: it no longer exists. */
-  readonly kind: "update" | "delete";
-  /** The properties that changed. */
-  readonly diffs: readonly string[];
 }
 
 /** What a stack job produced. */
@@ -96,19 +86,8 @@ export async function runStackJob(
     const metadata = event.resourcePreEvent?.metadata;
     if (metadata && onEvent)
       onEvent({ stack: job.stack, op: metadata.op, resourceType: metadata.type, name: metadata.urn.split("::").pop() ?? metadata.urn });
-    const refreshed = event.resOutputsEvent?.metadata;
-    if (
-      refreshed?.op === "refresh" &&
-      refreshed.type !== "pulumi:pulumi:Stack" &&
-      (refreshed.new === undefined || (refreshed.diffs?.length ?? 0) > 0)
-    ) {
-      drift.push({
-        urn: refreshed.urn,
-        type: refreshed.type,
-        kind: refreshed.new === undefined ? "delete" : "update",
-        diffs: refreshed.diffs ?? [],
-      });
-    }
+    const drifted = job.kind === "refresh" || job.kind === "recover" ? driftOf(event) : undefined;
+    if (drifted) drift.push(drifted);
   };
   const result = (extra: Partial<StackJobResult>): StackJobResult => ({
     stack: job.stack,
@@ -177,7 +156,7 @@ function engineError(job: StackJob, error: unknown, diagnostics: readonly string
   if (error instanceof ConcurrentUpdateError) return new StackLockedError(job.stack, "another engine update (the backend holds its lock)");
   const text = String((error as Error)?.message ?? error);
   const detail = diagnostics.length > 0 ? diagnostics.join("\n") : lastLines(text);
-  if (job.plan && /plan/i.test(text) && /(not|does not|failed to) (match|valid)|constraint|planned/i.test(text))
+  if (job.plan && /violates plan|plan (is not valid|does not match)/i.test(`${text}\n${detail}`))
     return new PlanMismatchError(job.stack, detail);
   return new StackOperationError(job.stack, job.kind, detail);
 }
