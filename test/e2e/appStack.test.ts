@@ -3,8 +3,8 @@
  */
 import * as assert from "node:assert/strict";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { devSettings } from "./devStack";
-import { EngineSession, uniqueName } from "./engine";
+import { devSettings } from "../support/devStack";
+import { EngineSession, uniqueName } from "../support/engine";
 
 const apps = (ns: string, kind: string, name: string) => `/apis/apps/v1/namespaces/${ns}/${kind}/${name}`;
 const core = (ns: string, kind: string, name = "") => `/api/v1/namespaces/${ns}/${kind}${name ? `/${name}` : ""}`;
