@@ -202,7 +202,7 @@ EOF
 apply_crds() {
   local src mod version patterns pattern json dir f
   for src in "${CRD_SOURCES[@]}"; do
-    read -r mod version <<<"$src"
+    read -r mod version _ <<<"$src"
     read -ra patterns <<<"${src//$'\n'/ }"
     STEP="download $mod@$version from the Go module proxy"
     json=$(cd / && go mod download -json "$mod@$version") || die "$STEP: $(jq -r .Error <<<"$json")"
@@ -244,10 +244,10 @@ start() {
     --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$API_PORT" \
     --endpoint-reconciler-type=none --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
     --tls-cert-file="$PKI/kube-apiserver.crt" --tls-private-key-file="$PKI/kube-apiserver.key" \
-    --client-ca-file="$PKI/ca.crt" --authorization-mode=RBAC \
+    --client-ca-file="$PKI/ca.crt" --authorization-mode=RBAC --allow-privileged=true \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
-    --service-cluster-ip-range=10.96.0.0/16 \
+    --service-cluster-ip-range=10.96.0.0/16 --feature-gates=WatchList=false \
     --enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,PodSecurity,RuntimeClass,DefaultStorageClass,DefaultTolerationSeconds,StorageObjectInUseProtection,ResourceQuota,MutatingAdmissionWebhook,ValidatingAdmissionWebhook
   wait_for kube-apiserver 120 https_ok "$API_PORT" /readyz
 

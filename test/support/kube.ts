@@ -1,0 +1,115 @@
+/**
+ * A small client of the Kubernetes API for the e2e tests and benchmarks: reads objects back and
+ * applies them server-side (dry-run for the benchmark's floor). Client-certificate kubeconfigs only,
+ * which is what the local control plane writes.
+ */
+import { readFileSync } from "node:fs";
+import * as https from "node:https";
+import * as yaml from "js-yaml";
+
+interface Kubeconfig {
+  "current-context": string;
+  contexts: { name: string; context: { cluster: string; user: string } }[];
+  clusters: { name: string; cluster: { server: string; "certificate-authority"?: string; "certificate-authority-data"?: string } }[];
+  users: { name: string; user: { "client-certificate"?: string; "client-key"?: string; "client-certificate-data"?: string; "client-key-data"?: string } }[];
+}
+
+/** A Kubernetes API error with its status code. */
+export class KubeApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "KubeApiError";
+  }
+}
+
+/** Reads a kubeconfig field given inline (base64) or as a file path. */
+function material(data: string | undefined, file: string | undefined): Buffer | undefined {
+  if (data) return Buffer.from(data, "base64");
+  return file ? readFileSync(file) : undefined;
+}
+
+export class KubeClient {
+  private constructor(
+    private readonly server: URL,
+    private readonly agent: https.Agent,
+  ) {}
+
+  /** A client for the current context of a kubeconfig file. */
+  static fromKubeconfig(path: string): KubeClient {
+    const config = yaml.load(readFileSync(path, "utf8")) as Kubeconfig;
+    const context = config.contexts.find((c) => c.name === config["current-context"])?.context;
+    const cluster = config.clusters.find((c) => c.name === context?.cluster)?.cluster;
+    const user = config.users.find((u) => u.name === context?.user)?.user;
+    if (!cluster || !user) throw new Error(`${path}: no cluster and user for context ${config["current-context"]}`);
+    const agent = new https.Agent({
+      ca: material(cluster["certificate-authority-data"], cluster["certificate-authority"]),
+      cert: material(user["client-certificate-data"], user["client-certificate"]),
+      key: material(user["client-key-data"], user["client-key"]),
+      keepAlive: true,
+    });
+    return new KubeClient(new URL(cluster.server), agent);
+  }
+
+  /** Sends a request; resolves the parsed JSON body, or rejects with a KubeApiError. */
+  request<T>(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = https.request(
+        new URL(path, this.server),
+        { method, agent: this.agent, headers: { Accept: "application/json", ...(payload ? { "Content-Type": contentType } : {}) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("end", () => {
+            const text = Buffer.concat(chunks).toString("utf8");
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) resolve(text ? (JSON.parse(text) as T) : (undefined as T));
+            else reject(new KubeApiError(status, `${method} ${path}: ${status} ${text.slice(0, 500)}`));
+          });
+        },
+      );
+      req.on("error", reject);
+      req.end(payload);
+    });
+  }
+
+  /** An object, or undefined when it does not exist. */
+  async get<T = any>(path: string): Promise<T | undefined> {
+    try {
+      return await this.request<T>("GET", path);
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** The items of a list. */
+  async list<T = any>(path: string): Promise<T[]> {
+    return (await this.request<{ items: T[] }>("GET", path)).items;
+  }
+
+  /** Server-side apply of one object at its path, optionally as a dry run. */
+  apply<T = any>(path: string, object: unknown, options: { fieldManager: string; dryRun?: boolean }): Promise<T> {
+    const query = `?fieldManager=${encodeURIComponent(options.fieldManager)}&force=true${options.dryRun ? "&dryRun=All" : ""}`;
+    return this.request<T>("PATCH", `${path}${query}`, object, "application/apply-patch+yaml");
+  }
+
+  /** Polls `path` until `ready` holds for the object, or fails after `timeoutMs`. */
+  async waitFor<T = any>(path: string, ready: (object: T) => boolean, timeoutMs = 120_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const object = await this.get<T>(path);
+      if (object && ready(object)) return object;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${path}: ${JSON.stringify(object)?.slice(0, 500)}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  /** Closes the keep-alive connections. */
+  close(): void {
+    this.agent.destroy();
+  }
+}
