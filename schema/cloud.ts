@@ -157,7 +157,7 @@ export function cloudUseProblems(use: CloudUse): Problem[] {
     if ((use.settings as Record<string, unknown>)[services.dnsKey] === undefined) {
       problems.push({
         path: at(services.dnsKey),
-        message: "must name the DNS zone's details when `ingress.tls.solver.type` is \"dns01\"",
+        message: 'must name the DNS zone\'s details when `ingress.tls.solver.type` is "dns01"',
         input: undefined,
       });
     }

@@ -166,3 +166,11 @@ export function oidcIssuerUrl() {
     'must be the cluster\'s OIDC issuer URL, such as "https://westeurope.oic.prod-aks.azure.com/<tenant-id>/<cluster-guid>/"',
   );
 }
+
+/** A secret's name valid in AWS Secrets Manager, GCP Secret Manager and Azure Key Vault alike. */
+export function cloudSecretEntryName() {
+  return matching(
+    /^[a-z0-9](?:[a-z0-9-]{0,125}[a-z0-9])?$/,
+    'must be a secret name of 1-127 lowercase letters, digits and "-", starting and ending with a letter or digit',
+  );
+}

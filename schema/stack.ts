@@ -98,7 +98,11 @@ function cloudProblems(stack: z.output<typeof StackShape>): Problem[] {
   }
   const settings = stack[stack.cloud];
   if (settings === undefined) {
-    problems.push({ path: [stack.cloud], message: `must hold the ${stack.cloud.toUpperCase()} settings when \`cloud\` is "${stack.cloud}"`, input: undefined });
+    problems.push({
+      path: [stack.cloud],
+      message: `must hold the ${stack.cloud.toUpperCase()} settings when \`cloud\` is "${stack.cloud}"`,
+      input: undefined,
+    });
     return problems;
   }
   const destination = stack.postgres.backup.destination;
@@ -122,7 +126,11 @@ function cloudProblems(stack: z.output<typeof StackShape>): Problem[] {
 /** The stack settings of each cloud choice: its block, and no other cloud's. */
 type CloudChoice<Settings extends { aws?: unknown; gcp?: unknown; azure?: unknown }> =
   | { readonly cloud?: "none"; readonly aws?: undefined; readonly gcp?: undefined; readonly azure?: undefined }
-  | { [C in Cloud]: { readonly cloud: C } & { readonly [K in C]-?: NonNullable<Settings[K]> } & { readonly [K in Exclude<Cloud, C>]?: undefined } }[Cloud];
+  | {
+      [C in Cloud]: { readonly cloud: C } & { readonly [K in C]-?: NonNullable<Settings[K]> } & {
+        readonly [K in Exclude<Cloud, C>]?: undefined;
+      };
+    }[Cloud];
 
 type CloudKeys = "cloud" | Cloud;
 

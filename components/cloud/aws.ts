@@ -40,8 +40,8 @@ function policyDocument(statements: Record<string, unknown>[]): pulumi.Output<st
  */
 export class AwsIntegration extends CloudIntegration {
   constructor(name: string, args: AwsIntegrationArgs, opts?: pulumi.ComponentResourceOptions) {
-    const spec = validateCloudArgs("aws", AwsSchema, args);
-    super(AWS_INTEGRATION_TYPE, name, args, (parent) => awsDriver(parent, name, spec), opts);
+    const valid = validateCloudArgs("aws", AwsSchema, args);
+    super(AWS_INTEGRATION_TYPE, name, valid.args, (parent) => awsDriver(parent, name, valid.settings), opts);
   }
 }
 
@@ -55,7 +55,10 @@ function awsDriver(parent: pulumi.Resource, name: string, spec: AwsSpec): CloudD
 
   return {
     dns01ServiceAccount: "stack",
-    certManager: spec.route53?.certManager && { namespace: spec.route53.certManager.namespace, name: spec.route53.certManager.serviceAccount },
+    certManager: spec.route53?.certManager && {
+      namespace: spec.route53.certManager.namespace,
+      name: spec.route53.certManager.serviceAccount,
+    },
 
     identity(role: IdentityRole, serviceAccount: ServiceAccountRef): AwsIdentity {
       const assumeRolePolicy = policyDocument([
@@ -71,7 +74,11 @@ function awsDriver(parent: pulumi.Resource, name: string, spec: AwsSpec): CloudD
           },
         },
       ]);
-      const iamRole = new iam.Role(`${name}-${role}`, { assumeRolePolicy, description: `tenantstack ${serviceAccount.namespace}/${serviceAccount.name}` }, child);
+      const iamRole = new iam.Role(
+        `${name}-${role}`,
+        { assumeRolePolicy, description: `tenantstack ${serviceAccount.namespace}/${serviceAccount.name}` },
+        child,
+      );
       return { role: iamRole, annotations: { "eks.amazonaws.com/role-arn": iamRole.arn } };
     },
 
@@ -156,7 +163,11 @@ function createBucket(parent: pulumi.Resource, name: string, bucketName: string,
     { bucket: bucket.id, region, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
     child,
   );
-  new s3.BucketOwnershipControls(`${name}-backup-ownership`, { bucket: bucket.id, region, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
+  new s3.BucketOwnershipControls(
+    `${name}-backup-ownership`,
+    { bucket: bucket.id, region, rule: { objectOwnership: "BucketOwnerEnforced" } },
+    child,
+  );
   new s3.BucketLifecycleConfiguration(
     `${name}-backup-retention`,
     {

@@ -5,9 +5,10 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
+import { z } from "zod";
 import {
   BackupDestinationSchema,
+  cloudSecretEntryName,
   type Cloud,
   CLOUD_SECRET_STORE,
   CLOUD_SERVICES,
@@ -16,18 +17,19 @@ import {
   ValidationError,
 } from "../../schema";
 import { problemLine, problemsOf } from "../../schema/errors";
-import { dnsLabel, hostName, intBetween, settings } from "../../schema/fields";
+import { dnsLabel, duration, envName, hostName, intBetween, settings } from "../../schema/fields";
 import { recommendedLabels } from "../labels";
+import { BACKUP_SERVICE_ACCOUNT } from "../postgresBackup";
 
 /** ServiceAccount of the SecretStore, in the stack's namespace. */
 export const SECRET_STORE_SERVICE_ACCOUNT = "external-secrets";
-/** ServiceAccount of the Postgres backup CronJob (created by `PostgresBackup`). */
-export const BACKUP_SERVICE_ACCOUNT = "postgres-backup";
 /** ServiceAccount cert-manager requests Route 53 tokens for, in the stack's namespace (AWS). */
 export const DNS01_SERVICE_ACCOUNT = "cert-manager-dns01";
 
-/** A Postgres backup destination in object storage. */
+/** A validated Postgres backup destination in object storage. */
 export type ObjectDestination = Exclude<z.output<typeof BackupDestinationSchema>, { type: "volume" }>;
+/** A Postgres backup destination in object storage, as written (`prefix` defaults to `postgres`). */
+export type ObjectDestinationInput = Exclude<z.input<typeof BackupDestinationSchema>, { type: "volume" }>;
 
 /** Arguments every cloud integration takes, besides its cloud's `settings`. */
 export interface CloudIntegrationArgs {
@@ -39,22 +41,35 @@ export interface CloudIntegrationArgs {
    */
   readonly instance?: string;
   /**
-   * Entries to create in the cloud's secret store, by entry name (see `cloudSecretName`), with their values
-   * (wrap them with `pulumi.secret`). With entries, the integration also creates the SecretStore
-   * `cloud-secrets` and the identity that reads exactly these entries.
-   * @default {} - no entries and no SecretStore
+   * Credentials to keep in the cloud's secret store and read back into one Kubernetes Secret: the integration
+   * creates the entries, the identity that reads exactly them, the SecretStore `cloud-secrets` and the
+   * ExternalSecret that writes `target`.
+   * @default - no entries, no SecretStore and no ExternalSecret
    */
-  readonly secretEntries?: Readonly<Record<string, pulumi.Input<string>>>;
+  readonly secrets?: CloudSecrets;
   /**
    * The Postgres backup in object storage: its destination (of this cloud) and how many days dumps are kept.
    * @default - no bucket and no backup identity
    */
-  readonly backup?: { readonly destination: ObjectDestination; readonly retentionDays: number };
+  readonly backup?: { readonly destination: ObjectDestinationInput; readonly retentionDays: number };
   /**
    * DNS zone in which cert-manager solves DNS-01 challenges, such as `example.com`; needs the settings' DNS block.
    * @default - no DNS-01 access
    */
   readonly dns01Zone?: string;
+}
+
+/** Credentials kept in a cloud's secret store and the Kubernetes Secret they are read into. */
+export interface CloudSecrets {
+  /** Name of the Kubernetes Secret the ExternalSecret writes (it keeps the Secret when deleted). */
+  readonly target: string;
+  /** How often the ExternalSecret re-reads the store, such as `1h`. */
+  readonly refreshInterval: string;
+  /**
+   * The entries by name in the cloud's store (see `cloudSecretName`): the key each gets in `target`, and its
+   * value (wrap it with `pulumi.secret`).
+   */
+  readonly entries: Readonly<Record<string, { readonly secretKey: string; readonly value: pulumi.Input<string> }>>;
 }
 
 /** The arguments of one cloud's integration. */
@@ -64,12 +79,31 @@ export type CloudArgs<S> = CloudIntegrationArgs & {
 };
 
 const BackupArgsSchema = settings({ destination: BackupDestinationSchema, retentionDays: intBetween(1, 3650) });
+const SecretsArgsSchema = settings({
+  target: dnsLabel(253),
+  refreshInterval: duration(),
+  entries: z
+    .record(cloudSecretEntryName(), settings({ secretKey: envName(), value: z.unknown() }))
+    .refine((entries) => Object.keys(entries).length > 0, { error: "must name at least one entry" }),
+});
+
+/**
+ * A cloud integration's validated arguments.
+ * @internal
+ */
+export type ValidCloudArgs = Omit<CloudIntegrationArgs, "backup"> & {
+  readonly backup?: { readonly destination: ObjectDestination; readonly retentionDays: number };
+};
 
 /**
  * Validates a cloud integration's arguments, reporting every problem at once before anything is registered.
  * @internal
  */
-export function validateCloudArgs<C extends Cloud>(cloud: C, schema: z.ZodType<CloudSpecs[C]>, args: CloudArgs<unknown>): CloudSpecs[C] {
+export function validateCloudArgs<C extends Cloud>(
+  cloud: C,
+  schema: z.ZodType<CloudSpecs[C]>,
+  args: CloudArgs<unknown>,
+): { settings: CloudSpecs[C]; args: ValidCloudArgs } {
   const problems: string[] = [];
   const check = <T>(schema: z.ZodType<T>, input: unknown, root: string): T | undefined => {
     const result = schema.safeParse(input, { reportInput: true });
@@ -79,19 +113,26 @@ export function validateCloudArgs<C extends Cloud>(cloud: C, schema: z.ZodType<C
   const spec = check(schema, args.settings, "settings");
   check(dnsLabel(), args.namespace, "namespace");
   const backup = args.backup === undefined ? undefined : check(BackupArgsSchema, args.backup, "backup");
+  if (backup?.destination.type === "volume") {
+    problems.push(problemLine("", ["backup", "destination", "type"], `must be "${CLOUD_SERVICES[cloud].destination}"`, "volume"));
+  }
   if (args.dns01Zone !== undefined) check(hostName(), args.dns01Zone, "dns01Zone");
+  if (args.secrets !== undefined) check(SecretsArgsSchema, args.secrets, "secrets");
   if (spec !== undefined) {
     const use = {
       cloud,
       settings: spec,
       settingsPath: ["settings"],
-      backup: backup && backup.destination.type !== "volume" ? { destination: backup.destination, path: ["backup", "destination"] } : undefined,
+      backup:
+        backup && backup.destination.type !== "volume" ? { destination: backup.destination, path: ["backup", "destination"] } : undefined,
       dns01: args.dns01Zone === undefined ? undefined : { provider: CLOUD_SERVICES[cloud].dnsProvider, path: ["dns01Zone"] },
     };
     problems.push(...cloudUseProblems(use).map((p) => problemLine("", p.path, p.message, p.input)));
   }
-  if (problems.length > 0 || spec === undefined) throw new ValidationError(`${cloud} integration settings`, problems);
-  return spec;
+  if (problems.length > 0 || spec === undefined || backup?.destination.type === "volume") {
+    throw new ValidationError(`${cloud} integration settings`, problems);
+  }
+  return { settings: spec, args: { ...args, backup: backup && { destination: backup.destination, retentionDays: backup.retentionDays } } };
 }
 
 /**
@@ -105,7 +146,9 @@ export function loadProvider<T>(cloud: Cloud, packageName: string, submodule: st
     return require(`${packageName}/${submodule}`) as T;
   } catch (error) {
     if ((error as { code?: string }).code === "MODULE_NOT_FOUND" && String((error as Error).message).includes(packageName)) {
-      throw new Error(`\`cloud: ${cloud}\` needs the npm package ${packageName}: install it next to tenantstack (npm install ${packageName}).`);
+      throw new Error(
+        `\`cloud: ${cloud}\` needs the npm package ${packageName}: install it next to tenantstack (npm install ${packageName}).`,
+      );
     }
     throw error;
   }
@@ -164,8 +207,10 @@ export interface CloudWiring {
   readonly backupServiceAccountAnnotations: pulumi.Output<Record<string, string>>;
   /** Labels of the Postgres backup pods (Azure workload identity needs one). */
   readonly backupPodLabels: Readonly<Record<string, string>>;
-  /** Name of the SecretStore serving the secret entries, when there are entries. */
+  /** Name of the SecretStore serving the secret entries, with `secrets`. */
   readonly secretStoreName: pulumi.Output<string> | undefined;
+  /** Name of the ExternalSecret (and of the Secret it writes), with `secrets`. */
+  readonly credentialsSecretName: pulumi.Output<string> | undefined;
   /** cert-manager's DNS-01 provider block (`route53`, `cloudDNS` or `azureDNS`), with DNS-01. */
   readonly dns01Provider: pulumi.Output<Record<string, unknown>> | undefined;
   /**
@@ -183,13 +228,14 @@ export abstract class CloudIntegration extends pulumi.ComponentResource implemen
   public readonly backupServiceAccountAnnotations: pulumi.Output<Record<string, string>>;
   public readonly backupPodLabels: Readonly<Record<string, string>>;
   public readonly secretStoreName: pulumi.Output<string> | undefined;
+  public readonly credentialsSecretName: pulumi.Output<string> | undefined;
   public readonly dns01Provider: pulumi.Output<Record<string, unknown>> | undefined;
   public readonly certManagerServiceAccountAnnotations: pulumi.Output<Record<string, string>>;
 
   protected constructor(
     type: string,
     name: string,
-    args: CloudIntegrationArgs,
+    args: ValidCloudArgs,
     driverOf: (parent: pulumi.Resource) => CloudDriver<WorkloadIdentity>,
     opts?: pulumi.ComponentResourceOptions,
   ) {
@@ -204,12 +250,14 @@ export abstract class CloudIntegration extends pulumi.ComponentResource implemen
         { parent: this },
       );
 
-    const entries = args.secretEntries ?? {};
     this.secretStoreName = undefined;
-    if (Object.keys(entries).length > 0) {
+    this.credentialsSecretName = undefined;
+    if (args.secrets) {
+      const secrets = args.secrets;
       const reader = driver.identity("external-secrets", { namespace, name: SECRET_STORE_SERVICE_ACCOUNT });
       const account = serviceAccount("external-secrets", SECRET_STORE_SERVICE_ACCOUNT, reader);
-      const written = driver.secretEntries(entries, reader);
+      const values = Object.fromEntries(Object.entries(secrets.entries).map(([entry, { value }]) => [entry, pulumi.secret(value)]));
+      const written = driver.secretEntries(values, reader);
       const store = new k8s.apiextensions.CustomResource(
         `${name}-secret-store`,
         {
@@ -220,7 +268,23 @@ export abstract class CloudIntegration extends pulumi.ComponentResource implemen
         },
         { parent: this, dependsOn: [account, ...written] },
       );
+      const external = new k8s.apiextensions.CustomResource(
+        `${name}-external-secret`,
+        {
+          apiVersion: "external-secrets.io/v1",
+          kind: "ExternalSecret",
+          metadata: { name: secrets.target, namespace, labels },
+          spec: {
+            refreshInterval: secrets.refreshInterval,
+            secretStoreRef: { kind: "SecretStore", name: CLOUD_SECRET_STORE },
+            target: { name: secrets.target, creationPolicy: "Owner", deletionPolicy: "Retain" },
+            data: Object.entries(secrets.entries).map(([entry, { secretKey }]) => ({ secretKey, remoteRef: { key: entry } })),
+          },
+        },
+        { parent: this, dependsOn: [store] },
+      );
       this.secretStoreName = store.metadata.name;
+      this.credentialsSecretName = external.metadata.name;
     }
 
     let backup: WorkloadIdentity | undefined;
@@ -250,6 +314,7 @@ export abstract class CloudIntegration extends pulumi.ComponentResource implemen
       backupServiceAccountAnnotations: this.backupServiceAccountAnnotations,
       backupPodLabels: this.backupPodLabels,
       secretStoreName: this.secretStoreName,
+      credentialsSecretName: this.credentialsSecretName,
       dns01Provider: this.dns01Provider,
       certManagerServiceAccountAnnotations: this.certManagerServiceAccountAnnotations,
     });

@@ -89,3 +89,10 @@ export function azureStack(): StackInput {
     secrets: { source: "cloud" },
   };
 }
+
+/** A copy of `settings` without `key`. */
+export function without<T extends object, K extends keyof T>(settings: T, key: K): Omit<T, K> {
+  const copy = { ...settings };
+  delete copy[key];
+  return copy;
+}
