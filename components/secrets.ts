@@ -1,6 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { z } from "zod";
 import {
   credentialNames,
@@ -23,6 +22,7 @@ import {
   tenantKeys,
 } from "./contract";
 import { checksum } from "./checksum";
+import { generatedPassword } from "./password";
 
 /** Type token of {@link Secrets}. */
 export const SECRETS_TYPE = "tenantstack:security:Secrets";
@@ -47,11 +47,8 @@ export interface SecretsArgs {
   readonly appSecretValues?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
-/** Properties of generated passwords that must never regenerate an existing one. */
-const PASSWORD_SHAPE = ["length", "special", "upper", "lower", "numeric", "minUpper", "minLower", "minNumeric", "minSpecial"];
-
 /**
- * The stack's credentials: a Secret of stack credentials (generated once with `@pulumi/random`, or read
+ * The stack's credentials: a Secret of stack credentials (generated once, or read
  * from a secret store by an ExternalSecret) and a Secret of per-tenant credentials (always generated).
  */
 export class Secrets extends pulumi.ComponentResource {
@@ -79,11 +76,7 @@ export class Secrets extends pulumi.ComponentResource {
     super(SECRETS_TYPE, name, {}, opts);
 
     const password = (purpose: string) =>
-      new random.RandomPassword(
-        `${name}-${purpose}`,
-        { length: spec.passwordLength, special: false },
-        { parent: this, ignoreChanges: PASSWORD_SHAPE },
-      ).result;
+      generatedPassword(`${name}-${purpose}`, { length: spec.passwordLength, provider: spec.passwordProvider }, { parent: this });
 
     this.credentialKeys = credentialNames(spec).map(credentialKey);
     const credentials = this.credentialsSecret(name, args.namespace, spec, appSecretValues, password);

@@ -5,14 +5,28 @@ import { credentialSlug } from "./naming";
 /** The credentials every stack has, whatever its secret source. */
 export const STACK_CREDENTIALS = ["postgresPassword", "redisPassword", "appSecretKey"] as const;
 
+/** How generated passwords are made. */
+export const PASSWORD_PROVIDERS = ["random", "builtin"] as const;
+
+/** Validated password provider. */
+export type PasswordProvider = (typeof PASSWORD_PROVIDERS)[number];
+
+const passwordProvider = () =>
+  oneOf(PASSWORD_PROVIDERS)
+    .default("random")
+    .describe(
+      "How passwords are generated: `random` with `@pulumi/random` (needs the `random` provider plugin), or `builtin` with the Node.js dynamic-resource plugin that ships with the Pulumi CLI. Either way a password is made once and never changes.",
+    );
+
 /** Where the stack's credentials come from. */
 export const SecretsSchema = z
   .discriminatedUnion(
     "source",
     [
       settings({
-        source: z.literal("generated").describe("Passwords generated once with `@pulumi/random` and kept in state as secrets."),
+        source: z.literal("generated").describe("Passwords generated once and kept in state as secrets."),
         passwordLength: intBetween(16, 128).default(32).describe("Length of generated passwords."),
+        passwordProvider: passwordProvider(),
         appSecretNames: z
           .array(envName())
           .default([])
@@ -24,9 +38,10 @@ export const SecretsSchema = z
         source: z
           .literal("cloud")
           .describe(
-            "Passwords generated once with `@pulumi/random`, written to the cloud's secret store (AWS Secrets Manager, GCP Secret Manager, Azure Key Vault) as `<namespace>-<credential>` and read back by an `external-secrets.io/v1` ExternalSecret through the SecretStore `cloud-secrets` of the cloud integration. Needs `cloud` other than `none`.",
+            "Passwords generated once, written to the cloud's secret store (AWS Secrets Manager, GCP Secret Manager, Azure Key Vault) as `<namespace>-<credential>` and read back by an `external-secrets.io/v1` ExternalSecret through the SecretStore `cloud-secrets` of the cloud integration. Needs `cloud` other than `none`.",
           ),
         passwordLength: intBetween(16, 128).default(32).describe("Length of generated passwords."),
+        passwordProvider: passwordProvider(),
         appSecretNames: z
           .array(envName())
           .default([])
@@ -38,6 +53,7 @@ export const SecretsSchema = z
       settings({
         source: z.literal("external").describe("ExternalSecrets (`external-secrets.io/v1`) read the credentials from a secret store."),
         passwordLength: intBetween(16, 128).default(32).describe("Length of the per-tenant passwords, which are always generated."),
+        passwordProvider: passwordProvider(),
         store: settings({
           kind: oneOf(["SecretStore", "ClusterSecretStore"]).default("ClusterSecretStore").describe("Kind of the store."),
           name: dnsLabel(253).describe("Name of the store."),

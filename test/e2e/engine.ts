@@ -5,7 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
@@ -42,6 +42,7 @@ export class EngineSession {
       startedCluster = true;
     }
     const stateDir = mkdtempSync(path.join(tmpdir(), "tenantstack-e2e-"));
+    mkdirSync(path.join(stateDir, "state"));
     const env = {
       PATH,
       KUBECONFIG: path.join(CLUSTER_DIR, "kubeconfig"),
@@ -72,6 +73,15 @@ export class EngineSession {
   async configure(stack: Stack, config: Record<string, unknown>): Promise<void> {
     const entries = Object.entries(config).map(([key, value]) => [`tenantstack:${key}`, { value: typeof value === "string" ? value : JSON.stringify(value) }]);
     await stack.setAllConfig(Object.fromEntries(entries));
+  }
+
+  /** The text of every file of the file backend: checkpoints, backups and history, as they rest on disk. */
+  backendFiles(): string {
+    const root = path.join(this.stateDir, "state");
+    return readdirSync(root, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => readFileSync(path.join(entry.parentPath, entry.name), "utf8"))
+      .join("\n");
   }
 
   /** Removes the stacks' files and state, and stops the cluster if this session started it. */

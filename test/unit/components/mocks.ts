@@ -9,7 +9,9 @@ void pulumi.runtime.setMocks(
   {
     newResource(args: pulumi.runtime.MockResourceArgs) {
       const state: Record<string, unknown> = { ...args.inputs, ...cloudOutputs(args.type, args.name, args.inputs) };
-      if (args.type === "random:index/randomPassword:RandomPassword") state.result = `generated-${args.name}`;
+      if (args.type === "random:index/randomPassword:RandomPassword" || args.type === "pulumi-nodejs:dynamic/tenantstack:Password") {
+        state.result = `generated-${args.name}`;
+      }
       if (args.type.startsWith("kubernetes:")) {
         const metadata = (args.inputs.metadata ?? {}) as Record<string, unknown>;
         state.metadata = { ...metadata, name: metadata.name ?? args.name };

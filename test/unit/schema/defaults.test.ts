@@ -26,7 +26,7 @@ describe("defaults", () => {
         runtimeClassName: "nvidia",
       },
     ],
-    ["secrets", spec.secrets, { source: "generated", passwordLength: 32, appSecretNames: [] }],
+    ["secrets", spec.secrets, { source: "generated", passwordLength: 32, passwordProvider: "random", appSecretNames: [] }],
     ["ingress", [spec.ingress.className, spec.ingress.controllerNamespace, spec.ingress.waitForAddress], ["nginx", "ingress-nginx", true]],
     ["monitoring", spec.monitoring, { serviceMonitor: false, interval: "30s" }],
   ];

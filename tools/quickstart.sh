@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The quick start, on the embedded default: build what is missing (tools/toolchain.sh), start the
+# local control plane (tools/cluster/cluster.sh), `pulumi up` the dev stack on a local file backend
+# with a passphrase secrets provider, and print the stack's outputs.
+#
+# Usage: tools/quickstart.sh [up|destroy]     (npm run quickstart)
+# State and the generated passphrase live in $TENANTSTACK_STATE_DIR (default ~/.cache/tenantstack/dev);
+# set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE to use your own passphrase.
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${TENANTSTACK_CACHE:-$HOME/.cache/tenantstack}
+STATE=${TENANTSTACK_STATE_DIR:-$CACHE/dev}
+STACK=dev
+
+say() { echo "quickstart: $*" >&2; }
+
+PATH="$("$REPO/tools/node.sh"):$PATH"
+PATH="$("$REPO/tools/toolchain.sh" path):$PATH"
+export PATH PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_SKIP_UPDATE_CHECK=true
+"$REPO/tools/cluster/cluster.sh" start
+export KUBECONFIG=$CACHE/cluster/kubeconfig
+
+mkdir -p "$STATE/backend"
+chmod 700 "$STATE"
+if [[ -z ${PULUMI_CONFIG_PASSPHRASE:-} && -z ${PULUMI_CONFIG_PASSPHRASE_FILE:-} ]]; then
+  if [[ ! -s $STATE/passphrase ]]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 >"$STATE/passphrase")
+    say "generated a passphrase for the dev stack's secrets in $STATE/passphrase"
+  fi
+  export PULUMI_CONFIG_PASSPHRASE_FILE=$STATE/passphrase
+fi
+export PULUMI_BACKEND_URL=file://$STATE/backend
+
+cd "$REPO"
+if ! pulumi stack select "$STACK" --non-interactive 2>/dev/null; then
+  pulumi stack init "$STACK" --secrets-provider passphrase --non-interactive >/dev/null
+  # The file backend keeps the passphrase's salt in the stack's state too: leave the tracked stack file
+  # as committed.
+  sed -i '/^encryptionsalt: /d' "Pulumi.$STACK.yaml"
+fi
+case ${1:-up} in
+  up)
+    say "pulumi up of the $STACK stack (backend $PULUMI_BACKEND_URL)"
+    pulumi up --stack "$STACK" --yes --skip-preview --non-interactive --suppress-progress
+    pulumi stack output --stack "$STACK"
+    say "the cluster: export KUBECONFIG=$KUBECONFIG PATH=$CACHE/cluster/bin:\$PATH"
+    ;;
+  destroy)
+    say "the data volumes are protected; see README \"Removing a stack\" to lift the protection first"
+    pulumi destroy --stack "$STACK" --yes --skip-preview --non-interactive
+    ;;
+  *) echo "usage: tools/quickstart.sh [up|destroy]" >&2; exit 2 ;;
+esac
