@@ -61,7 +61,8 @@ async function main(): Promise<void> {
     }
 
     const objects = await liveObjects(session.kube, await stack.exportStack());
-    const dryRun = () => Promise.all(objects.map(({ path, object }) => session.kube.apply(path, object, { fieldManager: "bench", dryRun: true })));
+    const dryRun = () =>
+      Promise.all(objects.map(({ path, object }) => session.kube.apply(path, object, { fieldManager: "bench", dryRun: true })));
     await dryRun(); // warm the connection pool and the server's caches, as the engine's runs did
     const floors: number[] = [];
     for (let i = 0; i < runs; i++) floors.push(await timed(dryRun));

@@ -32,7 +32,10 @@ export class EngineSession {
 
   /** Builds what is missing, starts the cluster if it is down, and makes a fresh file backend. */
   static async open(): Promise<EngineSession> {
-    const toolchain = execFileSync(path.join(REPO, "tools/toolchain.sh"), ["path"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+    const toolchain = execFileSync(path.join(REPO, "tools/toolchain.sh"), ["path"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    }).trim();
     const PATH = `${toolchain}:${process.env.PATH}`;
     let startedCluster = false;
     try {
@@ -62,10 +65,7 @@ export class EngineSession {
 
   /** A new stack of the repository's program with `config` as its `tenantstack:*` settings. */
   async stack(name: string, config: Record<string, unknown>): Promise<Stack> {
-    const stack = await LocalWorkspace.createStack(
-      { stackName: name, workDir: REPO },
-      { pulumiCommand: this.command, envVars: this.env },
-    );
+    const stack = await LocalWorkspace.createStack({ stackName: name, workDir: REPO }, { pulumiCommand: this.command, envVars: this.env });
     this.stacks.push(stack);
     await this.configure(stack, config);
     return stack;
@@ -73,7 +73,10 @@ export class EngineSession {
 
   /** Replaces a stack's `tenantstack:*` settings. */
   async configure(stack: Stack, config: Record<string, unknown>): Promise<void> {
-    const entries = Object.entries(config).map(([key, value]) => [`tenantstack:${key}`, { value: typeof value === "string" ? value : JSON.stringify(value) }]);
+    const entries = Object.entries(config).map(([key, value]) => [
+      `tenantstack:${key}`,
+      { value: typeof value === "string" ? value : JSON.stringify(value) },
+    ]);
     await stack.setAllConfig(Object.fromEntries(entries));
   }
 

@@ -11,7 +11,10 @@ interface Kubeconfig {
   "current-context": string;
   contexts: { name: string; context: { cluster: string; user: string } }[];
   clusters: { name: string; cluster: { server: string; "certificate-authority"?: string; "certificate-authority-data"?: string } }[];
-  users: { name: string; user: { "client-certificate"?: string; "client-key"?: string; "client-certificate-data"?: string; "client-key-data"?: string } }[];
+  users: {
+    name: string;
+    user: { "client-certificate"?: string; "client-key"?: string; "client-certificate-data"?: string; "client-key-data"?: string };
+  }[];
 }
 
 /** One resource of an API group version, as discovery lists it. */
@@ -128,7 +131,8 @@ export class KubeClient {
     for (;;) {
       const object = await this.get<T>(path);
       if (object && ready(object)) return object;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${path}: ${JSON.stringify(object)?.slice(0, 500)}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${path}: ${JSON.stringify(object)?.slice(0, 500)}`);
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
