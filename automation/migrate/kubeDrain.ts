@@ -1,3 +1,4 @@
+import { MAINTENANCE_CONFIGMAP, MAINTENANCE_READ_ONLY } from "../../components/contract";
 import type { Drain } from "./stacks";
 import type { Checkpoint } from "./steps";
 
@@ -7,10 +8,7 @@ export interface KubeApi {
   request<T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T>;
 }
 
-/** Default ConfigMap of per-tenant maintenance flags: key `<tenant>`, value `read-only`. */
-export const MAINTENANCE_CONFIGMAP = "tenant-maintenance";
-/** The value of a tenant's maintenance flag while it is drained. */
-export const MAINTENANCE_READ_ONLY = "read-only";
+export { MAINTENANCE_CONFIGMAP, MAINTENANCE_READ_ONLY };
 
 /** Arguments of {@link KubernetesDrain}. */
 export interface KubernetesDrainArgs {

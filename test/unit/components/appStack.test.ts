@@ -71,7 +71,15 @@ describe("AppStack, dedicated", () => {
     assert.deepEqual(env.POSTGRES_PASSWORD, { name: "credentials", key: "POSTGRES_PASSWORD" });
     assert.deepEqual(env.APP_SECRET_KEY, { name: "credentials", key: "APP_SECRET_KEY" });
     assert.equal(pod.automountServiceAccountToken, false);
-    assert.deepEqual(pod.volumes[0], { name: "tenants", secret: { secretName: "tenant-credentials", defaultMode: 0o440 } });
+    assert.deepEqual(pod.volumes.slice(0, 2), [
+      { name: "tenants", secret: { secretName: "tenant-credentials", defaultMode: 0o440 } },
+      { name: "maintenance", configMap: { name: "tenant-maintenance", optional: true } },
+    ]);
+    assert.deepEqual(container.volumeMounts.slice(0, 2), [
+      { name: "tenants", mountPath: "/var/run/tenantstack/tenants", readOnly: true },
+      { name: "maintenance", mountPath: "/var/run/tenantstack/maintenance", readOnly: true },
+    ]);
+    assert.equal(env.MAINTENANCE_DIR, "/var/run/tenantstack/maintenance");
     assert.match(api.spec.template.metadata.annotations["tenantstack.io/settings-checksum"], /^[0-9a-f]{64}$/);
   });
 
