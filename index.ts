@@ -37,3 +37,8 @@ export const urls = app.urls;
 export const services = app.services;
 /** Each tenant's Postgres connection URL (a secret output). */
 export const tenantDatabaseUrls = app.tenantDatabaseUrls;
+/**
+ * Annotations to set on cert-manager's own ServiceAccount for DNS-01 through the cloud's workload identity
+ * (GCP and Azure; empty otherwise).
+ */
+export const certManagerServiceAccountAnnotations = app.cloud?.certManagerServiceAccountAnnotations ?? {};

@@ -18,6 +18,13 @@ interface Kubeconfig {
   }[];
 }
 
+/** One resource of an API group version, as discovery lists it. */
+interface ApiResource {
+  readonly name: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+}
+
 /** A Kubernetes API error with its status code. */
 export class KubeApiError extends Error {
   constructor(
@@ -36,6 +43,9 @@ function material(data: string | undefined, file: string | undefined): Buffer | 
 }
 
 export class KubeClient {
+  /** Discovered resources of each group version, by its path. */
+  private readonly discovery = new Map<string, ApiResource[]>();
+
   private constructor(
     private readonly server: URL,
     private readonly agent: https.Agent,
@@ -99,6 +109,20 @@ export class KubeClient {
   apply<T = any>(path: string, object: unknown, options: { fieldManager: string; dryRun?: boolean }): Promise<T> {
     const query = `?fieldManager=${encodeURIComponent(options.fieldManager)}&force=true${options.dryRun ? "&dryRun=All" : ""}`;
     return this.request<T>("PATCH", `${path}${query}`, object, "application/apply-patch+yaml");
+  }
+
+  /** The REST path of an object (`apiVersion`, `kind`, `metadata.name` and `.namespace`), found by API discovery. */
+  async pathOf(object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): Promise<string> {
+    const base = object.apiVersion.includes("/") ? `/apis/${object.apiVersion}` : `/api/${object.apiVersion}`;
+    let resources = this.discovery.get(base);
+    if (!resources) {
+      resources = (await this.request<{ resources: ApiResource[] }>("GET", base)).resources;
+      this.discovery.set(base, resources);
+    }
+    const resource = resources.find((r) => r.kind === object.kind && !r.name.includes("/"));
+    if (!resource) throw new Error(`the API server has no ${object.kind} in ${object.apiVersion}`);
+    const scope = resource.namespaced ? `/namespaces/${object.metadata.namespace}` : "";
+    return `${base}${scope}/${resource.name}/${object.metadata.name}`;
   }
 
   /** Polls `path` until `ready` holds for the object, or fails after `timeoutMs`. */

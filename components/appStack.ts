@@ -11,6 +11,8 @@ import { StackNamespace } from "./stackNamespace";
 import type { AppWiring } from "./workload";
 import { Worker } from "./worker";
 import { checksum } from "./checksum";
+import type { CloudWiring } from "./cloud/base";
+import { stackCloudIntegration } from "./cloud/stackCloud";
 
 /** Type token of {@link AppStack}. */
 export const APP_STACK_TYPE = "tenantstack:stack:AppStack";
@@ -44,6 +46,8 @@ export class AppStack extends pulumi.ComponentResource {
   public readonly services: pulumi.Output<Record<string, string>>;
   /** Each tenant's Postgres connection URL (a secret). */
   public readonly tenantDatabaseUrls: pulumi.Output<Record<string, string>>;
+  /** What the cloud integration wires (identities, secret store, DNS-01), unless `cloud` is `none`. */
+  public readonly cloud: CloudWiring | undefined;
 
   constructor(name: string, args: AppStackArgs, opts?: pulumi.ComponentResourceOptions) {
     const { appSecretValues = {}, ...settings } = args;
@@ -64,10 +68,19 @@ export class AppStack extends pulumi.ComponentResource {
       { namespace, spec: spec.secrets, tenants: tenantNames, redisIsolation, appSecretValues },
       child,
     );
-    const afterSecrets = { parent: this, dependsOn: [secrets] };
+    const cloud = stackCloudIntegration(name, spec, namespaceName, secrets.cloudValues, { parent: this, dependsOn: [secrets] });
+    const credentials = cloud ? [secrets, cloud] : [secrets];
+    const afterSecrets = { parent: this, dependsOn: credentials };
     const postgres = new Postgres(
       `${name}-postgres`,
-      { namespace, instance: name, spec: spec.postgres, tenants: tenantNames },
+      {
+        namespace,
+        instance: name,
+        spec: spec.postgres,
+        tenants: tenantNames,
+        backupServiceAccountAnnotations: cloud?.backupServiceAccountAnnotations,
+        backupPodLabels: cloud?.backupPodLabels,
+      },
       afterSecrets,
     );
     const redis = new Redis(
@@ -84,7 +97,7 @@ export class AppStack extends pulumi.ComponentResource {
       ollama: spec.ollama.enabled,
       credentialsChecksum: secrets.credentialsChecksum,
     };
-    const dataStores = { parent: this, dependsOn: [secrets, postgres, redis, ...(ollama ? [ollama] : [])] };
+    const dataStores = { parent: this, dependsOn: [...credentials, postgres, redis, ...(ollama ? [ollama] : [])] };
     const api = new Api(
       `${name}-api`,
       {
@@ -99,7 +112,7 @@ export class AppStack extends pulumi.ComponentResource {
     new Worker(`${name}-worker`, { namespace, instance: name, spec: spec.worker, wiring }, dataStores);
     const ingress = new Ingress(
       `${name}-ingress`,
-      { namespace, instance: name, spec: spec.ingress, hosts: tenants.map((t) => t.host) },
+      { namespace, instance: name, spec: spec.ingress, hosts: tenants.map((t) => t.host), dns01Provider: cloud?.dns01Provider },
       { parent: this, dependsOn: [api] },
     );
     new NetworkPolicies(
@@ -126,6 +139,7 @@ export class AppStack extends pulumi.ComponentResource {
     if (ollama) services.ollama = ollama.serviceName;
     this.services = pulumi.all(services);
     this.tenantDatabaseUrls = secrets.tenantDatabaseUrls;
+    this.cloud = cloud;
     this.registerOutputs({
       namespace: this.namespace,
       urls: this.urls,

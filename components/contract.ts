@@ -18,6 +18,18 @@ export const TENANT_CREDENTIALS_SECRET = "tenant-credentials";
 /** Where the tenant credentials are mounted in the API and worker. */
 export const TENANTS_MOUNT_PATH = "/var/run/tenantstack/tenants";
 
+/**
+ * ConfigMap of per-tenant maintenance flags (key: tenant name, value `read-only`), written by the
+ * migration driver while it drains a tenant; optional, mounted at {@link MAINTENANCE_MOUNT_PATH}.
+ */
+export const MAINTENANCE_CONFIGMAP = "tenant-maintenance";
+
+/** The value of a tenant's maintenance flag while the app must refuse the tenant's writes. */
+export const MAINTENANCE_READ_ONLY = "read-only";
+
+/** Where the maintenance flags are mounted in the API and worker: one file per drained tenant. */
+export const MAINTENANCE_MOUNT_PATH = "/var/run/tenantstack/maintenance";
+
 /** Keys of the stack credentials in {@link CREDENTIALS_SECRET}, by credential name. */
 export const CREDENTIAL_KEYS: Readonly<Record<string, string>> = {
   postgresPassword: "POSTGRES_PASSWORD",

@@ -26,16 +26,22 @@ export interface IngressArgs {
    * @default - the component's name
    */
   readonly instance?: string;
+  /**
+   * cert-manager's DNS-01 provider block with its credentials (`route53`, `cloudDNS` or `azureDNS`), from the
+   * stack's cloud integration.
+   * @default - the provider of `tls.solver` with ambient credentials
+   */
+  readonly dns01Provider?: pulumi.Input<Record<string, unknown>>;
 }
 
 type AcmeTls = Extract<TlsSpec, { issuer: "letsencrypt-staging" | "letsencrypt-prod" }>;
 
 /** The ACME solver of cert-manager for validated settings. */
-function acmeSolver(tls: AcmeTls, className: string): Record<string, unknown> {
+function acmeSolver(tls: AcmeTls, className: string, dns01Provider?: pulumi.Input<Record<string, unknown>>): Record<string, unknown> {
   const solver = tls.solver;
   if (solver.type === "http01") return { http01: { ingress: { ingressClassName: className } } };
   const providers = { route53: { route53: {} }, clouddns: { cloudDNS: {} }, azuredns: { azureDNS: { hostedZoneName: solver.zone } } };
-  return { selector: { dnsZones: [solver.zone] }, dns01: providers[solver.provider] };
+  return { selector: { dnsZones: [solver.zone] }, dns01: dns01Provider ?? providers[solver.provider] };
 }
 
 /**
@@ -73,7 +79,7 @@ export class Ingress extends pulumi.ComponentResource {
                 server: ACME_SERVERS[tls.issuer],
                 email: tls.email,
                 privateKeySecretRef: { name: `${tls.issuer}-account-key` },
-                solvers: [acmeSolver(tls, spec.className)],
+                solvers: [acmeSolver(tls, spec.className, args.dns01Provider)],
               },
             },
           },

@@ -39,7 +39,14 @@ class BuiltinPassword extends pulumi.dynamic.Resource {
   declare public readonly result: pulumi.Output<string>;
 
   constructor(name: string, args: BuiltinPasswordInputs, opts?: pulumi.CustomResourceOptions) {
-    super(builtinPasswordProvider, name, { ...args, result: undefined }, { ...opts, additionalSecretOutputs: ["result"] }, "tenantstack", "Password");
+    super(
+      builtinPasswordProvider,
+      name,
+      { ...args, result: undefined },
+      { ...opts, additionalSecretOutputs: ["result"] },
+      "tenantstack",
+      "Password",
+    );
   }
 }
 

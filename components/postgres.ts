@@ -35,6 +35,11 @@ export interface PostgresArgs {
    * @default {}
    */
   readonly backupServiceAccountAnnotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Extra labels of the backup job's pods (cloud workload identity).
+   * @default {}
+   */
+  readonly backupPodLabels?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -114,6 +119,7 @@ export class Postgres extends pulumi.ComponentResource {
           image: spec.image,
           backup: spec.backup,
           serviceAccountAnnotations: args.backupServiceAccountAnnotations,
+          podLabels: args.backupPodLabels,
         },
         { parent: this, dependsOn: [store.statefulSet] },
       );

@@ -26,7 +26,15 @@ export interface PostgresBackupArgs {
    * @default {}
    */
   readonly serviceAccountAnnotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Extra labels of the backup pods (Azure workload identity needs one).
+   * @default {}
+   */
+  readonly podLabels?: Readonly<Record<string, string>>;
 }
+
+/** Name of the backup's CronJob and ServiceAccount (a cloud identity trusts exactly this ServiceAccount). */
+export const BACKUP_SERVICE_ACCOUNT = "postgres-backup";
 
 /** Where dumps are written before upload, and their file name. */
 const WORK = "/work";
@@ -67,7 +75,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
   constructor(name: string, args: PostgresBackupArgs, opts?: pulumi.ComponentResourceOptions) {
     super(POSTGRES_BACKUP_TYPE, name, {}, opts);
     const labels = recommendedLabels(args.instance, "postgres-backup");
-    const metadata = { name: "postgres-backup", namespace: args.namespace, labels };
+    const metadata = { name: BACKUP_SERVICE_ACCOUNT, namespace: args.namespace, labels };
     const destination = args.backup.destination;
 
     const serviceAccount = new k8s.core.v1.ServiceAccount(
@@ -123,7 +131,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
             spec: {
               backoffLimit: 2,
               template: {
-                metadata: { labels },
+                metadata: { labels: { ...args.podLabels, ...labels } },
                 spec: {
                   restartPolicy: "Never",
                   serviceAccountName: serviceAccount.metadata.name,

@@ -62,6 +62,11 @@ export class Secrets extends pulumi.ComponentResource {
   public readonly credentialsChecksum: pulumi.Output<string>;
   /** Each tenant's Postgres connection URL (a secret). */
   public readonly tenantDatabaseUrls: pulumi.Output<Record<string, string>>;
+  /**
+   * With `source: cloud`, the stack credentials (secrets) by credential name, for the cloud's secret store,
+   * from which the cloud integration's ExternalSecret writes the credentials Secret.
+   */
+  public readonly cloudValues: Readonly<Record<string, pulumi.Output<string>>> | undefined;
 
   constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     const spec: SecretsSpec = parseSpec(SecretsSchema, args.spec, "secrets");
@@ -77,6 +82,7 @@ export class Secrets extends pulumi.ComponentResource {
     const credentials = this.credentialsSecret(name, args.namespace, spec, appSecretValues, password);
     this.credentialsSecretName = credentials.name;
     this.credentialsChecksum = credentials.checksum;
+    this.cloudValues = credentials.cloudValues;
 
     const tenants = this.tenantCredentials(args.tenants, args.redisIsolation ?? "acl", password);
     const tenantSecret = new k8s.core.v1.Secret(
@@ -103,7 +109,7 @@ export class Secrets extends pulumi.ComponentResource {
     spec: SecretsSpec,
     appSecretValues: Readonly<Record<string, pulumi.Input<string>>>,
     password: (purpose: string) => pulumi.Output<string>,
-  ): { name: pulumi.Output<string>; checksum: pulumi.Output<string> } {
+  ): { name: pulumi.Output<string>; checksum: pulumi.Output<string>; cloudValues?: Record<string, pulumi.Output<string>> } {
     const metadata = { name: CREDENTIALS_SECRET, namespace };
     if (spec.source === "external") {
       const external = new k8s.apiextensions.CustomResource(
@@ -133,6 +139,7 @@ export class Secrets extends pulumi.ComponentResource {
       [credentialKey("appSecretKey")]: password("app-secret-key"),
     };
     for (const secretName of spec.appSecretNames) values[secretName] = pulumi.secret(appSecretValues[secretName]);
+    if (spec.source === "cloud") return cloudCredentials(spec, values);
     const stringData = pulumi.secret(pulumi.all(values));
     const secret = new k8s.core.v1.Secret(`${name}-credentials`, { metadata, type: "Opaque", stringData }, { parent: this });
     return { name: secret.metadata.name, checksum: pulumi.secret(stringData.apply(checksum)) };
@@ -167,4 +174,16 @@ export class Secrets extends pulumi.ComponentResource {
     data[REDIS_TENANT_ACL_KEY] = pulumi.all(aclLines).apply((lines) => lines.map((line) => `${line}\n`).join(""));
     return { data: pulumi.secret(pulumi.all(data)), databaseUrls: pulumi.secret(pulumi.all(databaseUrls)) };
   }
+}
+
+/** `source: cloud`: the values go to the cloud's secret store, whose ExternalSecret (of the cloud integration) writes the Secret. */
+function cloudCredentials(spec: SecretsSpec, values: Record<string, pulumi.Input<string>>) {
+  const secretValues = pulumi.secret(pulumi.all(values));
+  return {
+    name: pulumi.output(CREDENTIALS_SECRET),
+    checksum: pulumi.secret(secretValues.apply(checksum)),
+    cloudValues: Object.fromEntries(
+      credentialNames(spec).map((credential) => [credential, pulumi.secret(values[credentialKey(credential)])]),
+    ),
+  };
 }

@@ -1,7 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ApiSpec } from "../schema";
-import { CREDENTIALS_SECRET, PORTS, SERVICES, TENANT_CREDENTIALS_SECRET, TENANTS_MOUNT_PATH } from "./contract";
+import {
+  CREDENTIALS_SECRET,
+  MAINTENANCE_CONFIGMAP,
+  MAINTENANCE_MOUNT_PATH,
+  PORTS,
+  SERVICES,
+  TENANT_CREDENTIALS_SECRET,
+  TENANTS_MOUNT_PATH,
+} from "./contract";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { containerResources } from "./resources";
 import { RESTRICTED_CONTAINER, restrictedPodSecurity, scratchDirectories } from "./security";
@@ -52,6 +60,7 @@ function environment(spec: WorkloadSpec, wiring: AppWiring): k8s.types.input.cor
     { name: "TENANCY_MODE", value: wiring.tenancyMode },
     { name: "TENANTS", value: wiring.tenants.join(",") },
     { name: "TENANTS_DIR", value: TENANTS_MOUNT_PATH },
+    { name: "MAINTENANCE_DIR", value: MAINTENANCE_MOUNT_PATH },
     { name: "POSTGRES_HOST", value: SERVICES.postgres },
     { name: "POSTGRES_PORT", value: String(PORTS.postgres) },
     { name: "REDIS_HOST", value: SERVICES.redis },
@@ -127,10 +136,19 @@ export function appWorkload(parent: pulumi.Resource, name: string, args: AppWork
                 livenessProbe: args.livenessProbe,
                 readinessProbe: args.readinessProbe,
                 startupProbe: args.startupProbe,
-                volumeMounts: [{ name: "tenants", mountPath: TENANTS_MOUNT_PATH, readOnly: true }, ...scratch.volumeMounts],
+                volumeMounts: [
+                  { name: "tenants", mountPath: TENANTS_MOUNT_PATH, readOnly: true },
+                  { name: "maintenance", mountPath: MAINTENANCE_MOUNT_PATH, readOnly: true },
+                  ...scratch.volumeMounts,
+                ],
               },
             ],
-            volumes: [{ name: "tenants", secret: { secretName: TENANT_CREDENTIALS_SECRET, defaultMode: 0o440 } }, ...scratch.volumes],
+            volumes: [
+              { name: "tenants", secret: { secretName: TENANT_CREDENTIALS_SECRET, defaultMode: 0o440 } },
+              // Written by the migration driver only while it drains a tenant, hence optional.
+              { name: "maintenance", configMap: { name: MAINTENANCE_CONFIGMAP, optional: true } },
+              ...scratch.volumes,
+            ],
           },
         },
       },

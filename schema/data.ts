@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { cronSchedule, dnsLabel, flag, image, intBetween, oneOf, settings, stringMap, text } from "./fields";
+import { awsRegion, blobContainerName, gcsBucketName, objectPrefix, s3BucketName, storageAccountName } from "./cloudNames";
 import { resourcesSchema } from "./workloads";
 
 /** Fields every stateful store has: its volume and the opt-in to replace it. */
@@ -16,7 +17,7 @@ function volumeFields(defaultStorageGi: number) {
 }
 
 /** Where Postgres backups go. */
-const BackupDestinationSchema = z
+export const BackupDestinationSchema = z
   .discriminatedUnion(
     "type",
     [
@@ -26,20 +27,20 @@ const BackupDestinationSchema = z
       }),
       settings({
         type: z.literal("s3"),
-        bucket: text(63).describe("S3 bucket name."),
-        region: text(32).describe("AWS region of the bucket."),
-        prefix: text(512).default("postgres").describe("Key prefix of the dumps."),
+        bucket: s3BucketName().describe("S3 bucket name."),
+        region: awsRegion().describe("AWS region of the bucket; with `cloud: aws`, the stack's `aws.region`."),
+        prefix: objectPrefix().default("postgres").describe("Key prefix of the dumps."),
       }),
       settings({
         type: z.literal("gcs"),
-        bucket: text(222).describe("GCS bucket name."),
-        prefix: text(512).default("postgres").describe("Object prefix of the dumps."),
+        bucket: gcsBucketName().describe("GCS bucket name."),
+        prefix: objectPrefix().default("postgres").describe("Object prefix of the dumps."),
       }),
       settings({
         type: z.literal("azureBlob"),
-        storageAccount: text(24).describe("Azure storage account name."),
-        container: text(63).describe("Blob container name."),
-        prefix: text(512).default("postgres").describe("Blob prefix of the dumps."),
+        storageAccount: storageAccountName().describe("Azure storage account name."),
+        container: blobContainerName().describe("Blob container name."),
+        prefix: objectPrefix().default("postgres").describe("Blob prefix of the dumps."),
       }),
     ],
     { error: 'must be one of "volume", "s3", "gcs", "azureBlob"' },

@@ -39,14 +39,19 @@ export function problemsOf(issues: readonly z.core.$ZodIssue[], root: string): s
       const lines = issue.message.split("\n");
       return issue.keys.map((key, i) => `${fieldPath(root, [...issue.path, key])} ${lines[i] ?? lines[0]}`);
     }
-    const path = fieldPath(root, issue.path);
     let input: unknown = (issue as { input?: unknown }).input;
     if (issue.code === "invalid_union" && "discriminator" in issue && issue.discriminator) {
       input = (input as Record<string, unknown> | undefined)?.[issue.discriminator as string];
     }
-    if (input === undefined) return `${path} is required: it ${issue.message}`;
-    return `${path} ${issue.message} (got ${received(input)})`;
+    return problemLine(root, issue.path, issue.message, input);
   });
+}
+
+/** One problem line: the field path under `root`, what is wrong, and the value received (`undefined`: missing). */
+export function problemLine(root: string, segments: readonly PropertyKey[], message: string, input: unknown): string {
+  const path = fieldPath(root, segments);
+  if (input === undefined) return `${path} is required: it ${message}`;
+  return `${path} ${message} (got ${received(input)})`;
 }
 
 /** Parses `input` with `schema`, throwing one ValidationError that lists every problem. */

@@ -1,3 +1,5 @@
+export * from "./cloud";
+export * from "./cloudNames";
 export * from "./data";
 export { ValidationError } from "./errors";
 export * from "./ingress";

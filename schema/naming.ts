@@ -37,3 +37,27 @@ export function tenantKeyPrefix(tenant: string): string {
 export function tlsSecretName(host: string): string {
   return `tls-${host.replace(/\./g, "-")}`.slice(0, 253);
 }
+
+/** The SecretStore (in the stack's namespace) through which a cloud integration serves the cloud's secret store. */
+export const CLOUD_SECRET_STORE = "cloud-secrets";
+
+/** A credential or app secret name as lowercase words joined by `-`: `postgresPassword` -> `postgres-password`. */
+export function credentialSlug(credential: string): string {
+  return credential
+    .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
+    .replace(/_/g, "-")
+    .toLowerCase();
+}
+
+/**
+ * The name of a credential in the cloud's secret store (`secrets.source: cloud`): valid in AWS Secrets Manager,
+ * GCP Secret Manager and Azure Key Vault alike.
+ */
+export function cloudSecretName(namespace: string, credential: string): string {
+  return `${namespace}-${credentialSlug(credential)}`;
+}
+
+/** The subject of a Kubernetes ServiceAccount's tokens, as OIDC federation sees it. */
+export function serviceAccountSubject(namespace: string, serviceAccount: string): string {
+  return `system:serviceaccount:${namespace}:${serviceAccount}`;
+}

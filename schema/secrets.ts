@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { dnsLabel, duration, envName, intBetween, oneOf, settings, text } from "./fields";
+import { credentialSlug } from "./naming";
 
 /** The credentials every stack has, whatever its secret source. */
 export const STACK_CREDENTIALS = ["postgresPassword", "redisPassword", "appSecretKey"] as const;
@@ -34,6 +35,22 @@ export const SecretsSchema = z
           ),
       }),
       settings({
+        source: z
+          .literal("cloud")
+          .describe(
+            "Passwords generated once, written to the cloud's secret store (AWS Secrets Manager, GCP Secret Manager, Azure Key Vault) as `<namespace>-<credential>` and read back by an `external-secrets.io/v1` ExternalSecret through the SecretStore `cloud-secrets` of the cloud integration. Needs `cloud` other than `none`.",
+          ),
+        passwordLength: intBetween(16, 128).default(32).describe("Length of generated passwords."),
+        passwordProvider: passwordProvider(),
+        appSecretNames: z
+          .array(envName())
+          .default([])
+          .describe(
+            "Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'` and stored in the cloud's secret store too.",
+          ),
+        refreshInterval: duration().default("1h").describe("How often the ExternalSecret re-reads the store."),
+      }),
+      settings({
         source: z.literal("external").describe("ExternalSecrets (`external-secrets.io/v1`) read the credentials from a secret store."),
         passwordLength: intBetween(16, 128).default(32).describe("Length of the per-tenant passwords, which are always generated."),
         passwordProvider: passwordProvider(),
@@ -50,10 +67,26 @@ export const SecretsSchema = z
           ),
       }),
     ],
-    { error: 'must be one of "generated", "external"' },
+    { error: 'must be one of "generated", "cloud", "external"' },
   )
   .prefault({ source: "generated" })
   .superRefine((secrets, ctx) => {
+    if (secrets.source === "cloud") {
+      const seen = new Map<string, string>();
+      secrets.appSecretNames.forEach((name, index) => {
+        const remote = credentialSlug(name);
+        const other = seen.get(remote) ?? STACK_CREDENTIALS.find((c) => credentialSlug(c) === remote);
+        if (other !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["appSecretNames", index],
+            input: name,
+            message: `must differ from "${other}" in more than case and "_": both would be stored as "<namespace>-${remote}"`,
+          });
+        }
+        seen.set(remote, name);
+      });
+    }
     if (secrets.source !== "external") return;
     const missing = credentialNames(secrets).filter((name) => !(name in secrets.remoteKeys));
     if (missing.length > 0) {
@@ -79,7 +112,7 @@ export function credentialNames(secrets: Pick<SecretsSpec, "appSecretNames">): r
  * Problems for app secrets that generated-secrets stacks need but were not provided, with paths under `root`.
  */
 export function missingAppSecretProblems(secrets: SecretsSpec, provided: readonly string[], root: string): string[] {
-  if (secrets.source !== "generated") return [];
+  if (secrets.source === "external") return [];
   return secrets.appSecretNames
     .filter((name) => !provided.includes(name))
     .map(

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AwsSchema, AzureSchema, type Cloud, CLOUDS, type CloudUse, cloudUseProblems, GcpSchema, type Problem } from "./cloud";
 import { PostgresSchema, OllamaSchema, RedisSchema } from "./data";
 import { parseOrThrow, ValidationError, problemsOf } from "./errors";
 import { dnsLabel, duration, flag, memoryMiB, oneOf, settings } from "./fields";
@@ -7,9 +8,6 @@ import { ENVIRONMENTS } from "./naming";
 import { missingAppSecretProblems, SecretsSchema } from "./secrets";
 import { TenancySchema } from "./tenant";
 import { ApiSchema, WorkerSchema } from "./workloads";
-
-/** Clouds a stack can run on. */
-export const CLOUDS = ["none", "aws", "gcp", "azure"] as const;
 
 /** Prometheus Operator scraping. */
 const MonitoringSchema = settings({
@@ -22,7 +20,14 @@ const MonitoringSchema = settings({
 /** The shape of a stack, before the rules that span several fields. */
 const StackShape = settings({
   environment: oneOf(ENVIRONMENTS).describe("Environment of the stack; `prod` enforces production rules."),
-  cloud: oneOf(CLOUDS).default("none").describe("Cloud the cluster runs on; `none` needs no cloud provider."),
+  cloud: oneOf(CLOUDS)
+    .default("none")
+    .describe(
+      "Cloud the cluster runs on; `none` needs no cloud provider. Each other cloud needs its block of settings (`aws`, `gcp` or `azure`).",
+    ),
+  aws: AwsSchema.optional(),
+  gcp: GcpSchema.optional(),
+  azure: AzureSchema.optional(),
   namespace: dnsLabel()
     .optional()
     .describe(
@@ -63,6 +68,8 @@ export const StackSchema = StackShape.superRefine((stack, ctx) => {
     }
   }
 
+  for (const problem of cloudProblems(stack)) ctx.addIssue({ code: "custom", ...problem, path: [...problem.path] });
+
   if (stack.redis.maxmemoryMb >= memoryMiB(stack.redis.resources.memoryLimit)) {
     problem(
       ["redis", "maxmemoryMb"],
@@ -72,10 +79,65 @@ export const StackSchema = StackShape.superRefine((stack, ctx) => {
   }
 });
 
-/** A stack's settings as written (defaults optional). */
-export type StackInput = z.input<typeof StackSchema>;
+/** Problems of the cloud settings: a block for exactly the chosen cloud, and what it must serve. */
+function cloudProblems(stack: z.output<typeof StackShape>): Problem[] {
+  const problems: Problem[] = [];
+  for (const other of CLOUDS) {
+    if (other === "none" || other === stack.cloud || stack[other] === undefined) continue;
+    problems.push({ path: [other], message: `must not be set when \`cloud\` is "${stack.cloud}"`, input: stack[other] });
+  }
+  if (stack.cloud === "none") {
+    if (stack.secrets.source === "cloud") {
+      problems.push({
+        path: ["secrets", "source"],
+        message: 'must not be "cloud" when `cloud` is "none": there is no cloud secret store; use "generated" or "external"',
+        input: "cloud",
+      });
+    }
+    return problems;
+  }
+  const settings = stack[stack.cloud];
+  if (settings === undefined) {
+    problems.push({
+      path: [stack.cloud],
+      message: `must hold the ${stack.cloud.toUpperCase()} settings when \`cloud\` is "${stack.cloud}"`,
+      input: undefined,
+    });
+    return problems;
+  }
+  const destination = stack.postgres.backup.destination;
+  const tls = stack.ingress.tls;
+  const solver = tls.issuer === "letsencrypt-staging" || tls.issuer === "letsencrypt-prod" ? tls.solver : undefined;
+  problems.push(
+    ...cloudUseProblems({
+      cloud: stack.cloud,
+      settings,
+      settingsPath: [stack.cloud],
+      backup:
+        stack.postgres.backup.enabled && destination.type !== "volume"
+          ? { destination, path: ["postgres", "backup", "destination"] }
+          : undefined,
+      dns01: solver?.type === "dns01" ? { provider: solver.provider, path: ["ingress", "tls", "solver"] } : undefined,
+    } as CloudUse),
+  );
+  return problems;
+}
+
+/** The stack settings of each cloud choice: its block, and no other cloud's. */
+type CloudChoice<Settings extends { aws?: unknown; gcp?: unknown; azure?: unknown }> =
+  | { readonly cloud?: "none"; readonly aws?: undefined; readonly gcp?: undefined; readonly azure?: undefined }
+  | {
+      [C in Cloud]: { readonly cloud: C } & { readonly [K in C]-?: NonNullable<Settings[K]> } & {
+        readonly [K in Exclude<Cloud, C>]?: undefined;
+      };
+    }[Cloud];
+
+type CloudKeys = "cloud" | Cloud;
+
+/** A stack's settings as written (defaults optional): the block of exactly the chosen cloud. */
+export type StackInput = Omit<z.input<typeof StackSchema>, CloudKeys> & CloudChoice<z.input<typeof StackSchema>>;
 /** A validated stack with every default applied. */
-export type StackSpec = z.output<typeof StackSchema>;
+export type StackSpec = Omit<z.output<typeof StackSchema>, CloudKeys> & CloudChoice<z.output<typeof StackSchema>>;
 
 /** Options of {@link parseStack}. */
 export interface ParseStackOptions {
@@ -101,7 +163,7 @@ export function parseStack(input: unknown, options: ParseStackOptions = {}): Sta
     problems.push(...missingAppSecretProblems(result.data.secrets, options.providedAppSecrets, root));
   }
   if (problems.length > 0 || !result.success) throw new ValidationError("tenantstack stack settings", problems);
-  return result.data;
+  return result.data as StackSpec;
 }
 
 /** Validates one part of a stack (a component's settings), naming fields under `root`. */

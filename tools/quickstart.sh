@@ -17,6 +17,8 @@ say() { echo "quickstart: $*" >&2; }
 PATH="$("$REPO/tools/node.sh"):$PATH"
 PATH="$("$REPO/tools/toolchain.sh" path):$PATH"
 export PATH PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_SKIP_UPDATE_CHECK=true
+# `npm test` type-checks the program; skipping ts-node's type check makes each run a quarter faster.
+export PULUMI_NODEJS_TRANSPILE_ONLY=${PULUMI_NODEJS_TRANSPILE_ONLY:-true}
 "$REPO/tools/cluster/cluster.sh" start
 export KUBECONFIG=$CACHE/cluster/kubeconfig
 

@@ -17,7 +17,7 @@ else
   mapfile -t built < <("$HERE/pulumi/build.sh")
   dirs+=("${built[@]}")
 fi
-"$HERE/cluster/build.sh" >&2
+"$HERE/cluster/build.sh" >/dev/null # progress on stderr; stdout lists the binaries
 
 case ${1:-build} in
   build) ;;

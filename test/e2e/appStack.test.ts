@@ -3,8 +3,8 @@
  */
 import * as assert from "node:assert/strict";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { devSettings } from "./devStack";
-import { EngineSession, uniqueName } from "./engine";
+import { devSettings } from "../support/devStack";
+import { EngineSession, uniqueName } from "../support/engine";
 
 const apps = (ns: string, kind: string, name: string) => `/apis/apps/v1/namespaces/${ns}/${kind}/${name}`;
 const core = (ns: string, kind: string, name = "") => `/api/v1/namespaces/${ns}/${kind}${name ? `/${name}` : ""}`;
@@ -68,8 +68,16 @@ describe("the program on the local cluster", function () {
       assert.equal(namespace.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
       const pods = await session.kube.list(core(ns, "pods"));
       assert.ok(pods.length >= 5, `pods: ${pods.map((p: any) => p.metadata.name).join(", ")}`);
-      const privileged = { apiVersion: "v1", kind: "Pod", metadata: { name: "privileged" }, spec: { containers: [{ name: "c", image: "busybox:1.36", securityContext: { privileged: true } }] } };
-      await assert.rejects(session.kube.request("POST", core(ns, "pods"), privileged), /403 .*violates PodSecurity \\"restricted:latest\\": privileged/);
+      const privileged = {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "privileged" },
+        spec: { containers: [{ name: "c", image: "busybox:1.36", securityContext: { privileged: true } }] },
+      };
+      await assert.rejects(
+        session.kube.request("POST", core(ns, "pods"), privileged),
+        /403 .*violates PodSecurity \\"restricted:latest\\": privileged/,
+      );
     });
 
     it("changes nothing on a second up", async () => {
@@ -159,7 +167,10 @@ describe("the program on the local cluster", function () {
       const provision = jobs.find((j: any) => j.metadata.name.startsWith("postgres-provision-"));
       assert.equal(provision?.status.succeeded, 1);
       const ingress = await session.kube.get(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/api`);
-      assert.deepEqual(ingress.spec.rules.map((r: any) => r.host), ["acme.tenantstack.localhost", "globex.tenantstack.localhost", "initech.tenantstack.localhost"]);
+      assert.deepEqual(
+        ingress.spec.rules.map((r: any) => r.host),
+        ["acme.tenantstack.localhost", "globex.tenantstack.localhost", "initech.tenantstack.localhost"],
+      );
       const policies = await session.kube.list(`/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`);
       assert.ok(policies.some((p: any) => p.metadata.name === "default-deny"));
     });

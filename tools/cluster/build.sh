@@ -66,5 +66,5 @@ if ! command -v etcd >/dev/null; then
   log "etcd: installing Debian package etcd-server"
   apt-get install -y etcd-server >&2 || { apt-get update >&2 && apt-get install -y etcd-server >&2; }
 fi
-log "etcd: $(etcd --version | head -1)"
+log "etcd: $(etcd --version | sed -n 1p)"
 log "done"

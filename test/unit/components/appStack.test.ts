@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { AppStack, ValidationError } from "../../../components";
 import { dedicatedStack, sharedStack } from "../fixtures";
-import { capture, type Captured, isSecret, one, propsOf, resolve } from "./capture";
+import { buildStack, capture, isSecret, one, propsOf, resolve } from "./capture";
 
 const T = {
   namespace: "kubernetes:core/v1:Namespace",
@@ -23,13 +23,6 @@ const T = {
   guard: "pulumi-nodejs:dynamic/tenantstack:VolumeGuard",
 };
 
-/** Builds a stack and captures everything it registers. */
-function build(name: string, input: ConstructorParameters<typeof AppStack>[1]): { app: AppStack; resources: Captured[] } {
-  const { resources, opts } = capture();
-  const app = new AppStack(name, input, opts);
-  return { app, resources };
-}
-
 /** The pod spec inside any workload's props. */
 function podSpecOf(type: string, props: any): any {
   if (type === T.cronJob) return props.spec.jobTemplate.spec.template.spec;
@@ -37,7 +30,7 @@ function podSpecOf(type: string, props: any): any {
 }
 
 describe("AppStack, dedicated", () => {
-  const { app, resources } = build("dedicated", dedicatedStack());
+  const { app, resources } = buildStack("dedicated", dedicatedStack());
   const named = (type: string, suffix: string) => propsOf(resources, type, suffix);
 
   it("creates a namespace that enforces Pod Security restricted and survives destroy", async () => {
@@ -78,7 +71,15 @@ describe("AppStack, dedicated", () => {
     assert.deepEqual(env.POSTGRES_PASSWORD, { name: "credentials", key: "POSTGRES_PASSWORD" });
     assert.deepEqual(env.APP_SECRET_KEY, { name: "credentials", key: "APP_SECRET_KEY" });
     assert.equal(pod.automountServiceAccountToken, false);
-    assert.deepEqual(pod.volumes[0], { name: "tenants", secret: { secretName: "tenant-credentials", defaultMode: 0o440 } });
+    assert.deepEqual(pod.volumes.slice(0, 2), [
+      { name: "tenants", secret: { secretName: "tenant-credentials", defaultMode: 0o440 } },
+      { name: "maintenance", configMap: { name: "tenant-maintenance", optional: true } },
+    ]);
+    assert.deepEqual(container.volumeMounts.slice(0, 2), [
+      { name: "tenants", mountPath: "/var/run/tenantstack/tenants", readOnly: true },
+      { name: "maintenance", mountPath: "/var/run/tenantstack/maintenance", readOnly: true },
+    ]);
+    assert.equal(env.MAINTENANCE_DIR, "/var/run/tenantstack/maintenance");
     assert.match(api.spec.template.metadata.annotations["tenantstack.io/settings-checksum"], /^[0-9a-f]{64}$/);
   });
 
@@ -237,7 +238,7 @@ describe("AppStack, dedicated", () => {
 });
 
 describe("AppStack, shared with three tenants", () => {
-  const { app, resources } = build("shared", sharedStack());
+  const { app, resources } = buildStack("shared", sharedStack());
   const named = (type: string, suffix: string) => propsOf(resources, type, suffix);
 
   it("provisions each tenant's database and role in one idempotent Job", async () => {
@@ -306,7 +307,7 @@ describe("AppStack, external secrets", () => {
       remoteKeys: { postgresPassword: "pg", redisPassword: "redis", appSecretKey: "app", OPENAI_API_KEY: "openai" },
     },
   };
-  const { resources } = build("external", input);
+  const { resources } = buildStack("external", input);
 
   it("reads the credentials through an external-secrets.io/v1 ExternalSecret", async () => {
     const external = await propsOf(resources, T.custom("external-secrets.io/v1", "ExternalSecret"), "-secrets-credentials");

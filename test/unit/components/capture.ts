@@ -1,5 +1,6 @@
 /** Captures every resource a component registers, with its props and options, through a transformation. */
 import * as pulumi from "@pulumi/pulumi";
+import { AppStack, type AppStackArgs } from "../../../components";
 
 /** One registered resource. */
 export interface Captured {
@@ -54,4 +55,11 @@ export function one(resources: readonly Captured[], type: string, suffix = ""): 
 /** The resolved props of the single captured resource of a type whose name ends with `suffix`. */
 export async function propsOf(resources: readonly Captured[], type: string, suffix = ""): Promise<any> {
   return resolve(one(resources, type, suffix).props);
+}
+
+/** Builds a stack and captures everything it registers. */
+export function buildStack(name: string, input: AppStackArgs): { app: AppStack; resources: Captured[] } {
+  const { resources, opts } = capture();
+  const app = new AppStack(name, input, opts);
+  return { app, resources };
 }

@@ -3,11 +3,12 @@
  * Created resources echo their inputs; generated passwords get a recognisable fake value.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { cloudOutputs } from "./cloudMocks";
 
 void pulumi.runtime.setMocks(
   {
     newResource(args: pulumi.runtime.MockResourceArgs) {
-      const state: Record<string, unknown> = { ...args.inputs };
+      const state: Record<string, unknown> = { ...args.inputs, ...cloudOutputs(args.type, args.name, args.inputs) };
       if (args.type === "random:index/randomPassword:RandomPassword" || args.type === "pulumi-nodejs:dynamic/tenantstack:Password") {
         state.result = `generated-${args.name}`;
       }

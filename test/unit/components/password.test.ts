@@ -29,7 +29,13 @@ describe("builtin passwords", () => {
     const passwords = resources.filter((r) => r.type === BUILTIN);
     assert.deepEqual(
       passwords.map((p) => p.name),
-      ["builtin-secrets-postgres-password", "builtin-secrets-redis-password", "builtin-secrets-app-secret-key", "builtin-secrets-tenant-acme-database-password", "builtin-secrets-tenant-acme-redis-password"],
+      [
+        "builtin-secrets-postgres-password",
+        "builtin-secrets-redis-password",
+        "builtin-secrets-app-secret-key",
+        "builtin-secrets-tenant-acme-database-password",
+        "builtin-secrets-tenant-acme-redis-password",
+      ],
     );
     assert.equal(resources.filter((r) => r.type.startsWith("random:")).length, 0);
     for (const password of passwords) {

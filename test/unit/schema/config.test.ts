@@ -1,15 +1,12 @@
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
 import { readStackConfig, ValidationError } from "../../../schema";
+import { allConfigOfYaml } from "./stackFiles";
 
 /** A stack file's config as `pulumi.runtime.allConfig()` presents it: objects as JSON text. */
 function allConfigOf(file: string): Record<string, string> {
-  const doc = yaml.load(readFileSync(path.join(__dirname, "../../..", file), "utf8")) as { config: Record<string, unknown> };
-  return Object.fromEntries(
-    Object.entries(doc.config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
-  );
+  return allConfigOfYaml(readFileSync(path.join(__dirname, "../../..", file), "utf8"));
 }
 
 function problemsOf(all: Record<string, string>, secretKeys: string[] = []): readonly string[] {
@@ -45,7 +42,7 @@ describe("stack config", () => {
   it("ignores other namespaces' keys and rejects unknown tenantstack keys", () => {
     const all = { ...allConfigOf("Pulumi.dev.yaml"), "kubernetes:context": "local", "tenantstack:ollamma": "{}" };
     assert.deepEqual(problemsOf(all), [
-      '`tenantstack:ollamma` is not a known setting (did you mean "ollama"?); allowed: environment, cloud, namespace, tenancy, api, worker, postgres, redis, ollama, ingress, secrets, monitoring',
+      '`tenantstack:ollamma` is not a known setting (did you mean "ollama"?); allowed: environment, cloud, aws, gcp, azure, namespace, tenancy, api, worker, postgres, redis, ollama, ingress, secrets, monitoring',
     ]);
   });
 

@@ -108,7 +108,7 @@ describe("stack validation", () => {
       }),
       [
         '`tenantstack:api.replicaz` is not a known setting (did you mean "replicas"?); allowed: image, replicas, command, args, env, resources, autoscaling, maxUnavailable, port, healthPath, readyPath, metricsPath',
-        '`tenantstack:postgress` is not a known setting (did you mean "postgres"?); allowed: environment, cloud, namespace, tenancy, api, worker, postgres, redis, ollama, ingress, secrets, monitoring',
+        '`tenantstack:postgress` is not a known setting (did you mean "postgres"?); allowed: environment, cloud, aws, gcp, azure, namespace, tenancy, api, worker, postgres, redis, ollama, ingress, secrets, monitoring',
       ],
     ],
     [

@@ -1,0 +1,173 @@
+import { mkdir, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { tenantDatabase } from "../../../schema/naming";
+import { runCommand } from "../command";
+import { MigrationError, TargetConflictError } from "../errors";
+import { ownership, parseMarker } from "../marker";
+import type { MigrationSettings } from "../settings";
+import type { Checkpoint, Log } from "../steps";
+import { referencedRoles } from "./catalog";
+import { ident, libpqEnv, literal, withDatabase } from "./connection";
+import { ensureRoles } from "./roles";
+import { databaseComment, dropDatabase, inspectTargetDatabase, markDatabase } from "./target";
+
+/**
+ * The database a copy is restored into before it takes the tenant database's name. Upper case, so
+ * it can never be another tenant's database (those are lower case).
+ */
+export function stagingDatabase(tenant: string): string {
+  return `${tenantDatabase(tenant)}_MIGRATING`;
+}
+
+/** Directory of the dump files of migration `settings.id`. */
+export function workDirectory(settings: MigrationSettings): string {
+  return settings.workDir ?? path.join(tmpdir(), `tenantstack-migrate-${settings.id}`);
+}
+
+interface SourceDatabase {
+  owner: string;
+  encoding: string;
+  collate: string;
+  ctype: string;
+  roles: string[];
+  grants: { grantee: string; privilege: string; grantable: boolean }[] | null;
+  settings: { role: string | null; setting: string }[];
+}
+
+/** The source database's attributes, database-level grants and settings, and the roles it refers to. */
+async function describeSource(url: string, database: string): Promise<SourceDatabase> {
+  return withDatabase(url, database, async (client) => {
+    const [row] = (
+      await client.query<Omit<SourceDatabase, "roles" | "settings">>(
+        `SELECT pg_get_userbyid(datdba) AS owner, pg_encoding_to_char(encoding) AS encoding, datcollate AS collate, datctype AS ctype,
+                CASE WHEN datacl IS NULL THEN NULL ELSE
+                  (SELECT json_agg(json_build_object('grantee', coalesce(pg_get_userbyid(nullif(a.grantee, 0)), 'PUBLIC'),
+                          'privilege', a.privilege_type, 'grantable', a.is_grantable)) FROM aclexplode(datacl) a) END AS grants
+           FROM pg_database WHERE datname = current_database()`,
+      )
+    ).rows;
+    const settings = (
+      await client.query<{ role: string | null; setting: string }>(
+        `SELECT pg_get_userbyid(nullif(s.setrole, 0)) AS role, unnest(s.setconfig) AS setting
+           FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = current_database()`,
+      )
+    ).rows;
+    return { ...row, roles: await referencedRoles(client), settings };
+  });
+}
+
+/** Database-level statements the dump does not carry: grants on the database and its settings. */
+function databaseStatements(database: string, source: SourceDatabase): string[] {
+  const db = ident(database);
+  const grants =
+    source.grants === null
+      ? []
+      : [
+          `REVOKE ALL ON DATABASE ${db} FROM PUBLIC`,
+          ...source.grants.map(
+            (g) =>
+              `GRANT ${g.privilege} ON DATABASE ${db} TO ${g.grantee === "PUBLIC" ? "PUBLIC" : ident(g.grantee)}${g.grantable ? " WITH GRANT OPTION" : ""}`,
+          ),
+        ];
+  const settings = source.settings.map(({ role, setting }) => {
+    const split = setting.indexOf("=");
+    const assignment = `SET ${ident(setting.slice(0, split))} TO ${literal(setting.slice(split + 1))}`;
+    return role === null ? `ALTER DATABASE ${db} ${assignment}` : `ALTER ROLE ${ident(role)} IN DATABASE ${db} ${assignment}`;
+  });
+  return [...grants, ...settings];
+}
+
+/** Refuses a target database that holds data this migration may not replace. */
+async function assertReplaceable(url: string, database: string, id: string): Promise<"absent" | "copied" | "replaceable"> {
+  const target = await inspectTargetDatabase(url, database, id);
+  if (target.kind === "occupied") throw new TargetConflictError(`target Postgres database ${database}`, target.found);
+  return target.kind;
+}
+
+/**
+ * Copies the tenant's database with its roles and grants: `pg_dump` of the source, `pg_restore` in
+ * one transaction into a fresh staging database, the database's grants and settings, then a
+ * rename to the tenant's database name. Idempotent: a complete copy of this migration is kept; a
+ * partial one, an empty database or an abandoned copy is replaced; anything else is refused
+ * before the target is touched ({@link TargetConflictError}).
+ */
+export async function copyPostgres(settings: MigrationSettings, log: Log): Promise<Checkpoint> {
+  const { id, tenant, source, target } = settings;
+  const database = tenantDatabase(tenant);
+  const staging = stagingDatabase(tenant);
+  if ((await databaseComment(source.postgresUrl, database)) === undefined) {
+    throw new MigrationError(
+      `The source Postgres server has no database ${database} for tenant "${tenant}": check the tenant and the source.`,
+      false,
+    );
+  }
+  if ((await assertReplaceable(target.postgresUrl, database, id)) === "copied") {
+    log(`copyPostgres: the target already holds this migration's complete copy of ${database}`);
+    return { database, alreadyCopied: true };
+  }
+  const stagingComment = await databaseComment(target.postgresUrl, staging);
+  if (stagingComment !== undefined && ownership(parseMarker(stagingComment), id) === "foreign") {
+    throw new TargetConflictError(`target Postgres database ${staging}`, [
+      `a database this migration did not create (comment: ${stagingComment ?? "none"})`,
+    ]);
+  }
+
+  const described = await describeSource(source.postgresUrl, database);
+  const rolesCreated = await withDatabase(source.postgresUrl, database, (sourceClient) =>
+    withDatabase(target.postgresUrl, "postgres", (targetClient) => ensureRoles(sourceClient, targetClient, described.roles)),
+  );
+  if (rolesCreated.length > 0) log(`copyPostgres: created roles ${rolesCreated.join(", ")} in the target`);
+
+  await dropDatabase(target.postgresUrl, staging, true);
+  await withDatabase(target.postgresUrl, "postgres", (client) =>
+    client.query(
+      `CREATE DATABASE ${ident(staging)} WITH OWNER ${ident(described.owner)} TEMPLATE template0 ENCODING ${literal(described.encoding)} ` +
+        `LC_COLLATE ${literal(described.collate)} LC_CTYPE ${literal(described.ctype)}`,
+    ),
+  );
+  await markDatabase(target.postgresUrl, staging, { id, state: "copying" });
+
+  const directory = workDirectory(settings);
+  await mkdir(directory, { recursive: true, mode: 0o700 });
+  const dump = path.join(directory, `${database}.dump`);
+  log(`copyPostgres: dumping ${database} from the source`);
+  await runCommand("pg_dump", ["--format=custom", "--compress=6", `--file=${dump}`], libpqEnv(source.postgresUrl, database));
+  const dumpBytes = (await stat(dump)).size;
+  log(`copyPostgres: restoring ${dumpBytes} bytes into ${staging}`);
+  await runCommand(
+    "pg_restore",
+    ["--exit-on-error", "--single-transaction", `--dbname=${staging}`, dump],
+    libpqEnv(target.postgresUrl, staging),
+  );
+  await withDatabase(target.postgresUrl, "postgres", async (client) => {
+    for (const statement of databaseStatements(staging, described)) await client.query(statement);
+  });
+  await markDatabase(target.postgresUrl, staging, { id, state: "copied" });
+
+  // The target may have changed while the copy ran: check it again before replacing it.
+  let replaced: Awaited<ReturnType<typeof assertReplaceable>>;
+  try {
+    replaced = await assertReplaceable(target.postgresUrl, database, id);
+  } catch (error) {
+    await dropDatabase(target.postgresUrl, staging, true);
+    throw error;
+  }
+  if (replaced !== "absent") await dropDatabase(target.postgresUrl, database, false);
+  await withDatabase(target.postgresUrl, "postgres", (client) =>
+    client.query(`ALTER DATABASE ${ident(staging)} RENAME TO ${ident(database)}`),
+  );
+  await rm(dump, { force: true });
+  log(`copyPostgres: ${database} copied`);
+  return { database, rolesCreated, dumpBytes };
+}
+
+/** Undoes a copy before the switch: drops this migration's staging database and marks its copy failed. */
+export async function abandonPostgresCopy(settings: MigrationSettings): Promise<void> {
+  const { id, tenant, target } = settings;
+  const staging = stagingDatabase(tenant);
+  if (parseMarker(await databaseComment(target.postgresUrl, staging))?.id === id) await dropDatabase(target.postgresUrl, staging, true);
+  const database = tenantDatabase(tenant);
+  if (parseMarker(await databaseComment(target.postgresUrl, database))?.id === id)
+    await markDatabase(target.postgresUrl, database, { id, state: "failed" });
+}

@@ -1,0 +1,192 @@
+/** The pure parts of the migration data layer: settings, redaction, markers, the journaled runner, the drain's and Job's specs. */
+import * as assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { FileJournal, MemoryJournal, MigrationStateError, migrationJob, parseMigrationSettings } from "../../../automation/migrate";
+import { runJournaled } from "../../../automation/migrate/journaled";
+import { maintenanceApply, replicasToRestore } from "../../../automation/migrate/kubeDrain";
+import { formatMarker, ownership, parseMarker } from "../../../automation/migrate/marker";
+import { compareFingerprints } from "../../../automation/migrate/postgres/fingerprint";
+import { redact } from "../../../automation/migrate/redact";
+
+const VALID = {
+  id: "m-1",
+  tenant: "acme",
+  source: { postgresUrl: "postgres://postgres:s3cret@pg.src:5432/postgres", redisUrl: "redis://:r3dis@redis.src:6379" },
+  target: { postgresUrl: "postgresql://postgres:t4rget@pg.dst/postgres", redisUrl: "rediss://default:x@redis.dst:6380" },
+};
+
+describe("migration settings", () => {
+  it("take the schema's defaults", () => {
+    const settings = parseMigrationSettings(VALID);
+    assert.equal(settings.redisBatchSize, 500);
+    assert.equal(settings.ttlToleranceMs, 2000);
+    assert.equal(settings.workDir, undefined);
+  });
+
+  it("report every problem at once, never echoing a URL", () => {
+    const bad = {
+      ...VALID,
+      tenant: "Acme",
+      source: { postgresUrl: "mysql://root:s3cret@db/x", redisUrl: "not a url s3cret" },
+      redisBatchSize: 0,
+      extra: 1,
+    };
+    assert.throws(
+      () => parseMigrationSettings(bad),
+      (error: Error) => {
+        assert.equal(
+          error.message,
+          [
+            "Invalid migration settings (5 problems):",
+            "  - `tenant` must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 40 characters (got \"Acme\")",
+            '  - `source.postgresUrl` must be a URL with a host and scheme postgres:// or postgresql://, such as "postgres://postgres:PASSWORD@postgres.ns.svc:5432/postgres" (got "a mysql:// URL (value not shown)")',
+            '  - `source.redisUrl` must be a URL with a host and scheme redis:// or rediss://, such as "redis://:PASSWORD@redis.ns.svc:6379" (got "a string that is not a URL (value not shown)")',
+            "  - `redisBatchSize` must be an integer between 1 and 10000 (got 0)",
+            "  - `extra` is not a known setting; allowed: id, tenant, source, target, workDir, redisBatchSize, ttlToleranceMs",
+          ].join("\n"),
+        );
+        assert.doesNotMatch(error.message, /s3cret/);
+        return true;
+      },
+    );
+  });
+});
+
+describe("redact", () => {
+  it("hides URL passwords and password settings, keeping users and hosts", () => {
+    assert.equal(
+      redact("could not connect to postgres://postgres:s3cret@pg:5432/db and redis://:r3dis@redis; password=abc user=x"),
+      "could not connect to postgres://postgres:***@pg:5432/db and redis://:***@redis; password=*** user=x",
+    );
+    assert.equal(redact("postgres://postgres@pg/db"), "postgres://postgres@pg/db");
+  });
+});
+
+describe("copy markers", () => {
+  it("parse what they format, and decide who may overwrite a copy", () => {
+    const mine = parseMarker(formatMarker({ id: "m-1", state: "copying" }));
+    assert.deepEqual(mine, { id: "m-1", state: "copying" });
+    assert.equal(parseMarker("some comment"), undefined);
+    assert.equal(parseMarker(null), undefined);
+    assert.equal(ownership(mine, "m-1"), "mine");
+    assert.equal(ownership({ id: "m-0", state: "failed" }, "m-1"), "abandoned");
+    assert.equal(ownership({ id: "m-0", state: "copied" }, "m-1"), "foreign");
+    assert.equal(ownership(undefined, "m-1"), "foreign");
+  });
+});
+
+describe("runJournaled", () => {
+  it("records running then done, and skips a done step", async () => {
+    const journal = new MemoryJournal();
+    let calls = 0;
+    const handler = async () => ({ n: ++calls });
+    assert.deepEqual(await runJournaled(journal, "copyRedis", handler), { n: 1 });
+    assert.deepEqual(await runJournaled(journal, "copyRedis", handler), { n: 1 });
+    assert.equal(calls, 1);
+    assert.equal((await journal.get("copyRedis"))?.status, "done");
+  });
+
+  it("keeps the last saved checkpoint and the redacted error of a failure, and hands the checkpoint to the rerun", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "journal-"));
+    try {
+      const journal = new FileJournal(path.join(dir, "j.json"));
+      await assert.rejects(
+        runJournaled(journal, "copyRedis", async (_previous, save) => {
+          await save({ cursor: "42" });
+          throw new Error("lost redis://:pw@host");
+        }),
+      );
+      const reopened = new FileJournal(path.join(dir, "j.json"));
+      const record = await reopened.get("copyRedis");
+      assert.equal(record?.status, "failed");
+      assert.equal(record?.error, "lost redis://:***@host");
+      assert.deepEqual(record?.checkpoint, { cursor: "42" });
+      assert.deepEqual(await runJournaled(reopened, "copyRedis", async (previous) => ({ resumedFrom: previous?.cursor })), {
+        resumedFrom: "42",
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a rolled-back step", async () => {
+    const journal = new MemoryJournal();
+    await journal.set("drain", { status: "rolledBack", updatedAt: "2025-01-01T00:00:00Z" });
+    await assert.rejects(
+      runJournaled(journal, "drain", async () => ({})),
+      MigrationStateError,
+    );
+  });
+});
+
+describe("compareFingerprints", () => {
+  it("names each line that is missing, extra or different", () => {
+    assert.deepEqual(compareFingerprints({ a: "1", b: "2", c: "3" }, { a: "1", b: "9", d: "4" }), [
+      "b: 2 in the source, 9 in the target",
+      "c: missing in the target (source: 3)",
+      "d: only in the target (4)",
+    ]);
+  });
+});
+
+describe("KubernetesDrain's pure parts", () => {
+  it("restores the replica counts recorded by the first drain, not the 0 a rerun observes", () => {
+    assert.deepEqual(replicasToRestore({ worker: 3 }, undefined), { worker: 3 });
+    assert.deepEqual(replicasToRestore({ worker: 0 }, { replicas: { worker: 3 } }), { worker: 3 });
+  });
+
+  it("applies the tenant's flag, and an object without it to remove it", () => {
+    assert.deepEqual(maintenanceApply("ns", "tenant-maintenance", "acme", true), {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "tenant-maintenance", namespace: "ns" },
+      data: { acme: "read-only" },
+    });
+    assert.deepEqual(maintenanceApply("ns", "tenant-maintenance", "acme", false), {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "tenant-maintenance", namespace: "ns" },
+    });
+  });
+});
+
+describe("migrationJob", () => {
+  it("runs run.ts for the step with URLs from Secrets, restricted, retrying only retryable exits", () => {
+    const ref = (key: string) => ({ name: "migration-urls", key });
+    const job = migrationJob({
+      namespace: "tenantstack-dev",
+      id: "m-1",
+      tenant: "acme",
+      step: "copyPostgres",
+      image: "ghcr.io/example/tenantstack-migrate:0.1.0",
+      urls: { sourcePostgres: ref("sp"), sourceRedis: ref("sr"), targetPostgres: ref("tp"), targetRedis: ref("tr") },
+    });
+    assert.equal(job.metadata.name, "migrate-copypostgres-m-1");
+    const pod = job.spec.template.spec;
+    const [container] = pod.containers;
+    assert.deepEqual(container.command, ["node", "/app/dist/automation/migrate/run.js", "copyPostgres"]);
+    assert.deepEqual(
+      container.env.find((e) => e.name === "SOURCE_POSTGRES_URL"),
+      {
+        name: "SOURCE_POSTGRES_URL",
+        valueFrom: { secretKeyRef: { name: "migration-urls", key: "sp" } },
+      },
+    );
+    assert.ok(
+      container.env.every((e) => !("value" in e) || !/:\/\//.test(String(e.value))),
+      "no URL in plain env",
+    );
+    assert.deepEqual(container.securityContext, {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ["ALL"] },
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    assert.equal(pod.restartPolicy, "Never");
+    assert.equal(pod.automountServiceAccountToken, false);
+    assert.deepEqual(job.spec.podFailurePolicy.rules[0], { action: "Count", onExitCodes: { operator: "In", values: [75] } });
+  });
+});
