@@ -14,9 +14,15 @@ import { fleetUpgrade, type FleetUpgradeOptions, type FleetUpgradeResult } from 
 import { boundedEach } from "./fleet/waves";
 import { OperationJournal } from "./journal/journal";
 import { StackLeases } from "./journal/leases";
+import { KubeClient } from "./kube";
+import type { MigrationConfig } from "./migration/config";
+import type { MigrationContext } from "./migration/context";
+import { gc, type GcOptions, type GcResult } from "./migration/gc";
+import { migrate, type MigrateOptions, type MigrationResult } from "./migration/migrate";
 import type { DriverEvent, OperationOptions } from "./operations/events";
 import type { StackJob, StackJobKind, StackJobResult } from "./operations/stackJob";
 import { StackRunner } from "./operations/stackRunner";
+import { MigrationRecords } from "./registry/migrations";
 import { TenantRegistry } from "./registry/registry";
 import { checkStack, type FleetStack, type TenantInput } from "./registry/tenant";
 import { resolveWorkspaceOptions, type WorkspaceOptions } from "./workspace";
@@ -40,6 +46,11 @@ export interface DriverOptions {
    * @default 2
    */
   readonly poolSize?: number;
+  /**
+   * Tenant migrations: where each stack's data servers are, the clusters, the grace period.
+   * @default - no data plane: `migrate` and `gc` are refused
+   */
+  readonly migration?: MigrationConfig;
 }
 
 /** What happened to one stack in an operation. */
@@ -77,16 +88,21 @@ export class Driver {
   readonly journal: OperationJournal;
   /** The stack leases. */
   readonly leases: StackLeases;
+  /** The tenant migrations. */
+  readonly migrations: MigrationRecords;
   private readonly runner: StackRunner;
+  private kube: KubeClient | undefined;
 
   private constructor(
     private readonly db: SqlDatabase,
     private readonly executor: Executor,
     private readonly workspace: WorkspaceOptions,
+    private readonly migrationConfig: MigrationConfig,
   ) {
     this.registry = new TenantRegistry(db);
     this.journal = new OperationJournal(db);
     this.leases = new StackLeases(db);
+    this.migrations = new MigrationRecords(db);
     this.runner = new StackRunner(executor, this.journal, this.leases);
   }
 
@@ -95,7 +111,7 @@ export class Driver {
     const resolved = resolveWorkspaceOptions(options.workspace);
     const db = await openDatabase(options.database ?? path.join(resolved.stateDir, "tenantstack.db"));
     const executor = options.executor ?? new LocalProcessExecutor({ workspace: options.workspace, poolSize: options.poolSize });
-    return new Driver(db, executor, options.workspace);
+    return new Driver(db, executor, options.workspace, options.migration ?? {});
   }
 
   /** Registers a tenant and brings its stack up (a shared tenant's stack gains it). */
@@ -179,10 +195,38 @@ export class Driver {
     );
   }
 
+  /**
+   * Moves a tenant between its environment's shared stack and a dedicated stack (or back, with
+   * `rollback`), journaled and resumable; `dryRun` only plans. See `migration/migrate.ts`.
+   */
+  migrate(options: MigrateOptions): Promise<MigrationResult> {
+    return migrate(this.migrationContext(), options);
+  }
+
+  /** Removes the copies migrations left behind once their grace period is over; see `migration/gc.ts`. */
+  gc(options: GcOptions = {}): Promise<GcResult> {
+    return gc(this.migrationContext(), options);
+  }
+
   /** Stops running jobs and closes the database. */
   async close(): Promise<void> {
     await this.executor.close();
     await this.db.close();
+    this.kube?.close();
+  }
+
+  private migrationContext(): MigrationContext {
+    const kubeconfig = this.workspace.env?.KUBECONFIG ?? process.env.KUBECONFIG;
+    if (kubeconfig && !this.kube) this.kube = KubeClient.fromKubeconfig(kubeconfig);
+    return {
+      db: this.db,
+      registry: this.registry,
+      records: this.migrations,
+      journal: this.journal,
+      runner: this.runner,
+      kube: this.kube,
+      config: this.migrationConfig,
+    };
   }
 
   /** The stacks of `tenants` (all when undefined), each checked by the schema. */

@@ -15,6 +15,10 @@ export type { DriverEvent, OperationOptions, StackStatus } from "./operations/ev
 export type { Drift } from "./operations/drift";
 export type { StackJob, StackJobEvent, StackJobKind, StackJobResult } from "./operations/stackJob";
 export { PACKAGE_ROOT, findPulumiCli, type PulumiCli } from "./pulumiCli";
+export type { MigrationConfig, MigrationDataPlane } from "./migration/config";
+export type { GcOptions, GcRemoval, GcResult } from "./migration/gc";
+export type { MigrateOptions, MigrationResult } from "./migration/migrate";
+export * from "./registry/migrations";
 export * from "./registry/registry";
 export {
   PLANS,

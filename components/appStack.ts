@@ -40,7 +40,7 @@ export class AppStack extends pulumi.ComponentResource {
   public readonly spec: StackSpec;
   /** Name of the namespace. */
   public readonly namespace: pulumi.Output<string>;
-  /** The public URL of each tenant. */
+  /** The public URL of each tenant routed by this stack (see `tenancy.*.routed`). */
   public readonly urls: Record<string, string>;
   /** Service names of the API, Postgres, Redis and (when enabled) Ollama. */
   public readonly services: pulumi.Output<Record<string, string>>;
@@ -110,11 +110,16 @@ export class AppStack extends pulumi.ComponentResource {
       dataStores,
     );
     new Worker(`${name}-worker`, { namespace, instance: name, spec: spec.worker, wiring }, dataStores);
-    const ingress = new Ingress(
-      `${name}-ingress`,
-      { namespace, instance: name, spec: spec.ingress, hosts: tenants.map((t) => t.host), dns01Provider: cloud?.dns01Provider },
-      { parent: this, dependsOn: [api] },
-    );
+    // A tenant not routed here (a migration's copy) has no host on the Ingress; with no host left there is no Ingress.
+    const routed = tenants.filter((t) => t.routed);
+    const ingress =
+      routed.length > 0
+        ? new Ingress(
+            `${name}-ingress`,
+            { namespace, instance: name, spec: spec.ingress, hosts: routed.map((t) => t.host), dns01Provider: cloud?.dns01Provider },
+            { parent: this, dependsOn: [api] },
+          )
+        : undefined;
     new NetworkPolicies(
       `${name}-network-policies`,
       {
@@ -130,7 +135,8 @@ export class AppStack extends pulumi.ComponentResource {
     );
 
     this.namespace = namespace;
-    this.urls = Object.fromEntries(tenants.map((tenant, i) => [tenant.name, ingress.urls[i]]));
+    const urls = ingress?.urls ?? [];
+    this.urls = Object.fromEntries(routed.map((tenant, i) => [tenant.name, urls[i]]));
     const services: Record<string, pulumi.Output<string>> = {
       api: api.serviceName,
       postgres: postgres.serviceName,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dnsLabel, hostName, oneOf, settings } from "./fields";
+import { dnsLabel, flag, hostName, oneOf, settings } from "./fields";
 
 /** Longest tenant name: keeps derived names (namespaces, databases, stacks) within their limits. */
 export const TENANT_NAME_MAX = 40;
@@ -10,6 +10,11 @@ export const TenantSchema = settings({
     "Tenant name, a DNS-1123 label of at most 40 characters. Names the tenant's database, role, Redis user and stack.",
   ),
   host: hostName().describe("Public host name the tenant is served on, such as `acme.example.com`."),
+  routed: flag()
+    .default(true)
+    .describe(
+      "Whether this stack's Ingress routes the tenant's host. `false` while a migration keeps a copy of the tenant here that does not serve it (the target before the switch, the source after it).",
+    ),
 }).describe("A tenant of the application.");
 
 /** How tenants share an instance. */

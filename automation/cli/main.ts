@@ -11,7 +11,8 @@ import { InputError, toWire } from "../errors";
 import type { FleetUpgradeResult } from "../fleet/upgrade";
 import type { DriverEvent } from "../operations/events";
 import { EXIT, exitCodeOf, exitCodeOfErrors } from "./exitCodes";
-import { operationSummary, progressLine, tenantTable, upgradeSummary } from "./output";
+import { readDataPlaneFile } from "../migration/staticDataPlane";
+import { gcSummary, migrationSummary, operationSummary, progressLine, tenantTable, upgradeSummary } from "./output";
 
 const USAGE = `Usage: tenantstack [options] <command>
 
@@ -26,6 +27,10 @@ Commands:
   destroy --tenant T... [--force-destroy-data]
   recover <stack>                                cancel a stale lock, clear pending operations, refresh
   fleet upgrade --version V [--canary N] [--wave-size N] [--rollback] [--http-check URL] [--tenant T]...
+  migrate <tenant> --to dedicated|shared [--cluster C] [--settings FILE.json] [--dry-run]
+                                                 move a tenant between the shared stack and a stack of its own
+  migrate <tenant> --rollback                    move it back while the source copy is kept
+  gc [--now ISO-TIME]                            remove migrations' source copies past their grace period
   operation show <id>
   serve [--port P] [--listen HOST]               the HTTP API (bearer token from TENANTSTACK_API_TOKEN)
 
@@ -38,6 +43,8 @@ Options:
   --kubeconfig FILE      cluster of the stacks (env KUBECONFIG)
   --concurrency N        stacks at once (default 2)
   --operation-id ID      resume an operation
+  --data-plane FILE      JSON { "<stack>": { postgresUrl, redisUrl } } for migrate and gc (env TENANTSTACK_DATA_PLANE)
+  --clusters A,B         clusters a tenant may move to (default local; env TENANTSTACK_CLUSTERS)
   --json                 machine-readable result on stdout
 Exit codes: 0 ok, 1 a stack failed, 2 invalid input, 3 stack locked, 4 plan mismatch, 5 protected data, 70 internal, 130 cancelled.`;
 
@@ -66,6 +73,11 @@ const OPTIONS = {
   "wave-size": { type: "string" },
   rollback: { type: "boolean" },
   "http-check": { type: "string" },
+  to: { type: "string" },
+  "dry-run": { type: "boolean" },
+  now: { type: "string" },
+  "data-plane": { type: "string" },
+  clusters: { type: "string" },
   port: { type: "string" },
   listen: { type: "string" },
   help: { type: "boolean" },
@@ -83,19 +95,30 @@ function count(values: Values, name: "concurrency" | "canary" | "wave-size", min
   return n;
 }
 
+/** The settings file given with `--settings`, or undefined. */
+function settingsFile(values: Values): Record<string, unknown> | undefined {
+  if (values.settings === undefined) return undefined;
+  try {
+    return JSON.parse(readFileSync(values.settings, "utf8")) as Record<string, unknown>;
+  } catch (error) {
+    throw new InputError("options", [
+      `\`--settings\` must be a readable JSON file (got "${values.settings}": ${(error as Error).message})`,
+    ]);
+  }
+}
+
+/** The time given with `--now`, or undefined. */
+function time(values: Values): Date | undefined {
+  if (values.now === undefined) return undefined;
+  const date = new Date(values.now);
+  if (Number.isNaN(date.getTime())) throw new InputError("options", [`\`--now\` must be an ISO 8601 time (got "${values.now}")`]);
+  return date;
+}
+
 /** The tenant given on the command line. */
 function tenantInput(name: string | undefined, values: Values) {
   if (name === undefined) throw new InputError("options", ["a tenant name is required"]);
-  let settings: unknown;
-  if (values.settings !== undefined) {
-    try {
-      settings = JSON.parse(readFileSync(values.settings, "utf8"));
-    } catch (error) {
-      throw new InputError("options", [
-        `\`--settings\` must be a readable JSON file (got "${values.settings}": ${(error as Error).message})`,
-      ]);
-    }
-  }
+  const settings = settingsFile(values);
   return {
     name,
     host: values.host,
@@ -110,7 +133,13 @@ function tenantInput(name: string | undefined, values: Values) {
 
 async function openDriver(values: Values): Promise<Driver> {
   const kubeconfig = values.kubeconfig ?? process.env.KUBECONFIG;
+  const dataPlane = values["data-plane"] ?? process.env.TENANTSTACK_DATA_PLANE;
+  const clusters = values.clusters ?? process.env.TENANTSTACK_CLUSTERS;
   return Driver.open({
+    migration: {
+      ...(dataPlane ? { dataPlane: readDataPlaneFile(dataPlane) } : {}),
+      ...(clusters ? { clusters: clusters.split(",").map((c) => c.trim()) } : {}),
+    },
     workspace: {
       stateDir: values["state-dir"] ?? process.env.TENANTSTACK_STATE_DIR,
       backendUrl: values.backend ?? process.env.TENANTSTACK_BACKEND_URL,
@@ -221,6 +250,29 @@ export async function main(
           ...(values["http-check"] ? { health: { httpCheckUrl: values["http-check"] } } : {}),
         });
         out(json ? JSON.stringify(result, null, 2) : upgradeSummary(result));
+        return result.status === "succeeded" ? EXIT.ok : EXIT.failed;
+      }
+      case "migrate": {
+        if (sub === undefined) throw new InputError("options", ["a tenant name is required: `migrate <tenant> --to dedicated|shared`"]);
+        const result = await driver.migrate({
+          ...common,
+          tenant: sub,
+          to: values.to,
+          cluster: values.cluster,
+          settings: settingsFile(values),
+          dryRun: values["dry-run"],
+          rollback: values.rollback,
+        });
+        out(json ? JSON.stringify(result, null, 2) : migrationSummary(result));
+        return result.status === "succeeded" || result.status === "planned"
+          ? EXIT.ok
+          : result.status === "cancelled"
+            ? EXIT.cancelled
+            : EXIT.failed;
+      }
+      case "gc": {
+        const result = await driver.gc({ ...common, now: time(values) });
+        out(json ? JSON.stringify(result, null, 2) : gcSummary(result));
         return result.status === "succeeded" ? EXIT.ok : EXIT.failed;
       }
       case "operation show": {

@@ -1,6 +1,8 @@
 /** Human output of the `tenantstack` CLI: live progress lines and result summaries. */
 import type { OperationResult } from "../driver";
 import type { FleetUpgradeResult } from "../fleet/upgrade";
+import type { GcResult } from "../migration/gc";
+import type { MigrationResult } from "../migration/migrate";
 import type { DriverEvent } from "../operations/events";
 import type { Tenant } from "../registry/tenant";
 
@@ -11,6 +13,8 @@ export function progressLine(event: DriverEvent): string | undefined {
       return `operation ${event.operationId} (${event.kind}): ${event.status}`;
     case "stack":
       return `${event.wave !== undefined ? `[wave ${event.wave}] ` : ""}${event.stack}: ${event.status}${event.detail ? ` — ${event.detail.split("\n")[0]}` : ""}`;
+    case "migration":
+      return `migrate ${event.step}: ${event.status}${event.detail ? ` — ${event.detail.split("\n")[0]}` : ""}`;
     case "started":
       return undefined;
     case "step":
@@ -65,5 +69,39 @@ export function upgradeSummary(result: FleetUpgradeResult): string {
     `fleet upgrade to ${result.version} ${result.status} (operation ${result.operationId}${result.resumed ? ", resumed" : ""})`,
     ...waves,
     ...failed,
+  ].join("\n");
+}
+
+/** A summary of a migration, or of its plan on a dry run. */
+export function migrationSummary(result: MigrationResult): string {
+  const head = `migrate ${result.tenant} ${result.from} -> ${result.to}: ${result.status} (operation ${result.operationId}${result.resumed ? ", resumed" : ""})`;
+  const stacks = `  stacks: ${result.stacks.source} (source) -> ${result.stacks.target} (target)`;
+  const plan = result.plan;
+  if (plan) {
+    const mb = (plan.postgres.sizeBytes / 1024 / 1024).toFixed(1);
+    return [
+      head,
+      stacks,
+      ...plan.steps.map((s) => `  ${s.status.padEnd(10)} ${s.step}: ${s.does}`),
+      `  postgres ${plan.postgres.database}: ${mb} MiB, ${plan.postgres.tables.map((t) => `${t.table} ${t.rows} rows`).join(", ") || "no tables"}, ` +
+        `${plan.postgres.sequences} sequences, ${plan.postgres.largeObjects} large objects; target: ${plan.postgres.target.kind}`,
+      `  redis ${plan.redis.prefix}*: ${plan.redis.keys} keys; target holds ${plan.redis.target.keys}`,
+    ].join("\n");
+  }
+  const steps = result.steps.map((s) => `  ${s.step}: ${s.status}${s.attempts > 1 ? ` (${s.attempts} attempts)` : ""}`);
+  const removal = result.removeAfter ? [`  source copy removable by gc after ${result.removeAfter}`] : [];
+  const error = result.error ? [`  ${result.error.message.split("\n").join("\n  ")}`] : [];
+  return [head, stacks, ...steps, ...removal, ...error].join("\n");
+}
+
+/** A summary of gc: each copy removed or failed, and those still in their grace period. */
+export function gcSummary(result: GcResult): string {
+  return [
+    `gc ${result.status} (operation ${result.operationId})`,
+    ...result.removals.map(
+      (r) =>
+        `  ${r.tenant}: ${r.copy} copy in ${r.stack} ${r.status}${r.destroyed ? " (stack destroyed)" : ""}${r.error ? ` — ${r.error.message.split("\n")[0]}` : ""}`,
+    ),
+    ...result.waiting.map((w) => `  ${w.tenant}: source copy of ${w.migration} kept until ${w.removeAfter}`),
   ].join("\n");
 }

@@ -21,7 +21,7 @@ export interface SqlDatabase {
   close(): Promise<void>;
 }
 
-/** Tables of the registry, the journal and the leases; idempotent. */
+/** Tables of the registry, the journal, the leases and the tenant migrations; idempotent. */
 export const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS tenants (
     name TEXT PRIMARY KEY, plan TEXT NOT NULL, environment TEXT NOT NULL, host TEXT NOT NULL, version TEXT NOT NULL,
@@ -34,6 +34,9 @@ export const SCHEMA = [
     started_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (operation_id, step))`,
   `CREATE TABLE IF NOT EXISTS stack_leases (
     stack TEXT PRIMARY KEY, holder TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL, acquired_at TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS tenant_migrations (
+    operation_id TEXT PRIMARY KEY, tenant TEXT NOT NULL, phase TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
+    remove_after TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
 ];
 
 /**

@@ -1,6 +1,7 @@
 /** The body of `POST /operations`: which operation, on which tenants, with which options. */
 import { z } from "zod";
-import { TenantInputSchema, VersionSchema } from "../registry/tenant";
+import { oneOf } from "../../schema/fields";
+import { PLANS, TenantInputSchema, VersionSchema } from "../registry/tenant";
 
 const tenants = z
   .array(z.string(), { error: "must be a list of tenant names" })
@@ -51,8 +52,25 @@ export const OperationRequestSchema = z.discriminatedUnion(
       httpCheckUrl: z.url().optional(),
       ...common,
     }),
+    z.strictObject({
+      kind: z.literal("migrate"),
+      tenant: z.string().describe("The tenant moved."),
+      to: oneOf(PLANS).optional().describe("The plan it moves to; with `rollback`, defaults to the plan it came from."),
+      cluster: z.string().optional().describe("Target cluster, one of the driver's clusters (default: the tenant's)."),
+      settings: z.record(z.string(), z.unknown()).optional().describe("Settings of a dedicated target stack."),
+      dryRun: z.boolean().optional().describe("Only plan: steps, stacks touched, data sizes."),
+      rollback: z.boolean().optional().describe("Move the tenant back while its last migration's source copy is kept."),
+      ...common,
+    }),
+    z.strictObject({
+      kind: z.literal("gc"),
+      now: z.iso.datetime().optional().describe("The time grace periods are compared with (default: now)."),
+      ...common,
+    }),
   ],
-  { error: 'must be one of "provision", "preview", "up", "refresh", "outputs", "destroy", "recover", "fleet-upgrade"' },
+  {
+    error: 'must be one of "provision", "preview", "up", "refresh", "outputs", "destroy", "recover", "fleet-upgrade", "migrate", "gc"',
+  },
 );
 
 /** A parsed operation request. */

@@ -97,6 +97,18 @@ function start(
         rollback: request.rollback,
         ...(request.httpCheckUrl ? { health: { httpCheckUrl: request.httpCheckUrl } } : {}),
       });
+    case "migrate":
+      return driver.migrate({
+        ...common,
+        tenant: request.tenant,
+        to: request.to,
+        cluster: request.cluster,
+        settings: request.settings,
+        dryRun: request.dryRun,
+        rollback: request.rollback,
+      });
+    case "gc":
+      return driver.gc({ ...common, ...(request.now ? { now: new Date(request.now) } : {}) });
   }
 }
 

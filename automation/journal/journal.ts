@@ -134,6 +134,21 @@ export class OperationJournal {
     ]);
   }
 
+  /**
+   * Records where a step stands as it goes: a step entering `running` is started (its attempt
+   * counted) unless it is running already; `detail` replaces the step's detail.
+   */
+  async recordStep(id: string, step: string, status: StepStatus, detail: unknown): Promise<void> {
+    if (status === "running" && (await this.step(id, step))?.status !== "running") await this.startStep(id, step);
+    await this.db.run("UPDATE operation_steps SET status = ?, detail = ?, updated_at = ? WHERE operation_id = ? AND step = ?", [
+      status,
+      JSON.stringify(detail),
+      now(),
+      id,
+      step,
+    ]);
+  }
+
   /** Records how an operation ended. */
   async finish(id: string, status: Exclude<OperationStatus, "running">, result: unknown): Promise<void> {
     await this.db.run("UPDATE operations SET status = ?, result = ?, updated_at = ? WHERE id = ?", [

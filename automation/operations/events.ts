@@ -19,6 +19,15 @@ export type DriverEvent =
       /** Why it failed, or what it found. */
       readonly detail?: string;
     }
+  | {
+      readonly type: "migration";
+      readonly operationId: string;
+      /** The migration step (`drain`, `copyPostgres`, ...), or `log` for a progress line. */
+      readonly step: string;
+      readonly status: "started" | "done" | "failed" | "log";
+      /** The progress line, or why the step failed. */
+      readonly detail?: string;
+    }
   | ({ readonly operationId: string } & ExecutorEvent);
 
 /** States a stack goes through in an operation. */

@@ -5,6 +5,7 @@
  */
 import type { SqlDatabase } from "../db/sqlDatabase";
 import { InputError, TenantExistsError, TenantNotFoundError } from "../errors";
+import { MigrationRecords, type MigrationSide } from "./migrations";
 import {
   atVersion,
   checkStack,
@@ -111,13 +112,27 @@ export class TenantRegistry {
     if (changed === 0) throw new TenantNotFoundError(name);
   }
 
-  /** The fleet's stacks, optionally only those serving `tenants` (each of which must exist). */
+  /**
+   * The fleet's stacks, optionally only those serving `tenants` (each of which must exist); a
+   * migrating tenant's spare copy counts (see `migrations.ts`).
+   */
   async stacks(tenants?: readonly string[]): Promise<FleetStack[]> {
     const all = await this.list();
     const unknown = (tenants ?? []).filter((name) => !all.some((t) => t.name === name));
     if (unknown.length > 0) throw new TenantNotFoundError(unknown.join(", "));
-    const stacks = fleetStacks(all);
+    const stacks = fleetStacks(all, await new MigrationRecords(this.db).placements());
     return tenants === undefined ? stacks : stacks.filter((s) => s.tenants.some((t) => tenants.includes(t)));
+  }
+
+  /** Moves a tenant to `side` (its plan, cluster and settings): the routing switch of a migration. */
+  async place(name: string, side: MigrationSide): Promise<void> {
+    const changed = await this.db.run("UPDATE tenants SET plan = ?, cluster = ?, settings = ? WHERE name = ?", [
+      side.plan,
+      side.cluster,
+      JSON.stringify(side.settings),
+      name,
+    ]);
+    if (changed === 0) throw new TenantNotFoundError(name);
   }
 
   /** Records that every tenant of `stack` now runs `version` (after its stack was updated). */

@@ -7,6 +7,7 @@ import { ENVIRONMENTS, parseStack, stackName, type StackInput, type StackSpec, T
 import { problemsOf } from "../../schema/errors";
 import { dnsLabel, hostName, oneOf, settings } from "../../schema/fields";
 import { InputError } from "../errors";
+import type { Placement } from "./migrations";
 
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const VERSION_MESSAGE = 'must be an image tag such as "2.4.1": letters, digits, "_", "." and "-", at most 128 characters';
@@ -85,13 +86,19 @@ export function withVersion(image: unknown, version: string): unknown {
   return `${repository}:${version}`;
 }
 
-/** The settings of a stack of `tenants` (one dedicated tenant, or the shared tenants of an environment). */
-function stackSettings(first: Tenant, tenants: readonly Tenant[]): StackInput {
+/** A tenant's copy in a stack: `routed` false for a migration's copy that does not serve it. */
+interface Member {
+  readonly tenant: Tenant;
+  readonly routed: boolean;
+}
+
+/** The settings of a stack of `members` (one dedicated tenant, or the shared tenants of an environment). */
+function stackSettings(members: readonly Member[]): StackInput {
+  const first = members[0].tenant;
   const settings = first.settings as Record<string, Record<string, unknown> | undefined>;
+  const entry = ({ tenant, routed }: Member) => ({ name: tenant.name, host: tenant.host, ...(routed ? {} : { routed: false }) });
   const tenancy =
-    first.plan === "dedicated"
-      ? { mode: "dedicated", tenant: { name: first.name, host: first.host } }
-      : { mode: "shared", tenants: tenants.map((t) => ({ name: t.name, host: t.host })) };
+    first.plan === "dedicated" ? { mode: "dedicated", tenant: entry(members[0]) } : { mode: "shared", tenants: members.map(entry) };
   return {
     ...settings,
     environment: first.environment,
@@ -101,19 +108,29 @@ function stackSettings(first: Tenant, tenants: readonly Tenant[]): StackInput {
   } as StackInput;
 }
 
-/** The stacks of a fleet, in the order their first tenant was registered. */
-export function fleetStacks(tenants: readonly Tenant[]): FleetStack[] {
-  const groups = new Map<string, Tenant[]>();
+/** The stack of a tenant on its plan. */
+export function stackOf(tenant: Pick<Tenant, "plan" | "environment" | "name">): string {
+  return tenant.plan === "dedicated" ? stackName(tenant.environment, tenant.name) : stackName(tenant.environment);
+}
+
+/**
+ * The stacks of a fleet, in the order their first tenant was registered. A migrating tenant (see
+ * `placements`) is also in the stack of its spare copy, not routed there.
+ */
+export function fleetStacks(tenants: readonly Tenant[], placements: readonly Placement[] = []): FleetStack[] {
+  const groups = new Map<string, Member[]>();
+  const add = (member: Member) => groups.set(stackOf(member.tenant), [...(groups.get(stackOf(member.tenant)) ?? []), member]);
   for (const tenant of tenants) {
-    const name = tenant.plan === "dedicated" ? stackName(tenant.environment, tenant.name) : stackName(tenant.environment);
-    groups.set(name, [...(groups.get(name) ?? []), tenant]);
+    const placement = placements.find((p) => p.tenant === tenant.name);
+    add({ tenant, routed: placement?.homeRouted ?? true });
+    if (placement) add({ tenant: { ...tenant, ...placement.spare }, routed: false });
   }
-  return [...groups].map(([name, group]) => ({
+  return [...groups].map(([name, members]) => ({
     name,
-    plan: group[0].plan,
-    tenants: group.map((t) => t.name),
-    version: group[0].version,
-    settings: stackSettings(group[0], group),
+    plan: members[0].tenant.plan,
+    tenants: members.map((m) => m.tenant.name),
+    version: members[0].tenant.version,
+    settings: stackSettings(members),
   }));
 }
 

@@ -100,4 +100,34 @@ describe("fleet stacks", () => {
     assert.equal(atVersion(fleet[0], "1.1.0").settings.api.image, "hashicorp/http-echo:1.1.0");
     assert.equal(atVersion(fleet[0], "1.1.0").settings.worker.image, "hashicorp/http-echo:1.1.0");
   });
+
+  it("places a migrating tenant's spare copy, not routed, in the stack of its other plan", () => {
+    const spare = { plan: "dedicated" as const, cluster: "local", settings: tenant("initech", "dedicated").settings };
+    const copying = fleetStacks(
+      [tenant("initech", "shared"), tenant("umbrella", "shared")],
+      [{ tenant: "initech", spare, homeRouted: true }],
+    );
+    assert.deepEqual(
+      copying.map((s) => [s.name, s.tenants, s.settings.tenancy]),
+      [
+        [
+          "dev-shared",
+          ["initech", "umbrella"],
+          {
+            mode: "shared",
+            tenants: [
+              { name: "initech", host: "initech.example.com" },
+              { name: "umbrella", host: "umbrella.example.com" },
+            ],
+          },
+        ],
+        ["dev-initech", ["initech"], { mode: "dedicated", tenant: { name: "initech", host: "initech.example.com", routed: false } }],
+      ],
+    );
+    const unrouting = fleetStacks([tenant("initech", "shared")], [{ tenant: "initech", spare, homeRouted: false }]);
+    assert.deepEqual(unrouting[0].settings.tenancy, {
+      mode: "shared",
+      tenants: [{ name: "initech", host: "initech.example.com", routed: false }],
+    });
+  });
 });

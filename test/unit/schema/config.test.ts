@@ -23,7 +23,7 @@ describe("stack config", () => {
   it("reads Pulumi.dev.yaml: a dedicated dev stack on the local cluster", () => {
     const { spec } = readStackConfig(allConfigOf("Pulumi.dev.yaml"), () => false);
     assert.equal(spec.environment, "dev");
-    assert.deepEqual(spec.tenancy, { mode: "dedicated", tenant: { name: "demo", host: "demo.tenantstack.localhost" } });
+    assert.deepEqual(spec.tenancy, { mode: "dedicated", tenant: { name: "demo", host: "demo.tenantstack.localhost", routed: true } });
     assert.equal(spec.api.autoscaling.enabled, false);
     assert.equal(spec.postgres.storageGi, 1);
     assert.deepEqual(spec.ingress.tls, { issuer: "none" });

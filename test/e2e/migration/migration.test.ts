@@ -1,0 +1,362 @@
+/**
+ * Tenant migration orchestrated by the driver: the stacks and the routing switch on the real engine
+ * and the local cluster, the data on real Postgres and Redis servers (the stacks' own servers are
+ * pods that never run on kwok, so the data plane points each stack at a local server pair). A shared
+ * tenant moves to a dedicated stack through a killed driver, then its source copy is garbage-collected.
+ */
+import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { Driver, type DriverEvent, InputError, TenantNotFoundError } from "../../../automation";
+import { main } from "../../../automation/cli/main";
+import { buildServer } from "../../../automation/http/server";
+import { MAINTENANCE_CONFIGMAP } from "../../../automation/migrate";
+import { staticDataPlane } from "../../../automation/migration/staticDataPlane";
+import { tenantDatabase } from "../../../schema/naming";
+import { KubeClient } from "../../support/kube";
+import { tenantSettings } from "../../unit/automation/fixtures";
+import { provisionTenant } from "../migrate/seed";
+import { PostgresServer, RedisServer, useDataServerBinaries } from "../migrate/servers";
+
+const KUBECONFIG = path.join(process.env.HOME ?? "/root", ".cache/tenantstack/cluster/kubeconfig");
+const ROWS = 2500;
+const KEYS = 2000;
+
+/** The hosts of the api Ingress of a namespace, read from the API server ([] when there is none). */
+async function ingressHosts(kube: KubeClient, namespace: string): Promise<string[]> {
+  const ingress = await kube.get(`/apis/networking.k8s.io/v1/namespaces/${namespace}/ingresses/api`);
+  return (ingress?.spec.rules ?? []).map((rule: { host: string }) => rule.host);
+}
+
+/** Every table's row count and content digest in a tenant's database. */
+async function tableDigests(server: PostgresServer, database: string): Promise<Record<string, string>> {
+  const rows = await server.query(
+    database,
+    `SELECT 'orders' AS t, count(*) || ':' || md5(string_agg(o::text, ',' ORDER BY id)) AS d FROM orders o
+     UNION ALL SELECT 'blobs', count(*) || ':' || md5(string_agg(b::text, ',' ORDER BY id)) FROM blobs b
+     UNION ALL SELECT 'seq', last_value::text FROM order_numbers`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.t, r.d]));
+}
+
+/** Every key of a tenant with its value and whether it expires. */
+async function keyDump(server: RedisServer, tenant: string): Promise<Record<string, string>> {
+  return server.with(async (client) => {
+    const keys = (await client.keys(`${tenant}:*`)).sort();
+    const dump: Record<string, string> = {};
+    for (const key of keys) {
+      const value = (await client.type(key)) === "hash" ? JSON.stringify(await client.hgetall(key)) : await client.get(key);
+      dump[key] = `${value} ttl:${(await client.pttl(key)) > 0}`;
+    }
+    return dump;
+  });
+}
+
+describe("tenant migration orchestrated by the driver", function () {
+  const run = randomBytes(2).toString("hex");
+  const [moved, stays] = [`m${run}-a`, `m${run}-b`];
+  const sharedNamespace = `m${run}-shared`;
+  const dedicatedNamespace = `tenantstack-dev-${moved}`;
+  const stateDir = mkdtempSync(path.join(tmpdir(), "tenantstack-migration-"));
+  const passphrase = randomBytes(16).toString("hex");
+  const workspace = { stateDir, passphrase, env: { KUBECONFIG } };
+  const kube = KubeClient.fromKubeconfig(KUBECONFIG);
+  const servers: { postgres: PostgresServer; redis: RedisServer }[] = [];
+  let endpoints: Record<string, { postgresUrl: string; redisUrl: string }>;
+  let driver: Driver;
+
+  before(async function () {
+    useDataServerBinaries();
+    for (const name of ["shared", "dedicated"])
+      servers.push({ postgres: await PostgresServer.start(name), redis: await RedisServer.start(name) });
+    const [shared, dedicated] = servers;
+    endpoints = {
+      "dev-shared": { postgresUrl: shared.postgres.url, redisUrl: shared.redis.url },
+      [`dev-${moved}`]: { postgresUrl: dedicated.postgres.url, redisUrl: dedicated.redis.url },
+    };
+    driver = await Driver.open({
+      workspace,
+      poolSize: 2,
+      migration: { dataPlane: staticDataPlane(endpoints), clusters: ["local", "edge"], removalGraceMs: 60_000 },
+    });
+    // The shared stack of two tenants, and their data on the shared servers.
+    await driver.registry.create({
+      name: moved,
+      host: `${moved}.example.com`,
+      plan: "shared",
+      version: "1.0.0",
+      settings: { ...tenantSettings(), namespace: sharedNamespace },
+    });
+    await driver.registry.create({ name: stays, host: `${stays}.example.com`, plan: "shared", version: "1.0.0" });
+    const up = await driver.up();
+    assert.equal(up.status, "succeeded", JSON.stringify(up.stacks.map((s) => s.error)));
+    for (const tenant of [moved, stays]) {
+      const role = tenantDatabase(tenant);
+      provisionTenant(shared.postgres, role, randomBytes(8).toString("hex"));
+      await shared.postgres.query(
+        role,
+        `SET ROLE ${role};
+         CREATE TABLE orders (id bigserial PRIMARY KEY, customer text NOT NULL, amount numeric(10,2), placed timestamptz);
+         INSERT INTO orders (customer, amount, placed)
+           SELECT 'c' || g, g * 1.25, timestamptz '2025-01-01 00:00:00+00' + g * interval '1 minute' FROM generate_series(1, ${ROWS}) g;
+         CREATE TABLE blobs (id int PRIMARY KEY, body bytea);
+         INSERT INTO blobs SELECT g, decode(md5(g::text) || md5((g * 7)::text), 'hex') FROM generate_series(1, 500) g;
+         CREATE SEQUENCE order_numbers START 100; SELECT setval('order_numbers', 777);`,
+      );
+      await shared.redis.with(async (client) => {
+        const pipeline = client.pipeline();
+        for (let i = 0; i < KEYS / 2; i++) {
+          pipeline.set(`${tenant}:session:${i}`, `token-${i}`);
+          if (i % 2 === 0) pipeline.pexpire(`${tenant}:session:${i}`, 3_600_000);
+          pipeline.hset(`${tenant}:cart:${i}`, { item: `sku-${i}`, count: String(i % 9) });
+        }
+        await pipeline.exec();
+      });
+    }
+  });
+
+  after(async () => {
+    await driver?.close();
+    for (const ns of [sharedNamespace, dedicatedNamespace]) await kube.request("DELETE", `/api/v1/namespaces/${ns}`).catch(() => undefined);
+    kube.close();
+    for (const { postgres, redis } of servers) await Promise.all([postgres.stop(), redis.stop()]);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it("refuses bad input before anything is touched", async () => {
+    const refused = async (options: Parameters<Driver["migrate"]>[0]) => {
+      try {
+        await driver.migrate(options);
+      } catch (error) {
+        return error as Error;
+      }
+      assert.fail(`migrate ${JSON.stringify(options)} was not refused`);
+    };
+    assert.ok((await refused({ tenant: "nobody", to: "dedicated" })) instanceof TenantNotFoundError);
+    const same = await refused({ tenant: moved, to: "shared" });
+    assert.ok(same instanceof InputError);
+    assert.match(same.message, new RegExp(`\`to\` must differ from the plan of tenant "${moved}": it is shared already`));
+    assert.match(
+      (await refused({ tenant: moved, to: "dedicated", cluster: "mars" })).message,
+      /`cluster` must be one of .*"local","edge".* \(got "mars"\)/,
+    );
+    assert.match((await refused({ tenant: moved, to: "cloud" })).message, /`to` must be one of "shared", "dedicated" \(got "cloud"\)/);
+    assert.match((await refused({ tenant: moved, rollback: true })).message, /`rollback` needs a switched migration/);
+
+    let err = "";
+    process.env.TENANTSTACK_PASSPHRASE = passphrase;
+    const code = await main(
+      ["--state-dir", stateDir, "--kubeconfig", KUBECONFIG, "migrate", moved, "--to", "shared"],
+      () => undefined,
+      (t) => (err += t),
+    );
+    delete process.env.TENANTSTACK_PASSPHRASE;
+    assert.equal(code, 2, err);
+    assert.match(err, /it is shared already/);
+
+    assert.deepEqual(await driver.migrations.list(), []);
+    assert.deepEqual(
+      (await driver.journal.list()).map((o) => o.kind),
+      ["up"],
+      "no operation but the setup's up",
+    );
+    assert.equal(await kube.get(`/api/v1/namespaces/${dedicatedNamespace}`), undefined, "no target namespace");
+    assert.deepEqual(
+      (await driver.registry.list()).map((t) => t.plan),
+      ["shared", "shared"],
+    );
+  });
+
+  it("plans a migration on a dry run (steps, stacks, data sizes), through the HTTP API too, touching nothing", async () => {
+    const planned = await driver.migrate({ tenant: moved, to: "dedicated", dryRun: true });
+    assert.equal(planned.status, "planned");
+    assert.deepEqual(planned.stacks, { source: "dev-shared", target: `dev-${moved}` });
+    const plan = planned.plan!;
+    assert.deepEqual(
+      plan.steps.map((s) => `${s.step}:${s.status}`),
+      ["drain", "copyPostgres", "copyRedis", "verify", "switch", "undrain", "markForRemoval"].map((s) => `${s}:pending`),
+    );
+    assert.deepEqual(
+      plan.postgres.tables.map((t) => [t.table, t.rows]),
+      [
+        ["public.blobs", 500],
+        ["public.orders", ROWS],
+      ],
+    );
+    assert.ok(plan.postgres.sizeBytes > 1_000_000);
+    assert.equal(plan.redis.keys, KEYS);
+    assert.equal(plan.postgres.target.kind, "absent");
+
+    const token = randomBytes(16).toString("hex");
+    const app = buildServer(driver, { token });
+    try {
+      const headers = { authorization: `Bearer ${token}` };
+      const bad = await app.inject({
+        method: "POST",
+        url: "/operations",
+        headers,
+        payload: { kind: "migrate", tenant: moved, to: "shared" },
+      });
+      assert.equal(bad.statusCode, 400, bad.body);
+      assert.match(bad.json().error.problems[0], /it is shared already/);
+      const started = await app.inject({
+        method: "POST",
+        url: "/operations",
+        headers,
+        payload: { kind: "migrate", tenant: moved, to: "dedicated", dryRun: true },
+      });
+      assert.equal(started.statusCode, 202, started.body);
+      let operation: any;
+      for (let i = 0; i < 100 && operation?.status !== "succeeded"; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        operation = (await app.inject({ method: "GET", url: `/operations/${started.json().id}`, headers })).json();
+      }
+      assert.equal(operation.kind, "migrate-plan");
+      assert.equal(operation.result.plan.redis.keys, KEYS);
+    } finally {
+      await app.close();
+    }
+    assert.deepEqual(await driver.migrations.list(), []);
+    assert.equal(await kube.get(`/api/v1/namespaces/${dedicatedNamespace}`), undefined);
+  });
+
+  it("moves the tenant to a dedicated stack through a killed driver: the re-run resumes without repeating finished steps", async () => {
+    const operationId = `move-${run}`;
+    const sourceDigests = await tableDigests(servers[0].postgres, tenantDatabase(moved));
+    const sourceKeys = await keyDump(servers[0].redis, moved);
+    const staysDigests = await tableDigests(servers[0].postgres, tenantDatabase(stays));
+
+    // Watch the maintenance flag of the tenant on the source namespace all along.
+    let flagged = false;
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const map = await kube.get(`/api/v1/namespaces/${sharedNamespace}/configmaps/${MAINTENANCE_CONFIGMAP}`);
+        if (map?.data?.[moved] !== undefined) flagged = true;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+
+    // The first driver is killed while the routing switch updates the source stack.
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "migrateProcess.ts")], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: {
+        ...process.env,
+        MIGRATE_ARGS: JSON.stringify({
+          stateDir,
+          passphrase,
+          kubeconfig: KUBECONFIG,
+          operationId,
+          tenant: moved,
+          to: "dedicated",
+          servers: endpoints,
+        }),
+      },
+    });
+    const events: any[] = [];
+    await new Promise<void>((resolve) => {
+      let buffer = "";
+      child.stdout!.on("data", (chunk: Buffer) => {
+        buffer += chunk.toString();
+        for (let i = buffer.indexOf("\n"); i >= 0; i = buffer.indexOf("\n")) {
+          const event = JSON.parse(buffer.slice(0, i));
+          buffer = buffer.slice(i + 1);
+          events.push(event);
+          if (event.type === "stack" && event.stack === "dev-shared" && event.status === "started")
+            setTimeout(() => child.kill("SIGKILL"), 2500);
+        }
+      });
+      child.on("exit", () => resolve());
+    });
+    assert.ok(!events.some((e) => e.type === "result"), "the first driver was killed before it finished");
+    const before = await driver.journal.steps(operationId);
+    const status = (step: string) => before.find((s) => s.step === step)?.status;
+    assert.deepEqual(["migrate:drain", "migrate:copyPostgres", "migrate:copyRedis", "migrate:verify", "migrate:switch"].map(status), [
+      "done",
+      "done",
+      "done",
+      "done",
+      "running",
+    ]);
+    assert.ok(flagged, "the maintenance flag was set while drained");
+
+    // While it is mid-migration, no other migration of the tenant starts.
+    await assert.rejects(driver.migrate({ tenant: moved, to: "dedicated" }), /is mid-migration \(operation "move-/);
+
+    const progress: DriverEvent[] = [];
+    const result = await driver.migrate({ operationId, tenant: moved, to: "dedicated", onEvent: (e) => progress.push(e) });
+    watching = false;
+    await watcher;
+    assert.equal(result.status, "succeeded", JSON.stringify(result));
+    assert.equal(result.resumed, true);
+    const attempts = Object.fromEntries(result.steps.map((s) => [s.step, s.attempts]));
+    for (const step of [`dev-${moved}:provision`, "migrate:drain", "migrate:copyPostgres", "migrate:copyRedis", "migrate:verify"])
+      assert.equal(attempts[step], 1, `${step} ran once`);
+    assert.ok(!progress.some((e) => e.type === "migration" && e.step === "copyPostgres" && e.status === "started"), "no copy again");
+    assert.deepEqual(
+      result.steps.filter((s) => s.status !== "done"),
+      [],
+      "every step is done",
+    );
+
+    // The data: equal on the target; the other tenant untouched on the source.
+    assert.deepEqual(await tableDigests(servers[1].postgres, tenantDatabase(moved)), sourceDigests);
+    assert.equal(sourceDigests.orders.split(":")[0], String(ROWS));
+    assert.deepEqual(await keyDump(servers[1].redis, moved), sourceKeys);
+    assert.equal(Object.keys(sourceKeys).length, KEYS);
+    assert.deepEqual(await tableDigests(servers[0].postgres, tenantDatabase(stays)), staysDigests);
+
+    // The routing: the host is on the target's Ingress only.
+    assert.deepEqual(await ingressHosts(kube, dedicatedNamespace), [`${moved}.example.com`]);
+    assert.deepEqual(await ingressHosts(kube, sharedNamespace), [`${stays}.example.com`]);
+    // The registry: the new plan; the source copy kept for its grace period.
+    assert.equal((await driver.registry.show(moved)).plan, "dedicated");
+    const [record] = await driver.migrations.list();
+    assert.equal(record.phase, "switched");
+    assert.ok(result.removeAfter && new Date(result.removeAfter).getTime() > Date.now());
+    // Undrained: the flag is gone.
+    const map = await kube.get(`/api/v1/namespaces/${sharedNamespace}/configmaps/${MAINTENANCE_CONFIGMAP}`);
+    assert.equal(map?.data?.[moved], undefined);
+  });
+
+  it("gc keeps the source copy through its grace period, then removes it and the tenant from the shared stack", async () => {
+    const waiting = await driver.gc();
+    assert.equal(waiting.status, "succeeded");
+    assert.deepEqual(waiting.removals, []);
+    assert.deepEqual(
+      waiting.waiting.map((w) => w.tenant),
+      [moved],
+    );
+    assert.equal(
+      (await servers[0].postgres.query("postgres", "SELECT 1 FROM pg_database WHERE datname = $1", [tenantDatabase(moved)])).length,
+      1,
+    );
+
+    const [record] = await driver.migrations.list();
+    const removed = await driver.gc({ now: new Date(new Date(record.removeAfter!).getTime() + 1000) });
+    assert.equal(removed.status, "succeeded", JSON.stringify(removed));
+    assert.deepEqual(
+      removed.removals.map((r) => [r.tenant, r.copy, r.stack, r.status, r.data?.database, r.data?.keys]),
+      [[moved, "source", "dev-shared", "removed", true, KEYS]],
+    );
+    assert.equal(
+      (await servers[0].postgres.query("postgres", "SELECT 1 FROM pg_database WHERE datname = $1", [tenantDatabase(moved)])).length,
+      0,
+    );
+    assert.equal(Object.keys(await keyDump(servers[0].redis, moved)).length, 0);
+    assert.equal(Object.keys(await keyDump(servers[0].redis, stays)).length, KEYS, "the other tenant's keys stay");
+    const credentials = await kube.get(`/api/v1/namespaces/${sharedNamespace}/secrets/tenant-credentials`);
+    assert.ok(!Object.keys(credentials.data).some((key) => key.startsWith(moved)), "the shared stack no longer holds the tenant");
+    assert.ok(Object.keys(credentials.data).some((key) => key.startsWith(stays)));
+    assert.deepEqual(
+      (await driver.registry.stacks()).map((s) => [s.name, s.tenants]),
+      [
+        [`dev-${moved}`, [moved]],
+        ["dev-shared", [stays]],
+      ],
+    );
+  });
+});
