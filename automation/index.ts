@@ -18,6 +18,7 @@ export { PACKAGE_ROOT, findPulumiCli, type PulumiCli } from "./pulumiCli";
 export type { MigrationConfig, MigrationDataPlane } from "./migration/config";
 export type { GcOptions, GcRemoval, GcResult } from "./migration/gc";
 export type { MigrateOptions, MigrationResult } from "./migration/migrate";
+export { readDataPlaneFile, staticDataPlane } from "./migration/staticDataPlane";
 export * from "./registry/migrations";
 export * from "./registry/registry";
 export {

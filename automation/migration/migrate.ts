@@ -278,7 +278,7 @@ export async function migrate(context: MigrationContext, options: MigrateOptions
   }
   emit({ type: "operation", operationId, kind: "migrate", status: resumed ? "resumed" : "started" });
   const scope = { operationId, emit, signal: options.signal };
-  const stepEvent = (step: string, status: "started" | "done" | "failed" | "log", detail?: string) =>
+  const stepEvent = (step: string, status: "started" | "skipped" | "done" | "failed" | "log", detail?: string) =>
     emit({ type: "migration", operationId, step, status, ...(detail ? { detail } : {}) });
 
   let status: MigrationResult["status"] = "succeeded";
@@ -314,6 +314,10 @@ export async function migrate(context: MigrationContext, options: MigrateOptions
       if (options.signal?.aborted) {
         status = "cancelled";
         break;
+      }
+      if ((await journal.get(step))?.status === "done") {
+        stepEvent(step, "skipped");
+        continue;
       }
       stepEvent(step, "started");
       try {

@@ -24,7 +24,7 @@ export type DriverEvent =
       readonly operationId: string;
       /** The migration step (`drain`, `copyPostgres`, ...), or `log` for a progress line. */
       readonly step: string;
-      readonly status: "started" | "done" | "failed" | "log";
+      readonly status: "started" | "skipped" | "done" | "failed" | "log";
       /** The progress line, or why the step failed. */
       readonly detail?: string;
     }

@@ -295,7 +295,10 @@ describe("tenant migration orchestrated by the driver", function () {
     const attempts = Object.fromEntries(result.steps.map((s) => [s.step, s.attempts]));
     for (const step of [`dev-${moved}:provision`, "migrate:drain", "migrate:copyPostgres", "migrate:copyRedis", "migrate:verify"])
       assert.equal(attempts[step], 1, `${step} ran once`);
-    assert.ok(!progress.some((e) => e.type === "migration" && e.step === "copyPostgres" && e.status === "started"), "no copy again");
+    const copyEvents = progress
+      .filter((e) => e.type === "migration" && e.step === "copyPostgres")
+      .map((e) => (e as { status: string }).status);
+    assert.deepEqual(copyEvents, ["skipped"], "the copy is not run again");
     assert.deepEqual(
       result.steps.filter((s) => s.status !== "done"),
       [],
@@ -322,7 +325,38 @@ describe("tenant migration orchestrated by the driver", function () {
     assert.equal(map?.data?.[moved], undefined);
   });
 
-  it("gc keeps the source copy through its grace period, then removes it and the tenant from the shared stack", async () => {
+  it("moves the tenant back with --rollback while the source copy is kept", async () => {
+    await servers[1].postgres.query(tenantDatabase(moved), "INSERT INTO orders (customer, amount) VALUES ('written after the switch', 1)");
+    await servers[1].redis.with((client) => client.set(`${moved}:after-switch`, "yes"));
+    const targetDigests = await tableDigests(servers[1].postgres, tenantDatabase(moved));
+    const targetKeys = await keyDump(servers[1].redis, moved);
+
+    const workers = () => kube.get(`/apis/apps/v1/namespaces/${dedicatedNamespace}/deployments/worker`).then((d) => d.spec.replicas);
+    const workersBefore = await workers();
+    assert.ok(workersBefore > 0);
+    const back = await driver.migrate({ tenant: moved, rollback: true, operationId: `back-${run}` });
+    assert.equal(back.status, "succeeded", JSON.stringify(back));
+    assert.deepEqual([back.from, back.to, back.stacks.source, back.stacks.target], ["dedicated", "shared", `dev-${moved}`, "dev-shared"]);
+    assert.deepEqual(
+      await tableDigests(servers[0].postgres, tenantDatabase(moved)),
+      targetDigests,
+      "the writes made after the switch came back",
+    );
+    assert.deepEqual(await keyDump(servers[0].redis, moved), targetKeys);
+    assert.equal((await driver.registry.show(moved)).plan, "shared");
+    assert.deepEqual((await ingressHosts(kube, sharedNamespace)).sort(), [`${moved}.example.com`, `${stays}.example.com`].sort());
+    assert.deepEqual(await ingressHosts(kube, dedicatedNamespace), [], "the dedicated stack no longer routes the host");
+    assert.equal(await workers(), workersBefore, "the dedicated workers were scaled back after the drain");
+    assert.deepEqual(
+      (await driver.migrations.list()).map((m) => [m.operationId, m.phase]),
+      [
+        [`move-${run}`, "rolled-back"],
+        [`back-${run}`, "switched"],
+      ],
+    );
+  });
+
+  it("gc keeps the source copy through its grace period, then removes its data and destroys its dedicated stack", async () => {
     const waiting = await driver.gc();
     assert.equal(waiting.status, "succeeded");
     assert.deepEqual(waiting.removals, []);
@@ -330,33 +364,27 @@ describe("tenant migration orchestrated by the driver", function () {
       waiting.waiting.map((w) => w.tenant),
       [moved],
     );
-    assert.equal(
-      (await servers[0].postgres.query("postgres", "SELECT 1 FROM pg_database WHERE datname = $1", [tenantDatabase(moved)])).length,
-      1,
-    );
+    const databases = () => servers[1].postgres.query("postgres", "SELECT 1 FROM pg_database WHERE datname = $1", [tenantDatabase(moved)]);
+    assert.equal((await databases()).length, 1);
 
-    const [record] = await driver.migrations.list();
+    const record = (await driver.migrations.list())[1];
     const removed = await driver.gc({ now: new Date(new Date(record.removeAfter!).getTime() + 1000) });
     assert.equal(removed.status, "succeeded", JSON.stringify(removed));
     assert.deepEqual(
-      removed.removals.map((r) => [r.tenant, r.copy, r.stack, r.status, r.data?.database, r.data?.keys]),
-      [[moved, "source", "dev-shared", "removed", true, KEYS]],
+      removed.removals.map((r) => [r.tenant, r.copy, r.stack, r.status, r.data?.database, r.data?.keys, r.destroyed]),
+      [[moved, "source", `dev-${moved}`, "removed", true, KEYS + 1, true]],
     );
+    assert.equal((await databases()).length, 0);
+    assert.equal(Object.keys(await keyDump(servers[1].redis, moved)).length, 0);
     assert.equal(
-      (await servers[0].postgres.query("postgres", "SELECT 1 FROM pg_database WHERE datname = $1", [tenantDatabase(moved)])).length,
-      0,
+      await kube.get(`/apis/apps/v1/namespaces/${dedicatedNamespace}/statefulsets/postgres`),
+      undefined,
+      "the stack is destroyed",
     );
-    assert.equal(Object.keys(await keyDump(servers[0].redis, moved)).length, 0);
-    assert.equal(Object.keys(await keyDump(servers[0].redis, stays)).length, KEYS, "the other tenant's keys stay");
-    const credentials = await kube.get(`/api/v1/namespaces/${sharedNamespace}/secrets/tenant-credentials`);
-    assert.ok(!Object.keys(credentials.data).some((key) => key.startsWith(moved)), "the shared stack no longer holds the tenant");
-    assert.ok(Object.keys(credentials.data).some((key) => key.startsWith(stays)));
+    assert.equal(Object.keys(await keyDump(servers[0].redis, moved)).length, KEYS + 1, "the serving copy stays");
     assert.deepEqual(
       (await driver.registry.stacks()).map((s) => [s.name, s.tenants]),
-      [
-        [`dev-${moved}`, [moved]],
-        ["dev-shared", [stays]],
-      ],
+      [["dev-shared", [moved, stays]]],
     );
   });
 });

@@ -76,6 +76,23 @@ describe("CLI and HTTP API input", () => {
         /`--wave-size` must be an integer of at least 1 \(got "0"\)/,
       ],
       ["an unknown option", ["up", "--force"], 2, /Unknown option '--force'/],
+      ["a migration of an unknown tenant", ["migrate", "nobody", "--to", "shared"], 2, /Tenant "nobody" is not registered/],
+      [
+        "a migration to the plan the tenant has",
+        ["migrate", "acme", "--to", "dedicated"],
+        2,
+        /`to` must differ from the plan of tenant "acme": it is dedicated already/,
+      ],
+      [
+        "a migration to an unknown cluster",
+        ["migrate", "acme", "--to", "shared", "--cluster", "mars"],
+        2,
+        /`cluster` must be one of the driver's clusters \["local"\] \(got "mars"\)/,
+      ],
+      ["a rollback with nothing to roll back", ["migrate", "acme", "--rollback"], 2, /`rollback` needs a switched migration/],
+      ["a migration without a data plane", ["migrate", "acme", "--to", "shared"], 2, /the driver has no `migration.dataPlane`/],
+      ["gc without a data plane", ["gc"], 2, /the driver has no `migration.dataPlane`/],
+      ["a bad gc time", ["gc", "--now", "yesterday"], 2, /`--now` must be an ISO 8601 time \(got "yesterday"\)/],
     ];
     for (const [title, args, code, message] of refused) {
       it(`refuses ${title} (exit ${code}) before touching any stack`, async () => {
@@ -176,6 +193,21 @@ describe("CLI and HTTP API input", () => {
         assert.equal(unknown.statusCode, 404);
         const kind = await app.inject({ method: "POST", url: "/operations", headers: auth, payload: { kind: "launch" } });
         assert.equal(kind.statusCode, 400);
+        const plan = await app.inject({
+          method: "POST",
+          url: "/operations",
+          headers: auth,
+          payload: { kind: "migrate", tenant: "a", to: "solo" },
+        });
+        assert.equal(plan.statusCode, 400);
+        assert.deepEqual(plan.json().error.problems, ['`to` must be one of "shared", "dedicated" (got "solo")']);
+        const migrating = await app.inject({
+          method: "POST",
+          url: "/operations",
+          headers: auth,
+          payload: { kind: "migrate", tenant: "nobody", to: "shared" },
+        });
+        assert.equal(migrating.statusCode, 404);
         untouched();
       }));
   });
