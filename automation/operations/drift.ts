@@ -37,8 +37,9 @@ export function driftOf(event: EngineEvent): Drift | undefined {
   const metadata = event.resOutputsEvent?.metadata;
   if (metadata === undefined || metadata.type === "pulumi:pulumi:Stack" || metadata.type.startsWith("pulumi:providers:")) return undefined;
   if (!["refresh", "update", "delete"].includes(metadata.op)) return undefined;
-  if (metadata.old !== undefined && metadata.new === undefined)
-    return { urn: metadata.urn, type: metadata.type, kind: "delete", diffs: [] };
+  // A resource gone from the cluster comes back with no state, or a state without outputs.
+  const gone = metadata.new === undefined || Object.keys(metadata.new.outputs ?? {}).length === 0;
+  if (metadata.old !== undefined && gone) return { urn: metadata.urn, type: metadata.type, kind: "delete", diffs: [] };
   const diffs = driftedKeys(metadata.old?.outputs, metadata.new?.outputs);
   return diffs.length > 0 ? { urn: metadata.urn, type: metadata.type, kind: "update", diffs } : undefined;
 }

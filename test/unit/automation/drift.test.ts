@@ -50,5 +50,10 @@ describe("drift", () => {
     });
     assert.equal(driftOf(refreshEvent(deployment({}, "1", 1), deployment({}, "2", 0))), undefined);
     assert.equal(driftOf(refreshEvent(deployment({}, "1", 1), undefined))?.kind, "delete");
+    assert.equal(
+      driftOf(refreshEvent(deployment({}, "1", 1), {}))?.kind,
+      "delete",
+      "the engine's refresh of a deleted resource: no outputs",
+    );
   });
 });
