@@ -17,6 +17,7 @@ export type { StackJob, StackJobEvent, StackJobKind, StackJobResult } from "./op
 export { PACKAGE_ROOT, findPulumiCli, type PulumiCli } from "./pulumiCli";
 export type { MigrationConfig, MigrationDataPlane } from "./migration/config";
 export type { GcOptions, GcRemoval, GcResult } from "./migration/gc";
+export type { MigrationJobs } from "./migration/jobDataSteps";
 export type { MigrateOptions, MigrationResult } from "./migration/migrate";
 export { readDataPlaneFile, staticDataPlane } from "./migration/staticDataPlane";
 export * from "./registry/migrations";

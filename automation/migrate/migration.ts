@@ -1,4 +1,4 @@
-import { dataStepHandlers } from "./dataSteps";
+import { type DataStep, dataStepHandlers } from "./dataSteps";
 import { MigrationStateError } from "./errors";
 import type { StepJournal } from "./journal";
 import { runJournaled, type StepHandler } from "./journaled";
@@ -21,6 +21,11 @@ export interface MigrationArgs {
   readonly drain: Drain;
   /** The stacks' side: routing switch, failure and removal marks. */
   readonly stacks: MigrationStacks;
+  /**
+   * What runs the data steps (copyPostgres, copyRedis, verify), such as Kubernetes Jobs next to the data.
+   * @default - they run in this process
+   */
+  readonly dataSteps?: Record<DataStep, StepHandler>;
   /**
    * How long the source's copy is kept after the switch, in milliseconds.
    * @default 604800000 (7 days)
@@ -49,7 +54,7 @@ export class Migration {
     const grace = args.removalGraceMs ?? DEFAULT_REMOVAL_GRACE_MS;
     this.handlers = {
       drain: (previous) => args.drain.drain(tenant, previous),
-      ...dataStepHandlers(this.settings, log),
+      ...(args.dataSteps ?? dataStepHandlers(this.settings, log)),
       switch: async () => {
         await args.stacks.switchRouting(tenant);
         return {};

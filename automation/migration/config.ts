@@ -1,12 +1,13 @@
 /** What the driver needs to migrate tenants: where each stack's data servers are, the clusters, the grace period. */
 import type { DataEndpoints } from "../migrate/settings";
 import type { FleetStack } from "../registry/tenant";
+import type { MigrationJobs } from "./jobDataSteps";
 
 /**
  * Where the data steps reach a stack's Postgres and Redis servers. The steps (copy, verify, gc's
  * removal) run in the driver's process with these URLs: give URLs the driver can reach (a port
- * forward, a private network), or run the driver in-cluster. In-cluster, `migrationJob()` runs the
- * same steps as a Job with the URLs from Secrets.
+ * forward, a private network), or run the driver in-cluster; with `jobs`, the copy and verify
+ * steps run as Jobs (`migrationJob()`) with the URLs from a Secret.
  */
 export interface MigrationDataPlane {
   /** The superuser URLs of `stack`'s Postgres and Redis servers (never logged). */
@@ -20,6 +21,13 @@ export interface MigrationConfig {
    * @default - none
    */
   readonly dataPlane?: MigrationDataPlane;
+  /**
+   * Run the copy and verify steps as Kubernetes Jobs next to the data (in-cluster), with the URLs the
+   * data plane gives put in a Secret of the Jobs' namespace; the plan, the removal marks and gc still
+   * connect from the driver's process.
+   * @default - the steps run in the driver's process
+   */
+  readonly jobs?: MigrationJobs;
   /**
    * Clusters a tenant may be moved to (`--cluster`).
    * @default ["local"]

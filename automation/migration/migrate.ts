@@ -21,6 +21,7 @@ import { checkStack, fleetStacks, PLANS, stackOf, type FleetStack, type Tenant }
 import type { MigrationDataPlane } from "./config";
 import { type MigrationContext, currentStack, inTransaction } from "./context";
 import { DriverMigrationStacks } from "./driverStacks";
+import { jobDataSteps, urlSecretName } from "./jobDataSteps";
 import { OperationStepJournal } from "./stepJournal";
 
 /** Options of a migration. */
@@ -292,13 +293,16 @@ export async function migrate(context: MigrationContext, options: MigrateOptions
       targetStack,
       source: await prepared.dataPlane.endpoints(sourceNow),
     });
+    const settings = parseMigrationSettings({
+      id: migrationId,
+      tenant: migration.tenant,
+      source: await prepared.dataPlane.endpoints(sourceNow),
+      target: await prepared.dataPlane.endpoints((await currentStack(context, targetStack))!),
+    });
+    const jobs = context.config.jobs;
     const run = new Migration({
-      settings: {
-        id: migrationId,
-        tenant: migration.tenant,
-        source: await prepared.dataPlane.endpoints(sourceNow),
-        target: await prepared.dataPlane.endpoints((await currentStack(context, targetStack))!),
-      },
+      settings,
+      ...(jobs ? { dataSteps: jobDataSteps(context.kube!, jobs, settings) } : {}),
       journal,
       drain: new KubernetesDrain(context.kube!, {
         namespace: namespaceOf(sourceNow),
@@ -338,6 +342,11 @@ export async function migrate(context: MigrationContext, options: MigrateOptions
     status = "failed";
     failure = error;
   }
+  const jobs = context.config.jobs;
+  if (jobs && status !== "failed" && status !== "cancelled")
+    await context
+      .kube!.request("DELETE", `/api/v1/namespaces/${jobs.namespace}/secrets/${urlSecretName(migrationId)}`)
+      .catch(() => undefined);
   const record = await context.records.get(operationId);
   const result: MigrationResult = {
     ...base,
