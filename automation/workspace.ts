@@ -106,6 +106,8 @@ export class WorkspaceFactory {
     if (resolved.backendUrl.startsWith("file://")) mkdirSync(resolved.backendUrl.slice("file://".length), { recursive: true });
     const cli = await findPulumiCli(options.pulumiPath, path.join(resolved.stateDir, "cli"));
     const envVars: Record<string, string> = {
+      // The package's program is type-checked when it is built; the engine only needs it transpiled.
+      PULUMI_NODEJS_TRANSPILE_ONLY: "true",
       ...options.env,
       PATH: [...cli.pathDirs, process.env.PATH ?? ""].join(":"),
       PULUMI_BACKEND_URL: resolved.backendUrl,

@@ -1,9 +1,10 @@
 /**
- * Drift found by a refresh: refresh events carry the state before and after, not a diff, so the
- * changed properties are computed here. Kubernetes bookkeeping that changes on its own (status,
- * resource versions, managed fields) is not drift; labels and annotations are.
+ * Drift found by a refresh, from the stack's state before and after it: a resource gone from the
+ * state was deleted behind the stack's back, one whose outputs changed was modified. Kubernetes
+ * bookkeeping that changes on its own (status, resource versions, managed fields) is not drift;
+ * labels and annotations are. Only property names are reported, never values.
  */
-import type { EngineEvent } from "@pulumi/pulumi/automation";
+import type { Deployment } from "@pulumi/pulumi/automation";
 
 /** A resource whose live state differs from the stack's state. */
 export interface Drift {
@@ -17,6 +18,14 @@ export interface Drift {
 }
 
 type Outputs = Record<string, unknown> | undefined;
+
+/** A resource of an exported state. */
+interface StateResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly custom?: boolean;
+  readonly outputs?: Record<string, unknown>;
+}
 
 /** The part of a property compared for drift. */
 function comparable(key: string, value: unknown): unknown {
@@ -32,14 +41,24 @@ export function driftedKeys(before: Outputs, after: Outputs): string[] {
   return [...keys].filter((key) => JSON.stringify(comparable(key, before?.[key])) !== JSON.stringify(comparable(key, after?.[key]))).sort();
 }
 
-/** The drift of one refresh event, if any. */
-export function driftOf(event: EngineEvent): Drift | undefined {
-  const metadata = event.resOutputsEvent?.metadata;
-  if (metadata === undefined || metadata.type === "pulumi:pulumi:Stack" || metadata.type.startsWith("pulumi:providers:")) return undefined;
-  if (!["refresh", "update", "delete"].includes(metadata.op)) return undefined;
-  // A resource gone from the cluster comes back with no state, or a state without outputs.
-  const gone = metadata.new === undefined || Object.keys(metadata.new.outputs ?? {}).length === 0;
-  if (metadata.old !== undefined && gone) return { urn: metadata.urn, type: metadata.type, kind: "delete", diffs: [] };
-  const diffs = driftedKeys(metadata.old?.outputs, metadata.new?.outputs);
-  return diffs.length > 0 ? { urn: metadata.urn, type: metadata.type, kind: "update", diffs } : undefined;
+/** The managed resources of an exported state (not the stack, its providers or components), by URN. */
+function managedResources(state: Deployment): Map<string, StateResource> {
+  const resources: StateResource[] = state.deployment?.resources ?? [];
+  return new Map(resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")).map((resource) => [resource.urn, resource]));
+}
+
+/** The drift between a stack's state before a refresh and after it, in the order of the state. */
+export function driftBetween(before: Deployment, after: Deployment): Drift[] {
+  const refreshed = managedResources(after);
+  const drift: Drift[] = [];
+  for (const [urn, resource] of managedResources(before)) {
+    const now = refreshed.get(urn);
+    if (now === undefined) {
+      drift.push({ urn, type: resource.type, kind: "delete", diffs: [] });
+      continue;
+    }
+    const diffs = driftedKeys(resource.outputs, now.outputs);
+    if (diffs.length > 0) drift.push({ urn, type: resource.type, kind: "update", diffs });
+  }
+  return drift;
 }

@@ -11,7 +11,7 @@ import type { StackInput } from "../../schema";
 import { PlanMismatchError, ProtectedResourcesError, StackLockedError, StackOperationError, TenantstackError } from "../errors";
 import type { WorkspaceFactory } from "../workspace";
 import { ChangeCollector, type ChangeSummary } from "./changes";
-import { driftOf, type Drift } from "./drift";
+import { driftBetween, type Drift } from "./drift";
 
 /** Operations a stack job can run. */
 export type StackJobKind = "preview" | "up" | "refresh" | "destroy" | "outputs" | "recover";
@@ -80,14 +80,11 @@ export async function runStackJob(
 ): Promise<StackJobResult> {
   const started = Date.now();
   const collector = new ChangeCollector();
-  const drift: Drift[] = [];
   const events = (event: EngineEvent) => {
     collector.onEvent(event);
     const metadata = event.resourcePreEvent?.metadata;
     if (metadata && onEvent)
       onEvent({ stack: job.stack, op: metadata.op, resourceType: metadata.type, name: metadata.urn.split("::").pop() ?? metadata.urn });
-    const drifted = job.kind === "refresh" || job.kind === "recover" ? driftOf(event) : undefined;
-    if (drifted) drift.push(drifted);
   };
   const result = (extra: Partial<StackJobResult>): StackJobResult => ({
     stack: job.stack,
@@ -109,14 +106,18 @@ export async function runStackJob(
         await stack.up({ onEvent: events, signal, ...(job.plan ? { plan } : {}) });
         if (job.plan) rmSync(plan, { force: true });
         return result({ changes: collector.summary(), outputs: await outputsOf(stack) });
-      case "refresh":
+      case "refresh": {
+        const before = await stack.exportStack();
         await stack.refresh({ onEvent: events, signal });
-        return result({ drift });
-      case "recover":
+        return result({ drift: driftBetween(before, await stack.exportStack()) });
+      }
+      case "recover": {
         // `cancel` fails when no update holds the lock: nothing to cancel then.
         await stack.cancel().catch(() => undefined);
+        const before = await stack.exportStack();
         await stack.refresh({ onEvent: events, signal, clearPendingCreates: true });
-        return result({ drift });
+        return result({ drift: driftBetween(before, await stack.exportStack()) });
+      }
       case "destroy":
         await destroy(factory, stack, job, events, signal);
         return result({ changes: collector.summary() });

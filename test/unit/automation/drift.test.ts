@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { driftedKeys, driftOf } from "../../../automation/operations/drift";
+import type { Deployment } from "@pulumi/pulumi/automation";
+import { driftBetween, driftedKeys } from "../../../automation/operations/drift";
 
 const deployment = (labels: Record<string, string>, resourceVersion: string, ready: number) => ({
   metadata: { name: "api", labels, resourceVersion },
@@ -8,52 +8,46 @@ const deployment = (labels: Record<string, string>, resourceVersion: string, rea
   status: { readyReplicas: ready },
 });
 
-function refreshEvent(before: object | undefined, after: object | undefined): EngineEvent {
-  const state = (outputs: object) => ({
-    type: "kubernetes:apps/v1:Deployment",
-    urn: "urn:x::api-deployment",
-    id: "ns/api",
-    parent: "",
-    inputs: {},
-    outputs,
-    provider: "",
-  });
-  return {
-    sequence: 1,
-    timestamp: 0,
-    resOutputsEvent: {
-      metadata: {
-        op: "refresh",
-        urn: "urn:x::api-deployment",
-        type: "kubernetes:apps/v1:Deployment",
-        provider: "",
-        ...(before ? { old: state(before) } : {}),
-        ...(after ? { new: state(after) } : {}),
-      },
-    },
-  } as EngineEvent;
-}
+const resource = (name: string, type: string, outputs: object, custom = true) => ({
+  urn: `urn:pulumi:dev::tenantstack::${type}::${name}`,
+  type,
+  custom,
+  outputs,
+});
+const stack = resource("tenantstack-dev", "pulumi:pulumi:Stack", {}, false);
+const provider = resource("default", "pulumi:providers:kubernetes", { version: "4.25.0" });
+const component = resource("tenantstack-api", "tenantstack:workload:Api", {}, false);
+const api = (labels: Record<string, string>, resourceVersion: string) =>
+  resource("api", "kubernetes:apps/v1:Deployment", deployment(labels, resourceVersion, 1));
+const pdb = resource("api-pdb", "kubernetes:policy/v1:PodDisruptionBudget", { spec: { minAvailable: 1 } });
+const state = (...resources: object[]): Deployment => ({ version: 3, deployment: { resources } });
 
 describe("drift", () => {
   it("ignores status and metadata bookkeeping", () =>
     assert.deepEqual(driftedKeys(deployment({ a: "1" }, "1", 0), deployment({ a: "1" }, "7", 1)), []));
+
   it("reports changed labels and specs", () => {
     const after = { ...deployment({ a: "1", drifted: "yes" }, "8", 1), spec: { replicas: 3 } };
     assert.deepEqual(driftedKeys(deployment({ a: "1" }, "1", 1), after), ["metadata", "spec"]);
   });
-  it("reads refresh events", () => {
-    assert.deepEqual(driftOf(refreshEvent(deployment({}, "1", 1), deployment({ x: "y" }, "2", 1))), {
-      urn: "urn:x::api-deployment",
-      type: "kubernetes:apps/v1:Deployment",
-      kind: "update",
-      diffs: ["metadata"],
-    });
-    assert.equal(driftOf(refreshEvent(deployment({}, "1", 1), deployment({}, "2", 0))), undefined);
-    assert.equal(driftOf(refreshEvent(deployment({}, "1", 1), undefined))?.kind, "delete");
-    assert.equal(
-      driftOf(refreshEvent(deployment({}, "1", 1), {}))?.kind,
-      "delete",
-      "the engine's refresh of a deleted resource: no outputs",
+
+  it("finds nothing when a refresh only moved bookkeeping", () =>
+    assert.deepEqual(
+      driftBetween(state(stack, provider, component, api({}, "1"), pdb), state(stack, provider, component, api({}, "9"), pdb)),
+      [],
+    ));
+
+  it("reports a resource the refresh dropped as deleted, and a changed one as updated, never their values", () => {
+    const drift = driftBetween(
+      state(stack, provider, component, api({}, "1"), pdb),
+      state(stack, provider, component, api({ x: "y" }, "2")),
     );
+    assert.deepEqual(drift, [
+      { urn: api({}, "1").urn, type: "kubernetes:apps/v1:Deployment", kind: "update", diffs: ["metadata"] },
+      { urn: pdb.urn, type: "kubernetes:policy/v1:PodDisruptionBudget", kind: "delete", diffs: [] },
+    ]);
   });
+
+  it("leaves the stack, providers and components out", () =>
+    assert.deepEqual(driftBetween(state(stack, provider, component), state()), []));
 });
