@@ -9,6 +9,7 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { devSettings } from "../test/support/devStack";
+import { releaseControlPlane } from "../test/support/controlPlane";
 import { EngineSession, REPO, uniqueName } from "../test/support/engine";
 import type { KubeClient } from "../test/support/kube";
 
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
   } finally {
     await session.kube.request("DELETE", `/api/v1/namespaces/${namespace}`).catch(() => undefined);
     await session.close();
+    releaseControlPlane();
   }
 }
 

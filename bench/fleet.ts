@@ -13,11 +13,11 @@ import { cpus, tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { Driver, type OperationResult, WorkspaceFactory } from "../automation";
+import { ensureControlPlane, KUBECONFIG, releaseControlPlane } from "../test/support/controlPlane";
 import { KubeClient } from "../test/support/kube";
 import { tenantSettings } from "../test/unit/automation/fixtures";
 import { sampleMemory, type MemoryPeak } from "./memory";
 
-const KUBECONFIG = path.join(process.env.HOME ?? "/root", ".cache/tenantstack/cluster/kubeconfig");
 const list = (text: string | undefined, fallback: number[]) => (text ? text.split(",").map(Number) : fallback);
 const SIZES = list(process.env.BENCH_N, [1, 5, 10, 20]);
 const CONCURRENCY = list(process.env.BENCH_CONCURRENCY, [1, 2, 4]);
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
   const workspace = { stateDir, passphrase, env: { KUBECONFIG } };
   const names = Array.from({ length: Math.max(...SIZES) }, (_, i) => `b${run}-${i}`);
   const measurements: Measurement[] = [];
+  ensureControlPlane();
   const setup = await Driver.open({ workspace, poolSize: 2 });
   const kube = KubeClient.fromKubeconfig(KUBECONFIG);
   try {
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
     await setup.close();
     for (const name of names) await kube.request("DELETE", `/api/v1/namespaces/tenantstack-dev-${name}`).catch(() => undefined);
     kube.close();
+    releaseControlPlane();
     rmSync(stateDir, { recursive: true, force: true });
   }
   writeResults(measurements);

@@ -21,10 +21,10 @@ import {
 } from "../../../automation";
 import { main } from "../../../automation/cli/main";
 import { buildServer } from "../../../automation/http/server";
+import { KUBECONFIG } from "../../support/controlPlane";
 import { KubeClient } from "../../support/kube";
 import { tenantSettings } from "../../unit/automation/fixtures";
 
-const KUBECONFIG = path.join(process.env.HOME ?? "/root", ".cache/tenantstack/cluster/kubeconfig");
 const apps = (ns: string, kind: string, name: string) => `/apis/apps/v1/namespaces/${ns}/${kind}/${name}`;
 
 describe("the driver on the real engine", function () {
@@ -34,7 +34,7 @@ describe("the driver on the real engine", function () {
   const stateDir = mkdtempSync(path.join(tmpdir(), "tenantstack-driver-"));
   const passphrase = randomBytes(16).toString("hex");
   const workspace = { stateDir, passphrase, env: { KUBECONFIG } };
-  const kube = KubeClient.fromKubeconfig(KUBECONFIG);
+  let kube: KubeClient;
   const namespaceOf = (stack: string) => (stack === "dev-shared" ? sharedNamespace : `tenantstack-${stack}`);
   let driver: Driver;
 
@@ -54,6 +54,7 @@ describe("the driver on the real engine", function () {
   const statuses = (result: FleetUpgradeResult) => result.waves.map((wave) => wave.map((s) => `${s.stack}:${s.status}`));
 
   before(async () => {
+    kube = KubeClient.fromKubeconfig(KUBECONFIG);
     driver = await Driver.open({ workspace, poolSize: 2 });
   });
   after(async () => {
@@ -61,7 +62,7 @@ describe("the driver on the real engine", function () {
     for (const ns of [sharedNamespace, ...[a, b, c].map((t) => `tenantstack-dev-${t}`)]) {
       await kube.request("DELETE", `/api/v1/namespaces/${ns}`).catch(() => undefined);
     }
-    kube.close();
+    kube?.close();
     rmSync(stateDir, { recursive: true, force: true });
   });
 

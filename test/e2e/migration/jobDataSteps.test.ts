@@ -6,17 +6,15 @@
  */
 import * as assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import * as path from "node:path";
 import { parseMigrationSettings } from "../../../automation/migrate";
 import { jobDataSteps, urlSecretName } from "../../../automation/migration/jobDataSteps";
+import { KUBECONFIG } from "../../support/controlPlane";
 import { KubeClient } from "../../support/kube";
-
-const KUBECONFIG = path.join(process.env.HOME ?? "/root", ".cache/tenantstack/cluster/kubeconfig");
 
 describe("data steps as Kubernetes Jobs", () => {
   const run = randomBytes(2).toString("hex");
   const namespace = `j${run}-migrate`;
-  const kube = KubeClient.fromKubeconfig(KUBECONFIG);
+  let kube: KubeClient;
   const password = randomBytes(8).toString("hex");
   const settings = parseMigrationSettings({
     id: `job-${run}`,
@@ -31,16 +29,17 @@ describe("data steps as Kubernetes Jobs", () => {
     },
   });
 
-  before(() =>
-    kube.request("POST", "/api/v1/namespaces", {
+  before(() => {
+    kube = KubeClient.fromKubeconfig(KUBECONFIG);
+    return kube.request("POST", "/api/v1/namespaces", {
       apiVersion: "v1",
       kind: "Namespace",
       metadata: { name: namespace, labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
-    }),
-  );
+    });
+  });
   after(async () => {
     await kube.request("DELETE", `/api/v1/namespaces/${namespace}`).catch(() => undefined);
-    kube.close();
+    kube?.close();
   });
 
   it("runs a step as a Job with the URLs from a Secret, waits for it, and does not run it again once complete", async () => {

@@ -16,12 +16,12 @@ import { buildServer } from "../../../automation/http/server";
 import { MAINTENANCE_CONFIGMAP } from "../../../automation/migrate";
 import { staticDataPlane } from "../../../automation/migration/staticDataPlane";
 import { tenantDatabase } from "../../../schema/naming";
+import { KUBECONFIG } from "../../support/controlPlane";
 import { KubeClient } from "../../support/kube";
 import { tenantSettings } from "../../unit/automation/fixtures";
 import { provisionTenant } from "../migrate/seed";
 import { PostgresServer, RedisServer, useDataServerBinaries } from "../migrate/servers";
 
-const KUBECONFIG = path.join(process.env.HOME ?? "/root", ".cache/tenantstack/cluster/kubeconfig");
 const ROWS = 2500;
 const KEYS = 2000;
 
@@ -63,12 +63,13 @@ describe("tenant migration orchestrated by the driver", function () {
   const stateDir = mkdtempSync(path.join(tmpdir(), "tenantstack-migration-"));
   const passphrase = randomBytes(16).toString("hex");
   const workspace = { stateDir, passphrase, env: { KUBECONFIG } };
-  const kube = KubeClient.fromKubeconfig(KUBECONFIG);
+  let kube: KubeClient;
   const servers: { postgres: PostgresServer; redis: RedisServer }[] = [];
   let endpoints: Record<string, { postgresUrl: string; redisUrl: string }>;
   let driver: Driver;
 
   before(async function () {
+    kube = KubeClient.fromKubeconfig(KUBECONFIG);
     useDataServerBinaries();
     for (const name of ["shared", "dedicated"])
       servers.push({ postgres: await PostgresServer.start(name), redis: await RedisServer.start(name) });
@@ -121,7 +122,7 @@ describe("tenant migration orchestrated by the driver", function () {
   after(async () => {
     await driver?.close();
     for (const ns of [sharedNamespace, dedicatedNamespace]) await kube.request("DELETE", `/api/v1/namespaces/${ns}`).catch(() => undefined);
-    kube.close();
+    kube?.close();
     for (const { postgres, redis } of servers) await Promise.all([postgres.stop(), redis.stop()]);
     rmSync(stateDir, { recursive: true, force: true });
   });
