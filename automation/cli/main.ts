@@ -13,6 +13,7 @@ import type { DriverEvent } from "../operations/events";
 import { EXIT, exitCodeOf, exitCodeOfErrors } from "./exitCodes";
 import { readDataPlaneFile } from "../migration/staticDataPlane";
 import { gcSummary, migrationSummary, operationSummary, progressLine, tenantTable, upgradeSummary } from "./output";
+import { ProgressBoard, type Terminal } from "./progressBoard";
 
 const USAGE = `Usage: tenantstack [options] <command>
 
@@ -151,12 +152,25 @@ async function openDriver(values: Values): Promise<Driver> {
   });
 }
 
-/** Runs one command; resolves the exit code. */
+/**
+ * Runs one command; resolves the exit code.
+ * @param stdout receives results
+ * @param stderr receives progress lines and messages
+ * @param terminal when given and a TTY, progress is a live board drawn there (messages too) instead of
+ *   lines to `stderr`; the `tenantstack` command passes `process.stderr`
+ */
 export async function main(
   argv: readonly string[],
-  out: (text: string) => void = (t) => process.stdout.write(`${t}\n`),
-  err: (text: string) => void = (t) => process.stderr.write(`${t}\n`),
+  stdout: (text: string) => void = (t) => process.stdout.write(`${t}\n`),
+  stderr: (text: string) => void = (t) => process.stderr.write(`${t}\n`),
+  terminal?: Terminal & { readonly isTTY?: boolean },
 ): Promise<number> {
+  let board: ProgressBoard | undefined;
+  const out = (text: string) => {
+    board?.close();
+    stdout(text);
+  };
+  const err = (text: string) => (board ? board.print(text) : stderr(text));
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
@@ -179,8 +193,10 @@ export async function main(
     controller.abort();
   };
   process.on("SIGINT", onSigint);
+  if (!json && terminal?.isTTY) board = new ProgressBoard(terminal);
   const onEvent = (event: DriverEvent) => {
     if (json) return;
+    if (board) return board.update(event);
     const line = progressLine(event);
     if (line) err(line);
   };
@@ -291,11 +307,12 @@ export async function main(
     else err(code === EXIT.internal ? String((error as Error)?.stack ?? error) : (error as Error).message);
     return code;
   } finally {
+    board?.close();
     process.off("SIGINT", onSigint);
     await driver?.close();
   }
 }
 
 if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => process.exit(code));
+  void main(process.argv.slice(2), undefined, undefined, process.stderr).then((code) => process.exit(code));
 }
