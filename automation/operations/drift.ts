@@ -1,8 +1,9 @@
 /**
  * Drift found by a refresh, from the stack's state before and after it: a resource gone from the
  * state was deleted behind the stack's back, one whose outputs changed was modified. Kubernetes
- * bookkeeping that changes on its own (status, resource versions, managed fields) is not drift;
- * labels and annotations are. Only property names are reported, never values.
+ * bookkeeping that changes on its own (status, resource versions, managed fields, the annotations
+ * controllers keep) is not drift; other labels and annotations are, each reported by its key. Only
+ * property names are reported, never values.
  */
 import type { Deployment } from "@pulumi/pulumi/automation";
 
@@ -13,7 +14,7 @@ export interface Drift {
   readonly type: string;
   /** `update`: its properties changed; `delete`: it no longer exists. */
   readonly kind: "update" | "delete";
-  /** The top-level properties that changed. */
+  /** The top-level properties that changed; for `metadata`, each label and annotation (`metadata.labels.<key>`). */
   readonly diffs: readonly string[];
 }
 
@@ -27,18 +28,31 @@ interface StateResource {
   readonly outputs?: Record<string, unknown>;
 }
 
-/** The part of a property compared for drift. */
-function comparable(key: string, value: unknown): unknown {
-  if (key !== "metadata" || value === null || typeof value !== "object") return value;
-  const { labels, annotations } = value as { labels?: unknown; annotations?: unknown };
-  return { labels, annotations };
+/** Annotations the cluster's controllers write on the objects they manage (the Deployment controller's rollout revision). */
+const CONTROLLER_ANNOTATIONS: ReadonlySet<string> = new Set(["deployment.kubernetes.io/revision"]);
+
+/** The parts of a property compared for drift, by name: `metadata` as its labels and annotations, anything else whole. */
+function comparable(key: string, value: unknown): Map<string, string> {
+  if (key !== "metadata" || value === null || typeof value !== "object") return new Map([[key, JSON.stringify(value)]]);
+  const { labels = {}, annotations = {} } = value as { labels?: Record<string, unknown>; annotations?: Record<string, unknown> };
+  return new Map([
+    ...Object.entries(labels).map(([name, v]) => [`metadata.labels.${name}`, JSON.stringify(v)] as const),
+    ...Object.entries(annotations)
+      .filter(([name]) => !CONTROLLER_ANNOTATIONS.has(name))
+      .map(([name, v]) => [`metadata.annotations.${name}`, JSON.stringify(v)] as const),
+  ]);
 }
 
-/** The top-level properties whose values differ, ignoring `status` and metadata bookkeeping. */
+/** The properties whose values differ, ignoring `status` and metadata bookkeeping. */
 export function driftedKeys(before: Outputs, after: Outputs): string[] {
   const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
   keys.delete("status");
-  return [...keys].filter((key) => JSON.stringify(comparable(key, before?.[key])) !== JSON.stringify(comparable(key, after?.[key]))).sort();
+  const drifted: string[] = [];
+  for (const key of keys) {
+    const [was, is] = [comparable(key, before?.[key]), comparable(key, after?.[key])];
+    for (const name of new Set([...was.keys(), ...is.keys()])) if (was.get(name) !== is.get(name)) drifted.push(name);
+  }
+  return drifted.sort();
 }
 
 /** The managed resources of an exported state (not the stack, its providers or components), by URN. */

@@ -11,6 +11,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import {
+  CancelledError,
   Driver,
   type DriverEvent,
   type FleetUpgradeResult,
@@ -237,6 +238,34 @@ describe("the driver on the real engine", function () {
     } finally {
       await other.close();
     }
+  });
+
+  it("cancels a running up cleanly: the journal says cancelled, no lock is left, and the next up completes", async () => {
+    const operationId = `cancel-${run}`;
+    const [stack] = await driver.registry.stacks([c]);
+    await driver.registry.setVersion(stack, "1.0.6");
+    const controller = new AbortController();
+    const outcome = await driver
+      .up({
+        tenants: [c],
+        operationId,
+        signal: controller.signal,
+        // Cancelled once the engine is at work on the stack.
+        onEvent: (event) => {
+          if (event.type === "stack" && event.status === "started") setTimeout(() => controller.abort(), 4000);
+        },
+      })
+      .then(
+        (result) => result,
+        (error: unknown) => error,
+      );
+    assert.ok(outcome instanceof CancelledError, String(outcome));
+    assert.equal((await driver.journal.get(operationId))?.status, "cancelled");
+    assert.deepEqual(await driver.leases.list(), [], "the stack's lease is released");
+
+    const next = await driver.up({ tenants: [c] });
+    assert.equal(next.status, "succeeded", JSON.stringify(next));
+    assert.equal((await images())[`dev-${c}`], echo("1.0.6"));
   });
 
   it("runs an operation through the HTTP API as an async resource, and through the CLI", async () => {

@@ -2,8 +2,8 @@ import * as assert from "node:assert/strict";
 import type { Deployment } from "@pulumi/pulumi/automation";
 import { driftBetween, driftedKeys } from "../../../automation/operations/drift";
 
-const deployment = (labels: Record<string, string>, resourceVersion: string, ready: number) => ({
-  metadata: { name: "api", labels, resourceVersion },
+const deployment = (labels: Record<string, string>, resourceVersion: string, ready: number, revision = "1") => ({
+  metadata: { name: "api", labels, resourceVersion, annotations: { "deployment.kubernetes.io/revision": revision } },
   spec: { replicas: 1 },
   status: { readyReplicas: ready },
 });
@@ -23,12 +23,20 @@ const pdb = resource("api-pdb", "kubernetes:policy/v1:PodDisruptionBudget", { sp
 const state = (...resources: object[]): Deployment => ({ version: 3, deployment: { resources } });
 
 describe("drift", () => {
-  it("ignores status and metadata bookkeeping", () =>
-    assert.deepEqual(driftedKeys(deployment({ a: "1" }, "1", 0), deployment({ a: "1" }, "7", 1)), []));
+  it("ignores status and metadata bookkeeping, the controller's rollout revision included", () =>
+    assert.deepEqual(driftedKeys(deployment({ a: "1" }, "1", 0), deployment({ a: "1" }, "7", 1, "2")), []));
 
   it("reports changed labels and specs", () => {
-    const after = { ...deployment({ a: "1", drifted: "yes" }, "8", 1), spec: { replicas: 3 } };
-    assert.deepEqual(driftedKeys(deployment({ a: "1" }, "1", 1), after), ["metadata", "spec"]);
+    const before = deployment({ a: "1", b: "2" }, "1", 1);
+    const changed = deployment({ a: "9", drifted: "yes" }, "8", 1);
+    const after = { ...changed, metadata: { ...changed.metadata, annotations: { team: "x" } }, spec: { replicas: 3 } };
+    assert.deepEqual(driftedKeys(before, after), [
+      "metadata.annotations.team",
+      "metadata.labels.a",
+      "metadata.labels.b",
+      "metadata.labels.drifted",
+      "spec",
+    ]);
   });
 
   it("finds nothing when a refresh only moved bookkeeping", () =>
@@ -43,7 +51,7 @@ describe("drift", () => {
       state(stack, provider, component, api({ x: "y" }, "2")),
     );
     assert.deepEqual(drift, [
-      { urn: api({}, "1").urn, type: "kubernetes:apps/v1:Deployment", kind: "update", diffs: ["metadata"] },
+      { urn: api({}, "1").urn, type: "kubernetes:apps/v1:Deployment", kind: "update", diffs: ["metadata.labels.x"] },
       { urn: pdb.urn, type: "kubernetes:policy/v1:PodDisruptionBudget", kind: "delete", diffs: [] },
     ]);
   });
