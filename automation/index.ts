@@ -14,7 +14,7 @@ export type { ChangeKind, ChangeSummary, ResourceChange } from "./operations/cha
 export type { DriverEvent, OperationOptions, StackStatus } from "./operations/events";
 export type { Drift } from "./operations/drift";
 export type { StackJob, StackJobEvent, StackJobKind, StackJobResult } from "./operations/stackJob";
-export { PACKAGE_ROOT, findPulumiCli, type PulumiCli } from "./pulumiCli";
+export { PACKAGE_PROGRAM, PACKAGE_ROOT, findPulumiCli, type PulumiCli } from "./pulumiCli";
 export type { MigrationConfig, MigrationDataPlane } from "./migration/config";
 export type { GcOptions, GcRemoval, GcResult } from "./migration/gc";
 export type { MigrationJobs } from "./migration/jobDataSteps";

@@ -8,8 +8,13 @@ import * as path from "node:path";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
 import { InputError } from "./errors";
 
-/** The package root (where `index.ts`, `Pulumi.yaml` and `tools/` are). */
-export const PACKAGE_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? "../.." : "..");
+const COMPILED = __dirname.includes(`${path.sep}dist${path.sep}`);
+
+/** The package root (where `index.ts`, `Pulumi.yaml` and `tools/` are in a checkout). */
+export const PACKAGE_ROOT = path.resolve(__dirname, COMPILED ? "../.." : "..");
+
+/** The package's Pulumi program: `index.ts` in a checkout, compiled to `dist/index.js` in the published package. */
+export const PACKAGE_PROGRAM = path.join(PACKAGE_ROOT, COMPILED ? "dist/index.js" : "index.ts");
 
 /** A located CLI: the command, and the directories its plugins are found in. */
 export interface PulumiCli {

@@ -12,7 +12,7 @@ import { LocalWorkspace, StackNotFoundError, type Stack } from "@pulumi/pulumi/a
 import { stackConfigOf } from "../schema";
 import { checkBackendUrl, checkSecretsProvider, defaultBackendUrl, type SecretsProvider } from "./backend";
 import { InputError } from "./errors";
-import { findPulumiCli, PACKAGE_ROOT, type PulumiCli } from "./pulumiCli";
+import { findPulumiCli, PACKAGE_PROGRAM, type PulumiCli } from "./pulumiCli";
 
 /** Options of a workspace factory; plain data, so a worker process can rebuild the same factory. */
 export interface WorkspaceOptions {
@@ -53,7 +53,7 @@ export interface WorkspaceOptions {
   readonly env?: Readonly<Record<string, string>>;
   /**
    * The Pulumi program every stack runs.
-   * @default - `index.ts` at the package root
+   * @default - the package's program (`PACKAGE_PROGRAM`: `index.ts` in a checkout, `dist/index.js` installed)
    */
   readonly program?: string;
 }
@@ -86,7 +86,7 @@ export function resolveWorkspaceOptions(options: WorkspaceOptions, env: NodeJS.P
     backendUrl,
     secretsProvider: secrets.provider,
     passphrase,
-    program: options.program ?? path.join(PACKAGE_ROOT, "index.ts"),
+    program: options.program ?? PACKAGE_PROGRAM,
   };
 }
 
@@ -134,14 +134,19 @@ export class WorkspaceFactory {
     return this.envVars;
   }
 
-  /** Creates or selects a stack and sets its `tenantstack:*` config to exactly `settings`. */
+  /**
+   * Creates or selects a stack and sets its `tenantstack:*` config to exactly `settings`. The config
+   * on file is read from the stack's settings file in its work directory; the CLI is run only for
+   * the keys that differ (an unchanged fleet costs no config command).
+   */
   async stack(name: string, settings: Readonly<Record<string, unknown>>): Promise<Stack> {
     const stack = await this.select(name, true);
     const config = stackConfigOf(settings);
-    const current = await stack.getAllConfig();
+    const current: Record<string, unknown> = (await stack.workspace.stackSettings(name).catch(() => undefined))?.config ?? {};
     const stale = Object.keys(current).filter((key) => key.startsWith(`${PROJECT}:`) && !(key in config));
     if (stale.length > 0) await stack.removeAllConfig(stale);
-    await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value, secret: false }])));
+    const changed = Object.entries(config).filter(([key, value]) => current[key] !== value);
+    if (changed.length > 0) await stack.setAllConfig(Object.fromEntries(changed.map(([key, value]) => [key, { value, secret: false }])));
     return stack;
   }
 

@@ -6,7 +6,7 @@
  */
 import { existsSync, rmSync } from "node:fs";
 import * as path from "node:path";
-import { ConcurrentUpdateError, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
+import { ConcurrentUpdateError, type EngineEvent, type OutputMap, type Stack } from "@pulumi/pulumi/automation";
 import type { StackInput } from "../../schema";
 import { PlanMismatchError, ProtectedResourcesError, StackLockedError, StackOperationError, TenantstackError } from "../errors";
 import type { WorkspaceFactory } from "../workspace";
@@ -103,9 +103,9 @@ export async function runStackJob(
         return result({ changes: collector.summary(), ...(job.plan ? { planFile: plan } : {}) });
       case "up":
         if (job.plan && !existsSync(plan)) throw new PlanMismatchError(job.stack, "No saved plan: run a preview with a plan first.");
-        await stack.up({ onEvent: events, signal, ...(job.plan ? { plan } : {}) });
+        const { outputs } = await stack.up({ onEvent: events, signal, ...(job.plan ? { plan } : {}) });
         if (job.plan) rmSync(plan, { force: true });
-        return result({ changes: collector.summary(), outputs: await outputsOf(stack) });
+        return result({ changes: collector.summary(), outputs: shown(outputs) });
       case "refresh": {
         const before = await stack.exportStack();
         await stack.refresh({ onEvent: events, signal });
@@ -122,7 +122,7 @@ export async function runStackJob(
         await destroy(factory, stack, job, events, signal);
         return result({ changes: collector.summary() });
       case "outputs":
-        return result({ outputs: await outputsOf(stack) });
+        return result({ outputs: shown(await stack.outputs()) });
     }
   } catch (error) {
     throw engineError(job, error, collector.errorMessages);
@@ -145,9 +145,8 @@ async function destroy(
   await stack.destroy({ onEvent, signal });
 }
 
-/** A stack's outputs, with secret values replaced by `[secret]`. */
-async function outputsOf(stack: Stack): Promise<Record<string, unknown>> {
-  const outputs = await stack.outputs();
+/** A stack's outputs as shown, secret values replaced by `[secret]`. */
+function shown(outputs: OutputMap): Record<string, unknown> {
   return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.secret ? "[secret]" : output.value]));
 }
 
