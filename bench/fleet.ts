@@ -88,6 +88,7 @@ async function main(): Promise<void> {
           memory: loop.memory,
         });
         console.error(`${operation} N=${n} sequential CLI: ${loop.seconds.toFixed(1)} s`);
+        writeResults(measurements);
         for (const concurrency of CONCURRENCY) {
           const driver = await Driver.open({ workspace, poolSize: concurrency });
           try {
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
               memory: measured.memory,
             });
             console.error(`${operation} N=${n} driver c=${concurrency}: ${measured.seconds.toFixed(1)} s`);
+            writeResults(measurements);
           } finally {
             await driver.close();
           }
@@ -114,14 +116,15 @@ async function main(): Promise<void> {
     releaseControlPlane();
     rmSync(stateDir, { recursive: true, force: true });
   }
-  writeResults(measurements);
 }
 
-/** Writes the measurements as JSON and as a Markdown table. */
+const STAMP = new Date().toISOString().replace(/[:.]/g, "-");
+
+/** Writes the measurements so far as JSON and as a Markdown table (after each one: a stopped run keeps them). */
 function writeResults(measurements: Measurement[]): void {
   const dir = path.join(__dirname, "results");
   mkdirSync(dir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const stamp = STAMP;
   const machine = { cpus: cpus().length, model: cpus()[0]?.model, node: process.version };
   writeFileSync(path.join(dir, `fleet-${stamp}.json`), `${JSON.stringify({ machine, measurements }, null, 2)}\n`);
   const rows = measurements.map(
@@ -136,7 +139,6 @@ function writeResults(measurements: Measurement[]): void {
     ...rows,
   ].join("\n");
   writeFileSync(path.join(dir, `fleet-${stamp}.md`), `${table}\n`);
-  console.log(table);
 }
 
 void main().catch((error: unknown) => {
