@@ -121,6 +121,9 @@ describe("CLI and HTTP API input", () => {
   describe("the HTTP API", () => {
     const token = "unit-test-token-0123456789";
     const auth = { authorization: `Bearer ${token}` };
+    /** An authenticated POST of `payload` to `url`. */
+    const post = (app: ReturnType<typeof buildServer>, url: string, payload: object) =>
+      app.inject({ method: "POST", url, headers: auth, payload });
 
     async function withServer(test: (app: ReturnType<typeof buildServer>) => Promise<void>): Promise<void> {
       const driver = await Driver.open({ workspace: { stateDir } });
@@ -144,26 +147,23 @@ describe("CLI and HTTP API input", () => {
 
     it("registers tenants and refuses bad ones with every problem named", () =>
       withServer(async (app) => {
-        const created = await app.inject({
-          method: "POST",
-          url: "/tenants",
-          headers: auth,
-          payload: { name: "acme", host: "acme.example.com", plan: "dedicated", version: "1.0.0", settings: tenantSettings() },
+        const created = await post(app, "/tenants", {
+          name: "acme",
+          host: "acme.example.com",
+          plan: "dedicated",
+          version: "1.0.0",
+          settings: tenantSettings(),
         });
         assert.equal(created.statusCode, 201, created.body);
-        const duplicate = await app.inject({
-          method: "POST",
-          url: "/tenants",
-          headers: auth,
-          payload: { name: "acme", host: "b.example.com", plan: "dedicated", version: "1.0.0", settings: tenantSettings() },
+        const duplicate = await post(app, "/tenants", {
+          name: "acme",
+          host: "b.example.com",
+          plan: "dedicated",
+          version: "1.0.0",
+          settings: tenantSettings(),
         });
         assert.equal(duplicate.statusCode, 409);
-        const bad = await app.inject({
-          method: "POST",
-          url: "/tenants",
-          headers: auth,
-          payload: { name: "Bad", host: "b.example.com", plan: "solo", version: "1" },
-        });
+        const bad = await post(app, "/tenants", { name: "Bad", host: "b.example.com", plan: "solo", version: "1" });
         assert.equal(bad.statusCode, 400);
         assert.deepEqual(bad.json().error.problems, [
           "`name` must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 40 characters (got \"Bad\")",
@@ -174,39 +174,19 @@ describe("CLI and HTTP API input", () => {
 
     it("validates operation requests before starting them", () =>
       withServer(async (app) => {
-        const bad = await app.inject({
-          method: "POST",
-          url: "/operations",
-          headers: auth,
-          payload: { kind: "fleet-upgrade", version: "1.0 final" },
-        });
+        const bad = await post(app, "/operations", { kind: "fleet-upgrade", version: "1.0 final" });
         assert.equal(bad.statusCode, 400);
         assert.deepEqual(bad.json().error.problems, [
           '`version` must be an image tag such as "2.4.1": letters, digits, "_", "." and "-", at most 128 characters (got "1.0 final")',
         ]);
-        const unknown = await app.inject({
-          method: "POST",
-          url: "/operations",
-          headers: auth,
-          payload: { kind: "preview", tenants: ["nobody"] },
-        });
+        const unknown = await post(app, "/operations", { kind: "preview", tenants: ["nobody"] });
         assert.equal(unknown.statusCode, 404);
-        const kind = await app.inject({ method: "POST", url: "/operations", headers: auth, payload: { kind: "launch" } });
+        const kind = await post(app, "/operations", { kind: "launch" });
         assert.equal(kind.statusCode, 400);
-        const plan = await app.inject({
-          method: "POST",
-          url: "/operations",
-          headers: auth,
-          payload: { kind: "migrate", tenant: "a", to: "solo" },
-        });
+        const plan = await post(app, "/operations", { kind: "migrate", tenant: "a", to: "solo" });
         assert.equal(plan.statusCode, 400);
         assert.deepEqual(plan.json().error.problems, ['`to` must be one of "shared", "dedicated" (got "solo")']);
-        const migrating = await app.inject({
-          method: "POST",
-          url: "/operations",
-          headers: auth,
-          payload: { kind: "migrate", tenant: "nobody", to: "shared" },
-        });
+        const migrating = await post(app, "/operations", { kind: "migrate", tenant: "nobody", to: "shared" });
         assert.equal(migrating.statusCode, 404);
         untouched();
       }));
