@@ -124,9 +124,8 @@ const STAMP = new Date().toISOString().replace(/[:.]/g, "-");
 function writeResults(measurements: Measurement[]): void {
   const dir = path.join(__dirname, "results");
   mkdirSync(dir, { recursive: true });
-  const stamp = STAMP;
   const machine = { cpus: cpus().length, model: cpus()[0]?.model, node: process.version };
-  writeFileSync(path.join(dir, `fleet-${stamp}.json`), `${JSON.stringify({ machine, measurements }, null, 2)}\n`);
+  writeFileSync(path.join(dir, `fleet-${STAMP}.json`), `${JSON.stringify({ machine, measurements }, null, 2)}\n`);
   const rows = measurements.map(
     (m) =>
       `| ${m.operation} | ${m.n} | ${m.runner} | ${m.seconds.toFixed(1)} | ${m.stacksPerMinute.toFixed(2)} | ${m.speedup.toFixed(2)}x | ${m.memory.driverMiB} | ${m.memory.treeMiB} |`,
@@ -138,7 +137,7 @@ function writeResults(measurements: Measurement[]): void {
     "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
   ].join("\n");
-  writeFileSync(path.join(dir, `fleet-${stamp}.md`), `${table}\n`);
+  writeFileSync(path.join(dir, `fleet-${STAMP}.md`), `${table}\n`);
 }
 
 void main().catch((error: unknown) => {
