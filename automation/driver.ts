@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import * as path from "node:path";
+import type { ClusterKubeconfigs } from "./clusters";
 import { openDatabase, type SqlDatabase } from "./db/sqlDatabase";
 import { CancelledError, InputError, type WireError } from "./errors";
 import type { Executor } from "./fleet/executor";
@@ -47,7 +48,7 @@ export interface DriverOptions {
    */
   readonly poolSize?: number;
   /**
-   * Tenant migrations: where each stack's data servers are, the clusters, the grace period.
+   * Tenant migrations: where each stack's data servers are, how data steps run, the grace period.
    * @default - no data plane: `migrate` and `gc` are refused
    */
   readonly migration?: MigrationConfig;
@@ -91,15 +92,16 @@ export class Driver {
   /** The tenant migrations. */
   readonly migrations: MigrationRecords;
   private readonly runner: StackRunner;
-  private kube: KubeClient | undefined;
+  /** API clients of the clusters, made on first use. */
+  private readonly kubes = new Map<string, KubeClient>();
 
   private constructor(
     private readonly db: SqlDatabase,
     private readonly executor: Executor,
-    private readonly workspace: WorkspaceOptions,
+    private readonly clusters: ClusterKubeconfigs,
     private readonly migrationConfig: MigrationConfig,
   ) {
-    this.registry = new TenantRegistry(db);
+    this.registry = new TenantRegistry(db, Object.keys(clusters));
     this.journal = new OperationJournal(db);
     this.leases = new StackLeases(db);
     this.migrations = new MigrationRecords(db);
@@ -111,7 +113,7 @@ export class Driver {
     const resolved = resolveWorkspaceOptions(options.workspace);
     const db = await openDatabase(options.database ?? path.join(resolved.stateDir, "tenantstack.db"));
     const executor = options.executor ?? new LocalProcessExecutor({ workspace: options.workspace, poolSize: options.poolSize });
-    return new Driver(db, executor, options.workspace, options.migration ?? {});
+    return new Driver(db, executor, resolved.clusters, options.migration ?? {});
   }
 
   /** Registers a tenant and brings its stack up (a shared tenant's stack gains it). */
@@ -120,7 +122,7 @@ export class Driver {
     return this.across(
       "up",
       await this.registry.stacks([created.name]),
-      (stack) => ({ kind: "up", stack: stack.name, settings: stack.settings }),
+      (stack) => ({ kind: "up", stack: stack.name, cluster: stack.cluster, settings: stack.settings }),
       options,
     );
   }
@@ -131,7 +133,7 @@ export class Driver {
     return this.across(
       "preview",
       stacks,
-      (stack) => ({ kind: "preview", stack: stack.name, settings: stack.settings, plan: options.plan }),
+      (stack) => ({ kind: "preview", stack: stack.name, cluster: stack.cluster, settings: stack.settings, plan: options.plan }),
       options,
     );
   }
@@ -139,17 +141,32 @@ export class Driver {
   /** Updates stacks to their registered settings; `plan` applies exactly the plan the last preview saved. */
   async up(options: TargetOptions & { readonly plan?: boolean } = {}): Promise<OperationResult> {
     const stacks = await this.targets(options.tenants);
-    return this.across("up", stacks, (stack) => ({ kind: "up", stack: stack.name, settings: stack.settings, plan: options.plan }), options);
+    return this.across(
+      "up",
+      stacks,
+      (stack) => ({ kind: "up", stack: stack.name, cluster: stack.cluster, settings: stack.settings, plan: options.plan }),
+      options,
+    );
   }
 
   /** Refreshes stacks from the cluster and reports the drift found. */
   async refresh(options: TargetOptions = {}): Promise<OperationResult> {
-    return this.across("refresh", await this.targets(options.tenants), (stack) => ({ kind: "refresh", stack: stack.name }), options);
+    return this.across(
+      "refresh",
+      await this.targets(options.tenants),
+      (stack) => ({ kind: "refresh", stack: stack.name, cluster: stack.cluster }),
+      options,
+    );
   }
 
   /** The stacks' outputs (secrets shown as `[secret]`). */
   async outputs(options: TargetOptions = {}): Promise<OperationResult> {
-    return this.across("outputs", await this.targets(options.tenants), (stack) => ({ kind: "outputs", stack: stack.name }), options);
+    return this.across(
+      "outputs",
+      await this.targets(options.tenants),
+      (stack) => ({ kind: "outputs", stack: stack.name, cluster: stack.cluster }),
+      options,
+    );
   }
 
   /**
@@ -173,7 +190,7 @@ export class Driver {
     return this.across(
       "destroy",
       stacks,
-      (stack) => ({ kind: "destroy", stack: stack.name, forceDestroyData: options.forceDestroyData }),
+      (stack) => ({ kind: "destroy", stack: stack.name, cluster: stack.cluster, forceDestroyData: options.forceDestroyData }),
       options,
     );
   }
@@ -182,14 +199,13 @@ export class Driver {
   async recover(stack: string, options: OperationOptions = {}): Promise<OperationResult> {
     const target = (await this.registry.stacks()).filter((s) => s.name === stack);
     if (target.length === 0) throw new InputError("recover", [`\`stack\` must be a stack of the fleet (got "${stack}")`]);
-    return this.across("recover", target, () => ({ kind: "recover", stack }), options);
+    return this.across("recover", target, (s) => ({ kind: "recover", stack, cluster: s.cluster }), options);
   }
 
   /** Rolls a new version across the fleet; see {@link fleetUpgrade}. */
   fleetUpgrade(options: FleetUpgradeOptions): Promise<FleetUpgradeResult> {
-    const kubeconfig = this.workspace.env?.KUBECONFIG ?? process.env.KUBECONFIG;
     return fleetUpgrade(
-      { registry: this.registry, journal: this.journal, runner: this.runner, kubeconfig },
+      { registry: this.registry, journal: this.journal, runner: this.runner, kubeconfigOf: (cluster) => this.clusters[cluster] },
       options.operationId ?? randomUUID(),
       options,
     );
@@ -212,19 +228,25 @@ export class Driver {
   async close(): Promise<void> {
     await this.executor.close();
     await this.db.close();
-    this.kube?.close();
+    for (const kube of this.kubes.values()) kube.close();
+  }
+
+  /** The API client of a cluster; undefined when it has no kubeconfig. */
+  private kube(cluster: string): KubeClient | undefined {
+    const kubeconfig = this.clusters[cluster];
+    if (kubeconfig && !this.kubes.has(cluster)) this.kubes.set(cluster, KubeClient.fromKubeconfig(kubeconfig));
+    return this.kubes.get(cluster);
   }
 
   private migrationContext(): MigrationContext {
-    const kubeconfig = this.workspace.env?.KUBECONFIG ?? process.env.KUBECONFIG;
-    if (kubeconfig && !this.kube) this.kube = KubeClient.fromKubeconfig(kubeconfig);
     return {
       db: this.db,
       registry: this.registry,
       records: this.migrations,
       journal: this.journal,
       runner: this.runner,
-      kube: this.kube,
+      kube: (cluster) => this.kube(cluster),
+      clusters: Object.keys(this.clusters),
       config: this.migrationConfig,
     };
   }

@@ -1,5 +1,6 @@
 /** The Automation API driver of tenantstack. */
 export * from "./backend";
+export { CLUSTER_NAME_MAX, DEFAULT_CLUSTER, parseClusterList, type ClusterKubeconfigs, type ClusterOptions } from "./clusters";
 export { openDatabase, type SqlDatabase } from "./db/sqlDatabase";
 export * from "./driver";
 export * from "./errors";
@@ -28,6 +29,7 @@ export {
   atVersion,
   fleetStacks,
   parseVersion,
+  stackOf,
   type FleetStack,
   type Tenant,
   type TenantInput,

@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import { LocalWorkspace, StackNotFoundError, type Stack } from "@pulumi/pulumi/automation";
 import { stackConfigOf } from "../schema";
 import { checkBackendUrl, checkSecretsProvider, defaultBackendUrl, type SecretsProvider } from "./backend";
+import { type ClusterKubeconfigs, type ClusterOptions, resolveClusters } from "./clusters";
 import { InputError } from "./errors";
 import { findPulumiCli, PACKAGE_PROGRAM, type PulumiCli } from "./pulumiCli";
 
@@ -52,6 +53,12 @@ export interface WorkspaceOptions {
    */
   readonly env?: Readonly<Record<string, string>>;
   /**
+   * The clusters the stacks run on, by name (a tenant's `cluster`): a stack's engine runs with the
+   * kubeconfig of its cluster.
+   * @default - one cluster, `local`, reached with `env.KUBECONFIG` (else the driver's `KUBECONFIG`)
+   */
+  readonly clusters?: Readonly<Record<string, ClusterOptions>>;
+  /**
    * The Pulumi program every stack runs.
    * @default - the package's program (`PACKAGE_PROGRAM`: `index.ts` in a checkout, `dist/index.js` installed)
    */
@@ -68,6 +75,7 @@ export interface ResolvedWorkspaceOptions {
   readonly secretsProvider: SecretsProvider;
   readonly passphrase?: string;
   readonly program: string;
+  readonly clusters: ClusterKubeconfigs;
 }
 
 /** Applies the defaults and checks every option, throwing one InputError listing every problem. */
@@ -80,6 +88,8 @@ export function resolveWorkspaceOptions(options: WorkspaceOptions, env: NodeJS.P
   if (backendProblem) problems.push(backendProblem);
   const secrets = checkSecretsProvider(options.secretsProvider ?? "passphrase", passphrase);
   problems.push(...secrets.problems);
+  const clusters = resolveClusters(options.clusters, options.env?.KUBECONFIG ?? env.KUBECONFIG);
+  problems.push(...clusters.problems);
   if (problems.length > 0 || secrets.provider === undefined) throw new InputError("workspace options", problems);
   return {
     stateDir,
@@ -87,6 +97,7 @@ export function resolveWorkspaceOptions(options: WorkspaceOptions, env: NodeJS.P
     secretsProvider: secrets.provider,
     passphrase,
     program: options.program ?? PACKAGE_PROGRAM,
+    clusters: clusters.clusters,
   };
 }
 
@@ -129,9 +140,18 @@ export class WorkspaceFactory {
     return this.cli.command.command;
   }
 
-  /** The environment the engine runs with (holds the passphrase: never log it). */
-  get engineEnv(): Readonly<Record<string, string>> {
-    return this.envVars;
+  /**
+   * The environment the engine runs with on `cluster`, one of the options' `clusters` (holds the
+   * passphrase: never log it); without a cluster, the engine's own `KUBECONFIG` is kept.
+   */
+  engineEnv(cluster?: string): Readonly<Record<string, string>> {
+    if (cluster === undefined) return this.envVars;
+    if (!(cluster in this.options.clusters))
+      throw new InputError("stack job", [
+        `\`cluster\` must be one of the driver's clusters ${JSON.stringify(Object.keys(this.options.clusters))} (got "${cluster}")`,
+      ]);
+    const kubeconfig = this.options.clusters[cluster];
+    return kubeconfig === undefined ? this.envVars : { ...this.envVars, KUBECONFIG: kubeconfig };
   }
 
   /**
@@ -139,8 +159,8 @@ export class WorkspaceFactory {
    * on file is read from the stack's settings file in its work directory; the CLI is run only for
    * the keys that differ (an unchanged fleet costs no config command).
    */
-  async stack(name: string, settings: Readonly<Record<string, unknown>>): Promise<Stack> {
-    const stack = await this.select(name, true);
+  async stack(name: string, settings: Readonly<Record<string, unknown>>, cluster?: string): Promise<Stack> {
+    const stack = await this.select(name, true, cluster);
     const config = stackConfigOf(settings);
     const current: Record<string, unknown> = (await stack.workspace.stackSettings(name).catch(() => undefined))?.config ?? {};
     const stale = Object.keys(current).filter((key) => key.startsWith(`${PROJECT}:`) && !(key in config));
@@ -169,14 +189,14 @@ export class WorkspaceFactory {
     });
   }
 
-  /** Selects an existing stack (or creates it when `create` is set). */
-  async select(name: string, create = false): Promise<Stack> {
+  /** Selects an existing stack (or creates it when `create` is set), its engine running on `cluster` (see {@link engineEnv}). */
+  async select(name: string, create = false, cluster?: string): Promise<Stack> {
     const workDir = this.workDir(name);
     mkdirSync(workDir, { recursive: true, mode: 0o700 });
     const options = {
       workDir,
       pulumiCommand: this.cli.command,
-      envVars: this.envVars,
+      envVars: this.engineEnv(cluster),
       projectSettings: { name: PROJECT, runtime: "nodejs" as const, main: this.options.program },
       secretsProvider: this.options.secretsProvider.kind === "url" ? this.options.secretsProvider.url : "passphrase",
     };

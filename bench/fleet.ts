@@ -73,7 +73,7 @@ async function main(): Promise<void> {
             const stack = `dev-${tenant}`;
             await promisify(execFile)(command, [...args, "--non-interactive", "--stack", stack], {
               cwd: factory.workDir(stack),
-              env: { ...process.env, ...factory.engineEnv },
+              env: { ...process.env, ...factory.engineEnv() },
               maxBuffer: 64 << 20,
             });
           }

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { parseClusterList } from "../clusters";
 import { Driver, type OperationResult } from "../driver";
 import { InputError, toWire } from "../errors";
 import type { FleetUpgradeResult } from "../fleet/upgrade";
@@ -41,11 +42,12 @@ Options:
   --secrets-provider P   passphrase (env TENANTSTACK_PASSPHRASE) or a KMS/Key Vault/Vault URL
   --database URL         SQLite file or postgres:// URL (env TENANTSTACK_DATABASE_URL)
   --pulumi PATH          the Pulumi CLI (default: the toolchain cache, else PATH)
-  --kubeconfig FILE      cluster of the stacks (env KUBECONFIG)
+  --kubeconfig FILE      the cluster of the stacks when --clusters is not given (env KUBECONFIG)
   --concurrency N        stacks at once (default 2)
   --operation-id ID      resume an operation
   --data-plane FILE      JSON { "<stack>": { postgresUrl, redisUrl } } for migrate and gc (env TENANTSTACK_DATA_PLANE)
-  --clusters A,B         clusters a tenant may move to (default local; env TENANTSTACK_CLUSTERS)
+  --clusters N=FILE,...  the clusters stacks run on, each with its kubeconfig (default local=--kubeconfig;
+                         env TENANTSTACK_CLUSTERS)
   --json                 machine-readable result on stdout
 Exit codes: 0 ok, 1 a stack failed, 2 invalid input, 3 stack locked, 4 plan mismatch, 5 protected data, 70 internal, 130 cancelled.`;
 
@@ -137,11 +139,9 @@ async function openDriver(values: Values): Promise<Driver> {
   const dataPlane = values["data-plane"] ?? process.env.TENANTSTACK_DATA_PLANE;
   const clusters = values.clusters ?? process.env.TENANTSTACK_CLUSTERS;
   return Driver.open({
-    migration: {
-      ...(dataPlane ? { dataPlane: readDataPlaneFile(dataPlane) } : {}),
-      ...(clusters ? { clusters: clusters.split(",").map((c) => c.trim()) } : {}),
-    },
+    migration: dataPlane ? { dataPlane: readDataPlaneFile(dataPlane) } : {},
     workspace: {
+      ...(clusters ? { clusters: parseClusterList(clusters) } : {}),
       stateDir: values["state-dir"] ?? process.env.TENANTSTACK_STATE_DIR,
       backendUrl: values.backend ?? process.env.TENANTSTACK_BACKEND_URL,
       secretsProvider: values["secrets-provider"],

@@ -7,8 +7,8 @@ import { KubeClient } from "../kube";
 /** How a stack is judged healthy. */
 export interface HealthGateOptions {
   /**
-   * Kubeconfig of the cluster the stacks run on.
-   * @default - `KUBECONFIG` of the workspace environment
+   * Kubeconfig of the cluster the stacks run on, for every stack.
+   * @default - that of each stack's cluster (the workspace's `clusters`)
    */
   readonly kubeconfig?: string;
   /**

@@ -65,7 +65,8 @@ export interface FleetUpgradeContext {
   readonly registry: TenantRegistry;
   readonly journal: OperationJournal;
   readonly runner: StackRunner;
-  readonly kubeconfig?: string;
+  /** The kubeconfig of a cluster for the health gate; undefined when it has none. */
+  readonly kubeconfigOf: (cluster: string) => string | undefined;
 }
 
 /** Runs (or resumes) a fleet upgrade. */
@@ -153,7 +154,7 @@ async function upgradeStack(
   const up = await context.runner.run(
     operationId,
     `${stack.name}:up:${attempt}`,
-    { kind: "up", stack: stack.name, settings: target.settings },
+    { kind: "up", stack: stack.name, cluster: stack.cluster, settings: target.settings },
     { ...stepOptions, recover: earlier !== undefined },
   );
   let failure: WireError | undefined = up.status === "failed" ? up.error : undefined;
@@ -161,7 +162,7 @@ async function upgradeStack(
   if (up.status !== "failed") {
     event("health-check");
     const namespace = String(up.result?.outputs?.namespace ?? "");
-    const kubeconfig = options.health?.kubeconfig ?? context.kubeconfig;
+    const kubeconfig = options.health?.kubeconfig ?? context.kubeconfigOf(stack.cluster);
     health = kubeconfig
       ? await checkHealth(stack.name, namespace, { ...options.health, kubeconfig }, options.signal)
       : { healthy: true, workloads: [], reason: "no kubeconfig: workloads not checked" };
@@ -183,7 +184,7 @@ async function upgradeStack(
   const back = await context.runner.run(
     operationId,
     `${stack.name}:rollback:${attempt}`,
-    { kind: "up", stack: stack.name, settings: stack.settings },
+    { kind: "up", stack: stack.name, cluster: stack.cluster, settings: stack.settings },
     stepOptions,
   );
   event(

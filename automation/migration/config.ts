@@ -1,4 +1,4 @@
-/** What the driver needs to migrate tenants: where each stack's data servers are, the clusters, the grace period. */
+/** What the driver needs to migrate tenants: where each stack's data servers are, how data steps run, the grace period. */
 import type { DataEndpoints } from "../migrate/settings";
 import type { FleetStack } from "../registry/tenant";
 import type { MigrationJobs } from "./jobDataSteps";
@@ -28,11 +28,6 @@ export interface MigrationConfig {
    * @default - the steps run in the driver's process
    */
   readonly jobs?: MigrationJobs;
-  /**
-   * Clusters a tenant may be moved to (`--cluster`).
-   * @default ["local"]
-   */
-  readonly clusters?: readonly string[];
   /**
    * How long the source copy is kept after the switch before `gc` may remove it, in milliseconds.
    * @default 604800000 (7 days)

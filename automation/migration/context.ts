@@ -18,8 +18,10 @@ export interface MigrationContext {
   readonly records: MigrationRecords;
   readonly journal: OperationJournal;
   readonly runner: StackRunner;
-  /** The cluster's API (the drain); undefined without a kubeconfig. */
-  readonly kube: KubeApi | undefined;
+  /** A cluster's API (the drain, the data Jobs); undefined when the cluster has no kubeconfig. */
+  readonly kube: (cluster: string) => KubeApi | undefined;
+  /** The driver's clusters. */
+  readonly clusters: readonly string[];
   readonly config: MigrationConfig;
 }
 
@@ -71,5 +73,5 @@ export async function runStackStep(
 export async function upStack(context: MigrationContext, scope: JobScope, step: string, name: string): Promise<void> {
   const stack = await currentStack(context, name);
   if (!stack) throw new Error(`stack ${name} is not in the fleet`);
-  await runStackStep(context, scope, step, { kind: "up", stack: name, settings: stack.settings });
+  await runStackStep(context, scope, step, { kind: "up", stack: name, cluster: stack.cluster, settings: stack.settings });
 }

@@ -69,7 +69,7 @@ function due(migration: TenantMigration, now: Date): boolean {
 async function removeSpare(context: MigrationContext, scope: JobScope, migration: TenantMigration): Promise<GcRemoval> {
   const tenant = await context.registry.show(migration.tenant);
   const spare = placementOf(migration)!.spare;
-  const stack = stackOf({ ...tenant, plan: spare.plan });
+  const stack = stackOf({ ...tenant, ...spare });
   const copy = migration.phase === "switched" ? "source" : "target";
   let data: RemovedCopy | undefined;
   let destroyed = false;
@@ -88,8 +88,9 @@ async function removeSpare(context: MigrationContext, scope: JobScope, migration
         postgres: { ...settings.postgres, allowVolumeReplacement: true },
         redis: { ...settings.redis, allowVolumeReplacement: true },
       };
-      await runStackStep(context, scope, step("unprotect"), { kind: "up", stack, settings: unprotected as never });
-      await runStackStep(context, scope, step("destroy"), { kind: "destroy", stack });
+      const { cluster } = fleetStack;
+      await runStackStep(context, scope, step("unprotect"), { kind: "up", stack, cluster, settings: unprotected as never });
+      await runStackStep(context, scope, step("destroy"), { kind: "destroy", stack, cluster });
       destroyed = true;
       await context.records.setPhase(migration.operationId, "removed");
     } else {

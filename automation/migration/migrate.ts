@@ -17,6 +17,7 @@ import { parseMigrationSettings } from "../migrate/settings";
 import { afterSwitch, STEPS } from "../migrate/steps";
 import type { DriverEvent, OperationOptions } from "../operations/events";
 import { ACTIVE_PHASES, type MigrationSide, placementOf, type TenantMigration } from "../registry/migrations";
+import { sharedPeer } from "../registry/registry";
 import { checkStack, fleetStacks, PLANS, stackOf, type FleetStack, type Tenant } from "../registry/tenant";
 import type { MigrationDataPlane } from "./config";
 import { type MigrationContext, currentStack, inTransaction } from "./context";
@@ -34,7 +35,8 @@ export interface MigrateOptions extends OperationOptions {
    */
   readonly to?: string;
   /**
-   * The cluster of the target, one of the driver's `migration.clusters`.
+   * The cluster of the target, one of the driver's `workspace.clusters`; with it, `to` may be the
+   * tenant's plan (a move to another cluster on the same plan).
    * @default - the tenant's cluster
    */
   readonly cluster?: string;
@@ -127,24 +129,18 @@ function ownSettings(tenant: Tenant): Record<string, unknown> {
 /** The target side of a new migration of `tenant` to `to`, or the problems with the request. */
 async function targetSide(context: MigrationContext, tenant: Tenant, to: Tenant["plan"], options: MigrateOptions): Promise<MigrationSide> {
   const problems: string[] = [];
-  const clusters = context.config.clusters ?? ["local"];
-  if (options.cluster !== undefined && !clusters.includes(options.cluster))
-    problems.push(`\`cluster\` must be one of the driver's clusters ${JSON.stringify(clusters)} (got "${options.cluster}")`);
-  const peer =
-    to === "shared" ? (await context.registry.list()).find((t) => t.plan === "shared" && t.environment === tenant.environment) : undefined;
-  let side: MigrationSide = { plan: to, cluster: options.cluster ?? tenant.cluster, settings: options.settings ?? ownSettings(tenant) };
+  if (options.cluster !== undefined && !context.clusters.includes(options.cluster))
+    problems.push(`\`cluster\` must be one of the driver's clusters ${JSON.stringify(context.clusters)} (got "${options.cluster}")`);
+  const cluster = options.cluster ?? tenant.cluster;
+  const peer = to === "shared" ? sharedPeer(await context.registry.list(), { environment: tenant.environment, cluster }) : undefined;
+  let side: MigrationSide = { plan: to, cluster, settings: options.settings ?? ownSettings(tenant) };
   if (peer) {
+    const stack = `the shared stack of ${peer.environment} on ${peer.cluster}`;
     if (options.settings !== undefined)
-      problems.push(
-        `\`settings\` must be omitted: tenant "${tenant.name}" joins the shared stack of ${peer.environment} with its settings`,
-      );
-    if (options.cluster !== undefined && options.cluster !== peer.cluster)
-      problems.push(`\`cluster\` must be "${peer.cluster}", that of the shared stack of ${peer.environment} (got "${options.cluster}")`);
+      problems.push(`\`settings\` must be omitted: tenant "${tenant.name}" joins ${stack} with its settings`);
     if (peer.version !== tenant.version)
-      problems.push(
-        `the tenant's version "${tenant.version}" must be that of the shared stack of ${peer.environment} ("${peer.version}"): upgrade one first`,
-      );
-    side = { plan: to, cluster: peer.cluster, settings: peer.settings };
+      problems.push(`the tenant's version "${tenant.version}" must be that of ${stack} ("${peer.version}"): upgrade one first`);
+    side = { plan: to, cluster, settings: peer.settings };
   }
   if (problems.length > 0) throw new InputError("migration", problems);
   return side;
@@ -186,8 +182,10 @@ async function prepare(context: MigrationContext, options: MigrateOptions, opera
         throw new InputError("migration", [
           `\`to\` must be one of ${PLANS.map((p) => `"${p}"`).join(", ")} (got ${JSON.stringify(options.to)})`,
         ]);
-      if (options.to === tenant.plan)
-        throw new InputError("migration", [`\`to\` must differ from the plan of tenant "${tenant.name}": it is ${tenant.plan} already`]);
+      if (options.to === tenant.plan && (options.cluster ?? tenant.cluster) === tenant.cluster)
+        throw new InputError("migration", [
+          `\`to\` must differ from the plan of tenant "${tenant.name}", or \`cluster\` from its cluster: it is ${tenant.plan} on "${tenant.cluster}" already`,
+        ]);
       if (pending.length > 0)
         throw new InputError("migration", [
           `tenant "${tenant.name}" still has the spare copy of migration "${pending[0].operationId}" (${pending[0].phase}): ` +
@@ -215,11 +213,13 @@ async function prepare(context: MigrationContext, options: MigrateOptions, opera
   const dataPlane = context.config.dataPlane;
   const problems = [
     ...(dataPlane ? [] : ["the driver has no `migration.dataPlane`: it must know where each stack's Postgres and Redis servers are"]),
-    ...(context.kube ? [] : ["the driver has no kubeconfig (`workspace.env.KUBECONFIG`): the drain needs the cluster's API"]),
+    ...(context.kube(migration.source.cluster)
+      ? []
+      : [`the driver has no kubeconfig of cluster "${migration.source.cluster}" (\`workspace.clusters\`): the drain needs its API`]),
   ];
   if (problems.length > 0) throw new InputError("migration", problems);
-  const sourceStack = stackOf({ ...tenant, plan: migration.source.plan });
-  const targetStack = stackOf({ ...tenant, plan: migration.target.plan });
+  const sourceStack = stackOf({ ...tenant, ...migration.source });
+  const targetStack = stackOf({ ...tenant, ...migration.target });
   return { operationId, migration, recorded: recorded !== undefined, supersedes, sourceStack, targetStack, dataPlane: dataPlane! };
 }
 
@@ -240,6 +240,8 @@ export async function migrate(context: MigrationContext, options: MigrateOptions
     stacks: { source: sourceStack, target: targetStack },
   };
   const source = await currentStack(context, sourceStack);
+  // The drain and the data Jobs run on the source's cluster, where the data is.
+  const sourceKube = context.kube(migration.source.cluster)!;
   if (options.dryRun) {
     // The target stack may not exist yet: its servers are those it will have once provisioned.
     const target = fleetStacks(await context.registry.list(), [placementOf({ ...migration, phase: "copying" })!]).find(
@@ -302,9 +304,9 @@ export async function migrate(context: MigrationContext, options: MigrateOptions
     const jobs = context.config.jobs;
     const run = new Migration({
       settings,
-      ...(jobs ? { dataSteps: jobDataSteps(context.kube!, jobs, settings) } : {}),
+      ...(jobs ? { dataSteps: jobDataSteps(sourceKube, jobs, settings) } : {}),
       journal,
-      drain: new KubernetesDrain(context.kube!, {
+      drain: new KubernetesDrain(sourceKube, {
         namespace: namespaceOf(sourceNow),
         scaleToZero: migration.source.plan === "dedicated" ? ["worker"] : [],
         timeoutMs: context.config.drainTimeoutMs,
@@ -344,9 +346,7 @@ export async function migrate(context: MigrationContext, options: MigrateOptions
   }
   const jobs = context.config.jobs;
   if (jobs && status !== "failed" && status !== "cancelled")
-    await context
-      .kube!.request("DELETE", `/api/v1/namespaces/${jobs.namespace}/secrets/${urlSecretName(migrationId)}`)
-      .catch(() => undefined);
+    await sourceKube.request("DELETE", `/api/v1/namespaces/${jobs.namespace}/secrets/${urlSecretName(migrationId)}`).catch(() => undefined);
   const record = await context.records.get(operationId);
   const result: MigrationResult = {
     ...base,

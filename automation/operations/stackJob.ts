@@ -23,6 +23,11 @@ export interface StackJob {
   /** The Pulumi stack. */
   readonly stack: string;
   /**
+   * The cluster the stack runs on, one of the workspace's `clusters`.
+   * @default - the engine's own `KUBECONFIG` (the workspace's `env`, else the driver's)
+   */
+  readonly cluster?: string;
+  /**
    * The stack's settings, set as its config before a preview or up.
    * @default - the stack's current config
    */
@@ -94,7 +99,10 @@ export async function runStackJob(
   });
   try {
     if (job.kind === "recover" && !(await factory.exists(job.stack))) return result({ drift: [] });
-    const stack = job.settings !== undefined ? await factory.stack(job.stack, job.settings) : await factory.select(job.stack);
+    const stack =
+      job.settings !== undefined
+        ? await factory.stack(job.stack, job.settings, job.cluster)
+        : await factory.select(job.stack, false, job.cluster);
     const plan = planFile(factory, job.stack);
     switch (job.kind) {
       case "preview":

@@ -43,9 +43,21 @@ function fromRow(row: TenantRow): Tenant {
   };
 }
 
+/** A shared tenant of the shared stack `tenant` would join (its environment's on its cluster), if there is one. */
+export function sharedPeer(tenants: readonly Tenant[], tenant: Pick<Tenant, "environment" | "cluster">): Tenant | undefined {
+  return tenants.find((t) => t.plan === "shared" && t.environment === tenant.environment && t.cluster === tenant.cluster);
+}
+
 /** Stores tenants in the driver's database. */
 export class TenantRegistry {
-  constructor(private readonly db: SqlDatabase) {}
+  constructor(
+    private readonly db: SqlDatabase,
+    /**
+     * The clusters a tenant may be registered on.
+     * @default - any
+     */
+    private readonly clusters?: readonly string[],
+  ) {}
 
   /** Every tenant, in registration order. */
   async list(): Promise<Tenant[]> {
@@ -72,17 +84,24 @@ export class TenantRegistry {
       if (tenants.some((t) => t.name === parsed.name)) throw new TenantExistsError(parsed.name);
       const clash = tenants.find((t) => t.host === parsed.host);
       if (clash) throw new InputError("tenant", [`\`host\` must be unique: tenant "${clash.name}" has it (got "${parsed.host}")`]);
-      const peer = parsed.plan === "shared" ? tenants.find((t) => t.plan === "shared" && t.environment === parsed.environment) : undefined;
+      if (this.clusters !== undefined && !this.clusters.includes(parsed.cluster))
+        throw new InputError("tenant", [
+          `\`cluster\` must be one of the driver's clusters ${JSON.stringify(this.clusters)} (got "${parsed.cluster}")`,
+        ]);
+      const peer = parsed.plan === "shared" ? sharedPeer(tenants, parsed) : undefined;
       const tenant: Tenant = { ...parsed, createdAt: new Date().toISOString() };
       if (peer) {
         if (Object.keys(input.settings ?? {}).length === 0) tenant.settings = peer.settings;
-        const problems = (["version", "region", "cluster"] as const)
+        const problems = (["version", "region"] as const)
           .filter((key) => tenant[key] !== peer[key])
           .map(
-            (key) => `\`${key}\` must be "${peer[key]}", that of the shared stack of ${peer.environment} it joins (got "${tenant[key]}")`,
+            (key) =>
+              `\`${key}\` must be "${peer[key]}", that of the shared stack of ${peer.environment} on ${peer.cluster} it joins (got "${tenant[key]}")`,
           );
         if (JSON.stringify(tenant.settings) !== JSON.stringify(peer.settings)) {
-          problems.push(`\`settings\` must be those of the shared stack of ${peer.environment} (of tenant "${peer.name}"), or omitted`);
+          problems.push(
+            `\`settings\` must be those of the shared stack of ${peer.environment} on ${peer.cluster} (of tenant "${peer.name}"), or omitted`,
+          );
         }
         if (problems.length > 0) throw new InputError("tenant", problems);
       }

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { ENVIRONMENTS, parseStack, stackName, type StackInput, type StackSpec, TENANT_NAME_MAX, ValidationError } from "../../schema";
 import { problemsOf } from "../../schema/errors";
 import { dnsLabel, hostName, oneOf, settings } from "../../schema/fields";
+import { CLUSTER_NAME_MAX, DEFAULT_CLUSTER } from "../clusters";
 import { InputError } from "../errors";
 import type { Placement } from "./migrations";
 
@@ -33,7 +34,9 @@ export const TenantInputSchema = settings({
   environment: oneOf(ENVIRONMENTS).default("dev").describe("Environment of the tenant's stack."),
   version: VersionSchema.describe("App version: the image tag of the API and worker."),
   region: dnsLabel().default("local").describe("Region of the cluster."),
-  cluster: dnsLabel().default("local").describe("Cluster the stack runs on."),
+  cluster: dnsLabel(CLUSTER_NAME_MAX)
+    .default(DEFAULT_CLUSTER)
+    .describe("Cluster the stack runs on, one of the driver's clusters; a stack on any cluster but `local` has its name in the stack's."),
   settings: z
     .record(z.string(), z.unknown(), { error: "must be a map of stack settings" })
     .default({})
@@ -55,6 +58,8 @@ export interface FleetStack {
   readonly name: string;
   /** Its plan. */
   readonly plan: (typeof PLANS)[number];
+  /** The cluster it runs on. */
+  readonly cluster: string;
   /** The tenants it serves, in registration order. */
   readonly tenants: readonly string[];
   /** The app version it runs. */
@@ -108,13 +113,19 @@ function stackSettings(members: readonly Member[]): StackInput {
   } as StackInput;
 }
 
-/** The stack of a tenant on its plan. */
-export function stackOf(tenant: Pick<Tenant, "plan" | "environment" | "name">): string {
-  return tenant.plan === "dedicated" ? stackName(tenant.environment, tenant.name) : stackName(tenant.environment);
+/**
+ * The stack of a tenant on its plan and cluster: `<environment>-<tenant>` (dedicated) or
+ * `<environment>-shared` (the shared stack of an environment on a cluster), followed by `.<cluster>`
+ * on any cluster but `local`.
+ */
+export function stackOf(tenant: Pick<Tenant, "plan" | "environment" | "name" | "cluster">): string {
+  const name = tenant.plan === "dedicated" ? stackName(tenant.environment, tenant.name) : stackName(tenant.environment);
+  return tenant.cluster === DEFAULT_CLUSTER ? name : `${name}.${tenant.cluster}`;
 }
 
 /**
- * The stacks of a fleet, in the order their first tenant was registered. A migrating tenant (see
+ * The stacks of a fleet, in the order their first tenant was registered: a stack per dedicated
+ * tenant, a shared stack per environment and cluster. A migrating tenant (see
  * `placements`) is also in the stack of its spare copy, not routed there.
  */
 export function fleetStacks(tenants: readonly Tenant[], placements: readonly Placement[] = []): FleetStack[] {
@@ -128,6 +139,7 @@ export function fleetStacks(tenants: readonly Tenant[], placements: readonly Pla
   return [...groups].map(([name, members]) => ({
     name,
     plan: members[0].tenant.plan,
+    cluster: members[0].tenant.cluster,
     tenants: members.map((m) => m.tenant.name),
     version: members[0].tenant.version,
     settings: stackSettings(members),

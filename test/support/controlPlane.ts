@@ -1,47 +1,88 @@
 /**
- * The local control plane under the e2e suites and benchmarks: the toolchain built and on this
- * process's PATH, the cluster running (started here when it was down, and stopped again by
- * `releaseControlPlane` only then). Also a mocha root-hook plugin: each cluster suite's
- * `.mocharc.json` requires this file, so any one suite runs on its own on a fresh machine.
+ * The local control planes under the e2e suites and benchmarks: the toolchain built and on this
+ * process's PATH, a cluster running (started here when it was down, and stopped again on release
+ * only then). The main cluster is also a mocha root-hook plugin: each cluster suite's
+ * `.mocharc.json` requires this file, so any one suite runs on its own on a fresh machine. A second
+ * cluster, `EDGE_CLUSTER`, on other ports and its own data, serves the tests that span two clusters.
  */
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 
 export const REPO = path.join(__dirname, "../..");
 const CLUSTER = path.join(REPO, "tools/cluster/cluster.sh");
-const CLUSTER_DIR = process.env.TENANTSTACK_CLUSTER_DIR ?? path.join(process.env.HOME ?? "/root", ".cache/tenantstack/cluster");
+const CACHE = path.join(process.env.HOME ?? "/root", ".cache/tenantstack");
 
-/** The kubeconfig the local cluster writes (it exists once `ensureControlPlane` has returned). */
-export const KUBECONFIG = path.join(CLUSTER_DIR, "kubeconfig");
+let toolchainOnPath = false;
 
-let ready = false;
-let startedCluster = false;
-
-/** Builds what is missing, puts the toolchain first on PATH and starts the cluster if it is down; idempotent. */
-export function ensureControlPlane(): void {
-  if (ready) return;
+/** Builds what is missing of the toolchain and puts it first on PATH; once per process. */
+function useToolchain(): void {
+  if (toolchainOnPath) return;
   const toolchain = execFileSync(path.join(REPO, "tools/toolchain.sh"), ["path"], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
   }).trim();
   process.env.PATH = `${toolchain}:${process.env.PATH}`;
-  try {
-    execFileSync(CLUSTER, ["status"], { stdio: "ignore" });
-  } catch {
-    execFileSync(CLUSTER, ["start"], { stdio: ["ignore", "inherit", "inherit"] });
-    startedCluster = true;
+  toolchainOnPath = true;
+}
+
+/** One instance of `tools/cluster/cluster.sh`: its data directory and the offset of its ports. */
+export class ControlPlane {
+  private started = false;
+  private ready = false;
+
+  constructor(
+    /** The data directory (kubeconfig, certificates, etcd data, logs). */
+    readonly dir: string,
+    /** Added to each of the cluster's ports. */
+    readonly portOffset = 0,
+  ) {}
+
+  /** Its admin kubeconfig (it exists once `ensure` has returned). */
+  get kubeconfig(): string {
+    return path.join(this.dir, "kubeconfig");
   }
-  ready = true;
+
+  /** Builds what is missing, puts the toolchain first on PATH and starts the cluster if it is down; idempotent. */
+  ensure(): void {
+    if (this.ready) return;
+    useToolchain();
+    try {
+      execFileSync(CLUSTER, ["status"], { stdio: "ignore", env: this.env() });
+    } catch {
+      execFileSync(CLUSTER, ["start"], { stdio: ["ignore", "inherit", "inherit"], env: this.env() });
+      this.started = true;
+    }
+    this.ready = true;
+  }
+
+  /** Stops the cluster if `ensure` started it. */
+  release(): void {
+    if (this.started) execFileSync(CLUSTER, ["stop"], { stdio: "inherit", env: this.env() });
+    this.started = false;
+    this.ready = false;
+  }
+
+  private env(): NodeJS.ProcessEnv {
+    return { ...process.env, TENANTSTACK_CLUSTER_DIR: this.dir, TENANTSTACK_CLUSTER_PORT_OFFSET: String(this.portOffset) };
+  }
 }
 
-/** Stops the cluster if `ensureControlPlane` started it. */
-export function releaseControlPlane(): void {
-  if (startedCluster) execFileSync(CLUSTER, ["stop"], { stdio: "inherit" });
-  startedCluster = false;
-  ready = false;
-}
+/** The main local cluster. */
+export const MAIN_CLUSTER = new ControlPlane(process.env.TENANTSTACK_CLUSTER_DIR ?? path.join(CACHE, "cluster"));
 
-/** Mocha root hooks: the control plane up before the first suite, released after the last. */
+/** A second local cluster, its ports 100 above the main one's. */
+export const EDGE_CLUSTER = new ControlPlane(path.join(CACHE, "cluster-edge"), 100);
+
+/** The main cluster's kubeconfig. */
+export const KUBECONFIG = MAIN_CLUSTER.kubeconfig;
+
+/** Brings the main cluster up; see {@link ControlPlane.ensure}. */
+export const ensureControlPlane = (): void => MAIN_CLUSTER.ensure();
+
+/** Stops the main cluster if it was started here. */
+export const releaseControlPlane = (): void => MAIN_CLUSTER.release();
+
+/** Mocha root hooks: the main cluster up before the first suite, released after the last. */
 export const mochaHooks = {
   beforeAll(this: Mocha.Context) {
     this.timeout(0); // a first toolchain build on a fresh machine takes as long as it takes

@@ -11,7 +11,8 @@
 #   status  print what runs; exit non-zero unless the cluster is up
 # Then: export KUBECONFIG=$DIR/kubeconfig PATH=$DIR/bin:$PATH
 #
-# Data dir ${TENANTSTACK_CLUSTER_DIR:-/root/.cache/tenantstack/cluster}:
+# Data dir ${TENANTSTACK_CLUSTER_DIR:-/root/.cache/tenantstack/cluster}
+# (ports shifted by ${TENANTSTACK_CLUSTER_PORT_OFFSET:-0}):
 #   kubeconfig (admin), bin/ (links to the binaries), pki/ (CA, certs, service
 #   account keys), etcd/ (data), logs/<component>.log, run/<component>.pid
 set -Eeuo pipefail
@@ -19,9 +20,13 @@ set -Eeuo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DIR=${TENANTSTACK_CLUSTER_DIR:-/root/.cache/tenantstack/cluster}
 PKI=$DIR/pki
-# Non-default ports, so that a usual local cluster can run beside this one.
-ETCD_PORT=16379 ETCD_PEER_PORT=16380 API_PORT=16443
-KCM_PORT=16257 SCHED_PORT=16259 KWOK_PORT=16247
+# Non-default ports, so that a usual local cluster can run beside this one;
+# TENANTSTACK_CLUSTER_PORT_OFFSET (default 0) shifts them all, so that a second
+# instance (another data dir) runs beside the first: two clusters for tests.
+OFFSET=${TENANTSTACK_CLUSTER_PORT_OFFSET:-0}
+[[ $OFFSET =~ ^[0-9]{1,4}$ ]] || { echo "cluster.sh: TENANTSTACK_CLUSTER_PORT_OFFSET must be an integer 0-9999 (got \"$OFFSET\")" >&2; exit 2; }
+ETCD_PORT=$((16379 + OFFSET)) ETCD_PEER_PORT=$((16380 + OFFSET)) API_PORT=$((16443 + OFFSET))
+KCM_PORT=$((16257 + OFFSET)) SCHED_PORT=$((16259 + OFFSET)) KWOK_PORT=$((16247 + OFFSET))
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 # CRDs taken from the Go module zips of their projects: module version files...
 CRD_SOURCES=(

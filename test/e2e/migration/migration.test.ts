@@ -19,41 +19,8 @@ import { tenantDatabase } from "../../../schema/naming";
 import { KUBECONFIG } from "../../support/controlPlane";
 import { KubeClient } from "../../support/kube";
 import { tenantSettings } from "../../unit/automation/fixtures";
-import { provisionTenant } from "../migrate/seed";
 import { PostgresServer, RedisServer, useDataServerBinaries } from "../migrate/servers";
-
-const ROWS = 2500;
-const KEYS = 2000;
-
-/** The hosts of the api Ingress of a namespace, read from the API server ([] when there is none). */
-async function ingressHosts(kube: KubeClient, namespace: string): Promise<string[]> {
-  const ingress = await kube.get(`/apis/networking.k8s.io/v1/namespaces/${namespace}/ingresses/api`);
-  return (ingress?.spec.rules ?? []).map((rule: { host: string }) => rule.host);
-}
-
-/** Every table's row count and content digest in a tenant's database. */
-async function tableDigests(server: PostgresServer, database: string): Promise<Record<string, string>> {
-  const rows = await server.query(
-    database,
-    `SELECT 'orders' AS t, count(*) || ':' || md5(string_agg(o::text, ',' ORDER BY id)) AS d FROM orders o
-     UNION ALL SELECT 'blobs', count(*) || ':' || md5(string_agg(b::text, ',' ORDER BY id)) FROM blobs b
-     UNION ALL SELECT 'seq', last_value::text FROM order_numbers`,
-  );
-  return Object.fromEntries(rows.map((r) => [r.t, r.d]));
-}
-
-/** Every key of a tenant with its value and whether it expires. */
-async function keyDump(server: RedisServer, tenant: string): Promise<Record<string, string>> {
-  return server.with(async (client) => {
-    const keys = (await client.keys(`${tenant}:*`)).sort();
-    const dump: Record<string, string> = {};
-    for (const key of keys) {
-      const value = (await client.type(key)) === "hash" ? JSON.stringify(await client.hgetall(key)) : await client.get(key);
-      dump[key] = `${value} ttl:${(await client.pttl(key)) > 0}`;
-    }
-    return dump;
-  });
-}
+import { ingressHosts, KEYS, keyDump, ROWS, seedTenant, tableDigests } from "./tenantData";
 
 describe("tenant migration orchestrated by the driver", function () {
   const run = randomBytes(2).toString("hex");
@@ -81,7 +48,7 @@ describe("tenant migration orchestrated by the driver", function () {
     driver = await Driver.open({
       workspace,
       poolSize: 2,
-      migration: { dataPlane: staticDataPlane(endpoints), clusters: ["local", "edge"], removalGraceMs: 60_000 },
+      migration: { dataPlane: staticDataPlane(endpoints), removalGraceMs: 60_000 },
     });
     // The shared stack of two tenants, and their data on the shared servers.
     await driver.registry.create({
@@ -94,29 +61,7 @@ describe("tenant migration orchestrated by the driver", function () {
     await driver.registry.create({ name: stays, host: `${stays}.example.com`, plan: "shared", version: "1.0.0" });
     const up = await driver.up();
     assert.equal(up.status, "succeeded", JSON.stringify(up.stacks.map((s) => s.error)));
-    for (const tenant of [moved, stays]) {
-      const role = tenantDatabase(tenant);
-      provisionTenant(shared.postgres, role, randomBytes(8).toString("hex"));
-      await shared.postgres.query(
-        role,
-        `SET ROLE ${role};
-         CREATE TABLE orders (id bigserial PRIMARY KEY, customer text NOT NULL, amount numeric(10,2), placed timestamptz);
-         INSERT INTO orders (customer, amount, placed)
-           SELECT 'c' || g, g * 1.25, timestamptz '2025-01-01 00:00:00+00' + g * interval '1 minute' FROM generate_series(1, ${ROWS}) g;
-         CREATE TABLE blobs (id int PRIMARY KEY, body bytea);
-         INSERT INTO blobs SELECT g, decode(md5(g::text) || md5((g * 7)::text), 'hex') FROM generate_series(1, 500) g;
-         CREATE SEQUENCE order_numbers START 100; SELECT setval('order_numbers', 777);`,
-      );
-      await shared.redis.with(async (client) => {
-        const pipeline = client.pipeline();
-        for (let i = 0; i < KEYS / 2; i++) {
-          pipeline.set(`${tenant}:session:${i}`, `token-${i}`);
-          if (i % 2 === 0) pipeline.pexpire(`${tenant}:session:${i}`, 3_600_000);
-          pipeline.hset(`${tenant}:cart:${i}`, { item: `sku-${i}`, count: String(i % 9) });
-        }
-        await pipeline.exec();
-      });
-    }
+    for (const tenant of [moved, stays]) await seedTenant(shared.postgres, shared.redis, tenant);
   });
 
   after(async () => {
@@ -139,10 +84,13 @@ describe("tenant migration orchestrated by the driver", function () {
     assert.ok((await refused({ tenant: "nobody", to: "dedicated" })) instanceof TenantNotFoundError);
     const same = await refused({ tenant: moved, to: "shared" });
     assert.ok(same instanceof InputError);
-    assert.match(same.message, new RegExp(`\`to\` must differ from the plan of tenant "${moved}": it is shared already`));
+    assert.match(
+      same.message,
+      new RegExp(`\`to\` must differ from the plan of tenant "${moved}", or \`cluster\` from its cluster: it is shared on "local" already`),
+    );
     assert.match(
       (await refused({ tenant: moved, to: "dedicated", cluster: "mars" })).message,
-      /`cluster` must be one of .*"local","edge".* \(got "mars"\)/,
+      /`cluster` must be one of the driver's clusters \["local"\] \(got "mars"\)/,
     );
     assert.match((await refused({ tenant: moved, to: "cloud" })).message, /`to` must be one of "shared", "dedicated" \(got "cloud"\)/);
     assert.match((await refused({ tenant: moved, rollback: true })).message, /`rollback` needs a switched migration/);
@@ -156,7 +104,7 @@ describe("tenant migration orchestrated by the driver", function () {
     );
     delete process.env.TENANTSTACK_PASSPHRASE;
     assert.equal(code, 2, err);
-    assert.match(err, /it is shared already/);
+    assert.match(err, /it is shared on "local" already/);
 
     assert.deepEqual(await driver.migrations.list(), []);
     assert.deepEqual(
@@ -202,7 +150,7 @@ describe("tenant migration orchestrated by the driver", function () {
         payload: { kind: "migrate", tenant: moved, to: "shared" },
       });
       assert.equal(bad.statusCode, 400, bad.body);
-      assert.match(bad.json().error.problems[0], /it is shared already/);
+      assert.match(bad.json().error.problems[0], /it is shared on "local" already/);
       const started = await app.inject({
         method: "POST",
         url: "/operations",

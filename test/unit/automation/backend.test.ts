@@ -1,5 +1,7 @@
 import * as assert from "node:assert/strict";
+import * as path from "node:path";
 import { checkBackendUrl, checkSecretsProvider } from "../../../automation/backend";
+import { parseClusterList } from "../../../automation/clusters";
 import { InputError } from "../../../automation/errors";
 import { resolveWorkspaceOptions } from "../../../automation/workspace";
 
@@ -51,6 +53,36 @@ describe("workspace options", () => {
     assert.equal(resolved.backendUrl, "file:///tmp/ts-state/state");
     assert.deepEqual(resolved.secretsProvider, { kind: "passphrase" });
     assert.equal(resolved.passphrase, "secret");
+  });
+
+  it("runs stacks on the one cluster local with the environment's KUBECONFIG unless given clusters, each with its kubeconfig", () => {
+    const env = { TENANTSTACK_PASSPHRASE: "p", KUBECONFIG: "/etc/kube/a" };
+    assert.deepEqual(resolveWorkspaceOptions({ stateDir: "/tmp/ts-state" }, env).clusters, { local: "/etc/kube/a" });
+    assert.deepEqual(resolveWorkspaceOptions({ stateDir: "/tmp/ts-state", env: { KUBECONFIG: "/etc/kube/b" } }, env).clusters, {
+      local: "/etc/kube/b",
+    });
+    const clusters = { local: { kubeconfig: __filename }, "eu-1": { kubeconfig: path.relative(process.cwd(), __filename) } };
+    assert.deepEqual(resolveWorkspaceOptions({ stateDir: "/tmp/ts-state", clusters }, env).clusters, {
+      local: __filename,
+      "eu-1": __filename,
+    });
+    assert.deepEqual(parseClusterList("local=/a, eu-1=/b"), { local: { kubeconfig: "/a" }, "eu-1": { kubeconfig: "/b" } });
+  });
+
+  it("refuses clusters with bad names or unreadable kubeconfigs, naming each", () => {
+    assert.throws(
+      () =>
+        resolveWorkspaceOptions(
+          { stateDir: "/tmp/ts-state", clusters: { "eu.1": { kubeconfig: "/nowhere" }, ok: { kubeconfig: "" } } },
+          { TENANTSTACK_PASSPHRASE: "p" },
+        ),
+      (error: unknown) =>
+        error instanceof InputError &&
+        error.problems.join("\n") ===
+          "`clusters` keys must be DNS-1123 labels of at most 40 characters: lowercase letters, digits and '-' (got \"eu.1\")\n" +
+            '`clusters.eu.1.kubeconfig` must be a readable kubeconfig file (got "/nowhere": ENOENT)\n' +
+            '`clusters.ok.kubeconfig` must be the path of a kubeconfig file (got "")',
+    );
   });
 
   it("reports every problem at once, before touching anything", () => {

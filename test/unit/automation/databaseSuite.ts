@@ -65,7 +65,7 @@ export function databaseContract(open: () => Promise<SqlDatabase>): void {
         (await registry.stacks()).map((s) => [s.name, s.tenants]),
         [
           ["dev-acme", ["acme"]],
-          ["dev-shared", ["globex", "initech"]],
+          ["dev-shared.eu-1", ["globex", "initech"]],
         ],
       );
       await registry.delete("acme");
@@ -95,7 +95,12 @@ export function databaseContract(open: () => Promise<SqlDatabase>): void {
           .create({ ...dedicated("other"), plan: "shared" })
           .then(() => registry.create({ ...dedicated("late"), plan: "shared", version: "2.0.0" })),
         InputError,
-        'Invalid tenant (1 problem):\n  - `version` must be "1.0.0", that of the shared stack of dev it joins (got "2.0.0")',
+        'Invalid tenant (1 problem):\n  - `version` must be "1.0.0", that of the shared stack of dev on local it joins (got "2.0.0")',
+      );
+      await rejectsWith(
+        new TenantRegistry(db, ["local", "eu-1"]).create({ ...dedicated("far"), cluster: "mars" }),
+        InputError,
+        'Invalid tenant (1 problem):\n  - `cluster` must be one of the driver\'s clusters ["local","eu-1"] (got "mars")',
       );
       assert.deepEqual(
         (await registry.list()).map((t) => t.name),

@@ -1,11 +1,19 @@
 import * as assert from "node:assert/strict";
 import { InputError } from "../../../automation/errors";
-import { atVersion, fleetStacks, parseTenantInput, parseVersion, withVersion, type Tenant } from "../../../automation/registry/tenant";
+import {
+  atVersion,
+  fleetStacks,
+  parseTenantInput,
+  parseVersion,
+  stackOf,
+  withVersion,
+  type Tenant,
+} from "../../../automation/registry/tenant";
 import { tenantSettings } from "./fixtures";
 
-function tenant(name: string, plan: "shared" | "dedicated"): Tenant {
+function tenant(name: string, plan: "shared" | "dedicated", cluster?: string): Tenant {
   return {
-    ...parseTenantInput({ name, host: `${name}.example.com`, plan, version: "1.0.0", settings: tenantSettings() }),
+    ...parseTenantInput({ name, host: `${name}.example.com`, plan, version: "1.0.0", settings: tenantSettings(), cluster }),
     createdAt: "2026-01-01T00:00:00.000Z",
   };
 }
@@ -85,6 +93,24 @@ describe("fleet stacks", () => {
         ["dev-globex", "dedicated", ["globex"]],
       ],
     );
+  });
+
+  it("names a stack on any cluster but local after its cluster, and gives each environment a shared stack per cluster", () => {
+    const spread = fleetStacks([
+      tenant("acme", "dedicated", "eu-1"),
+      tenant("initech", "shared", "eu-1"),
+      tenant("umbrella", "shared"),
+      tenant("globex", "shared", "eu-1"),
+    ]);
+    assert.deepEqual(
+      spread.map((s) => [s.name, s.cluster, s.tenants]),
+      [
+        ["dev-acme.eu-1", "eu-1", ["acme"]],
+        ["dev-shared.eu-1", "eu-1", ["initech", "globex"]],
+        ["dev-shared", "local", ["umbrella"]],
+      ],
+    );
+    assert.equal(stackOf({ name: "acme", plan: "dedicated", environment: "staging", cluster: "local" }), "staging-acme");
   });
 
   it("sets tenancy and the images' tags from the registry", () => {
