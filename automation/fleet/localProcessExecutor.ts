@@ -1,7 +1,9 @@
 /**
- * The local executor: a supervisor with a bounded pool of worker processes, one process per stack
- * job (the Automation API's advice: one stack operation per process), each in its own process group
- * so that a crash, a hang or a kill takes down only that job and its engine.
+ * The local executor: a supervisor with a bounded pool of worker processes, each running one stack
+ * job at a time (the Automation API's advice: one stack operation per process) in its own process
+ * group, so that a crash, a hang or a kill takes down only that job and its engine. A worker that
+ * finished a job cleanly stays warm for the next (the Automation API loaded, the CLI located); one
+ * that crashed, timed out or was cancelled is killed with its whole group and never reused.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import * as path from "node:path";
@@ -30,6 +32,11 @@ export interface LocalProcessExecutorOptions {
    * @default 60000
    */
   readonly cancelGraceMs?: number;
+  /**
+   * How long a worker waits, warm, for its next job before it is stopped.
+   * @default 30000
+   */
+  readonly idleTimeoutMs?: number;
 }
 
 type FromWorker =
@@ -51,17 +58,36 @@ function killGroup(child: ChildProcess): void {
   }
 }
 
-/** Runs each stack job in a fresh worker process, at most `poolSize` at once. */
+/** Whether an idle worker can take a job. */
+function alive(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null && child.connected;
+}
+
+/** Lets an idle worker not keep the supervisor's process alive (or makes a busy one keep it). */
+function holdsProcess(child: ChildProcess, hold: boolean): void {
+  if (hold) {
+    child.ref();
+    child.channel?.ref();
+  } else {
+    child.unref();
+    child.channel?.unref();
+  }
+}
+
+/** Runs each stack job in a worker process of the pool, at most `poolSize` at once. */
 export class LocalProcessExecutor implements Executor {
   private readonly poolSize: number;
   private readonly waiting: (() => void)[] = [];
-  private readonly running = new Set<ChildProcess>();
+  /** Every worker process, busy or idle. */
+  private readonly workers = new Set<ChildProcess>();
+  /** Warm workers waiting for a job, with the timer that stops each. */
+  private readonly idle = new Map<ChildProcess, NodeJS.Timeout>();
+  private active = 0;
+  private closed = false;
 
   constructor(private readonly options: LocalProcessExecutorOptions) {
     this.poolSize = options.poolSize ?? 2;
   }
-
-  private active = 0;
 
   /** Waits for a free worker slot. */
   private async slot(): Promise<void> {
@@ -80,19 +106,62 @@ export class LocalProcessExecutor implements Executor {
     else this.active--;
   }
 
+  /** A warm idle worker, or a new one. */
+  private take(): ChildProcess {
+    for (const [child, timer] of this.idle) {
+      this.idle.delete(child);
+      clearTimeout(timer);
+      if (alive(child)) {
+        holdsProcess(child, true);
+        return child;
+      }
+    }
+    const entry = workerEntry();
+    const child = fork(entry.file, [], { execArgv: entry.execArgv, detached: true, stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    this.workers.add(child);
+    child.on("exit", () => {
+      // Anything the worker started and left behind goes with it.
+      killGroup(child);
+      this.workers.delete(child);
+      clearTimeout(this.idle.get(child));
+      this.idle.delete(child);
+    });
+    return child;
+  }
+
+  /** Keeps a worker that finished its job cleanly for the next one, stopping it after `idleTimeoutMs`. */
+  private park(child: ChildProcess): void {
+    if (this.closed || !alive(child)) return killGroup(child);
+    holdsProcess(child, false);
+    const timer = setTimeout(() => {
+      this.idle.delete(child);
+      killGroup(child);
+    }, this.options.idleTimeoutMs ?? 30_000);
+    timer.unref();
+    this.idle.set(child, timer);
+  }
+
   async run(job: StackJob, options: ExecutorRunOptions = {}): Promise<StackJobResult> {
     if (options.signal?.aborted) throw new CancelledError(`${job.kind} of ${job.stack}`);
     await this.slot();
-    const entry = workerEntry();
-    const child = fork(entry.file, [], { execArgv: entry.execArgv, detached: true, stdio: ["ignore", "ignore", "pipe", "ipc"] });
-    this.running.add(child);
+    const child = this.take();
     options.onEvent?.({ type: "started", stack: job.stack, pid: child.pid ?? -1 });
     let stderr = "";
-    child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    const onStderr = (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000));
+    child.stderr?.on("data", onStderr);
+    let reusable = false;
     try {
       return await new Promise<StackJobResult>((resolve, reject) => {
-        let settled: "result" | "error" | undefined;
+        let settled = false;
+        const done = () => {
+          settled = true;
+          clearTimeout(timer);
+          options.signal?.removeEventListener("abort", onAbort);
+          child.off("message", onMessage);
+          child.off("exit", onExit);
+        };
         const timer = setTimeout(() => {
+          done();
           killGroup(child);
           reject(new WorkerCrashedError(job.stack, `timed out after ${this.options.timeoutMs ?? 1_800_000} ms and was killed`));
         }, this.options.timeoutMs ?? 1_800_000);
@@ -100,37 +169,37 @@ export class LocalProcessExecutor implements Executor {
           if (child.connected) child.send({ type: "cancel" } satisfies ToWorker);
           setTimeout(() => killGroup(child), this.options.cancelGraceMs ?? 60_000).unref();
         };
+        const onMessage = (message: FromWorker) => {
+          if (message.type === "event") return options.onEvent?.({ type: "step", ...message.event });
+          done();
+          reusable = !options.signal?.aborted;
+          if (message.type === "result") resolve(message.result);
+          else reject(options.signal?.aborted ? new CancelledError(`${job.kind} of ${job.stack}`) : fromWire(message.error));
+        };
+        const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+          if (settled) return;
+          done();
+          const tail = stderr.trim().split("\n").slice(-5).join("\n");
+          reject(new WorkerCrashedError(job.stack, `exited with ${signal ?? `code ${code}`}${tail ? `:\n${tail}` : ""}`));
+        };
         options.signal?.addEventListener("abort", onAbort, { once: true });
-        child.on("message", (message: FromWorker) => {
-          if (message.type === "event") options.onEvent?.({ type: "step", ...message.event });
-          else if (message.type === "result") {
-            settled = "result";
-            resolve(message.result);
-          } else {
-            settled = "error";
-            reject(options.signal?.aborted ? new CancelledError(`${job.kind} of ${job.stack}`) : fromWire(message.error));
-          }
-        });
-        child.on("exit", (code, signal) => {
-          clearTimeout(timer);
-          options.signal?.removeEventListener("abort", onAbort);
-          // Anything the worker started and left behind goes with it.
-          killGroup(child);
-          if (settled === undefined) {
-            const tail = stderr.trim().split("\n").slice(-5).join("\n");
-            reject(new WorkerCrashedError(job.stack, `exited with ${signal ?? `code ${code}`}${tail ? `:\n${tail}` : ""}`));
-          }
-        });
+        child.on("message", onMessage);
+        child.on("exit", onExit);
         child.send({ type: "run", job, workspace: this.options.workspace } satisfies ToWorker);
       });
     } finally {
-      this.running.delete(child);
+      child.stderr?.off("data", onStderr);
+      // A worker that crashed, timed out or was cancelled is not reused: it goes with its whole group.
+      if (reusable) this.park(child);
+      else killGroup(child);
       this.release();
     }
   }
 
   async close(): Promise<void> {
-    for (const child of this.running) killGroup(child);
-    this.running.clear();
+    this.closed = true;
+    for (const child of this.workers) killGroup(child);
+    for (const timer of this.idle.values()) clearTimeout(timer);
+    this.idle.clear();
   }
 }

@@ -1,9 +1,10 @@
 /**
- * A worker process: runs the one stack job its supervisor sends, streams its progress and sends the
- * result or the error back, then exits. Told to cancel, it interrupts its engine, which stops
- * cleanly. When its supervisor dies it kills its own process group (itself, the engine and plugins)
- * at once: the restarted supervisor then recovers the stack (lock and pending operations) knowing
- * nothing of the old run is still writing to it.
+ * A worker process: runs the stack jobs its supervisor sends, one at a time, streaming each one's
+ * progress and sending its result or error back; between jobs it waits, warm (the Automation API
+ * loaded, the CLI located), for the next. Told to cancel, it interrupts its engine, which stops
+ * cleanly; the supervisor then discards it. When its supervisor dies it kills its own process group
+ * (itself, the engine and plugins) at once: the restarted supervisor then recovers the stack (lock
+ * and pending operations) knowing nothing of the old run is still writing to it.
  */
 import { toWire } from "../errors";
 import { runStackJob, type StackJob } from "../operations/stackJob";
@@ -12,19 +13,33 @@ import { WorkspaceFactory, type WorkspaceOptions } from "../workspace";
 /** Messages from the supervisor. */
 export type ToWorker = { readonly type: "run"; readonly job: StackJob; readonly workspace: WorkspaceOptions } | { readonly type: "cancel" };
 
-const controller = new AbortController();
+let controller = new AbortController();
+/** The factory of each workspace this worker has run jobs in (the CLI is located once). */
+const factories = new Map<string, Promise<WorkspaceFactory>>();
+
 const send = (message: unknown) =>
   new Promise<void>((resolve) => (process.connected ? process.send!(message, () => resolve()) : resolve()));
 
+function factoryOf(workspace: WorkspaceOptions): Promise<WorkspaceFactory> {
+  const key = JSON.stringify(workspace);
+  let factory = factories.get(key);
+  if (!factory) {
+    factory = WorkspaceFactory.create(workspace);
+    factories.set(key, factory);
+    factory.catch(() => factories.delete(key));
+  }
+  return factory;
+}
+
 async function run(job: StackJob, workspace: WorkspaceOptions): Promise<void> {
+  controller = new AbortController();
   try {
-    const factory = await WorkspaceFactory.create(workspace);
+    const factory = await factoryOf(workspace);
     const result = await runStackJob(factory, job, (event) => void send({ type: "event", event }), controller.signal);
     await send({ type: "result", result });
   } catch (error) {
     await send({ type: "error", error: toWire(error) });
   }
-  process.exit(0);
 }
 
 process.on("message", (message: ToWorker) => {

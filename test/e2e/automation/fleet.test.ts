@@ -87,7 +87,10 @@ describe("the driver on the real engine", function () {
       [`dev-${a}`, `dev-${b}`, `dev-${c}`, "dev-shared"].map((s) => [s, "succeeded"]),
       JSON.stringify(up.stacks.map((s) => s.error)),
     );
-    const preview = await driver.preview({ concurrency: 2 });
+    const pids: number[] = [];
+    const preview = await driver.preview({ concurrency: 2, onEvent: (e) => void (e.type === "started" && pids.push(e.pid)) });
+    assert.equal(pids.length, 4);
+    assert.ok(new Set(pids).size <= 2, `4 jobs ran in the pool's 2 warm worker processes (pids ${pids.join(", ")})`);
     for (const stack of preview.stacks) {
       const changes = stack.result?.changes;
       assert.deepEqual([changes?.creates, changes?.updates, changes?.replaces, changes?.deletes], [0, 0, 0, 0], stack.stack);
