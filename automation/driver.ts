@@ -54,6 +54,11 @@ export interface DriverOptions {
   readonly migration?: MigrationConfig;
 }
 
+/** Which stack a job runs on, and its cluster. */
+function where(stack: FleetStack): Pick<StackJob, "stack" | "cluster"> {
+  return { stack: stack.name, cluster: stack.cluster };
+}
+
 /** What happened to one stack in an operation. */
 export interface StackOutcome {
   readonly stack: string;
@@ -122,7 +127,7 @@ export class Driver {
     return this.across(
       "up",
       await this.registry.stacks([created.name]),
-      (stack) => ({ kind: "up", stack: stack.name, cluster: stack.cluster, settings: stack.settings }),
+      (stack) => ({ kind: "up", ...where(stack), settings: stack.settings }),
       options,
     );
   }
@@ -133,7 +138,7 @@ export class Driver {
     return this.across(
       "preview",
       stacks,
-      (stack) => ({ kind: "preview", stack: stack.name, cluster: stack.cluster, settings: stack.settings, plan: options.plan }),
+      (stack) => ({ kind: "preview", ...where(stack), settings: stack.settings, plan: options.plan }),
       options,
     );
   }
@@ -141,32 +146,17 @@ export class Driver {
   /** Updates stacks to their registered settings; `plan` applies exactly the plan the last preview saved. */
   async up(options: TargetOptions & { readonly plan?: boolean } = {}): Promise<OperationResult> {
     const stacks = await this.targets(options.tenants);
-    return this.across(
-      "up",
-      stacks,
-      (stack) => ({ kind: "up", stack: stack.name, cluster: stack.cluster, settings: stack.settings, plan: options.plan }),
-      options,
-    );
+    return this.across("up", stacks, (stack) => ({ kind: "up", ...where(stack), settings: stack.settings, plan: options.plan }), options);
   }
 
   /** Refreshes stacks from the cluster and reports the drift found. */
   async refresh(options: TargetOptions = {}): Promise<OperationResult> {
-    return this.across(
-      "refresh",
-      await this.targets(options.tenants),
-      (stack) => ({ kind: "refresh", stack: stack.name, cluster: stack.cluster }),
-      options,
-    );
+    return this.across("refresh", await this.targets(options.tenants), (stack) => ({ kind: "refresh", ...where(stack) }), options);
   }
 
   /** The stacks' outputs (secrets shown as `[secret]`). */
   async outputs(options: TargetOptions = {}): Promise<OperationResult> {
-    return this.across(
-      "outputs",
-      await this.targets(options.tenants),
-      (stack) => ({ kind: "outputs", stack: stack.name, cluster: stack.cluster }),
-      options,
-    );
+    return this.across("outputs", await this.targets(options.tenants), (stack) => ({ kind: "outputs", ...where(stack) }), options);
   }
 
   /**
@@ -190,7 +180,7 @@ export class Driver {
     return this.across(
       "destroy",
       stacks,
-      (stack) => ({ kind: "destroy", stack: stack.name, cluster: stack.cluster, forceDestroyData: options.forceDestroyData }),
+      (stack) => ({ kind: "destroy", ...where(stack), forceDestroyData: options.forceDestroyData }),
       options,
     );
   }
@@ -199,7 +189,7 @@ export class Driver {
   async recover(stack: string, options: OperationOptions = {}): Promise<OperationResult> {
     const target = (await this.registry.stacks()).filter((s) => s.name === stack);
     if (target.length === 0) throw new InputError("recover", [`\`stack\` must be a stack of the fleet (got "${stack}")`]);
-    return this.across("recover", target, (s) => ({ kind: "recover", stack, cluster: s.cluster }), options);
+    return this.across("recover", target, (s) => ({ kind: "recover", ...where(s) }), options);
   }
 
   /** Rolls a new version across the fleet; see {@link fleetUpgrade}. */

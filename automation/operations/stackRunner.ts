@@ -62,7 +62,7 @@ export class StackRunner {
         if (mutating && (takenOver !== undefined || interrupted || options.recover)) {
           onEvent({ type: "stack", operationId, stack: job.stack, status: "recovering" });
           await this.executor.run(
-            { kind: "recover", stack: job.stack },
+            { kind: "recover", stack: job.stack, cluster: job.cluster },
             { signal, onEvent: (event) => onEvent({ operationId, ...event }) },
           );
         }
