@@ -1,21 +1,27 @@
 /**
  * The package as published: built, packed by npm, and the driver's default program one of its
- * files (an installed driver runs the compiled program; the checkout runs `index.ts`).
+ * files (an installed driver runs the compiled program; the checkout runs `index.ts`); then
+ * installed from its tarball into an empty project, whose `tenantstack` CLI brings a stack up.
  */
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { REPO } from "../support/controlPlane";
+import * as yaml from "js-yaml";
+import { KUBECONFIG, REPO } from "../support/controlPlane";
+import { KubeClient } from "../support/kube";
+import { tenantSettings } from "../unit/automation/fixtures";
 
 describe("the published package", function () {
   this.timeout(300_000);
-  const npm = (...args: string[]) => execFileSync("npm", args, { cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const npm = (args: string[], cwd = REPO) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+  before(() => npm(["run", "build"]));
 
   it("holds the compiled components, schema, driver and program, and no tests or stack files", async () => {
-    npm("run", "build");
-    const [pack] = JSON.parse(npm("pack", "--dry-run", "--json", "--ignore-scripts"));
+    const [pack] = JSON.parse(npm(["pack", "--dry-run", "--json", "--ignore-scripts"]));
     const files: string[] = pack.files.map((f: { path: string }) => f.path);
     for (const file of [
       "dist/index.js",
@@ -31,6 +37,29 @@ describe("the published package", function () {
       "no tests, tools or stack files",
     );
 
+    // Every package the compiled code requires is a dependency or peer dependency, not a dev one
+    // resolving only because another package happens to bring it.
+    const manifest = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8"));
+    const declared = new Set([...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)]);
+    const required = new Set(
+      files
+        .filter((f) => f.endsWith(".js"))
+        .flatMap((f) => [...readFileSync(path.join(REPO, f), "utf8").matchAll(/require\("([^".][^"]*)"\)/g)].map((m) => m[1]))
+        .filter((name) => !name.startsWith("node:"))
+        .map((name) =>
+          name
+            .split("/")
+            .slice(0, name.startsWith("@") ? 2 : 1)
+            .join("/"),
+        ),
+    );
+    assert.deepEqual(
+      [...required].filter((name) => !declared.has(name)),
+      [],
+      "undeclared runtime dependencies",
+    );
+    assert.ok(required.has("js-yaml") && required.has("@pulumi/pulumi"), `the scan found the requires: ${[...required].join(", ")}`);
+
     // The compiled driver's default program is the packed, compiled program.
     const stateDir = mkdtempSync(path.join(tmpdir(), "tenantstack-package-"));
     try {
@@ -40,6 +69,58 @@ describe("the published package", function () {
       assert.ok(existsSync(program));
     } finally {
       rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  it("installs from its tarball into an empty project, whose `tenantstack` CLI brings a tenant's stack up on the cluster", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "tenantstack-consumer-"));
+    const tenant = `pk${randomBytes(2).toString("hex")}`;
+    const kube = KubeClient.fromKubeconfig(KUBECONFIG);
+    try {
+      const [packed] = JSON.parse(npm(["pack", "--json", "--ignore-scripts", "--pack-destination", dir]));
+      // The SDK and providers at the versions this checkout is tested with (the SDK's is the CLI's).
+      const pins = ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/random"].map(
+        (name) => `${name}@${JSON.parse(readFileSync(path.join(REPO, "node_modules", name, "package.json"), "utf8")).version}`,
+      );
+      writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
+      npm(["install", "--prefer-offline", "--no-audit", "--no-fund", `./${packed.filename}`, ...pins], dir);
+      writeFileSync(path.join(dir, "settings.json"), JSON.stringify(tenantSettings()));
+      const cli = (...args: string[]) =>
+        execFileSync(
+          path.join(dir, "node_modules/.bin/tenantstack"),
+          ["--state-dir", path.join(dir, "state"), "--kubeconfig", KUBECONFIG, ...args],
+          {
+            cwd: dir,
+            encoding: "utf8",
+            env: { ...process.env, TENANTSTACK_PASSPHRASE: randomBytes(16).toString("hex") },
+            stdio: ["ignore", "pipe", "pipe"],
+          },
+        );
+      cli(
+        "tenant",
+        "create",
+        tenant,
+        "--host",
+        `${tenant}.example.com`,
+        "--plan",
+        "dedicated",
+        "--version",
+        "1.0.0",
+        "--settings",
+        "settings.json",
+      );
+      const up = JSON.parse(cli("--json", "up"));
+      assert.equal(up.status, "succeeded", JSON.stringify(up.stacks.map((s: { error?: unknown }) => s.error)));
+      assert.ok(up.stacks[0].result.changes.creates > 20, "the stack's resources were created");
+
+      const deployment = await kube.get(`/apis/apps/v1/namespaces/tenantstack-dev-${tenant}/deployments/api`);
+      assert.equal(deployment?.spec.template.spec.containers[0].image, "hashicorp/http-echo:1.0.0");
+      const project = yaml.load(readFileSync(path.join(dir, "state/stacks", `dev-${tenant}`, "Pulumi.yaml"), "utf8")) as { main: string };
+      assert.equal(project.main, path.join(dir, "node_modules/tenantstack/dist/index.js"), "the engine ran the installed program");
+    } finally {
+      await kube.request("DELETE", `/api/v1/namespaces/tenantstack-dev-${tenant}`).catch(() => undefined);
+      kube.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
