@@ -6,6 +6,7 @@
  * that crashed, timed out or was cancelled is killed with its whole group and never reused.
  */
 import { type ChildProcess, fork } from "node:child_process";
+import type { Socket } from "node:net";
 import * as path from "node:path";
 import { CancelledError, fromWire, type WireError, WorkerCrashedError } from "../errors";
 import type { StackJob, StackJobEvent, StackJobResult } from "../operations/stackJob";
@@ -63,14 +64,11 @@ function alive(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null && child.connected;
 }
 
-/** Lets an idle worker not keep the supervisor's process alive (or makes a busy one keep it). */
+/** Lets an idle worker not keep the supervisor's process alive (or makes a busy one keep it): the process, its IPC channel and its stderr pipe. */
 function holdsProcess(child: ChildProcess, hold: boolean): void {
-  if (hold) {
-    child.ref();
-    child.channel?.ref();
-  } else {
-    child.unref();
-    child.channel?.unref();
+  for (const handle of [child, child.channel, child.stderr as Socket | null]) {
+    if (hold) handle?.ref();
+    else handle?.unref();
   }
 }
 
