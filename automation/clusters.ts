@@ -15,6 +15,13 @@ export const CLUSTER_NAME_MAX = 40;
 
 const CLUSTER_NAME = new RegExp(`^(?=.{1,${CLUSTER_NAME_MAX}}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$`);
 
+/** The problem with `cluster` when it is not one of the driver's `clusters`, for an InputError. */
+export function unknownCluster(clusters: readonly string[], cluster: string): string | undefined {
+  return clusters.includes(cluster)
+    ? undefined
+    : `\`cluster\` must be one of the driver's clusters ${JSON.stringify(clusters)} (got "${cluster}")`;
+}
+
 /** How the driver reaches one cluster. */
 export interface ClusterOptions {
   /** The kubeconfig file of the cluster (its current context is used); holds credentials: never logged. */

@@ -21,7 +21,7 @@ import type { MigrationContext } from "./migration/context";
 import { gc, type GcOptions, type GcResult } from "./migration/gc";
 import { migrate, type MigrateOptions, type MigrationResult } from "./migration/migrate";
 import type { DriverEvent, OperationOptions } from "./operations/events";
-import type { StackJob, StackJobKind, StackJobResult } from "./operations/stackJob";
+import { jobTarget, type StackJob, type StackJobKind, type StackJobResult } from "./operations/stackJob";
 import { StackRunner } from "./operations/stackRunner";
 import { MigrationRecords } from "./registry/migrations";
 import { TenantRegistry } from "./registry/registry";
@@ -52,11 +52,6 @@ export interface DriverOptions {
    * @default - no data plane: `migrate` and `gc` are refused
    */
   readonly migration?: MigrationConfig;
-}
-
-/** Which stack a job runs on, and its cluster. */
-function where(stack: FleetStack): Pick<StackJob, "stack" | "cluster"> {
-  return { stack: stack.name, cluster: stack.cluster };
 }
 
 /** What happened to one stack in an operation. */
@@ -127,7 +122,7 @@ export class Driver {
     return this.across(
       "up",
       await this.registry.stacks([created.name]),
-      (stack) => ({ kind: "up", ...where(stack), settings: stack.settings }),
+      (stack) => ({ kind: "up", ...jobTarget(stack), settings: stack.settings }),
       options,
     );
   }
@@ -138,7 +133,7 @@ export class Driver {
     return this.across(
       "preview",
       stacks,
-      (stack) => ({ kind: "preview", ...where(stack), settings: stack.settings, plan: options.plan }),
+      (stack) => ({ kind: "preview", ...jobTarget(stack), settings: stack.settings, plan: options.plan }),
       options,
     );
   }
@@ -146,17 +141,22 @@ export class Driver {
   /** Updates stacks to their registered settings; `plan` applies exactly the plan the last preview saved. */
   async up(options: TargetOptions & { readonly plan?: boolean } = {}): Promise<OperationResult> {
     const stacks = await this.targets(options.tenants);
-    return this.across("up", stacks, (stack) => ({ kind: "up", ...where(stack), settings: stack.settings, plan: options.plan }), options);
+    return this.across(
+      "up",
+      stacks,
+      (stack) => ({ kind: "up", ...jobTarget(stack), settings: stack.settings, plan: options.plan }),
+      options,
+    );
   }
 
   /** Refreshes stacks from the cluster and reports the drift found. */
   async refresh(options: TargetOptions = {}): Promise<OperationResult> {
-    return this.across("refresh", await this.targets(options.tenants), (stack) => ({ kind: "refresh", ...where(stack) }), options);
+    return this.across("refresh", await this.targets(options.tenants), (stack) => ({ kind: "refresh", ...jobTarget(stack) }), options);
   }
 
   /** The stacks' outputs (secrets shown as `[secret]`). */
   async outputs(options: TargetOptions = {}): Promise<OperationResult> {
-    return this.across("outputs", await this.targets(options.tenants), (stack) => ({ kind: "outputs", ...where(stack) }), options);
+    return this.across("outputs", await this.targets(options.tenants), (stack) => ({ kind: "outputs", ...jobTarget(stack) }), options);
   }
 
   /**
@@ -180,7 +180,7 @@ export class Driver {
     return this.across(
       "destroy",
       stacks,
-      (stack) => ({ kind: "destroy", ...where(stack), forceDestroyData: options.forceDestroyData }),
+      (stack) => ({ kind: "destroy", ...jobTarget(stack), forceDestroyData: options.forceDestroyData }),
       options,
     );
   }
@@ -189,7 +189,7 @@ export class Driver {
   async recover(stack: string, options: OperationOptions = {}): Promise<OperationResult> {
     const target = (await this.registry.stacks()).filter((s) => s.name === stack);
     if (target.length === 0) throw new InputError("recover", [`\`stack\` must be a stack of the fleet (got "${stack}")`]);
-    return this.across("recover", target, (s) => ({ kind: "recover", ...where(s) }), options);
+    return this.across("recover", target, (s) => ({ kind: "recover", ...jobTarget(s) }), options);
   }
 
   /** Rolls a new version across the fleet; see {@link fleetUpgrade}. */

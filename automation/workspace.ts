@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { LocalWorkspace, StackNotFoundError, type Stack } from "@pulumi/pulumi/automation";
 import { stackConfigOf } from "../schema";
 import { checkBackendUrl, checkSecretsProvider, defaultBackendUrl, type SecretsProvider } from "./backend";
-import { type ClusterKubeconfigs, type ClusterOptions, resolveClusters } from "./clusters";
+import { type ClusterKubeconfigs, type ClusterOptions, resolveClusters, unknownCluster } from "./clusters";
 import { InputError } from "./errors";
 import { findPulumiCli, PACKAGE_PROGRAM, type PulumiCli } from "./pulumiCli";
 
@@ -146,10 +146,8 @@ export class WorkspaceFactory {
    */
   engineEnv(cluster?: string): Readonly<Record<string, string>> {
     if (cluster === undefined) return this.envVars;
-    if (!(cluster in this.options.clusters))
-      throw new InputError("stack job", [
-        `\`cluster\` must be one of the driver's clusters ${JSON.stringify(Object.keys(this.options.clusters))} (got "${cluster}")`,
-      ]);
+    const problem = unknownCluster(Object.keys(this.options.clusters), cluster);
+    if (problem) throw new InputError("stack job", [problem]);
     const kubeconfig = this.options.clusters[cluster];
     return kubeconfig === undefined ? this.envVars : { ...this.envVars, KUBECONFIG: kubeconfig };
   }

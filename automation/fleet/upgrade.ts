@@ -7,6 +7,7 @@
 import { CancelledError, type WireError } from "../errors";
 import type { OperationJournal } from "../journal/journal";
 import type { StackRunner } from "../operations/stackRunner";
+import { jobTarget } from "../operations/stackJob";
 import type { DriverEvent, OperationOptions, StackStatus } from "../operations/events";
 import type { TenantRegistry } from "../registry/registry";
 import { atVersion, checkStack, parseVersion, type FleetStack } from "../registry/tenant";
@@ -154,7 +155,7 @@ async function upgradeStack(
   const up = await context.runner.run(
     operationId,
     `${stack.name}:up:${attempt}`,
-    { kind: "up", stack: stack.name, cluster: stack.cluster, settings: target.settings },
+    { kind: "up", ...jobTarget(stack), settings: target.settings },
     { ...stepOptions, recover: earlier !== undefined },
   );
   let failure: WireError | undefined = up.status === "failed" ? up.error : undefined;
@@ -184,7 +185,7 @@ async function upgradeStack(
   const back = await context.runner.run(
     operationId,
     `${stack.name}:rollback:${attempt}`,
-    { kind: "up", stack: stack.name, cluster: stack.cluster, settings: stack.settings },
+    { kind: "up", ...jobTarget(stack), settings: stack.settings },
     stepOptions,
   );
   event(

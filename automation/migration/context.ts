@@ -4,7 +4,7 @@ import { fromWire } from "../errors";
 import type { OperationJournal } from "../journal/journal";
 import type { KubeApi } from "../migrate/kubeDrain";
 import type { DriverEvent } from "../operations/events";
-import type { StackJob, StackJobResult } from "../operations/stackJob";
+import { jobTarget, type StackJob, type StackJobResult } from "../operations/stackJob";
 import type { StackRunner } from "../operations/stackRunner";
 import { MigrationRecords } from "../registry/migrations";
 import { TenantRegistry } from "../registry/registry";
@@ -73,5 +73,5 @@ export async function runStackStep(
 export async function upStack(context: MigrationContext, scope: JobScope, step: string, name: string): Promise<void> {
   const stack = await currentStack(context, name);
   if (!stack) throw new Error(`stack ${name} is not in the fleet`);
-  await runStackStep(context, scope, step, { kind: "up", stack: name, cluster: stack.cluster, settings: stack.settings });
+  await runStackStep(context, scope, step, { kind: "up", ...jobTarget(stack), settings: stack.settings });
 }

@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { InputError, toWire, type WireError } from "../errors";
 import type { DriverEvent, OperationOptions } from "../operations/events";
+import { jobTarget } from "../operations/stackJob";
 import { placementOf, type TenantMigration } from "../registry/migrations";
 import { stackOf } from "../registry/tenant";
 import { type JobScope, type MigrationContext, currentStack, runStackStep, upStack } from "./context";
@@ -88,9 +89,8 @@ async function removeSpare(context: MigrationContext, scope: JobScope, migration
         postgres: { ...settings.postgres, allowVolumeReplacement: true },
         redis: { ...settings.redis, allowVolumeReplacement: true },
       };
-      const { cluster } = fleetStack;
-      await runStackStep(context, scope, step("unprotect"), { kind: "up", stack, cluster, settings: unprotected as never });
-      await runStackStep(context, scope, step("destroy"), { kind: "destroy", stack, cluster });
+      await runStackStep(context, scope, step("unprotect"), { kind: "up", ...jobTarget(fleetStack), settings: unprotected as never });
+      await runStackStep(context, scope, step("destroy"), { kind: "destroy", ...jobTarget(fleetStack) });
       destroyed = true;
       await context.records.setPhase(migration.operationId, "removed");
     } else {

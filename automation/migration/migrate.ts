@@ -8,6 +8,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { defaultNamespace } from "../../schema/naming";
+import { unknownCluster } from "../clusters";
 import { InputError, toWire, type WireError } from "../errors";
 import { MigrationError } from "../migrate/errors";
 import { KubernetesDrain } from "../migrate/kubeDrain";
@@ -129,8 +130,8 @@ function ownSettings(tenant: Tenant): Record<string, unknown> {
 /** The target side of a new migration of `tenant` to `to`, or the problems with the request. */
 async function targetSide(context: MigrationContext, tenant: Tenant, to: Tenant["plan"], options: MigrateOptions): Promise<MigrationSide> {
   const problems: string[] = [];
-  if (options.cluster !== undefined && !context.clusters.includes(options.cluster))
-    problems.push(`\`cluster\` must be one of the driver's clusters ${JSON.stringify(context.clusters)} (got "${options.cluster}")`);
+  const unknown = options.cluster !== undefined && unknownCluster(context.clusters, options.cluster);
+  if (unknown) problems.push(unknown);
   const cluster = options.cluster ?? tenant.cluster;
   const peer = to === "shared" ? sharedPeer(await context.registry.list(), { environment: tenant.environment, cluster }) : undefined;
   let side: MigrationSide = { plan: to, cluster, settings: options.settings ?? ownSettings(tenant) };

@@ -8,6 +8,7 @@ import { existsSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { ConcurrentUpdateError, type EngineEvent, type OutputMap, type Stack } from "@pulumi/pulumi/automation";
 import type { StackInput } from "../../schema";
+import type { FleetStack } from "../registry/tenant";
 import { PlanMismatchError, ProtectedResourcesError, StackLockedError, StackOperationError, TenantstackError } from "../errors";
 import type { WorkspaceFactory } from "../workspace";
 import { ChangeCollector, type ChangeSummary } from "./changes";
@@ -42,6 +43,11 @@ export interface StackJob {
    * @default false
    */
   readonly forceDestroyData?: boolean;
+}
+
+/** Which stack a job runs on, and its cluster. */
+export function jobTarget(stack: FleetStack): Pick<StackJob, "stack" | "cluster"> {
+  return { stack: stack.name, cluster: stack.cluster };
 }
 
 /** What a stack job produced. */

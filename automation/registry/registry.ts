@@ -4,6 +4,7 @@
  * it is stored.
  */
 import type { SqlDatabase } from "../db/sqlDatabase";
+import { unknownCluster } from "../clusters";
 import { InputError, TenantExistsError, TenantNotFoundError } from "../errors";
 import { MigrationRecords, type MigrationSide } from "./migrations";
 import {
@@ -84,10 +85,8 @@ export class TenantRegistry {
       if (tenants.some((t) => t.name === parsed.name)) throw new TenantExistsError(parsed.name);
       const clash = tenants.find((t) => t.host === parsed.host);
       if (clash) throw new InputError("tenant", [`\`host\` must be unique: tenant "${clash.name}" has it (got "${parsed.host}")`]);
-      if (this.clusters !== undefined && !this.clusters.includes(parsed.cluster))
-        throw new InputError("tenant", [
-          `\`cluster\` must be one of the driver's clusters ${JSON.stringify(this.clusters)} (got "${parsed.cluster}")`,
-        ]);
+      const unknown = this.clusters && unknownCluster(this.clusters, parsed.cluster);
+      if (unknown) throw new InputError("tenant", [unknown]);
       const peer = parsed.plan === "shared" ? sharedPeer(tenants, parsed) : undefined;
       const tenant: Tenant = { ...parsed, createdAt: new Date().toISOString() };
       if (peer) {
