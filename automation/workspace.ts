@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { LocalWorkspace, StackNotFoundError, type Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, type PulumiFn, StackNotFoundError, type Stack } from "@pulumi/pulumi/automation";
 import { stackConfigOf } from "../schema";
 import { checkBackendUrl, checkSecretsProvider, defaultBackendUrl, type SecretsProvider } from "./backend";
 import { type ClusterKubeconfigs, type ClusterOptions, resolveClusters, unknownCluster } from "./clusters";
@@ -63,6 +63,15 @@ export interface WorkspaceOptions {
    * @default - the package's program (`PACKAGE_PROGRAM`: `index.ts` in a checkout, `dist/index.js` installed)
    */
   readonly program?: string;
+  /**
+   * Run the program inside the worker process, as an inline program: loaded once by each warm worker
+   * and run for every stack it takes, instead of a language host and a Node.js process per stack the
+   * engine starts. The program must export one function (the package's program does); it runs one
+   * stack at a time, each run with its own SDK state. A stack's work directory keeps the `program`
+   * as its project's `main` either way, so the CLI run there by hand runs the same program.
+   * @default - true for the package's program, false for any other `program`
+   */
+  readonly inlineProgram?: boolean;
 }
 
 /** Name of the Pulumi project of the program. */
@@ -75,6 +84,7 @@ export interface ResolvedWorkspaceOptions {
   readonly secretsProvider: SecretsProvider;
   readonly passphrase?: string;
   readonly program: string;
+  readonly inlineProgram: boolean;
   readonly clusters: ClusterKubeconfigs;
 }
 
@@ -97,12 +107,16 @@ export function resolveWorkspaceOptions(options: WorkspaceOptions, env: NodeJS.P
     secretsProvider: secrets.provider,
     passphrase,
     program: options.program ?? PACKAGE_PROGRAM,
+    inlineProgram: options.inlineProgram ?? (options.program === undefined || path.resolve(options.program) === PACKAGE_PROGRAM),
     clusters: clusters.clusters,
   };
 }
 
 /** Makes and selects the stacks of the program, each in its own work directory. */
 export class WorkspaceFactory {
+  /** The program as a function, loaded on the first inline stack. */
+  private inline?: Promise<PulumiFn>;
+
   private constructor(
     /** The checked options. */
     readonly options: ResolvedWorkspaceOptions,
@@ -187,10 +201,12 @@ export class WorkspaceFactory {
     });
   }
 
-  /** Selects an existing stack (or creates it when `create` is set), its engine running on `cluster` (see {@link engineEnv}). */
+  /**
+   * Selects an existing stack (or creates it when `create` is set), its engine running on `cluster`
+   * (see {@link engineEnv}), its program inline when `inlineProgram` is set.
+   */
   async select(name: string, create = false, cluster?: string): Promise<Stack> {
     const workDir = this.workDir(name);
-    mkdirSync(workDir, { recursive: true, mode: 0o700 });
     const options = {
       workDir,
       pulumiCommand: this.cli.command,
@@ -198,7 +214,26 @@ export class WorkspaceFactory {
       projectSettings: { name: PROJECT, runtime: "nodejs" as const, main: this.options.program },
       secretsProvider: this.options.secretsProvider.kind === "url" ? this.options.secretsProvider.url : "passphrase",
     };
+    const program = this.options.inlineProgram ? await this.programFunction() : undefined;
+    mkdirSync(workDir, { recursive: true, mode: 0o700 });
+    if (program) {
+      const args = { stackName: name, projectName: PROJECT, program };
+      return create ? LocalWorkspace.createOrSelectStack(args, options) : LocalWorkspace.selectStack(args, options);
+    }
     const args = { stackName: name, workDir };
     return create ? LocalWorkspace.createOrSelectStack(args, options) : LocalWorkspace.selectStack(args, options);
+  }
+
+  /** The inline program: the function `program` exports, loaded once by this process. */
+  private programFunction(): Promise<PulumiFn> {
+    const file = this.options.program;
+    this.inline ??= import(file).then((loaded: { default?: unknown }) => {
+      const program: unknown = typeof loaded === "function" ? loaded : loaded.default;
+      if (typeof program === "function") return program as PulumiFn;
+      throw new InputError("workspace options", [
+        `\`program\` ${file} exports no function: an inline program must export one (or set \`inlineProgram: false\`)`,
+      ]);
+    });
+    return this.inline;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * A driver in a process of its own, for the tests that kill a driver: runs one fleet upgrade given as
- * JSON in argv[2] and prints each progress event as a JSON line.
+ * JSON in argv[2] and prints each progress event (resource steps too) as a JSON line.
  */
 import { Driver } from "../../../automation";
 
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
       canary: 1,
       waveSize: args.waveSize,
       concurrency: 1,
-      onEvent: (event) => event.type !== "step" && console.log(JSON.stringify(event)),
+      onEvent: (event) => console.log(JSON.stringify(event)),
     });
     console.log(JSON.stringify({ type: "result", result }));
   } finally {

@@ -158,11 +158,14 @@ describe("the driver on the real engine", function () {
 
   it("survives a worker crash mid-fleet: the other stacks of the wave finish, and a re-run recovers the crashed stack", async () => {
     const operationId = `crash-${run}`;
+    let worker: number | undefined;
     let killed: number | undefined;
+    // Killed mid-update: when its engine starts updating the first resource.
     const onEvent = (event: DriverEvent) => {
-      if (event.type === "started" && event.stack === `dev-${b}` && killed === undefined) {
-        killed = event.pid;
-        setTimeout(() => process.kill(event.pid, "SIGKILL"), 4000);
+      if (event.type === "started" && event.stack === `dev-${b}`) worker ??= event.pid;
+      if (event.type === "step" && event.stack === `dev-${b}` && event.op === "update" && killed === undefined && worker !== undefined) {
+        killed = worker;
+        process.kill(worker, "SIGKILL");
       }
     };
     const first = await driver.fleetUpgrade({ operationId, version: "1.0.3", canary: 1, waveSize: 3, concurrency: 2, onEvent });
@@ -207,8 +210,8 @@ describe("the driver on the real engine", function () {
 
     const first = start();
     await lines(first, (event) => {
-      // Killed while the second stack is being updated.
-      if (event.type === "started" && event.stack === `dev-${b}`) setTimeout(() => first.kill("SIGKILL"), 3000);
+      // Killed while the second stack is being updated: when its engine starts updating the first resource.
+      if (event.type === "step" && event.stack === `dev-${b}` && event.op === "update") first.kill("SIGKILL");
     });
     assert.equal((await driver.journal.step(operationId, `dev-${a}:upgrade`))?.status, "done");
     assert.equal((await driver.journal.step(operationId, `dev-${b}:upgrade`))?.status, "running");
@@ -352,5 +355,18 @@ describe("the driver on the real engine", function () {
       "data-postgres-0",
       "the data volume is retained",
     );
+  });
+
+  it("refuses an inline program that exports no function, before its engine starts", async () => {
+    const program = path.join(__dirname, "notAProgram.ts");
+    const other = await Driver.open({ workspace: { ...workspace, program, inlineProgram: true }, poolSize: 1 });
+    try {
+      const result = await other.preview({ tenants: [a] });
+      assert.equal(result.stacks[0].status, "failed");
+      assert.equal(result.stacks[0].error?.name, "InputError");
+      assert.match(result.stacks[0].error?.message ?? "", /`program` \S+notAProgram\.ts exports no function/);
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { checkBackendUrl, checkSecretsProvider } from "../../../automation/backend";
 import { parseClusterList } from "../../../automation/clusters";
 import { InputError } from "../../../automation/errors";
+import { PACKAGE_PROGRAM } from "../../../automation/pulumiCli";
 import { resolveWorkspaceOptions } from "../../../automation/workspace";
 
 describe("backend URLs", () => {
@@ -53,6 +54,20 @@ describe("workspace options", () => {
     assert.equal(resolved.backendUrl, "file:///tmp/ts-state/state");
     assert.deepEqual(resolved.secretsProvider, { kind: "passphrase" });
     assert.equal(resolved.passphrase, "secret");
+  });
+
+  it("runs the package's program inline, any other program as a local program unless told", () => {
+    const env = { TENANTSTACK_PASSPHRASE: "p" };
+    const resolved = resolveWorkspaceOptions({ stateDir: "/tmp/ts-state" }, env);
+    assert.equal(resolved.program, PACKAGE_PROGRAM);
+    assert.equal(resolved.inlineProgram, true);
+    assert.equal(resolveWorkspaceOptions({ stateDir: "/tmp/ts-state", program: PACKAGE_PROGRAM }, env).inlineProgram, true);
+    assert.equal(resolveWorkspaceOptions({ stateDir: "/tmp/ts-state", program: "/srv/app/index.js" }, env).inlineProgram, false);
+    assert.equal(
+      resolveWorkspaceOptions({ stateDir: "/tmp/ts-state", program: "/srv/app/index.js", inlineProgram: true }, env).inlineProgram,
+      true,
+    );
+    assert.equal(resolveWorkspaceOptions({ stateDir: "/tmp/ts-state", inlineProgram: false }, env).inlineProgram, false);
   });
 
   it("runs stacks on the one cluster local with the environment's KUBECONFIG unless given clusters, each with its kubeconfig", () => {
