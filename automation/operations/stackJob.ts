@@ -13,6 +13,7 @@ import { PlanMismatchError, ProtectedResourcesError, StackLockedError, StackOper
 import type { WorkspaceFactory } from "../workspace";
 import { ChangeCollector, type ChangeSummary } from "./changes";
 import { driftBetween, type Drift } from "./drift";
+import { OutputsCollector, withReportedOutputs } from "./reportedOutputs";
 
 /** Operations a stack job can run. */
 export type StackJobKind = "preview" | "up" | "refresh" | "destroy" | "outputs" | "recover";
@@ -91,8 +92,10 @@ export async function runStackJob(
 ): Promise<StackJobResult> {
   const started = Date.now();
   const collector = new ChangeCollector();
+  const reported = new OutputsCollector();
   const events = (event: EngineEvent) => {
     collector.onEvent(event);
+    reported.onEvent(event);
     const metadata = event.resourcePreEvent?.metadata;
     if (metadata && onEvent)
       onEvent({ stack: job.stack, op: metadata.op, resourceType: metadata.type, name: metadata.urn.split("::").pop() ?? metadata.urn });
@@ -117,7 +120,7 @@ export async function runStackJob(
         return result({ changes: collector.summary(), ...(job.plan ? { planFile: plan } : {}) });
       case "up":
         if (job.plan && !existsSync(plan)) throw new PlanMismatchError(job.stack, "No saved plan: run a preview with a plan first.");
-        const { outputs } = await stack.up({ onEvent: events, signal, ...(job.plan ? { plan } : {}) });
+        const { outputs } = await withReportedOutputs(stack, reported).up({ onEvent: events, signal, ...(job.plan ? { plan } : {}) });
         if (job.plan) rmSync(plan, { force: true });
         return result({ changes: collector.summary(), outputs: shown(outputs) });
       case "refresh": {
