@@ -20,9 +20,7 @@ export class OutputsCollector {
     const metadata = event.resOutputsEvent?.metadata;
     if (metadata?.type !== "pulumi:pulumi:Stack" || metadata.new === undefined) return;
     this.reported = Object.fromEntries(
-      Object.entries(metadata.new.outputs ?? {}).map(([key, value]) =>
-        isSecret(value) ? [key, { value: "[secret]", secret: true }] : [key, { value: masked(value), secret: false }],
-      ),
+      Object.entries(metadata.new.outputs ?? {}).map(([key, value]) => [key, { value: masked(value), secret: isSecret(value) }]),
     );
   };
 
