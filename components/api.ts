@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { type ApiSpec, ApiSchema, parseSpec } from "../schema";
+import { ApiSchema, parsePlacedSpec, type SchedulingSchema } from "../schema";
 import { PORTS, SERVICES } from "./contract";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { type AppWiring, appWorkload } from "./workload";
@@ -20,6 +20,11 @@ export interface ApiArgs {
   readonly instance?: string;
   /** The API's settings, validated against `ApiSchema`; omitted fields take the schema's defaults. */
   readonly spec: z.input<typeof ApiSchema>;
+  /**
+   * Node selector and tolerations of the pods, validated against `SchedulingSchema`.
+   * @default - no node selector or tolerations
+   */
+  readonly scheduling?: z.input<typeof SchedulingSchema>;
   /** How the API finds the rest of its stack. */
   readonly wiring: AppWiring;
   /**
@@ -37,7 +42,7 @@ export class Api extends pulumi.ComponentResource {
   public readonly serviceName: pulumi.Output<string>;
 
   constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
-    const spec: ApiSpec = parseSpec(ApiSchema, args.spec, "api");
+    const { spec, scheduling } = parsePlacedSpec(ApiSchema, args.spec, "api", args.scheduling);
     super(API_TYPE, name, {}, opts);
     const instance = args.instance ?? name;
     const http = (path: string) => ({ httpGet: { path, port: "http" } });
@@ -47,6 +52,7 @@ export class Api extends pulumi.ComponentResource {
       instance,
       role: "api",
       spec,
+      scheduling,
       wiring: args.wiring,
       ports: [{ name: "http", containerPort: spec.port }],
       livenessProbe: { ...http(spec.healthPath), periodSeconds: 10, failureThreshold: 3 },

@@ -77,6 +77,7 @@ export class AppStack extends pulumi.ComponentResource {
         namespace,
         instance: name,
         spec: spec.postgres,
+        scheduling: spec.scheduling,
         tenants: tenantNames,
         backupServiceAccountAnnotations: cloud?.backupServiceAccountAnnotations,
         backupPodLabels: cloud?.backupPodLabels,
@@ -85,10 +86,18 @@ export class AppStack extends pulumi.ComponentResource {
     );
     const redis = new Redis(
       `${name}-redis`,
-      { namespace, instance: name, spec: spec.redis, aclChecksum: checksum({ tenantNames, redisIsolation }) },
+      {
+        namespace,
+        instance: name,
+        spec: spec.redis,
+        scheduling: spec.scheduling,
+        aclChecksum: checksum({ tenantNames, redisIsolation }),
+      },
       afterSecrets,
     );
-    const ollama = spec.ollama.enabled ? new Ollama(`${name}-ollama`, { namespace, instance: name, spec: spec.ollama }, child) : undefined;
+    const ollama = spec.ollama.enabled
+      ? new Ollama(`${name}-ollama`, { namespace, instance: name, spec: spec.ollama, scheduling: spec.scheduling }, child)
+      : undefined;
 
     const wiring: AppWiring = {
       credentialKeys: secrets.credentialKeys,
@@ -104,12 +113,13 @@ export class AppStack extends pulumi.ComponentResource {
         namespace,
         instance: name,
         spec: spec.api,
+        scheduling: spec.scheduling,
         wiring,
         serviceMonitorInterval: spec.monitoring.serviceMonitor ? spec.monitoring.interval : undefined,
       },
       dataStores,
     );
-    new Worker(`${name}-worker`, { namespace, instance: name, spec: spec.worker, wiring }, dataStores);
+    new Worker(`${name}-worker`, { namespace, instance: name, spec: spec.worker, scheduling: spec.scheduling, wiring }, dataStores);
     // A tenant not routed here (a migration's copy) has no host on the Ingress; with no host left there is no Ingress.
     const routed = tenants.filter((t) => t.routed);
     const ingress =
@@ -130,6 +140,7 @@ export class AppStack extends pulumi.ComponentResource {
         ollama: spec.ollama.enabled,
         ollamaModelDownload: spec.ollama.allowModelDownload,
         backupUpload: spec.postgres.backup.enabled && spec.postgres.backup.destination.type !== "volume",
+        prometheus: spec.monitoring.serviceMonitor ? spec.monitoring.prometheus : undefined,
       },
       child,
     );

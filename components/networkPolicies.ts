@@ -18,10 +18,15 @@ export interface NetworkPoliciesArgs {
   readonly ingressControllerNamespace: string;
   /** Whether Ollama runs in the stack. */
   readonly ollama: boolean;
-  /** Whether Ollama's model-pull step may reach HTTPS endpoints outside the cluster. */
+  /** Whether Ollama's model-pull Job may reach HTTPS endpoints outside the cluster (the serving pod never may). */
   readonly ollamaModelDownload: boolean;
   /** Whether the backup job uploads to object storage over HTTPS. */
   readonly backupUpload: boolean;
+  /**
+   * The Prometheus that scrapes the API's metrics (on its port): its namespace and pod labels.
+   * @default - no scraping allowed
+   */
+  readonly prometheus?: { readonly namespace: string; readonly podSelector: Readonly<Record<string, string>> };
 }
 
 /** A connection the stack needs between two of its roles. */
@@ -45,8 +50,8 @@ const HTTPS_ANYWHERE = { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ pro
 
 /**
  * Default-deny NetworkPolicies for the namespace and the exact allow rules: DNS egress for every pod, the
- * ingress controller to the API, the API and worker to Postgres, Redis and Ollama, the jobs to Postgres,
- * and HTTPS egress for model downloads and backup uploads where enabled.
+ * ingress controller (and, when it scrapes, Prometheus) to the API, the API and worker to Postgres, Redis and
+ * Ollama, the jobs to Postgres, and HTTPS egress for the model-pull Job and backup uploads where enabled.
  */
 export class NetworkPolicies extends pulumi.ComponentResource {
   /** Names of the NetworkPolicies. */
@@ -115,7 +120,27 @@ export class NetworkPolicies extends pulumi.ComponentResource {
       );
     }
     if (args.ollama && args.ollamaModelDownload) {
-      policies.push(policy("allow-ollama-model-download", { ...pods("ollama"), policyTypes: ["Egress"], egress: [HTTPS_ANYWHERE] }));
+      policies.push(policy("allow-ollama-model-download", { ...pods("ollama-pull"), policyTypes: ["Egress"], egress: [HTTPS_ANYWHERE] }));
+    }
+    if (args.prometheus) {
+      const prometheus = args.prometheus;
+      policies.push(
+        policy("allow-prometheus-to-api", {
+          ...pods("api"),
+          policyTypes: ["Ingress"],
+          ingress: [
+            {
+              from: [
+                {
+                  namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": prometheus.namespace } },
+                  podSelector: { matchLabels: { ...prometheus.podSelector } },
+                },
+              ],
+              ports: tcp(args.apiPort),
+            },
+          ],
+        }),
+      );
     }
 
     this.policyNames = policies;

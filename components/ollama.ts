@@ -1,10 +1,15 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { type OllamaSpec, OllamaSchema, parseSpec } from "../schema";
+import { OllamaSchema, type OllamaSpec, parsePlacedSpec, type SchedulingSchema, type SchedulingSpec } from "../schema";
+import { checksum } from "./checksum";
 import { PORTS, SERVICES } from "./contract";
-import { containerResources } from "./resources";
-import { RESTRICTED_CONTAINER, scratchDirectories } from "./security";
-import { DATA_VOLUME, statefulStore } from "./statefulStore";
+import { recommendedLabels, selectorLabels } from "./labels";
+import { containerResources, STEP_RESOURCES } from "./resources";
+import { type PodPlacement, podPlacement } from "./scheduling";
+import { RESTRICTED_CONTAINER, scratchDirectories, SMALL_SCRATCH } from "./security";
+import { stepJob } from "./stepJob";
+import { DATA_VOLUME, dataClaimName, statefulStore } from "./statefulStore";
 
 /** Type token of {@link Ollama}. */
 export const OLLAMA_TYPE = "tenantstack:ai:Ollama";
@@ -26,9 +31,15 @@ export interface OllamaArgs {
   readonly instance?: string;
   /** Ollama settings, validated against `OllamaSchema`; omitted fields take the schema's defaults. */
   readonly spec: z.input<typeof OllamaSchema>;
+  /**
+   * Node selector and tolerations of the pods when Ollama runs without a GPU (`gpu.count: 0`), validated
+   * against `SchedulingSchema`; with a GPU, `gpu.nodeSelector` and `gpu.tolerations` place them.
+   * @default - no node selector or tolerations
+   */
+  readonly scheduling?: z.input<typeof SchedulingSchema>;
 }
 
-/** The init step that pulls every model into the model volume before Ollama serves. */
+/** The script that pulls every model into the model volume through a private Ollama server on loopback. */
 export function pullModelsScript(models: readonly string[]): string {
   return [
     "set -eu",
@@ -39,11 +50,22 @@ export function pullModelsScript(models: readonly string[]): string {
   ].join("\n");
 }
 
+/** The node selector, tolerations and runtime class of Ollama's pods: the GPU nodes', or the stack's CPU nodes'. */
+function ollamaPlacement(spec: OllamaSpec, scheduling: SchedulingSpec): PodPlacement {
+  const gpu = spec.gpu;
+  return gpu.count > 0 ? { nodeSelector: gpu.nodeSelector, tolerations: gpu.tolerations } : podPlacement(scheduling);
+}
+
 /**
  * Ollama: a protected single-replica StatefulSet on GPU nodes (`nvidia.com/gpu` limit, node selector,
- * tolerations, runtime class), its models pulled by an init container into the model volume, reachable
- * only inside the namespace. The old pod stops before the new one starts, so the GPU and the volume are
- * never claimed twice.
+ * tolerations, runtime class), reachable only inside the namespace, and a Job that pulls its models into
+ * the model volume. The old pod stops before the new one starts, so the GPU and the volume are never
+ * claimed by two servers.
+ *
+ * The pull runs in its own pod, next to the server (same node, same volume, a private server on
+ * loopback), because a NetworkPolicy selects pods, not containers: only the pull's pod gets HTTPS egress
+ * (`allowModelDownload`), never the serving one. The Job is named for the models and the volume, so it
+ * runs again when either changes; `pulumi up` waits for it, and the API and worker start after it.
  */
 export class Ollama extends pulumi.ComponentResource {
   /** Name of the Service, port 11434. */
@@ -52,64 +74,109 @@ export class Ollama extends pulumi.ComponentResource {
   public readonly statefulSetName: pulumi.Output<string>;
 
   constructor(name: string, args: OllamaArgs, opts?: pulumi.ComponentResourceOptions) {
-    const spec: OllamaSpec = parseSpec(OllamaSchema, args.spec, "ollama");
+    const { spec, scheduling } = parsePlacedSpec(OllamaSchema, args.spec, "ollama", args.scheduling);
     super(OLLAMA_TYPE, name, {}, opts);
+    const instance = args.instance ?? name;
     const gpu = spec.gpu;
-    const scratch = scratchDirectories({ home: "/home/ollama", tmp: "/tmp" });
+    const placement = ollamaPlacement(spec, scheduling);
+    const scratchPaths = { home: "/home/ollama", tmp: "/tmp" };
+    const scratch = scratchDirectories(scratchPaths, spec.resources.ephemeralStorageLimit);
+    // Neither server prunes blobs at start-up: a restart of one must not delete the other's download in progress.
     const env = [
       { name: "OLLAMA_MODELS", value: MODELS_PATH },
-      { name: "OLLAMA_HOST", value: `0.0.0.0:${PORTS.ollama}` },
       { name: "HOME", value: "/home/ollama" },
+      { name: "OLLAMA_NOPRUNE", value: "1" },
     ];
-    const mounts = [{ name: DATA_VOLUME, mountPath: MODELS_PATH }, ...scratch.volumeMounts];
 
     const store = statefulStore(this, name, {
       namespace: args.namespace,
-      instance: args.instance ?? name,
+      instance,
       role: "ollama",
       serviceName: SERVICES.ollama,
       port: { name: "http", port: PORTS.ollama },
       volume: { ...spec, field: "ollama" },
       uid: OLLAMA_UID,
-      podAnnotations: { "tenantstack.io/models": spec.models.join(",") },
       pod: {
         terminationGracePeriodSeconds: 30,
-        ...(gpu.count > 0 ? { nodeSelector: gpu.nodeSelector, tolerations: gpu.tolerations, runtimeClassName: gpu.runtimeClassName } : {}),
-        initContainers:
-          spec.models.length === 0
-            ? []
-            : [
-                {
-                  name: "pull-models",
-                  image: spec.image,
-                  command: ["sh", "-c", pullModelsScript(spec.models)],
-                  env,
-                  resources: containerResources(spec.resources),
-                  securityContext: RESTRICTED_CONTAINER,
-                  volumeMounts: mounts,
-                },
-              ],
+        ...placement,
+        ...(gpu.count > 0 ? { runtimeClassName: gpu.runtimeClassName } : {}),
         containers: [
           {
             name: "ollama",
             image: spec.image,
             args: ["serve"],
-            env,
+            env: [...env, { name: "OLLAMA_HOST", value: `0.0.0.0:${PORTS.ollama}` }],
             ports: [{ name: "http", containerPort: PORTS.ollama }],
             resources: containerResources(spec.resources, gpu.count > 0 ? { "nvidia.com/gpu": String(gpu.count) } : {}),
             securityContext: RESTRICTED_CONTAINER,
             startupProbe: { httpGet: { path: "/", port: "http" }, periodSeconds: 2, failureThreshold: 90 },
             readinessProbe: { httpGet: { path: "/api/version", port: "http" }, periodSeconds: 5 },
             livenessProbe: { httpGet: { path: "/", port: "http" }, periodSeconds: 15, failureThreshold: 4 },
-            volumeMounts: mounts,
+            volumeMounts: [{ name: DATA_VOLUME, mountPath: MODELS_PATH }, ...scratch.volumeMounts],
           },
         ],
         volumes: scratch.volumes,
       },
     });
 
+    if (spec.models.length > 0) {
+      this.pullModels(name, args.namespace, instance, spec, { placement, env, scratchPaths }, store.statefulSet);
+    }
+
     this.serviceName = store.service.metadata.name;
     this.statefulSetName = store.statefulSet.metadata.name;
     this.registerOutputs({ serviceName: this.serviceName, statefulSetName: this.statefulSetName });
+  }
+
+  /** The Job that pulls the models into the model volume, on the node of the serving pod. */
+  private pullModels(
+    name: string,
+    namespace: pulumi.Input<string>,
+    instance: string,
+    spec: OllamaSpec,
+    pod: {
+      readonly placement: PodPlacement;
+      readonly env: k8s.types.input.core.v1.EnvVar[];
+      readonly scratchPaths: Record<string, string>;
+    },
+    statefulSet: k8s.apps.v1.StatefulSet,
+  ) {
+    const digest = checksum({ models: spec.models, image: spec.image, volume: [spec.storageGi, spec.storageClass ?? ""] }).slice(0, 10);
+    const labels = recommendedLabels(instance, "ollama-pull");
+    const scratch = scratchDirectories(pod.scratchPaths, SMALL_SCRATCH);
+    stepJob(
+      this,
+      `${name}-pull-models`,
+      {
+        namespace,
+        jobName: `ollama-pull-${digest}`,
+        labels,
+        uid: OLLAMA_UID,
+        pod: {
+          ...pod.placement,
+          // The model volume is ReadWriteOnce: the pull mounts it on the node of the serving pod.
+          affinity: {
+            podAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: [
+                { labelSelector: { matchLabels: selectorLabels(instance, "ollama") }, topologyKey: "kubernetes.io/hostname" },
+              ],
+            },
+          },
+          containers: [
+            {
+              name: "pull-models",
+              image: spec.image,
+              command: ["sh", "-c", pullModelsScript(spec.models)],
+              env: [...pod.env, { name: "OLLAMA_HOST", value: `127.0.0.1:${PORTS.ollama}` }],
+              resources: containerResources(STEP_RESOURCES.transfer),
+              securityContext: RESTRICTED_CONTAINER,
+              volumeMounts: [{ name: "models", mountPath: MODELS_PATH }, ...scratch.volumeMounts],
+            },
+          ],
+          volumes: [{ name: "models", persistentVolumeClaim: { claimName: dataClaimName(SERVICES.ollama) } }, ...scratch.volumes],
+        },
+      },
+      [statefulSet],
+    );
   }
 }

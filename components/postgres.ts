@@ -1,13 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { parseSpec, type PostgresSpec, PostgresSchema, tenantDatabase } from "../schema";
+import { parsePlacedSpec, PostgresSchema, type SchedulingSchema, type SchedulingSpec, tenantDatabase } from "../schema";
 import { CREDENTIALS_SECRET, credentialKey, PORTS, SERVICES, TENANT_CREDENTIALS_SECRET, tenantKeys } from "./contract";
 import { POSTGRES_CLIENT_ENV, POSTGRES_UID } from "./postgresClient";
 import { recommendedLabels } from "./labels";
 import { PostgresBackup } from "./postgresBackup";
-import { containerResources } from "./resources";
-import { RESTRICTED_CONTAINER, restrictedPodSecurity, scratchDirectories } from "./security";
+import { containerResources, STEP_RESOURCES } from "./resources";
+import { podPlacement } from "./scheduling";
+import { RESTRICTED_CONTAINER, scratchDirectories, SMALL_SCRATCH } from "./security";
+import { stepJob } from "./stepJob";
 import { DATA_VOLUME, statefulStore } from "./statefulStore";
 import { checksum } from "./checksum";
 
@@ -25,6 +27,11 @@ export interface PostgresArgs {
   readonly instance?: string;
   /** Postgres settings, validated against `PostgresSchema`; omitted fields take the schema's defaults. */
   readonly spec: z.input<typeof PostgresSchema>;
+  /**
+   * Node selector and tolerations of the server's and jobs' pods, validated against `SchedulingSchema`.
+   * @default - no node selector or tolerations
+   */
+  readonly scheduling?: z.input<typeof SchedulingSchema>;
   /**
    * Tenants whose database and role are created (idempotently) by a provisioning Job.
    * @default []
@@ -65,11 +72,15 @@ export class Postgres extends pulumi.ComponentResource {
   public readonly statefulSetName: pulumi.Output<string>;
 
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
-    const spec: PostgresSpec = parseSpec(PostgresSchema, args.spec, "postgres");
+    const { spec, scheduling } = parsePlacedSpec(PostgresSchema, args.spec, "postgres", args.scheduling);
     super(POSTGRES_TYPE, name, {}, opts);
     const instance = args.instance ?? name;
-    const scratch = scratchDirectories({ run: "/var/run/postgresql", tmp: "/tmp" });
+    const scratch = scratchDirectories({ run: "/var/run/postgresql", tmp: "/tmp" }, SMALL_SCRATCH);
     const ready = ["pg_isready", "-U", "postgres", "-h", "127.0.0.1"];
+    // Alive means the postmaster listens (it does through crash recovery and under load); only readiness asks
+    // whether it accepts connections, so a slow or recovering server leaves the Service instead of restarting.
+    // Through initdb nothing listens on TCP, hence the startup probe's long grace.
+    const alive = { tcpSocket: { port: "postgres" } };
 
     const store = statefulStore(this, name, {
       namespace: args.namespace,
@@ -81,6 +92,7 @@ export class Postgres extends pulumi.ComponentResource {
       uid: POSTGRES_UID,
       pod: {
         terminationGracePeriodSeconds: 60,
+        ...podPlacement(scheduling),
         containers: [
           {
             name: "postgres",
@@ -97,9 +109,9 @@ export class Postgres extends pulumi.ComponentResource {
             ports: [{ name: "postgres", containerPort: PORTS.postgres }],
             resources: containerResources(spec.resources),
             securityContext: RESTRICTED_CONTAINER,
-            startupProbe: { exec: { command: ready }, periodSeconds: 2, failureThreshold: 90 },
+            startupProbe: { ...alive, periodSeconds: 2, failureThreshold: 90 },
             readinessProbe: { exec: { command: ready }, periodSeconds: 5 },
-            livenessProbe: { exec: { command: ready }, periodSeconds: 15, failureThreshold: 4 },
+            livenessProbe: { ...alive, periodSeconds: 15, failureThreshold: 4 },
             volumeMounts: [{ name: DATA_VOLUME, mountPath: "/var/lib/postgresql/data" }, ...scratch.volumeMounts],
           },
         ],
@@ -108,7 +120,7 @@ export class Postgres extends pulumi.ComponentResource {
     });
 
     const tenants = args.tenants ?? [];
-    if (tenants.length > 0) this.provisionTenants(name, args.namespace, instance, spec.image, tenants, store.statefulSet);
+    if (tenants.length > 0) this.provisionTenants(name, args.namespace, instance, spec.image, tenants, scheduling, store.statefulSet);
 
     if (spec.backup.enabled) {
       new PostgresBackup(
@@ -118,6 +130,7 @@ export class Postgres extends pulumi.ComponentResource {
           instance,
           image: spec.image,
           backup: spec.backup,
+          scheduling,
           serviceAccountAnnotations: args.backupServiceAccountAnnotations,
           podLabels: args.backupPodLabels,
         },
@@ -137,6 +150,7 @@ export class Postgres extends pulumi.ComponentResource {
     instance: string,
     image: string,
     tenants: readonly string[],
+    scheduling: SchedulingSpec,
     statefulSet: k8s.apps.v1.StatefulSet,
   ) {
     const digest = checksum({ tenants, sql: PROVISION_TENANT_SQL }).slice(0, 10);
@@ -149,44 +163,39 @@ export class Postgres extends pulumi.ComponentResource {
           `psql -v ON_ERROR_STOP=1 -v role=${tenantDatabase(tenant)} -v password="$TENANT_${index}_PASSWORD" -d postgres <<'SQL'\n${PROVISION_TENANT_SQL}\nSQL`,
       ),
     ].join("\n");
-    const scratch = scratchDirectories({ tmp: "/tmp" });
+    const scratch = scratchDirectories({ tmp: "/tmp" }, SMALL_SCRATCH);
 
-    new k8s.batch.v1.Job(
+    stepJob(
+      this,
       `${name}-provision-tenants`,
       {
-        metadata: { name: `postgres-provision-${digest}`, namespace, labels },
-        spec: {
-          backoffLimit: 6,
-          template: {
-            metadata: { labels },
-            spec: {
-              restartPolicy: "OnFailure",
-              automountServiceAccountToken: false,
-              enableServiceLinks: false,
-              securityContext: restrictedPodSecurity(POSTGRES_UID),
-              containers: [
-                {
-                  name: "provision",
-                  image,
-                  command: ["bash", "-c", script],
-                  env: [
-                    ...POSTGRES_CLIENT_ENV,
-                    ...tenants.map((tenant, index) => ({
-                      name: `TENANT_${index}_PASSWORD`,
-                      valueFrom: { secretKeyRef: { name: TENANT_CREDENTIALS_SECRET, key: tenantKeys(tenant).databasePassword } },
-                    })),
-                  ],
-                  resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
-                  securityContext: RESTRICTED_CONTAINER,
-                  volumeMounts: scratch.volumeMounts,
-                },
+        namespace,
+        jobName: `postgres-provision-${digest}`,
+        labels,
+        uid: POSTGRES_UID,
+        pod: {
+          ...podPlacement(scheduling),
+          containers: [
+            {
+              name: "provision",
+              image,
+              command: ["bash", "-c", script],
+              env: [
+                ...POSTGRES_CLIENT_ENV,
+                ...tenants.map((tenant, index) => ({
+                  name: `TENANT_${index}_PASSWORD`,
+                  valueFrom: { secretKeyRef: { name: TENANT_CREDENTIALS_SECRET, key: tenantKeys(tenant).databasePassword } },
+                })),
               ],
-              volumes: scratch.volumes,
+              resources: containerResources(STEP_RESOURCES.small),
+              securityContext: RESTRICTED_CONTAINER,
+              volumeMounts: scratch.volumeMounts,
             },
-          },
+          ],
+          volumes: scratch.volumes,
         },
       },
-      { parent: this, dependsOn: [statefulSet] },
+      [statefulSet],
     );
   }
 }

@@ -1,9 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PostgresSpec } from "../schema";
+import type { PostgresSpec, ResourcesSpec, SchedulingSpec } from "../schema";
 import { recommendedLabels } from "./labels";
 import { POSTGRES_CLIENT_ENV, POSTGRES_UID } from "./postgresClient";
-import { RESTRICTED_CONTAINER, restrictedPodSecurity, scratchDirectories } from "./security";
+import { containerResources, STEP_RESOURCES } from "./resources";
+import { podPlacement } from "./scheduling";
+import { RESTRICTED_CONTAINER, restrictedPodSecurity, scratchDirectories, SMALL_SCRATCH } from "./security";
 
 /** Type token of {@link PostgresBackup}. */
 export const POSTGRES_BACKUP_TYPE = "tenantstack:data:PostgresBackup";
@@ -21,6 +23,11 @@ export interface PostgresBackupArgs {
   readonly image: string;
   /** Validated backup settings. */
   readonly backup: BackupSpec;
+  /**
+   * Validated node selector and tolerations of the backup pods.
+   * @default - no node selector or tolerations
+   */
+  readonly scheduling?: SchedulingSpec;
   /**
    * Annotations of the backup ServiceAccount (cloud workload identity).
    * @default {}
@@ -84,16 +91,24 @@ export class PostgresBackup extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // With an upload, the dump waits in a scratch directory on the node's disk: the containers' ephemeral
+    // storage covers it (the pod is evicted when the dump outgrows `scratchGi`, never the node's disk filled).
+    const scratchMiB = destination.type === "volume" ? 0 : destination.scratchGi * 1024;
+    const resources: ResourcesSpec = {
+      ...STEP_RESOURCES.transfer,
+      ephemeralStorageRequest: `${scratchMiB + 64}Mi`,
+      ephemeralStorageLimit: `${scratchMiB + 256}Mi`,
+    };
     const container = (containerName: string, image: string, script: string, mounts: k8s.types.input.core.v1.VolumeMount[]) => ({
       name: containerName,
       image,
       command: ["bash", "-c", `set -euo pipefail; ${script}`],
       env: [...POSTGRES_CLIENT_ENV, { name: "HOME", value: "/tmp" }],
-      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+      resources: containerResources(resources),
       securityContext: RESTRICTED_CONTAINER,
       volumeMounts: [{ name: "work", mountPath: WORK }, ...mounts],
     });
-    const scratch = scratchDirectories({ tmp: "/tmp" });
+    const scratch = scratchDirectories({ tmp: "/tmp" }, SMALL_SCRATCH);
     const dump = `${DUMP}; pg_dumpall | gzip > "${WORK}/$dump.partial"; mv "${WORK}/$dump.partial" "${WORK}/$dump"; echo "$dump" > ${WORK}/latest`;
 
     let work: k8s.types.input.core.v1.Volume;
@@ -113,7 +128,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
       containers = [container("backup", args.image, `${dump}; ${prune}`, scratch.volumeMounts)];
     } else {
       const upload = uploader(destination);
-      work = { name: "work", emptyDir: {} };
+      work = { name: "work", emptyDir: { sizeLimit: `${destination.scratchGi}Gi` } };
       initContainers = [container("dump", args.image, dump, scratch.volumeMounts)];
       containers = [container("upload", upload.image, upload.script, scratch.volumeMounts)];
     }
@@ -125,6 +140,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
         spec: {
           schedule: args.backup.schedule,
           concurrencyPolicy: "Forbid",
+          startingDeadlineSeconds: args.backup.startingDeadlineSeconds,
           successfulJobsHistoryLimit: 3,
           failedJobsHistoryLimit: 3,
           jobTemplate: {
@@ -138,6 +154,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
                   automountServiceAccountToken: false,
                   enableServiceLinks: false,
                   securityContext: restrictedPodSecurity(POSTGRES_UID),
+                  ...podPlacement(args.scheduling),
                   initContainers,
                   containers,
                   volumes: [work, ...scratch.volumes],

@@ -1,11 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { parseSpec, type RedisSpec, RedisSchema } from "../schema";
+import { parsePlacedSpec, type RedisSpec, RedisSchema, type SchedulingSchema } from "../schema";
 import { CREDENTIALS_SECRET, credentialKey, PORTS, REDIS_TENANT_ACL_KEY, SERVICES, TENANT_CREDENTIALS_SECRET } from "./contract";
 import { recommendedLabels } from "./labels";
-import { containerResources } from "./resources";
-import { RESTRICTED_CONTAINER, scratchDirectories } from "./security";
+import { containerResources, STEP_RESOURCES } from "./resources";
+import { podPlacement } from "./scheduling";
+import { RESTRICTED_CONTAINER, scratchDirectories, SMALL_SCRATCH } from "./security";
 import { DATA_VOLUME, statefulStore } from "./statefulStore";
 import { checksum } from "./checksum";
 
@@ -26,6 +27,11 @@ export interface RedisArgs {
   readonly instance?: string;
   /** Redis settings, validated against `RedisSchema`; omitted fields take the schema's defaults. */
   readonly spec: z.input<typeof RedisSchema>;
+  /**
+   * Node selector and tolerations of the pod, validated against `SchedulingSchema`.
+   * @default - no node selector or tolerations
+   */
+  readonly scheduling?: z.input<typeof SchedulingSchema>;
   /**
    * A value that changes whenever the tenants' Redis users change, so Redis reloads its ACL file.
    * @default - Redis restarts only on settings changes
@@ -59,16 +65,16 @@ export class Redis extends pulumi.ComponentResource {
   public readonly statefulSetName: pulumi.Output<string>;
 
   constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
-    const spec: RedisSpec = parseSpec(RedisSchema, args.spec, "redis");
+    const { spec, scheduling } = parsePlacedSpec(RedisSchema, args.spec, "redis", args.scheduling);
     super(REDIS_TYPE, name, {}, opts);
     const instance = args.instance ?? name;
     const conf = redisConfig(spec);
-    const scratch = scratchDirectories({ acl: "/acl", tmp: "/tmp" });
-    const passwordEnv = {
-      name: "REDIS_PASSWORD",
-      valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: credentialKey("redisPassword") } },
-    };
-    const ping = ["sh", "-c", 'redis-cli --no-auth-warning -a "$REDIS_PASSWORD" ping | grep -q PONG'];
+    const scratch = scratchDirectories({ acl: "/acl", tmp: "/tmp" }, SMALL_SCRATCH);
+    const password = { secretKeyRef: { name: CREDENTIALS_SECRET, key: credentialKey("redisPassword") } };
+    // redis-cli reads the password from REDISCLI_AUTH: on its command line (`-a`) it would show in the process list.
+    const ping = ["sh", "-c", "redis-cli ping | grep -q PONG"];
+    // Alive means Redis listens (it does while it loads its AOF); only readiness needs a PONG.
+    const alive = { tcpSocket: { port: "redis" } };
 
     const config = new k8s.core.v1.ConfigMap(
       `${name}-config`,
@@ -93,6 +99,7 @@ export class Redis extends pulumi.ComponentResource {
       },
       pod: {
         terminationGracePeriodSeconds: 30,
+        ...podPlacement(scheduling),
         initContainers: [
           {
             name: "render-acl",
@@ -102,8 +109,8 @@ export class Redis extends pulumi.ComponentResource {
               "-c",
               `set -eu; umask 077; { printf 'user default on >%s ~* &* +@all\\n' "$REDIS_PASSWORD"; cat /tenants/${REDIS_TENANT_ACL_KEY}; } > /acl/users.acl`,
             ],
-            env: [passwordEnv],
-            resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+            env: [{ name: "REDIS_PASSWORD", valueFrom: password }],
+            resources: containerResources(STEP_RESOURCES.small),
             securityContext: RESTRICTED_CONTAINER,
             volumeMounts: [...scratch.volumeMounts, { name: "tenants", mountPath: "/tenants", readOnly: true }],
           },
@@ -113,13 +120,13 @@ export class Redis extends pulumi.ComponentResource {
             name: "redis",
             image: spec.image,
             command: ["redis-server", "/etc/redis/redis.conf"],
-            env: [passwordEnv],
+            env: [{ name: "REDISCLI_AUTH", valueFrom: password }],
             ports: [{ name: "redis", containerPort: PORTS.redis }],
             resources: containerResources(spec.resources),
             securityContext: RESTRICTED_CONTAINER,
-            startupProbe: { exec: { command: ping }, periodSeconds: 2, failureThreshold: 60 },
+            startupProbe: { ...alive, periodSeconds: 2, failureThreshold: 60 },
             readinessProbe: { exec: { command: ping }, periodSeconds: 5 },
-            livenessProbe: { exec: { command: ping }, periodSeconds: 15, failureThreshold: 4 },
+            livenessProbe: { ...alive, periodSeconds: 15, failureThreshold: 4 },
             volumeMounts: [
               { name: DATA_VOLUME, mountPath: "/data" },
               { name: "config", mountPath: "/etc/redis", readOnly: true },

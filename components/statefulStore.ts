@@ -8,6 +8,14 @@ import { VolumeGuard } from "./volumeGuard";
 /** Name of the data volume claim template; containers mount it by this name. */
 export const DATA_VOLUME = "data";
 
+/**
+ * The data volume claim of a store's single replica, which the StatefulSet creates from its template.
+ * @internal
+ */
+export function dataClaimName(serviceName: string): string {
+  return `${DATA_VOLUME}-${serviceName}-0`;
+}
+
 /** What a stateful store (Postgres, Redis, Ollama) is made of. */
 export interface StatefulStoreArgs {
   readonly namespace: pulumi.Input<string>;

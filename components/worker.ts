@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { type WorkerSpec, WorkerSchema, parseSpec } from "../schema";
+import { WorkerSchema, parsePlacedSpec, type SchedulingSchema } from "../schema";
 import { type AppWiring, appWorkload } from "./workload";
 
 /** Type token of {@link Worker}. */
@@ -17,6 +17,11 @@ export interface WorkerArgs {
   readonly instance?: string;
   /** The worker's settings, validated against `WorkerSchema`; omitted fields take the schema's defaults. */
   readonly spec: z.input<typeof WorkerSchema>;
+  /**
+   * Node selector and tolerations of the pods, validated against `SchedulingSchema`.
+   * @default - no node selector or tolerations
+   */
+  readonly scheduling?: z.input<typeof SchedulingSchema>;
   /** How the worker finds the rest of its stack. */
   readonly wiring: AppWiring;
 }
@@ -27,21 +32,28 @@ export class Worker extends pulumi.ComponentResource {
   public readonly deploymentName: pulumi.Output<string>;
 
   constructor(name: string, args: WorkerArgs, opts?: pulumi.ComponentResourceOptions) {
-    const spec: WorkerSpec = parseSpec(WorkerSchema, args.spec, "worker");
+    const { spec, scheduling } = parsePlacedSpec(WorkerSchema, args.spec, "worker", args.scheduling);
     super(WORKER_TYPE, name, {}, opts);
     const health = spec.health;
-    const probe = health.type === "http" ? { httpGet: { path: health.path, port: "health" } } : { exec: { command: health.command } };
+    // Readiness runs the worker's own check, which may look at its dependencies; liveness only that the
+    // worker is alive (its health port accepts connections, or the same command tolerated for 5 minutes),
+    // so a slow database takes the worker out of rotation instead of restarting it.
+    const check = health.type === "http" ? { httpGet: { path: health.path, port: "health" } } : { exec: { command: health.command } };
+    const alive = health.type === "http" ? { tcpSocket: { port: "health" } } : check;
+    const liveness =
+      health.type === "http" ? { ...alive, periodSeconds: 15, failureThreshold: 3 } : { ...alive, periodSeconds: 30, failureThreshold: 10 };
 
     const workload = appWorkload(this, name, {
       namespace: args.namespace,
       instance: args.instance ?? name,
       role: "worker",
       spec,
+      scheduling,
       wiring: args.wiring,
       ports: health.type === "http" ? [{ name: "health", containerPort: health.port }] : [],
-      livenessProbe: { ...probe, periodSeconds: 15, failureThreshold: 3 },
-      readinessProbe: { ...probe, periodSeconds: 10, failureThreshold: 3 },
-      startupProbe: { ...probe, periodSeconds: 2, failureThreshold: 60 },
+      livenessProbe: liveness,
+      readinessProbe: { ...check, periodSeconds: 10, failureThreshold: 3 },
+      startupProbe: { ...alive, periodSeconds: 2, failureThreshold: 60 },
     });
 
     this.deploymentName = workload.deployment.metadata.name;

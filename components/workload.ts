@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ApiSpec } from "../schema";
+import type { ApiSpec, SchedulingSpec } from "../schema";
 import {
   CREDENTIALS_SECRET,
   MAINTENANCE_CONFIGMAP,
@@ -12,6 +12,7 @@ import {
 } from "./contract";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { containerResources } from "./resources";
+import { podPlacement } from "./scheduling";
 import { RESTRICTED_CONTAINER, restrictedPodSecurity, scratchDirectories } from "./security";
 import { checksum } from "./checksum";
 
@@ -47,6 +48,7 @@ export interface AppWorkloadArgs {
   readonly instance: string;
   readonly role: "api" | "worker";
   readonly spec: WorkloadSpec;
+  readonly scheduling: SchedulingSpec;
   readonly wiring: AppWiring;
   readonly ports: k8s.types.input.core.v1.ContainerPort[];
   readonly livenessProbe: k8s.types.input.core.v1.Probe;
@@ -84,7 +86,8 @@ export function appWorkload(parent: pulumi.Resource, name: string, args: AppWork
   const selector = selectorLabels(args.instance, role);
   const metadata = { name: role, namespace: args.namespace, labels };
   const env = environment(spec, wiring);
-  const scratch = scratchDirectories({ tmp: "/tmp" });
+  // The app's /tmp may use all of the container's ephemeral storage.
+  const scratch = scratchDirectories({ tmp: "/tmp" }, spec.resources.ephemeralStorageLimit);
   const settingsChecksum = checksum({ spec, wiring: { ...wiring, credentialsChecksum: undefined } });
 
   const serviceAccount = new k8s.core.v1.ServiceAccount(
@@ -115,6 +118,7 @@ export function appWorkload(parent: pulumi.Resource, name: string, args: AppWork
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: restrictedPodSecurity(APP_UID),
+            ...podPlacement(args.scheduling),
             topologySpreadConstraints: [
               {
                 maxSkew: 1,
@@ -158,7 +162,15 @@ export function appWorkload(parent: pulumi.Resource, name: string, args: AppWork
 
   const disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(
     `${name}-pdb`,
-    { metadata, spec: { maxUnavailable: spec.maxUnavailable, selector: { matchLabels: selector } } },
+    {
+      metadata,
+      spec: {
+        maxUnavailable: spec.maxUnavailable,
+        selector: { matchLabels: selector },
+        // A pod that is running but not ready protects nothing: evicting it must not block a node drain.
+        unhealthyPodEvictionPolicy: "AlwaysAllow",
+      },
+    },
     { parent },
   );
 

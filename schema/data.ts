@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { cronSchedule, dnsLabel, flag, image, intBetween, oneOf, settings, stringMap, text } from "./fields";
+import { cronSchedule, dnsLabel, flag, image, intBetween, labelMap, oneOf, settings, stringMap } from "./fields";
 import { awsRegion, blobContainerName, gcsBucketName, objectPrefix, s3BucketName, storageAccountName } from "./cloudNames";
+import { TolerationSchema } from "./scheduling";
 import { resourcesSchema } from "./workloads";
 
 /** Fields every stateful store has: its volume and the opt-in to replace it. */
@@ -12,6 +13,17 @@ function volumeFields(defaultStorageGi: number) {
       .default(false)
       .describe(
         "Allow a change that replaces the StatefulSet and its volume claim (size, class) and lift deletion protection. Leave false unless the data is backed up.",
+      ),
+  };
+}
+
+/** Fields of an object-storage destination: the dump is written to scratch space first, then uploaded. */
+function uploadFields() {
+  return {
+    scratchGi: intBetween(1, 1024)
+      .default(10)
+      .describe(
+        "Size limit in GiB of the scratch space (an emptyDir on the node's disk) the compressed dump is written to before upload; the backup pod is evicted if the dump outgrows it.",
       ),
   };
 }
@@ -30,17 +42,20 @@ export const BackupDestinationSchema = z
         bucket: s3BucketName().describe("S3 bucket name."),
         region: awsRegion().describe("AWS region of the bucket; with `cloud: aws`, the stack's `aws.region`."),
         prefix: objectPrefix().default("postgres").describe("Key prefix of the dumps."),
+        ...uploadFields(),
       }),
       settings({
         type: z.literal("gcs"),
         bucket: gcsBucketName().describe("GCS bucket name."),
         prefix: objectPrefix().default("postgres").describe("Object prefix of the dumps."),
+        ...uploadFields(),
       }),
       settings({
         type: z.literal("azureBlob"),
         storageAccount: storageAccountName().describe("Azure storage account name."),
         container: blobContainerName().describe("Blob container name."),
         prefix: objectPrefix().default("postgres").describe("Blob prefix of the dumps."),
+        ...uploadFields(),
       }),
     ],
     { error: 'must be one of "volume", "s3", "gcs", "azureBlob"' },
@@ -53,6 +68,11 @@ const BackupSchema = settings({
   enabled: flag().default(true).describe("Run a scheduled `pg_dumpall` backup."),
   schedule: cronSchedule().default("0 3 * * *").describe("Cron schedule of the backup (cluster time zone)."),
   retentionDays: intBetween(1, 3650).default(14).describe("Days a dump is kept."),
+  startingDeadlineSeconds: intBetween(10, 86400)
+    .default(3600)
+    .describe(
+      "A scheduled run that cannot start within this many seconds of its time (controller down, previous run still going) is skipped, and missed runs never pile up.",
+    ),
   destination: BackupDestinationSchema,
 })
   .prefault({})
@@ -62,7 +82,14 @@ const BackupSchema = settings({
 export const PostgresSchema = settings({
   image: image().default("postgres:16.6").describe("Postgres image."),
   ...volumeFields(20),
-  resources: resourcesSchema({ cpuRequest: "250m", memoryRequest: "512Mi", cpuLimit: "2", memoryLimit: "2Gi" }),
+  resources: resourcesSchema({
+    cpuRequest: "250m",
+    memoryRequest: "512Mi",
+    cpuLimit: "2",
+    memoryLimit: "2Gi",
+    ephemeralStorageRequest: "128Mi",
+    ephemeralStorageLimit: "1Gi",
+  }),
   parameters: stringMap(z.string().regex(/^[a-z_.]+$/, { error: "must be a Postgres parameter name" }))
     .default({ max_connections: "200", shared_buffers: "256MB" })
     .describe("Server parameters passed as `-c name=value`."),
@@ -75,7 +102,14 @@ export const PostgresSchema = settings({
 export const RedisSchema = settings({
   image: image().default("redis:7.4.2").describe("Redis image."),
   ...volumeFields(8),
-  resources: resourcesSchema({ cpuRequest: "100m", memoryRequest: "256Mi", cpuLimit: "1", memoryLimit: "1Gi" }),
+  resources: resourcesSchema({
+    cpuRequest: "100m",
+    memoryRequest: "256Mi",
+    cpuLimit: "1",
+    memoryLimit: "1Gi",
+    ephemeralStorageRequest: "64Mi",
+    ephemeralStorageLimit: "512Mi",
+  }),
   maxmemoryMb: intBetween(16, 1048576).default(256).describe("`maxmemory` in MiB; keep it below the memory limit."),
   maxmemoryPolicy: oneOf([
     "noeviction",
@@ -96,18 +130,10 @@ export const RedisSchema = settings({
 
 const GPU_TOLERATION = { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" } as const;
 
-/** A pod toleration. */
-const TolerationSchema = settings({
-  key: text(253).describe("Taint key."),
-  operator: oneOf(["Exists", "Equal"]).default("Equal").describe("Toleration operator."),
-  value: text(63).optional().describe("Taint value, with `Equal`."),
-  effect: oneOf(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional().describe("Taint effect; all effects when unset."),
-});
-
 /** GPU scheduling of Ollama. */
 const GpuSchema = settings({
   count: intBetween(0, 16).default(1).describe("`nvidia.com/gpu` limit; 0 runs on CPU nodes."),
-  nodeSelector: stringMap(text(317)).default({ "nvidia.com/gpu.present": "true" }).describe("Node selector of the GPU nodes."),
+  nodeSelector: labelMap().default({ "nvidia.com/gpu.present": "true" }).describe("Node selector of the GPU nodes."),
   tolerations: z.array(TolerationSchema).default([GPU_TOLERATION]).describe("Tolerations for the GPU nodes' taints."),
   runtimeClassName: dnsLabel(253).default("nvidia").describe("RuntimeClass of the NVIDIA container runtime."),
 })
@@ -140,11 +166,24 @@ export const OllamaSchema = settings({
   models: z
     .array(z.string().regex(/^[a-z0-9][a-z0-9._\-/]*(:[A-Za-z0-9._-]+)?$/, { error: 'must be an Ollama model name such as "llama3.2:1b"' }))
     .default(["llama3.2:1b"])
-    .describe("Models pulled into the model volume before Ollama starts."),
+    .describe(
+      "Models pulled into the model volume by a Job next to the serving pod; `pulumi up` waits for it, and the API and worker start after it.",
+    ),
   ...volumeFields(50),
-  resources: resourcesSchema({ cpuRequest: "1", memoryRequest: "4Gi", cpuLimit: "4", memoryLimit: "16Gi" }),
+  resources: resourcesSchema({
+    cpuRequest: "1",
+    memoryRequest: "4Gi",
+    cpuLimit: "4",
+    memoryLimit: "16Gi",
+    ephemeralStorageRequest: "256Mi",
+    ephemeralStorageLimit: "4Gi",
+  }),
   gpu: GpuSchema,
-  allowModelDownload: flag().default(true).describe("Allow the model-pull init step HTTPS egress to download models."),
+  allowModelDownload: flag()
+    .default(true)
+    .describe(
+      "Allow the model-pull Job's pod HTTPS egress (any address, port 443) to download models; the serving pod never has it. With `false`, the pull needs another way out (an egress proxy or a policy of your own).",
+    ),
 })
   .prefault({})
   .describe("Ollama, on GPU nodes.");

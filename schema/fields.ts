@@ -114,6 +114,11 @@ export function stringMap<K extends z.ZodType<string>>(key: K) {
   return z.record(key, z.string({ error: "must be a string" }), { error: "must be a map of strings" });
 }
 
+/** A map of Kubernetes label keys to values (node selectors, pod selectors). */
+export function labelMap() {
+  return stringMap(text(317));
+}
+
 /**
  * An object of named settings. An unknown key is rejected with the likely intended key and the allowed
  * ones: one message line per unknown key, in the order of the issue's `keys`.
@@ -156,6 +161,11 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length];
+}
+
+/** A CPU quantity (`250m`, `2`, `0.5`) in cores. */
+export function cpuCores(quantity: string): number {
+  return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) / 1000 : Number(quantity);
 }
 
 /** A memory quantity (`512Mi`, `4Gi`) in MiB. */

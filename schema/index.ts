@@ -4,6 +4,7 @@ export * from "./data";
 export { ValidationError } from "./errors";
 export * from "./ingress";
 export * from "./naming";
+export * from "./scheduling";
 export * from "./secrets";
 export * from "./stack";
 export * from "./tenant";

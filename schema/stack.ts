@@ -2,9 +2,10 @@ import { z } from "zod";
 import { AwsSchema, AzureSchema, type Cloud, CLOUDS, type CloudUse, cloudUseProblems, GcpSchema, type Problem } from "./cloud";
 import { PostgresSchema, OllamaSchema, RedisSchema } from "./data";
 import { parseOrThrow, ValidationError, problemsOf } from "./errors";
-import { dnsLabel, duration, flag, memoryMiB, oneOf, settings } from "./fields";
+import { dnsLabel, duration, flag, labelMap, memoryMiB, oneOf, settings } from "./fields";
 import { IngressSchema } from "./ingress";
 import { ENVIRONMENTS } from "./naming";
+import { SchedulingSchema, type SchedulingSpec } from "./scheduling";
 import { missingAppSecretProblems, SecretsSchema } from "./secrets";
 import { TenancySchema } from "./tenant";
 import { ApiSchema, WorkerSchema } from "./workloads";
@@ -13,6 +14,18 @@ import { ApiSchema, WorkerSchema } from "./workloads";
 const MonitoringSchema = settings({
   serviceMonitor: flag().default(false).describe("Create a ServiceMonitor (`monitoring.coreos.com/v1`) for the API."),
   interval: duration().default("30s").describe("Scrape interval."),
+  prometheus: settings({
+    namespace: dnsLabel()
+      .default("monitoring")
+      .describe("Namespace of the Prometheus pods, allowed by NetworkPolicy to scrape the API's port when `serviceMonitor` is on."),
+    podSelector: labelMap()
+      .default({ "app.kubernetes.io/name": "prometheus" })
+      .describe(
+        "Labels of the Prometheus pods in that namespace (the Prometheus Operator's label by default); `{}` allows every pod of the namespace.",
+      ),
+  })
+    .prefault({})
+    .describe("Where the scraping Prometheus runs, for the NetworkPolicy that lets it reach the API."),
 })
   .prefault({})
   .describe("Monitoring.");
@@ -34,6 +47,7 @@ const StackShape = settings({
       "Namespace of the stack. Defaults to `tenantstack-<environment>` (shared) or `tenantstack-<environment>-<tenant>` (dedicated).",
     ),
   tenancy: TenancySchema,
+  scheduling: SchedulingSchema,
   api: ApiSchema,
   worker: WorkerSchema,
   postgres: PostgresSchema,
@@ -169,4 +183,23 @@ export function parseStack(input: unknown, options: ParseStackOptions = {}): Sta
 /** Validates one part of a stack (a component's settings), naming fields under `root`. */
 export function parseSpec<S extends z.ZodType>(schema: S, input: unknown, root: string): z.output<S> {
   return parseOrThrow(schema, input, `${root} settings`, root);
+}
+
+/**
+ * Validates one part of a stack and the stack's `scheduling` together (a component whose pods are placed by
+ * it), naming fields under `root` and `scheduling` and reporting every problem at once.
+ */
+export function parsePlacedSpec<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  root: string,
+  scheduling: unknown,
+): { spec: z.output<S>; scheduling: SchedulingSpec } {
+  const parsed: Record<string, unknown> = parseOrThrow(
+    z.object({ [root]: schema, scheduling: SchedulingSchema }),
+    { [root]: input, scheduling },
+    `${root} settings`,
+    "",
+  );
+  return { spec: parsed[root] as z.output<S>, scheduling: parsed.scheduling as SchedulingSpec };
 }

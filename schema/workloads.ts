@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cpu, envName, flag, httpPath, image, intBetween, memory, settings, stringMap, text } from "./fields";
+import { cpu, cpuCores, envName, flag, httpPath, image, intBetween, memory, memoryMiB, settings, stringMap, text } from "./fields";
 
 /** Defaults of a container's resources. */
 export interface ResourceDefaults {
@@ -7,9 +7,27 @@ export interface ResourceDefaults {
   readonly memoryRequest: string;
   readonly cpuLimit: string;
   readonly memoryLimit: string;
+  readonly ephemeralStorageRequest: string;
+  readonly ephemeralStorageLimit: string;
 }
 
-/** Container resource requests and limits, defaulting to `defaults`. */
+/** The request and limit fields of a resource, compared after parsing. */
+const REQUEST_LIMIT_PAIRS = [
+  ["cpuRequest", "cpuLimit", cpuCores],
+  ["memoryRequest", "memoryLimit", memoryMiB],
+  ["ephemeralStorageRequest", "ephemeralStorageLimit", memoryMiB],
+] as const;
+
+/** The amount of a quantity, or NaN (never above anything) when it is malformed. */
+function measured(amount: (quantity: string) => number, quantity: string): number {
+  try {
+    return amount(quantity);
+  } catch {
+    return NaN;
+  }
+}
+
+/** Container resource requests and limits, defaulting to `defaults`; no request may exceed its limit. */
 export function resourcesSchema(defaults: ResourceDefaults) {
   return z
     .strictObject({
@@ -17,8 +35,27 @@ export function resourcesSchema(defaults: ResourceDefaults) {
       memoryRequest: memory().default(defaults.memoryRequest).describe("Memory request."),
       cpuLimit: cpu().default(defaults.cpuLimit).describe("CPU limit."),
       memoryLimit: memory().default(defaults.memoryLimit).describe("Memory limit."),
+      ephemeralStorageRequest: memory()
+        .default(defaults.ephemeralStorageRequest)
+        .describe("Ephemeral storage request: the node disk the container's logs and scratch directories may use."),
+      ephemeralStorageLimit: memory()
+        .default(defaults.ephemeralStorageLimit)
+        .describe("Ephemeral storage limit: the pod is evicted when its logs and scratch directories use more."),
     })
     .prefault({})
+    .superRefine((resources, ctx) => {
+      for (const [request, limit, amount] of REQUEST_LIMIT_PAIRS) {
+        // A malformed quantity has its own problem already; only well-formed pairs are compared.
+        if (measured(amount, resources[request]) > measured(amount, resources[limit])) {
+          ctx.addIssue({
+            code: "custom",
+            path: [request],
+            input: resources[request],
+            message: `must not exceed \`${limit}\` (${resources[limit]})`,
+          });
+        }
+      }
+    })
     .describe("Container resource requests and limits.");
 }
 
@@ -62,7 +99,14 @@ function workloadFields(defaults: { replicas: number; resources: ResourceDefault
 export const ApiSchema = settings({
   ...workloadFields({
     replicas: 2,
-    resources: { cpuRequest: "250m", memoryRequest: "256Mi", cpuLimit: "1", memoryLimit: "512Mi" },
+    resources: {
+      cpuRequest: "250m",
+      memoryRequest: "256Mi",
+      cpuLimit: "1",
+      memoryLimit: "512Mi",
+      ephemeralStorageRequest: "128Mi",
+      ephemeralStorageLimit: "1Gi",
+    },
   }),
   port: intBetween(1024, 65535).default(8080).describe("Port the API listens on (non-root, so 1024 or above)."),
   healthPath: httpPath().default("/healthz").describe("Liveness and startup probe path."),
@@ -88,13 +132,22 @@ const WorkerHealthSchema = z
     { error: 'must be one of "http", "exec"' },
   )
   .prefault({ type: "http" })
-  .describe("Health check used by the worker's liveness, readiness and startup probes.");
+  .describe(
+    "The worker's health check, run by its readiness probe. Liveness and startup only check that the worker is alive: `http`, that the health port accepts connections; `exec`, the same command, with liveness tolerating 5 minutes of failures.",
+  );
 
 /** The background worker Deployment. */
 export const WorkerSchema = settings({
   ...workloadFields({
     replicas: 1,
-    resources: { cpuRequest: "250m", memoryRequest: "256Mi", cpuLimit: "1", memoryLimit: "1Gi" },
+    resources: {
+      cpuRequest: "250m",
+      memoryRequest: "256Mi",
+      cpuLimit: "1",
+      memoryLimit: "1Gi",
+      ephemeralStorageRequest: "128Mi",
+      ephemeralStorageLimit: "1Gi",
+    },
   }),
   health: WorkerHealthSchema,
 }).describe("The background worker.");

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { InputError } from "../../../automation/errors";
 import {
   atVersion,
+  checkStack,
   fleetStacks,
   parseTenantInput,
   parseVersion,
@@ -9,6 +10,7 @@ import {
   withVersion,
   type Tenant,
 } from "../../../automation/registry/tenant";
+import { stackConfigOf } from "../../../schema";
 import { tenantSettings } from "./fixtures";
 
 function tenant(name: string, plan: "shared" | "dedicated", cluster?: string): Tenant {
@@ -125,6 +127,18 @@ describe("fleet stacks", () => {
     assert.equal(shared.environment, "dev");
     assert.equal(atVersion(fleet[0], "1.1.0").settings.api.image, "hashicorp/http-echo:1.1.0");
     assert.equal(atVersion(fleet[0], "1.1.0").settings.worker.image, "hashicorp/http-echo:1.1.0");
+  });
+
+  it("passes a tenant's scheduling to its stack's config unchanged, valid for the program", () => {
+    const scheduling = {
+      nodeSelector: { "tenantstack.dev/node": "real" },
+      tolerations: [{ key: "tenantstack.dev/node", value: "real", effect: "NoSchedule" }],
+    };
+    const placed = { ...tenant("acme", "dedicated"), settings: { ...tenantSettings(), scheduling } };
+    const [stack] = fleetStacks([placed]);
+    assert.deepEqual(stack.settings.scheduling, scheduling);
+    assert.equal(stackConfigOf(stack.settings)["tenantstack:scheduling"], JSON.stringify(scheduling));
+    assert.deepEqual(checkStack(stack).scheduling.tolerations, [{ ...scheduling.tolerations[0], operator: "Equal" }]);
   });
 
   it("places a migrating tenant's spare copy, not routed, in the stack of its other plan", () => {

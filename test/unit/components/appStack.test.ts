@@ -1,33 +1,7 @@
 import * as assert from "node:assert/strict";
 import { AppStack, ValidationError } from "../../../components";
 import { dedicatedStack, sharedStack } from "../fixtures";
-import { buildStack, capture, isSecret, one, propsOf, resolve } from "./capture";
-
-const T = {
-  namespace: "kubernetes:core/v1:Namespace",
-  deployment: "kubernetes:apps/v1:Deployment",
-  statefulSet: "kubernetes:apps/v1:StatefulSet",
-  service: "kubernetes:core/v1:Service",
-  secret: "kubernetes:core/v1:Secret",
-  configMap: "kubernetes:core/v1:ConfigMap",
-  job: "kubernetes:batch/v1:Job",
-  cronJob: "kubernetes:batch/v1:CronJob",
-  pvc: "kubernetes:core/v1:PersistentVolumeClaim",
-  hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
-  pdb: "kubernetes:policy/v1:PodDisruptionBudget",
-  serviceAccount: "kubernetes:core/v1:ServiceAccount",
-  networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
-  ingress: "kubernetes:networking.k8s.io/v1:Ingress",
-  custom: (apiVersion: string, kind: string) => `kubernetes:${apiVersion}:${kind}`,
-  password: "random:index/randomPassword:RandomPassword",
-  guard: "pulumi-nodejs:dynamic/tenantstack:VolumeGuard",
-};
-
-/** The pod spec inside any workload's props. */
-function podSpecOf(type: string, props: any): any {
-  if (type === T.cronJob) return props.spec.jobTemplate.spec.template.spec;
-  return props.spec.template.spec;
-}
+import { buildStack, capture, isSecret, one, podSpecOf, propsOf, resolve, T, WORKLOAD_TYPES } from "./capture";
 
 describe("AppStack, dedicated", () => {
   const { app, resources } = buildStack("dedicated", dedicatedStack());
@@ -61,7 +35,10 @@ describe("AppStack, dedicated", () => {
     assert.deepEqual(container.livenessProbe, { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10, failureThreshold: 3 });
     assert.deepEqual(container.readinessProbe, { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 5, failureThreshold: 3 });
     assert.deepEqual(container.startupProbe, { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 2, failureThreshold: 60 });
-    assert.deepEqual(container.resources, { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } });
+    assert.deepEqual(container.resources, {
+      requests: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "128Mi" },
+      limits: { cpu: "1", memory: "512Mi", "ephemeral-storage": "1Gi" },
+    });
     const env = Object.fromEntries(container.env.map((v: any) => [v.name, v.value ?? v.valueFrom.secretKeyRef]));
     assert.equal(env.POSTGRES_HOST, "postgres");
     assert.equal(env.REDIS_HOST, "redis");
@@ -96,12 +73,13 @@ describe("AppStack, dedicated", () => {
   it("probes the worker on its health port", async () => {
     const [container] = (await named(T.deployment, "-worker-deployment")).spec.template.spec.containers;
     assert.deepEqual(container.ports, [{ name: "health", containerPort: 8081 }]);
-    assert.deepEqual(container.livenessProbe.httpGet, { path: "/healthz", port: "health" });
+    assert.deepEqual(container.readinessProbe.httpGet, { path: "/healthz", port: "health" });
+    assert.deepEqual(container.livenessProbe.tcpSocket, { port: "health" });
   });
 
   it("runs every pod non-root with the restricted security contexts", async () => {
-    const workloads = resources.filter((r) => [T.deployment, T.statefulSet, T.job, T.cronJob].includes(r.type));
-    assert.equal(workloads.length, 7);
+    const workloads = resources.filter((r) => WORKLOAD_TYPES.includes(r.type));
+    assert.equal(workloads.length, 8);
     for (const workload of workloads) {
       const pod = podSpecOf(workload.type, await resolve(workload.props));
       assert.equal(pod.securityContext.runAsNonRoot, true, workload.name);
@@ -143,14 +121,35 @@ describe("AppStack, dedicated", () => {
     assert.deepEqual(postgres.spec.template.spec.containers[0].args, ["-c", "max_connections=200", "-c", "shared_buffers=256MB"]);
   });
 
-  it("schedules Ollama on GPU nodes and pulls its models first", async () => {
+  it("schedules Ollama on GPU nodes and pulls its models in a Job next to it", async () => {
     const pod = (await named(T.statefulSet, "-ollama-statefulset")).spec.template.spec;
     assert.equal(pod.containers[0].resources.limits["nvidia.com/gpu"], "1");
     assert.deepEqual(pod.nodeSelector, { "nvidia.com/gpu.present": "true" });
     assert.deepEqual(pod.tolerations, [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
     assert.equal(pod.runtimeClassName, "nvidia");
-    assert.equal(pod.initContainers[0].name, "pull-models");
-    assert.match(pod.initContainers[0].command[2], /ollama pull 'llama3\.2:1b'/);
+    assert.equal(pod.initContainers, undefined, "the serving pod does not download");
+    const pull = one(resources, T.job, "-ollama-pull-models");
+    assert.deepEqual(pull.opts.dependsOn, [one(resources, T.statefulSet, "-ollama-statefulset").resource]);
+    const job: any = await resolve(pull.props);
+    assert.match(job.metadata.name, /^ollama-pull-[0-9a-f]{10}$/);
+    const pullPod = job.spec.template.spec;
+    assert.deepEqual(pullPod.volumes[0], { name: "models", persistentVolumeClaim: { claimName: "data-ollama-0" } });
+    assert.deepEqual(pullPod.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution, [
+      {
+        labelSelector: {
+          matchLabels: {
+            "app.kubernetes.io/name": "ollama",
+            "app.kubernetes.io/instance": "dedicated",
+            "app.kubernetes.io/component": "ollama",
+          },
+        },
+        topologyKey: "kubernetes.io/hostname",
+      },
+    ]);
+    assert.deepEqual(pullPod.tolerations, pod.tolerations, "it reaches the GPU node without asking for a GPU");
+    assert.equal(pullPod.containers[0].resources.limits["nvidia.com/gpu"], undefined);
+    assert.match(pullPod.containers[0].command[2], /ollama pull 'llama3\.2:1b'/);
+    assert.equal(pullPod.containers[0].env.find((v: any) => v.name === "OLLAMA_HOST").value, "127.0.0.1:11434");
   });
 
   it("configures Redis with AOF, maxmemory and the ACL file", async () => {

@@ -2,6 +2,42 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppStack, type AppStackArgs } from "../../../components";
 
+/** Type tokens of the resources the tests look for. */
+export const T = {
+  namespace: "kubernetes:core/v1:Namespace",
+  deployment: "kubernetes:apps/v1:Deployment",
+  statefulSet: "kubernetes:apps/v1:StatefulSet",
+  service: "kubernetes:core/v1:Service",
+  secret: "kubernetes:core/v1:Secret",
+  configMap: "kubernetes:core/v1:ConfigMap",
+  job: "kubernetes:batch/v1:Job",
+  cronJob: "kubernetes:batch/v1:CronJob",
+  pvc: "kubernetes:core/v1:PersistentVolumeClaim",
+  hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+  pdb: "kubernetes:policy/v1:PodDisruptionBudget",
+  serviceAccount: "kubernetes:core/v1:ServiceAccount",
+  networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+  ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+  custom: (apiVersion: string, kind: string) => `kubernetes:${apiVersion}:${kind}`,
+  password: "random:index/randomPassword:RandomPassword",
+  guard: "pulumi-nodejs:dynamic/tenantstack:VolumeGuard",
+};
+
+/** The types of the resources that make pods. */
+export const WORKLOAD_TYPES = [T.deployment, T.statefulSet, T.job, T.cronJob];
+
+/** The pod spec inside any workload's props (Deployment, StatefulSet, Job or CronJob). */
+export function podSpecOf(type: string, props: any): any {
+  if (type === T.cronJob) return props.spec.jobTemplate.spec.template.spec;
+  return props.spec.template.spec;
+}
+
+/** The resolved pod spec of every workload, by resource name. */
+export async function podSpecs(resources: readonly Captured[]): Promise<Map<string, any>> {
+  const workloads = resources.filter((r) => WORKLOAD_TYPES.includes(r.type));
+  return new Map(await Promise.all(workloads.map(async (w) => [w.name, podSpecOf(w.type, await resolve(w.props))] as const)));
+}
+
 /** One registered resource. */
 export interface Captured {
   readonly resource: pulumi.Resource;

@@ -39,10 +39,25 @@ describe("stack config", () => {
     assert.equal(spec.postgres.backup.destination.type, "s3");
   });
 
+  it("reads the stack's scheduling: the real node's label and taint", () => {
+    const all = {
+      ...allConfigOf("Pulumi.dev.yaml"),
+      "tenantstack:scheduling": JSON.stringify({
+        nodeSelector: { "tenantstack.dev/node": "real" },
+        tolerations: [{ key: "tenantstack.dev/node", value: "real", effect: "NoSchedule" }],
+      }),
+    };
+    const { spec } = readStackConfig(all, () => false);
+    assert.deepEqual(spec.scheduling, {
+      nodeSelector: { "tenantstack.dev/node": "real" },
+      tolerations: [{ key: "tenantstack.dev/node", operator: "Equal", value: "real", effect: "NoSchedule" }],
+    });
+  });
+
   it("ignores other namespaces' keys and rejects unknown tenantstack keys", () => {
     const all = { ...allConfigOf("Pulumi.dev.yaml"), "kubernetes:context": "local", "tenantstack:ollamma": "{}" };
     assert.deepEqual(problemsOf(all), [
-      '`tenantstack:ollamma` is not a known setting (did you mean "ollama"?); allowed: environment, cloud, aws, gcp, azure, namespace, tenancy, api, worker, postgres, redis, ollama, ingress, secrets, monitoring',
+      '`tenantstack:ollamma` is not a known setting (did you mean "ollama"?); allowed: environment, cloud, aws, gcp, azure, namespace, tenancy, scheduling, api, worker, postgres, redis, ollama, ingress, secrets, monitoring',
     ]);
   });
 

@@ -108,7 +108,7 @@ describe("stack validation", () => {
       }),
       [
         '`tenantstack:api.replicaz` is not a known setting (did you mean "replicas"?); allowed: image, replicas, command, args, env, resources, autoscaling, maxUnavailable, port, healthPath, readyPath, metricsPath',
-        '`tenantstack:postgress` is not a known setting (did you mean "postgres"?); allowed: environment, cloud, aws, gcp, azure, namespace, tenancy, api, worker, postgres, redis, ollama, ingress, secrets, monitoring',
+        '`tenantstack:postgress` is not a known setting (did you mean "postgres"?); allowed: environment, cloud, aws, gcp, azure, namespace, tenancy, scheduling, api, worker, postgres, redis, ollama, ingress, secrets, monitoring',
       ],
     ],
     [
@@ -156,6 +156,60 @@ describe("stack validation", () => {
       "Redis maxmemory above its memory limit",
       withChange(dedicatedStack(), (s) => (s.redis = { maxmemoryMb: 2048 })),
       ["`tenantstack:redis.maxmemoryMb` must be below `redis.resources.memoryLimit` (1Gi), or Redis is killed before it evicts (got 2048)"],
+    ],
+    [
+      "a request above its limit, CPU, memory and ephemeral storage",
+      withChange(
+        dedicatedStack(),
+        (s) => (s.worker.resources = { cpuRequest: "1500m", cpuLimit: "1", memoryRequest: "2Gi", ephemeralStorageRequest: "2Gi" }),
+      ),
+      [
+        '`tenantstack:worker.resources.cpuRequest` must not exceed `cpuLimit` (1) (got "1500m")',
+        '`tenantstack:worker.resources.memoryRequest` must not exceed `memoryLimit` (1Gi) (got "2Gi")',
+        '`tenantstack:worker.resources.ephemeralStorageRequest` must not exceed `ephemeralStorageLimit` (1Gi) (got "2Gi")',
+      ],
+    ],
+    [
+      "a malformed ephemeral storage quantity, compared with nothing",
+      withChange(dedicatedStack(), (s) => (s.postgres = { resources: { ephemeralStorageLimit: "1GB" } })),
+      [
+        '`tenantstack:postgres.resources.ephemeralStorageLimit` must be a memory quantity with a binary unit such as "512Mi" or "4Gi" (got "1GB")',
+      ],
+    ],
+    [
+      "scheduling that is not a node selector and tolerations",
+      withChange(dedicatedStack(), (s) => {
+        s.scheduling = {
+          nodeSelector: { "tenantstack.dev/node": 1 },
+          tolerations: [{ key: "tenantstack.dev/node", operator: "Exists", value: "real" }],
+        };
+      }),
+      [
+        "`tenantstack:scheduling.nodeSelector.tenantstack.dev/node` must be a string (got 1)",
+        '`tenantstack:scheduling.tolerations[0].value` must be unset when `operator` is "Exists" (got "real")',
+      ],
+    ],
+    [
+      "an unknown scheduling setting",
+      withChange(dedicatedStack(), (s) => (s.scheduling = { nodeSelectors: {} })),
+      ['`tenantstack:scheduling.nodeSelectors` is not a known setting (did you mean "nodeSelector"?); allowed: nodeSelector, tolerations'],
+    ],
+    [
+      "a Prometheus namespace that is not DNS-1123",
+      withChange(sharedStack(), (s) => (s.monitoring.prometheus = { namespace: "Monitoring" })),
+      [
+        "`tenantstack:monitoring.prometheus.namespace` must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters (got \"Monitoring\")",
+      ],
+    ],
+    [
+      "a backup deadline and scratch space out of range",
+      withChange(dedicatedStack(), (s) => {
+        s.postgres = { backup: { startingDeadlineSeconds: 5, destination: { type: "gcs", bucket: "acme-backups", scratchGi: 0 } } };
+      }),
+      [
+        "`tenantstack:postgres.backup.startingDeadlineSeconds` must be an integer between 10 and 86400 (got 5)",
+        "`tenantstack:postgres.backup.destination.scratchGi` must be an integer between 1 and 1024 (got 0)",
+      ],
     ],
   ];
 

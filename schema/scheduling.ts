@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { labelMap, oneOf, settings, text } from "./fields";
+
+/** A pod toleration. */
+export const TolerationSchema = settings({
+  key: text(253).describe("Taint key."),
+  operator: oneOf(["Exists", "Equal"]).default("Equal").describe("Toleration operator."),
+  value: text(63).optional().describe("Taint value, with `Equal`."),
+  effect: oneOf(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional().describe("Taint effect; all effects when unset."),
+}).superRefine((toleration, ctx) => {
+  if (toleration.operator === "Exists" && toleration.value !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["value"], input: toleration.value, message: 'must be unset when `operator` is "Exists"' });
+  }
+});
+
+/**
+ * Where the stack's CPU pods run: the API and worker, Postgres and Redis, their jobs, and Ollama
+ * when it has no GPU (with a GPU, Ollama keeps `ollama.gpu`'s placement).
+ */
+export const SchedulingSchema = settings({
+  nodeSelector: labelMap()
+    .default({})
+    .describe("Node labels the stack's CPU pods must be scheduled on, such as a node group's label; none by default."),
+  tolerations: z
+    .array(TolerationSchema, { error: "must be a list of tolerations" })
+    .default([])
+    .describe("Taints of those nodes the stack's CPU pods tolerate; none by default."),
+})
+  .prefault({})
+  .describe("Scheduling of the stack's CPU pods (node groups): a node selector and tolerations.");
+
+/** Validated scheduling of the stack's CPU pods. */
+export type SchedulingSpec = z.output<typeof SchedulingSchema>;
+/** A validated toleration. */
+export type TolerationSpec = z.output<typeof TolerationSchema>;
