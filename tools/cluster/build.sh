@@ -4,7 +4,11 @@
 #   kube-apiserver, kube-controller-manager, kube-scheduler, kubectl
 #       from the wrapper module ./kubernetes (k8s.io/kubernetes)
 #   kwok from the wrapper module ./kwok (sigs.k8s.io/kwok)
-#   etcd from Debian's etcd-server package (installed with apt-get if missing)
+#   kubelet, kube-proxy (the real node) from ./kubernetes too
+#   coredns from ./coredns (github.com/coredns/coredns), the real node's cluster DNS (run as a pod)
+#   kube-router from ./kube-router (its network policy controller enforces NetworkPolicies)
+#   etcd, containerd, runc, the CNI plugins, iptables, ipset, socat and the image tools from Debian's
+#   packages (installed with apt-get if missing)
 # Only the Go module proxy and apt are used. Progress goes to stderr; the
 # cached binary directories are printed on stdout, one per line.
 # Usage: tools/cluster/build.sh
@@ -52,7 +56,7 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   K8S_LDFLAGS+=" -X $pkg.gitMinor=${BASH_REMATCH[2]} -X $pkg.gitTreeState=archive"
   K8S_LDFLAGS+=" -X $pkg.buildDate=$K8S_DATE"
 done
-for bin in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+for bin in kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy; do
   build "$HERE/kubernetes" "k8s.io/kubernetes/cmd/$bin" "$bin" "$K8S_VERSION" "$K8S_LDFLAGS"
 done
 
@@ -61,10 +65,36 @@ KWOK_VERSION=$(module_field "$HERE/kwok" sigs.k8s.io/kwok '{{.Version}}')
 build "$HERE/kwok" sigs.k8s.io/kwok/cmd/kwok kwok "$KWOK_VERSION" \
   "-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}"
 
-STEP="install etcd-server with apt-get"
-if ! command -v etcd >/dev/null; then
-  log "etcd: installing Debian package etcd-server"
-  apt-get install -y etcd-server >&2 || { apt-get update >&2 && apt-get install -y etcd-server >&2; }
+STEP="read github.com/coredns/coredns version from coredns/go.mod"
+COREDNS_VERSION=$(module_field "$HERE/coredns" github.com/coredns/coredns '{{.Version}}')
+build "$HERE/coredns" github.com/coredns/coredns coredns "$COREDNS_VERSION" \
+  "-X github.com/coredns/coredns/coremain.GitCommit=$COREDNS_VERSION"
+
+STEP="read github.com/cloudnativelabs/kube-router/v2 version from kube-router/go.mod"
+# v2.1.0 is the only version the Go module proxy serves; its wrapper raises the dependencies that had
+# advisories (golang.org/x/net, gRPC, protobuf) to current versions. Only the network policy
+# controller runs, on the local node.
+KUBE_ROUTER_VERSION=$(module_field "$HERE/kube-router" github.com/cloudnativelabs/kube-router/v2 '{{.Version}}')
+build "$HERE/kube-router" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router kube-router \
+  "$KUBE_ROUTER_VERSION" "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION"
+
+# Debian packages, by the command each one provides: etcd for the control plane; the rest for the real
+# node (runtime, CNI plugins, packet filtering, the API server's forwarder for pods) and its images.
+declare -A PACKAGES=(
+  [etcd]=etcd-server [containerd]=containerd [runc]=runc [/usr/lib/cni/bridge]=containernetworking-plugins
+  [iptables]=iptables [ipset]=ipset [conntrack]=conntrack [socat]=socat
+  [mmdebstrap]=mmdebstrap [umoci]=umoci [skopeo]=skopeo
+)
+missing=()
+for cmd in "${!PACKAGES[@]}"; do
+  if [[ $cmd == /* ]]; then [[ -x $cmd ]] || missing+=("${PACKAGES[$cmd]}")
+  else command -v "$cmd" >/dev/null || missing+=("${PACKAGES[$cmd]}"); fi
+done
+if ((${#missing[@]})); then
+  STEP="install Debian packages ${missing[*]} with apt-get"
+  log "installing Debian packages: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2 \
+    || { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2; }
 fi
-log "etcd: $(etcd --version | sed -n 1p)"
+log "etcd: $(etcd --version | sed -n 1p); containerd: $(containerd --version | awk '{print $3}'); runc: $(runc --version | awk 'NR == 1 {print $3}')"
 log "done"

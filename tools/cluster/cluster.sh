@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Local Kubernetes control plane for tenantstack, on 127.0.0.1 only: etcd,
 # kube-apiserver, kube-controller-manager, kube-scheduler and kwok, which runs
-# fake nodes (two CPU nodes, one GPU node) whose pods become Running and Ready.
-# Binaries come from build.sh (built on first use).
+# fake nodes (two CPU nodes, one GPU node) whose pods become Running and Ready,
+# and a real node (node.sh: containerd, kubelet, kube-proxy, kube-router's
+# network policy controller, CoreDNS) whose pods really run.
+# Binaries come from build.sh (built on first use), images from ../images/build.sh.
 #
-# Usage: tools/cluster/cluster.sh start|stop|status
-#   start   start what is not running, apply the bootstrap objects and CRDs,
-#           return once the API server is healthy and the nodes are Ready
-#   stop    stop every component (its whole process group)
-#   status  print what runs; exit non-zero unless the cluster is up
+# Usage: tools/cluster/cluster.sh start|stop|status|gc
+#   start   start what is not running (and restart what runs with other
+#           flags), apply the bootstrap objects and CRDs, return once the API
+#           server is healthy and the nodes are Ready
+#   stop    stop every component (its whole process group) and the real node's
+#           containers
+#   status  print what runs and which node is real; exit non-zero unless the
+#           cluster is up
+#   gc      remove what earlier or killed test runs left (gc.sh)
 # Then: export KUBECONFIG=$DIR/kubeconfig PATH=$DIR/bin:$PATH
 #
 # Data dir ${TENANTSTACK_CLUSTER_DIR:-/root/.cache/tenantstack/cluster}
@@ -44,6 +50,8 @@ log() { echo "cluster.sh: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 trap 'log "FAILED at step: $STEP"' ERR
 kc() { "$DIR/bin/kubectl" --kubeconfig "$DIR/kubeconfig" "$@"; }
+# shellcheck source=node.sh
+source "$HERE/node.sh"
 
 # Prints the pid of a component started by this script, if it is still alive
 # (its command line names the data dir, so a reused pid is not mistaken).
@@ -56,15 +64,35 @@ running_pid() {
 }
 
 # launch <component> <args...>: runs $DIR/bin/<component> in a session (and
-# process group) of its own, so that stop can end it with all its children.
+# process group) of its own, so that stop can end it with all its children,
+# unless it runs already with the same arguments (one that runs with others,
+# from an earlier version of this script, is restarted).
 launch() {
   local name=$1 pid
   shift
+  if running_pid "$name" >/dev/null; then
+    [[ $(cat "$DIR/run/$name.args" 2>/dev/null) == "$*" ]] && return 0
+    log "$name runs with other flags: restarting it"
+    stop_component "$name"
+  fi
   echo "=== $(date -u +%FT%TZ) start" >>"$DIR/logs/$name.log"
   setsid "$DIR/bin/$name" "$@" </dev/null >>"$DIR/logs/$name.log" 2>&1 &
   pid=$!
   echo "$pid" >"$DIR/run/$name.pid"
+  echo "$*" >"$DIR/run/$name.args"
   log "$name started (pid $pid, log $DIR/logs/$name.log)"
+}
+
+# stop_component <component>: ends its process group, TERM first.
+stop_component() {
+  local name=$1 pid
+  if pid=$(running_pid "$name"); then
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    for _ in {1..40}; do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    log "$name stopped (pid $pid)"
+  fi
+  rm -f "$DIR/run/$name.pid" "$DIR/run/$name.args"
 }
 
 # wait_for <component> <seconds> <command...>: retries the command until it
@@ -109,6 +137,7 @@ make_pki() {
   cert kube-controller-manager /CN=system:kube-controller-manager "$both"
   cert kube-scheduler /CN=system:kube-scheduler "$both"
   cert admin /O=system:masters/CN=tenantstack-admin "$usage\nextendedKeyUsage=clientAuth"
+  node_pki
   # Service account token signing key pair (apiserver signs, controllers too).
   [[ -f $PKI/sa.key ]] || openssl genrsa -out "$PKI/sa.key" 2048 2>/dev/null
   [[ -f $PKI/sa.pub ]] || openssl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
@@ -135,6 +164,8 @@ link_binaries() {
   mkdir -p "$DIR/bin"
   for d in $dirs; do ln -sfn "$d"/* "$DIR/bin/"; done
   ln -sfn "$(command -v etcd)" "$DIR/bin/etcd"
+  ln -sfn "$(command -v containerd)" "$DIR/bin/containerd"
+  ln -sfn "$(command -v socat)" "$DIR/bin/api-bridge"
 }
 
 # Fake nodes (kwok manages nodes annotated kwok.x-k8s.io/node=fake), the
@@ -237,7 +268,7 @@ start() {
   kubeconfig "$DIR/kube-scheduler.kubeconfig" kube-scheduler
 
   STEP="start etcd on 127.0.0.1:$ETCD_PORT"
-  running_pid etcd >/dev/null || launch etcd --name tenantstack --data-dir "$DIR/etcd" \
+  launch etcd --name tenantstack --data-dir "$DIR/etcd" \
     --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
     --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
     --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
@@ -245,11 +276,13 @@ start() {
   wait_for etcd 60 curl -fsS --max-time 5 "http://127.0.0.1:$ETCD_PORT/health"
 
   STEP="start kube-apiserver on 127.0.0.1:$API_PORT"
-  running_pid kube-apiserver >/dev/null || launch kube-apiserver \
+  launch kube-apiserver \
     --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$API_PORT" \
     --endpoint-reconciler-type=none --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
     --tls-cert-file="$PKI/kube-apiserver.crt" --tls-private-key-file="$PKI/kube-apiserver.key" \
-    --client-ca-file="$PKI/ca.crt" --authorization-mode=RBAC --allow-privileged=true \
+    --client-ca-file="$PKI/ca.crt" --authorization-mode=Node,RBAC --allow-privileged=true \
+    --kubelet-client-certificate="$PKI/kube-apiserver-kubelet-client.crt" \
+    --kubelet-client-key="$PKI/kube-apiserver-kubelet-client.key" --kubelet-preferred-address-types=InternalIP \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
     --service-cluster-ip-range=10.96.0.0/16 --feature-gates=WatchList=false \
@@ -258,10 +291,14 @@ start() {
 
   STEP="apply nodes, StorageClass, PersistentVolumes, RuntimeClass"
   bootstrap_manifest | kc apply -f - >/dev/null
+  # kubelet gives hostPath volumes no fsGroup ownership (cloud disks get it), so the pre-created
+  # volumes' directories let the pods' non-root users write, as /tmp does.
+  local i
+  for ((i = 1; i <= PV_COUNT; i++)); do mkdir -p "$DIR/volumes/pv-$i" && chmod 1777 "$DIR/volumes/pv-$i"; done
   apply_crds
 
   STEP="start kube-controller-manager on 127.0.0.1:$KCM_PORT"
-  running_pid kube-controller-manager >/dev/null || launch kube-controller-manager \
+  launch kube-controller-manager \
     --kubeconfig="$DIR/kube-controller-manager.kubeconfig" \
     --authentication-kubeconfig="$DIR/kube-controller-manager.kubeconfig" \
     --authorization-kubeconfig="$DIR/kube-controller-manager.kubeconfig" \
@@ -273,7 +310,7 @@ start() {
     --controllers='*' --enable-hostpath-provisioner=true --leader-elect=false
 
   STEP="start kube-scheduler on 127.0.0.1:$SCHED_PORT"
-  running_pid kube-scheduler >/dev/null || launch kube-scheduler \
+  launch kube-scheduler \
     --kubeconfig="$DIR/kube-scheduler.kubeconfig" \
     --authentication-kubeconfig="$DIR/kube-scheduler.kubeconfig" \
     --authorization-kubeconfig="$DIR/kube-scheduler.kubeconfig" \
@@ -284,7 +321,7 @@ start() {
   STEP="start kwok on 127.0.0.1:$KWOK_PORT"
   local stages
   stages=$(cd "$HERE/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage
-  running_pid kwok >/dev/null || launch kwok --kubeconfig="$DIR/kubeconfig" \
+  launch kwok --kubeconfig="$DIR/kubeconfig" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
     --cidr=10.0.0.1/16 --node-ip=127.0.0.1 --node-port="$KWOK_PORT" --server-address="127.0.0.1:$KWOK_PORT" \
     --node-lease-duration-seconds=40 \
@@ -301,21 +338,14 @@ start() {
   wait_for kwok 60 kc wait --for=condition=Ready node -l type=kwok --timeout=5s
   STEP="wait for the default ServiceAccount"
   wait_for kube-controller-manager 60 kc -n default get serviceaccount default
+  node_start
   log "cluster up in $((SECONDS - t0))s: export KUBECONFIG=$DIR/kubeconfig PATH=$DIR/bin:\$PATH"
 }
 
 stop() {
-  local i name pid
-  for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
-    name=${COMPONENTS[i]}
-    if pid=$(running_pid "$name"); then
-      kill -TERM -- "-$pid" 2>/dev/null || true
-      for _ in {1..40}; do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.5; done
-      kill -KILL -- "-$pid" 2>/dev/null || true
-      log "$name stopped (pid $pid)"
-    fi
-    rm -f "$DIR/run/$name.pid"
-  done
+  local i
+  node_stop
+  for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do stop_component "${COMPONENTS[i]}"; done
 }
 
 status() {
@@ -325,11 +355,12 @@ status() {
   done
   if [[ -f $PKI/admin.crt ]] && https_ok "$API_PORT" /readyz >/dev/null 2>&1; then
     echo "kube-apiserver: ready at https://127.0.0.1:$API_PORT (KUBECONFIG=$DIR/kubeconfig)"
-    kc get nodes
+    kc get nodes -L "$NODE_LABEL" -L type
   else
     echo "kube-apiserver: not ready"
     up=1
   fi
+  node_status || up=1
   return "$up"
 }
 
@@ -337,5 +368,6 @@ case ${1:-} in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  gc) exec "$HERE/gc.sh" ;;
+  *) echo "usage: $0 start|stop|status|gc" >&2; exit 2 ;;
 esac

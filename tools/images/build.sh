@@ -56,7 +56,8 @@ check_names() {
 ref() { (. "$HERE/$1/image.sh" && echo "$IMAGE_REF"); }
 
 # input_hash NAME: sha256 (first 16 hex digits) of the image's inputs: every
-# file of its directory (path, mode and content), this script and the suite.
+# file of its directory (path, mode and content), the files its IMAGE_FILES
+# copies in (such as a binary built from Go modules), this script and the suite.
 input_hash() {
   local dir=$HERE/$1 file
   {
@@ -65,8 +66,15 @@ input_hash() {
     while IFS= read -r -d '' file; do
       printf '%s %s %s\n' "$file" "$(stat -c %a "$dir/$file")" "$(sha256sum <"$dir/$file")"
     done < <(find "$dir" -type f -printf '%P\0' | LC_ALL=C sort -z)
+    for file in $(image_files "$1"); do
+      [[ -f ${file%%:*} ]] || die "$1: ${file%%:*} not found (IMAGE_FILES of $1/image.sh; build it first)"
+      printf '%s %s\n' "${file#*:}" "$(sha256sum <"${file%%:*}")"
+    done
   } | sha256sum | cut -c1-16
 }
+
+# image_files NAME: the image's IMAGE_FILES (`host path:image path`), one a line.
+image_files() { (. "$HERE/$1/image.sh" && for f in ${IMAGE_FILES[@]+"${IMAGE_FILES[@]}"}; do echo "$f"; done); }
 
 # archive NAME: the cached archive's path for the current inputs.
 archive() { echo "$OUT/$1-$(input_hash "$1").tar"; }
@@ -153,7 +161,7 @@ build() {
   STEP="$name: read image.sh"
   # Nothing carries over from the previous image's image.sh.
   unset IMAGE_REF IMAGE_DESCRIPTION IMAGE_VARIANT IMAGE_PACKAGES IMAGE_USER IMAGE_ENTRYPOINT \
-    IMAGE_CMD IMAGE_ENV IMAGE_WORKDIR IMAGE_PORTS IMAGE_STOPSIGNAL
+    IMAGE_CMD IMAGE_ENV IMAGE_WORKDIR IMAGE_PORTS IMAGE_STOPSIGNAL IMAGE_FILES
   # shellcheck source=/dev/null
   . "$HERE/$name/image.sh"
   [[ ${IMAGE_REF:-} == localhost/tenantstack/*:* ]] \
@@ -181,6 +189,8 @@ build() {
 
   STEP="$name: mmdebstrap $SUITE ${IMAGE_PACKAGES[*]}"
   rootfs "$name" "$WORK/rootfs"
+  local file
+  for file in ${IMAGE_FILES[@]+"${IMAGE_FILES[@]}"}; do install -D -m 0755 "${file%%:*}" "$WORK/rootfs${file#*:}"; done
   trim "$WORK/rootfs"
 
   STEP="$name: umoci image"
