@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { parsePlacedSpec, PostgresSchema, type SchedulingSchema, type SchedulingSpec, tenantDatabase } from "../schema";
 import { CREDENTIALS_SECRET, credentialKey, PORTS, SERVICES, TENANT_CREDENTIALS_SECRET, tenantKeys } from "./contract";
-import { POSTGRES_CLIENT_ENV, POSTGRES_UID } from "./postgresClient";
+import { POSTGRES_CLIENT_ENV, POSTGRES_UID, waitForPostgres } from "./postgresClient";
 import { recommendedLabels } from "./labels";
 import { PostgresBackup } from "./postgresBackup";
 import { containerResources, STEP_RESOURCES } from "./resources";
@@ -157,7 +157,7 @@ export class Postgres extends pulumi.ComponentResource {
     const labels = recommendedLabels(instance, "postgres-provision");
     const script = [
       "set -eu",
-      "until pg_isready -q; do sleep 2; done",
+      waitForPostgres(600),
       ...tenants.map(
         (tenant, index) =>
           `psql -v ON_ERROR_STOP=1 -v role=${tenantDatabase(tenant)} -v password="$TENANT_${index}_PASSWORD" -d postgres <<'SQL'\n${PROVISION_TENANT_SQL}\nSQL`,

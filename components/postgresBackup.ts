@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PostgresSpec, ResourcesSpec, SchedulingSpec } from "../schema";
 import { recommendedLabels } from "./labels";
-import { POSTGRES_CLIENT_ENV, POSTGRES_UID } from "./postgresClient";
+import { POSTGRES_CLIENT_ENV, POSTGRES_UID, waitForPostgres } from "./postgresClient";
 import { containerResources, STEP_RESOURCES } from "./resources";
 import { podPlacement } from "./scheduling";
 import { RESTRICTED_CONTAINER, restrictedPodSecurity, scratchDirectories, SMALL_SCRATCH } from "./security";
@@ -109,7 +109,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
       volumeMounts: [{ name: "work", mountPath: WORK }, ...mounts],
     });
     const scratch = scratchDirectories({ tmp: "/tmp" }, SMALL_SCRATCH);
-    const dump = `${DUMP}; pg_dumpall | gzip > "${WORK}/$dump.partial"; mv "${WORK}/$dump.partial" "${WORK}/$dump"; echo "$dump" > ${WORK}/latest`;
+    const dump = `${waitForPostgres(120)}; ${DUMP}; pg_dumpall | gzip > "${WORK}/$dump.partial"; mv "${WORK}/$dump.partial" "${WORK}/$dump"; echo "$dump" > ${WORK}/latest`;
 
     let work: k8s.types.input.core.v1.Volume;
     let containers: k8s.types.input.core.v1.Container[];

@@ -17,3 +17,13 @@ export const POSTGRES_CLIENT_ENV: k8s.types.input.core.v1.EnvVar[] = [
   { name: "PGUSER", value: "postgres" },
   { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: credentialKey("postgresPassword") } } },
 ];
+
+/**
+ * A shell step that waits until the server accepts connections (`pg_isready`), `seconds` at most, then
+ * fails: a job's pod can start before Postgres is ready, or before a NetworkPolicy enforcer has let
+ * the new pod's address through.
+ * @internal
+ */
+export function waitForPostgres(seconds: number): string {
+  return `for _ in $(seq ${Math.ceil(seconds / 2)}); do pg_isready -q && break; sleep 2; done; pg_isready -q`;
+}

@@ -233,6 +233,9 @@ describe("AppStack, dedicated", () => {
     assert.equal(cron.spec.schedule, "0 3 * * *");
     assert.equal(cron.spec.concurrencyPolicy, "Forbid");
     assert.match(cron.spec.jobTemplate.spec.template.spec.containers[0].command[2], /pg_dumpall \| gzip .* -mtime \+14 -delete/);
+    // It waits for the server (at most 2 minutes) before it dumps: its pod may start before Postgres is
+    // ready, or before a NetworkPolicy enforcer lets the new pod's address through (seen on the real node).
+    assert.match(cron.spec.jobTemplate.spec.template.spec.containers[0].command[2], /^set -euo pipefail; for _ in \$\(seq 60\); do pg_isready -q && break; sleep 2; done; pg_isready -q; dump=/);
   });
 });
 
