@@ -43,13 +43,7 @@ describe("the program on the local cluster", function () {
       stack = await session.stack(ns, settings);
     });
     after(async () => {
-      if (!stack) return;
-      // Opt in to lifting the protection, destroy, then drop the retained namespace and its volumes.
-      for (const store of ["postgres", "redis", "ollama"]) settings[store] = { ...settings[store], allowVolumeReplacement: true };
-      await session.configure(stack, settings);
-      await stack.up().catch(() => undefined);
-      await stack.destroy().catch(() => undefined);
-      await session.kube.request("DELETE", `/api/v1/namespaces/${ns}`).catch(() => undefined);
+      if (stack) await session.removeStack(stack, settings, ns);
     });
 
     it("comes up with every workload ready, Ollama on the GPU node and the volumes bound", async () => {
@@ -150,12 +144,7 @@ describe("the program on the local cluster", function () {
       stack = await session.stack(ns, settings);
     });
     after(async () => {
-      if (!stack) return;
-      for (const store of ["postgres", "redis", "ollama"]) settings[store] = { ...settings[store], allowVolumeReplacement: true };
-      await session.configure(stack, settings);
-      await stack.up().catch(() => undefined);
-      await stack.destroy().catch(() => undefined);
-      await session.kube.request("DELETE", `/api/v1/namespaces/${ns}`).catch(() => undefined);
+      if (stack) await session.removeStack(stack, settings, ns);
     });
 
     it("comes up with every workload ready and a database job per tenant list", async () => {

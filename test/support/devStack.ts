@@ -4,8 +4,17 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { REPO } from "./engine";
 
-/** The `tenantstack:*` settings of Pulumi.dev.yaml, keyed without the namespace. */
-export function devSettings(): Record<string, any> {
+/**
+ * Where a test stack's CPU pods go: `real`, the local cluster's real node, as the dev stack asks (its
+ * `scheduling`); `kwok`, kwok's fake nodes, for suites of many stacks that prove what the API server
+ * accepts and need no container to run.
+ */
+export type TestNode = "real" | "kwok";
+
+/** The `tenantstack:*` settings of Pulumi.dev.yaml, keyed without the namespace; on kwok's nodes unless `real` is asked. */
+export function devSettings(node: TestNode = "kwok"): Record<string, any> {
   const doc = yaml.load(readFileSync(path.join(REPO, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
-  return Object.fromEntries(Object.entries(doc.config).map(([key, value]) => [key.replace(/^tenantstack:/, ""), value]));
+  const settings = Object.fromEntries(Object.entries(doc.config).map(([key, value]) => [key.replace(/^tenantstack:/, ""), value]));
+  if (node === "kwok") delete settings.scheduling;
+  return settings;
 }

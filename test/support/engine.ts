@@ -63,6 +63,20 @@ export class EngineSession {
     await stack.setAllConfig(Object.fromEntries(entries));
   }
 
+  /**
+   * Removes a stack for good, as the README says: lifts the stores' protection with
+   * `allowVolumeReplacement`, destroys, then deletes the retained namespace and its claims. Best effort:
+   * a teardown that fails leaves what `cluster.sh gc` removes.
+   */
+  async removeStack(stack: Stack, settings: Record<string, any>, namespace: string): Promise<void> {
+    const lifted = { ...settings };
+    for (const store of ["postgres", "redis", "ollama"]) lifted[store] = { ...settings[store], allowVolumeReplacement: true };
+    await this.configure(stack, lifted).catch(() => undefined);
+    await stack.up().catch(() => undefined);
+    await stack.destroy().catch(() => undefined);
+    await this.kube.request("DELETE", `/api/v1/namespaces/${namespace}`).catch(() => undefined);
+  }
+
   /** The text of every file of the file backend: checkpoints, backups and history, as they rest on disk. */
   backendFiles(): string {
     const root = path.join(this.stateDir, "state");

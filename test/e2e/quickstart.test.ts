@@ -1,0 +1,82 @@
+/**
+ * The README's quick start as a newcomer runs it: a clean clone of HEAD, `npm ci --ignore-scripts`,
+ * `npm run quickstart` with a state directory of its own, on the local cluster with its real node.
+ */
+import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { KUBECONFIG, REPO } from "../support/controlPlane";
+import { devSettings } from "../support/devStack";
+import { KubeClient } from "../support/kube";
+import { defaultNamespace } from "../../schema";
+
+describe("the README's quick start on a clean clone", function () {
+  let clone: string;
+  let state: string;
+  let env: NodeJS.ProcessEnv;
+  const kube = KubeClient.fromKubeconfig(KUBECONFIG);
+  const settings = devSettings();
+  const tenant = settings.tenancy.tenant;
+  const namespace = defaultNamespace(settings.environment, tenant.name);
+
+  /** Runs a command in the clone, its output on failure only. */
+  const run = (command: string, args: string[]): string =>
+    execFileSync(command, args, { cwd: clone, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
+
+  before(async function () {
+    const existing = await kube.get(`/api/v1/namespaces/${namespace}`).catch(() => undefined);
+    if (existing) {
+      throw new Error(
+        `namespace ${namespace} exists on the local cluster (your own quick start?); the test needs it free: ` +
+          `remove that stack first (README "Removing a stack"), then delete the namespace`,
+      );
+    }
+    clone = mkdtempSync(path.join(tmpdir(), "tenantstack-quickstart-"));
+    state = mkdtempSync(path.join(tmpdir(), "tenantstack-quickstart-state-"));
+    execFileSync("git", ["clone", "--quiet", "--no-hardlinks", REPO, clone]);
+    env = { ...process.env, TENANTSTACK_STATE_DIR: state };
+    for (const name of ["PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_BACKEND_URL"]) delete env[name];
+  });
+
+  after(async function () {
+    if (!clone) return;
+    // Lift the protection of the stores, destroy, then drop the retained namespace and its claims.
+    const pulumi: NodeJS.ProcessEnv = { ...env, PULUMI_BACKEND_URL: `file://${state}/backend`, PULUMI_CONFIG_PASSPHRASE_FILE: `${state}/passphrase` };
+    const quiet = { cwd: clone, env: pulumi, stdio: "ignore" as const };
+    const toolchain = execFileSync(path.join(clone, "tools/toolchain.sh"), ["path"], { encoding: "utf8" }).trim();
+    pulumi.PATH = `${toolchain}:${pulumi.PATH}`;
+    try {
+      execFileSync("pulumi", ["state", "unprotect", "--all", "--yes", "--stack", "dev"], quiet);
+      execFileSync("pulumi", ["destroy", "--yes", "--skip-preview", "--stack", "dev", "--non-interactive"], quiet);
+    } catch {
+      // the namespace goes below all the same
+    }
+    await kube.request("DELETE", `/api/v1/namespaces/${namespace}`).catch(() => undefined);
+    rmSync(clone, { recursive: true, force: true });
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it("brings the dev stack up with `npm ci --ignore-scripts && npm run quickstart`, its pods on the real node, and changes no tracked file", async function () {
+    run("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"]);
+    const printed = run("npm", ["run", "--silent", "quickstart"]);
+
+    // The outputs it printed, as `pulumi stack output` shows them.
+    assert.match(printed, new RegExp(`namespace\\s+${namespace}`));
+    assert.match(printed, new RegExp(`urls\\s+\\{"${tenant.name}":"https?://${tenant.host.replace(/\./g, "\\.")}/?"\\}`));
+
+    // What it made, read back from the API server: every workload ready, the CPU ones on the real node.
+    for (const name of ["api", "worker"]) {
+      const deployment = await kube.get(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`);
+      assert.equal(deployment.status.readyReplicas, deployment.spec.replicas, `${name} ready`);
+    }
+    const pods = await kube.get(`/api/v1/namespaces/${namespace}/pods`);
+    const nodes = Object.fromEntries(pods.items.map((pod: any) => [pod.metadata.name, pod.spec.nodeName]));
+    for (const name of ["postgres-0", "redis-0"]) assert.equal(nodes[name], "tenantstack-node", `${name} on the real node`);
+    assert.match(nodes["ollama-0"], /^kwok-gpu-/, "Ollama on the GPU node");
+
+    // Nothing the quick start ran leaves a tracked file changed (such as a stack's encryptionsalt).
+    assert.equal(execFileSync("git", ["status", "--porcelain"], { cwd: clone, encoding: "utf8" }), "");
+  });
+});
