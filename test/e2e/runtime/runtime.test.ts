@@ -76,7 +76,7 @@ describe("the stack's runtime on the real node", function () {
       runPod(session.kube, ns, { image: images.postgres, labels: apiLabels(instance), ...pod });
 
     before(async function () {
-      ns = uniqueName("rt-shared");
+      ns = uniqueName("e2e-rt-shared");
       settings = realSettings(ns, {
         tenancy: { mode: "shared", tenants: TENANTS.map((name) => ({ name, host: `${name}.tenantstack.localhost` })) },
         ollama: { ...devSettings("real").ollama, enabled: false },
@@ -150,7 +150,7 @@ describe("the stack's runtime on the real node", function () {
     });
 
     it("enforces the NetworkPolicies: Postgres and Redis refuse pods without the allowed labels, and the API's egress stops at its own stack", async () => {
-      const outside = uniqueName("rt-outside");
+      const outside = uniqueName("e2e-rt-outside");
       await session.kube.request("POST", "/api/v1/namespaces", { metadata: { name: outside } });
       try {
         // A server outside the stack, in a namespace without policies.
@@ -263,7 +263,7 @@ describe("the stack's runtime on the real node", function () {
     let instance: string;
 
     before(async function () {
-      ns = uniqueName("rt-dedicated");
+      ns = uniqueName("e2e-rt-dedicated");
       settings = realSettings(ns);
       stack = await session.stack(ns, settings);
       const result = await stack.up();
