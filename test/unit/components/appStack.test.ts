@@ -50,6 +50,13 @@ describe("AppStack, dedicated", () => {
     assert.equal(await resolve(app.namespace), "tenantstack-dev-acme");
   });
 
+  it("adds the configured labels to its namespace", async () => {
+    const labelled = buildStack("labelled", { ...dedicatedStack(), namespaceLabels: { "example.com/cost-center": "ml-42" } });
+    const props: any = await resolve(one(labelled.resources, T.namespace).props);
+    assert.equal(props.metadata.labels["example.com/cost-center"], "ml-42");
+    assert.equal(props.metadata.labels["app.kubernetes.io/part-of"], "tenantstack");
+  });
+
   it("runs the API with its image, port, probes, resources and stack wiring", async () => {
     const api = await named(T.deployment, "-api-deployment");
     assert.equal(api.metadata.name, "api");

@@ -108,7 +108,7 @@ describe("stack validation", () => {
       }),
       [
         '`tenantstack:api.replicaz` is not a known setting (did you mean "replicas"?); allowed: image, replicas, command, args, env, resources, autoscaling, maxUnavailable, port, healthPath, readyPath, metricsPath',
-        '`tenantstack:postgress` is not a known setting (did you mean "postgres"?); allowed: environment, cloud, aws, gcp, azure, namespace, tenancy, api, worker, postgres, redis, ollama, ingress, secrets, monitoring',
+        '`tenantstack:postgress` is not a known setting (did you mean "postgres"?); allowed: environment, cloud, aws, gcp, azure, namespace, namespaceLabels, tenancy, api, worker, postgres, redis, ollama, ingress, secrets, monitoring',
       ],
     ],
     [
@@ -156,6 +156,21 @@ describe("stack validation", () => {
       "Redis maxmemory above its memory limit",
       withChange(dedicatedStack(), (s) => (s.redis = { maxmemoryMb: 2048 })),
       ["`tenantstack:redis.maxmemoryMb` must be below `redis.resources.memoryLimit` (1Gi), or Redis is killed before it evicts (got 2048)"],
+    ],
+    [
+      "namespace labels that are not labels",
+      withChange(dedicatedStack(), (s) => (s.namespaceLabels = { "team name": "ml", "example.com/cost-center": "R&D" })),
+      [
+        '`tenantstack:namespaceLabels.team name` must be a label key: an optional DNS subdomain prefix and "/", then at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (got "team name")',
+        '`tenantstack:namespaceLabels.example.com/cost-center` must be a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (got "R&D")',
+      ],
+    ],
+    [
+      "a namespace label of tenantstack's own",
+      withChange(dedicatedStack(), (s) => (s.namespaceLabels = { "pod-security.kubernetes.io/enforce": "privileged" })),
+      [
+        '`tenantstack:namespaceLabels.pod-security.kubernetes.io/enforce` is set by tenantstack itself: keys under "pod-security.kubernetes.io/" are its own; use a prefix of yours (got "pod-security.kubernetes.io/enforce")',
+      ],
     ],
   ];
 
