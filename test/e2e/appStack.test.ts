@@ -5,6 +5,7 @@ import * as assert from "node:assert/strict";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { devSettings } from "../support/devStack";
 import { EngineSession, uniqueName } from "../support/engine";
+import { removeNamespace } from "../support/testRun";
 
 const apps = (ns: string, kind: string, name: string) => `/apis/apps/v1/namespaces/${ns}/${kind}/${name}`;
 const core = (ns: string, kind: string, name = "") => `/api/v1/namespaces/${ns}/${kind}${name ? `/${name}` : ""}`;
@@ -49,7 +50,7 @@ describe("the program on the local cluster", function () {
       await session.configure(stack, settings);
       await stack.up().catch(() => undefined);
       await stack.destroy().catch(() => undefined);
-      await session.kube.request("DELETE", `/api/v1/namespaces/${ns}`).catch(() => undefined);
+      await removeNamespace(session.kube, ns);
     });
 
     it("comes up with every workload ready, Ollama on the GPU node and the volumes bound", async () => {
@@ -155,7 +156,7 @@ describe("the program on the local cluster", function () {
       await session.configure(stack, settings);
       await stack.up().catch(() => undefined);
       await stack.destroy().catch(() => undefined);
-      await session.kube.request("DELETE", `/api/v1/namespaces/${ns}`).catch(() => undefined);
+      await removeNamespace(session.kube, ns);
     });
 
     it("comes up with every workload ready and a database job per tenant list", async () => {

@@ -1,11 +1,19 @@
-/** The settings of Pulumi.dev.yaml, as the e2e tests start from them. */
+/** The settings the e2e tests start from, each with the labels that mark this test run's namespaces. */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { REPO } from "./engine";
+import { tenantSettings } from "../unit/automation/fixtures";
+import { REPO } from "./controlPlane";
+import { TEST_RUN_LABELS } from "./testRun";
 
 /** The `tenantstack:*` settings of Pulumi.dev.yaml, keyed without the namespace. */
 export function devSettings(): Record<string, any> {
   const doc = yaml.load(readFileSync(path.join(REPO, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
-  return Object.fromEntries(Object.entries(doc.config).map(([key, value]) => [key.replace(/^tenantstack:/, ""), value]));
+  const settings = Object.fromEntries(Object.entries(doc.config).map(([key, value]) => [key.replace(/^tenantstack:/, ""), value]));
+  return { ...settings, namespaceLabels: TEST_RUN_LABELS };
+}
+
+/** The driver tests' small tenant settings (no Ollama, no TLS, no ingress controller). */
+export function testTenantSettings(): Record<string, any> {
+  return { ...tenantSettings(), namespaceLabels: TEST_RUN_LABELS };
 }
