@@ -124,7 +124,11 @@ export function labels() {
       'must be a label key: an optional DNS subdomain prefix and "/", then at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
       317,
     ),
-    matching(LABEL_VALUE, 'must be a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit', 63),
+    matching(
+      LABEL_VALUE,
+      'must be a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
+      63,
+    ),
     { error: (issue) => (issue.code === "invalid_key" ? issue.issues[0]?.message : "must be a map of labels") },
   );
 }

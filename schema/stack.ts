@@ -58,7 +58,8 @@ export const StackSchema = StackShape.superRefine((stack, ctx) => {
 
   for (const key of Object.keys(stack.namespaceLabels)) {
     const prefix = RESERVED_LABEL_PREFIXES.find((p) => key.startsWith(p));
-    if (prefix) problem(["namespaceLabels", key], `is set by tenantstack itself: keys under "${prefix}" are its own; use a prefix of yours`, key);
+    if (prefix)
+      problem(["namespaceLabels", key], `is set by tenantstack itself: keys under "${prefix}" are its own; use a prefix of yours`, key);
   }
 
   const issuer = stack.ingress.tls.issuer;
