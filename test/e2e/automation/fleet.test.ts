@@ -193,11 +193,13 @@ describe("the driver on the real engine", function () {
 
   it("finishes a fleet upgrade after its driver process is killed, without repeating finished stacks or leaving a lock", async () => {
     const operationId = `kill-${run}`;
-    const args = JSON.stringify({ stateDir, passphrase, kubeconfig: KUBECONFIG, operationId, version: "1.0.4", waveSize: 1 });
-    const start = () =>
-      spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "driverProcess.ts"), args], {
-        stdio: ["ignore", "pipe", "inherit"],
-      });
+    const args = { stateDir, passphrase, kubeconfig: KUBECONFIG, operationId, version: "1.0.4", waveSize: 1 };
+    const start = (crashAt?: string) =>
+      spawn(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", path.join(__dirname, "driverProcess.ts"), JSON.stringify({ ...args, crashAt })],
+        { stdio: ["ignore", "pipe", "inherit"] },
+      );
     const lines = (child: ChildProcess, onLine: (event: any) => void) =>
       new Promise<void>((resolve) => {
         let buffer = "";
@@ -211,11 +213,12 @@ describe("the driver on the real engine", function () {
         child.on("exit", () => resolve());
       });
 
-    const first = start();
-    await lines(first, (event) => {
-      // Killed while the second stack is being updated: when its engine starts updating the first resource.
-      if (event.type === "step" && event.stack === `dev-${b}` && event.op === "update") first.kill("SIGKILL");
+    // Killed while the second stack is being updated: it kills itself when that stack's engine starts changing a resource.
+    let killedAt: any;
+    await lines(start(`dev-${b}`), (event) => {
+      if (event.type === "killed") killedAt = event.at;
     });
+    assert.equal(killedAt?.stack, `dev-${b}`, "the first driver was killed mid-update");
     assert.equal((await driver.journal.step(operationId, `dev-${a}:upgrade`))?.status, "done");
     assert.equal((await driver.journal.step(operationId, `dev-${b}:upgrade`))?.status, "running");
 

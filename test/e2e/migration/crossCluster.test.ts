@@ -2,7 +2,8 @@
  * A tenant moved to another cluster by the driver: two local control planes (`local` and `edge`),
  * each stack's engine, drain and health gate on the API server of its own cluster, the data on real
  * Postgres and Redis servers (one pair per stack), every object read back from the cluster that
- * must hold it.
+ * must hold it. The tests are one scenario, run in order: each starts where the one before left the
+ * tenant (its move, then the gc of its source), so none runs on its own.
  */
 import * as assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";

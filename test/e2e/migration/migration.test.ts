@@ -3,6 +3,8 @@
  * and the local cluster, the data on real Postgres and Redis servers (the stacks' own servers are
  * pods that never run on kwok, so the data plane points each stack at a local server pair). A shared
  * tenant moves to a dedicated stack through a killed driver, then its source copy is garbage-collected.
+ * The tests are one scenario, run in order: each starts where the one before left the tenant (moved,
+ * moved back, its spare copy collected), so none runs on its own.
  */
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -189,7 +191,7 @@ describe("tenant migration orchestrated by the driver", function () {
           tenant: moved,
           to: "dedicated",
           servers: endpoints,
-          killAt: "dev-shared",
+          crashAt: "dev-shared",
         }),
       },
     });
@@ -292,7 +294,9 @@ describe("tenant migration orchestrated by the driver", function () {
   });
 
   it("gc keeps the source copy through its grace period, then removes its data and destroys its dedicated stack", async () => {
-    const waiting = await driver.gc();
+    // Run at a time inside the grace period of the copy the rollback left (and not the clock's, however long the tests before took).
+    const record = (await driver.migrations.list())[1];
+    const waiting = await driver.gc({ now: new Date(new Date(record.removeAfter!).getTime() - 1000) });
     assert.equal(waiting.status, "succeeded");
     assert.deepEqual(waiting.removals, []);
     assert.deepEqual(
@@ -302,7 +306,6 @@ describe("tenant migration orchestrated by the driver", function () {
     const databases = () => servers[1].postgres.query("postgres", "SELECT 1 FROM pg_database WHERE datname = $1", [tenantDatabase(moved)]);
     assert.equal((await databases()).length, 1);
 
-    const record = (await driver.migrations.list())[1];
     const removed = await driver.gc({ now: new Date(new Date(record.removeAfter!).getTime() + 1000) });
     assert.equal(removed.status, "succeeded", JSON.stringify(removed));
     assert.deepEqual(
