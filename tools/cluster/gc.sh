@@ -35,8 +35,8 @@ esac
 
 log() { echo "gc.sh: $*" >&2; }
 kc() { "$KUBECTL" --kubeconfig "$KUBECONFIG" --request-timeout=20s "$@"; }
-# run <command...>: runs it, or only says so on a dry run.
-run() { if ((DRY)); then log "would run: $*"; else "$@"; fi; }
+# run <command...>: runs it (a failure is reported and left for the next run), or only says so on a dry run.
+run() { if ((DRY)); then log "would run: $*"; else "$@" || log "failed, left for the next run: $*"; fi; }
 
 # alive <owner>: the process <pid>.<start time> still runs.
 alive() {
@@ -79,7 +79,7 @@ clean_cluster() {
     [[ $path == - ]] || wipe "$path"
     if [[ $pool == precreated ]]; then
       log "volume $pv ($phase, test run $owner): wiped, Available again"
-      run kc patch pv "$pv" --type=json -p '[{"op":"remove","path":"/spec/claimRef"}]' >/dev/null
+      run kc patch pv "$pv" --type=merge -p '{"spec":{"claimRef":null}}' >/dev/null
       run kc label pv "$pv" "$LABEL-" >/dev/null
     else
       log "volume $pv ($phase, test run $owner): deleted"
