@@ -304,7 +304,7 @@ describe("tenant migration with real Postgres and Redis", function () {
 
     it("the Redis copy's connection killed by the target server", async () => {
       const { migration: m, journal } = migration("m-drop-redis", { extra: { redisBatchSize: 10 } });
-      const running = m.run();
+      const failed = assert.rejects(m.run()); // awaited once the connection is killed
       await polled("200 keys copied", async () =>
         Number((await journal.get("copyRedis"))?.checkpoint?.copied ?? 0) > 200 ? true : undefined,
       );
@@ -312,7 +312,7 @@ describe("tenant migration with real Postgres and Redis", function () {
         targetRedis.with((client) => client.client("KILL", "TYPE", "normal", "SKIPME", "yes") as Promise<number>),
       );
       assert.ok(killed > 0, "the copy's connection was killed");
-      await assert.rejects(running);
+      await failed;
       assert.equal((await journal.get("copyRedis"))?.status, "failed");
       await m.run();
       await assertMigrated();
