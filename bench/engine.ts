@@ -12,6 +12,7 @@ import { devSettings } from "../test/support/devStack";
 import { releaseControlPlane } from "../test/support/controlPlane";
 import { EngineSession, REPO, uniqueName } from "../test/support/engine";
 import type { KubeClient } from "../test/support/kube";
+import { removeNamespace } from "../test/support/testRun";
 
 /** Fields the API server owns, left out of an applied object. */
 const SERVER_METADATA = ["uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink"];
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
     await stack.up();
     await stack.destroy().catch(() => undefined); // the backup claim stays protected
   } finally {
-    await session.kube.request("DELETE", `/api/v1/namespaces/${namespace}`).catch(() => undefined);
+    await removeNamespace(session.kube, namespace);
     await session.close();
     releaseControlPlane();
   }

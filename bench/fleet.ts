@@ -8,14 +8,15 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { Driver, type OperationResult, WorkspaceFactory } from "../automation";
 import { ensureControlPlane, KUBECONFIG, releaseControlPlane } from "../test/support/controlPlane";
 import { KubeClient } from "../test/support/kube";
-import { tenantSettings } from "../test/unit/automation/fixtures";
+import { testTenantSettings } from "../test/support/devStack";
+import { removeNamespace, testDir } from "../test/support/testRun";
 import { sampleMemory, type MemoryPeak } from "./memory";
 
 const list = (text: string | undefined, fallback: number[]) => (text ? text.split(",").map(Number) : fallback);
@@ -48,7 +49,7 @@ function assertSucceeded(result: OperationResult): void {
 
 async function main(): Promise<void> {
   const run = randomBytes(2).toString("hex");
-  const stateDir = mkdtempSync(path.join(tmpdir(), "tenantstack-bench-"));
+  const stateDir = testDir("bench");
   const passphrase = randomBytes(16).toString("hex");
   const workspace = { stateDir, passphrase, env: { KUBECONFIG } };
   const names = Array.from({ length: Math.max(...SIZES) }, (_, i) => `b${run}-${i}`);
@@ -58,7 +59,13 @@ async function main(): Promise<void> {
   const kube = KubeClient.fromKubeconfig(KUBECONFIG);
   try {
     for (const name of names)
-      await setup.registry.create({ name, host: `${name}.example.com`, plan: "dedicated", version: "1.0.0", settings: tenantSettings() });
+      await setup.registry.create({
+        name,
+        host: `${name}.example.com`,
+        plan: "dedicated",
+        version: "1.0.0",
+        settings: testTenantSettings(),
+      });
     console.error(`provisioning ${names.length} stacks...`);
     assertSucceeded(await setup.up({ concurrency: 2 }));
     const factory = await WorkspaceFactory.create(workspace);
@@ -111,7 +118,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await setup.close();
-    for (const name of names) await kube.request("DELETE", `/api/v1/namespaces/tenantstack-dev-${name}`).catch(() => undefined);
+    for (const name of names) await removeNamespace(kube, `tenantstack-dev-${name}`);
     kube.close();
     releaseControlPlane();
     rmSync(stateDir, { recursive: true, force: true });

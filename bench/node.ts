@@ -24,7 +24,10 @@ async function upToReady(session: EngineSession, node: TestNode): Promise<number
     await stack.up();
     for (const kind of ["deployments", "statefulsets"]) {
       for (const workload of await session.kube.list(`/apis/apps/v1/namespaces/${namespace}/${kind}`)) {
-        await session.kube.waitFor(`/apis/apps/v1/namespaces/${namespace}/${kind}/${workload.metadata.name}`, (o: any) => o.status?.readyReplicas === o.spec.replicas);
+        await session.kube.waitFor(
+          `/apis/apps/v1/namespaces/${namespace}/${kind}/${workload.metadata.name}`,
+          (o: any) => o.status?.readyReplicas === o.spec.replicas,
+        );
       }
     }
     return Number(process.hrtime.bigint() - start) / 1e9;
@@ -75,7 +78,12 @@ async function main(): Promise<void> {
     `| kwok only | ${result.upToReadySeconds.medianKwok.toFixed(1)} | ${seconds.kwok.map((s) => s.toFixed(1)).join(", ")} |`,
   ];
   if (result.coldBuildSeconds) {
-    rows.push("", "| part | cold build (s) |", "| --- | --- |", ...Object.entries(result.coldBuildSeconds).map(([part, s]) => `| ${part} | ${s} |`));
+    rows.push(
+      "",
+      "| part | cold build (s) |",
+      "| --- | --- |",
+      ...Object.entries(result.coldBuildSeconds).map(([part, s]) => `| ${part} | ${s} |`),
+    );
   }
   writeFileSync(`${out}.md`, `# Real node benchmark, ${result.date}\n\n${rows.join("\n")}\n`);
   console.log(rows.join("\n"));

@@ -60,7 +60,8 @@ export class AppStack extends pulumi.ComponentResource {
 
     const namespaceName =
       spec.namespace ?? defaultNamespace(spec.environment, spec.tenancy.mode === "dedicated" ? spec.tenancy.tenant.name : undefined);
-    const namespace = new StackNamespace(`${name}-namespace`, { name: namespaceName, instance: name }, child).name;
+    const namespaceArgs = { name: namespaceName, instance: name, labels: spec.namespaceLabels };
+    const namespace = new StackNamespace(`${name}-namespace`, namespaceArgs, child).name;
     const redisIsolation = spec.tenancy.mode === "shared" ? spec.tenancy.redisIsolation : "acl";
 
     const secrets = new Secrets(

@@ -10,6 +10,11 @@ export interface StackNamespaceArgs {
   readonly name: string;
   /** `app.kubernetes.io/instance` label. */
   readonly instance: string;
+  /**
+   * Labels added to tenantstack's own (which win on a shared key).
+   * @default {}
+   */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** Labels that make the API server enforce, audit and warn on the Pod Security Standard `restricted`. */
@@ -36,6 +41,7 @@ export class StackNamespace extends pulumi.ComponentResource {
         metadata: {
           name: args.name,
           labels: {
+            ...args.labels,
             ...POD_SECURITY_RESTRICTED,
             "app.kubernetes.io/instance": args.instance,
             "app.kubernetes.io/part-of": "tenantstack",

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cronSchedule, dnsLabel, flag, image, intBetween, labelMap, oneOf, settings, stringMap } from "./fields";
+import { cronSchedule, dnsLabel, flag, image, intBetween, labels, oneOf, settings, stringMap } from "./fields";
 import { awsRegion, blobContainerName, gcsBucketName, objectPrefix, s3BucketName, storageAccountName } from "./cloudNames";
 import { TolerationSchema } from "./scheduling";
 import { resourcesSchema } from "./workloads";
@@ -133,7 +133,7 @@ const GPU_TOLERATION = { key: "nvidia.com/gpu", operator: "Exists", effect: "NoS
 /** GPU scheduling of Ollama. */
 const GpuSchema = settings({
   count: intBetween(0, 16).default(1).describe("`nvidia.com/gpu` limit; 0 runs on CPU nodes."),
-  nodeSelector: labelMap().default({ "nvidia.com/gpu.present": "true" }).describe("Node selector of the GPU nodes."),
+  nodeSelector: labels().default({ "nvidia.com/gpu.present": "true" }).describe("Node selector of the GPU nodes."),
   tolerations: z.array(TolerationSchema).default([GPU_TOLERATION]).describe("Tolerations for the GPU nodes' taints."),
   runtimeClassName: dnsLabel(253).default("nvidia").describe("RuntimeClass of the NVIDIA container runtime."),
 })

@@ -15,6 +15,8 @@ const CRON = /^(\S+\s+){4}\S+$/;
 const DURATION = /^[1-9][0-9]*(s|m|h)$/;
 const HTTP_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@/%-]*$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 /** A string matching `pattern`, with one message for every way it can be wrong. */
 function matching(pattern: RegExp, message: string, maxLength = 253) {
@@ -114,9 +116,21 @@ export function stringMap<K extends z.ZodType<string>>(key: K) {
   return z.record(key, z.string({ error: "must be a string" }), { error: "must be a map of strings" });
 }
 
-/** A map of Kubernetes label keys to values (node selectors, pod selectors). */
-export function labelMap() {
-  return stringMap(text(317));
+/** Kubernetes labels: keys (an optional DNS subdomain and `/`, then a name) to values. */
+export function labels() {
+  return z.record(
+    matching(
+      LABEL_KEY,
+      'must be a label key: an optional DNS subdomain prefix and "/", then at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
+      317,
+    ),
+    matching(
+      LABEL_VALUE,
+      'must be a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
+      63,
+    ),
+    { error: (issue) => (issue.code === "invalid_key" ? issue.issues[0]?.message : "must be a map of labels") },
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { labelMap, oneOf, settings, text } from "./fields";
+import { labels, oneOf, settings, text } from "./fields";
 
 /** A pod toleration. */
 export const TolerationSchema = settings({
@@ -18,7 +18,7 @@ export const TolerationSchema = settings({
  * when it has no GPU (with a GPU, Ollama keeps `ollama.gpu`'s placement).
  */
 export const SchedulingSchema = settings({
-  nodeSelector: labelMap()
+  nodeSelector: labels()
     .default({})
     .describe("Node labels the stack's CPU pods must be scheduled on, such as a node group's label; none by default."),
   tolerations: z

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AwsSchema, AzureSchema, type Cloud, CLOUDS, type CloudUse, cloudUseProblems, GcpSchema, type Problem } from "./cloud";
 import { PostgresSchema, OllamaSchema, RedisSchema } from "./data";
 import { parseOrThrow, ValidationError, problemsOf } from "./errors";
-import { dnsLabel, duration, flag, labelMap, memoryMiB, oneOf, settings } from "./fields";
+import { dnsLabel, duration, flag, labels, memoryMiB, oneOf, settings } from "./fields";
 import { IngressSchema } from "./ingress";
 import { ENVIRONMENTS } from "./naming";
 import { SchedulingSchema, type SchedulingSpec } from "./scheduling";
@@ -18,7 +18,7 @@ const MonitoringSchema = settings({
     namespace: dnsLabel()
       .default("monitoring")
       .describe("Namespace of the Prometheus pods, allowed by NetworkPolicy to scrape the API's port when `serviceMonitor` is on."),
-    podSelector: labelMap()
+    podSelector: labels()
       .default({ "app.kubernetes.io/name": "prometheus" })
       .describe(
         "Labels of the Prometheus pods in that namespace (the Prometheus Operator's label by default); `{}` allows every pod of the namespace.",
@@ -29,6 +29,9 @@ const MonitoringSchema = settings({
 })
   .prefault({})
   .describe("Monitoring.");
+
+/** Label key prefixes the stack's namespace takes from tenantstack only. */
+const RESERVED_LABEL_PREFIXES = ["app.kubernetes.io/", "pod-security.kubernetes.io/"];
 
 /** The shape of a stack, before the rules that span several fields. */
 const StackShape = settings({
@@ -46,6 +49,11 @@ const StackShape = settings({
     .describe(
       "Namespace of the stack. Defaults to `tenantstack-<environment>` (shared) or `tenantstack-<environment>-<tenant>` (dedicated).",
     ),
+  namespaceLabels: labels()
+    .default({})
+    .describe(
+      "Labels added to the stack's namespace, such as those a policy engine, a cost report or a cleanup tool selects by. Keys under `app.kubernetes.io/` and `pod-security.kubernetes.io/` are tenantstack's own.",
+    ),
   tenancy: TenancySchema,
   scheduling: SchedulingSchema,
   api: ApiSchema,
@@ -61,6 +69,12 @@ const StackShape = settings({
 /** One stack of tenantstack: the single source of its config, component args, defaults and JSON Schema. */
 export const StackSchema = StackShape.superRefine((stack, ctx) => {
   const problem = (path: PropertyKey[], message: string, input: unknown) => ctx.addIssue({ code: "custom", path, message, input });
+
+  for (const key of Object.keys(stack.namespaceLabels)) {
+    const prefix = RESERVED_LABEL_PREFIXES.find((p) => key.startsWith(p));
+    if (prefix)
+      problem(["namespaceLabels", key], `is set by tenantstack itself: keys under "${prefix}" are its own; use a prefix of yours`, key);
+  }
 
   const issuer = stack.ingress.tls.issuer;
   if (stack.environment === "prod" && (issuer === "letsencrypt-staging" || issuer === "none")) {

@@ -12,7 +12,8 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { KUBECONFIG, REPO } from "../support/controlPlane";
 import { KubeClient } from "../support/kube";
-import { tenantSettings } from "../unit/automation/fixtures";
+import { testTenantSettings } from "../support/devStack";
+import { removeNamespace, testDir } from "../support/testRun";
 
 describe("the published package", function () {
   this.timeout(300_000);
@@ -73,7 +74,7 @@ describe("the published package", function () {
   });
 
   it("installs from its tarball into an empty project, whose `tenantstack` CLI brings a tenant's stack up on the cluster", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "tenantstack-consumer-"));
+    const dir = testDir("consumer");
     const tenant = `pk${randomBytes(2).toString("hex")}`;
     const kube = KubeClient.fromKubeconfig(KUBECONFIG);
     try {
@@ -84,7 +85,7 @@ describe("the published package", function () {
       );
       writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
       npm(["install", "--prefer-offline", "--no-audit", "--no-fund", `./${packed.filename}`, ...pins], dir);
-      writeFileSync(path.join(dir, "settings.json"), JSON.stringify(tenantSettings()));
+      writeFileSync(path.join(dir, "settings.json"), JSON.stringify(testTenantSettings()));
       const cli = (...args: string[]) =>
         execFileSync(
           path.join(dir, "node_modules/.bin/tenantstack"),
@@ -118,7 +119,7 @@ describe("the published package", function () {
       const project = yaml.load(readFileSync(path.join(dir, "state/stacks", `dev-${tenant}`, "Pulumi.yaml"), "utf8")) as { main: string };
       assert.equal(project.main, path.join(dir, "node_modules/tenantstack/dist/index.js"), "the engine ran the installed program");
     } finally {
-      await kube.request("DELETE", `/api/v1/namespaces/tenantstack-dev-${tenant}`).catch(() => undefined);
+      await removeNamespace(kube, `tenantstack-dev-${tenant}`);
       kube.close();
       rmSync(dir, { recursive: true, force: true });
     }

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { KUBECONFIG, REPO } from "../support/controlPlane";
 import { devSettings } from "../support/devStack";
 import { KubeClient } from "../support/kube";
+import { removeNamespace, TEST_RUN_LABELS } from "../support/testRun";
 import { defaultNamespace } from "../../schema";
 
 describe("the README's quick start on a clean clone", function () {
@@ -43,7 +44,11 @@ describe("the README's quick start on a clean clone", function () {
   after(async function () {
     if (!clone) return;
     // Lift the protection of the stores, destroy, then drop the retained namespace and its claims.
-    const pulumi: NodeJS.ProcessEnv = { ...env, PULUMI_BACKEND_URL: `file://${state}/backend`, PULUMI_CONFIG_PASSPHRASE_FILE: `${state}/passphrase` };
+    const pulumi: NodeJS.ProcessEnv = {
+      ...env,
+      PULUMI_BACKEND_URL: `file://${state}/backend`,
+      PULUMI_CONFIG_PASSPHRASE_FILE: `${state}/passphrase`,
+    };
     const quiet = { cwd: clone, env: pulumi, stdio: "ignore" as const };
     const toolchain = execFileSync(path.join(clone, "tools/toolchain.sh"), ["path"], { encoding: "utf8" }).trim();
     pulumi.PATH = `${toolchain}:${pulumi.PATH}`;
@@ -53,7 +58,7 @@ describe("the README's quick start on a clean clone", function () {
     } catch {
       // the namespace goes below all the same
     }
-    await kube.request("DELETE", `/api/v1/namespaces/${namespace}`).catch(() => undefined);
+    await removeNamespace(kube, namespace);
     rmSync(clone, { recursive: true, force: true });
     rmSync(state, { recursive: true, force: true });
   });
@@ -61,6 +66,13 @@ describe("the README's quick start on a clean clone", function () {
   it("brings the dev stack up with `npm ci --ignore-scripts && npm run quickstart`, its pods on the real node, and changes no tracked file", async function () {
     run("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"]);
     const printed = run("npm", ["run", "--silent", "quickstart"]);
+    // Marked as this run's, so that `cluster.sh gc` removes it should the run be killed before `after`.
+    await kube.request(
+      "PATCH",
+      `/api/v1/namespaces/${namespace}`,
+      { metadata: { labels: TEST_RUN_LABELS } },
+      "application/merge-patch+json",
+    );
 
     // The outputs it printed, as `pulumi stack output` shows them.
     assert.match(printed, new RegExp(`namespace\\s+${namespace}`));

@@ -1,15 +1,19 @@
 /**
  * The local control planes under the e2e suites and benchmarks: the toolchain built and on this
  * process's PATH, a cluster running (started here when it was down, and stopped again on release
- * only then). The main cluster is also a mocha root-hook plugin: each cluster suite's
- * `.mocharc.json` requires this file, so any one suite runs on its own on a fresh machine. A second
+ * only then), and cleaned of what finished or killed test runs left on it (`tools/cluster/gc.sh`).
+ * The main cluster is also a mocha root-hook plugin: each cluster suite's `.mocharc.json` requires
+ * this file, so any one suite runs on its own on a fresh machine or a used cluster. A second
  * cluster, `EDGE_CLUSTER`, on other ports and its own data, serves the tests that span two clusters.
+ * `TENANTSTACK_CLUSTER_DIR` and `TENANTSTACK_CLUSTER_PORT_OFFSET` move the main cluster (as they do
+ * `cluster.sh`'s), and the second one with it: its data dir `<main dir>-edge`, its ports 100 above.
  */
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 
 export const REPO = path.join(__dirname, "../..");
 const CLUSTER = path.join(REPO, "tools/cluster/cluster.sh");
+const GC = path.join(REPO, "tools/cluster/gc.sh");
 const CACHE = path.join(process.env.HOME ?? "/root", ".cache/tenantstack");
 
 let toolchainOnPath = false;
@@ -42,7 +46,10 @@ export class ControlPlane {
     return path.join(this.dir, "kubeconfig");
   }
 
-  /** Builds what is missing, puts the toolchain first on PATH and starts the cluster if it is down; idempotent. */
+  /**
+   * Builds what is missing, puts the toolchain first on PATH, starts the cluster if it is down and
+   * removes what earlier test runs, now gone, left on it; idempotent.
+   */
   ensure(): void {
     if (this.ready) return;
     useToolchain();
@@ -52,6 +59,7 @@ export class ControlPlane {
       execFileSync(CLUSTER, ["start"], { stdio: ["ignore", "inherit", "inherit"], env: this.env() });
       this.started = true;
     }
+    execFileSync(GC, [], { stdio: ["ignore", "inherit", "inherit"], env: { ...this.env(), KUBECONFIG: this.kubeconfig } });
     this.ready = true;
   }
 
@@ -68,10 +76,13 @@ export class ControlPlane {
 }
 
 /** The main local cluster. */
-export const MAIN_CLUSTER = new ControlPlane(process.env.TENANTSTACK_CLUSTER_DIR ?? path.join(CACHE, "cluster"));
+export const MAIN_CLUSTER = new ControlPlane(
+  process.env.TENANTSTACK_CLUSTER_DIR ?? path.join(CACHE, "cluster"),
+  Number(process.env.TENANTSTACK_CLUSTER_PORT_OFFSET ?? 0),
+);
 
 /** A second local cluster, its ports 100 above the main one's. */
-export const EDGE_CLUSTER = new ControlPlane(path.join(CACHE, "cluster-edge"), 100);
+export const EDGE_CLUSTER = new ControlPlane(`${MAIN_CLUSTER.dir}-edge`, MAIN_CLUSTER.portOffset + 100);
 
 /** The main cluster's kubeconfig. */
 export const KUBECONFIG = MAIN_CLUSTER.kubeconfig;

@@ -1,8 +1,10 @@
-/** The settings of Pulumi.dev.yaml, as the e2e tests start from them. */
+/** The settings the e2e tests start from, each with the labels that mark this test run's namespaces. */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { REPO } from "./engine";
+import { tenantSettings } from "../unit/automation/fixtures";
+import { REPO } from "./controlPlane";
+import { TEST_RUN_LABELS } from "./testRun";
 
 /**
  * Where a test stack's CPU pods go: `real`, the local cluster's real node, as the dev stack asks (its
@@ -16,5 +18,10 @@ export function devSettings(node: TestNode = "kwok"): Record<string, any> {
   const doc = yaml.load(readFileSync(path.join(REPO, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
   const settings = Object.fromEntries(Object.entries(doc.config).map(([key, value]) => [key.replace(/^tenantstack:/, ""), value]));
   if (node === "kwok") delete settings.scheduling;
-  return settings;
+  return { ...settings, namespaceLabels: TEST_RUN_LABELS };
+}
+
+/** The driver tests' small tenant settings (no Ollama, no TLS, no ingress controller). */
+export function testTenantSettings(): Record<string, any> {
+  return { ...tenantSettings(), namespaceLabels: TEST_RUN_LABELS };
 }

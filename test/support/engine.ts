@@ -3,12 +3,13 @@
  * temporary file backend and stacks of the repository's own program driven by the Automation API.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { ensureControlPlane, KUBECONFIG, REPO } from "./controlPlane";
 import { KubeClient } from "./kube";
+import { removeNamespace } from "./testRun";
+import { testDir } from "./testRun";
 
 export { REPO };
 
@@ -28,7 +29,7 @@ export class EngineSession {
   /** Ensures the control plane and makes a fresh file backend. */
   static async open(): Promise<EngineSession> {
     ensureControlPlane();
-    const stateDir = mkdtempSync(path.join(tmpdir(), "tenantstack-e2e-"));
+    const stateDir = testDir("e2e");
     mkdirSync(path.join(stateDir, "state"));
     const env = {
       PATH: process.env.PATH ?? "",
@@ -74,7 +75,7 @@ export class EngineSession {
     await this.configure(stack, lifted).catch(() => undefined);
     await stack.up().catch(() => undefined);
     await stack.destroy().catch(() => undefined);
-    await this.kube.request("DELETE", `/api/v1/namespaces/${namespace}`).catch(() => undefined);
+    await removeNamespace(this.kube, namespace);
   }
 
   /** The text of every file of the file backend: checkpoints, backups and history, as they rest on disk. */

@@ -105,6 +105,8 @@ const CONTAINERD = "/run/tenantstack-node/containerd/containerd.sock";
 
 /** Tags an image in the real node's containerd under a second reference (a "new version" for rollouts). */
 export function tagImage(source: string, target: string): Outcome {
-  const result = spawnSync("ctr", ["--address", CONTAINERD, "-n", "k8s.io", "images", "tag", "--force", source, target], { encoding: "utf8" });
+  const result = spawnSync("ctr", ["--address", CONTAINERD, "-n", "k8s.io", "images", "tag", "--force", source, target], {
+    encoding: "utf8",
+  });
   return { code: result.status ?? -1, output: `${result.stdout ?? ""}${result.stderr ?? ""}` };
 }

@@ -1,8 +1,10 @@
 /**
  * A driver in a process of its own, for the tests that kill a driver: runs one fleet upgrade given as
- * JSON in argv[2] and prints each progress event (resource steps too) as a JSON line.
+ * JSON in argv[2], prints each progress event (resource steps too) as a JSON line, and kills itself
+ * as stack `crashAt` starts changing (see printEvents).
  */
 import { Driver } from "../../../automation";
+import { printEvents } from "../../support/driverChild";
 
 interface Args {
   stateDir: string;
@@ -11,6 +13,7 @@ interface Args {
   operationId: string;
   version: string;
   waveSize: number;
+  crashAt?: string;
 }
 
 async function main(): Promise<void> {
@@ -26,7 +29,7 @@ async function main(): Promise<void> {
       canary: 1,
       waveSize: args.waveSize,
       concurrency: 1,
-      onEvent: (event) => console.log(JSON.stringify(event)),
+      onEvent: printEvents({ steps: true, crashAt: args.crashAt }),
     });
     console.log(JSON.stringify({ type: "result", result }));
   } finally {

@@ -1,14 +1,15 @@
 /**
  * The driver against the real engine and the local cluster: a fleet of three dedicated stacks and a
  * shared stack of two tenants, upgraded, failed, rolled back, crashed, killed and resumed; every
- * result checked against the API server, the journal or the backend.
+ * result checked against the API server, the journal or the backend. The tests are one scenario,
+ * run in order: each starts from the fleet the ones before it left (the first provisions it; the
+ * versions and stacks each one expects are those the earlier ones set), so none runs on its own.
  */
 import * as assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
 import {
   CancelledError,
@@ -23,8 +24,10 @@ import {
 import { main } from "../../../automation/cli/main";
 import { buildServer } from "../../../automation/http/server";
 import { KUBECONFIG } from "../../support/controlPlane";
+import { finishedOperation } from "../../support/httpOperation";
+import { testTenantSettings as tenantSettings } from "../../support/devStack";
 import { KubeClient } from "../../support/kube";
-import { tenantSettings } from "../../unit/automation/fixtures";
+import { removeNamespace, testDir } from "../../support/testRun";
 
 const apps = (ns: string, kind: string, name: string) => `/apis/apps/v1/namespaces/${ns}/${kind}/${name}`;
 
@@ -32,7 +35,7 @@ describe("the driver on the real engine", function () {
   const run = randomBytes(2).toString("hex");
   const [a, b, c, s1, s2] = ["a", "b", "c", "s1", "s2"].map((t) => `f${run}-${t}`);
   const sharedNamespace = `f${run}-shared`;
-  const stateDir = mkdtempSync(path.join(tmpdir(), "tenantstack-driver-"));
+  const stateDir = testDir("driver");
   const passphrase = randomBytes(16).toString("hex");
   const workspace = { stateDir, passphrase, env: { KUBECONFIG } };
   let kube: KubeClient;
@@ -61,7 +64,7 @@ describe("the driver on the real engine", function () {
   after(async () => {
     await driver?.close();
     for (const ns of [sharedNamespace, ...[a, b, c].map((t) => `tenantstack-dev-${t}`)]) {
-      await kube.request("DELETE", `/api/v1/namespaces/${ns}`).catch(() => undefined);
+      await removeNamespace(kube, ns);
     }
     kube?.close();
     rmSync(stateDir, { recursive: true, force: true });
@@ -190,11 +193,13 @@ describe("the driver on the real engine", function () {
 
   it("finishes a fleet upgrade after its driver process is killed, without repeating finished stacks or leaving a lock", async () => {
     const operationId = `kill-${run}`;
-    const args = JSON.stringify({ stateDir, passphrase, kubeconfig: KUBECONFIG, operationId, version: "1.0.4", waveSize: 1 });
-    const start = () =>
-      spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "driverProcess.ts"), args], {
-        stdio: ["ignore", "pipe", "inherit"],
-      });
+    const args = { stateDir, passphrase, kubeconfig: KUBECONFIG, operationId, version: "1.0.4", waveSize: 1 };
+    const start = (crashAt?: string) =>
+      spawn(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", path.join(__dirname, "driverProcess.ts"), JSON.stringify({ ...args, crashAt })],
+        { stdio: ["ignore", "pipe", "inherit"] },
+      );
     const lines = (child: ChildProcess, onLine: (event: any) => void) =>
       new Promise<void>((resolve) => {
         let buffer = "";
@@ -208,11 +213,12 @@ describe("the driver on the real engine", function () {
         child.on("exit", () => resolve());
       });
 
-    const first = start();
-    await lines(first, (event) => {
-      // Killed while the second stack is being updated: when its engine starts updating the first resource.
-      if (event.type === "step" && event.stack === `dev-${b}` && event.op === "update") first.kill("SIGKILL");
+    // Killed while the second stack is being updated: it kills itself when that stack's engine starts changing a resource.
+    let killedAt: any;
+    await lines(start(`dev-${b}`), (event) => {
+      if (event.type === "killed") killedAt = event.at;
     });
+    assert.equal(killedAt?.stack, `dev-${b}`, "the first driver was killed mid-update");
     assert.equal((await driver.journal.step(operationId, `dev-${a}:upgrade`))?.status, "done");
     assert.equal((await driver.journal.step(operationId, `dev-${b}:upgrade`))?.status, "running");
 
@@ -235,13 +241,32 @@ describe("the driver on the real engine", function () {
 
   it("lets one of two drivers update a stack; the other gets StackLockedError", async () => {
     const other = await Driver.open({ workspace, poolSize: 1 });
+    let worker: number | undefined;
     try {
-      const results = await Promise.all([driver.up({ tenants: [a] }), other.up({ tenants: [a] })]);
-      const outcomes = results.map((r: OperationResult) => r.stacks[0]);
-      assert.deepEqual(outcomes.map((o) => o.status).sort(), ["failed", "succeeded"]);
-      const loser = outcomes.find((o) => o.status === "failed")!;
-      assert.ok(fromWire(loser.error!) instanceof StackLockedError, JSON.stringify(loser.error));
+      // The first driver holds the stack's lease when its worker is given the job; the worker (its
+      // whole process group) is stopped right then, so the job cannot end before the second tries.
+      let stopped!: () => void;
+      const workerStopped = new Promise<void>((resolve) => (stopped = resolve));
+      const first = driver.up({
+        tenants: [a],
+        onEvent: (event) => {
+          if (event.type !== "started" || worker !== undefined) return;
+          process.kill(-(worker = event.pid), "SIGSTOP");
+          stopped();
+        },
+      });
+      await Promise.race([workerStopped, first]);
+      assert.ok(worker !== undefined, "the first driver's worker started the job");
+      const second = await other.up({ tenants: [a] });
+      process.kill(-worker, "SIGCONT");
+      const outcomes = [await first, second].map((r: OperationResult) => r.stacks[0]);
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        ["succeeded", "failed"],
+      );
+      assert.ok(fromWire(outcomes[1].error!) instanceof StackLockedError, JSON.stringify(outcomes[1].error));
     } finally {
+      if (worker !== undefined) process.kill(-worker, "SIGCONT");
       await other.close();
     }
   });
@@ -250,22 +275,43 @@ describe("the driver on the real engine", function () {
     const operationId = `cancel-${run}`;
     const [stack] = await driver.registry.stacks([c]);
     await driver.registry.setVersion(stack, "1.0.6");
+    // The new api image needs a new pod, which this quota refuses: the update cannot finish until the
+    // quota goes, whatever the machine's speed.
+    const quotas = `/api/v1/namespaces/tenantstack-dev-${c}/resourcequotas`;
+    await kube.request("POST", quotas, {
+      apiVersion: "v1",
+      kind: "ResourceQuota",
+      metadata: { name: "hold-new-pods" },
+      spec: { hard: { pods: "0" } },
+    });
     const controller = new AbortController();
-    const outcome = await driver
-      .up({
-        tenants: [c],
-        operationId,
-        signal: controller.signal,
-        // Cancelled once the engine is at work on the stack.
-        onEvent: (event) => {
-          if (event.type === "stack" && event.status === "started") setTimeout(() => controller.abort(), 4000);
-        },
-      })
-      .then(
-        (result) => result,
-        (error: unknown) => error,
-      );
+    let cancelledAt: string | undefined;
+    let outcome: unknown;
+    try {
+      outcome = await driver
+        .up({
+          tenants: [c],
+          operationId,
+          signal: controller.signal,
+          // Cancelled once the engine is at work on the stack: when it starts updating the first resource.
+          onEvent: (event) => {
+            if (event.type === "step" && event.op === "update" && cancelledAt === undefined) {
+              cancelledAt = `${event.resourceType} ${event.name}`;
+              controller.abort();
+            }
+          },
+        })
+        .then(
+          (result) => result,
+          (error: unknown) => error,
+        );
+    } finally {
+      await kube.request("DELETE", `${quotas}/hold-new-pods`);
+    }
     assert.ok(outcome instanceof CancelledError, String(outcome));
+    assert.ok(cancelledAt, "cancelled during an update");
+    const [cancelled] = (outcome as CancelledError & { result: OperationResult }).result.stacks;
+    assert.equal(cancelled.error?.name, "CancelledError", `the engine was interrupted mid-update: ${JSON.stringify(cancelled)}`);
     assert.equal((await driver.journal.get(operationId))?.status, "cancelled");
     assert.deepEqual(await driver.leases.list(), [], "the stack's lease is released");
 
@@ -281,12 +327,7 @@ describe("the driver on the real engine", function () {
       const headers = { authorization: `Bearer ${token}` };
       const started = await app.inject({ method: "POST", url: "/operations", headers, payload: { kind: "preview", tenants: [a] } });
       assert.equal(started.statusCode, 202, started.body);
-      const { id } = started.json();
-      let operation: any;
-      for (let i = 0; i < 300 && operation?.status !== "succeeded" && operation?.status !== "failed"; i++) {
-        await new Promise((r) => setTimeout(r, 1000));
-        operation = (await app.inject({ method: "GET", url: `/operations/${id}`, headers })).json();
-      }
+      const operation = await finishedOperation(app, started.json().id, headers);
       assert.equal(operation.status, "succeeded", JSON.stringify(operation));
       assert.deepEqual(
         operation.steps.map((s: any) => [s.step, s.status]),

@@ -84,14 +84,31 @@ describe("tenant migration with real Postgres and Redis", function () {
     }
   }
 
-  /** Polls `query` on `server` every 5 ms until it returns a row; resolves the row. */
-  async function waitForRow(server: PostgresServer, query: string, params: unknown[]): Promise<any> {
+  /** Calls `probe` every 5 ms until it resolves a value; resolves the value, or fails after 60 s. */
+  async function polled<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const [row] = await server.query("postgres", query, params);
-      if (row) return row;
-      if (Date.now() > deadline) throw new Error(`no row for ${query}`);
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`not seen in 60 s: ${what}`);
       await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  /** Polls `query` on `server` until it returns a row; resolves the row. */
+  const waitForRow = (server: PostgresServer, query: string, params: unknown[]): Promise<any> =>
+    polled(`a row for ${query}`, async () => (await server.query("postgres", query, params))[0]);
+
+  /**
+   * Stops the target Redis from taking writes (CLIENT PAUSE WRITE; reads go on) while `during` runs: a
+   * copy caught mid-way stays mid-way, however fast the machine.
+   */
+  async function targetWritesPaused<T>(during: () => Promise<T>): Promise<T> {
+    await targetRedis.with((client) => client.call("CLIENT", "PAUSE", "600000", "WRITE"));
+    try {
+      return await during();
+    } finally {
+      await targetRedis.with((client) => client.call("CLIENT", "UNPAUSE"));
     }
   }
 
@@ -263,17 +280,18 @@ describe("tenant migration with real Postgres and Redis", function () {
     it("the Redis copy process killed mid-copy resumes from its checkpoint", async () => {
       const journalFile = path.join(workDir, "kill-redis.json");
       const child = runStepProcess("m-kill-redis", "copyRedis", { MIGRATION_JOURNAL: journalFile, MIGRATION_REDIS_BATCH: "10" });
-      let copied = 0;
-      while (copied < 300) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
+      const copied = () => {
         try {
-          copied = Number(JSON.parse(readFileSync(journalFile, "utf8")).copyRedis?.checkpoint?.copied ?? 0);
+          return Number(JSON.parse(readFileSync(journalFile, "utf8")).copyRedis?.checkpoint?.copied ?? 0);
         } catch {
-          // not written yet
+          return 0; // not written yet
         }
-      }
-      await killGroup(child);
-      const partial = (await keySnapshot(targetRedis, "acme:")).size;
+      };
+      await polled("300 keys copied", async () => (copied() >= 300 || child.exitCode !== null ? true : undefined));
+      const partial = await targetWritesPaused(async () => {
+        await killGroup(child);
+        return (await keySnapshot(targetRedis, "acme:")).size;
+      });
       assert.ok(partial > 0 && partial < ACME_KEYS, `partial copy of ${partial} keys`);
       const log: string[] = [];
       await migration("m-kill-redis", { journal: new FileJournal(journalFile), extra: { redisBatchSize: 10 }, log }).migration.run();
@@ -286,15 +304,15 @@ describe("tenant migration with real Postgres and Redis", function () {
 
     it("the Redis copy's connection killed by the target server", async () => {
       const { migration: m, journal } = migration("m-drop-redis", { extra: { redisBatchSize: 10 } });
-      const running = m.run();
-      let killed = 0;
-      while (killed === 0) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        if (Number((await journal.get("copyRedis"))?.checkpoint?.copied ?? 0) > 200) {
-          killed = await targetRedis.with((client) => client.client("KILL", "TYPE", "normal", "SKIPME", "yes") as Promise<number>);
-        }
-      }
-      await assert.rejects(running);
+      const failed = assert.rejects(m.run()); // awaited once the connection is killed
+      await polled("200 keys copied", async () =>
+        Number((await journal.get("copyRedis"))?.checkpoint?.copied ?? 0) > 200 ? true : undefined,
+      );
+      const killed = await targetWritesPaused(() =>
+        targetRedis.with((client) => client.client("KILL", "TYPE", "normal", "SKIPME", "yes") as Promise<number>),
+      );
+      assert.ok(killed > 0, "the copy's connection was killed");
+      await failed;
       assert.equal((await journal.get("copyRedis"))?.status, "failed");
       await m.run();
       await assertMigrated();

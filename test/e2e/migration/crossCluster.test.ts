@@ -2,19 +2,19 @@
  * A tenant moved to another cluster by the driver: two local control planes (`local` and `edge`),
  * each stack's engine, drain and health gate on the API server of its own cluster, the data on real
  * Postgres and Redis servers (one pair per stack), every object read back from the cluster that
- * must hold it.
+ * must hold it. The tests are one scenario, run in order: each starts where the one before left the
+ * tenant (its move, then the gc of its source), so none runs on its own.
  */
 import * as assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
+import { rmSync } from "node:fs";
 import { Driver, InputError } from "../../../automation";
 import { staticDataPlane } from "../../../automation/migration/staticDataPlane";
 import { tenantDatabase } from "../../../schema/naming";
 import { EDGE_CLUSTER, KUBECONFIG } from "../../support/controlPlane";
+import { testTenantSettings as tenantSettings } from "../../support/devStack";
 import { KubeClient } from "../../support/kube";
-import { tenantSettings } from "../../unit/automation/fixtures";
+import { removeNamespace, testDir } from "../../support/testRun";
 import { PostgresServer, RedisServer, useDataServerBinaries } from "../migrate/servers";
 import { ingressHosts, KEYS, keyDump, seedTenant, tableDigests } from "./tenantData";
 
@@ -24,7 +24,7 @@ describe("tenant migration to another cluster", function () {
   const host = `${tenant}.example.com`;
   const namespace = `tenantstack-dev-${tenant}`;
   const [sourceStack, targetStack] = [`dev-${tenant}`, `dev-${tenant}.edge`];
-  const stateDir = mkdtempSync(path.join(tmpdir(), "tenantstack-cross-cluster-"));
+  const stateDir = testDir("cross-cluster");
   const passphrase = randomBytes(16).toString("hex");
   const servers: { postgres: PostgresServer; redis: RedisServer }[] = [];
   let local: KubeClient;
@@ -64,7 +64,7 @@ describe("tenant migration to another cluster", function () {
   after(async () => {
     await driver?.close();
     for (const kube of [local, edge]) {
-      await kube?.request("DELETE", `/api/v1/namespaces/${namespace}`).catch(() => undefined);
+      if (kube) await removeNamespace(kube, namespace);
       kube?.close();
     }
     for (const { postgres, redis } of servers) await Promise.all([postgres.stop(), redis.stop()]);

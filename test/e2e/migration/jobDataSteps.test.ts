@@ -10,6 +10,7 @@ import { parseMigrationSettings } from "../../../automation/migrate";
 import { jobDataSteps, urlSecretName } from "../../../automation/migration/jobDataSteps";
 import { KUBECONFIG } from "../../support/controlPlane";
 import { KubeClient } from "../../support/kube";
+import { removeNamespace, TEST_RUN_LABELS } from "../../support/testRun";
 
 describe("data steps as Kubernetes Jobs", () => {
   const run = randomBytes(2).toString("hex");
@@ -34,11 +35,11 @@ describe("data steps as Kubernetes Jobs", () => {
     return kube.request("POST", "/api/v1/namespaces", {
       apiVersion: "v1",
       kind: "Namespace",
-      metadata: { name: namespace, labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
+      metadata: { name: namespace, labels: { "pod-security.kubernetes.io/enforce": "restricted", ...TEST_RUN_LABELS } },
     });
   });
   after(async () => {
-    await kube.request("DELETE", `/api/v1/namespaces/${namespace}`).catch(() => undefined);
+    await removeNamespace(kube, namespace);
     kube?.close();
   });
 

@@ -1,10 +1,13 @@
 /**
  * A driver in a process of its own, for the test that kills a driver mid-migration: runs one
- * migration given as JSON in $MIGRATE_ARGS (it holds the servers' passwords: never in argv) and prints each progress event as a JSON line.
+ * migration given as JSON in $MIGRATE_ARGS (it holds the servers' passwords: never in argv), prints
+ * each progress event but resource steps as a JSON line, and kills itself as stack `crashAt` starts
+ * changing (see printEvents).
  */
 import { Driver } from "../../../automation";
 import type { DataEndpoints } from "../../../automation/migrate";
 import { staticDataPlane } from "../../../automation/migration/staticDataPlane";
+import { printEvents } from "../../support/driverChild";
 
 interface Args {
   stateDir: string;
@@ -14,6 +17,7 @@ interface Args {
   tenant: string;
   to: string;
   servers: Record<string, DataEndpoints>;
+  crashAt?: string;
 }
 
 async function main(): Promise<void> {
@@ -28,7 +32,7 @@ async function main(): Promise<void> {
       operationId: args.operationId,
       tenant: args.tenant,
       to: args.to,
-      onEvent: (event) => event.type !== "step" && console.log(JSON.stringify(event)),
+      onEvent: printEvents({ steps: false, crashAt: args.crashAt }),
     });
     console.log(JSON.stringify({ type: "result", result }));
   } finally {

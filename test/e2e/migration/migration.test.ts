@@ -3,12 +3,13 @@
  * and the local cluster, the data on real Postgres and Redis servers (the stacks' own servers are
  * pods that never run on kwok, so the data plane points each stack at a local server pair). A shared
  * tenant moves to a dedicated stack through a killed driver, then its source copy is garbage-collected.
+ * The tests are one scenario, run in order: each starts where the one before left the tenant (moved,
+ * moved back, its spare copy collected), so none runs on its own.
  */
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import * as path from "node:path";
 import { Driver, type DriverEvent, InputError, TenantNotFoundError } from "../../../automation";
 import { main } from "../../../automation/cli/main";
@@ -17,8 +18,10 @@ import { MAINTENANCE_CONFIGMAP } from "../../../automation/migrate";
 import { staticDataPlane } from "../../../automation/migration/staticDataPlane";
 import { tenantDatabase } from "../../../schema/naming";
 import { KUBECONFIG } from "../../support/controlPlane";
+import { finishedOperation } from "../../support/httpOperation";
+import { testTenantSettings as tenantSettings } from "../../support/devStack";
 import { KubeClient } from "../../support/kube";
-import { tenantSettings } from "../../unit/automation/fixtures";
+import { removeNamespace, testDir } from "../../support/testRun";
 import { PostgresServer, RedisServer, useDataServerBinaries } from "../migrate/servers";
 import { ingressHosts, KEYS, keyDump, ROWS, seedTenant, tableDigests } from "./tenantData";
 
@@ -27,7 +30,7 @@ describe("tenant migration orchestrated by the driver", function () {
   const [moved, stays] = [`m${run}-a`, `m${run}-b`];
   const sharedNamespace = `m${run}-shared`;
   const dedicatedNamespace = `tenantstack-dev-${moved}`;
-  const stateDir = mkdtempSync(path.join(tmpdir(), "tenantstack-migration-"));
+  const stateDir = testDir("migration");
   const passphrase = randomBytes(16).toString("hex");
   const workspace = { stateDir, passphrase, env: { KUBECONFIG } };
   let kube: KubeClient;
@@ -66,7 +69,7 @@ describe("tenant migration orchestrated by the driver", function () {
 
   after(async () => {
     await driver?.close();
-    for (const ns of [sharedNamespace, dedicatedNamespace]) await kube.request("DELETE", `/api/v1/namespaces/${ns}`).catch(() => undefined);
+    for (const ns of [sharedNamespace, dedicatedNamespace]) await removeNamespace(kube, ns);
     kube?.close();
     for (const { postgres, redis } of servers) await Promise.all([postgres.stop(), redis.stop()]);
     rmSync(stateDir, { recursive: true, force: true });
@@ -158,11 +161,8 @@ describe("tenant migration orchestrated by the driver", function () {
         payload: { kind: "migrate", tenant: moved, to: "dedicated", dryRun: true },
       });
       assert.equal(started.statusCode, 202, started.body);
-      let operation: any;
-      for (let i = 0; i < 100 && operation?.status !== "succeeded"; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        operation = (await app.inject({ method: "GET", url: `/operations/${started.json().id}`, headers })).json();
-      }
+      const operation = await finishedOperation(app, started.json().id, headers);
+      assert.equal(operation.status, "succeeded", JSON.stringify(operation));
       assert.equal(operation.kind, "migrate-plan");
       assert.equal(operation.result.plan.redis.keys, KEYS);
     } finally {
@@ -178,18 +178,7 @@ describe("tenant migration orchestrated by the driver", function () {
     const sourceKeys = await keyDump(servers[0].redis, moved);
     const staysDigests = await tableDigests(servers[0].postgres, tenantDatabase(stays));
 
-    // Watch the maintenance flag of the tenant on the source namespace all along.
-    let flagged = false;
-    let watching = true;
-    const watcher = (async () => {
-      while (watching) {
-        const map = await kube.get(`/api/v1/namespaces/${sharedNamespace}/configmaps/${MAINTENANCE_CONFIGMAP}`);
-        if (map?.data?.[moved] !== undefined) flagged = true;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    })();
-
-    // The first driver is killed while the routing switch updates the source stack.
+    // The first driver is killed (it kills itself) when the routing switch starts changing the source stack.
     const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "migrateProcess.ts")], {
       stdio: ["ignore", "pipe", "inherit"],
       env: {
@@ -202,6 +191,7 @@ describe("tenant migration orchestrated by the driver", function () {
           tenant: moved,
           to: "dedicated",
           servers: endpoints,
+          crashAt: "dev-shared",
         }),
       },
     });
@@ -214,13 +204,12 @@ describe("tenant migration orchestrated by the driver", function () {
           const event = JSON.parse(buffer.slice(0, i));
           buffer = buffer.slice(i + 1);
           events.push(event);
-          if (event.type === "stack" && event.stack === "dev-shared" && event.status === "started")
-            setTimeout(() => child.kill("SIGKILL"), 2500);
         }
       });
       child.on("exit", () => resolve());
     });
     assert.ok(!events.some((e) => e.type === "result"), "the first driver was killed before it finished");
+    assert.equal(events.find((e) => e.type === "killed")?.at.stack, "dev-shared", "killed as the source stack changed");
     const before = await driver.journal.steps(operationId);
     const status = (step: string) => before.find((s) => s.step === step)?.status;
     assert.deepEqual(["migrate:drain", "migrate:copyPostgres", "migrate:copyRedis", "migrate:verify", "migrate:switch"].map(status), [
@@ -230,15 +219,14 @@ describe("tenant migration orchestrated by the driver", function () {
       "done",
       "running",
     ]);
-    assert.ok(flagged, "the maintenance flag was set while drained");
+    const drained = await kube.get(`/api/v1/namespaces/${sharedNamespace}/configmaps/${MAINTENANCE_CONFIGMAP}`);
+    assert.notEqual(drained?.data?.[moved], undefined, "the maintenance flag is set while drained");
 
     // While it is mid-migration, no other migration of the tenant starts.
     await assert.rejects(driver.migrate({ tenant: moved, to: "dedicated" }), /is mid-migration \(operation "move-/);
 
     const progress: DriverEvent[] = [];
     const result = await driver.migrate({ operationId, tenant: moved, to: "dedicated", onEvent: (e) => progress.push(e) });
-    watching = false;
-    await watcher;
     assert.equal(result.status, "succeeded", JSON.stringify(result));
     assert.equal(result.resumed, true);
     const attempts = Object.fromEntries(result.steps.map((s) => [s.step, s.attempts]));
@@ -306,7 +294,9 @@ describe("tenant migration orchestrated by the driver", function () {
   });
 
   it("gc keeps the source copy through its grace period, then removes its data and destroys its dedicated stack", async () => {
-    const waiting = await driver.gc();
+    // Run at a time inside the grace period of the copy the rollback left (and not the clock's, however long the tests before took).
+    const record = (await driver.migrations.list())[1];
+    const waiting = await driver.gc({ now: new Date(new Date(record.removeAfter!).getTime() - 1000) });
     assert.equal(waiting.status, "succeeded");
     assert.deepEqual(waiting.removals, []);
     assert.deepEqual(
@@ -316,7 +306,6 @@ describe("tenant migration orchestrated by the driver", function () {
     const databases = () => servers[1].postgres.query("postgres", "SELECT 1 FROM pg_database WHERE datname = $1", [tenantDatabase(moved)]);
     assert.equal((await databases()).length, 1);
 
-    const record = (await driver.migrations.list())[1];
     const removed = await driver.gc({ now: new Date(new Date(record.removeAfter!).getTime() + 1000) });
     assert.equal(removed.status, "succeeded", JSON.stringify(removed));
     assert.deepEqual(

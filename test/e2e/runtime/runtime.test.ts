@@ -8,6 +8,7 @@ import * as assert from "node:assert/strict";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { devSettings } from "../../support/devStack";
 import { EngineSession, uniqueName } from "../../support/engine";
+import { removeNamespace, TEST_RUN_LABELS } from "../../support/testRun";
 import { execIn, kubectl, localImages, REAL_NODE, runPod, tagImage, type ProbePod } from "../../support/pods";
 
 const TENANTS = ["acme", "globex"];
@@ -64,7 +65,11 @@ describe("the stack's runtime on the real node", function () {
 
   /** Waits until the StatefulSet or Deployment has all its replicas ready again. */
   const readyAgain = (namespace: string, kind: string, name: string) =>
-    session.kube.waitFor(`/apis/apps/v1/namespaces/${namespace}/${kind}/${name}`, (o: any) => o.status?.readyReplicas === o.spec.replicas && o.status?.updatedReplicas === o.spec.replicas, 180_000);
+    session.kube.waitFor(
+      `/apis/apps/v1/namespaces/${namespace}/${kind}/${name}`,
+      (o: any) => o.status?.readyReplicas === o.spec.replicas && o.status?.updatedReplicas === o.spec.replicas,
+      180_000,
+    );
 
   describe("a shared stack of two tenants", () => {
     let stack: Stack;
@@ -92,7 +97,13 @@ describe("the stack's runtime on the real node", function () {
 
     it("runs every pod Running and Ready on the real node, as non-root users with read-only root file systems", async () => {
       const pods = Object.values(await podsOf(ns)).filter((pod: any) => pod.status.phase !== "Succeeded");
-      assert.deepEqual(pods.map((pod: any) => pod.metadata.name.replace(/-[a-z0-9]+-[a-z0-9]+$/, "")).sort(), ["api", "api", "postgres-0", "redis-0", "worker"]);
+      assert.deepEqual(pods.map((pod: any) => pod.metadata.name.replace(/-[a-z0-9]+-[a-z0-9]+$/, "")).sort(), [
+        "api",
+        "api",
+        "postgres-0",
+        "redis-0",
+        "worker",
+      ]);
       for (const pod of pods as any[]) {
         assert.equal(pod.spec.nodeName, REAL_NODE.name, `${pod.metadata.name} on the real node`);
         assert.equal(pod.status.phase, "Running", pod.metadata.name);
@@ -115,7 +126,11 @@ describe("the stack's runtime on the real node", function () {
           name: `psql-${tenant}`,
           env: { PGHOST: "postgres", PGUSER: `tenant_${tenant}`, PGCONNECT_TIMEOUT: "5" },
           secretEnv: { PGPASSWORD: ["tenant-credentials", `${tenant}.database-password`] },
-          command: ["bash", "-c", `${reachable(["postgres:5432"])}psql -d tenant_${tenant} -tAc 'select current_user, current_database()'; echo "own=$?"; psql -d tenant_${other} -tAc 'select 1' 2>&1; echo "other=$?"`],
+          command: [
+            "bash",
+            "-c",
+            `${reachable(["postgres:5432"])}psql -d tenant_${tenant} -tAc 'select current_user, current_database()'; echo "own=$?"; psql -d tenant_${other} -tAc 'select 1' 2>&1; echo "other=$?"`,
+          ],
         });
         assert.match(result.output, new RegExp(`^tenant_${tenant}\\|tenant_${tenant}$`, "m"), result.output);
         assert.match(result.output, /^own=0$/m);
@@ -130,7 +145,11 @@ describe("the stack's runtime on the real node", function () {
           name: `redis-${tenant}`,
           image: images.redis,
           secretEnv: { URL: ["tenant-credentials", `${tenant}.redis-url`] },
-          command: ["bash", "-c", `${reachable(["redis:6379"])}redis-cli -u "$URL" --no-auth-warning SET ${tenant}:probe yes; redis-cli -u "$URL" --no-auth-warning SET ${other}:probe no; redis-cli -h redis PING`],
+          command: [
+            "bash",
+            "-c",
+            `${reachable(["redis:6379"])}redis-cli -u "$URL" --no-auth-warning SET ${tenant}:probe yes; redis-cli -u "$URL" --no-auth-warning SET ${other}:probe no; redis-cli -h redis PING`,
+          ],
         });
         const [own, foreign, anonymous] = result.output.split("\n").filter(Boolean);
         assert.equal(own, "OK", result.output);
@@ -141,17 +160,26 @@ describe("the stack's runtime on the real node", function () {
 
     it("keeps a Redis key across a pod delete (append-only file)", async () => {
       const redis = (name: string, command: string) =>
-        probe({ name, image: images.redis, secretEnv: { REDISCLI_AUTH: ["credentials", "REDIS_PASSWORD"] }, command: ["bash", "-c", `${reachable(["redis:6379"])}redis-cli -h redis ${command}`] });
+        probe({
+          name,
+          image: images.redis,
+          secretEnv: { REDISCLI_AUTH: ["credentials", "REDIS_PASSWORD"] },
+          command: ["bash", "-c", `${reachable(["redis:6379"])}redis-cli -h redis ${command}`],
+        });
       assert.equal((await redis("redis-write", "SET durable:key kept")).output.trim(), "OK");
       const before = (await podsOf(ns))["redis-0"].metadata.uid;
       await session.kube.request("DELETE", `/api/v1/namespaces/${ns}/pods/redis-0`);
-      await session.kube.waitFor(`/api/v1/namespaces/${ns}/pods/redis-0`, (p: any) => p.metadata.uid !== before && p.status.containerStatuses?.every((c: any) => c.ready), 180_000);
+      await session.kube.waitFor(
+        `/api/v1/namespaces/${ns}/pods/redis-0`,
+        (p: any) => p.metadata.uid !== before && p.status.containerStatuses?.every((c: any) => c.ready),
+        180_000,
+      );
       assert.equal((await redis("redis-read", "GET durable:key")).output.trim(), "kept");
     });
 
     it("enforces the NetworkPolicies: Postgres and Redis refuse pods without the allowed labels, and the API's egress stops at its own stack", async () => {
       const outside = uniqueName("e2e-rt-outside");
-      await session.kube.request("POST", "/api/v1/namespaces", { metadata: { name: outside } });
+      await session.kube.request("POST", "/api/v1/namespaces", { metadata: { name: outside, labels: TEST_RUN_LABELS } });
       try {
         // A server outside the stack, in a namespace without policies.
         await session.kube.request("POST", `/api/v1/namespaces/${outside}/pods`, {
@@ -171,22 +199,34 @@ describe("the stack's runtime on the real node", function () {
             ],
           },
         });
-        const server = await session.kube.waitFor(`/api/v1/namespaces/${outside}/pods/server`, (p: any) => p.status.containerStatuses?.[0]?.ready, 120_000);
+        const server = await session.kube.waitFor(
+          `/api/v1/namespaces/${outside}/pods/server`,
+          (p: any) => p.status.containerStatuses?.[0]?.ready,
+          120_000,
+        );
         const serverIp = server.status.podIP;
 
         const script = connections(["postgres:5432", "redis:6379", `${serverIp}:8080`]);
         const fromApi = await probe({ name: "net-api", command: ["bash", "-c", `${reachable(["postgres:5432", "redis:6379"])}${script}`] });
         assert.match(fromApi.output, /^postgres:5432 open$/m, fromApi.output);
         assert.match(fromApi.output, /^redis:6379 open$/m, fromApi.output);
-        assert.match(fromApi.output, new RegExp(`^${serverIp.replace(/\./g, "\\.")}:8080 closed$`, "m"), "egress outside the stack is refused");
+        assert.match(
+          fromApi.output,
+          new RegExp(`^${serverIp.replace(/\./g, "\\.")}:8080 closed$`, "m"),
+          "egress outside the stack is refused",
+        );
         const fromIntruder = await probe({ name: "net-intruder", labels: { app: "intruder" }, command: ["bash", "-c", script] });
         assert.match(fromIntruder.output, /^postgres:5432 closed$/m, fromIntruder.output);
         assert.match(fromIntruder.output, /^redis:6379 closed$/m, fromIntruder.output);
         // The control: the same server answers a pod outside the stack.
-        const control = await runPod(session.kube, outside, { name: "net-control", image: images.postgres, command: ["bash", "-c", script] });
+        const control = await runPod(session.kube, outside, {
+          name: "net-control",
+          image: images.postgres,
+          command: ["bash", "-c", script],
+        });
         assert.match(control.output, new RegExp(`^${serverIp.replace(/\./g, "\\.")}:8080 open$`, "m"), control.output);
       } finally {
-        await session.kube.request("DELETE", `/api/v1/namespaces/${outside}`).catch(() => undefined);
+        await removeNamespace(session.kube, outside);
       }
     });
 
@@ -215,11 +255,18 @@ describe("the stack's runtime on the real node", function () {
           env: { PGHOST: "postgres", PGUSER: "tenant_acme", PGDATABASE: "tenant_acme", STATEMENT: statement },
           command: ["bash", "-c", `${reachable(["postgres:5432"])}psql -v ON_ERROR_STOP=1 -tAc "$STATEMENT"`],
         });
-      const written = await sql("sql-write", "create table if not exists probe (v text); insert into probe values ('kept'); select count(*) from probe");
+      const written = await sql(
+        "sql-write",
+        "create table if not exists probe (v text); insert into probe values ('kept'); select count(*) from probe",
+      );
       assert.equal(written.code, 0, written.output);
       const postgresUid = (await podsOf(ns))["postgres-0"].metadata.uid;
       await session.kube.request("DELETE", `/api/v1/namespaces/${ns}/pods/postgres-0`);
-      await session.kube.waitFor(`/api/v1/namespaces/${ns}/pods/postgres-0`, (p: any) => p.metadata.uid !== postgresUid && p.status.containerStatuses?.every((c: any) => c.ready), 180_000);
+      await session.kube.waitFor(
+        `/api/v1/namespaces/${ns}/pods/postgres-0`,
+        (p: any) => p.metadata.uid !== postgresUid && p.status.containerStatuses?.every((c: any) => c.ready),
+        180_000,
+      );
       assert.equal((await sql("sql-read-1", "select v from probe")).output.trim(), "kept");
 
       const restartedUid = (await podsOf(ns))["postgres-0"].metadata.uid;
@@ -283,7 +330,11 @@ describe("the stack's runtime on the real node", function () {
         labels: apiLabels(instance),
         env: { PGHOST: "postgres", PGUSER: db, PGDATABASE: db, CHECKSUMS },
         secretEnv: { PGPASSWORD: ["tenant-credentials", `${tenant}.database-password`] },
-        command: ["bash", "-c", `set -e; ${reachable(["postgres:5432"])}psql -v ON_ERROR_STOP=1 -qc "create table notes (id serial primary key, body text); insert into notes (body) select 'note ' || g from generate_series(1, 500) g; create table tags (name text); insert into tags values ('a'), ('b')"; psql -tAc "$CHECKSUMS"`],
+        command: [
+          "bash",
+          "-c",
+          `set -e; ${reachable(["postgres:5432"])}psql -v ON_ERROR_STOP=1 -qc "create table notes (id serial primary key, body text); insert into notes (body) select 'note ' || g from generate_series(1, 500) g; create table tags (name text); insert into tags values ('a'), ('b')"; psql -tAc "$CHECKSUMS"`,
+        ],
       });
       assert.equal(live.code, 0, live.output);
       assert.match(live.output, /notes=[0-9a-f]{32} tags=[0-9a-f]{32}/);
@@ -291,7 +342,11 @@ describe("the stack's runtime on the real node", function () {
       const cronJob = (await session.kube.list(`/apis/batch/v1/namespaces/${ns}/cronjobs`))[0];
       const job = kubectl(["create", "job", "-n", ns, `--from=cronjob/${cronJob.metadata.name}`, "backup-now"]);
       assert.equal(job.code, 0, job.output);
-      const done = await session.kube.waitFor(`/apis/batch/v1/namespaces/${ns}/jobs/backup-now`, (j: any) => j.status?.succeeded === 1 || j.status?.conditions?.some((c: any) => c.type === "Failed" && c.status === "True"), 180_000);
+      const done = await session.kube.waitFor(
+        `/apis/batch/v1/namespaces/${ns}/jobs/backup-now`,
+        (j: any) => j.status?.succeeded === 1 || j.status?.conditions?.some((c: any) => c.type === "Failed" && c.status === "True"),
+        180_000,
+      );
       assert.equal(done.status.succeeded, 1, JSON.stringify(done.status));
 
       const claim = cronJob.spec.jobTemplate.spec.template.spec.volumes.find((v: any) => v.name === "work").persistentVolumeClaim.claimName;

@@ -21,18 +21,28 @@ describe("fleet waves", () => {
     let running = 0;
     let peak = 0;
     const started: number[] = [];
-    await boundedEach(
+    const release: (() => void)[] = []; // each job holds its lane until released
+    const flush = () => new Promise((resolve) => setImmediate(resolve)); // the lanes' pending continuations run
+    const done = boundedEach(
       [1, 2, 3, 4, 5, 6],
       2,
       async (n) => {
         started.push(n);
         running++;
         peak = Math.max(peak, running);
-        await new Promise((r) => setTimeout(r, 5));
+        await new Promise<void>((resolve) => release.push(resolve));
         running--;
       },
       () => started.includes(3),
     );
+    await flush();
+    assert.deepEqual(started, [1, 2], "two lanes, both busy");
+    release[0]();
+    await flush();
+    assert.deepEqual(started, [1, 2, 3], "a freed lane takes the next item");
+    release[1]();
+    release[2]();
+    await done;
     assert.equal(peak, 2);
     assert.deepEqual(started, [1, 2, 3]);
   });

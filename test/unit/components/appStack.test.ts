@@ -24,6 +24,13 @@ describe("AppStack, dedicated", () => {
     assert.equal(await resolve(app.namespace), "tenantstack-dev-acme");
   });
 
+  it("adds the configured labels to its namespace", async () => {
+    const labelled = buildStack("labelled", { ...dedicatedStack(), namespaceLabels: { "example.com/cost-center": "ml-42" } });
+    const props: any = await resolve(one(labelled.resources, T.namespace).props);
+    assert.equal(props.metadata.labels["example.com/cost-center"], "ml-42");
+    assert.equal(props.metadata.labels["app.kubernetes.io/part-of"], "tenantstack");
+  });
+
   it("runs the API with its image, port, probes, resources and stack wiring", async () => {
     const api = await named(T.deployment, "-api-deployment");
     assert.equal(api.metadata.name, "api");
@@ -235,7 +242,10 @@ describe("AppStack, dedicated", () => {
     assert.match(cron.spec.jobTemplate.spec.template.spec.containers[0].command[2], /pg_dumpall \| gzip .* -mtime \+14 -delete/);
     // It waits for the server (at most 2 minutes) before it dumps: its pod may start before Postgres is
     // ready, or before a NetworkPolicy enforcer lets the new pod's address through (seen on the real node).
-    assert.match(cron.spec.jobTemplate.spec.template.spec.containers[0].command[2], /^set -euo pipefail; for _ in \$\(seq 60\); do pg_isready -q && break; sleep 2; done; pg_isready -q; dump=/);
+    assert.match(
+      cron.spec.jobTemplate.spec.template.spec.containers[0].command[2],
+      /^set -euo pipefail; for _ in \$\(seq 60\); do pg_isready -q && break; sleep 2; done; pg_isready -q; dump=/,
+    );
   });
 });
 

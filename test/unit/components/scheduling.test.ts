@@ -73,7 +73,7 @@ describe("stack scheduling", () => {
         error instanceof ValidationError &&
         error.message.includes("Invalid api settings (3 problems)") &&
         error.problems[0].startsWith("`api.image` must be a container image reference") &&
-        error.problems[1] === '`scheduling.nodeSelector` must be a map of strings (got "real")' &&
+        error.problems[1] === '`scheduling.nodeSelector` must be a map of labels (got "real")' &&
         error.problems[2] === "`scheduling.tolerations[0].key` is required: it must be a non-empty string of at most 253 characters",
     );
     assert.equal(bad.resources.length, 0);

@@ -57,7 +57,7 @@ describe("stack config", () => {
   it("ignores other namespaces' keys and rejects unknown tenantstack keys", () => {
     const all = { ...allConfigOf("Pulumi.dev.yaml"), "kubernetes:context": "local", "tenantstack:ollamma": "{}" };
     assert.deepEqual(problemsOf(all), [
-      '`tenantstack:ollamma` is not a known setting (did you mean "ollama"?); allowed: environment, cloud, aws, gcp, azure, namespace, tenancy, scheduling, api, worker, postgres, redis, ollama, ingress, secrets, monitoring',
+      '`tenantstack:ollamma` is not a known setting (did you mean "ollama"?); allowed: environment, cloud, aws, gcp, azure, namespace, namespaceLabels, tenancy, scheduling, api, worker, postgres, redis, ollama, ingress, secrets, monitoring',
     ]);
   });
 

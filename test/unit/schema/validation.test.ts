@@ -108,7 +108,7 @@ describe("stack validation", () => {
       }),
       [
         '`tenantstack:api.replicaz` is not a known setting (did you mean "replicas"?); allowed: image, replicas, command, args, env, resources, autoscaling, maxUnavailable, port, healthPath, readyPath, metricsPath',
-        '`tenantstack:postgress` is not a known setting (did you mean "postgres"?); allowed: environment, cloud, aws, gcp, azure, namespace, tenancy, scheduling, api, worker, postgres, redis, ollama, ingress, secrets, monitoring',
+        '`tenantstack:postgress` is not a known setting (did you mean "postgres"?); allowed: environment, cloud, aws, gcp, azure, namespace, namespaceLabels, tenancy, scheduling, api, worker, postgres, redis, ollama, ingress, secrets, monitoring',
       ],
     ],
     [
@@ -185,7 +185,7 @@ describe("stack validation", () => {
         };
       }),
       [
-        "`tenantstack:scheduling.nodeSelector.tenantstack.dev/node` must be a string (got 1)",
+        '`tenantstack:scheduling.nodeSelector.tenantstack.dev/node` must be a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (got 1)',
         '`tenantstack:scheduling.tolerations[0].value` must be unset when `operator` is "Exists" (got "real")',
       ],
     ],
