@@ -7,6 +7,8 @@
  * cluster, `EDGE_CLUSTER`, on other ports and its own data, serves the tests that span two clusters.
  * `TENANTSTACK_CLUSTER_DIR` and `TENANTSTACK_CLUSTER_PORT_OFFSET` move the main cluster (as they do
  * `cluster.sh`'s), and the second one with it: its data dir `<main dir>-edge`, its ports 100 above.
+ * `TENANTSTACK_TEST_KUBECONFIG` points the suites at a cluster of one's own instead (kind, minikube,
+ * a cloud one): nothing is started or stopped there, only the engine is built.
  */
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
@@ -39,11 +41,18 @@ export class ControlPlane {
     readonly dir: string,
     /** Added to each of the cluster's ports. */
     readonly portOffset = 0,
+    /** The kubeconfig of a cluster of one's own, used as it is instead of a local one. */
+    readonly ownKubeconfig?: string,
   ) {}
 
   /** Its admin kubeconfig (it exists once `ensure` has returned). */
   get kubeconfig(): string {
-    return path.join(this.dir, "kubeconfig");
+    return this.ownKubeconfig ?? path.join(this.dir, "kubeconfig");
+  }
+
+  /** Its `kubectl`: the one built with the local cluster, or the one on PATH for a cluster of one's own. */
+  get kubectl(): string {
+    return this.ownKubeconfig ? "kubectl" : path.join(this.dir, "bin/kubectl");
   }
 
   /**
@@ -53,6 +62,10 @@ export class ControlPlane {
   ensure(): void {
     if (this.ready) return;
     useToolchain();
+    if (this.ownKubeconfig) {
+      this.ready = true;
+      return;
+    }
     try {
       execFileSync(CLUSTER, ["status"], { stdio: "ignore", env: this.env() });
     } catch {
@@ -79,7 +92,11 @@ export class ControlPlane {
 export const MAIN_CLUSTER = new ControlPlane(
   process.env.TENANTSTACK_CLUSTER_DIR ?? path.join(CACHE, "cluster"),
   Number(process.env.TENANTSTACK_CLUSTER_PORT_OFFSET ?? 0),
+  process.env.TENANTSTACK_TEST_KUBECONFIG || undefined,
 );
+
+/** Whether the suites run on a cluster of one's own (`TENANTSTACK_TEST_KUBECONFIG`) rather than the local one. */
+export const OWN_CLUSTER = MAIN_CLUSTER.ownKubeconfig !== undefined;
 
 /** A second local cluster, its ports 100 above the main one's. */
 export const EDGE_CLUSTER = new ControlPlane(`${MAIN_CLUSTER.dir}-edge`, MAIN_CLUSTER.portOffset + 100);

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { tenantSettings } from "../unit/automation/fixtures";
-import { REPO } from "./controlPlane";
+import { OWN_CLUSTER, REPO } from "./controlPlane";
 import { TEST_RUN_LABELS } from "./testRun";
 
 /**
@@ -17,7 +17,8 @@ export type TestNode = "real" | "kwok";
 export function devSettings(node: TestNode = "kwok"): Record<string, any> {
   const doc = yaml.load(readFileSync(path.join(REPO, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
   const settings = Object.fromEntries(Object.entries(doc.config).map(([key, value]) => [key.replace(/^tenantstack:/, ""), value]));
-  if (node === "kwok") delete settings.scheduling;
+  // On a cluster of one's own there is no real node to ask for: the pods go anywhere.
+  if (node === "kwok" || OWN_CLUSTER) delete settings.scheduling;
   return { ...settings, namespaceLabels: TEST_RUN_LABELS };
 }
 

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { KUBECONFIG, REPO } from "./controlPlane";
+import { KUBECONFIG, MAIN_CLUSTER, OWN_CLUSTER, REPO } from "./controlPlane";
 import type { KubeClient } from "./kube";
 
 /** Where the real node is: its label and taint (tools/cluster/node.sh). */
@@ -15,10 +15,25 @@ export const REAL_NODE = {
   tolerations: [{ key: "tenantstack.dev/node", operator: "Equal", value: "real", effect: "NoSchedule" }],
 } as const;
 
-/** The local images by name (`postgres`, `redis`, `echo`, ...), as `tools/images/build.sh refs` lists them. */
+/** Where a probe pod goes: the real node, or anywhere on a cluster of one's own. */
+export const PLACEMENT = OWN_CLUSTER ? {} : { nodeSelector: REAL_NODE.nodeSelector, tolerations: REAL_NODE.tolerations };
+
+/**
+ * The images by name (`postgres`, `redis`, `echo`, `echo-next`): the local ones that
+ * `tools/images/build.sh refs` lists, or on a cluster of one's own the JSON map in
+ * `TENANTSTACK_TEST_IMAGES` (images that cluster can pull and that keep the same contract, such as
+ * `postgres:15`, `redis:7`, `hashicorp/http-echo:1.0.0` and `hashicorp/http-echo:1.0.1` as `echo-next`).
+ */
 export function localImages(): Record<string, string> {
+  if (OWN_CLUSTER) {
+    const images = JSON.parse(process.env.TENANTSTACK_TEST_IMAGES ?? "{}");
+    const missing = ["postgres", "redis", "echo", "echo-next"].filter((name) => typeof images[name] !== "string");
+    if (missing.length) throw new Error(`TENANTSTACK_TEST_IMAGES must name the images ${missing.join(", ")} (a JSON map of name to image)`);
+    return images;
+  }
   const refs = execFileSync(path.join(REPO, "tools/images/build.sh"), ["refs"], { encoding: "utf8" }).trim().split("\n");
-  return Object.fromEntries(refs.map((ref) => [ref.replace(/^.*\/([^/:]+):.*$/, "$1"), ref]));
+  const images: Record<string, string> = Object.fromEntries(refs.map((ref) => [ref.replace(/^.*\/([^/:]+):.*$/, "$1"), ref]));
+  return { ...images, "echo-next": `${images.echo}-next` };
 }
 
 /** What a command printed and how it ended. */
@@ -29,7 +44,7 @@ export interface Outcome {
 
 /** `kubectl` against the local cluster; never throws on a non-zero exit. */
 export function kubectl(args: string[], timeoutMs = 120_000): Outcome {
-  const result = spawnSync("kubectl", ["--kubeconfig", KUBECONFIG, ...args], { encoding: "utf8", timeout: timeoutMs });
+  const result = spawnSync(MAIN_CLUSTER.kubectl, ["--kubeconfig", KUBECONFIG, ...args], { encoding: "utf8", timeout: timeoutMs });
   return { code: result.status ?? -1, output: `${result.stdout ?? ""}${result.stderr ?? ""}` };
 }
 
@@ -67,8 +82,7 @@ export async function runPod(kube: KubeClient, namespace: string, pod: ProbePod,
     spec: {
       restartPolicy: "Never",
       automountServiceAccountToken: false,
-      nodeSelector: REAL_NODE.nodeSelector,
-      tolerations: REAL_NODE.tolerations,
+      ...PLACEMENT,
       securityContext: { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, seccompProfile: { type: "RuntimeDefault" } },
       containers: [
         {
@@ -103,8 +117,13 @@ export async function runPod(kube: KubeClient, namespace: string, pod: ProbePod,
 /** The real node's containerd (tools/cluster/node.sh). */
 const CONTAINERD = "/run/tenantstack-node/containerd/containerd.sock";
 
-/** Tags an image in the real node's containerd under a second reference (a "new version" for rollouts). */
-export function tagImage(source: string, target: string): Outcome {
+/**
+ * Makes the image `echo-next` (the same image under a second reference: a "new version" for rollouts)
+ * by tagging it in the real node's containerd; on a cluster of one's own it is given.
+ */
+export function tagNextImage(images: Record<string, string>): Outcome {
+  if (OWN_CLUSTER) return { code: 0, output: "" };
+  const [source, target] = [images.echo, images["echo-next"]];
   const result = spawnSync("ctr", ["--address", CONTAINERD, "-n", "k8s.io", "images", "tag", "--force", source, target], {
     encoding: "utf8",
   });
