@@ -58,6 +58,44 @@ describe("the stack's runtime on the real node", function () {
     };
   }
 
+  /** A stack of the program brought up before the tests of the enclosing `describe`, removed after them. */
+  interface RunningStack {
+    stack: Stack;
+    ns: string;
+    settings: Record<string, any>;
+    /** Its `app.kubernetes.io/instance` label. */
+    instance: string;
+  }
+  function upBeforeAll(prefix: string, overrides: () => Record<string, any> = () => ({})): RunningStack {
+    const running = {} as RunningStack;
+    before(async function () {
+      running.ns = uniqueName(prefix);
+      running.settings = realSettings(running.ns, overrides());
+      running.stack = await session.stack(running.ns, running.settings);
+      const result = await running.stack.up();
+      assert.equal(result.summary.result, "succeeded");
+      const api = await session.kube.get(`/apis/apps/v1/namespaces/${running.ns}/deployments/api`);
+      running.instance = api.metadata.labels["app.kubernetes.io/instance"];
+    });
+    after(async () => {
+      if (running.stack) await session.removeStack(running.stack, running.settings, running.ns);
+    });
+    return running;
+  }
+
+  /** Deletes a StatefulSet's pod and waits until its replacement is ready; returns the new pod's uid. */
+  async function deleteAndAwaitReady(namespace: string, pod: string): Promise<string> {
+    const podPath = `/api/v1/namespaces/${namespace}/pods/${pod}`;
+    const before = (await session.kube.get(podPath)).metadata.uid;
+    await session.kube.request("DELETE", podPath);
+    const after = await session.kube.waitFor(
+      podPath,
+      (p: any) => p.metadata.uid !== before && p.status.containerStatuses?.every((c: any) => c.ready),
+      180_000,
+    );
+    return after.metadata.uid;
+  }
+
   /** The stack's pods by name, as the API server reports them. */
   async function podsOf(namespace: string): Promise<Record<string, any>> {
     const pods = await session.kube.list(`/api/v1/namespaces/${namespace}/pods`);
@@ -73,31 +111,16 @@ describe("the stack's runtime on the real node", function () {
     );
 
   describe("a shared stack of two tenants", () => {
-    let stack: Stack;
-    let ns: string;
-    let settings: Record<string, any>;
-    let instance: string;
+    const running = upBeforeAll("e2e-rt-shared", () => ({
+      tenancy: { mode: "shared", tenants: TENANTS.map((name) => ({ name, host: `${name}.tenantstack.localhost` })) },
+      ollama: { ...devSettings("real").ollama, enabled: false },
+    }));
     /** A probe pod in the stack's namespace with the API's labels (or others), on the real node. */
     const probe = (pod: Omit<ProbePod, "image"> & { image?: string }) =>
-      runPod(session.kube, ns, { image: images.postgres, labels: apiLabels(instance), ...pod });
-
-    before(async function () {
-      ns = uniqueName("e2e-rt-shared");
-      settings = realSettings(ns, {
-        tenancy: { mode: "shared", tenants: TENANTS.map((name) => ({ name, host: `${name}.tenantstack.localhost` })) },
-        ollama: { ...devSettings("real").ollama, enabled: false },
-      });
-      stack = await session.stack(ns, settings);
-      const result = await stack.up();
-      assert.equal(result.summary.result, "succeeded");
-      instance = (await session.kube.get(`/apis/apps/v1/namespaces/${ns}/deployments/api`)).metadata.labels["app.kubernetes.io/instance"];
-    });
-    after(async () => {
-      if (stack) await session.removeStack(stack, settings, ns);
-    });
+      runPod(session.kube, running.ns, { image: images.postgres, labels: apiLabels(running.instance), ...pod });
 
     it("runs every pod Running and Ready on the real node, as non-root users with read-only root file systems", async () => {
-      const pods = Object.values(await podsOf(ns)).filter((pod: any) => pod.status.phase !== "Succeeded");
+      const pods = Object.values(await podsOf(running.ns)).filter((pod: any) => pod.status.phase !== "Succeeded");
       assert.deepEqual(pods.map((pod: any) => pod.metadata.name.replace(/-[a-z0-9]+-[a-z0-9]+$/, "")).sort(), [
         "api",
         "api",
@@ -111,10 +134,10 @@ describe("the stack's runtime on the real node", function () {
         for (const status of pod.status.containerStatuses) {
           assert.equal(status.ready, true, `${pod.metadata.name}/${status.name} ready`);
           assert.equal(status.restartCount, 0, `${pod.metadata.name}/${status.name} never restarted`);
-          const id = execIn(ns, pod.metadata.name, status.name, ["id", "-u"]);
+          const id = execIn(running.ns, pod.metadata.name, status.name, ["id", "-u"]);
           assert.equal(id.code, 0, id.output);
           assert.notEqual(id.output.trim(), "0", `${pod.metadata.name}/${status.name} runs as a non-root user`);
-          const write = execIn(ns, pod.metadata.name, status.name, ["touch", "/tenantstack-probe"]);
+          const write = execIn(running.ns, pod.metadata.name, status.name, ["touch", "/tenantstack-probe"]);
           assert.notEqual(write.code, 0, `${pod.metadata.name}/${status.name}: the root file system is read-only`);
           assert.match(write.output, /Read-only file system/);
         }
@@ -168,13 +191,7 @@ describe("the stack's runtime on the real node", function () {
           command: ["bash", "-c", `${reachable(["redis:6379"])}redis-cli -h redis ${command}`],
         });
       assert.equal((await redis("redis-write", "SET durable:key kept")).output.trim(), "OK");
-      const before = (await podsOf(ns))["redis-0"].metadata.uid;
-      await session.kube.request("DELETE", `/api/v1/namespaces/${ns}/pods/redis-0`);
-      await session.kube.waitFor(
-        `/api/v1/namespaces/${ns}/pods/redis-0`,
-        (p: any) => p.metadata.uid !== before && p.status.containerStatuses?.every((c: any) => c.ready),
-        180_000,
-      );
+      await deleteAndAwaitReady(running.ns, "redis-0");
       assert.equal((await redis("redis-read", "GET durable:key")).output.trim(), "kept");
     });
 
@@ -231,10 +248,10 @@ describe("the stack's runtime on the real node", function () {
     });
 
     it("changes nothing and restarts nothing on a second up", async () => {
-      const before = await podsOf(ns);
-      const result = await stack.up();
+      const before = await podsOf(running.ns);
+      const result = await running.stack.up();
       assert.deepEqual(Object.keys(result.summary.resourceChanges ?? {}), ["same"]);
-      const after = await podsOf(ns);
+      const after = await podsOf(running.ns);
       for (const [name, pod] of Object.entries(before)) {
         if (pod.status.phase === "Succeeded") continue;
         assert.equal(after[name]?.metadata.uid, pod.metadata.uid, `${name} not replaced`);
@@ -260,74 +277,51 @@ describe("the stack's runtime on the real node", function () {
         "create table if not exists probe (v text); insert into probe values ('kept'); select count(*) from probe",
       );
       assert.equal(written.code, 0, written.output);
-      const postgresUid = (await podsOf(ns))["postgres-0"].metadata.uid;
-      await session.kube.request("DELETE", `/api/v1/namespaces/${ns}/pods/postgres-0`);
-      await session.kube.waitFor(
-        `/api/v1/namespaces/${ns}/pods/postgres-0`,
-        (p: any) => p.metadata.uid !== postgresUid && p.status.containerStatuses?.every((c: any) => c.ready),
-        180_000,
-      );
+      const restartedUid = await deleteAndAwaitReady(running.ns, "postgres-0");
       assert.equal((await sql("sql-read-1", "select v from probe")).output.trim(), "kept");
-
-      const restartedUid = (await podsOf(ns))["postgres-0"].metadata.uid;
 
       // The same image under a second local tag: a new image reference for the API.
       const next = images["echo-next"];
       const tagged = tagNextImage(images);
       assert.equal(tagged.code, 0, tagged.output);
-      const pdb = await session.kube.get(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/api`);
-      const minReady = settings.api.replicas - (pdb.spec.maxUnavailable ?? 0);
+      const pdb = await session.kube.get(`/apis/policy/v1/namespaces/${running.ns}/poddisruptionbudgets/api`);
+      const minReady = running.settings.api.replicas - (pdb.spec.maxUnavailable ?? 0);
       let lowest = Infinity;
       let rolling = true;
       const watch = (async () => {
         while (rolling) {
-          const deployment = await session.kube.get(`/apis/apps/v1/namespaces/${ns}/deployments/api`);
+          const deployment = await session.kube.get(`/apis/apps/v1/namespaces/${running.ns}/deployments/api`);
           lowest = Math.min(lowest, deployment.status.readyReplicas ?? 0);
           await new Promise((resolve) => setTimeout(resolve, 200)); // a sampling interval, not an ordering
         }
       })();
-      settings = { ...settings, api: { ...settings.api, image: next } };
-      await session.configure(stack, settings);
+      running.settings = { ...running.settings, api: { ...running.settings.api, image: next } };
+      await session.configure(running.stack, running.settings);
       try {
-        const result = await stack.up();
+        const result = await running.stack.up();
         assert.equal(result.summary.result, "succeeded");
       } finally {
         rolling = false;
         await watch;
       }
-      const deployment = await readyAgain(ns, "deployments", "api");
+      const deployment = await readyAgain(running.ns, "deployments", "api");
       assert.equal(deployment.spec.template.spec.containers[0].image, next);
       assert.ok(lowest >= minReady, `ready API replicas fell to ${lowest}, below ${minReady}`);
-      assert.equal((await podsOf(ns))["postgres-0"].metadata.uid, restartedUid, "the update leaves Postgres alone");
+      assert.equal((await podsOf(running.ns))["postgres-0"].metadata.uid, restartedUid, "the update leaves Postgres alone");
       assert.equal((await sql("sql-read-2", "select v from probe")).output.trim(), "kept", "the row survives the unrelated update");
     });
   });
 
   describe("the dedicated dev stack", () => {
-    let stack: Stack;
-    let ns: string;
-    let settings: Record<string, any>;
-    let instance: string;
-
-    before(async function () {
-      ns = uniqueName("e2e-rt-dedicated");
-      settings = realSettings(ns);
-      stack = await session.stack(ns, settings);
-      const result = await stack.up();
-      assert.equal(result.summary.result, "succeeded");
-      instance = (await session.kube.get(`/apis/apps/v1/namespaces/${ns}/deployments/api`)).metadata.labels["app.kubernetes.io/instance"];
-    });
-    after(async () => {
-      if (stack) await session.removeStack(stack, settings, ns);
-    });
+    const running = upBeforeAll("e2e-rt-dedicated");
 
     it("runs the backup CronJob as a Job: its dump restores into a fresh server with equal per-table checksums", async () => {
-      const tenant = settings.tenancy.tenant.name;
+      const tenant = running.settings.tenancy.tenant.name;
       const db = `tenant_${tenant}`;
-      const live = await runPod(session.kube, ns, {
+      const live = await runPod(session.kube, running.ns, {
         name: "seed",
         image: images.postgres,
-        labels: apiLabels(instance),
+        labels: apiLabels(running.instance),
         env: { PGHOST: "postgres", PGUSER: db, PGDATABASE: db, CHECKSUMS },
         secretEnv: { PGPASSWORD: ["tenant-credentials", `${tenant}.database-password`] },
         command: [
@@ -339,18 +333,18 @@ describe("the stack's runtime on the real node", function () {
       assert.equal(live.code, 0, live.output);
       assert.match(live.output, /notes=[0-9a-f]{32} tags=[0-9a-f]{32}/);
 
-      const cronJob = (await session.kube.list(`/apis/batch/v1/namespaces/${ns}/cronjobs`))[0];
-      const job = kubectl(["create", "job", "-n", ns, `--from=cronjob/${cronJob.metadata.name}`, "backup-now"]);
+      const cronJob = (await session.kube.list(`/apis/batch/v1/namespaces/${running.ns}/cronjobs`))[0];
+      const job = kubectl(["create", "job", "-n", running.ns, `--from=cronjob/${cronJob.metadata.name}`, "backup-now"]);
       assert.equal(job.code, 0, job.output);
       const done = await session.kube.waitFor(
-        `/apis/batch/v1/namespaces/${ns}/jobs/backup-now`,
+        `/apis/batch/v1/namespaces/${running.ns}/jobs/backup-now`,
         (j: any) => j.status?.succeeded === 1 || j.status?.conditions?.some((c: any) => c.type === "Failed" && c.status === "True"),
         180_000,
       );
       assert.equal(done.status.succeeded, 1, JSON.stringify(done.status));
 
       const claim = cronJob.spec.jobTemplate.spec.template.spec.volumes.find((v: any) => v.name === "work").persistentVolumeClaim.claimName;
-      const restored = await runPod(session.kube, ns, {
+      const restored = await runPod(session.kube, running.ns, {
         name: "restore",
         image: images.postgres,
         claims: { "/backup": claim },
