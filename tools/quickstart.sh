@@ -34,11 +34,15 @@ fi
 export PULUMI_BACKEND_URL=file://$STATE/backend
 
 cd "$REPO"
+# The file backend keeps the passphrase's salt in the stack's state; the CLI also writes it into the
+# tracked stack file (at `stack init`, and again at `up` when it is missing there). A salt belongs to
+# one passphrase, and this one exists on this machine only: whatever happens, the quick start leaves
+# the stack file as it found it (a salt of your own that was there stays).
+if ! grep -q '^encryptionsalt: ' "Pulumi.$STACK.yaml"; then
+  trap 'sed -i "/^encryptionsalt: /d" "$REPO/Pulumi.$STACK.yaml"' EXIT
+fi
 if ! pulumi stack select "$STACK" --non-interactive 2>/dev/null; then
   pulumi stack init "$STACK" --secrets-provider passphrase --non-interactive >/dev/null
-  # The file backend keeps the passphrase's salt in the stack's state too: leave the tracked stack file
-  # as committed.
-  sed -i '/^encryptionsalt: /d' "Pulumi.$STACK.yaml"
 fi
 case ${1:-up} in
   up)
