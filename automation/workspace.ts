@@ -10,7 +10,14 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { LocalWorkspace, type PulumiFn, StackNotFoundError, type Stack } from "@pulumi/pulumi/automation";
 import { stackConfigOf } from "../schema";
-import { checkBackendUrl, checkSecretsProvider, defaultBackendUrl, type SecretsProvider } from "./backend";
+import {
+  checkBackendUrl,
+  checkSecretsProvider,
+  defaultBackendUrl,
+  engineBackendUrl,
+  fileBackendDir,
+  type SecretsProvider,
+} from "./backend";
 import { type ClusterKubeconfigs, type ClusterOptions, resolveClusters, unknownCluster } from "./clusters";
 import { InputError } from "./errors";
 import { findPulumiCli, PACKAGE_PROGRAM, type PulumiCli } from "./pulumiCli";
@@ -128,14 +135,15 @@ export class WorkspaceFactory {
   static async create(options: WorkspaceOptions = {}): Promise<WorkspaceFactory> {
     const resolved = resolveWorkspaceOptions(options);
     mkdirSync(resolved.stateDir, { recursive: true, mode: 0o700 });
-    if (resolved.backendUrl.startsWith("file://")) mkdirSync(resolved.backendUrl.slice("file://".length), { recursive: true });
+    const backendDir = fileBackendDir(resolved.backendUrl);
+    if (backendDir !== undefined) mkdirSync(backendDir, { recursive: true });
     const cli = await findPulumiCli(options.pulumiPath, path.join(resolved.stateDir, "cli"));
     const envVars: Record<string, string> = {
       // The package's program is type-checked when it is built; the engine only needs it transpiled.
       PULUMI_NODEJS_TRANSPILE_ONLY: "true",
       ...options.env,
       PATH: [...cli.pathDirs, process.env.PATH ?? ""].join(":"),
-      PULUMI_BACKEND_URL: resolved.backendUrl,
+      PULUMI_BACKEND_URL: engineBackendUrl(resolved.backendUrl),
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_SKIP_UPDATE_CHECK: "true",
       ...(options.pulumiHome ? { PULUMI_HOME: options.pulumiHome } : {}),
