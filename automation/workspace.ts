@@ -18,6 +18,7 @@ import {
   fileBackendDir,
   type SecretsProvider,
 } from "./backend";
+import { type CheckpointRepair, repairCheckpoint, stackBackendFiles, type StackBackendFiles } from "./checkpointRepair";
 import { type ClusterKubeconfigs, type ClusterOptions, resolveClusters, unknownCluster } from "./clusters";
 import { InputError } from "./errors";
 import { findPulumiCli, PACKAGE_PROGRAM, type PulumiCli } from "./pulumiCli";
@@ -188,6 +189,21 @@ export class WorkspaceFactory {
     const changed = Object.entries(config).filter(([key, value]) => current[key] !== value);
     if (changed.length > 0) await stack.setAllConfig(Object.fromEntries(changed.map(([key, value]) => [key, { value, secret: false }])));
     return stack;
+  }
+
+  /** A stack's files in the backend when it is a `file://` backend; undefined for any other. */
+  backendFiles(name: string): StackBackendFiles | undefined {
+    const dir = fileBackendDir(this.options.backendUrl);
+    return dir === undefined ? undefined : stackBackendFiles(dir, PROJECT, name);
+  }
+
+  /**
+   * Makes a stack of a `file://` backend loadable after a killed engine (see `checkpointRepair.ts`);
+   * undefined for other backends. Only while no engine works on the stack (under its lease).
+   */
+  repairCheckpoint(name: string): CheckpointRepair | undefined {
+    const files = this.backendFiles(name);
+    return files && repairCheckpoint(files, this.workDir(name));
   }
 
   /** Whether a stack exists in the backend. */
