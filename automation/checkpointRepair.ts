@@ -58,9 +58,9 @@ export interface CheckpointRepair {
   readonly restoredFrom?: string;
 }
 
-/** Whether a repair changed anything. */
+/** Whether a repair mended the stack's files: a sidecar removed or the checkpoint restored (removing temporary files is housekeeping). */
 export function repaired(repair: CheckpointRepair): boolean {
-  return repair.sidecarsRemoved.length > 0 || repair.tempFilesRemoved.length > 0 || repair.restoredFrom !== undefined;
+  return repair.sidecarsRemoved.length > 0 || repair.restoredFrom !== undefined;
 }
 
 /** Why a checkpoint file (or a copy of one) of `stack` cannot be loaded; undefined when it can. */

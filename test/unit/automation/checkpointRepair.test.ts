@@ -56,7 +56,7 @@ describe("checkpoint repair (file backend)", () => {
     blob(path.join(files.historyDir, `${STACK}-1764670000000000000.checkpoint.json`), checkpoint("a"), 400);
     blob(path.join(files.historyDir, `${STACK}-1764670100000000000.history.json`), '{"kind":"update"}', 300);
     blob(path.join(files.historyDir, `${STACK}-1764670100000000000.checkpoint.json`), checkpoint("a", "b"), 300);
-    blob(path.join(files.backupsDir, `${STACK}.1764670100000000000.json`), checkpoint("a", "b"), 300);
+    blob(path.join(files.backupsDir, `${STACK}.1764670100000000000.json`), checkpoint("a", "b"), 310);
     blob(`${files.checkpoint}.bak`, checkpoint("a", "b", "c"), 20);
     blob(files.checkpoint, checkpoint("a", "b", "c", "d"), 10);
     // Another stack's files are never touched.
