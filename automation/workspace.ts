@@ -31,7 +31,9 @@ export interface WorkspaceOptions {
    */
   readonly stateDir?: string;
   /**
-   * Backend URL: `file://<absolute path>`, `s3://`, `gs://`, `azblob://` or `https://api.pulumi.com`.
+   * Backend URL: `file://<absolute path>`, `s3://`, `gs://`, `azblob://` or `https://api.pulumi.com`. The
+   * engine gets a `file://` backend with `metadata=skip` (every write a rename; see `engineBackendUrl`)
+   * unless the URL names a `metadata` option.
    * @default - `file://<stateDir>/state`
    */
   readonly backendUrl?: string;

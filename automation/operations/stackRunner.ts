@@ -26,7 +26,7 @@ export interface StepOptions {
    */
   readonly signal?: AbortSignal;
   /**
-   * Recover the stack first (cancel a stale lock, clear pending operations, refresh), as after an
+   * Recover the stack first (repair the checkpoint, cancel a stale lock, adopt or clear pending operations, refresh), as after an
    * interrupted attempt; done anyway when the lease was taken over from a dead driver.
    * @default false
    */
