@@ -150,7 +150,7 @@ describe("an engine killed at random moments of up", function () {
     const delay = Math.floor(random() * lane.baselineMs * 1.1);
     const nthStep = 1 + Math.floor(random() * (lane.spec.items.length + 2));
     const stepDelay = Math.floor(random() * 20);
-    const nthWrite = 1 + Math.floor(random() * 14);
+    const nthWrite = 1 + Math.floor(random() * 80);
     const at = mode === "timer" ? `${delay} ms` : mode === "step" ? `step ${nthStep} + ${stepDelay} ms` : `write event ${nthWrite}`;
     const fire = () => {
       if (kill !== undefined || pid === undefined) return;
