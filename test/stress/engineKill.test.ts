@@ -26,6 +26,8 @@ import { tenantSettings } from "../unit/automation/fixtures";
 import { ITEM_LABEL, nextSpec, RUN_LABEL, seededRandom, specFile, type StressSpec } from "./stressSpec";
 
 const REPO = path.join(__dirname, "../..");
+/** A map as JSON with its keys in order, to compare. */
+const canonical = (data: Readonly<Record<string, string>>) => JSON.stringify(Object.fromEntries(Object.entries(data).sort()));
 type KillMode = "timer" | "step" | "write";
 const MODES: readonly KillMode[] = ["timer", "step", "write"];
 
@@ -102,8 +104,8 @@ describe("an engine killed at random moments of up", function () {
       const objects = byItem.get(item.item) ?? [];
       if (objects.length !== 1) problems.push(`${item.item}: ${objects.length} objects (${objects.map((o) => o.name).join(", ")})`);
       else if (item.name && objects[0].name !== item.name) problems.push(`${item.item}: named ${objects[0].name}, not ${item.name}`);
-      else if (JSON.stringify(objects[0].data) !== JSON.stringify(item.data))
-        problems.push(`${item.item}: data ${JSON.stringify(objects[0].data)}, not ${JSON.stringify(item.data)}`);
+      else if (canonical(objects[0].data) !== canonical(item.data))
+        problems.push(`${item.item}: data ${canonical(objects[0].data)}, not ${canonical(item.data)}`);
     }
     for (const [item, objects] of byItem)
       if (!lane.spec.items.some((i) => i.item === item)) problems.push(`${item}: leaked (${objects.map((o) => o.name).join(", ")})`);
