@@ -18,6 +18,8 @@ export interface StateResource {
   readonly custom?: boolean;
   readonly id?: string;
   readonly delete?: boolean;
+  /** Deleted by a delete-before-replace whose create has not completed. */
+  readonly pendingReplacement?: boolean;
   readonly parent?: string;
   readonly provider?: string;
   readonly dependencies?: readonly string[];
@@ -75,9 +77,11 @@ export function kubernetesObject(
 
 /**
  * Adopts the pending creates of `state` whose object `lookup` finds: each becomes a resource with
- * the object's id (after any resource of its URN, which is marked for deletion as the engine does
- * once a replacement is created); the others stay pending, to be cleared. A pending create whose
- * parent, provider or dependencies are not in the state is not adopted.
+ * the object's id. A resource of its URN (the create was a replacement's) goes as the engine would
+ * have it go once the create was done: removed when it was deleted already (delete-before-replace)
+ * or is the very object adopted, else marked for deletion by the next update. The other pending
+ * creates stay pending, to be cleared. A pending create whose parent, provider or dependencies are
+ * not in the state is not adopted.
  */
 export async function adoptPendingCreates(state: Deployment, lookup: ObjectLookup): Promise<Adoption> {
   const deployment = (state.deployment ?? {}) as { resources?: StateResource[]; pending_operations?: PendingOperation[] };
@@ -98,8 +102,15 @@ export async function adoptPendingCreates(state: Deployment, lookup: ObjectLooku
       kept.push(op);
       continue;
     }
-    for (const [i, existing] of resources.entries())
-      if (existing.urn === op.resource.urn && !existing.delete) resources[i] = { ...existing, delete: true };
+    // A replacement's create: the resource it replaces goes as the engine would have it go once the create was done.
+    for (const [i, existing] of resources.entries()) {
+      if (existing.urn !== op.resource.urn || existing.delete) continue;
+      // Deleted already (delete-before-replace), or the very object adopted (same name): the adopted resource takes its place.
+      if (existing.pendingReplacement || existing.id === object.id) resources.splice(i, 1);
+      // Still to delete (create-before-replace): the next update deletes it.
+      else resources[i] = { ...existing, delete: true };
+      break;
+    }
     const outputs = object.fieldManager ? { [FIELD_MANAGER]: object.fieldManager } : {};
     resources.push({ ...op.resource, id: object.id, outputs });
     adopted.push(op.resource.urn);

@@ -274,7 +274,12 @@ describe("an engine killed at random moments of up", function () {
       assert.ok(kill, "the stack failed without a kill");
       const torn = tornFiles(lane);
       const rerun = Date.now();
-      const again = await lane.driver.up({ tenants: [lane.tenant], operationId });
+      const rerunSteps: string[] = [];
+      const again = await lane.driver.up({
+        tenants: [lane.tenant],
+        operationId,
+        onEvent: (event) => void (event.type === "step" && rerunSteps.push(`${event.op} ${event.name}`)),
+      });
       const rerunMs = Date.now() - rerun;
       const recoverStep = await lane.driver.journal.step(operationId, `${lane.stack}:up:recover`);
       assert.equal(
@@ -297,7 +302,12 @@ describe("an engine killed at random moments of up", function () {
         rerunMs,
       });
       const problems = await differences(lane);
-      assert.deepEqual(problems, [], `${lane.label} after kill ${kills.length} (${mode} ${kill.at}): ${problems.join("; ")}`);
+      assert.deepEqual(
+        problems,
+        [],
+        `${lane.label} after kill ${kills.length} (${mode} ${kill.at}): ${problems.join("; ")}; recovery ${JSON.stringify(recovery)}; ` +
+          `re-run steps: ${rerunSteps.join(", ")}`,
+      );
       if (lane.label === "atomic") {
         assert.deepEqual(
           torn.filter((file) => !file.includes(".tmp ")),

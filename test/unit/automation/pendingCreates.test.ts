@@ -98,6 +98,31 @@ describe("pending creates", () => {
     );
   });
 
+  it("lets the adopted resource take the place of the one a delete-before-replace deleted, or of the same object", async () => {
+    const deleted = configMap("dbr", { id: "stress/dbr-11111111", pendingReplacement: true });
+    const sameObject = configMap("same", { id: "stress/same-6f1e2d3c" });
+    const adoption = await adoptPendingCreates(
+      state(
+        [stack, provider, deleted, sameObject],
+        [
+          { resource: configMap("dbr"), type: "creating" },
+          { resource: configMap("same"), type: "creating" },
+        ],
+      ),
+      cluster("dbr-6f1e2d3c", "same-6f1e2d3c"),
+    );
+    const resources = (adoption.state.deployment as { resources: StateResource[] }).resources;
+    assert.deepEqual(
+      resources.map((r) => [r.urn.split("::").pop(), r.id, r.delete ?? false, r.pendingReplacement ?? false]),
+      [
+        ["tenantstack-dev-acme", undefined, false, false],
+        ["default_4_25_0", provider.id, false, false],
+        ["dbr", "stress/dbr-6f1e2d3c", false, false],
+        ["same", "stress/same-6f1e2d3c", false, false],
+      ],
+    );
+  });
+
   it("does not adopt a create whose parent, provider or dependency is missing from the state", async () => {
     const orphans = [
       configMap("no-parent", { parent: urn("tenantstack:stress:Group", "gone") }),
