@@ -2,6 +2,7 @@
  * Where stacks keep their state and how their secrets are encrypted: pure checks of the URLs a
  * workspace is given, so bad input fails before any stack is touched.
  */
+import * as os from "node:os";
 import * as path from "node:path";
 
 /** Backend schemes passed through to the engine as they are. */
@@ -12,6 +13,26 @@ export const KMS_PROVIDERS = ["awskms://", "gcpkms://", "azurekeyvault://", "has
 /** The default file backend under a state directory. */
 export function defaultBackendUrl(stateDir: string): string {
   return `file://${path.resolve(stateDir, "state")}`;
+}
+
+/** The directory of a `file://` backend URL (its query dropped, `~` expanded); undefined for any other backend. */
+export function fileBackendDir(url: string): string | undefined {
+  if (!url.startsWith("file://")) return undefined;
+  const dir = url.slice("file://".length).split("?")[0];
+  return dir === "~" || dir.startsWith("~/") ? path.join(os.homedir(), dir.slice(1)) : dir;
+}
+
+/**
+ * The URL the engine is given for a backend: a `file://` backend without a `metadata` option gets
+ * `metadata=skip`, so its blob store (gocloud.dev fileblob) writes each file with a temporary file
+ * and a rename only. By default it also rewrites a `<file>.attrs` sidecar in place before that
+ * rename, and an engine killed then leaves an empty sidecar that makes the checkpoint unloadable
+ * (`failed to load checkpoint: EOF`). Nothing of Pulumi reads what the sidecar holds; a missing one
+ * reads as defaults. Other backends are passed as they are.
+ */
+export function engineBackendUrl(url: string): string {
+  if (!url.startsWith("file://") || /[?&]metadata=/.test(url)) return url;
+  return `${url}${url.includes("?") ? "&" : "?"}metadata=skip`;
 }
 
 /**

@@ -185,7 +185,7 @@ export class Driver {
     );
   }
 
-  /** Recovers a stack left mid-update: cancels the engine's lock, clears pending operations, refreshes. */
+  /** Recovers a stack left mid-update: repairs a file backend's checkpoint, cancels the engine's lock, adopts or clears pending creates, refreshes. */
   async recover(stack: string, options: OperationOptions = {}): Promise<OperationResult> {
     const target = (await this.registry.stacks()).filter((s) => s.name === stack);
     if (target.length === 0) throw new InputError("recover", [`\`stack\` must be a stack of the fleet (got "${stack}")`]);

@@ -142,6 +142,34 @@ export class WorkerCrashedError extends TenantstackError {
   }
 }
 
+/**
+ * A stack whose checkpoint in the file backend cannot be loaded, with no readable copy in the backend
+ * to restore it from (its `.bak`, the history's and the backups' checkpoints were all examined). Its
+ * resources still run; only a state kept elsewhere can bring it back.
+ */
+export class CheckpointUnreadableError extends TenantstackError {
+  constructor(
+    readonly stack: string,
+    /** The checkpoint file. */
+    readonly checkpoint: string,
+    /** Why it cannot be loaded. */
+    readonly problem: string,
+    /** Each copy examined, with why it cannot be loaded either. */
+    readonly copies: readonly string[],
+    /** The stack's work directory, where the CLI runs for it. */
+    readonly workDir: string,
+  ) {
+    const examined = copies.length > 0 ? copies.map((copy) => `\n  - ${copy}`).join("") : " none exists";
+    super(
+      "checkpoint_unreadable",
+      `Stack "${stack}" cannot be loaded: its checkpoint ${checkpoint} ${problem}, and the backend keeps no readable copy of it; copies examined:${examined}\n` +
+        `Its resources still run. Import a state you kept (the output of \`pulumi stack export\`): in ${workDir}, with PULUMI_BACKEND_URL set to the ` +
+        `driver's backend, run \`pulumi stack import --stack ${stack} --file <state.json>\`, then \`tenantstack recover ${stack}\`.`,
+    );
+    this.name = "CheckpointUnreadableError";
+  }
+}
+
 /** An error as it crosses a process boundary: its class name and constructor arguments. */
 export interface WireError {
   readonly name: string;
@@ -171,6 +199,10 @@ const WIRE: Record<string, { make: (...args: never[]) => TenantstackError; args:
   WorkerCrashedError: {
     make: (s: string, d: string) => new WorkerCrashedError(s, d),
     args: (e: WorkerCrashedError) => [e.stack, e.detail],
+  },
+  CheckpointUnreadableError: {
+    make: (s: string, c: string, p: string, copies: string[], w: string) => new CheckpointUnreadableError(s, c, p, copies, w),
+    args: (e: CheckpointUnreadableError) => [e.stack, e.checkpoint, e.problem, e.copies, e.workDir],
   },
 };
 

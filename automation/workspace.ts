@@ -10,7 +10,15 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { LocalWorkspace, type PulumiFn, StackNotFoundError, type Stack } from "@pulumi/pulumi/automation";
 import { stackConfigOf } from "../schema";
-import { checkBackendUrl, checkSecretsProvider, defaultBackendUrl, type SecretsProvider } from "./backend";
+import {
+  checkBackendUrl,
+  checkSecretsProvider,
+  defaultBackendUrl,
+  engineBackendUrl,
+  fileBackendDir,
+  type SecretsProvider,
+} from "./backend";
+import { type CheckpointRepair, repairCheckpoint, stackBackendFiles, type StackBackendFiles } from "./checkpointRepair";
 import { type ClusterKubeconfigs, type ClusterOptions, resolveClusters, unknownCluster } from "./clusters";
 import { InputError } from "./errors";
 import { findPulumiCli, PACKAGE_PROGRAM, type PulumiCli } from "./pulumiCli";
@@ -23,7 +31,9 @@ export interface WorkspaceOptions {
    */
   readonly stateDir?: string;
   /**
-   * Backend URL: `file://<absolute path>`, `s3://`, `gs://`, `azblob://` or `https://api.pulumi.com`.
+   * Backend URL: `file://<absolute path>`, `s3://`, `gs://`, `azblob://` or `https://api.pulumi.com`. The
+   * engine gets a `file://` backend with `metadata=skip` (every write a rename; see `engineBackendUrl`)
+   * unless the URL names a `metadata` option.
    * @default - `file://<stateDir>/state`
    */
   readonly backendUrl?: string;
@@ -128,14 +138,15 @@ export class WorkspaceFactory {
   static async create(options: WorkspaceOptions = {}): Promise<WorkspaceFactory> {
     const resolved = resolveWorkspaceOptions(options);
     mkdirSync(resolved.stateDir, { recursive: true, mode: 0o700 });
-    if (resolved.backendUrl.startsWith("file://")) mkdirSync(resolved.backendUrl.slice("file://".length), { recursive: true });
+    const backendDir = fileBackendDir(resolved.backendUrl);
+    if (backendDir !== undefined) mkdirSync(backendDir, { recursive: true });
     const cli = await findPulumiCli(options.pulumiPath, path.join(resolved.stateDir, "cli"));
     const envVars: Record<string, string> = {
       // The package's program is type-checked when it is built; the engine only needs it transpiled.
       PULUMI_NODEJS_TRANSPILE_ONLY: "true",
       ...options.env,
       PATH: [...cli.pathDirs, process.env.PATH ?? ""].join(":"),
-      PULUMI_BACKEND_URL: resolved.backendUrl,
+      PULUMI_BACKEND_URL: engineBackendUrl(resolved.backendUrl),
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_SKIP_UPDATE_CHECK: "true",
       ...(options.pulumiHome ? { PULUMI_HOME: options.pulumiHome } : {}),
@@ -180,6 +191,21 @@ export class WorkspaceFactory {
     const changed = Object.entries(config).filter(([key, value]) => current[key] !== value);
     if (changed.length > 0) await stack.setAllConfig(Object.fromEntries(changed.map(([key, value]) => [key, { value, secret: false }])));
     return stack;
+  }
+
+  /** A stack's files in the backend when it is a `file://` backend; undefined for any other. */
+  backendFiles(name: string): StackBackendFiles | undefined {
+    const dir = fileBackendDir(this.options.backendUrl);
+    return dir === undefined ? undefined : stackBackendFiles(dir, PROJECT, name);
+  }
+
+  /**
+   * Makes a stack of a `file://` backend loadable after a killed engine (see `checkpointRepair.ts`);
+   * undefined for other backends. Only while no engine works on the stack (under its lease).
+   */
+  repairCheckpoint(name: string): CheckpointRepair | undefined {
+    const files = this.backendFiles(name);
+    return files && repairCheckpoint(files, this.workDir(name));
   }
 
   /** Whether a stack exists in the backend. */

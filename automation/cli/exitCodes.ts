@@ -32,6 +32,7 @@ const BY_CODE: Record<string, number> = {
   cancelled: EXIT.cancelled,
   operation_failed: EXIT.failed,
   worker_crashed: EXIT.failed,
+  checkpoint_unreadable: EXIT.failed,
 };
 
 /** The exit code of an error thrown by a command. */

@@ -27,7 +27,7 @@ Commands:
   refresh [--tenant T]...                        refresh from the cluster and report drift
   outputs [--tenant T]...
   destroy --tenant T... [--force-destroy-data]
-  recover <stack>                                cancel a stale lock, clear pending operations, refresh
+  recover <stack>                                repair the checkpoint, cancel a stale lock, adopt or clear pending operations, refresh
   fleet upgrade --version V [--canary N] [--wave-size N] [--rollback] [--http-check URL] [--tenant T]...
   migrate <tenant> --to dedicated|shared [--cluster C] [--settings FILE.json] [--dry-run]
                                                  move a tenant between the shared stack and a stack of its own

@@ -34,6 +34,7 @@ export type DriverEvent =
 export type StackStatus =
   | "started"
   | "recovering"
+  | "recovered"
   | "skipped"
   | "succeeded"
   | "failed"

@@ -1,18 +1,21 @@
 /**
  * One engine operation on one stack, as a worker process runs it: preview (optionally saving a plan),
  * up (optionally applying exactly a saved plan), refresh with a drift report, destroy (refused while
- * protected data exists unless forced), outputs, and recover (cancel a dead driver's lock, clear
- * pending operations, refresh).
+ * protected data exists unless forced), outputs, and recover (make a file backend's checkpoint
+ * loadable again, cancel a dead engine's lock, adopt or clear pending operations, refresh).
  */
 import { existsSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { ConcurrentUpdateError, type EngineEvent, type OutputMap, type Stack } from "@pulumi/pulumi/automation";
 import type { StackInput } from "../../schema";
+import { repaired, type CheckpointRepair, lockFiles } from "../checkpointRepair";
+import { KubeClient } from "../kube";
 import type { FleetStack } from "../registry/tenant";
 import { PlanMismatchError, ProtectedResourcesError, StackLockedError, StackOperationError, TenantstackError } from "../errors";
 import type { WorkspaceFactory } from "../workspace";
 import { ChangeCollector, type ChangeSummary } from "./changes";
 import { driftBetween, type Drift } from "./drift";
+import { adoptPendingCreates, clusterLookup, type ObjectLookup } from "./pendingCreates";
 import { OutputsCollector, withReportedOutputs } from "./reportedOutputs";
 
 /** Operations a stack job can run. */
@@ -62,10 +65,35 @@ export interface StackJobResult {
   readonly drift?: readonly Drift[];
   /** The stack outputs, secrets shown as `[secret]`. */
   readonly outputs?: Record<string, unknown>;
+  /** What a recovery found and did (recover). */
+  readonly recovery?: StackRecovery;
   /** The saved plan's path (preview with `plan`). */
   readonly planFile?: string;
   /** How long it took. */
   readonly durationMs: number;
+}
+
+/** What a recovery found and did, each part empty when there was nothing to do. */
+export interface StackRecovery {
+  /** The file backend's repair: unreadable sidecars and temporary files removed, the checkpoint restored from a copy. */
+  readonly checkpoint?: CheckpointRepair;
+  /** The engine lock files the interrupted run left, removed (`pulumi cancel`); file backends only. */
+  readonly locksRemoved: readonly string[];
+  /** The pending operations the interrupted run left in the state, as `<type> <urn>`. */
+  readonly pendingOperations: readonly string[];
+  /** Pending creates whose object exists, adopted into the state (URNs). */
+  readonly adopted: readonly string[];
+  /** Pending creates cleared: nothing was created, or not a Kubernetes object (URNs). */
+  readonly cleared: readonly string[];
+}
+
+/** The kinds of recovery a {@link StackRecovery} did: `checkpoint` (repaired or restored), `lock`, `pending`. */
+export function recoveryKinds(recovery: StackRecovery): ("checkpoint" | "lock" | "pending")[] {
+  return [
+    ...(recovery.checkpoint && repaired(recovery.checkpoint) ? (["checkpoint"] as const) : []),
+    ...(recovery.locksRemoved.length > 0 ? (["lock"] as const) : []),
+    ...(recovery.pendingOperations.length > 0 ? (["pending"] as const) : []),
+  ];
 }
 
 /** A progress event of a stack job. */
@@ -107,7 +135,10 @@ export async function runStackJob(
     ...extra,
   });
   try {
-    if (job.kind === "recover" && !(await factory.exists(job.stack))) return result({ drift: [] });
+    // A killed engine can leave the checkpoint of a file backend unloadable: repaired before anything selects the stack.
+    const checkpoint = job.kind === "recover" ? factory.repairCheckpoint(job.stack) : undefined;
+    if (job.kind === "recover" && !(await factory.exists(job.stack)))
+      return result({ drift: [], recovery: { checkpoint, locksRemoved: [], pendingOperations: [], adopted: [], cleared: [] } });
     const stack =
       job.settings !== undefined
         ? await factory.stack(job.stack, job.settings, job.cluster)
@@ -129,11 +160,24 @@ export async function runStackJob(
         return result({ drift: driftBetween(before, await stack.exportStack()) });
       }
       case "recover": {
+        const files = factory.backendFiles(job.stack);
+        const locksRemoved = files ? lockFiles(files) : [];
         // `cancel` fails when no update holds the lock: nothing to cancel then.
         await stack.cancel().catch(() => undefined);
         const before = await stack.exportStack();
-        await stack.refresh({ onEvent: events, signal, clearPendingCreates: true });
-        return result({ drift: driftBetween(before, await stack.exportStack()) });
+        const kube = lazyKube(factory.engineEnv(job.cluster).KUBECONFIG ?? process.env.KUBECONFIG);
+        try {
+          const adoption = await adoptPendingCreates(before, kube.lookup);
+          if (adoption.adopted.length > 0) await stack.importStack(adoption.state);
+          await stack.refresh({ onEvent: events, signal, clearPendingCreates: true });
+          const { pending: pendingOperations, adopted, cleared } = adoption;
+          return result({
+            drift: driftBetween(before, await stack.exportStack()),
+            recovery: { checkpoint, locksRemoved, pendingOperations, adopted, cleared },
+          });
+        } finally {
+          kube.close();
+        }
       }
       case "destroy":
         await destroy(factory, stack, job, events, signal);
@@ -160,6 +204,19 @@ async function destroy(
   if (protectedUrns.length > 0 && !job.forceDestroyData) throw new ProtectedResourcesError(job.stack, protectedUrns);
   if (protectedUrns.length > 0) await factory.unprotectAll(job.stack);
   await stack.destroy({ onEvent, signal });
+}
+
+/** Looks pending objects up on the cluster, connecting only when there is one to look up; none without a kubeconfig. */
+function lazyKube(kubeconfig: string | undefined): { lookup: ObjectLookup; close: () => void } {
+  let kube: KubeClient | undefined;
+  return {
+    lookup: async (resource) => {
+      if (kubeconfig === undefined) return undefined;
+      kube ??= KubeClient.fromKubeconfig(kubeconfig);
+      return clusterLookup(kube)(resource);
+    },
+    close: () => kube?.close(),
+  };
 }
 
 /** A stack's outputs as shown, secret values replaced by `[secret]`. */

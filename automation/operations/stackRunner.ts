@@ -1,14 +1,14 @@
 /**
  * Runs one journaled step of one stack through the executor: skipped when the journal says it is
- * done, under the stack's lease, recovering the stack first when a dead driver or a crashed worker
- * left it mid-update.
+ * done, under the stack's lease, recovering the stack first (a journaled step of its own) when a dead
+ * driver or a crashed worker left it mid-update.
  */
 import { toWire, type WireError } from "../errors";
 import type { Executor } from "../fleet/executor";
 import type { OperationJournal } from "../journal/journal";
 import type { StackLeases } from "../journal/leases";
 import type { DriverEvent } from "./events";
-import type { StackJob, StackJobResult } from "./stackJob";
+import { recoveryKinds, type StackJob, type StackJobResult } from "./stackJob";
 
 /** How a step ended. */
 export type StepOutcome =
@@ -26,7 +26,7 @@ export interface StepOptions {
    */
   readonly signal?: AbortSignal;
   /**
-   * Recover the stack first (cancel a stale lock, clear pending operations, refresh), as after an
+   * Recover the stack first (repair the checkpoint, cancel a stale lock, adopt or clear pending operations, refresh), as after an
    * interrupted attempt; done anyway when the lease was taken over from a dead driver.
    * @default false
    */
@@ -59,13 +59,7 @@ export class StackRunner {
         await this.journal.startStep(operationId, step);
         // An interrupted attempt (a killed driver or worker) may have left the engine's lock and pending operations.
         const interrupted = previous?.status === "running" || (previous?.detail as WireError | undefined)?.name === "WorkerCrashedError";
-        if (mutating && (takenOver !== undefined || interrupted || options.recover)) {
-          onEvent({ type: "stack", operationId, stack: job.stack, status: "recovering" });
-          await this.executor.run(
-            { kind: "recover", stack: job.stack, cluster: job.cluster },
-            { signal, onEvent: (event) => onEvent({ operationId, ...event }) },
-          );
-        }
+        if (mutating && (takenOver !== undefined || interrupted || options.recover)) await this.recover(operationId, step, job, options);
         const result = await this.executor.run(job, { signal, onEvent: (event) => onEvent({ operationId, ...event }) });
         await this.journal.finishStep(operationId, step, "done", result);
         return { status: "succeeded", result };
@@ -76,6 +70,35 @@ export class StackRunner {
       const wire = toWire(error);
       await this.journal.finishStep(operationId, step, "failed", wire).catch(() => undefined);
       return { status: "failed", error: wire };
+    }
+  }
+
+  /**
+   * Recovers the stack before a step, journaled as step `<step>:recover` (run again, as a new attempt,
+   * whenever the step is interrupted again): its detail is what the recovery found and did, or why it failed.
+   */
+  private async recover(operationId: string, step: string, job: StackJob, options: StepOptions): Promise<void> {
+    const { onEvent, signal } = options;
+    const recoverStep = `${step}:recover`;
+    onEvent({ type: "stack", operationId, stack: job.stack, status: "recovering" });
+    await this.journal.startStep(operationId, recoverStep);
+    try {
+      const recovered = await this.executor.run(
+        { kind: "recover", stack: job.stack, cluster: job.cluster },
+        { signal, onEvent: (event) => onEvent({ operationId, ...event }) },
+      );
+      await this.journal.finishStep(operationId, recoverStep, "done", { recovery: recovered.recovery, drift: recovered.drift });
+      const kinds = recovered.recovery ? recoveryKinds(recovered.recovery) : [];
+      onEvent({
+        type: "stack",
+        operationId,
+        stack: job.stack,
+        status: "recovered",
+        detail: kinds.length > 0 ? kinds.join(", ") : "nothing to recover",
+      });
+    } catch (error) {
+      await this.journal.finishStep(operationId, recoverStep, "failed", toWire(error)).catch(() => undefined);
+      throw error;
     }
   }
 }

@@ -189,6 +189,8 @@ describe("the driver on the real engine", function () {
       steps.some((s) => s.step === `dev-${b}:up:2`),
       "the crashed stack was retried as a new attempt",
     );
+    const recovered = steps.find((s) => s.step === `dev-${b}:up:2:recover`);
+    assert.equal(recovered?.status, "done", `the crashed stack was recovered first: ${JSON.stringify(recovered?.detail)}`);
   });
 
   it("finishes a fleet upgrade after its driver process is killed, without repeating finished stacks or leaving a lock", async () => {

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { checkBackendUrl, checkSecretsProvider } from "../../../automation/backend";
+import { checkBackendUrl, checkSecretsProvider, engineBackendUrl, fileBackendDir } from "../../../automation/backend";
+import { homedir } from "node:os";
 import { parseClusterList } from "../../../automation/clusters";
 import { InputError } from "../../../automation/errors";
 import { PACKAGE_PROGRAM } from "../../../automation/pulumiCli";
@@ -26,6 +27,22 @@ describe("backend URLs", () => {
     ],
   ];
   for (const [url, message] of refused) it(`refuses ${url}`, () => assert.equal(checkBackendUrl(url), message));
+});
+
+describe("the engine's backend URL", () => {
+  it("has a file backend's blob store write no sidecars, so every write is a rename", () => {
+    assert.equal(engineBackendUrl("file:///var/lib/tenantstack/state"), "file:///var/lib/tenantstack/state?metadata=skip");
+    assert.equal(engineBackendUrl("file:///srv/state?no_tmp_dir=true"), "file:///srv/state?no_tmp_dir=true&metadata=skip");
+  });
+  it("keeps a metadata option given, and any other backend, as they are", () => {
+    assert.equal(engineBackendUrl("file:///srv/state?metadata="), "file:///srv/state?metadata=");
+    assert.equal(engineBackendUrl("s3://bucket/prefix"), "s3://bucket/prefix");
+  });
+  it("finds a file backend's directory", () => {
+    assert.equal(fileBackendDir("file:///srv/state?metadata=skip"), "/srv/state");
+    assert.equal(fileBackendDir("file://~/state"), path.join(homedir(), "state"));
+    assert.equal(fileBackendDir("gs://bucket"), undefined);
+  });
 });
 
 describe("secrets providers", () => {
