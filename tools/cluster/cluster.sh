@@ -43,7 +43,7 @@ CRD_SOURCES=(
    example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml
    example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml"
 )
-PV_COUNT=30 PV_SIZE=50Gi
+PV_COUNT=60 PV_SIZE=50Gi
 
 STEP=setup
 log() { echo "cluster.sh: $*" >&2; }
