@@ -13,6 +13,7 @@ import { releaseControlPlane } from "../test/support/controlPlane";
 import { EngineSession, REPO, uniqueName } from "../test/support/engine";
 import type { KubeClient } from "../test/support/kube";
 import { removeNamespace } from "../test/support/testRun";
+import { median } from "./stats";
 
 /** Fields the API server owns, left out of an applied object. */
 const SERVER_METADATA = ["uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink"];
@@ -22,13 +23,6 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
   const start = process.hrtime.bigint();
   await work();
   return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-/** The median of some timings. */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** The live objects of the stack's Kubernetes resources, as an apply would send them. */

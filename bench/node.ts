@@ -6,13 +6,14 @@
  * also records each part's cold build time from the `built in Ns` lines. Writes
  * `bench/results/node-<time>.json` and `.md`.
  *
- * Usage: npm run bench:node [-- --runs N] [-- --build-log FILE]
+ * Usage: npm run bench:node [-- --runs N (default 3)] [-- --build-log FILE]
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { releaseControlPlane } from "../test/support/controlPlane";
 import { devSettings, type TestNode } from "../test/support/devStack";
 import { EngineSession, REPO, uniqueName } from "../test/support/engine";
+import { median } from "./stats";
 
 /** Seconds from the start of `up` until every Deployment and StatefulSet of the stack has all its replicas ready. */
 async function upToReady(session: EngineSession, node: TestNode): Promise<number> {
@@ -36,10 +37,13 @@ async function upToReady(session: EngineSession, node: TestNode): Promise<number
   }
 }
 
-/** `<part>: built in <N>s` lines of a build log, by part. */
+/** The `<part>: built in <N>s` lines of build logs, by part (images as `<name> image`). */
 function buildTimes(log: string): Record<string, number> {
   const times: Record<string, number> = {};
-  for (const match of log.matchAll(/^\S+: (\S+)(?: \S+)?: built in (\d+)s/gm)) times[match[1]] = Number(match[2]);
+  for (const match of log.matchAll(/^(\S+): (\S+)(?: \S+)?: built in (\d+)s/gm)) {
+    const part = match[1] === "tools/images/build.sh" ? `${match[2]} image` : match[2];
+    times[part] = Number(match[3]);
+  }
   return times;
 }
 
@@ -48,7 +52,7 @@ async function main(): Promise<void> {
     const at = process.argv.indexOf(name);
     return at > 0 ? process.argv[at + 1] : undefined;
   };
-  const runs = Number(flag("--runs") ?? 2);
+  const runs = Number(flag("--runs") ?? 3);
   const buildLog = flag("--build-log");
   const session = await EngineSession.open();
   const seconds: Record<TestNode, number[]> = { real: [], kwok: [] };
@@ -60,7 +64,6 @@ async function main(): Promise<void> {
     await session.close();
     releaseControlPlane();
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   const result = {
     date: new Date().toISOString(),
