@@ -348,11 +348,18 @@ stop() {
   for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do stop_component "${COMPONENTS[i]}"; done
 }
 
-status() {
+# components_status <component...>: prints whether each runs; fails unless all do.
+components_status() {
   local name pid up=0
-  for name in "${COMPONENTS[@]}"; do
+  for name in "$@"; do
     if pid=$(running_pid "$name"); then echo "$name: running (pid $pid)"; else echo "$name: not running"; up=1; fi
   done
+  return "$up"
+}
+
+status() {
+  local up=0
+  components_status "${COMPONENTS[@]}" || up=1
   if [[ -f $PKI/admin.crt ]] && https_ok "$API_PORT" /readyz >/dev/null 2>&1; then
     echo "kube-apiserver: ready at https://127.0.0.1:$API_PORT (KUBECONFIG=$DIR/kubeconfig)"
     kc get nodes -L "$NODE_LABEL" -L type

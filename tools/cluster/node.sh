@@ -10,7 +10,8 @@
 # nodeSelector and toleration) run for real. Its images are built here by tools/images/build.sh and
 # imported into its containerd; nothing is pulled.
 #
-# Uses from cluster.sh: DIR PKI OFFSET HERE STEP log die kc launch wait_for running_pid cert kubeconfig.
+# Uses from cluster.sh: DIR PKI OFFSET HERE STEP log die kc launch stop_component wait_for running_pid
+# components_status cert kubeconfig.
 
 NODE_NAME=tenantstack-node
 NODE_LABEL=tenantstack.dev/node
@@ -356,11 +357,9 @@ node_start() {
   node_manifest | kc apply -f - >/dev/null
 
   STEP="start kubelet ($NODE_NAME)"
-  if ! running_pid kubelet >/dev/null; then
-    launch kubelet --config="$NODE_DIR/kubelet.yaml" --kubeconfig="$DIR/kubelet.kubeconfig" \
-      --hostname-override="$NODE_NAME" --node-ip="$NODE_IP" --root-dir="$NODE_DIR/kubelet" \
-      --node-labels="$NODE_LABEL=real" --v=1
-  fi
+  launch kubelet --config="$NODE_DIR/kubelet.yaml" --kubeconfig="$DIR/kubelet.kubeconfig" \
+    --hostname-override="$NODE_NAME" --node-ip="$NODE_IP" --root-dir="$NODE_DIR/kubelet" \
+    --node-labels="$NODE_LABEL=real" --v=1
   STEP="start kube-proxy"
   running_pid kube-proxy >/dev/null || launch kube-proxy --config="$NODE_DIR/kube-proxy.yaml" --v=1
   STEP="start kube-router's network policy controller"
@@ -385,31 +384,23 @@ node_start() {
 node_stop() {
   node_enabled || return 0
   local name pid mnt
+  local ctr=(ctr --address "$CONTAINERD_SOCK" -n k8s.io) i
   if pid=$(running_pid containerd); then
-    for name in $(ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks ls -q 2>/dev/null); do
-      ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks kill -s SIGKILL "$name" >/dev/null 2>&1 || true
-    done
+    for name in $("${ctr[@]}" tasks ls -q 2>/dev/null); do "${ctr[@]}" tasks kill -s SIGKILL "$name" >/dev/null 2>&1 || true; done
     for _ in {1..20}; do
-      [[ -z $(ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks ls 2>/dev/null | awk 'NR > 1 && $3 == "RUNNING"') ]] && break
+      [[ -z $("${ctr[@]}" tasks ls 2>/dev/null | awk 'NR > 1 && $3 == "RUNNING"') ]] && break
       sleep 0.5
     done
-    for name in $(ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks ls -q 2>/dev/null); do
-      ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks delete -f "$name" >/dev/null 2>&1 || true
-    done
+    for name in $("${ctr[@]}" tasks ls -q 2>/dev/null); do "${ctr[@]}" tasks delete -f "$name" >/dev/null 2>&1 || true; done
   fi
-  for name in kube-router kube-proxy kubelet api-bridge containerd; do stop_component "$name"; done
+  for ((i = ${#NODE_COMPONENTS[@]} - 1; i >= 0; i--)); do stop_component "${NODE_COMPONENTS[i]}"; done
   [[ -x $DIR/bin/kube-proxy ]] && "$DIR/bin/kube-proxy" --cleanup >/dev/null 2>&1 || true
   [[ -x $DIR/bin/kube-router ]] && "$DIR/bin/kube-router" --cleanup-config >/dev/null 2>&1 || true
-  findmnt -rn -o TARGET | grep -F "$NODE_DIR/" | sort -r | while read -r mnt; do umount -l "$mnt" || true; done
-  findmnt -rn -o TARGET | grep -F "$NODE_RUN/" | sort -r | while read -r mnt; do umount -l "$mnt" || true; done
+  findmnt -rn -o TARGET | grep -F -e "$NODE_DIR/" -e "$NODE_RUN/" | sort -r | while read -r mnt; do umount -l "$mnt" || true; done
   node_restore_kernel_tunables
 }
 
 node_status() {
   node_enabled || { echo "real node: none (TENANTSTACK_REAL_NODE=1 to have one)"; return 0; }
-  local name pid up=0
-  for name in "${NODE_COMPONENTS[@]}"; do
-    if pid=$(running_pid "$name"); then echo "$name: running (pid $pid)"; else echo "$name: not running"; up=1; fi
-  done
-  return "$up"
+  components_status "${NODE_COMPONENTS[@]}"
 }
