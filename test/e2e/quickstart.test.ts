@@ -17,7 +17,7 @@ describe("the README's quick start on a clean clone", function () {
   let clone: string;
   let state: string;
   let env: NodeJS.ProcessEnv;
-  const kube = KubeClient.fromKubeconfig(KUBECONFIG);
+  let kube: KubeClient; // in `before`: the kubeconfig exists once the root hook has started the cluster
   const settings = devSettings();
   const tenant = settings.tenancy.tenant;
   const namespace = defaultNamespace(settings.environment, tenant.name);
@@ -28,6 +28,7 @@ describe("the README's quick start on a clean clone", function () {
 
   before(async function () {
     if (OWN_CLUSTER) this.skip(); // the quick start is the local cluster's
+    kube = KubeClient.fromKubeconfig(KUBECONFIG);
     const existing = await kube.get(`/api/v1/namespaces/${namespace}`).catch(() => undefined);
     if (existing) {
       throw new Error(
