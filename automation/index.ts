@@ -23,15 +23,5 @@ export type { MigrateOptions, MigrationResult } from "./migration/migrate";
 export { readDataPlaneFile, staticDataPlane } from "./migration/staticDataPlane";
 export * from "./registry/migrations";
 export * from "./registry/registry";
-export {
-  PLANS,
-  TenantInputSchema,
-  atVersion,
-  fleetStacks,
-  parseVersion,
-  stackOf,
-  type FleetStack,
-  type Tenant,
-  type TenantInput,
-} from "./registry/tenant";
+export { PLANS, atVersion, fleetStacks, parseVersion, stackOf, type FleetStack, type Tenant, type TenantInput } from "./registry/tenant";
 export * from "./workspace";

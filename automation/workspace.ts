@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { LocalWorkspace, type PulumiFn, StackNotFoundError, type Stack } from "@pulumi/pulumi/automation";
-import { stackConfigOf } from "../schema";
+import { type StackInput, stackConfigOf } from "../schema";
 import {
   checkBackendUrl,
   checkSecretsProvider,
@@ -182,7 +182,7 @@ export class WorkspaceFactory {
    * on file is read from the stack's settings file in its work directory; the CLI is run only for
    * the keys that differ (an unchanged fleet costs no config command).
    */
-  async stack(name: string, settings: Readonly<Record<string, unknown>>, cluster?: string): Promise<Stack> {
+  async stack(name: string, settings: StackInput | Readonly<Record<string, unknown>>, cluster?: string): Promise<Stack> {
     const stack = await this.select(name, true, cluster);
     const config = stackConfigOf(settings);
     const current: Record<string, unknown> = (await stack.workspace.stackSettings(name).catch(() => undefined))?.config ?? {};

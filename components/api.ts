@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
-import { ApiSchema, parsePlacedSpec, type SchedulingSchema } from "../schema";
+import { type ApiInput, ApiSchema, parsePlacedSpec, type SchedulingInput } from "../schema";
 import { PORTS, SERVICES } from "./contract";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { type AppWiring, appWorkload } from "./workload";
@@ -19,12 +18,12 @@ export interface ApiArgs {
    */
   readonly instance?: string;
   /** The API's settings, validated against `ApiSchema`; omitted fields take the schema's defaults. */
-  readonly spec: z.input<typeof ApiSchema>;
+  readonly spec: ApiInput;
   /**
    * Node selector and tolerations of the pods, validated against `SchedulingSchema`.
    * @default - no node selector or tolerations
    */
-  readonly scheduling?: z.input<typeof SchedulingSchema>;
+  readonly scheduling?: SchedulingInput;
   /** How the API finds the rest of its stack. */
   readonly wiring: AppWiring;
   /**

@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
-import { type IngressSpec, IngressSchema, parseSpec, type TlsSpec, tlsSecretName } from "../schema";
+import { type IngressInput, IngressSchema, type IngressSpec, parseSpec, tlsSecretName, type TlsSpec } from "../schema";
 import { PORTS, SERVICES } from "./contract";
 
 /** Type token of {@link Ingress}. */
@@ -18,7 +17,7 @@ export interface IngressArgs {
   /** Namespace of the stack. */
   readonly namespace: pulumi.Input<string>;
   /** Ingress settings, validated against `IngressSchema`; omitted fields take the schema's defaults. */
-  readonly spec: z.input<typeof IngressSchema>;
+  readonly spec: IngressInput;
   /** Public host names, one per tenant, all routed to the API. */
   readonly hosts: readonly string[];
   /**

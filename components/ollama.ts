@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
-import { OllamaSchema, type OllamaSpec, parsePlacedSpec, type SchedulingSchema, type SchedulingSpec } from "../schema";
+import { type OllamaInput, OllamaSchema, type OllamaSpec, parsePlacedSpec, type SchedulingInput, type SchedulingSpec } from "../schema";
 import { checksum } from "./checksum";
 import { PORTS, SERVICES } from "./contract";
 import { recommendedLabels, selectorLabels } from "./labels";
@@ -30,13 +29,13 @@ export interface OllamaArgs {
    */
   readonly instance?: string;
   /** Ollama settings, validated against `OllamaSchema`; omitted fields take the schema's defaults. */
-  readonly spec: z.input<typeof OllamaSchema>;
+  readonly spec: OllamaInput;
   /**
    * Node selector and tolerations of the pods when Ollama runs without a GPU (`gpu.count: 0`), validated
    * against `SchedulingSchema`; with a GPU, `gpu.nodeSelector` and `gpu.tolerations` place them.
    * @default - no node selector or tolerations
    */
-  readonly scheduling?: z.input<typeof SchedulingSchema>;
+  readonly scheduling?: SchedulingInput;
 }
 
 /** The script that pulls every model into the model volume through a private Ollama server on loopback. */

@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
-import { parsePlacedSpec, PostgresSchema, type SchedulingSchema, type SchedulingSpec, tenantDatabase } from "../schema";
+import { parsePlacedSpec, type PostgresInput, PostgresSchema, type SchedulingInput, type SchedulingSpec, tenantDatabase } from "../schema";
 import { CREDENTIALS_SECRET, credentialKey, PORTS, SERVICES, TENANT_CREDENTIALS_SECRET, tenantKeys } from "./contract";
 import { POSTGRES_CLIENT_ENV, POSTGRES_UID, waitForPostgres } from "./postgresClient";
 import { recommendedLabels } from "./labels";
@@ -26,12 +25,12 @@ export interface PostgresArgs {
    */
   readonly instance?: string;
   /** Postgres settings, validated against `PostgresSchema`; omitted fields take the schema's defaults. */
-  readonly spec: z.input<typeof PostgresSchema>;
+  readonly spec: PostgresInput;
   /**
    * Node selector and tolerations of the server's and jobs' pods, validated against `SchedulingSchema`.
    * @default - no node selector or tolerations
    */
-  readonly scheduling?: z.input<typeof SchedulingSchema>;
+  readonly scheduling?: SchedulingInput;
   /**
    * Tenants whose database and role are created (idempotently) by a provisioning Job.
    * @default []

@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
-import { parsePlacedSpec, type RedisSpec, RedisSchema, type SchedulingSchema } from "../schema";
+import { parsePlacedSpec, type RedisInput, RedisSchema, type RedisSpec, type SchedulingInput } from "../schema";
 import { CREDENTIALS_SECRET, credentialKey, PORTS, REDIS_TENANT_ACL_KEY, SERVICES, TENANT_CREDENTIALS_SECRET } from "./contract";
 import { recommendedLabels } from "./labels";
 import { containerResources, STEP_RESOURCES } from "./resources";
@@ -26,12 +25,12 @@ export interface RedisArgs {
    */
   readonly instance?: string;
   /** Redis settings, validated against `RedisSchema`; omitted fields take the schema's defaults. */
-  readonly spec: z.input<typeof RedisSchema>;
+  readonly spec: RedisInput;
   /**
    * Node selector and tolerations of the pod, validated against `SchedulingSchema`.
    * @default - no node selector or tolerations
    */
-  readonly scheduling?: z.input<typeof SchedulingSchema>;
+  readonly scheduling?: SchedulingInput;
   /**
    * A value that changes whenever the tenants' Redis users change, so Redis reloads its ACL file.
    * @default - Redis restarts only on settings changes

@@ -1,12 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
 import {
   credentialNames,
   missingAppSecretProblems,
   parseSpec,
-  type SecretsSpec,
+  type SecretsInput,
   SecretsSchema,
+  type SecretsSpec,
   tenantDatabase,
   tenantKeyPrefix,
   tenantRedisUser,
@@ -32,7 +32,7 @@ export interface SecretsArgs {
   /** Namespace of the stack. */
   readonly namespace: pulumi.Input<string>;
   /** Where the credentials come from, validated against `SecretsSchema`. */
-  readonly spec: z.input<typeof SecretsSchema>;
+  readonly spec: SecretsInput;
   /** Names of the tenants: each gets a database role and, with `redisIsolation: acl`, a Redis user. */
   readonly tenants: readonly string[];
   /**

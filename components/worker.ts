@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
-import { WorkerSchema, parsePlacedSpec, type SchedulingSchema } from "../schema";
+import { parsePlacedSpec, type SchedulingInput, type WorkerInput, WorkerSchema } from "../schema";
 import { type AppWiring, appWorkload } from "./workload";
 
 /** Type token of {@link Worker}. */
@@ -16,12 +15,12 @@ export interface WorkerArgs {
    */
   readonly instance?: string;
   /** The worker's settings, validated against `WorkerSchema`; omitted fields take the schema's defaults. */
-  readonly spec: z.input<typeof WorkerSchema>;
+  readonly spec: WorkerInput;
   /**
    * Node selector and tolerations of the pods, validated against `SchedulingSchema`.
    * @default - no node selector or tolerations
    */
-  readonly scheduling?: z.input<typeof SchedulingSchema>;
+  readonly scheduling?: SchedulingInput;
   /** How the worker finds the rest of its stack. */
   readonly wiring: AppWiring;
 }

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import {
   awsAccountId,
   awsRegion,
@@ -16,6 +15,7 @@ import {
   workloadPool,
 } from "./cloudNames";
 import { dnsLabel, oneOf, settings } from "./fields";
+import type { AwsSpec, AzureSpec, GcpSpec } from "./types";
 
 /** Clouds a stack can run on. */
 export const CLOUDS = ["none", "aws", "gcp", "azure"] as const;
@@ -39,7 +39,10 @@ const certManager = () =>
     .prefault({})
     .describe("The cert-manager controller's ServiceAccount.");
 
-/** EKS: IAM roles for service accounts, Secrets Manager, S3 and Route 53. */
+/**
+ * EKS: IAM roles for service accounts, Secrets Manager, S3 and Route 53.
+ * @internal
+ */
 export const AwsSchema = settings({
   region: awsRegion().describe("AWS region of the cluster, its secrets and its backup bucket."),
   accountId: awsAccountId().describe("AWS account id of the cluster."),
@@ -55,7 +58,10 @@ export const AwsSchema = settings({
     .describe("DNS-01 on Route 53; required when `ingress.tls.solver.type` is `dns01`."),
 }).describe("AWS settings, required when `cloud` is `aws`.");
 
-/** GKE: Workload Identity, Secret Manager, GCS and Cloud DNS. */
+/**
+ * GKE: Workload Identity, Secret Manager, GCS and Cloud DNS.
+ * @internal
+ */
 export const GcpSchema = settings({
   project: gcpProjectId().describe("GCP project id of the stack's service accounts, secrets and bucket."),
   region: gcpRegion().describe("Region of the secrets' replicas and of the backup bucket."),
@@ -71,7 +77,10 @@ export const GcpSchema = settings({
     .describe("DNS-01 on Cloud DNS; required when `ingress.tls.solver.type` is `dns01`."),
 }).describe("GCP settings, required when `cloud` is `gcp`.");
 
-/** AKS: workload identity, Key Vault, Blob storage and Azure DNS. */
+/**
+ * AKS: workload identity, Key Vault, Blob storage and Azure DNS.
+ * @internal
+ */
 export const AzureSchema = settings({
   tenantId: guid().describe("Microsoft Entra tenant id."),
   subscriptionId: guid().describe("Subscription of the stack's identities, vault and storage account."),
@@ -95,12 +104,6 @@ export const AzureSchema = settings({
     .describe("DNS-01 on Azure DNS (zone `ingress.tls.solver.zone`); required when `ingress.tls.solver.type` is `dns01`."),
 }).describe("Azure settings, required when `cloud` is `azure`.");
 
-/** Validated AWS settings. */
-export type AwsSpec = z.output<typeof AwsSchema>;
-/** Validated GCP settings. */
-export type GcpSpec = z.output<typeof GcpSchema>;
-/** Validated Azure settings. */
-export type AzureSpec = z.output<typeof AzureSchema>;
 /** Validated settings of each cloud. */
 export interface CloudSpecs {
   readonly aws: AwsSpec;
@@ -154,7 +157,7 @@ export function cloudUseProblems(use: CloudUse): Problem[] {
         input: use.dns01.provider,
       });
     }
-    if ((use.settings as Record<string, unknown>)[services.dnsKey] === undefined) {
+    if ((use.settings as object as Record<string, unknown>)[services.dnsKey] === undefined) {
       problems.push({
         path: at(services.dnsKey),
         message: 'must name the DNS zone\'s details when `ingress.tls.solver.type` is "dns01"',

@@ -43,7 +43,10 @@ export function isGcsBucketName(name: string): boolean {
   );
 }
 
-/** An S3 bucket name. */
+/**
+ * An S3 bucket name.
+ * @internal
+ */
 export function s3BucketName() {
   return named(
     isS3BucketName,
@@ -51,7 +54,10 @@ export function s3BucketName() {
   );
 }
 
-/** A GCS bucket name. */
+/**
+ * A GCS bucket name.
+ * @internal
+ */
 export function gcsBucketName() {
   return named(
     isGcsBucketName,
@@ -59,12 +65,18 @@ export function gcsBucketName() {
   );
 }
 
-/** An Azure storage account name. */
+/**
+ * An Azure storage account name.
+ * @internal
+ */
 export function storageAccountName() {
   return matching(/^[a-z0-9]{3,24}$/, "must be an Azure storage account name: 3-24 lowercase letters and digits");
 }
 
-/** An Azure blob container name. */
+/**
+ * An Azure blob container name.
+ * @internal
+ */
 export function blobContainerName() {
   return matching(
     /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
@@ -72,7 +84,10 @@ export function blobContainerName() {
   );
 }
 
-/** An Azure Key Vault name. */
+/**
+ * An Azure Key Vault name.
+ * @internal
+ */
 export function keyVaultName() {
   return matching(
     /^(?!.*--)[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/,
@@ -80,7 +95,10 @@ export function keyVaultName() {
   );
 }
 
-/** An object key prefix: `/`-separated segments of letters, digits, ".", "_" and "-" (no wildcards, which would widen access grants). */
+/**
+ * An object key prefix: `/`-separated segments of letters, digits, ".", "_" and "-" (no wildcards, which would widen access grants).
+ * @internal
+ */
 export function objectPrefix() {
   return named(
     (value) => value.length <= 512 && /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value),
@@ -88,12 +106,18 @@ export function objectPrefix() {
   );
 }
 
-/** An AWS region such as `eu-west-1`. */
+/**
+ * An AWS region such as `eu-west-1`.
+ * @internal
+ */
 export function awsRegion() {
   return matching(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]{1,2}$/, 'must be an AWS region such as "eu-west-1"');
 }
 
-/** A 12-digit AWS account id. */
+/**
+ * A 12-digit AWS account id.
+ * @internal
+ */
 export function awsAccountId() {
   return matching(/^[0-9]{12}$/, 'must be a 12-digit AWS account id such as "123456789012"');
 }
@@ -104,7 +128,10 @@ export const OIDC_PROVIDER_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):
 /** The region of an EKS OIDC issuer host path (`oidc.eks.<region>.amazonaws.com/id/<id>`). */
 export const EKS_ISSUER = /^oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/id\/[A-Za-z0-9]+$/;
 
-/** An IAM OIDC provider ARN. */
+/**
+ * An IAM OIDC provider ARN.
+ * @internal
+ */
 export function oidcProviderArn() {
   return matching(
     OIDC_PROVIDER_ARN,
@@ -112,12 +139,18 @@ export function oidcProviderArn() {
   );
 }
 
-/** A Route 53 hosted zone id. */
+/**
+ * A Route 53 hosted zone id.
+ * @internal
+ */
 export function hostedZoneId() {
   return matching(/^Z[A-Z0-9]{1,31}$/, 'must be a Route 53 hosted zone id such as "Z0123456789ABCDEFGHIJ"');
 }
 
-/** A GCP project id. */
+/**
+ * A GCP project id.
+ * @internal
+ */
 export function gcpProjectId() {
   return matching(
     /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
@@ -128,17 +161,26 @@ export function gcpProjectId() {
 /** The GKE workload identity pool of a project. */
 export const WORKLOAD_POOL = /^([a-z][a-z0-9-]{4,28}[a-z0-9])\.svc\.id\.goog$/;
 
-/** A GKE workload identity pool. */
+/**
+ * A GKE workload identity pool.
+ * @internal
+ */
 export function workloadPool() {
   return matching(WORKLOAD_POOL, 'must be a GKE workload identity pool "<project-id>.svc.id.goog"');
 }
 
-/** A GCP region such as `europe-west1`. */
+/**
+ * A GCP region such as `europe-west1`.
+ * @internal
+ */
 export function gcpRegion() {
   return matching(/^[a-z]+-[a-z]+[0-9]+$/, 'must be a GCP region such as "europe-west1"');
 }
 
-/** A GUID (Azure tenant and subscription ids). */
+/**
+ * A GUID (Azure tenant and subscription ids).
+ * @internal
+ */
 export function guid() {
   return matching(
     /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
@@ -146,7 +188,10 @@ export function guid() {
   );
 }
 
-/** An Azure resource group name. */
+/**
+ * An Azure resource group name.
+ * @internal
+ */
 export function resourceGroupName() {
   return matching(
     /^[-\w.()]{0,89}[-\w()]$/,
@@ -154,12 +199,18 @@ export function resourceGroupName() {
   );
 }
 
-/** An Azure location such as `westeurope`. */
+/**
+ * An Azure location such as `westeurope`.
+ * @internal
+ */
 export function azureLocation() {
   return matching(/^[a-z][a-z0-9]+$/, 'must be an Azure location such as "westeurope"');
 }
 
-/** An AKS OIDC issuer URL. */
+/**
+ * An AKS OIDC issuer URL.
+ * @internal
+ */
 export function oidcIssuerUrl() {
   return matching(
     /^https:\/\/[a-z0-9.-]+(\/[A-Za-z0-9._-]+)*\/?$/,
@@ -167,7 +218,10 @@ export function oidcIssuerUrl() {
   );
 }
 
-/** A secret's name valid in AWS Secrets Manager, GCP Secret Manager and Azure Key Vault alike. */
+/**
+ * A secret's name valid in AWS Secrets Manager, GCP Secret Manager and Azure Key Vault alike.
+ * @internal
+ */
 export function cloudSecretEntryName() {
   return matching(
     /^[a-z0-9](?:[a-z0-9-]{0,125}[a-z0-9])?$/,

@@ -77,7 +77,7 @@ function readSecretMap(key: string, text: string, secret: boolean): { values: Re
  * The Pulumi config of a stack's settings, the inverse of {@link readStackConfig}: one
  * `tenantstack:<key>` entry per top-level setting, objects and lists as JSON text.
  */
-export function stackConfigOf(input: Readonly<Record<string, unknown>>): Record<string, string> {
+export function stackConfigOf(input: object): Record<string, string> {
   const entries = Object.entries(input)
     .filter(([, value]) => value !== undefined)
     .map(([key, value]) => [`${CONFIG_NAMESPACE}:${key}`, typeof value === "string" ? value : JSON.stringify(value)]);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { cronSchedule, dnsLabel, flag, image, intBetween, labels, oneOf, settings, stringMap } from "./fields";
 import { awsRegion, blobContainerName, gcsBucketName, objectPrefix, s3BucketName, storageAccountName } from "./cloudNames";
 import { TolerationSchema } from "./scheduling";
+import type { PostgresSpec } from "./types";
 import { resourcesSchema } from "./workloads";
 
 /** Fields every stateful store has: its volume and the opt-in to replace it. */
@@ -28,7 +29,10 @@ function uploadFields() {
   };
 }
 
-/** Where Postgres backups go. */
+/**
+ * Where Postgres backups go.
+ * @internal
+ */
 export const BackupDestinationSchema = z
   .discriminatedUnion(
     "type",
@@ -78,7 +82,10 @@ const BackupSchema = settings({
   .prefault({})
   .describe("Scheduled logical backups.");
 
-/** The Postgres StatefulSet. */
+/**
+ * The Postgres StatefulSet.
+ * @internal
+ */
 export const PostgresSchema = settings({
   image: image().default("postgres:16.6").describe("Postgres image."),
   ...volumeFields(20),
@@ -98,7 +105,10 @@ export const PostgresSchema = settings({
   .prefault({})
   .describe("PostgreSQL.");
 
-/** The Redis StatefulSet. */
+/**
+ * The Redis StatefulSet.
+ * @internal
+ */
 export const RedisSchema = settings({
   image: image().default("redis:7.4.2").describe("Redis image."),
   ...volumeFields(8),
@@ -159,7 +169,10 @@ const GpuSchema = settings({
   })
   .describe("GPU scheduling.");
 
-/** The Ollama StatefulSet. */
+/**
+ * The Ollama StatefulSet.
+ * @internal
+ */
 export const OllamaSchema = settings({
   enabled: flag().default(true).describe("Run Ollama in the stack."),
   image: image().default("ollama/ollama:0.6.5").describe("Ollama image."),
@@ -188,11 +201,5 @@ export const OllamaSchema = settings({
   .prefault({})
   .describe("Ollama, on GPU nodes.");
 
-/** Validated Postgres settings. */
-export type PostgresSpec = z.output<typeof PostgresSchema>;
-/** Validated Redis settings. */
-export type RedisSpec = z.output<typeof RedisSchema>;
-/** Validated Ollama settings. */
-export type OllamaSpec = z.output<typeof OllamaSchema>;
 /** Fields of a stateful store's volume. */
 export type VolumeSpec = Pick<PostgresSpec, "storageGi" | "storageClass" | "allowVolumeReplacement">;

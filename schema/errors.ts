@@ -31,7 +31,10 @@ function received(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** Turns zod issues into problem lines rooted at `root` (such as `tenantstack:` or `postgres`). */
+/**
+ * Turns zod issues into problem lines rooted at `root` (such as `tenantstack:` or `postgres`).
+ * @internal
+ */
 export function problemsOf(issues: readonly z.core.$ZodIssue[], root: string): string[] {
   return issues.flatMap((issue) => {
     if (issue.code === "unrecognized_keys") {
@@ -54,7 +57,10 @@ export function problemLine(root: string, segments: readonly PropertyKey[], mess
   return `${path} ${message} (got ${received(input)})`;
 }
 
-/** Parses `input` with `schema`, throwing one ValidationError that lists every problem. */
+/**
+ * Parses `input` with `schema`, throwing one ValidationError that lists every problem.
+ * @internal
+ */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, subject: string, root: string): z.output<S> {
   const result = schema.safeParse(input, { reportInput: true });
   if (!result.success) throw new ValidationError(subject, problemsOf(result.error.issues, root));

@@ -23,7 +23,10 @@ function matching(pattern: RegExp, message: string, maxLength = 253) {
   return z.string({ error: message }).max(maxLength, { error: message }).regex(pattern, { error: message });
 }
 
-/** A Kubernetes DNS-1123 label (tenant names, namespaces, object names). */
+/**
+ * A Kubernetes DNS-1123 label (tenant names, namespaces, object names).
+ * @internal
+ */
 export function dnsLabel(maxLength = 63) {
   return matching(
     DNS_LABEL,
@@ -32,7 +35,10 @@ export function dnsLabel(maxLength = 63) {
   );
 }
 
-/** A fully qualified DNS-1123 host name such as `acme.example.com`. */
+/**
+ * A fully qualified DNS-1123 host name such as `acme.example.com`.
+ * @internal
+ */
 export function hostName() {
   return matching(
     DNS_SUBDOMAIN,
@@ -40,33 +46,51 @@ export function hostName() {
   );
 }
 
-/** An integer in `[min, max]`. */
+/**
+ * An integer in `[min, max]`.
+ * @internal
+ */
 export function intBetween(min: number, max: number) {
   const message = `must be an integer between ${min} and ${max}`;
   return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
 }
 
-/** One of a fixed set of strings. */
+/**
+ * One of a fixed set of strings.
+ * @internal
+ */
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: `must be one of ${values.map((v) => JSON.stringify(v)).join(", ")}` });
 }
 
-/** A boolean. */
+/**
+ * A boolean.
+ * @internal
+ */
 export function flag() {
   return z.boolean({ error: "must be true or false" });
 }
 
-/** A Kubernetes CPU quantity such as `250m` or `2`. */
+/**
+ * A Kubernetes CPU quantity such as `250m` or `2`.
+ * @internal
+ */
 export function cpu() {
   return matching(CPU_QUANTITY, 'must be a CPU quantity such as "250m" or "2"', 32);
 }
 
-/** A Kubernetes memory quantity with a binary unit such as `512Mi` or `4Gi`. */
+/**
+ * A Kubernetes memory quantity with a binary unit such as `512Mi` or `4Gi`.
+ * @internal
+ */
 export function memory() {
   return matching(MEMORY_QUANTITY, 'must be a memory quantity with a binary unit such as "512Mi" or "4Gi"', 32);
 }
 
-/** A container image reference pinned by tag or digest. */
+/**
+ * A container image reference pinned by tag or digest.
+ * @internal
+ */
 export function image() {
   const message = 'must be a container image reference with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"';
   return matching(IMAGE, message, 512).refine((value) => pinned(value), {
@@ -80,43 +104,67 @@ function pinned(reference: string): boolean {
   return PINNED_IMAGE.test(lastSegment) && !lastSegment.endsWith(":latest");
 }
 
-/** An environment variable name. */
+/**
+ * An environment variable name.
+ * @internal
+ */
 export function envName() {
   return matching(ENV_NAME, "must be an environment variable name: letters, digits and '_', not starting with a digit", 128);
 }
 
-/** A five-field cron schedule. */
+/**
+ * A five-field cron schedule.
+ * @internal
+ */
 export function cronSchedule() {
   return matching(CRON, 'must be a five-field cron schedule such as "0 3 * * *"', 128);
 }
 
-/** A duration in seconds, minutes or hours such as `30s` or `1h`. */
+/**
+ * A duration in seconds, minutes or hours such as `30s` or `1h`.
+ * @internal
+ */
 export function duration() {
   return matching(DURATION, 'must be a duration such as "30s", "5m" or "1h"', 16);
 }
 
-/** An absolute HTTP path. */
+/**
+ * An absolute HTTP path.
+ * @internal
+ */
 export function httpPath() {
   return matching(HTTP_PATH, 'must be an absolute HTTP path such as "/healthz"', 512);
 }
 
-/** An e-mail address. */
+/**
+ * An e-mail address.
+ * @internal
+ */
 export function email() {
   return matching(EMAIL, 'must be an e-mail address such as "ops@example.com"', 254);
 }
 
-/** A non-empty string of at most `maxLength` characters. */
+/**
+ * A non-empty string of at most `maxLength` characters.
+ * @internal
+ */
 export function text(maxLength = 253) {
   const message = `must be a non-empty string of at most ${maxLength} characters`;
   return z.string({ error: message }).min(1, { error: message }).max(maxLength, { error: message });
 }
 
-/** A map of strings keyed by `key` (label maps, environment maps). */
+/**
+ * A map of strings keyed by `key` (label maps, environment maps).
+ * @internal
+ */
 export function stringMap<K extends z.ZodType<string>>(key: K) {
   return z.record(key, z.string({ error: "must be a string" }), { error: "must be a map of strings" });
 }
 
-/** Kubernetes labels: keys (an optional DNS subdomain and `/`, then a name) to values. */
+/**
+ * Kubernetes labels: keys (an optional DNS subdomain and `/`, then a name) to values.
+ * @internal
+ */
 export function labels() {
   return z.record(
     matching(
@@ -136,6 +184,7 @@ export function labels() {
 /**
  * An object of named settings. An unknown key is rejected with the likely intended key and the allowed
  * ones: one message line per unknown key, in the order of the issue's `keys`.
+ * @internal
  */
 export function settings<const S extends z.ZodRawShape>(shape: S) {
   const allowed = Object.keys(shape);

@@ -10,3 +10,4 @@ export * from "./stack";
 export * from "./tenant";
 export * from "./workloads";
 export * from "./config";
+export * from "./types";

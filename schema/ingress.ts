@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { dnsLabel, email, flag, oneOf, settings, text } from "./fields";
+import type { IngressSpec } from "./types";
 
 /** The ACME challenge cert-manager answers. */
 const SolverSchema = z
@@ -42,7 +43,10 @@ const TlsSchema = z
   )
   .describe("TLS through cert-manager: a Let's Encrypt issuer created for the stack, an existing issuer, or none.");
 
-/** The Ingress in front of the API. */
+/**
+ * The Ingress in front of the API.
+ * @internal
+ */
 export const IngressSchema = settings({
   className: dnsLabel(253).default("nginx").describe("IngressClass of the controller."),
   controllerNamespace: dnsLabel()
@@ -54,7 +58,5 @@ export const IngressSchema = settings({
     .describe("Wait for the ingress controller to publish the Ingress's address; turn off where no controller runs."),
 }).describe("Ingress and TLS.");
 
-/** Validated Ingress settings. */
-export type IngressSpec = z.output<typeof IngressSchema>;
 /** Validated TLS settings. */
 export type TlsSpec = IngressSpec["tls"];

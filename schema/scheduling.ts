@@ -1,7 +1,10 @@
 import { z } from "zod";
 import { labels, oneOf, settings, text } from "./fields";
 
-/** A pod toleration. */
+/**
+ * A pod toleration.
+ * @internal
+ */
 export const TolerationSchema = settings({
   key: text(253).describe("Taint key."),
   operator: oneOf(["Exists", "Equal"]).default("Equal").describe("Toleration operator."),
@@ -16,6 +19,7 @@ export const TolerationSchema = settings({
 /**
  * Where the stack's CPU pods run: the API and worker, Postgres and Redis, their jobs, and Ollama
  * when it has no GPU (with a GPU, Ollama keeps `ollama.gpu`'s placement).
+ * @internal
  */
 export const SchedulingSchema = settings({
   nodeSelector: labels()
@@ -28,8 +32,3 @@ export const SchedulingSchema = settings({
 })
   .prefault({})
   .describe("Scheduling of the stack's CPU pods (node groups): a node selector and tolerations.");
-
-/** Validated scheduling of the stack's CPU pods. */
-export type SchedulingSpec = z.output<typeof SchedulingSchema>;
-/** A validated toleration. */
-export type TolerationSpec = z.output<typeof TolerationSchema>;

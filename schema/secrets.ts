@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { dnsLabel, duration, envName, intBetween, oneOf, settings, text } from "./fields";
 import { credentialSlug } from "./naming";
+import type { SecretsSpec } from "./types";
 
 /** The credentials every stack has, whatever its secret source. */
 export const STACK_CREDENTIALS = ["postgresPassword", "redisPassword", "appSecretKey"] as const;
@@ -18,7 +19,10 @@ const passwordProvider = () =>
       "How passwords are generated: `random` with `@pulumi/random` (needs the `random` provider plugin), or `builtin` with the Node.js dynamic-resource plugin that ships with the Pulumi CLI. Either way a password is made once and never changes.",
     );
 
-/** Where the stack's credentials come from. */
+/**
+ * Where the stack's credentials come from.
+ * @internal
+ */
 export const SecretsSchema = z
   .discriminatedUnion(
     "source",
@@ -99,9 +103,6 @@ export const SecretsSchema = z
     }
   })
   .describe("Credentials of the stack.");
-
-/** Validated secrets settings. */
-export type SecretsSpec = z.output<typeof SecretsSchema>;
 
 /** Every credential name the stack's Secret holds. */
 export function credentialNames(secrets: Pick<SecretsSpec, "appSecretNames">): readonly string[] {

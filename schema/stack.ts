@@ -5,9 +5,20 @@ import { parseOrThrow, ValidationError, problemsOf } from "./errors";
 import { dnsLabel, duration, flag, labels, memoryMiB, oneOf, settings } from "./fields";
 import { IngressSchema } from "./ingress";
 import { ENVIRONMENTS } from "./naming";
-import { SchedulingSchema, type SchedulingSpec } from "./scheduling";
+import { SchedulingSchema } from "./scheduling";
 import { missingAppSecretProblems, SecretsSchema } from "./secrets";
 import { TenancySchema } from "./tenant";
+import type {
+  AwsInput,
+  AwsSpec,
+  AzureInput,
+  AzureSpec,
+  GcpInput,
+  GcpSpec,
+  SchedulingSpec,
+  StackInputFields,
+  StackSpecFields,
+} from "./types";
 import { ApiSchema, WorkerSchema } from "./workloads";
 
 /** Prometheus Operator scraping. */
@@ -66,7 +77,10 @@ const StackShape = settings({
   monitoring: MonitoringSchema,
 });
 
-/** One stack of tenantstack: the single source of its config, component args, defaults and JSON Schema. */
+/**
+ * One stack of tenantstack: the single source of its config, component args, defaults and JSON Schema.
+ * @internal
+ */
 export const StackSchema = StackShape.superRefine((stack, ctx) => {
   const problem = (path: PropertyKey[], message: string, input: unknown) => ctx.addIssue({ code: "custom", path, message, input });
 
@@ -152,20 +166,18 @@ function cloudProblems(stack: z.output<typeof StackShape>): Problem[] {
 }
 
 /** The stack settings of each cloud choice: its block, and no other cloud's. */
-type CloudChoice<Settings extends { aws?: unknown; gcp?: unknown; azure?: unknown }> =
+type CloudChoice<Settings extends { aws: unknown; gcp: unknown; azure: unknown }> =
   | { readonly cloud?: "none"; readonly aws?: undefined; readonly gcp?: undefined; readonly azure?: undefined }
   | {
-      [C in Cloud]: { readonly cloud: C } & { readonly [K in C]-?: NonNullable<Settings[K]> } & {
+      [C in Cloud]: { readonly cloud: C } & { readonly [K in C]-?: Settings[K] } & {
         readonly [K in Exclude<Cloud, C>]?: undefined;
       };
     }[Cloud];
 
-type CloudKeys = "cloud" | Cloud;
-
 /** A stack's settings as written (defaults optional): the block of exactly the chosen cloud. */
-export type StackInput = Omit<z.input<typeof StackSchema>, CloudKeys> & CloudChoice<z.input<typeof StackSchema>>;
+export type StackInput = StackInputFields & CloudChoice<{ aws: AwsInput; gcp: GcpInput; azure: AzureInput }>;
 /** A validated stack with every default applied. */
-export type StackSpec = Omit<z.output<typeof StackSchema>, CloudKeys> & CloudChoice<z.output<typeof StackSchema>>;
+export type StackSpec = StackSpecFields & CloudChoice<{ aws: AwsSpec; gcp: GcpSpec; azure: AzureSpec }>;
 
 /** Options of {@link parseStack}. */
 export interface ParseStackOptions {
@@ -194,7 +206,10 @@ export function parseStack(input: unknown, options: ParseStackOptions = {}): Sta
   return result.data as StackSpec;
 }
 
-/** Validates one part of a stack (a component's settings), naming fields under `root`. */
+/**
+ * Validates one part of a stack (a component's settings), naming fields under `root`.
+ * @internal
+ */
 export function parseSpec<S extends z.ZodType>(schema: S, input: unknown, root: string): z.output<S> {
   return parseOrThrow(schema, input, `${root} settings`, root);
 }
@@ -202,6 +217,7 @@ export function parseSpec<S extends z.ZodType>(schema: S, input: unknown, root: 
 /**
  * Validates one part of a stack and the stack's `scheduling` together (a component whose pods are placed by
  * it), naming fields under `root` and `scheduling` and reporting every problem at once.
+ * @internal
  */
 export function parsePlacedSpec<S extends z.ZodType>(
   schema: S,

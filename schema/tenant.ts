@@ -1,10 +1,14 @@
 import { z } from "zod";
 import { dnsLabel, flag, hostName, oneOf, settings } from "./fields";
+import type { Tenancy, Tenant } from "./types";
 
 /** Longest tenant name: keeps derived names (namespaces, databases, stacks) within their limits. */
 export const TENANT_NAME_MAX = 40;
 
-/** One tenant of the application. */
+/**
+ * One tenant of the application.
+ * @internal
+ */
 export const TenantSchema = settings({
   name: dnsLabel(TENANT_NAME_MAX).describe(
     "Tenant name, a DNS-1123 label of at most 40 characters. Names the tenant's database, role, Redis user and stack.",
@@ -17,7 +21,10 @@ export const TenantSchema = settings({
     ),
 }).describe("A tenant of the application.");
 
-/** How tenants share an instance. */
+/**
+ * How tenants share an instance.
+ * @internal
+ */
 export const TenancySchema = z
   .discriminatedUnion(
     "mode",
@@ -43,11 +50,6 @@ export const TenancySchema = z
     { error: 'must be one of "shared", "dedicated"' },
   )
   .describe("Tenancy of the stack: `shared` (many tenants, one instance) or `dedicated` (one tenant).");
-
-/** A validated tenant. */
-export type Tenant = z.output<typeof TenantSchema>;
-/** Validated tenancy. */
-export type Tenancy = z.output<typeof TenancySchema>;
 
 /** The tenants a stack serves, whatever its mode. */
 export function tenantsOf(tenancy: Tenancy): readonly Tenant[] {

@@ -1,7 +1,11 @@
 import { z } from "zod";
+import type { ApiSpec } from "./types";
 import { cpu, cpuCores, envName, flag, httpPath, image, intBetween, memory, memoryMiB, settings, stringMap, text } from "./fields";
 
-/** Defaults of a container's resources. */
+/**
+ * Defaults of a container's resources.
+ * @internal
+ */
 export interface ResourceDefaults {
   readonly cpuRequest: string;
   readonly memoryRequest: string;
@@ -27,7 +31,10 @@ function measured(amount: (quantity: string) => number, quantity: string): numbe
   }
 }
 
-/** Container resource requests and limits, defaulting to `defaults`; no request may exceed its limit. */
+/**
+ * Container resource requests and limits, defaulting to `defaults`; no request may exceed its limit.
+ * @internal
+ */
 export function resourcesSchema(defaults: ResourceDefaults) {
   return z
     .strictObject({
@@ -95,7 +102,10 @@ function workloadFields(defaults: { replicas: number; resources: ResourceDefault
   };
 }
 
-/** The HTTP API Deployment. */
+/**
+ * The HTTP API Deployment.
+ * @internal
+ */
 export const ApiSchema = settings({
   ...workloadFields({
     replicas: 2,
@@ -136,7 +146,10 @@ const WorkerHealthSchema = z
     "The worker's health check, run by its readiness probe. Liveness and startup only check that the worker is alive: `http`, that the health port accepts connections; `exec`, the same command, with liveness tolerating 5 minutes of failures.",
   );
 
-/** The background worker Deployment. */
+/**
+ * The background worker Deployment.
+ * @internal
+ */
 export const WorkerSchema = settings({
   ...workloadFields({
     replicas: 1,
@@ -152,9 +165,5 @@ export const WorkerSchema = settings({
   health: WorkerHealthSchema,
 }).describe("The background worker.");
 
-/** Validated API settings. */
-export type ApiSpec = z.output<typeof ApiSchema>;
-/** Validated worker settings. */
-export type WorkerSpec = z.output<typeof WorkerSchema>;
 /** Validated container resources. */
-export type ResourcesSpec = z.output<ReturnType<typeof resourcesSchema>>;
+export type ResourcesSpec = ApiSpec["resources"];

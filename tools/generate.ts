@@ -1,26 +1,89 @@
 /**
- * Writes what derives from the stack schema: the published JSON Schema (`tenantstack.schema.json`) and
- * the README's config reference. `--check` fails instead of writing when either is out of date.
+ * Writes what derives from the schemas: the published JSON Schema (`tenantstack.schema.json`), the README's
+ * config reference, and the plain TypeScript types of the settings (`schema/types.ts`, `automation/types.ts`)
+ * that the published declarations use instead of zod's. `--check` fails instead of writing when any is out
+ * of date.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import * as prettier from "prettier";
 import { z } from "zod";
-import { StackSchema } from "../schema";
+import { MigrationSettingsSchema } from "../automation/migrate/settings";
+import { OperationRequestSchema } from "../automation/http/operationRequest";
+import { TenantInputSchema } from "../automation/registry/tenant";
+import {
+  ApiSchema,
+  AwsSchema,
+  AzureSchema,
+  BackupDestinationSchema,
+  GcpSchema,
+  IngressSchema,
+  OllamaSchema,
+  PostgresSchema,
+  RedisSchema,
+  SchedulingSchema,
+  SecretsSchema,
+  StackSchema,
+  TenancySchema,
+  TenantSchema,
+  TolerationSchema,
+  WorkerSchema,
+} from "../schema";
+import { type JsonSchema, namedTypes, type NamedType } from "./schemaTypes";
 
-interface JsonSchema {
-  type?: string | string[];
-  description?: string;
-  default?: unknown;
-  enum?: unknown[];
-  const?: unknown;
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  items?: JsonSchema;
-  oneOf?: JsonSchema[];
-  anyOf?: JsonSchema[];
-  additionalProperties?: JsonSchema | boolean;
-  minimum?: number;
-  maximum?: number;
+/** The named types of the stack's settings, as written (`...Input`) and as validated (`...Spec`). */
+const SCHEMA_TYPES: NamedType[] = [
+  {
+    schema: StackSchema,
+    input: "StackInputFields",
+    output: "StackSpecFields",
+    omit: ["cloud", "aws", "gcp", "azure"],
+    doc: {
+      input: "A stack's settings as written, but for `cloud` and its block (see `StackInput`).",
+      output: "A validated stack's settings, but for `cloud` and its block (see `StackSpec`).",
+    },
+  },
+  { schema: TenantSchema, output: "Tenant", doc: { output: "A validated tenant." } },
+  { schema: TenancySchema, input: "TenancyInput", output: "Tenancy" },
+  { schema: SchedulingSchema, input: "SchedulingInput", output: "SchedulingSpec" },
+  { schema: TolerationSchema, input: "TolerationInput", output: "TolerationSpec", doc: { input: "A pod toleration." } },
+  { schema: ApiSchema, input: "ApiInput", output: "ApiSpec" },
+  { schema: WorkerSchema, input: "WorkerInput", output: "WorkerSpec" },
+  { schema: PostgresSchema, input: "PostgresInput", output: "PostgresSpec" },
+  { schema: BackupDestinationSchema, input: "BackupDestinationInput", output: "BackupDestinationSpec" },
+  { schema: RedisSchema, input: "RedisInput", output: "RedisSpec" },
+  { schema: OllamaSchema, input: "OllamaInput", output: "OllamaSpec" },
+  { schema: IngressSchema, input: "IngressInput", output: "IngressSpec" },
+  { schema: SecretsSchema, input: "SecretsInput", output: "SecretsSpec" },
+  { schema: AwsSchema, input: "AwsInput", output: "AwsSpec" },
+  { schema: GcpSchema, input: "GcpInput", output: "GcpSpec" },
+  { schema: AzureSchema, input: "AzureInput", output: "AzureSpec" },
+];
+
+/** The named types of the driver's inputs. */
+const AUTOMATION_TYPES: NamedType[] = [
+  {
+    schema: TenantInputSchema,
+    input: "TenantInput",
+    output: "TenantFields",
+    doc: { input: "A tenant as given to the registry.", output: "A registered tenant's own fields, validated." },
+  },
+  { schema: MigrationSettingsSchema, output: "MigrationSettings", doc: { output: "Validated settings of a migration." } },
+  { schema: OperationRequestSchema, output: "OperationRequest", doc: { output: "A validated body of `POST /operations`." } },
+];
+
+/** A generated TypeScript file of the named types, formatted as Prettier formats the repository. */
+async function typesFile(types: readonly NamedType[]): Promise<string> {
+  const header = [
+    "/**",
+    " * Plain TypeScript types of the settings, generated from their schemas by `npm run generate` (tools/generate.ts):",
+    " * do not edit. `...Input` is what a caller writes (a field with a default may be omitted), `...Spec` what",
+    " * validation returns (every default applied). `test/unit/schema/types.check.ts` proves each equal to the",
+    " * schema's own type; the published declarations use these, so they need no zod.",
+    " */",
+  ].join("\n");
+  const config = await prettier.resolveConfig(path.join(ROOT, "package.json"));
+  return prettier.format(`${header}\n${namedTypes(types)}\n`, { ...config, parser: "typescript" });
 }
 
 const ROOT = path.join(__dirname, "..");
@@ -72,7 +135,7 @@ function configReference(schema: JsonSchema): string {
   ].join("\n");
 }
 
-function main(check: boolean): void {
+async function main(check: boolean): Promise<void> {
   const schema = z.toJSONSchema(StackSchema, { io: "input" }) as JsonSchema & Record<string, unknown>;
   const published =
     JSON.stringify({ $id: "https://tenantstack.dev/schema/stack.json", title: "tenantstack stack", ...schema }, null, 2) + "\n";
@@ -86,6 +149,8 @@ function main(check: boolean): void {
   const outputs: [string, string][] = [
     [path.join(ROOT, "tenantstack.schema.json"), published],
     [readmePath, updated],
+    [path.join(ROOT, "schema/types.ts"), await typesFile(SCHEMA_TYPES)],
+    [path.join(ROOT, "automation/types.ts"), await typesFile(AUTOMATION_TYPES)],
   ];
   const stale = outputs.filter(([file, text]) => {
     try {
@@ -104,4 +169,7 @@ function main(check: boolean): void {
   for (const [file, text] of stale) writeFileSync(file, text);
 }
 
-main(process.argv.includes("--check"));
+main(process.argv.includes("--check")).catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

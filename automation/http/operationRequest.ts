@@ -16,7 +16,10 @@ const common = {
   concurrency: z.number().int().min(1).max(16).optional().describe("Stacks at once (default 2)."),
 };
 
-/** Every operation the API starts. */
+/**
+ * Every operation the API starts.
+ * @internal
+ */
 export const OperationRequestSchema = z.discriminatedUnion(
   "kind",
   [
@@ -73,5 +76,4 @@ export const OperationRequestSchema = z.discriminatedUnion(
   },
 );
 
-/** A parsed operation request. */
-export type OperationRequest = z.output<typeof OperationRequestSchema>;
+export type { OperationRequest } from "../types";

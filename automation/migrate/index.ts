@@ -6,6 +6,6 @@ export { migrationJob, migrationJobName, RETRYABLE_EXIT_CODE, type MigrationJobA
 export { KubernetesDrain, MAINTENANCE_CONFIGMAP, MAINTENANCE_READ_ONLY, type KubeApi, type KubernetesDrainArgs } from "./kubeDrain";
 export { DEFAULT_REMOVAL_GRACE_MS, Migration, type MigrationArgs } from "./migration";
 export { planMigration, type MigrationPlan } from "./plan";
-export { MigrationSettingsSchema, parseMigrationSettings, type DataEndpoints, type MigrationSettings } from "./settings";
+export { parseMigrationSettings, type DataEndpoints, type MigrationSettings } from "./settings";
 export type { Drain, MigrationStacks } from "./stacks";
 export { STEP_DESCRIPTIONS, STEPS, type Checkpoint, type Log, type StepName, type StepRecord, type StepStatus } from "./steps";

@@ -3,6 +3,7 @@ import { ValidationError } from "../../schema";
 import { problemsOf } from "../../schema/errors";
 import { dnsLabel, intBetween, settings, text } from "../../schema/fields";
 import { TENANT_NAME_MAX } from "../../schema/tenant";
+import type { MigrationSettings } from "../types";
 
 const POSTGRES_SCHEMES = ["postgres:", "postgresql:"];
 const REDIS_SCHEMES = ["redis:", "rediss:"];
@@ -30,7 +31,10 @@ const EndpointsSchema = settings({
   ),
 });
 
-/** Settings of one tenant migration's data layer. */
+/**
+ * Settings of one tenant migration's data layer.
+ * @internal
+ */
 export const MigrationSettingsSchema = settings({
   id: dnsLabel(63).describe("Identifier of the migration, unique per attempt; marks the target's copy as this migration's."),
   tenant: dnsLabel(TENANT_NAME_MAX).describe("The tenant moved: its database is `tenant_<name>`, its keys start with `<name>:`."),
@@ -47,8 +51,7 @@ export const MigrationSettingsSchema = settings({
     ),
 });
 
-/** Validated settings of a migration. */
-export type MigrationSettings = z.output<typeof MigrationSettingsSchema>;
+export type { MigrationSettings };
 /** Data servers of one side. */
 export type DataEndpoints = MigrationSettings["source"];
 

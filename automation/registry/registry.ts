@@ -88,9 +88,10 @@ export class TenantRegistry {
       const unknown = this.clusters && unknownCluster(this.clusters, parsed.cluster);
       if (unknown) throw new InputError("tenant", [unknown]);
       const peer = parsed.plan === "shared" ? sharedPeer(tenants, parsed) : undefined;
-      const tenant: Tenant = { ...parsed, createdAt: new Date().toISOString() };
+      // Joining a shared stack without settings of its own, a tenant takes its peers'.
+      const inherit = peer !== undefined && Object.keys(input.settings ?? {}).length === 0;
+      const tenant: Tenant = { ...parsed, ...(inherit ? { settings: peer.settings } : {}), createdAt: new Date().toISOString() };
       if (peer) {
-        if (Object.keys(input.settings ?? {}).length === 0) tenant.settings = peer.settings;
         const problems = (["version", "region"] as const)
           .filter((key) => tenant[key] !== peer[key])
           .map(

@@ -8,12 +8,17 @@ import { problemsOf } from "../../schema/errors";
 import { dnsLabel, hostName, oneOf, settings } from "../../schema/fields";
 import { CLUSTER_NAME_MAX, DEFAULT_CLUSTER } from "../clusters";
 import { InputError } from "../errors";
+import type { TenantFields } from "../types";
+export type { TenantFields, TenantInput } from "../types";
 import type { Placement } from "./migrations";
 
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const VERSION_MESSAGE = 'must be an image tag such as "2.4.1": letters, digits, "_", "." and "-", at most 128 characters';
 
-/** An app version: the image tag of the API and worker. */
+/**
+ * An app version: the image tag of the API and worker.
+ * @internal
+ */
 export const VersionSchema = z.string({ error: VERSION_MESSAGE }).regex(IMAGE_TAG, { error: VERSION_MESSAGE });
 
 /** Checks a version given on its own (a fleet upgrade's target). */
@@ -26,7 +31,10 @@ export function parseVersion(version: unknown): string {
 /** Plans a tenant can be on. */
 export const PLANS = ["shared", "dedicated"] as const;
 
-/** What a tenant is registered with. */
+/**
+ * What a tenant is registered with.
+ * @internal
+ */
 export const TenantInputSchema = settings({
   name: dnsLabel(TENANT_NAME_MAX).describe("Tenant name, a DNS-1123 label of at most 40 characters."),
   host: hostName().describe("Public host name of the tenant."),
@@ -43,11 +51,8 @@ export const TenantInputSchema = settings({
     .describe("Stack settings (`tenantstack:*` keys without `environment` and `tenancy`); the images' tags become `version`."),
 });
 
-/** A tenant as given. */
-export type TenantInput = z.input<typeof TenantInputSchema>;
-
 /** A registered tenant. */
-export interface Tenant extends z.output<typeof TenantInputSchema> {
+export interface Tenant extends TenantFields {
   /** When it was registered (ISO 8601). */
   readonly createdAt: string;
 }
@@ -69,7 +74,7 @@ export interface FleetStack {
 }
 
 /** Checks a tenant's own fields, throwing an InputError naming each bad one. */
-export function parseTenantInput(input: unknown): z.output<typeof TenantInputSchema> {
+export function parseTenantInput(input: unknown): TenantFields {
   const result = TenantInputSchema.safeParse(input, { reportInput: true });
   if (!result.success) throw new InputError("tenant", problemsOf(result.error.issues, ""));
   const reserved = ["environment", "tenancy"].filter((key) => key in result.data.settings);

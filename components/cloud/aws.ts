@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
 import type * as iamModule from "@pulumi/aws/iam";
 import type * as s3Module from "@pulumi/aws/s3";
 import type * as secretsmanagerModule from "@pulumi/aws/secretsmanager";
-import { AwsSchema, type AwsSpec, OIDC_PROVIDER_ARN, serviceAccountSubject } from "../../schema";
+import { type AwsInput, AwsSchema, type AwsSpec, OIDC_PROVIDER_ARN, serviceAccountSubject } from "../../schema";
 import {
   type CloudArgs,
   type CloudDriver,
@@ -21,7 +20,7 @@ import {
 export const AWS_INTEGRATION_TYPE = "tenantstack:cloud:AwsIntegration";
 
 /** Arguments of {@link AwsIntegration}: the AWS settings (`AwsSchema`) and what to serve. */
-export type AwsIntegrationArgs = CloudArgs<z.input<typeof AwsSchema>>;
+export type AwsIntegrationArgs = CloudArgs<AwsInput>;
 
 /** An IAM role assumable by one ServiceAccount through IRSA. */
 interface AwsIdentity extends WorkloadIdentity {

@@ -1,10 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
 import type * as authorizationModule from "@pulumi/azure-native/authorization";
 import type * as keyvaultModule from "@pulumi/azure-native/keyvault";
 import type * as managedidentityModule from "@pulumi/azure-native/managedidentity";
 import type * as storageModule from "@pulumi/azure-native/storage";
-import { AzureSchema, type AzureSpec, serviceAccountSubject } from "../../schema";
+import { type AzureInput, AzureSchema, type AzureSpec, serviceAccountSubject } from "../../schema";
 import {
   type CloudArgs,
   type CloudDriver,
@@ -19,7 +18,7 @@ import {
 export const AZURE_INTEGRATION_TYPE = "tenantstack:cloud:AzureIntegration";
 
 /** Arguments of {@link AzureIntegration}: the Azure settings (`AzureSchema`) and what to serve. */
-export type AzureIntegrationArgs = CloudArgs<z.input<typeof AzureSchema>>;
+export type AzureIntegrationArgs = CloudArgs<AzureInput>;
 
 /** A user-assigned managed identity federated with one Kubernetes ServiceAccount. */
 interface AzureIdentity extends WorkloadIdentity {

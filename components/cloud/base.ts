@@ -7,7 +7,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
+  type BackupDestinationInput,
   BackupDestinationSchema,
+  type BackupDestinationSpec,
   cloudSecretEntryName,
   type Cloud,
   CLOUD_SECRET_STORE,
@@ -27,9 +29,9 @@ export const SECRET_STORE_SERVICE_ACCOUNT = "external-secrets";
 export const DNS01_SERVICE_ACCOUNT = "cert-manager-dns01";
 
 /** A validated Postgres backup destination in object storage. */
-export type ObjectDestination = Exclude<z.output<typeof BackupDestinationSchema>, { type: "volume" }>;
+export type ObjectDestination = Exclude<BackupDestinationSpec, { type: "volume" }>;
 /** A Postgres backup destination in object storage, as written (`prefix` defaults to `postgres`). */
-export type ObjectDestinationInput = Exclude<z.input<typeof BackupDestinationSchema>, { type: "volume" }>;
+export type ObjectDestinationInput = Exclude<BackupDestinationInput, { type: "volume" }>;
 
 /** Arguments every cloud integration takes, besides its cloud's `settings`. */
 export interface CloudIntegrationArgs {
@@ -87,10 +89,7 @@ const SecretsArgsSchema = settings({
     .refine((entries) => Object.keys(entries).length > 0, { error: "must name at least one entry" }),
 });
 
-/**
- * A cloud integration's validated arguments.
- * @internal
- */
+/** A cloud integration's validated arguments, as its subclass passes them to {@link CloudIntegration}'s constructor. */
 export type ValidCloudArgs = Omit<CloudIntegrationArgs, "backup"> & {
   readonly backup?: { readonly destination: ObjectDestination; readonly retentionDays: number };
 };
@@ -180,9 +179,8 @@ export interface ServiceAccountRef {
 export type IdentityRole = "external-secrets" | "postgres-backup" | "dns01";
 
 /**
- * How one cloud provides what an integration needs. Every resource it creates names exact resources and
- * has the integration as parent.
- * @internal
+ * How one cloud provides what an integration needs, as its subclass passes it to {@link CloudIntegration}'s
+ * constructor. Every resource it creates names exact resources and has the integration as parent.
  */
 export interface CloudDriver<I extends WorkloadIdentity> {
   /** Which ServiceAccount cert-manager uses for DNS-01: one in the stack's namespace (it requests its tokens), or its own. */

@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
 import type * as dnsModule from "@pulumi/gcp/dns";
 import type * as secretmanagerModule from "@pulumi/gcp/secretmanager";
 import type * as serviceaccountModule from "@pulumi/gcp/serviceaccount";
 import type * as storageModule from "@pulumi/gcp/storage";
-import { GcpSchema, type GcpSpec, workloadPoolOf } from "../../schema";
+import { type GcpInput, GcpSchema, type GcpSpec, workloadPoolOf } from "../../schema";
 import {
   type CloudArgs,
   type CloudDriver,
@@ -22,7 +21,7 @@ import {
 export const GCP_INTEGRATION_TYPE = "tenantstack:cloud:GcpIntegration";
 
 /** Arguments of {@link GcpIntegration}: the GCP settings (`GcpSchema`) and what to serve. */
-export type GcpIntegrationArgs = CloudArgs<z.input<typeof GcpSchema>>;
+export type GcpIntegrationArgs = CloudArgs<GcpInput>;
 
 /** A Google service account that one Kubernetes ServiceAccount impersonates through GKE Workload Identity. */
 interface GcpIdentity extends WorkloadIdentity {

@@ -1,0 +1,335 @@
+/**
+ * Plain TypeScript types of the settings, generated from their schemas by `npm run generate` (tools/generate.ts):
+ * do not edit. `...Input` is what a caller writes (a field with a default may be omitted), `...Spec` what
+ * validation returns (every default applied). `test/unit/schema/types.check.ts` proves each equal to the
+ * schema's own type; the published declarations use these, so they need no zod.
+ */
+/**
+ * A tenant as given to the registry.
+ */
+export interface TenantInput {
+  /**
+   * Tenant name, a DNS-1123 label of at most 40 characters.
+   */
+  readonly name: string;
+  /**
+   * Public host name of the tenant.
+   */
+  readonly host: string;
+  /**
+   * `dedicated`: a stack of its own; `shared`: a database and host in the environment's shared stack.
+   */
+  readonly plan: "shared" | "dedicated";
+  /**
+   * Environment of the tenant's stack.
+   * @default "dev"
+   */
+  readonly environment?: "dev" | "staging" | "prod";
+  /**
+   * App version: the image tag of the API and worker.
+   */
+  readonly version: string;
+  /**
+   * Region of the cluster.
+   * @default "local"
+   */
+  readonly region?: string;
+  /**
+   * Cluster the stack runs on, one of the driver's clusters; a stack on any cluster but `local` has its name in the stack's.
+   * @default "local"
+   */
+  readonly cluster?: string;
+  /**
+   * Stack settings (`tenantstack:*` keys without `environment` and `tenancy`); the images' tags become `version`.
+   * @default {}
+   */
+  readonly settings?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A registered tenant's own fields, validated.
+ */
+export interface TenantFields {
+  /**
+   * Tenant name, a DNS-1123 label of at most 40 characters.
+   */
+  readonly name: string;
+  /**
+   * Public host name of the tenant.
+   */
+  readonly host: string;
+  /**
+   * `dedicated`: a stack of its own; `shared`: a database and host in the environment's shared stack.
+   */
+  readonly plan: "shared" | "dedicated";
+  /**
+   * Environment of the tenant's stack.
+   */
+  readonly environment: "dev" | "staging" | "prod";
+  /**
+   * App version: the image tag of the API and worker.
+   */
+  readonly version: string;
+  /**
+   * Region of the cluster.
+   */
+  readonly region: string;
+  /**
+   * Cluster the stack runs on, one of the driver's clusters; a stack on any cluster but `local` has its name in the stack's.
+   */
+  readonly cluster: string;
+  /**
+   * Stack settings (`tenantstack:*` keys without `environment` and `tenancy`); the images' tags become `version`.
+   */
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Validated settings of a migration.
+ */
+export interface MigrationSettings {
+  /**
+   * Identifier of the migration, unique per attempt; marks the target's copy as this migration's.
+   */
+  readonly id: string;
+  /**
+   * The tenant moved: its database is `tenant_<name>`, its keys start with `<name>:`.
+   */
+  readonly tenant: string;
+  /**
+   * Where the tenant's data is now.
+   */
+  readonly source: {
+    /**
+     * URL of the Postgres server as its superuser (roles and databases are created with it). The database in the path is only used to connect.
+     */
+    readonly postgresUrl: string;
+    /**
+     * URL of the Redis server as its default (admin) user: the copy reads and writes every key under the tenant's prefix.
+     */
+    readonly redisUrl: string;
+  };
+  /**
+   * Where the tenant's data goes.
+   */
+  readonly target: {
+    /**
+     * URL of the Postgres server as its superuser (roles and databases are created with it). The database in the path is only used to connect.
+     */
+    readonly postgresUrl: string;
+    /**
+     * URL of the Redis server as its default (admin) user: the copy reads and writes every key under the tenant's prefix.
+     */
+    readonly redisUrl: string;
+  };
+  /**
+   * Directory of the dump file. Defaults to `<tmpdir>/tenantstack-migrate-<id>`.
+   */
+  readonly workDir?: string;
+  /**
+   * Keys copied per round trip; the journal's checkpoint advances once per batch.
+   * An integer from 1 to 10000.
+   */
+  readonly redisBatchSize: number;
+  /**
+   * How far a key's remaining TTL may differ between source and target, and how close to expiry a key missing on one side may be.
+   * An integer from 0 to 60000.
+   */
+  readonly ttlToleranceMs: number;
+}
+
+/**
+ * A validated body of `POST /operations`.
+ */
+export type OperationRequest =
+  | {
+      readonly kind: "provision";
+      readonly tenant: TenantFields;
+      /**
+       * Resume this operation.
+       */
+      readonly operationId?: string;
+      /**
+       * Stacks at once (default 2).
+       * An integer from 1 to 16.
+       */
+      readonly concurrency?: number;
+    }
+  | {
+      readonly kind: "preview";
+      /**
+       * The stacks serving these tenants; all when omitted.
+       */
+      readonly tenants?: string[];
+      /**
+       * Save each plan for an approved up.
+       */
+      readonly savePlan?: boolean;
+      /**
+       * Resume this operation.
+       */
+      readonly operationId?: string;
+      /**
+       * Stacks at once (default 2).
+       * An integer from 1 to 16.
+       */
+      readonly concurrency?: number;
+    }
+  | {
+      readonly kind: "up";
+      /**
+       * The stacks serving these tenants; all when omitted.
+       */
+      readonly tenants?: string[];
+      /**
+       * Apply exactly the saved plan.
+       */
+      readonly savedPlan?: boolean;
+      /**
+       * Resume this operation.
+       */
+      readonly operationId?: string;
+      /**
+       * Stacks at once (default 2).
+       * An integer from 1 to 16.
+       */
+      readonly concurrency?: number;
+    }
+  | {
+      readonly kind: "refresh";
+      /**
+       * The stacks serving these tenants; all when omitted.
+       */
+      readonly tenants?: string[];
+      /**
+       * Resume this operation.
+       */
+      readonly operationId?: string;
+      /**
+       * Stacks at once (default 2).
+       * An integer from 1 to 16.
+       */
+      readonly concurrency?: number;
+    }
+  | {
+      readonly kind: "outputs";
+      /**
+       * The stacks serving these tenants; all when omitted.
+       */
+      readonly tenants?: string[];
+      /**
+       * Resume this operation.
+       */
+      readonly operationId?: string;
+      /**
+       * Stacks at once (default 2).
+       * An integer from 1 to 16.
+       */
+      readonly concurrency?: number;
+    }
+  | {
+      readonly kind: "destroy";
+      readonly tenants: string[];
+      readonly forceDestroyData?: boolean;
+      /**
+       * Resume this operation.
+       */
+      readonly operationId?: string;
+      /**
+       * Stacks at once (default 2).
+       * An integer from 1 to 16.
+       */
+      readonly concurrency?: number;
+    }
+  | {
+      readonly kind: "recover";
+      readonly stack: string;
+      /**
+       * Resume this operation.
+       */
+      readonly operationId?: string;
+      /**
+       * Stacks at once (default 2).
+       * An integer from 1 to 16.
+       */
+      readonly concurrency?: number;
+    }
+  | {
+      readonly kind: "fleet-upgrade";
+      readonly version: string;
+      /**
+       * The stacks serving these tenants; all when omitted.
+       */
+      readonly tenants?: string[];
+      /**
+       * An integer from 0 to 9007199254740991.
+       */
+      readonly canary?: number;
+      /**
+       * An integer from 1 to 9007199254740991.
+       */
+      readonly waveSize?: number;
+      readonly rollback?: boolean;
+      readonly httpCheckUrl?: string;
+      /**
+       * Resume this operation.
+       */
+      readonly operationId?: string;
+      /**
+       * Stacks at once (default 2).
+       * An integer from 1 to 16.
+       */
+      readonly concurrency?: number;
+    }
+  | {
+      readonly kind: "migrate";
+      /**
+       * The tenant moved.
+       */
+      readonly tenant: string;
+      /**
+       * The plan it moves to; with `rollback`, defaults to the plan it came from.
+       */
+      readonly to?: "shared" | "dedicated";
+      /**
+       * Target cluster, one of the driver's clusters (default: the tenant's).
+       */
+      readonly cluster?: string;
+      /**
+       * Settings of a dedicated target stack.
+       */
+      readonly settings?: Readonly<Record<string, unknown>>;
+      /**
+       * Only plan: steps, stacks touched, data sizes.
+       */
+      readonly dryRun?: boolean;
+      /**
+       * Move the tenant back while its last migration's source copy is kept.
+       */
+      readonly rollback?: boolean;
+      /**
+       * Resume this operation.
+       */
+      readonly operationId?: string;
+      /**
+       * Stacks at once (default 2).
+       * An integer from 1 to 16.
+       */
+      readonly concurrency?: number;
+    }
+  | {
+      readonly kind: "gc";
+      /**
+       * The time grace periods are compared with (default: now).
+       */
+      readonly now?: string;
+      /**
+       * Resume this operation.
+       */
+      readonly operationId?: string;
+      /**
+       * Stacks at once (default 2).
+       * An integer from 1 to 16.
+       */
+      readonly concurrency?: number;
+    };

@@ -1,0 +1,59 @@
+/**
+ * Compile-time proof, run by `npm run typecheck`, that each generated plain type (`schema/types.ts`,
+ * `automation/types.ts`) is the schema's own input or output type: same fields, same optionality, same value
+ * types (readonly aside). A schema change that `npm run generate` has not carried over fails to compile here.
+ */
+import type { z } from "zod";
+import type * as automation from "../../../automation/types";
+import type { MigrationSettingsSchema } from "../../../automation/migrate/settings";
+import type { OperationRequestSchema } from "../../../automation/http/operationRequest";
+import type { TenantInputSchema } from "../../../automation/registry/tenant";
+import type * as schema from "../../../schema";
+
+/** `T` without readonly, with its intersections merged, all the way down. */
+type Plain<T> = T extends readonly (infer E)[] ? Plain<E>[] : T extends object ? { -readonly [K in keyof T]: Plain<T[K]> } : T;
+/** Whether `A` and `B` are the same type once plain. */
+type Same<A, B> = (<X>() => X extends Plain<A> ? 1 : 2) extends <X>() => X extends Plain<B> ? 1 : 2 ? true : false;
+/** The type of a schema's settings when given (a schema with a default also takes `undefined`). */
+type In<S extends z.ZodType> = Exclude<z.input<S>, undefined>;
+type Out<S extends z.ZodType> = z.output<S>;
+type CloudKeys = "cloud" | "aws" | "gcp" | "azure";
+
+/** Every pair must be the same type: a `false` here fails to compile. */
+export const generatedTypesMatchTheSchemas: Record<string, true> = {
+  StackInputFields: true satisfies Same<schema.StackInputFields, Omit<In<typeof schema.StackSchema>, CloudKeys>>,
+  StackSpecFields: true satisfies Same<schema.StackSpecFields, Omit<Out<typeof schema.StackSchema>, CloudKeys>>,
+  Tenant: true satisfies Same<schema.Tenant, Out<typeof schema.TenantSchema>>,
+  TenancyInput: true satisfies Same<schema.TenancyInput, In<typeof schema.TenancySchema>>,
+  Tenancy: true satisfies Same<schema.Tenancy, Out<typeof schema.TenancySchema>>,
+  SchedulingInput: true satisfies Same<schema.SchedulingInput, In<typeof schema.SchedulingSchema>>,
+  SchedulingSpec: true satisfies Same<schema.SchedulingSpec, Out<typeof schema.SchedulingSchema>>,
+  TolerationInput: true satisfies Same<schema.TolerationInput, In<typeof schema.TolerationSchema>>,
+  TolerationSpec: true satisfies Same<schema.TolerationSpec, Out<typeof schema.TolerationSchema>>,
+  ApiInput: true satisfies Same<schema.ApiInput, In<typeof schema.ApiSchema>>,
+  ApiSpec: true satisfies Same<schema.ApiSpec, Out<typeof schema.ApiSchema>>,
+  WorkerInput: true satisfies Same<schema.WorkerInput, In<typeof schema.WorkerSchema>>,
+  WorkerSpec: true satisfies Same<schema.WorkerSpec, Out<typeof schema.WorkerSchema>>,
+  PostgresInput: true satisfies Same<schema.PostgresInput, In<typeof schema.PostgresSchema>>,
+  PostgresSpec: true satisfies Same<schema.PostgresSpec, Out<typeof schema.PostgresSchema>>,
+  BackupDestinationInput: true satisfies Same<schema.BackupDestinationInput, In<typeof schema.BackupDestinationSchema>>,
+  BackupDestinationSpec: true satisfies Same<schema.BackupDestinationSpec, Out<typeof schema.BackupDestinationSchema>>,
+  RedisInput: true satisfies Same<schema.RedisInput, In<typeof schema.RedisSchema>>,
+  RedisSpec: true satisfies Same<schema.RedisSpec, Out<typeof schema.RedisSchema>>,
+  OllamaInput: true satisfies Same<schema.OllamaInput, In<typeof schema.OllamaSchema>>,
+  OllamaSpec: true satisfies Same<schema.OllamaSpec, Out<typeof schema.OllamaSchema>>,
+  IngressInput: true satisfies Same<schema.IngressInput, In<typeof schema.IngressSchema>>,
+  IngressSpec: true satisfies Same<schema.IngressSpec, Out<typeof schema.IngressSchema>>,
+  SecretsInput: true satisfies Same<schema.SecretsInput, In<typeof schema.SecretsSchema>>,
+  SecretsSpec: true satisfies Same<schema.SecretsSpec, Out<typeof schema.SecretsSchema>>,
+  AwsInput: true satisfies Same<schema.AwsInput, In<typeof schema.AwsSchema>>,
+  AwsSpec: true satisfies Same<schema.AwsSpec, Out<typeof schema.AwsSchema>>,
+  GcpInput: true satisfies Same<schema.GcpInput, In<typeof schema.GcpSchema>>,
+  GcpSpec: true satisfies Same<schema.GcpSpec, Out<typeof schema.GcpSchema>>,
+  AzureInput: true satisfies Same<schema.AzureInput, In<typeof schema.AzureSchema>>,
+  AzureSpec: true satisfies Same<schema.AzureSpec, Out<typeof schema.AzureSchema>>,
+  TenantInput: true satisfies Same<automation.TenantInput, In<typeof TenantInputSchema>>,
+  TenantFields: true satisfies Same<automation.TenantFields, Out<typeof TenantInputSchema>>,
+  MigrationSettings: true satisfies Same<automation.MigrationSettings, Out<typeof MigrationSettingsSchema>>,
+  OperationRequest: true satisfies Same<automation.OperationRequest, Out<typeof OperationRequestSchema>>,
+};
