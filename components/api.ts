@@ -1,9 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type ApiInput, ApiSchema, parsePlacedSpec, type SchedulingInput } from "../schema";
+import { type ApiInput, ApiSchema, type SchedulingInput } from "../schema";
 import { PORTS, SERVICES } from "./contract";
 import { recommendedLabels, selectorLabels } from "./labels";
-import { type AppWiring, appWorkload } from "./workload";
+import { type AppWiring, appWorkload, wiringArg } from "./workload";
+import { duration } from "../schema/fields";
+import { parseArgs, placedPartShape } from "./validation";
 
 /** Type token of {@link Api}. */
 export const API_TYPE = "tenantstack:workload:Api";
@@ -17,10 +19,10 @@ export interface ApiArgs {
    * @default - the component's name
    */
   readonly instance?: string;
-  /** The API's settings, validated against `ApiSchema`; omitted fields take the schema's defaults. */
+  /** The API's settings, as in a stack's `api`; an omitted field takes its default. */
   readonly spec: ApiInput;
   /**
-   * Node selector and tolerations of the pods, validated against `SchedulingSchema`.
+   * Node selector and tolerations of the pods (a stack's `scheduling`).
    * @default - no node selector or tolerations
    */
   readonly scheduling?: SchedulingInput;
@@ -41,7 +43,11 @@ export class Api extends pulumi.ComponentResource {
   public readonly serviceName: pulumi.Output<string>;
 
   constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { spec, scheduling } = parsePlacedSpec(ApiSchema, args.spec, "api", args.scheduling);
+    const { spec, scheduling } = parseArgs(
+      `Api "${name}"`,
+      { ...placedPartShape(ApiSchema), wiring: wiringArg(), serviceMonitorInterval: duration().optional() },
+      args,
+    );
     super(API_TYPE, name, {}, opts);
     const instance = args.instance ?? name;
     const http = (path: string) => ({ httpGet: { path, port: "http" } });

@@ -13,13 +13,14 @@ import { Worker } from "./worker";
 import { checksum } from "./checksum";
 import type { CloudWiring } from "./cloud/base";
 import { stackCloudIntegration } from "./cloud/stackCloud";
+import { asArgs } from "./validation";
 
 /** Type token of {@link AppStack}. */
 export const APP_STACK_TYPE = "tenantstack:stack:AppStack";
 
 /**
- * Arguments of {@link AppStack}: a stack's settings as validated by `StackSchema` (omitted fields take
- * its defaults; the README lists every field), and the values of the app's secrets.
+ * Arguments of {@link AppStack}: a stack's settings (an omitted field takes its default; the README's config
+ * reference lists every field), and the values of the app's secrets.
  */
 export type AppStackArgs = StackInput & {
   /**
@@ -51,7 +52,7 @@ export class AppStack extends pulumi.ComponentResource {
 
   constructor(name: string, args: AppStackArgs, opts?: pulumi.ComponentResourceOptions) {
     const { appSecretValues = {}, ...settings } = args;
-    const spec = parseStack(settings, { providedAppSecrets: Object.keys(appSecretValues) });
+    const spec = asArgs(`AppStack "${name}"`, () => parseStack(settings, { providedAppSecrets: Object.keys(appSecretValues) }));
     super(APP_STACK_TYPE, name, {}, opts);
     this.spec = spec;
     const tenants = tenantsOf(spec.tenancy);

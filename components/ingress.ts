@@ -1,6 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type IngressInput, IngressSchema, type IngressSpec, parseSpec, tlsSecretName, type TlsSpec } from "../schema";
+import { type IngressInput, IngressSchema, tlsSecretName, type TlsSpec } from "../schema";
+import { hostName, labelValue } from "../schema/fields";
+import { z } from "zod";
+import { namespaceArg, parseArgs } from "./validation";
 import { PORTS, SERVICES } from "./contract";
 
 /** Type token of {@link Ingress}. */
@@ -16,9 +19,9 @@ export const ACME_SERVERS = {
 export interface IngressArgs {
   /** Namespace of the stack. */
   readonly namespace: pulumi.Input<string>;
-  /** Ingress settings, validated against `IngressSchema`; omitted fields take the schema's defaults. */
+  /** Ingress settings, as in a stack's `ingress`; an omitted field takes its default. */
   readonly spec: IngressInput;
-  /** Public host names, one per tenant, all routed to the API. */
+  /** Public host names, one per tenant, all routed to the API: at least one, each a DNS-1123 host name. */
   readonly hosts: readonly string[];
   /**
    * `app.kubernetes.io/instance` label of every object.
@@ -54,7 +57,16 @@ export class Ingress extends pulumi.ComponentResource {
   public readonly urls: readonly string[];
 
   constructor(name: string, args: IngressArgs, opts?: pulumi.ComponentResourceOptions) {
-    const spec: IngressSpec = parseSpec(IngressSchema, args.spec, "ingress");
+    const { spec } = parseArgs(
+      `Ingress "${name}"`,
+      {
+        namespace: namespaceArg(),
+        instance: labelValue().optional(),
+        spec: IngressSchema,
+        hosts: z.array(hostName(), { error: "must be a list of host names" }).min(1, { error: "must list at least one host" }),
+      },
+      args,
+    );
     super(INGRESS_TYPE, name, {}, opts);
     const tls = spec.tls;
     const labels = {

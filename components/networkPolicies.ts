@@ -2,6 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "./contract";
 import { type Role, selectorLabels } from "./labels";
+import { dnsLabel, flag, intBetween, labels, labelValue, settings } from "../schema/fields";
+import { namespaceArg, parseArgs } from "./validation";
 
 /** Type token of {@link NetworkPolicies}. */
 export const NETWORK_POLICIES_TYPE = "tenantstack:network:NetworkPolicies";
@@ -58,6 +60,20 @@ export class NetworkPolicies extends pulumi.ComponentResource {
   public readonly policyNames: pulumi.Output<string>[];
 
   constructor(name: string, args: NetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
+    parseArgs(
+      `NetworkPolicies "${name}"`,
+      {
+        namespace: namespaceArg(),
+        instance: labelValue(),
+        apiPort: intBetween(1024, 65535),
+        ingressControllerNamespace: dnsLabel(),
+        ollama: flag(),
+        ollamaModelDownload: flag(),
+        backupUpload: flag(),
+        prometheus: settings({ namespace: dnsLabel(), podSelector: labels() }).optional(),
+      },
+      args,
+    );
     super(NETWORK_POLICIES_TYPE, name, {}, opts);
     const pods = (role: Role) => ({ podSelector: { matchLabels: selectorLabels(args.instance, role) } });
     const tcp = (port: number | string) => [{ protocol: "TCP", port }];

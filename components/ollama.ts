@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type OllamaInput, OllamaSchema, type OllamaSpec, parsePlacedSpec, type SchedulingInput, type SchedulingSpec } from "../schema";
+import { type OllamaInput, OllamaSchema, type OllamaSpec, type SchedulingInput, type SchedulingSpec } from "../schema";
 import { checksum } from "./checksum";
 import { PORTS, SERVICES } from "./contract";
 import { recommendedLabels, selectorLabels } from "./labels";
@@ -9,6 +9,7 @@ import { type PodPlacement, podPlacement } from "./scheduling";
 import { RESTRICTED_CONTAINER, scratchDirectories, SMALL_SCRATCH } from "./security";
 import { stepJob } from "./stepJob";
 import { DATA_VOLUME, dataClaimName, statefulStore } from "./statefulStore";
+import { parseArgs, placedPartShape } from "./validation";
 
 /** Type token of {@link Ollama}. */
 export const OLLAMA_TYPE = "tenantstack:ai:Ollama";
@@ -28,11 +29,10 @@ export interface OllamaArgs {
    * @default - the component's name
    */
   readonly instance?: string;
-  /** Ollama settings, validated against `OllamaSchema`; omitted fields take the schema's defaults. */
+  /** Ollama settings, as in a stack's `ollama`; an omitted field takes its default. */
   readonly spec: OllamaInput;
   /**
-   * Node selector and tolerations of the pods when Ollama runs without a GPU (`gpu.count: 0`), validated
-   * against `SchedulingSchema`; with a GPU, `gpu.nodeSelector` and `gpu.tolerations` place them.
+   * Node selector and tolerations of the pods when Ollama runs without a GPU (`gpu.count: 0`) (a stack's `scheduling`); with a GPU, `gpu.nodeSelector` and `gpu.tolerations` place them.
    * @default - no node selector or tolerations
    */
   readonly scheduling?: SchedulingInput;
@@ -73,7 +73,7 @@ export class Ollama extends pulumi.ComponentResource {
   public readonly statefulSetName: pulumi.Output<string>;
 
   constructor(name: string, args: OllamaArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { spec, scheduling } = parsePlacedSpec(OllamaSchema, args.spec, "ollama", args.scheduling);
+    const { spec, scheduling } = parseArgs(`Ollama "${name}"`, placedPartShape(OllamaSchema), args);
     super(OLLAMA_TYPE, name, {}, opts);
     const instance = args.instance ?? name;
     const gpu = spec.gpu;

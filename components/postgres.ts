@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { parsePlacedSpec, type PostgresInput, PostgresSchema, type SchedulingInput, type SchedulingSpec, tenantDatabase } from "../schema";
+import { type PostgresInput, PostgresSchema, type SchedulingInput, type SchedulingSpec, tenantDatabase } from "../schema";
 import { CREDENTIALS_SECRET, credentialKey, PORTS, SERVICES, TENANT_CREDENTIALS_SECRET, tenantKeys } from "./contract";
 import { POSTGRES_CLIENT_ENV, POSTGRES_UID, waitForPostgres } from "./postgresClient";
 import { recommendedLabels } from "./labels";
@@ -11,6 +11,9 @@ import { RESTRICTED_CONTAINER, scratchDirectories, SMALL_SCRATCH } from "./secur
 import { stepJob } from "./stepJob";
 import { DATA_VOLUME, statefulStore } from "./statefulStore";
 import { checksum } from "./checksum";
+import { parseArgs, placedPartShape } from "./validation";
+import { labels } from "../schema/fields";
+import { tenantNames } from "../schema/tenant";
 
 /** Type token of {@link Postgres}. */
 export const POSTGRES_TYPE = "tenantstack:data:Postgres";
@@ -24,15 +27,16 @@ export interface PostgresArgs {
    * @default - the component's name
    */
   readonly instance?: string;
-  /** Postgres settings, validated against `PostgresSchema`; omitted fields take the schema's defaults. */
+  /** Postgres settings, as in a stack's `postgres`; an omitted field takes its default. */
   readonly spec: PostgresInput;
   /**
-   * Node selector and tolerations of the server's and jobs' pods, validated against `SchedulingSchema`.
+   * Node selector and tolerations of the server's and jobs' pods (a stack's `scheduling`).
    * @default - no node selector or tolerations
    */
   readonly scheduling?: SchedulingInput;
   /**
-   * Tenants whose database and role are created (idempotently) by a provisioning Job.
+   * Tenants (distinct DNS-1123 labels of at most 40 characters) whose database and role are created
+   * (idempotently) by a provisioning Job.
    * @default []
    */
   readonly tenants?: readonly string[];
@@ -71,7 +75,11 @@ export class Postgres extends pulumi.ComponentResource {
   public readonly statefulSetName: pulumi.Output<string>;
 
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { spec, scheduling } = parsePlacedSpec(PostgresSchema, args.spec, "postgres", args.scheduling);
+    const { spec, scheduling } = parseArgs(
+      `Postgres "${name}"`,
+      { ...placedPartShape(PostgresSchema), tenants: tenantNames().optional(), backupPodLabels: labels().optional() },
+      args,
+    );
     super(POSTGRES_TYPE, name, {}, opts);
     const instance = args.instance ?? name;
     const scratch = scratchDirectories({ run: "/var/run/postgresql", tmp: "/tmp" }, SMALL_SCRATCH);

@@ -1,11 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PostgresSpec, ResourcesSpec, SchedulingSpec } from "../schema";
+import { BackupSchema, type PostgresSpec, type ResourcesSpec, SchedulingSchema, type SchedulingSpec } from "../schema";
+import { image, labels as labelMap, labelValue } from "../schema/fields";
 import { recommendedLabels } from "./labels";
 import { POSTGRES_CLIENT_ENV, POSTGRES_UID, waitForPostgres } from "./postgresClient";
 import { containerResources, STEP_RESOURCES } from "./resources";
 import { podPlacement } from "./scheduling";
 import { RESTRICTED_CONTAINER, restrictedPodSecurity, scratchDirectories, SMALL_SCRATCH } from "./security";
+import { namespaceArg, parseArgs } from "./validation";
 
 /** Type token of {@link PostgresBackup}. */
 export const POSTGRES_BACKUP_TYPE = "tenantstack:data:PostgresBackup";
@@ -80,10 +82,22 @@ export class PostgresBackup extends pulumi.ComponentResource {
   public readonly cronJobName: pulumi.Output<string>;
 
   constructor(name: string, args: PostgresBackupArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { backup, scheduling } = parseArgs(
+      `PostgresBackup "${name}"`,
+      {
+        namespace: namespaceArg(),
+        instance: labelValue(),
+        image: image(),
+        backup: BackupSchema,
+        scheduling: SchedulingSchema,
+        podLabels: labelMap().optional(),
+      },
+      args,
+    );
     super(POSTGRES_BACKUP_TYPE, name, {}, opts);
     const labels = recommendedLabels(args.instance, "postgres-backup");
     const metadata = { name: BACKUP_SERVICE_ACCOUNT, namespace: args.namespace, labels };
-    const destination = args.backup.destination;
+    const destination = backup.destination;
 
     const serviceAccount = new k8s.core.v1.ServiceAccount(
       `${name}-service-account`,
@@ -124,7 +138,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
         { parent: this, protect: true, retainOnDelete: true },
       );
       work = { name: "work", persistentVolumeClaim: { claimName: claim.metadata.name } };
-      const prune = `find ${WORK} -name 'postgres-*.sql.gz' -mtime +${args.backup.retentionDays} -delete`;
+      const prune = `find ${WORK} -name 'postgres-*.sql.gz' -mtime +${backup.retentionDays} -delete`;
       containers = [container("backup", args.image, `${dump}; ${prune}`, scratch.volumeMounts)];
     } else {
       const upload = uploader(destination);
@@ -138,9 +152,9 @@ export class PostgresBackup extends pulumi.ComponentResource {
       {
         metadata,
         spec: {
-          schedule: args.backup.schedule,
+          schedule: backup.schedule,
           concurrencyPolicy: "Forbid",
-          startingDeadlineSeconds: args.backup.startingDeadlineSeconds,
+          startingDeadlineSeconds: backup.startingDeadlineSeconds,
           successfulJobsHistoryLimit: 3,
           failedJobsHistoryLimit: 3,
           jobTemplate: {
@@ -154,7 +168,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
                   automountServiceAccountToken: false,
                   enableServiceLinks: false,
                   securityContext: restrictedPodSecurity(POSTGRES_UID),
-                  ...podPlacement(args.scheduling),
+                  ...podPlacement(scheduling),
                   initContainers,
                   containers,
                   volumes: [work, ...scratch.volumes],

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { parsePlacedSpec, type RedisInput, RedisSchema, type RedisSpec, type SchedulingInput } from "../schema";
+import { type RedisInput, RedisSchema, type RedisSpec, type SchedulingInput } from "../schema";
 import { CREDENTIALS_SECRET, credentialKey, PORTS, REDIS_TENANT_ACL_KEY, SERVICES, TENANT_CREDENTIALS_SECRET } from "./contract";
 import { recommendedLabels } from "./labels";
 import { containerResources, STEP_RESOURCES } from "./resources";
@@ -8,6 +8,7 @@ import { podPlacement } from "./scheduling";
 import { RESTRICTED_CONTAINER, scratchDirectories, SMALL_SCRATCH } from "./security";
 import { DATA_VOLUME, statefulStore } from "./statefulStore";
 import { checksum } from "./checksum";
+import { parseArgs, placedPartShape } from "./validation";
 
 /** Type token of {@link Redis}. */
 export const REDIS_TYPE = "tenantstack:data:Redis";
@@ -24,10 +25,10 @@ export interface RedisArgs {
    * @default - the component's name
    */
   readonly instance?: string;
-  /** Redis settings, validated against `RedisSchema`; omitted fields take the schema's defaults. */
+  /** Redis settings, as in a stack's `redis`; an omitted field takes its default. */
   readonly spec: RedisInput;
   /**
-   * Node selector and tolerations of the pod, validated against `SchedulingSchema`.
+   * Node selector and tolerations of the pod (a stack's `scheduling`).
    * @default - no node selector or tolerations
    */
   readonly scheduling?: SchedulingInput;
@@ -64,7 +65,7 @@ export class Redis extends pulumi.ComponentResource {
   public readonly statefulSetName: pulumi.Output<string>;
 
   constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { spec, scheduling } = parsePlacedSpec(RedisSchema, args.spec, "redis", args.scheduling);
+    const { spec, scheduling } = parseArgs(`Redis "${name}"`, placedPartShape(RedisSchema), args);
     super(REDIS_TYPE, name, {}, opts);
     const instance = args.instance ?? name;
     const conf = redisConfig(spec);

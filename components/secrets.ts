@@ -3,15 +3,17 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   credentialNames,
   missingAppSecretProblems,
-  parseSpec,
   type SecretsInput,
   SecretsSchema,
   type SecretsSpec,
   tenantDatabase,
   tenantKeyPrefix,
   tenantRedisUser,
-  ValidationError,
 } from "../schema";
+import { envName, oneOf } from "../schema/fields";
+import { tenantNames } from "../schema/tenant";
+import { namespaceArg, parseArgs } from "./validation";
+import { z } from "zod";
 import {
   CREDENTIALS_SECRET,
   credentialKey,
@@ -31,9 +33,12 @@ export const SECRETS_TYPE = "tenantstack:security:Secrets";
 export interface SecretsArgs {
   /** Namespace of the stack. */
   readonly namespace: pulumi.Input<string>;
-  /** Where the credentials come from, validated against `SecretsSchema`. */
+  /** Where the credentials come from, as in a stack's `secrets`; an omitted field takes its default. */
   readonly spec: SecretsInput;
-  /** Names of the tenants: each gets a database role and, with `redisIsolation: acl`, a Redis user. */
+  /**
+   * Names of the tenants (distinct DNS-1123 labels of at most 40 characters): each gets a database role and,
+   * with `redisIsolation: acl`, a Redis user.
+   */
   readonly tenants: readonly string[];
   /**
    * How tenants are kept apart in Redis.
@@ -69,10 +74,24 @@ export class Secrets extends pulumi.ComponentResource {
   public readonly cloudValues: Readonly<Record<string, pulumi.Output<string>>> | undefined;
 
   constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
-    const spec: SecretsSpec = parseSpec(SecretsSchema, args.spec, "secrets");
     const appSecretValues = args.appSecretValues ?? {};
-    const missing = missingAppSecretProblems(spec, Object.keys(appSecretValues), "");
-    if (missing.length > 0) throw new ValidationError("secrets settings", missing);
+    const { spec } = parseArgs(
+      `Secrets "${name}"`,
+      {
+        namespace: namespaceArg(),
+        spec: SecretsSchema,
+        tenants: tenantNames(),
+        redisIsolation: oneOf(["acl", "prefix"]).optional(),
+        appSecretValues: z.record(envName(), z.unknown(), { error: "must be a map of secret values by name" }).optional(),
+      },
+      args,
+      ({ spec }) =>
+        missingAppSecretProblems(spec, Object.keys(appSecretValues), {
+          values: "appSecretValues",
+          names: "spec.appSecretNames",
+          config: false,
+        }),
+    );
     super(SECRETS_TYPE, name, {}, opts);
 
     const password = (purpose: string) =>

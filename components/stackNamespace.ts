@@ -1,12 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { dnsLabel, labels, labelValue } from "../schema/fields";
+import { parseArgs } from "./validation";
 
 /** Type token of {@link StackNamespace}. */
 export const STACK_NAMESPACE_TYPE = "tenantstack:core:StackNamespace";
 
 /** Arguments of {@link StackNamespace}. */
 export interface StackNamespaceArgs {
-  /** Name of the namespace. */
+  /** Name of the namespace, a DNS-1123 label. */
   readonly name: string;
   /** `app.kubernetes.io/instance` label. */
   readonly instance: string;
@@ -34,6 +36,7 @@ export class StackNamespace extends pulumi.ComponentResource {
   public readonly name: pulumi.Output<string>;
 
   constructor(name: string, args: StackNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
+    parseArgs(`StackNamespace "${name}"`, { name: dnsLabel(), instance: labelValue(), labels: labels().optional() }, args);
     super(STACK_NAMESPACE_TYPE, name, {}, opts);
     const namespace = new k8s.core.v1.Namespace(
       `${name}-namespace`,

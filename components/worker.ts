@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parsePlacedSpec, type SchedulingInput, type WorkerInput, WorkerSchema } from "../schema";
-import { type AppWiring, appWorkload } from "./workload";
+import { type SchedulingInput, type WorkerInput, WorkerSchema } from "../schema";
+import { type AppWiring, appWorkload, wiringArg } from "./workload";
+import { parseArgs, placedPartShape } from "./validation";
 
 /** Type token of {@link Worker}. */
 export const WORKER_TYPE = "tenantstack:workload:Worker";
@@ -14,10 +15,10 @@ export interface WorkerArgs {
    * @default - the component's name
    */
   readonly instance?: string;
-  /** The worker's settings, validated against `WorkerSchema`; omitted fields take the schema's defaults. */
+  /** The worker's settings, as in a stack's `worker`; an omitted field takes its default. */
   readonly spec: WorkerInput;
   /**
-   * Node selector and tolerations of the pods, validated against `SchedulingSchema`.
+   * Node selector and tolerations of the pods (a stack's `scheduling`).
    * @default - no node selector or tolerations
    */
   readonly scheduling?: SchedulingInput;
@@ -31,7 +32,7 @@ export class Worker extends pulumi.ComponentResource {
   public readonly deploymentName: pulumi.Output<string>;
 
   constructor(name: string, args: WorkerArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { spec, scheduling } = parsePlacedSpec(WorkerSchema, args.spec, "worker", args.scheduling);
+    const { spec, scheduling } = parseArgs(`Worker "${name}"`, { ...placedPartShape(WorkerSchema), wiring: wiringArg() }, args);
     super(WORKER_TYPE, name, {}, opts);
     const health = spec.health;
     // Readiness runs the worker's own check, which may look at its dependencies; liveness only that the

@@ -1,6 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import type { ApiSpec, SchedulingSpec } from "../schema";
+import { envName, flag, oneOf } from "../schema/fields";
+import { tenantNames } from "../schema/tenant";
 import {
   CREDENTIALS_SECRET,
   MAINTENANCE_CONFIGMAP,
@@ -15,6 +18,7 @@ import { containerResources } from "./resources";
 import { podPlacement } from "./scheduling";
 import { RESTRICTED_CONTAINER, restrictedPodSecurity, scratchDirectories } from "./security";
 import { checksum } from "./checksum";
+import { input } from "./validation";
 
 /** User and group the API and worker run as. */
 export const APP_UID = 10001;
@@ -34,6 +38,23 @@ export interface AppWiring {
    * @default - the pods roll only on settings changes
    */
   readonly credentialsChecksum?: pulumi.Input<string>;
+}
+
+/**
+ * What an {@link AppWiring} may hold.
+ * @internal
+ */
+export function wiringArg() {
+  return z.object(
+    {
+      credentialKeys: z.array(envName(), { error: "must be a list of environment variable names" }),
+      tenancyMode: oneOf(["shared", "dedicated"]),
+      tenants: tenantNames(),
+      ollama: flag(),
+      credentialsChecksum: input(z.string({ error: "must be a string" })).optional(),
+    },
+    { error: "must be the stack's wiring: credentialKeys, tenancyMode, tenants and ollama" },
+  );
 }
 
 /** The settings common to the API and the worker. */

@@ -1,4 +1,4 @@
-import { ValidationError } from "./errors";
+import { type PropertyProblem, ValidationError } from "./errors";
 import { parseStack, type StackSpec } from "./stack";
 
 /** The Pulumi config namespace of tenantstack. */
@@ -25,7 +25,7 @@ export interface StackConfig {
 export function readStackConfig(allConfig: Readonly<Record<string, string>>, isSecret: (key: string) => boolean): StackConfig {
   const prefix = `${CONFIG_NAMESPACE}:`;
   const input: Record<string, unknown> = {};
-  const problems: string[] = [];
+  const problems: PropertyProblem[] = [];
   let appSecretValues: Record<string, string> = {};
 
   for (const [key, text] of Object.entries(allConfig)) {
@@ -45,16 +45,16 @@ export function readStackConfig(allConfig: Readonly<Record<string, string>>, isS
     spec = parseStack(input, { root: prefix, providedAppSecrets: Object.keys(appSecretValues) });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    problems.unshift(...error.problems);
+    problems.unshift(...error.properties);
   }
   if (spec === undefined || problems.length > 0) throw new ValidationError("tenantstack stack settings", problems);
   return { spec, appSecretValues };
 }
 
 /** Reads the map of app secret values, which must be a secret map of strings. */
-function readSecretMap(key: string, text: string, secret: boolean): { values: Record<string, string>; problems: string[] } {
+function readSecretMap(key: string, text: string, secret: boolean): { values: Record<string, string>; problems: PropertyProblem[] } {
   const how = `set each value with \`pulumi config set --secret --path '${key}.NAME'\``;
-  if (!secret) return { values: {}, problems: [`\`${key}\` must be set as a secret; ${how} (its value is not shown)`] };
+  if (!secret) return { values: {}, problems: [{ propertyPath: key, reason: `must be set as a secret; ${how} (its value is not shown)` }] };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -62,13 +62,16 @@ function readSecretMap(key: string, text: string, secret: boolean): { values: Re
     parsed = undefined;
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    return { values: {}, problems: [`\`${key}\` must be a map of names to secret strings; ${how} (its value is not shown)`] };
+    return {
+      values: {},
+      problems: [{ propertyPath: key, reason: `must be a map of names to secret strings; ${how} (its value is not shown)` }],
+    };
   }
   const values: Record<string, string> = {};
-  const problems: string[] = [];
+  const problems: PropertyProblem[] = [];
   for (const [name, value] of Object.entries(parsed)) {
     if (typeof value === "string") values[name] = value;
-    else problems.push(`\`${key}.${name}\` must be a string (its value is not shown)`);
+    else problems.push({ propertyPath: `${key}.${name}`, reason: "must be a string (its value is not shown)" });
   }
   return { values, problems };
 }

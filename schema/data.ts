@@ -67,8 +67,11 @@ export const BackupDestinationSchema = z
   .prefault({ type: "volume" })
   .describe("Destination of the dumps: a retained volume in the namespace, or object storage.");
 
-/** The Postgres backup CronJob. */
-const BackupSchema = settings({
+/**
+ * The Postgres backup CronJob.
+ * @internal
+ */
+export const BackupSchema = settings({
   enabled: flag().default(true).describe("Run a scheduled `pg_dumpall` backup."),
   schedule: cronSchedule().default("0 3 * * *").describe("Cron schedule of the backup (cluster time zone)."),
   retentionDays: intBetween(1, 3650).default(14).describe("Days a dump is kept."),

@@ -1,26 +1,47 @@
 import type { z } from "zod";
 
+/** One problem with a setting: where it is, as the caller wrote it, and what is wrong. */
+export interface PropertyProblem {
+  /** Path of the setting: keys joined by `.`, list indexes in brackets (`spec.storageGi`, `tenants[0]`). */
+  readonly propertyPath: string;
+  /** What is wrong and what is allowed, then the value received: `must be an integer between 1 and 65536 (got 0)`. */
+  readonly reason: string;
+}
+
+/** A problem as one line of a message: the path in backticks, then the reason. */
+export function problemText(problem: PropertyProblem): string {
+  return `\`${problem.propertyPath}\` ${problem.reason}`;
+}
+
+/** The message listing every problem of `subject`, one line each. */
+export function problemsMessage(subject: string, problems: readonly PropertyProblem[]): string {
+  const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+  return `Invalid ${subject} (${count}):\n${problems.map((p) => `  - ${problemText(p)}`).join("\n")}`;
+}
+
 /** Every problem found in a stack's settings, reported at once. */
 export class ValidationError extends Error {
   /** One line per problem: the field path, what is wrong, and the value received. */
   readonly problems: readonly string[];
+  /** The same problems, each with its path apart. */
+  readonly properties: readonly PropertyProblem[];
 
-  constructor(subject: string, problems: readonly string[]) {
-    const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
-    super(`Invalid ${subject} (${count}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  constructor(subject: string, problems: readonly PropertyProblem[]) {
+    super(problemsMessage(subject, problems));
     this.name = "ValidationError";
-    this.problems = problems;
+    this.problems = problems.map(problemText);
+    this.properties = problems;
   }
 }
 
-/** Renders a field path: `root` then `.key` and `[index]` segments, in backticks. */
-export function fieldPath(root: string, segments: readonly PropertyKey[]): string {
+/** A field path: `root` then `.key` and `[index]` segments (`(root)` when empty). */
+export function propertyPath(root: string, segments: readonly PropertyKey[]): string {
   let path = root;
   for (const segment of segments) {
     if (typeof segment === "number") path += `[${segment}]`;
     else path += path === "" || path.endsWith(":") ? String(segment) : `.${String(segment)}`;
   }
-  return `\`${path === "" ? "(root)" : path}\``;
+  return path === "" ? "(root)" : path;
 }
 
 /** Renders a received value briefly: scalars as JSON, objects and lists by their shape. */
@@ -32,37 +53,34 @@ function received(value: unknown): string {
 }
 
 /**
- * Turns zod issues into problem lines rooted at `root` (such as `tenantstack:` or `postgres`).
+ * Turns zod issues into problems rooted at `root` (such as `tenantstack:` or `spec`).
  * @internal
  */
-export function problemsOf(issues: readonly z.core.$ZodIssue[], root: string): string[] {
+export function propertyProblemsOf(issues: readonly z.core.$ZodIssue[], root: string): PropertyProblem[] {
   return issues.flatMap((issue) => {
     if (issue.code === "unrecognized_keys") {
       // `settings()` writes one message line per unknown key.
       const lines = issue.message.split("\n");
-      return issue.keys.map((key, i) => `${fieldPath(root, [...issue.path, key])} ${lines[i] ?? lines[0]}`);
+      return issue.keys.map((key, i) => ({ propertyPath: propertyPath(root, [...issue.path, key]), reason: lines[i] ?? lines[0] }));
     }
     let input: unknown = (issue as { input?: unknown }).input;
     if (issue.code === "invalid_union" && "discriminator" in issue && issue.discriminator) {
       input = (input as Record<string, unknown> | undefined)?.[issue.discriminator as string];
     }
-    return problemLine(root, issue.path, issue.message, input);
+    return problem(root, issue.path, issue.message, input);
   });
 }
 
-/** One problem line: the field path under `root`, what is wrong, and the value received (`undefined`: missing). */
-export function problemLine(root: string, segments: readonly PropertyKey[], message: string, input: unknown): string {
-  const path = fieldPath(root, segments);
-  if (input === undefined) return `${path} is required: it ${message}`;
-  return `${path} ${message} (got ${received(input)})`;
-}
-
 /**
- * Parses `input` with `schema`, throwing one ValidationError that lists every problem.
+ * Turns zod issues into problem lines rooted at `root`.
  * @internal
  */
-export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, subject: string, root: string): z.output<S> {
-  const result = schema.safeParse(input, { reportInput: true });
-  if (!result.success) throw new ValidationError(subject, problemsOf(result.error.issues, root));
-  return result.data;
+export function problemsOf(issues: readonly z.core.$ZodIssue[], root: string): string[] {
+  return propertyProblemsOf(issues, root).map(problemText);
+}
+
+/** One problem: the field path under `root`, what is wrong, and the value received (`undefined`: missing). */
+export function problem(root: string, segments: readonly PropertyKey[], message: string, input: unknown): PropertyProblem {
+  const path = propertyPath(root, segments);
+  return { propertyPath: path, reason: input === undefined ? `is required: it ${message}` : `${message} (got ${received(input)})` };
 }

@@ -162,6 +162,18 @@ export function stringMap<K extends z.ZodType<string>>(key: K) {
 }
 
 /**
+ * A non-empty Kubernetes label value, such as an `app.kubernetes.io/instance`.
+ * @internal
+ */
+export function labelValue() {
+  return matching(
+    LABEL_VALUE,
+    'must be a label value: 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
+    63,
+  ).min(1, { error: 'must be a label value: 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit' });
+}
+
+/**
  * Kubernetes labels: keys (an optional DNS subdomain and `/`, then a name) to values.
  * @internal
  */

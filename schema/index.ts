@@ -1,7 +1,7 @@
 export * from "./cloud";
 export * from "./cloudNames";
 export * from "./data";
-export { ValidationError } from "./errors";
+export { type PropertyProblem, ValidationError } from "./errors";
 export * from "./ingress";
 export * from "./naming";
 export * from "./scheduling";

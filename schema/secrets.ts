@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { dnsLabel, duration, envName, intBetween, oneOf, settings, text } from "./fields";
+import type { PropertyProblem } from "./errors";
 import { credentialSlug } from "./naming";
 import type { SecretsSpec } from "./types";
 
@@ -109,15 +110,24 @@ export function credentialNames(secrets: Pick<SecretsSpec, "appSecretNames">): r
   return [...STACK_CREDENTIALS, ...secrets.appSecretNames];
 }
 
-/**
- * Problems for app secrets that generated-secrets stacks need but were not provided, with paths under `root`.
- */
-export function missingAppSecretProblems(secrets: SecretsSpec, provided: readonly string[], root: string): string[] {
+/** Where the app secrets' names and values are set, for messages. */
+export interface AppSecretPaths {
+  /** Path of the map of values, such as `tenantstack:appSecretValues` or `appSecretValues`. */
+  readonly values: string;
+  /** Path of the list of names, such as `tenantstack:secrets.appSecretNames` or `spec.appSecretNames`. */
+  readonly names: string;
+  /** Whether the values are Pulumi config (the message then says how to set one). */
+  readonly config: boolean;
+}
+
+/** Problems for app secrets that generated-secrets stacks need but were not provided. */
+export function missingAppSecretProblems(secrets: SecretsSpec, provided: readonly string[], paths: AppSecretPaths): PropertyProblem[] {
   if (secrets.source === "external") return [];
   return secrets.appSecretNames
     .filter((name) => !provided.includes(name))
-    .map(
-      (name) =>
-        `\`${root}appSecretValues.${name}\` is required by \`${root}secrets.appSecretNames\`: provide it as a secret (\`pulumi config set --secret --path '${root}appSecretValues.${name}'\`)`,
-    );
+    .map((name) => {
+      const path = `${paths.values}.${name}`;
+      const how = paths.config ? `\`pulumi config set --secret --path '${path}'\`` : "wrap it with `pulumi.secret`";
+      return { propertyPath: path, reason: `is required by \`${paths.names}\`: provide it as a secret (${how})` };
+    });
 }

@@ -1,24 +1,14 @@
 import { z } from "zod";
 import { AwsSchema, AzureSchema, type Cloud, CLOUDS, type CloudUse, cloudUseProblems, GcpSchema, type Problem } from "./cloud";
 import { PostgresSchema, OllamaSchema, RedisSchema } from "./data";
-import { parseOrThrow, ValidationError, problemsOf } from "./errors";
+import { propertyProblemsOf, ValidationError } from "./errors";
 import { dnsLabel, duration, flag, labels, memoryMiB, oneOf, settings } from "./fields";
 import { IngressSchema } from "./ingress";
 import { ENVIRONMENTS } from "./naming";
 import { SchedulingSchema } from "./scheduling";
 import { missingAppSecretProblems, SecretsSchema } from "./secrets";
 import { TenancySchema } from "./tenant";
-import type {
-  AwsInput,
-  AwsSpec,
-  AzureInput,
-  AzureSpec,
-  GcpInput,
-  GcpSpec,
-  SchedulingSpec,
-  StackInputFields,
-  StackSpecFields,
-} from "./types";
+import type { AwsInput, AwsSpec, AzureInput, AzureSpec, GcpInput, GcpSpec, StackInputFields, StackSpecFields } from "./types";
 import { ApiSchema, WorkerSchema } from "./workloads";
 
 /** Prometheus Operator scraping. */
@@ -198,38 +188,11 @@ export interface ParseStackOptions {
 export function parseStack(input: unknown, options: ParseStackOptions = {}): StackSpec {
   const root = options.root ?? "";
   const result = StackSchema.safeParse(input, { reportInput: true });
-  const problems = result.success ? [] : problemsOf(result.error.issues, root);
+  const problems = result.success ? [] : propertyProblemsOf(result.error.issues, root);
   if (result.success && options.providedAppSecrets) {
-    problems.push(...missingAppSecretProblems(result.data.secrets, options.providedAppSecrets, root));
+    const paths = { values: `${root}appSecretValues`, names: `${root}secrets.appSecretNames`, config: root !== "" };
+    problems.push(...missingAppSecretProblems(result.data.secrets, options.providedAppSecrets, paths));
   }
   if (problems.length > 0 || !result.success) throw new ValidationError("tenantstack stack settings", problems);
   return result.data as StackSpec;
-}
-
-/**
- * Validates one part of a stack (a component's settings), naming fields under `root`.
- * @internal
- */
-export function parseSpec<S extends z.ZodType>(schema: S, input: unknown, root: string): z.output<S> {
-  return parseOrThrow(schema, input, `${root} settings`, root);
-}
-
-/**
- * Validates one part of a stack and the stack's `scheduling` together (a component whose pods are placed by
- * it), naming fields under `root` and `scheduling` and reporting every problem at once.
- * @internal
- */
-export function parsePlacedSpec<S extends z.ZodType>(
-  schema: S,
-  input: unknown,
-  root: string,
-  scheduling: unknown,
-): { spec: z.output<S>; scheduling: SchedulingSpec } {
-  const parsed: Record<string, unknown> = parseOrThrow(
-    z.object({ [root]: schema, scheduling: SchedulingSchema }),
-    { [root]: input, scheduling },
-    `${root} settings`,
-    "",
-  );
-  return { spec: parsed[root] as z.output<S>, scheduling: parsed.scheduling as SchedulingSpec };
 }

@@ -51,6 +51,20 @@ export const TenancySchema = z
   )
   .describe("Tenancy of the stack: `shared` (many tenants, one instance) or `dedicated` (one tenant).");
 
+/**
+ * A list of distinct tenant names (a part's `tenants`).
+ * @internal
+ */
+export function tenantNames() {
+  return z.array(TenantSchema.shape.name, { error: "must be a list of tenant names" }).superRefine((names, ctx) => {
+    names.forEach((name, index) => {
+      const first = names.indexOf(name);
+      if (first < index)
+        ctx.addIssue({ code: "custom", path: [index], input: name, message: `must be unique: tenant ${first} has it too` });
+    });
+  });
+}
+
 /** The tenants a stack serves, whatever its mode. */
 export function tenantsOf(tenancy: Tenancy): readonly Tenant[] {
   return tenancy.mode === "shared" ? tenancy.tenants : [tenancy.tenant];

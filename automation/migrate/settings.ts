@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ValidationError } from "../../schema";
-import { problemsOf } from "../../schema/errors";
+import { propertyProblemsOf } from "../../schema/errors";
 import { dnsLabel, intBetween, settings, text } from "../../schema/fields";
 import { TENANT_NAME_MAX } from "../../schema/tenant";
 import type { MigrationSettings } from "../types";
@@ -70,6 +70,6 @@ function described(issue: z.core.$ZodIssue): z.core.$ZodIssue {
 /** Validates a migration's settings, reporting every problem at once (URLs are never echoed). */
 export function parseMigrationSettings(input: unknown): MigrationSettings {
   const result = MigrationSettingsSchema.safeParse(input, { reportInput: true });
-  if (!result.success) throw new ValidationError("migration settings", problemsOf(result.error.issues.map(described), ""));
+  if (!result.success) throw new ValidationError("migration settings", propertyProblemsOf(result.error.issues.map(described), ""));
   return result.data;
 }

@@ -39,7 +39,7 @@ function policyDocument(statements: Record<string, unknown>[]): pulumi.Output<st
  */
 export class AwsIntegration extends CloudIntegration {
   constructor(name: string, args: AwsIntegrationArgs, opts?: pulumi.ComponentResourceOptions) {
-    const valid = validateCloudArgs("aws", AwsSchema, args);
+    const valid = validateCloudArgs(`AwsIntegration "${name}"`, "aws", AwsSchema, args);
     super(AWS_INTEGRATION_TYPE, name, valid.args, (parent) => awsDriver(parent, name, valid.settings), opts);
   }
 }

@@ -43,7 +43,7 @@ const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
  */
 export class AzureIntegration extends CloudIntegration {
   constructor(name: string, args: AzureIntegrationArgs, opts?: pulumi.ComponentResourceOptions) {
-    const valid = validateCloudArgs("azure", AzureSchema, args);
+    const valid = validateCloudArgs(`AzureIntegration "${name}"`, "azure", AzureSchema, args);
     super(AZURE_INTEGRATION_TYPE, name, valid.args, (parent) => azureDriver(parent, name, valid.settings), opts);
   }
 }

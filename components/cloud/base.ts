@@ -16,12 +16,12 @@ import {
   CLOUD_SERVICES,
   type CloudSpecs,
   cloudUseProblems,
-  ValidationError,
 } from "../../schema";
-import { problemLine, problemsOf } from "../../schema/errors";
-import { dnsLabel, duration, envName, hostName, intBetween, settings } from "../../schema/fields";
+import { problem, type PropertyProblem, propertyProblemsOf } from "../../schema/errors";
+import { dnsLabel, duration, envName, hostName, intBetween, labelValue, settings } from "../../schema/fields";
 import { recommendedLabels } from "../labels";
 import { BACKUP_SERVICE_ACCOUNT } from "../postgresBackup";
+import { InvalidArgsError } from "../validation";
 
 /** ServiceAccount of the SecretStore, in the stack's namespace. */
 export const SECRET_STORE_SERVICE_ACCOUNT = "external-secrets";
@@ -96,24 +96,27 @@ export type ValidCloudArgs = Omit<CloudIntegrationArgs, "backup"> & {
 
 /**
  * Validates a cloud integration's arguments, reporting every problem at once before anything is registered.
+ * @param component the integration, such as `AwsIntegration "cloud"`
  * @internal
  */
 export function validateCloudArgs<C extends Cloud>(
+  component: string,
   cloud: C,
   schema: z.ZodType<CloudSpecs[C]>,
   args: CloudArgs<unknown>,
 ): { settings: CloudSpecs[C]; args: ValidCloudArgs } {
-  const problems: string[] = [];
+  const problems: PropertyProblem[] = [];
   const check = <T>(schema: z.ZodType<T>, input: unknown, root: string): T | undefined => {
     const result = schema.safeParse(input, { reportInput: true });
-    if (!result.success) problems.push(...problemsOf(result.error.issues, root));
+    if (!result.success) problems.push(...propertyProblemsOf(result.error.issues, root));
     return result.success ? result.data : undefined;
   };
   const spec = check(schema, args.settings, "settings");
   check(dnsLabel(), args.namespace, "namespace");
+  if (args.instance !== undefined) check(labelValue(), args.instance, "instance");
   const backup = args.backup === undefined ? undefined : check(BackupArgsSchema, args.backup, "backup");
   if (backup?.destination.type === "volume") {
-    problems.push(problemLine("", ["backup", "destination", "type"], `must be "${CLOUD_SERVICES[cloud].destination}"`, "volume"));
+    problems.push(problem("", ["backup", "destination", "type"], `must be "${CLOUD_SERVICES[cloud].destination}"`, "volume"));
   }
   if (args.dns01Zone !== undefined) check(hostName(), args.dns01Zone, "dns01Zone");
   if (args.secrets !== undefined) check(SecretsArgsSchema, args.secrets, "secrets");
@@ -126,10 +129,10 @@ export function validateCloudArgs<C extends Cloud>(
         backup && backup.destination.type !== "volume" ? { destination: backup.destination, path: ["backup", "destination"] } : undefined,
       dns01: args.dns01Zone === undefined ? undefined : { provider: CLOUD_SERVICES[cloud].dnsProvider, path: ["dns01Zone"] },
     };
-    problems.push(...cloudUseProblems(use).map((p) => problemLine("", p.path, p.message, p.input)));
+    problems.push(...cloudUseProblems(use).map((p) => problem("", p.path, p.message, p.input)));
   }
   if (problems.length > 0 || spec === undefined || backup?.destination.type === "volume") {
-    throw new ValidationError(`${cloud} integration settings`, problems);
+    throw new InvalidArgsError(component, problems);
   }
   return { settings: spec, args: { ...args, backup: backup && { destination: backup.destination, retentionDays: backup.retentionDays } } };
 }

@@ -49,7 +49,7 @@ export function gcpAccountId(role: IdentityRole, serviceAccount: ServiceAccountR
  */
 export class GcpIntegration extends CloudIntegration {
   constructor(name: string, args: GcpIntegrationArgs, opts?: pulumi.ComponentResourceOptions) {
-    const valid = validateCloudArgs("gcp", GcpSchema, args);
+    const valid = validateCloudArgs(`GcpIntegration "${name}"`, "gcp", GcpSchema, args);
     super(GCP_INTEGRATION_TYPE, name, valid.args, (parent) => gcpDriver(parent, name, valid.settings), opts);
   }
 }

@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
-import { AppStack, ValidationError } from "../../../components";
+import { AppStack } from "../../../components";
 import { dedicatedStack, sharedStack } from "../fixtures";
-import { buildStack, capture, isSecret, one, podSpecOf, propsOf, resolve, T, WORKLOAD_TYPES } from "./capture";
+import { buildStack, isSecret, one, podSpecOf, propsOf, resolve, T, WORKLOAD_TYPES } from "./capture";
+import { rejectsArgs } from "./invalidArgs";
 
 describe("AppStack, dedicated", () => {
   const { app, resources } = buildStack("dedicated", dedicatedStack());
@@ -339,18 +340,19 @@ describe("AppStack, external secrets", () => {
 });
 
 describe("AppStack, bad input", () => {
-  it("throws every problem before registering anything", () => {
-    const { resources, opts } = capture();
+  it("throws every problem before registering anything, each at the path of its setting", () => {
     const input: any = { ...dedicatedStack(), cloud: "ibm", api: { image: "api", replicas: 0 } };
-    assert.throws(
-      () => new AppStack("bad", input, opts),
-      (error: unknown) => error instanceof ValidationError && error.problems.length === 3,
-    );
-    assert.equal(resources.length, 0);
+    rejectsArgs('AppStack "bad"', (opts) => new AppStack("bad", input, opts), [
+      '`cloud` must be one of "none", "aws", "gcp", "azure" (got "ibm")',
+      '`api.image` must be a container image reference with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible (got "api")',
+      "`api.replicas` must be an integer between 1 and 100 (got 0)",
+    ]);
   });
 
   it("requires the values of generated app secrets", () => {
     const input = { ...dedicatedStack(), secrets: { source: "generated" as const, appSecretNames: ["OPENAI_API_KEY"] } };
-    assert.throws(() => new AppStack("missing", input), /`appSecretValues.OPENAI_API_KEY` is required by `secrets.appSecretNames`/);
+    rejectsArgs('AppStack "missing"', (opts) => new AppStack("missing", input, opts), [
+      "`appSecretValues.OPENAI_API_KEY` is required by `secrets.appSecretNames`: provide it as a secret (wrap it with `pulumi.secret`)",
+    ]);
   });
 });

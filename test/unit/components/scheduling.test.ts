@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
-import { Api, Postgres, ValidationError } from "../../../components";
+import { Api, Postgres } from "../../../components";
 import { dedicatedStack, sharedStack } from "../fixtures";
 import { buildStack, capture, podSpecs } from "./capture";
+import { rejectsArgs } from "./invalidArgs";
 
 /** The real node of the local cluster: its label and taint. */
 const REAL_NODE = {
@@ -65,17 +66,12 @@ describe("stack scheduling", () => {
     assert.deepEqual([...pods.keys()], ["alone-statefulset", "alone-provision-tenants", "alone-backup-cronjob"]);
     for (const [name, pod] of pods) assert.deepEqual(pod.nodeSelector, REAL_NODE.nodeSelector, name);
 
-    const bad = capture();
     const scheduling: any = { nodeSelector: "real", tolerations: [{ operator: "Exists" }] };
-    assert.throws(
-      () => new Api("bad", { namespace: "ns", spec: { image: "api" }, scheduling, wiring: {} as never }, bad.opts),
-      (error: unknown) =>
-        error instanceof ValidationError &&
-        error.message.includes("Invalid api settings (3 problems)") &&
-        error.problems[0].startsWith("`api.image` must be a container image reference") &&
-        error.problems[1] === '`scheduling.nodeSelector` must be a map of labels (got "real")' &&
-        error.problems[2] === "`scheduling.tolerations[0].key` is required: it must be a non-empty string of at most 253 characters",
-    );
-    assert.equal(bad.resources.length, 0);
+    const wiring = { credentialKeys: [], tenancyMode: "dedicated" as const, tenants: ["acme"], ollama: false };
+    rejectsArgs('Api "bad"', (opts) => new Api("bad", { namespace: "ns", spec: { image: "api" }, scheduling, wiring }, opts), [
+      '`spec.image` must be a container image reference with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible (got "api")',
+      '`scheduling.nodeSelector` must be a map of labels (got "real")',
+      "`scheduling.tolerations[0].key` is required: it must be a non-empty string of at most 253 characters",
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { AwsIntegration, type AwsIntegrationArgs, ValidationError } from "../../../../components";
+import { AwsIntegration, type AwsIntegrationArgs, InvalidArgsError } from "../../../../components";
+import { problemLines } from "../invalidArgs";
 import { awsStack, without } from "../../fixtures";
 import { buildStack, capture, isSecret, one, propsOf, resolve } from "../capture";
 import { cloudResourceNames, K8S } from "./expect";
@@ -165,7 +166,7 @@ describe("AwsIntegration, bad input", () => {
     const { resources, opts } = capture();
     assert.throws(
       () => new AwsIntegration("bad", { namespace: "apps", settings, ...args }, opts),
-      (error: unknown) => error instanceof ValidationError && assert.deepEqual(error.problems, expected) === undefined,
+      (error: unknown) => error instanceof InvalidArgsError && assert.deepEqual(problemLines(error), expected) === undefined,
     );
     assert.equal(resources.length, 0);
   };
@@ -179,6 +180,10 @@ describe("AwsIntegration, bad input", () => {
         '`backup.destination.bucket` must be an S3 bucket name: 3-63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit, no "..", not an IP address, not starting with "xn--" or "sthree-", not ending with "-s3alias" or "--ol-s3" (got "Bad_Bucket")',
       ],
     );
+    rejects({ namespace: "Apps", instance: "ai app" }, [
+      "`namespace` must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters (got \"Apps\")",
+      '`instance` must be a label value: 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (got "ai app")',
+    ]);
   });
 
   it("rejects DNS-01 without a hosted zone, a bucket in another region and a volume destination", () => {

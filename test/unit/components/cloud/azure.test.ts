@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { AZURE_ROLES, AzureIntegration, ValidationError } from "../../../../components";
+import { AZURE_ROLES, AzureIntegration, InvalidArgsError } from "../../../../components";
+import { problemLines } from "../invalidArgs";
 import { azureStack, without } from "../../fixtures";
 import { buildStack, capture, isSecret, one, propsOf, resolve } from "../capture";
 import { cloudResourceNames, K8S } from "./expect";
@@ -174,8 +175,8 @@ describe("AzureIntegration, bad input", () => {
           opts,
         ),
       (error: unknown) =>
-        error instanceof ValidationError &&
-        assert.deepEqual(error.problems, [
+        error instanceof InvalidArgsError &&
+        assert.deepEqual(problemLines(error), [
           '`settings.oidcIssuerUrl` is required: it must be the cluster\'s OIDC issuer URL, such as "https://westeurope.oic.prod-aks.azure.com/<tenant-id>/<cluster-guid>/"',
           '`backup.destination.storageAccount` must be an Azure storage account name: 3-24 lowercase letters and digits (got "acme-backups")',
         ]) === undefined,

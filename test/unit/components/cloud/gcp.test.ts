@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { GcpIntegration, type GcpIntegrationArgs, ValidationError } from "../../../../components";
+import { GcpIntegration, type GcpIntegrationArgs, InvalidArgsError } from "../../../../components";
+import { problemLines } from "../invalidArgs";
 import { gcpAccountId } from "../../../../components/cloud/gcp";
 import { gcpStack, without } from "../../fixtures";
 import { buildStack, capture, isSecret, one, propsOf, resolve } from "../capture";
@@ -130,8 +131,8 @@ describe("GcpIntegration, bad input", () => {
     assert.throws(
       () => new GcpIntegration("bad", args, opts),
       (error: unknown) =>
-        error instanceof ValidationError &&
-        assert.deepEqual(error.problems, [
+        error instanceof InvalidArgsError &&
+        assert.deepEqual(problemLines(error), [
           '`backup.destination.bucket` must be a GCS bucket name: 3-63 lowercase letters, digits, "-", "_" and "." (up to 222 with dots, 63 between dots), starting and ending with a letter or digit, not an IP address, not starting with "goog", not containing "google" (got "google-backups")',
           '`settings.cloudDns` is required: it must name the DNS zone\'s details when `ingress.tls.solver.type` is "dns01"',
         ]) === undefined,

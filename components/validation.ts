@@ -1,0 +1,95 @@
+/**
+ * How every part validates its arguments before it registers anything: each argument against the schema of
+ * what it may hold, every problem at once, each named by its path in the arguments as the caller wrote them.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { type PropertyProblem, SchedulingSchema, ValidationError } from "../schema";
+import { problemsMessage, propertyProblemsOf } from "../schema/errors";
+import { dnsLabel, labelValue } from "../schema/fields";
+
+/**
+ * Invalid arguments of a tenantstack component, reported as Pulumi reports invalid inputs: every problem at
+ * once, each with the path of the property as the caller wrote it (`spec.storageGi`, `tenants[0]`) in
+ * `errors`, thrown before anything is registered. `pulumi up` and `pulumi preview` show the message alone,
+ * without a stack trace.
+ */
+export class InvalidArgsError extends pulumi.InputPropertiesError {
+  /** @param component the component, such as `Postgres "db"` */
+  constructor(component: string, problems: readonly PropertyProblem[]) {
+    super({
+      message: problemsMessage(`arguments of ${component}`, problems),
+      errors: problems.map(({ propertyPath, reason }) => ({ propertyPath, reason })),
+    });
+    this.name = "InvalidArgsError";
+    // The Pulumi program runner reports a RunError by its message alone, where any other error is an "unhandled
+    // exception" with its stack trace; it recognises one by this member, as it does across copies of the SDK.
+    Object.defineProperty(this, "__pulumiRunError", { value: true });
+  }
+}
+
+/** Whether a value is known only at deployment: an Output or a Promise. */
+function knownAtDeployment(value: unknown): boolean {
+  return pulumi.Output.isInstance(value) || typeof (value as { then?: unknown } | undefined)?.then === "function";
+}
+
+/**
+ * An argument that may be a `pulumi.Input`: checked against `schema` when its value is known now, left as it
+ * is when it is an Output or a Promise (its value exists only at deployment).
+ * @internal
+ */
+export function input<S extends z.ZodType>(schema: S) {
+  return z.unknown().superRefine((value, ctx) => {
+    if (knownAtDeployment(value)) return;
+    const result = schema.safeParse(value, { reportInput: true });
+    if (!result.success) for (const issue of result.error.issues) ctx.addIssue(issue as z.core.$ZodRawIssue);
+  });
+}
+
+/**
+ * The namespace of a part's objects, a DNS-1123 label (or an Output of one).
+ * @internal
+ */
+export const namespaceArg = () => input(dnsLabel());
+
+/**
+ * The arguments of a part whose pods the stack's scheduling places: its namespace, `instance` label, settings
+ * (`spec`, against `schema`) and scheduling.
+ * @internal
+ */
+export function placedPartShape<S extends z.ZodType>(schema: S) {
+  return { namespace: namespaceArg(), instance: labelValue().optional(), spec: schema, scheduling: SchedulingSchema };
+}
+
+/**
+ * Validates the arguments of `component` named in `shape` (the others are not read), naming each problem by
+ * its path in `args`; `more` adds the problems that span arguments. Throws one {@link InvalidArgsError}.
+ * @internal
+ */
+export function parseArgs<S extends z.ZodRawShape>(
+  component: string,
+  shape: S,
+  args: object,
+  more?: (parsed: z.output<z.ZodObject<S>>) => PropertyProblem[],
+): z.output<z.ZodObject<S>> {
+  const values = args as Record<string, unknown>;
+  const given = Object.fromEntries(Object.keys(shape).map((key) => [key, values[key]]));
+  const result = z.object(shape).safeParse(given, { reportInput: true });
+  const problems = result.success ? (more?.(result.data) ?? []) : propertyProblemsOf(result.error.issues, "");
+  if (problems.length > 0 || !result.success) throw new InvalidArgsError(component, problems);
+  return result.data;
+}
+
+/**
+ * Validates a part's arguments with the stack's own rules (`validate` throws a ValidationError of the stack's
+ * schema), reporting them as its invalid arguments.
+ * @internal
+ */
+export function asArgs<T>(component: string, validate: () => T): T {
+  try {
+    return validate();
+  } catch (error) {
+    if (error instanceof ValidationError) throw new InvalidArgsError(component, error.properties);
+    throw error;
+  }
+}
