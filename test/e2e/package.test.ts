@@ -13,11 +13,11 @@ import * as yaml from "js-yaml";
 import { KUBECONFIG, REPO } from "../support/controlPlane";
 import { KubeClient } from "../support/kube";
 import { testTenantSettings } from "../support/devStack";
+import { checkoutVersions, installPacked, npm } from "../support/packedPackage";
 import { removeNamespace, testDir } from "../support/testRun";
 
 describe("the published package", function () {
   this.timeout(300_000);
-  const npm = (args: string[], cwd = REPO) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
   before(() => npm(["run", "build"]));
 
@@ -78,13 +78,7 @@ describe("the published package", function () {
     const tenant = `pk${randomBytes(2).toString("hex")}`;
     const kube = KubeClient.fromKubeconfig(KUBECONFIG);
     try {
-      const [packed] = JSON.parse(npm(["pack", "--json", "--ignore-scripts", "--pack-destination", dir]));
-      // The SDK and providers at the versions this checkout is tested with (the SDK's is the CLI's).
-      const pins = ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/random"].map(
-        (name) => `${name}@${JSON.parse(readFileSync(path.join(REPO, "node_modules", name, "package.json"), "utf8")).version}`,
-      );
-      writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
-      npm(["install", "--prefer-offline", "--no-audit", "--no-fund", `./${packed.filename}`, ...pins], dir);
+      installPacked(dir, checkoutVersions(["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/random"]));
       writeFileSync(path.join(dir, "settings.json"), JSON.stringify(testTenantSettings()));
       const cli = (...args: string[]) =>
         execFileSync(
