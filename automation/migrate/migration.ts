@@ -13,7 +13,7 @@ export const DEFAULT_REMOVAL_GRACE_MS = 7 * 24 * 3600 * 1000;
 
 /** Arguments of {@link Migration}. */
 export interface MigrationArgs {
-  /** Settings, validated against `MigrationSettingsSchema` (see `settings.ts`). */
+  /** Settings, validated as `MigrationSettings` (see `settings.ts`). */
   readonly settings: unknown;
   /** Where the steps are recorded; one journal per migration. */
   readonly journal: StepJournal;

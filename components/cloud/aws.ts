@@ -19,7 +19,7 @@ import {
 /** Type token of {@link AwsIntegration}. */
 export const AWS_INTEGRATION_TYPE = "tenantstack:cloud:AwsIntegration";
 
-/** Arguments of {@link AwsIntegration}: the AWS settings (`AwsSchema`) and what to serve. */
+/** Arguments of {@link AwsIntegration}: the AWS settings (`AwsInput`) and what to serve. */
 export type AwsIntegrationArgs = CloudArgs<AwsInput>;
 
 /** An IAM role assumable by one ServiceAccount through IRSA. */

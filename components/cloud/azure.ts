@@ -17,7 +17,7 @@ import {
 /** Type token of {@link AzureIntegration}. */
 export const AZURE_INTEGRATION_TYPE = "tenantstack:cloud:AzureIntegration";
 
-/** Arguments of {@link AzureIntegration}: the Azure settings (`AzureSchema`) and what to serve. */
+/** Arguments of {@link AzureIntegration}: the Azure settings (`AzureInput`) and what to serve. */
 export type AzureIntegrationArgs = CloudArgs<AzureInput>;
 
 /** A user-assigned managed identity federated with one Kubernetes ServiceAccount. */

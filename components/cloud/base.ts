@@ -76,7 +76,7 @@ export interface CloudSecrets {
 
 /** The arguments of one cloud's integration. */
 export type CloudArgs<S> = CloudIntegrationArgs & {
-  /** The cloud's settings, validated against its schema (`AwsSchema`, `GcpSchema`, `AzureSchema`). */
+  /** The cloud's settings, as in a stack's `aws`, `gcp` or `azure` (`AwsInput`, `GcpInput`, `AzureInput`). */
   readonly settings: S;
 };
 

@@ -20,7 +20,7 @@ import {
 /** Type token of {@link GcpIntegration}. */
 export const GCP_INTEGRATION_TYPE = "tenantstack:cloud:GcpIntegration";
 
-/** Arguments of {@link GcpIntegration}: the GCP settings (`GcpSchema`) and what to serve. */
+/** Arguments of {@link GcpIntegration}: the GCP settings (`GcpInput`) and what to serve. */
 export type GcpIntegrationArgs = CloudArgs<GcpInput>;
 
 /** A Google service account that one Kubernetes ServiceAccount impersonates through GKE Workload Identity. */
