@@ -23,6 +23,12 @@ STEP=setup
 log() { echo "build.sh: $*" >&2; }
 trap 'log "FAILED at step: $STEP (see output above)"' ERR
 
+# One build at a time per cache: a second caller (another test process, a second checkout) waits for
+# the first and then finds its binaries cached instead of compiling the same ones alongside it.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.build-cluster.lock"
+flock -n 9 || { log "another build into $CACHE is running: waiting for it"; flock 9; }
+
 # module_field <wrapper dir> <module> <go list -m template>
 module_field() { (cd "$1" && go list -m -f "$3" "$2"); }
 

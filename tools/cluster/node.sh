@@ -97,11 +97,14 @@ EOF
 
 node_containerd_config() {
   mkdir -p "$NODE_DIR/containerd"
-  # Configuration version 3 (containerd 2): the CRI plugin is split into images and runtime parts.
-  # NRI is off (its socket would be the machine's /var/run/nri), and so are the snapshotters and
-  # tracing this node does not use.
+  # Configuration version 4 (containerd 2.4): the CRI plugin is split into images and runtime parts.
+  # Nothing of the machine's own containerd set-up is written: NRI is off (its socket would be
+  # /var/run/nri), pods' network namespaces live under the state directory, and the optional-binaries
+  # directory is the node's, not /opt/containerd. The snapshotters and tracing this node does not use
+  # are off. (containerd 2.4 always imports /etc/containerd/conf.d/*.toml: a machine with a
+  # containerd of its own may have some.)
   write_if_changed "$NODE_DIR/containerd.toml" <<EOF
-version = 3
+version = 4
 root = "$NODE_DIR/containerd"
 state = "$NODE_RUN/containerd"
 disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.devmapper",
@@ -113,6 +116,8 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
   address = "$NODE_RUN/containerd/debug.sock"
 [metrics]
   address = ""
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$NODE_DIR/containerd-opt"
 [plugins."io.containerd.cri.v1.images"]
   snapshotter = "overlayfs"
   [plugins."io.containerd.cri.v1.images".pinned_images]
@@ -120,6 +125,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
 [plugins."io.containerd.cri.v1.runtime"]
   # This machine forbids a negative oom_score_adj even to root; runc fails on the sandbox's -998.
   restrict_oom_score_adj = true
+  netns_mounts_under_state_dir = true
   enable_selinux = false
   max_container_log_line_size = 16384
   [plugins."io.containerd.cri.v1.runtime".containerd]
