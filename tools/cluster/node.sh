@@ -375,14 +375,15 @@ node_start() {
     --node-labels="$NODE_LABEL=real" --v=1
   STEP="start kube-proxy"
   running_pid kube-proxy >/dev/null || launch kube-proxy --config="$NODE_DIR/kube-proxy.yaml" --v=1
+
+  STEP="wait for $NODE_NAME to be Ready"
+  wait_for kubelet 120 kc wait --for=condition=Ready "node/$NODE_NAME" --timeout=5s
+  # kube-router looks its node up once, at start: it exits when kubelet has not registered it yet.
   STEP="start kube-router's network policy controller"
   running_pid kube-router >/dev/null || launch kube-router --kubeconfig="$DIR/kube-router.kubeconfig" \
     --hostname-override="$NODE_NAME" --run-firewall=true --run-router=false --run-service-proxy=false \
     --enable-cni=false --enable-ipv6=false --service-cluster-ip-range="$NODE_SERVICE_CIDR" \
     --health-port="$ROUTER_HEALTH_PORT" --metrics-port=0
-
-  STEP="wait for $NODE_NAME to be Ready"
-  wait_for kubelet 120 kc wait --for=condition=Ready "node/$NODE_NAME" --timeout=5s
   node_restore_kernel_tunables
   STEP="wait for cluster DNS (CoreDNS) to be ready"
   wait_for kubelet 120 kc -n kube-system rollout status deployment/coredns --timeout=5s
