@@ -124,7 +124,8 @@ const CONTAINERD = "/run/tenantstack-node/containerd/containerd.sock";
 export function tagNextImage(images: Record<string, string>): Outcome {
   if (OWN_CLUSTER) return { code: 0, output: "" };
   const [source, target] = [images.echo, images["echo-next"]];
-  const result = spawnSync("ctr", ["--address", CONTAINERD, "-n", "k8s.io", "images", "tag", "--force", source, target], {
+  const ctr = path.join(MAIN_CLUSTER.dir, "bin/ctr"); // the ctr built with the node's containerd
+  const result = spawnSync(ctr, ["--address", CONTAINERD, "-n", "k8s.io", "images", "tag", "--force", source, target], {
     encoding: "utf8",
   });
   return { code: result.status ?? -1, output: `${result.stdout ?? ""}${result.stderr ?? ""}` };

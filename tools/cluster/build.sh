@@ -7,7 +7,8 @@
 #   kubelet, kube-proxy (the real node) from ./kubernetes too
 #   coredns from ./coredns (github.com/coredns/coredns), the real node's cluster DNS (run as a pod)
 #   kube-router from ./kube-router (its network policy controller enforces NetworkPolicies)
-#   etcd, containerd, runc, the CNI plugins, iptables, ipset, socat and the image tools from Debian's
+#   containerd (daemon, runc shim, ctr) from ./containerd (github.com/containerd/containerd/v2)
+#   etcd, runc, the CNI plugins, iptables, ipset, socat and the image tools from Debian's
 #   packages (installed with apt-get if missing)
 # Only the Go module proxy and apt are used. Progress goes to stderr; the
 # cached binary directories are printed on stdout, one per line.
@@ -22,14 +23,21 @@ STEP=setup
 log() { echo "build.sh: $*" >&2; }
 trap 'log "FAILED at step: $STEP (see output above)"' ERR
 
+# One build at a time per cache: a second caller (another test process, a second checkout) waits for
+# the first and then finds its binaries cached instead of compiling the same ones alongside it.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.build-cluster.lock"
+flock -n 9 || { log "another build into $CACHE is running: waiting for it"; flock 9; }
+
 # module_field <wrapper dir> <module> <go list -m template>
 module_field() { (cd "$1" && go list -m -f "$3" "$2"); }
 
-# build <wrapper dir> <package> <binary> <version> <ldflags>
-# Skips the build when the cached binary already exists.
+# build <wrapper dir> <package> <binary> <version> <ldflags> [<directory name>]
+# Skips the build when the cached binary already exists. Binaries that find each other by directory
+# (containerd and its shim) share one: $CACHE/bin/<directory name>-<version>, by default the binary's.
 build() {
   local dir=$1 pkg=$2 bin=$3 version=$4 ldflags=$5
-  local out=$CACHE/bin/$bin-$version
+  local out=$CACHE/bin/${6:-$bin}-$version
   STEP="go build $bin $version"
   if [[ -x $out/$bin ]]; then
     log "$bin $version: cached at $out"
@@ -78,10 +86,19 @@ KUBE_ROUTER_VERSION=$(module_field "$HERE/kube-router" github.com/cloudnativelab
 build "$HERE/kube-router" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router kube-router \
   "$KUBE_ROUTER_VERSION" "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION"
 
+STEP="read github.com/containerd/containerd/v2 version from containerd/go.mod"
+# Kubernetes 1.36 and later support containerd 2.x only (Debian's is 1.6). The daemon looks for its
+# runc shim on PATH and next to itself; ctr talks to it with the same API version.
+CONTAINERD_VERSION=$(module_field "$HERE/containerd" github.com/containerd/containerd/v2 '{{.Version}}')
+for cmd in containerd containerd-shim-runc-v2 ctr; do
+  build "$HERE/containerd" "github.com/containerd/containerd/v2/cmd/$cmd" "$cmd" "$CONTAINERD_VERSION" \
+    "-X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION" containerd
+done | sort -u
+
 # Debian packages, by the command each one provides: etcd for the control plane; the rest for the real
 # node (runtime, CNI plugins, packet filtering, the API server's forwarder for pods) and its images.
 declare -A PACKAGES=(
-  [etcd]=etcd-server [containerd]=containerd [runc]=runc [/usr/lib/cni/bridge]=containernetworking-plugins
+  [etcd]=etcd-server [runc]=runc [/usr/lib/cni/bridge]=containernetworking-plugins
   [iptables]=iptables [ipset]=ipset [conntrack]=conntrack [socat]=socat
   [mmdebstrap]=mmdebstrap [umoci]=umoci [skopeo]=skopeo
 )
@@ -96,5 +113,5 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2 \
     || { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2; }
 fi
-log "etcd: $(etcd --version | sed -n 1p); containerd: $(containerd --version | awk '{print $3}'); runc: $(runc --version | awk 'NR == 1 {print $3}')"
+log "etcd: $(etcd --version | sed -n 1p); runc: $(runc --version | awk 'NR == 1 {print $3}')"
 log "done"

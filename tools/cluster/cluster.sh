@@ -164,7 +164,6 @@ link_binaries() {
   mkdir -p "$DIR/bin"
   for d in $dirs; do ln -sfn "$d"/* "$DIR/bin/"; done
   ln -sfn "$(command -v etcd)" "$DIR/bin/etcd"
-  ln -sfn "$(command -v containerd)" "$DIR/bin/containerd"
   ln -sfn "$(command -v socat)" "$DIR/bin/api-bridge"
 }
 
@@ -260,7 +259,8 @@ start() {
   local t0=$SECONDS
   mkdir -p "$DIR/logs" "$DIR/run"
   link_binaries
-  export PATH=/usr/local/go/bin:$PATH
+  # Ours first: containerd finds its runc shim on PATH (a Debian containerd's shim may be on it too).
+  export PATH=$DIR/bin:/usr/local/go/bin:$PATH
   make_pki
   STEP="write kubeconfigs"
   kubeconfig "$DIR/kubeconfig" admin

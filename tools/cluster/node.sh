@@ -1,6 +1,7 @@
-# The real node of the local cluster, sourced by cluster.sh (not run on its own): containerd and runc
-# (Debian's), the CNI plugins bridge, host-local, portmap and loopback (Debian's), and kubelet,
-# kube-proxy, kube-router's network policy controller and CoreDNS (built from Go modules by build.sh).
+# The real node of the local cluster, sourced by cluster.sh (not run on its own): containerd 2 (built
+# from Go modules by build.sh) with Debian's runc, the CNI plugins bridge, host-local, portmap and
+# loopback (Debian's), and kubelet, kube-proxy, kube-router's network policy controller and CoreDNS
+# (built from Go modules by build.sh).
 # Pods get addresses on the bridge $NODE_BRIDGE only; nothing is routed or masqueraded outward: pods have
 # routes to their own subnet and the Service range alone, the bridge is the only interface that forwards,
 # and a FORWARD rule drops anything that would leave it.
@@ -96,34 +97,46 @@ EOF
 
 node_containerd_config() {
   mkdir -p "$NODE_DIR/containerd"
+  # Configuration version 4 (containerd 2.4): the CRI plugin is split into images and runtime parts.
+  # Nothing of the machine's own containerd set-up is written: NRI is off (its socket would be
+  # /var/run/nri), pods' network namespaces live under the state directory, and the optional-binaries
+  # directory is the node's, not /opt/containerd. The snapshotters and tracing this node does not use
+  # are off. (containerd 2.4 always imports /etc/containerd/conf.d/*.toml: a machine with a
+  # containerd of its own may have some.)
   write_if_changed "$NODE_DIR/containerd.toml" <<EOF
-version = 2
+version = 4
 root = "$NODE_DIR/containerd"
 state = "$NODE_RUN/containerd"
-disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
-  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs",
-  "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
+disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.devmapper",
+  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.erofs", "io.containerd.differ.v1.erofs",
+  "io.containerd.nri.v1.nri", "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
 [grpc]
   address = "$CONTAINERD_SOCK"
 [debug]
   address = "$NODE_RUN/containerd/debug.sock"
 [metrics]
   address = ""
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "$(image_ref pause)"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$NODE_DIR/containerd-opt"
+[plugins."io.containerd.cri.v1.images"]
+  snapshotter = "overlayfs"
+  [plugins."io.containerd.cri.v1.images".pinned_images]
+    sandbox = "$(image_ref pause)"
+[plugins."io.containerd.cri.v1.runtime"]
   # This machine forbids a negative oom_score_adj even to root; runc fails on the sandbox's -998.
   restrict_oom_score_adj = true
+  netns_mounts_under_state_dir = true
   enable_selinux = false
   max_container_log_line_size = 16384
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "overlayfs"
+  [plugins."io.containerd.cri.v1.runtime".containerd]
     default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+    [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc]
       runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+      [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options]
+        BinaryName = "$(command -v runc)"
         SystemdCgroup = false
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
+  [plugins."io.containerd.cri.v1.runtime".cni]
+    bin_dirs = ["/usr/lib/cni"]
     conf_dir = "$NODE_DIR/cni/conf"
     max_conf_num = 1
 EOF
@@ -329,7 +342,7 @@ node_restore_kernel_tunables() {
 node_start() {
   node_enabled || return 0
   local t0=$SECONDS name
-  for name in containerd runc ip iptables ipset socat; do
+  for name in runc ip iptables ipset socat; do
     command -v "$name" >/dev/null || die "$name not found: run tools/cluster/build.sh (it installs the node's packages)"
   done
   mkdir -p "$NODE_DIR" "$NODE_RUN"
@@ -345,7 +358,7 @@ node_start() {
 
   STEP="start containerd ($CONTAINERD_SOCK)"
   running_pid containerd >/dev/null || launch containerd --config "$NODE_DIR/containerd.toml"
-  wait_for containerd 60 ctr --address "$CONTAINERD_SOCK" version
+  wait_for containerd 60 "$DIR/bin/ctr" --address "$CONTAINERD_SOCK" version
   STEP="build and import the node's images (tools/images/build.sh)"
   "$HERE/../images/build.sh" load "$CONTAINERD_SOCK" >&2
 
@@ -362,14 +375,15 @@ node_start() {
     --node-labels="$NODE_LABEL=real" --v=1
   STEP="start kube-proxy"
   running_pid kube-proxy >/dev/null || launch kube-proxy --config="$NODE_DIR/kube-proxy.yaml" --v=1
+
+  STEP="wait for $NODE_NAME to be Ready"
+  wait_for kubelet 120 kc wait --for=condition=Ready "node/$NODE_NAME" --timeout=5s
+  # kube-router looks its node up once, at start: it exits when kubelet has not registered it yet.
   STEP="start kube-router's network policy controller"
   running_pid kube-router >/dev/null || launch kube-router --kubeconfig="$DIR/kube-router.kubeconfig" \
     --hostname-override="$NODE_NAME" --run-firewall=true --run-router=false --run-service-proxy=false \
     --enable-cni=false --enable-ipv6=false --service-cluster-ip-range="$NODE_SERVICE_CIDR" \
     --health-port="$ROUTER_HEALTH_PORT" --metrics-port=0
-
-  STEP="wait for $NODE_NAME to be Ready"
-  wait_for kubelet 120 kc wait --for=condition=Ready "node/$NODE_NAME" --timeout=5s
   node_restore_kernel_tunables
   STEP="wait for cluster DNS (CoreDNS) to be ready"
   wait_for kubelet 120 kc -n kube-system rollout status deployment/coredns --timeout=5s
@@ -384,7 +398,7 @@ node_start() {
 node_stop() {
   node_enabled || return 0
   local name pid mnt
-  local ctr=(ctr --address "$CONTAINERD_SOCK" -n k8s.io) i
+  local ctr=("$DIR/bin/ctr" --address "$CONTAINERD_SOCK" -n k8s.io) i
   if pid=$(running_pid containerd); then
     for name in $("${ctr[@]}" tasks ls -q 2>/dev/null); do "${ctr[@]}" tasks kill -s SIGKILL "$name" >/dev/null 2>&1 || true; done
     for _ in {1..20}; do

@@ -248,7 +248,7 @@ check_names "${names[@]}"
 if [[ $mode == load ]]; then
   STEP="check containerd at $address"
   [[ -S $address ]] || die "no containerd socket at $address"
-  command -v ctr >/dev/null || die "ctr not found (Debian package containerd)"
+  command -v ctr >/dev/null || die "ctr not found: put the node's on PATH (tools/cluster/build.sh builds it)"
 fi
 for name in "${names[@]}"; do
   if [[ $mode == refs ]]; then

@@ -4,12 +4,14 @@
 # images with build.sh, runs each with `ctr run` the way the components run it
 # (read-only root file system, the image's non-root user, writable mounts only
 # where the pods have volumes), checks what it does, then stops containerd and
-# removes the directory. Needs root, containerd, ctr and runc.
+# removes the directory. Needs root and runc; containerd and ctr are the node's (tools/cluster/build.sh).
 # Usage: tools/images/verify.sh     prints `ok`/`not ok` lines and `N passed, N failed`
 set -Eeuo pipefail
 shopt -s inherit_errexit
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# containerd, its shim and ctr as the real node has them (built, or found in the cache).
+PATH="$("$HERE/../cluster/build.sh" | paste -sd:):$PATH"
 DIR=$(mktemp -d /tmp/images-verify.XXXXXX)
 # The containers' cgroups go under a parent of their own, removed at the end.
 CGROUP=/${DIR##*/}

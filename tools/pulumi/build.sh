@@ -36,6 +36,12 @@ KUBERNETES_PLUGIN_VERSION=4.25.0
 STEP=setup
 log() { echo "tools/pulumi/build.sh: $*" >&2; }
 trap 'log "FAILED at step: $STEP (see output above)"' ERR
+
+# One build at a time per cache: a second caller (another test process, a second checkout) waits for
+# the first and then finds its binaries cached instead of compiling the same ones alongside it.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.build-pulumi.lock"
+flock -n 9 || { log "another build into $CACHE is running: waiting for it"; flock 9; }
 die() { log "FAILED at step: $STEP: $*"; trap - ERR; exit 1; }
 
 install_plugins=false
