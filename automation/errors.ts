@@ -84,11 +84,18 @@ export class PendingOperationsError extends TenantstackError {
 export class PlanMismatchError extends TenantstackError {
   constructor(
     readonly stack: string,
+    /** The resources that left the plan and the names of what changed, never their values. */
     readonly detail: string,
+    /** How many resources the update had changed, as planned, before it stopped at the deviation. */
+    readonly applied = 0,
   ) {
     super(
       "plan_mismatch",
-      `Stack "${stack}" no longer matches the previewed plan; nothing was forced. Preview again and approve the new plan.\n${detail}`,
+      `Stack "${stack}" no longer matches the previewed plan: the update stopped at the first deviation, ` +
+        (applied === 0
+          ? "nothing had been changed. "
+          : `after ${applied} resource${applied === 1 ? "" : "s"} had been changed as planned. `) +
+        `Preview again and approve the new plan.\n${detail}`,
     );
     this.name = "PlanMismatchError";
   }
@@ -186,7 +193,10 @@ const WIRE: Record<string, { make: (...args: never[]) => TenantstackError; args:
   TenantNotFoundError: { make: (t: string) => new TenantNotFoundError(t), args: (e: TenantNotFoundError) => [e.tenant] },
   StackLockedError: { make: (s: string, h: string) => new StackLockedError(s, h), args: (e: StackLockedError) => [e.stack, e.holder] },
   PendingOperationsError: { make: (s: string) => new PendingOperationsError(s), args: (e: PendingOperationsError) => [e.stack] },
-  PlanMismatchError: { make: (s: string, d: string) => new PlanMismatchError(s, d), args: (e: PlanMismatchError) => [e.stack, e.detail] },
+  PlanMismatchError: {
+    make: (s: string, d: string, a: number) => new PlanMismatchError(s, d, a),
+    args: (e: PlanMismatchError) => [e.stack, e.detail, e.applied],
+  },
   ProtectedResourcesError: {
     make: (s: string, r: string[]) => new ProtectedResourcesError(s, r),
     args: (e: ProtectedResourcesError) => [e.stack, e.resources],

@@ -54,10 +54,14 @@ export class ChangeCollector {
   private readonly changes = new Map<string, ResourceChange>();
   private readonly unchanged = new Set<string>();
   private readonly errors: string[] = [];
+  private readonly completed = new Set<string>();
 
   /** Feeds one engine event. */
   readonly onEvent = (event: EngineEvent): void => {
     if (event.diagnosticEvent?.severity === "error") this.errors.push(event.diagnosticEvent.message.trim());
+    const done = event.resOutputsEvent?.metadata;
+    if (done && KIND_OF[done.op] !== undefined && done.type !== "pulumi:pulumi:Stack" && !done.type.startsWith("pulumi:providers:"))
+      this.completed.add(done.urn);
     const metadata = event.resourcePreEvent?.metadata;
     if (metadata === undefined || metadata.type === "pulumi:pulumi:Stack" || metadata.type.startsWith("pulumi:providers:")) return;
     const kind = KIND_OF[metadata.op];
@@ -75,6 +79,11 @@ export class ChangeCollector {
       stateful: isStateful(metadata.type),
     });
   };
+
+  /** How many resources the engine has finished changing (created, updated, replaced or deleted) so far. */
+  get applied(): number {
+    return this.completed.size;
+  }
 
   /** The error diagnostics seen, such as a VolumeGuard's refusal. */
   get errorMessages(): readonly string[] {

@@ -16,6 +16,7 @@ import type { WorkspaceFactory } from "../workspace";
 import { ChangeCollector, type ChangeSummary } from "./changes";
 import { driftBetween, type Drift } from "./drift";
 import { adoptPendingCreates, clusterLookup, type ObjectLookup } from "./pendingCreates";
+import { planViolations } from "./planViolations";
 import { OutputsCollector, withReportedOutputs } from "./reportedOutputs";
 
 /** Operations a stack job can run. */
@@ -186,7 +187,7 @@ export async function runStackJob(
         return result({ outputs: shown(await stack.outputs()) });
     }
   } catch (error) {
-    throw engineError(job, error, collector.errorMessages);
+    throw engineError(job, error, collector);
   }
 }
 
@@ -224,15 +225,23 @@ function shown(outputs: OutputMap): Record<string, unknown> {
   return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.secret ? "[secret]" : output.value]));
 }
 
-/** Turns an engine failure into a typed error; diagnostics are the engine's, with secrets masked by it. */
-function engineError(job: StackJob, error: unknown, diagnostics: readonly string[]): Error {
+/**
+ * Turns an engine failure into a typed error; diagnostics are the engine's, with secrets masked by it,
+ * except a plan's deviations, which the engine prints with their values: only the resources and the
+ * names of what changed are kept of those.
+ */
+function engineError(job: StackJob, error: unknown, changes: ChangeCollector): Error {
   if (error instanceof TenantstackError) return error;
   if (error instanceof ConcurrentUpdateError) return new StackLockedError(job.stack, "another engine update (the backend holds its lock)");
   const text = String((error as Error)?.message ?? error);
-  const detail = diagnostics.length > 0 ? diagnostics.join("\n") : lastLines(text);
-  if (job.plan && /violates plan|plan (is not valid|does not match)/i.test(`${text}\n${detail}`))
-    return new PlanMismatchError(job.stack, detail);
-  return new StackOperationError(job.stack, job.kind, detail);
+  const diagnostics = changes.errorMessages;
+  if (/violates plan|plan (is not valid|does not match)/i.test(`${text}\n${diagnostics.join("\n")}`)) {
+    const violations = planViolations([...diagnostics, text]);
+    const detail =
+      violations.length > 0 ? violations.join("\n") : "The engine named no resource (its message is withheld: it carries property values).";
+    return job.plan ? new PlanMismatchError(job.stack, detail, changes.applied) : new StackOperationError(job.stack, job.kind, detail);
+  }
+  return new StackOperationError(job.stack, job.kind, diagnostics.length > 0 ? diagnostics.join("\n") : lastLines(text));
 }
 
 function lastLines(text: string): string {
