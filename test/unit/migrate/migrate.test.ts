@@ -111,6 +111,40 @@ describe("runJournaled", () => {
     }
   });
 
+  it("numbers every start of a step: one killed while running, one that failed, the one that finished", async () => {
+    const journal = new MemoryJournal();
+    const attempts: number[] = [];
+    // Attempt 1 was killed while running: its record stays `running`.
+    await journal.set("copyPostgres", { status: "running", attempt: 1, checkpoint: { dump: "a" }, updatedAt: "2026-01-01T00:00:00Z" });
+    await assert.rejects(
+      runJournaled(journal, "copyPostgres", async (_previous, _save, attempt) => {
+        attempts.push(attempt);
+        throw new Error("connection refused");
+      }),
+    );
+    assert.deepEqual(await journal.get("copyPostgres").then((r) => [r?.status, r?.attempt]), ["failed", 2]);
+    await runJournaled(journal, "copyPostgres", async (previous, save, attempt) => {
+      attempts.push(attempt);
+      await save({ ...previous, saved: attempt });
+      assert.deepEqual(await journal.get("copyPostgres").then((r) => [r?.status, r?.attempt, r?.checkpoint]), [
+        "running",
+        3,
+        { dump: "a", saved: 3 },
+      ]);
+      return {};
+    });
+    await runJournaled(journal, "copyPostgres", async (_previous, _save, attempt) => {
+      attempts.push(attempt);
+      return {};
+    });
+    assert.deepEqual(attempts, [2, 3], "a done step is not started again");
+    assert.deepEqual(await journal.get("copyPostgres").then((r) => [r?.status, r?.attempt]), ["done", 3]);
+    // A record written before attempts were numbered counts as attempt 1.
+    await journal.set("verify", { status: "running", updatedAt: "2026-01-01T00:00:00Z" });
+    await runJournaled(journal, "verify", async (_previous, _save, attempt) => ({ attempt }));
+    assert.deepEqual((await journal.get("verify"))?.checkpoint, { attempt: 2 });
+  });
+
   it("refuses a rolled-back step", async () => {
     const journal = new MemoryJournal();
     await journal.set("drain", { status: "rolledBack", updatedAt: "2025-01-01T00:00:00Z" });
