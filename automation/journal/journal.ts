@@ -117,12 +117,10 @@ export class OperationJournal {
             "UPDATE operation_steps SET status = 'running', attempts = attempts + 1, updated_at = ? WHERE operation_id = ? AND step = ?",
             [now(), id, step],
           )
-        : await this.db.run("UPDATE operation_steps SET status = 'running', attempts = ?, updated_at = ? WHERE operation_id = ? AND step = ?", [
-            attempt,
-            now(),
-            id,
-            step,
-          ]);
+        : await this.db.run(
+            "UPDATE operation_steps SET status = 'running', attempts = ?, updated_at = ? WHERE operation_id = ? AND step = ?",
+            [attempt, now(), id, step],
+          );
     if (changed === 0) {
       await this.db.run(
         "INSERT INTO operation_steps (operation_id, step, status, attempts, started_at, updated_at) VALUES (?, ?, 'running', ?, ?, ?)",
