@@ -19,6 +19,7 @@ import { KUBECONFIG } from "../../support/controlPlane";
 import { testTenantSettings } from "../../support/devStack";
 import { KubeClient } from "../../support/kube";
 import { allGone, processTree, type SeenProcess } from "../../support/processTree";
+import { seededRandom } from "../../support/seededRandom";
 import { removeNamespace, testDir } from "../../support/testRun";
 import { PostgresServer, RedisServer, sourceTableLocked, useDataServerBinaries } from "../migrate/servers";
 import { type DriverProcess, startDriverProcess } from "./driverProcess";
@@ -28,18 +29,6 @@ const CHANGES = new Set(["create", "update", "delete", "replace"]);
 /** Kills at random moments per migration of the cycle (`KILL_COUNT`), from `KILL_SEED`. */
 const RANDOM_KILLS = Number(process.env.KILL_COUNT ?? 2);
 const SEED = Number(process.env.KILL_SEED ?? Date.now() % 1_000_000);
-
-/** A small seeded generator (mulberry32), so that a failing run can be replayed with its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -234,7 +223,7 @@ describe("kill-safe migrations: the driver SIGKILLed at each moment, then re-run
 
   it(`keeps data, workers and the process table right through ${RANDOM_KILLS} random kills per migration of a shared -> dedicated -> rollback cycle`, async () => {
     process.stdout.write(`      (KILL_SEED=${SEED} KILL_COUNT=${RANDOM_KILLS} replays these kills)\n`);
-    const next = random(SEED);
+    const next = seededRandom(SEED);
     const digests = await tableDigests(shared.postgres, tenantDatabase(cycled));
     const keys = await keyDump(shared.redis, cycled);
     const staysDigests = await tableDigests(shared.postgres, tenantDatabase(stays));
