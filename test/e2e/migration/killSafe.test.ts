@@ -25,7 +25,6 @@ import { PostgresServer, RedisServer, sourceTableLocked, useDataServerBinaries }
 import { type DriverProcess, startDriverProcess } from "./driverProcess";
 import { keyDump, seedTenant, tableDigests } from "./tenantData";
 
-const CHANGES = new Set(["create", "update", "delete", "replace"]);
 /** Kills at random moments per migration of the cycle (`KILL_COUNT`), from `KILL_SEED`. */
 const RANDOM_KILLS = Number(process.env.KILL_COUNT ?? 2);
 const SEED = Number(process.env.KILL_SEED ?? Date.now() % 1_000_000);
@@ -172,11 +171,13 @@ describe("kill-safe migrations: the driver SIGKILLed at each moment, then re-run
     const copy = await driver.journal.step(operationId, "migrate:copyPostgres");
     assert.deepEqual([copy?.status, copy?.attempts], ["running", 1]);
 
-    // 3. Killed as the routing switch's up changes the source stack: its engine's plugins run in process groups of their own.
+    // 3. Killed in the routing switch's up of the source stack, its engine's plugins running (in process groups of their own).
     const third = startDriver(args);
     const source = `dev-${movedDedicated}`;
     await third.waitFor((e) => e.type === "stack" && e.stack === source && e.status === "started" && e.detail === `${source}:unroute`);
-    assert.ok(await third.waitFor((e) => e.type === "step" && e.stack === source && CHANGES.has(e.op)), "the source stack changing");
+    await whileRunning(third, "the engine's plugins", () =>
+      processTree(third.child.pid!).some((p) => p.comm.startsWith("pulumi-resource")),
+    );
     const tree = await killDriver(third, "in the switch's up");
     const plugins = tree.filter((p) => p.comm.startsWith("pulumi-resource"));
     assert.ok(plugins.length > 0, `plugins under the killed driver: ${tree.map((p) => p.comm).join(", ")}`);
