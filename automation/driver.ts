@@ -23,6 +23,7 @@ import { migrate, type MigrateOptions, type MigrationResult } from "./migration/
 import type { DriverEvent, OperationOptions } from "./operations/events";
 import { jobTarget, type StackJob, type StackJobKind, type StackJobResult } from "./operations/stackJob";
 import { StackRunner } from "./operations/stackRunner";
+import { endOrphans } from "./processes/marks";
 import { MigrationRecords } from "./registry/migrations";
 import { TenantRegistry } from "./registry/registry";
 import { checkStack, type FleetStack, type TenantInput } from "./registry/tenant";
@@ -111,6 +112,9 @@ export class Driver {
   /** Checks the workspace options (backend, secrets provider, passphrase) and opens the database; touches no stack. */
   static async open(options: DriverOptions): Promise<Driver> {
     const resolved = resolveWorkspaceOptions(options.workspace);
+    // What a killed driver of this host left running (a stack job's plugins, a pg_dump) ends first.
+    // (One stuck in the kernel is left to the recovery of its stack, which refuses to go on while it runs.)
+    await endOrphans().catch(() => []);
     const db = await openDatabase(options.database ?? path.join(resolved.stateDir, "tenantstack.db"));
     const executor = options.executor ?? new LocalProcessExecutor({ workspace: options.workspace, poolSize: options.poolSize });
     return new Driver(db, executor, resolved.clusters, options.migration ?? {});

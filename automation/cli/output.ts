@@ -14,6 +14,7 @@ export function progressLine(event: DriverEvent): string | undefined {
     case "stack":
       return `${event.wave !== undefined ? `[wave ${event.wave}] ` : ""}${event.stack}: ${event.status}${event.detail ? ` — ${event.detail.split("\n")[0]}` : ""}`;
     case "migration":
+      if (event.status === "log") return `migrate ${event.step}: ${event.detail ?? ""}`;
       return `migrate ${event.step}: ${event.status}${event.detail ? ` — ${event.detail.split("\n")[0]}` : ""}`;
     case "started":
       return undefined;

@@ -3,12 +3,17 @@
  * job at a time (the Automation API's advice: one stack operation per process) in its own process
  * group, so that a crash, a hang or a kill takes down only that job and its engine. A worker that
  * finished a job cleanly stays warm for the next (the Automation API loaded, the CLI located); one
- * that crashed, timed out or was cancelled is killed with its whole group and never reused.
+ * that crashed, timed out or was cancelled is killed with its whole group and never reused. Every
+ * worker is marked (`processes/marks.ts`) and its mark goes to all it starts, the plugins the engine
+ * starts in process groups of their own included: a worker killed goes with all of them, and the
+ * supervisor's watchdog ends them all when the supervisor itself is killed.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import type { Socket } from "node:net";
 import * as path from "node:path";
 import { CancelledError, fromWire, type WireError, WorkerCrashedError } from "../errors";
+import { killMarked, MARK_VARIABLE } from "../processes/marks";
+import { markChildren } from "../processes/watchdog";
 import type { StackJob, StackJobEvent, StackJobResult } from "../operations/stackJob";
 import type { WorkspaceOptions } from "../workspace";
 import type { Executor, ExecutorRunOptions } from "./executor";
@@ -49,7 +54,10 @@ function workerEntry(): { file: string; execArgv: string[] } {
   return { file: path.join(__dirname, ts ? "worker.ts" : "worker.js"), execArgv: ts ? ["-r", "ts-node/register/transpile-only"] : [] };
 }
 
-/** Kills a worker's whole process group (the worker, its engine and plugins). */
+/** The mark of each worker, given to all it starts. */
+const marks = new WeakMap<ChildProcess, string>();
+
+/** Kills a worker's whole process group (the worker, its engine), then every other process carrying its mark (the plugins). */
 function killGroup(child: ChildProcess): void {
   if (child.pid === undefined) return;
   try {
@@ -57,6 +65,8 @@ function killGroup(child: ChildProcess): void {
   } catch {
     // already gone
   }
+  const mark = marks.get(child);
+  if (mark !== undefined) killMarked((p) => p.mark === mark);
 }
 
 /** Whether an idle worker can take a job. */
@@ -82,6 +92,8 @@ export class LocalProcessExecutor implements Executor {
   private readonly idle = new Map<ChildProcess, NodeJS.Timeout>();
   private active = 0;
   private closed = false;
+  /** Workers started, which numbers their marks. */
+  private started = 0;
 
   constructor(private readonly options: LocalProcessExecutorOptions) {
     this.poolSize = options.poolSize ?? 2;
@@ -115,7 +127,14 @@ export class LocalProcessExecutor implements Executor {
       }
     }
     const entry = workerEntry();
-    const child = fork(entry.file, [], { execArgv: entry.execArgv, detached: true, stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    const mark = markChildren(`job:${++this.started}`);
+    const child = fork(entry.file, [], {
+      execArgv: entry.execArgv,
+      detached: true,
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      env: { ...process.env, ...mark },
+    });
+    if (mark[MARK_VARIABLE] !== undefined) marks.set(child, mark[MARK_VARIABLE]);
     this.workers.add(child);
     child.on("exit", () => {
       // Anything the worker started and left behind goes with it.

@@ -2,12 +2,14 @@
  * A worker process: runs the stack jobs its supervisor sends, one at a time, streaming each one's
  * progress and sending its result or error back; between jobs it waits, warm (the Automation API
  * loaded, the CLI located), for the next. Told to cancel, it interrupts its engine, which stops
- * cleanly; the supervisor then discards it. When its supervisor dies it kills its own process group
- * (itself, the engine and plugins) at once: the restarted supervisor then recovers the stack (lock
- * and pending operations) knowing nothing of the old run is still writing to it.
+ * cleanly; the supervisor then discards it. When its supervisor dies it kills every process
+ * carrying its mark (the plugins, which the engine starts in process groups of their own) and its
+ * own process group (itself, the engine) at once: the restarted supervisor then recovers the stack
+ * (lock and pending operations) knowing nothing of the old run is still writing to it.
  */
 import { toWire } from "../errors";
 import { runStackJob, type StackJob } from "../operations/stackJob";
+import { killMarked, MARK_VARIABLE } from "../processes/marks";
 import { WorkspaceFactory, type WorkspaceOptions } from "../workspace";
 
 /** Messages from the supervisor. */
@@ -46,4 +48,8 @@ process.on("message", (message: ToWorker) => {
   if (message.type === "run") void run(message.job, message.workspace);
   else controller.abort();
 });
-process.on("disconnect", () => process.kill(-process.pid, "SIGKILL"));
+process.on("disconnect", () => {
+  const mark = process.env[MARK_VARIABLE];
+  if (mark !== undefined) killMarked((p) => p.mark === mark);
+  process.kill(-process.pid, "SIGKILL");
+});

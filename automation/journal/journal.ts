@@ -109,16 +109,22 @@ export class OperationJournal {
     return (await this.steps(id)).find((s) => s.step === step);
   }
 
-  /** Marks a step started (counting the attempt). */
-  async startStep(id: string, step: string): Promise<void> {
-    const changed = await this.db.run(
-      "UPDATE operation_steps SET status = 'running', attempts = attempts + 1, updated_at = ? WHERE operation_id = ? AND step = ?",
-      [now(), id, step],
-    );
+  /** Marks a step started: its attempt counted, or numbered `attempt` when the caller counts them. */
+  async startStep(id: string, step: string, attempt?: number): Promise<void> {
+    const changed =
+      attempt === undefined
+        ? await this.db.run(
+            "UPDATE operation_steps SET status = 'running', attempts = attempts + 1, updated_at = ? WHERE operation_id = ? AND step = ?",
+            [now(), id, step],
+          )
+        : await this.db.run(
+            "UPDATE operation_steps SET status = 'running', attempts = ?, updated_at = ? WHERE operation_id = ? AND step = ?",
+            [attempt, now(), id, step],
+          );
     if (changed === 0) {
       await this.db.run(
-        "INSERT INTO operation_steps (operation_id, step, status, attempts, started_at, updated_at) VALUES (?, ?, 'running', 1, ?, ?)",
-        [id, step, now(), now()],
+        "INSERT INTO operation_steps (operation_id, step, status, attempts, started_at, updated_at) VALUES (?, ?, 'running', ?, ?, ?)",
+        [id, step, attempt ?? 1, now(), now()],
       );
     }
   }
@@ -135,11 +141,15 @@ export class OperationJournal {
   }
 
   /**
-   * Records where a step stands as it goes: a step entering `running` is started (its attempt
-   * counted) unless it is running already; `detail` replaces the step's detail.
+   * Records where a step stands as it goes; `detail` replaces the step's detail. With `attempt` (the
+   * caller numbers its attempts), a new number starts the step again; without, a step entering
+   * `running` is started (its attempt counted) unless it is running already, so a step left
+   * `running` by a killed process and run again is not counted: callers that re-run such steps number them.
    */
-  async recordStep(id: string, step: string, status: StepStatus, detail: unknown): Promise<void> {
-    if (status === "running" && (await this.step(id, step))?.status !== "running") await this.startStep(id, step);
+  async recordStep(id: string, step: string, status: StepStatus, detail: unknown, attempt?: number): Promise<void> {
+    const current = await this.step(id, step);
+    const starts = attempt !== undefined ? current?.attempts !== attempt : status === "running" && current?.status !== "running";
+    if (starts) await this.startStep(id, step, attempt);
     await this.db.run("UPDATE operation_steps SET status = ?, detail = ?, updated_at = ? WHERE operation_id = ? AND step = ?", [
       status,
       JSON.stringify(detail),

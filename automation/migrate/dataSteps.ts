@@ -15,7 +15,7 @@ export type DataStep = (typeof DATA_STEPS)[number];
 /** The handler of each data step for `settings`. */
 export function dataStepHandlers(settings: MigrationSettings, log: Log): Record<DataStep, StepHandler> {
   return {
-    copyPostgres: () => copyPostgres(settings, log),
+    copyPostgres: (_previous, _save, attempt) => copyPostgres(settings, log, attempt),
     copyRedis: (previous, save) => copyRedis(settings, previous, save, log),
     verify: async () => {
       const postgres = await comparePostgres(settings);

@@ -61,8 +61,9 @@ interface Scale {
 /**
  * Drains a tenant of a stack of this repository through the Kubernetes API: sets its maintenance
  * flag (server-side apply, one field manager per tenant) and scales the given Deployments to 0,
- * recording their replica counts; undrain restores both. An HPA leaves a Deployment scaled to 0
- * alone and resumes once it is scaled back.
+ * having first saved their replica counts (those an earlier attempt saved win: it may have scaled
+ * them already); undrain restores both. An HPA leaves a Deployment scaled to 0 alone and resumes
+ * once it is scaled back.
  */
 export class KubernetesDrain implements Drain {
   constructor(
@@ -70,12 +71,14 @@ export class KubernetesDrain implements Drain {
     private readonly args: KubernetesDrainArgs,
   ) {}
 
-  async drain(tenant: string, previous: Checkpoint | undefined): Promise<Checkpoint> {
-    await this.flag(tenant, true);
+  async drain(tenant: string, previous: Checkpoint | undefined, save: (checkpoint: Checkpoint) => Promise<void>): Promise<Checkpoint> {
     const observed: Record<string, number> = {};
     for (const name of this.args.scaleToZero ?? [])
       observed[name] = (await this.kube.request<Scale>("GET", this.scalePath(name))).spec?.replicas ?? 0;
     const replicas = replicasToRestore(observed, previous);
+    // Recorded before anything changes: a rerun after a kill restores these, never the 0 it observes.
+    await save({ replicas });
+    await this.flag(tenant, true);
     for (const name of Object.keys(replicas)) await this.scale(name, 0);
     for (const name of Object.keys(replicas)) await this.waitForNoPods(name);
     return { replicas };

@@ -53,7 +53,7 @@ export class Migration {
     const log = args.log ?? (() => undefined);
     const grace = args.removalGraceMs ?? DEFAULT_REMOVAL_GRACE_MS;
     this.handlers = {
-      drain: (previous) => args.drain.drain(tenant, previous),
+      drain: (previous, save) => args.drain.drain(tenant, previous, save),
       ...(args.dataSteps ?? dataStepHandlers(this.settings, log)),
       switch: async () => {
         await args.stacks.switchRouting(tenant);

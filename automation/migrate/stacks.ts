@@ -8,8 +8,10 @@ export interface Drain {
   /**
    * Stops the tenant's writes and resolves once no writer is left. `previous` is the checkpoint of
    * an earlier attempt (a rerun must keep what it recorded); resolves what {@link Drain.undrain} needs.
+   * What undrain needs must be given to `save` (durable once it resolves) before anything changes:
+   * a process killed after a change but before the step ends leaves only what was saved.
    */
-  drain(tenant: string, previous: Checkpoint | undefined): Promise<Checkpoint>;
+  drain(tenant: string, previous: Checkpoint | undefined, save: (checkpoint: Checkpoint) => Promise<void>): Promise<Checkpoint>;
   /** Lets the tenant write again, undoing {@link Drain.drain} with its checkpoint. Idempotent. */
   undrain(tenant: string, checkpoint: Checkpoint | undefined): Promise<void>;
 }

@@ -20,6 +20,12 @@ export interface StepRecord {
   /** Where the step stands. */
   readonly status: StepStatus;
   /**
+   * Which start of the step wrote the record: 1 for the first, one more for each later start,
+   * whether the one before finished, failed or was killed while `running`.
+   * @default 1 (a record written before attempts were numbered)
+   */
+  readonly attempt?: number;
+  /**
    * The step's progress or undo data, kept across attempts.
    * @default - none
    */

@@ -2,7 +2,10 @@
  * The data steps of a migration as Kubernetes Jobs next to the data (`migrationJob()`, running
  * `automation/migrate/run.ts`), for a driver whose process cannot reach the stacks' servers: the
  * four URLs go to a Secret of the Jobs' namespace (never into a Job's spec), each step is one Job,
- * and the driver waits for it. A Job that failed is replaced by a new one on a re-run.
+ * and the driver waits for it. One Job per step and migration (its name is theirs), running one pod at
+ * a time (with a pod failure policy, a pod is replaced only once it has terminated): a re-run after a
+ * killed driver waits for the Job the killed attempt started, and a Job that failed is replaced by a
+ * new one only once it and its pods are gone (foreground deletion), so two attempts never run at once.
  */
 import type { DataStep } from "../migrate/dataSteps";
 import { MigrationError } from "../migrate/errors";
@@ -76,7 +79,8 @@ export function jobDataSteps(kube: KubeApi, jobs: MigrationJobs, settings: Migra
     const existing = await kube.request<JobStatus>("GET", jobPath(name)).catch(() => undefined);
     if (complete(existing)) return { job: name };
     if (failed(existing)) {
-      await kube.request("DELETE", `${jobPath(name)}?propagationPolicy=Background`);
+      // Foreground: the Job stays until its pods are gone, so the wait below outlasts them.
+      await kube.request("DELETE", `${jobPath(name)}?propagationPolicy=Foreground`);
       while (await kube.request("GET", jobPath(name)).catch(() => undefined)) await sleep(jobs.pollMs ?? 2000);
     }
     const ref = (key: string) => ({ name: secret, key });

@@ -284,6 +284,9 @@ export async function migrate(context: MigrationContext, options: MigrateOptions
   const scope = { operationId, emit, signal: options.signal };
   const stepEvent = (step: string, status: "started" | "skipped" | "done" | "failed" | "log", detail?: string) =>
     emit({ type: "migration", operationId, step, status, ...(detail ? { detail } : {}) });
+  // Progress lines belong to the step running; the data layer prefixes its own with the step's name.
+  let current: string = STEPS[0];
+  const logLine = (line: string) => stepEvent(current, "log", line.startsWith(`${current}: `) ? line.slice(current.length + 2) : line);
 
   let status: MigrationResult["status"] = "succeeded";
   let failure: unknown;
@@ -314,7 +317,7 @@ export async function migrate(context: MigrationContext, options: MigrateOptions
       }),
       stacks,
       removalGraceMs: context.config.removalGraceMs ?? DEFAULT_REMOVAL_GRACE_MS,
-      log: (line) => stepEvent("log", "log", line),
+      log: logLine,
     });
     await stacks.provisionTarget();
     for (const step of STEPS) {
@@ -327,6 +330,7 @@ export async function migrate(context: MigrationContext, options: MigrateOptions
         continue;
       }
       stepEvent(step, "started");
+      current = step;
       try {
         await run.runStep(step);
       } catch (error) {

@@ -10,7 +10,7 @@ export function journalStep(step: StepName): string {
 
 /**
  * A migration's steps as steps `migrate:<step>` of its operation, each with the data layer's record
- * as its detail (a rolled-back step shows as `skipped`).
+ * as its detail (a rolled-back step shows as `skipped`) and the record's attempt as the step's attempts.
  */
 export class OperationStepJournal implements StepJournal {
   constructor(
@@ -24,6 +24,6 @@ export class OperationStepJournal implements StepJournal {
 
   async set(step: StepName, record: StepRecord): Promise<void> {
     const status = record.status === "rolledBack" ? "skipped" : record.status;
-    await this.journal.recordStep(this.operationId, journalStep(step), status, record);
+    await this.journal.recordStep(this.operationId, journalStep(step), status, record, record.attempt);
   }
 }

@@ -22,8 +22,9 @@ export type DriverEvent =
   | {
       readonly type: "migration";
       readonly operationId: string;
-      /** The migration step (`drain`, `copyPostgres`, ...), or `log` for a progress line. */
+      /** The migration step (`drain`, `copyPostgres`, ...). */
       readonly step: string;
+      /** Where the step stands, or `log` for a progress line of the running step. */
       readonly status: "started" | "skipped" | "done" | "failed" | "log";
       /** The progress line, or why the step failed. */
       readonly detail?: string;

@@ -6,6 +6,7 @@
 import { toWire, type WireError } from "../errors";
 import type { Executor } from "../fleet/executor";
 import type { OperationJournal } from "../journal/journal";
+import { endOrphans } from "../processes/marks";
 import type { StackLeases } from "../journal/leases";
 import type { DriverEvent } from "./events";
 import { recoveryKinds, type StackJob, type StackJobResult } from "./stackJob";
@@ -75,7 +76,8 @@ export class StackRunner {
 
   /**
    * Recovers the stack before a step, journaled as step `<step>:recover` (run again, as a new attempt,
-   * whenever the step is interrupted again): its detail is what the recovery found and did, or why it failed.
+   * whenever the step is interrupted again): its detail is what the recovery found and did, or why it
+   * failed. First every process a killed run left on this host ends (`orphansEnded`, their count).
    */
   private async recover(operationId: string, step: string, job: StackJob, options: StepOptions): Promise<void> {
     const { onEvent, signal } = options;
@@ -83,11 +85,16 @@ export class StackRunner {
     onEvent({ type: "stack", operationId, stack: job.stack, status: "recovering" });
     await this.journal.startStep(operationId, recoverStep);
     try {
+      const orphansEnded = (await endOrphans()).length;
       const recovered = await this.executor.run(
         { kind: "recover", stack: job.stack, cluster: job.cluster },
         { signal, onEvent: (event) => onEvent({ operationId, ...event }) },
       );
-      await this.journal.finishStep(operationId, recoverStep, "done", { recovery: recovered.recovery, drift: recovered.drift });
+      await this.journal.finishStep(operationId, recoverStep, "done", {
+        recovery: recovered.recovery,
+        drift: recovered.drift,
+        orphansEnded,
+      });
       const kinds = recovered.recovery ? recoveryKinds(recovered.recovery) : [];
       onEvent({
         type: "stack",

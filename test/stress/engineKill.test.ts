@@ -23,7 +23,8 @@ import { recoveryKinds, type StackRecovery } from "../../automation/operations/s
 import { KUBECONFIG } from "../support/controlPlane";
 import { KubeClient } from "../support/kube";
 import { tenantSettings } from "../unit/automation/fixtures";
-import { ITEM_LABEL, nextSpec, RUN_LABEL, seededRandom, specFile, type StressSpec } from "./stressSpec";
+import { seededRandom } from "../support/seededRandom";
+import { ITEM_LABEL, nextSpec, RUN_LABEL, specFile, type StressSpec } from "./stressSpec";
 
 const REPO = path.join(__dirname, "../..");
 /** A map as JSON with its keys in order, to compare. */

@@ -28,18 +28,6 @@ export function specFile(dir: string, stack: string): string {
   return path.join(dir, `${stack}.json`);
 }
 
-/** A seeded pseudo-random source (mulberry32), so that a run can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The items a stack may hold: named and auto-named ConfigMaps and Secrets, and one renamed every third generation (a replacement). */
 const POOL: readonly Omit<StressItem, "data">[] = [
   { item: "cfg-a", kind: "ConfigMap", name: "cfg-a" },

@@ -1,7 +1,9 @@
-import { mkdir, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { tenantDatabase } from "../../../schema/naming";
+import { endMarked } from "../../processes/marks";
+import { markChildren } from "../../processes/watchdog";
 import { runCommand } from "../command";
 import { MigrationError, TargetConflictError } from "../errors";
 import { ownership, parseMarker } from "../marker";
@@ -23,6 +25,38 @@ export function stagingDatabase(tenant: string): string {
 /** Directory of the dump files of migration `settings.id`. */
 export function workDirectory(settings: MigrationSettings): string {
   return settings.workDir ?? path.join(tmpdir(), `tenantstack-migrate-${settings.id}`);
+}
+
+/**
+ * The dump file of one attempt: its number and its process's pid in the name, so that no two
+ * attempts (not even two whose journals lost count) ever write one file.
+ */
+export function dumpFile(directory: string, database: string, attempt: number, pid = process.pid): string {
+  return path.join(directory, `${database}.attempt-${attempt}.${pid}.dump`);
+}
+
+/** The task that marks the processes of attempts of a copy (`processes/marks.ts`), without its attempt number. */
+function copyTask(id: string): string {
+  return `migrate:${id}:copyPostgres:`;
+}
+
+/**
+ * Ends what earlier attempts of this copy left on this machine before this one starts anything:
+ * their `pg_dump` and `pg_restore` (found by their mark in the process table, whoever started them:
+ * a killed driver leaves them running), then their dump files. Returns the pids ended.
+ */
+async function endEarlierAttempts(id: string, directory: string, database: string, own: string): Promise<number[]> {
+  let ended: number[];
+  try {
+    ended = await endMarked((p) => p.task.startsWith(copyTask(id)));
+  } catch (error) {
+    throw new MigrationError(`An earlier attempt's processes could not be ended: ${(error as Error).message}; run the step again`, true);
+  }
+  const files = await readdir(directory).catch(() => [] as string[]);
+  for (const file of files)
+    if (file.startsWith(`${database}.`) && file.endsWith(".dump") && path.join(directory, file) !== own)
+      await rm(path.join(directory, file), { force: true });
+  return ended;
 }
 
 interface SourceDatabase {
@@ -90,12 +124,17 @@ async function assertReplaceable(url: string, database: string, id: string): Pro
  * one transaction into a fresh staging database, the database's grants and settings, then a
  * rename to the tenant's database name. Idempotent: a complete copy of this migration is kept; a
  * partial one, an empty database or an abandoned copy is replaced; anything else is refused
- * before the target is touched ({@link TargetConflictError}).
+ * before the target is touched ({@link TargetConflictError}). Attempt `attempt` first ends the
+ * processes and files earlier attempts left, and dumps to a file of its own.
  */
-export async function copyPostgres(settings: MigrationSettings, log: Log): Promise<Checkpoint> {
+export async function copyPostgres(settings: MigrationSettings, log: Log, attempt: number): Promise<Checkpoint> {
   const { id, tenant, source, target } = settings;
   const database = tenantDatabase(tenant);
   const staging = stagingDatabase(tenant);
+  const directory = workDirectory(settings);
+  const dump = dumpFile(directory, database, attempt);
+  const ended = await endEarlierAttempts(id, directory, database, dump);
+  if (ended.length > 0) log(`copyPostgres: ended processes ${ended.join(", ")} of an earlier attempt`);
   if ((await databaseComment(source.postgresUrl, database)) === undefined) {
     throw new MigrationError(
       `The source Postgres server has no database ${database} for tenant "${tenant}": check the tenant and the source.`,
@@ -128,18 +167,20 @@ export async function copyPostgres(settings: MigrationSettings, log: Log): Promi
   );
   await markDatabase(target.postgresUrl, staging, { id, state: "copying" });
 
-  const directory = workDirectory(settings);
   await mkdir(directory, { recursive: true, mode: 0o700 });
-  const dump = path.join(directory, `${database}.dump`);
+  // Marked as this attempt's: a later attempt ends them, and so does this process's watchdog when it is killed.
+  const mark = markChildren(`${copyTask(id)}${attempt}`);
   log(`copyPostgres: dumping ${database} from the source`);
-  await runCommand("pg_dump", ["--format=custom", "--compress=6", `--file=${dump}`], libpqEnv(source.postgresUrl, database));
+  await runCommand("pg_dump", ["--format=custom", "--compress=6", `--file=${dump}`], {
+    ...libpqEnv(source.postgresUrl, database),
+    ...mark,
+  });
   const dumpBytes = (await stat(dump)).size;
   log(`copyPostgres: restoring ${dumpBytes} bytes into ${staging}`);
-  await runCommand(
-    "pg_restore",
-    ["--exit-on-error", "--single-transaction", `--dbname=${staging}`, dump],
-    libpqEnv(target.postgresUrl, staging),
-  );
+  await runCommand("pg_restore", ["--exit-on-error", "--single-transaction", `--dbname=${staging}`, dump], {
+    ...libpqEnv(target.postgresUrl, staging),
+    ...mark,
+  });
   await withDatabase(target.postgresUrl, "postgres", async (client) => {
     for (const statement of databaseStatements(staging, described)) await client.query(statement);
   });
@@ -159,7 +200,7 @@ export async function copyPostgres(settings: MigrationSettings, log: Log): Promi
   );
   await rm(dump, { force: true });
   log(`copyPostgres: ${database} copied`);
-  return { database, rolesCreated, dumpBytes };
+  return { database, rolesCreated, dumpBytes, dump: path.basename(dump) };
 }
 
 /** Undoes a copy before the switch: drops this migration's staging database and marks its copy failed. */

@@ -21,9 +21,11 @@ export class Recorder {
 export class FakeDrain implements Drain {
   constructor(readonly recorder: Recorder) {}
 
-  async drain(tenant: string, previous: Checkpoint | undefined): Promise<Checkpoint> {
+  async drain(tenant: string, previous: Checkpoint | undefined, save: (checkpoint: Checkpoint) => Promise<void>): Promise<Checkpoint> {
+    const checkpoint = previous ?? { replicas: { worker: 2 } };
+    await save(checkpoint);
     this.recorder.record(`drain ${tenant}`, "drain");
-    return (previous as Checkpoint | undefined) ?? { replicas: { worker: 2 } };
+    return checkpoint;
   }
 
   async undrain(tenant: string, checkpoint: Checkpoint | undefined): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import * as assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import {
@@ -20,9 +20,10 @@ import {
   MigrationStateError,
   CommandError,
 } from "../../../automation/migrate";
+import { markedProcesses, processIdentity } from "../../../automation/processes/marks";
 import { FakeDrain, FakeStacks, Recorder } from "./fakes";
 import { ACME_KEYS, ACME_ROWS, provisionTenant, seedSource } from "./seed";
-import { PostgresServer, query, RedisServer, useDataServerBinaries } from "./servers";
+import { PostgresServer, query, RedisServer, sourceTableLocked, useDataServerBinaries } from "./servers";
 import { databaseSnapshot, keySnapshot, sameKeys } from "./snapshot";
 
 const REPO = path.join(__dirname, "../../..");
@@ -140,6 +141,31 @@ describe("tenant migration with real Postgres and Redis", function () {
     await exited;
   }
 
+  /** SIGKILLs the process alone (its pg_dump lives on, as when a driver is killed). */
+  async function killAlone(child: ChildProcess): Promise<void> {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    process.kill(child.pid!, "SIGKILL");
+    await exited;
+  }
+
+  /** The processes of migration `id`'s copy attempts, by the process table (their marks). */
+  const copyProcesses = (id: string) => markedProcesses().filter((p) => p.task.startsWith(`migrate:${id}:copyPostgres:`));
+
+  /** The pid of the watchdog of the process of identity `owner`, from the process table. */
+  function watchdogOf(owner: string): number | undefined {
+    for (const entry of readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+      try {
+        const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+        if (argv[3] === "tenantstack-watchdog" && argv[4] === owner) return Number(entry);
+      } catch {
+        // gone
+      }
+    }
+    return undefined;
+  }
+
+  const DUMP_WAITING = "SELECT pid FROM pg_stat_activity WHERE application_name = 'pg_dump' AND wait_event_type = 'Lock'";
+
   before(async function () {
     this.timeout(120_000);
     useDataServerBinaries();
@@ -251,6 +277,83 @@ describe("tenant migration with real Postgres and Redis", function () {
         [{ n: 0 }],
       );
       await migration("m-kill-dump", { journal: new FileJournal(journalFile) }).migration.run();
+      await assertMigrated();
+    });
+
+    it("the process running the copy SIGKILLed alone during pg_dump: its watchdog ends pg_dump at once; the rerun is attempt 2", async () => {
+      const id = "m-kill-owner";
+      const journalFile = path.join(workDir, `${id}.json`);
+      // pg_dump waits on a lock of the source's, however fast the machine.
+      await sourceTableLocked(sourcePg, "tenant_acme", "customers", async () => {
+        const child = runStepProcess(id, "copyPostgres", { MIGRATION_JOURNAL: journalFile });
+        await waitForRow(sourcePg, DUMP_WAITING, []);
+        const running = copyProcesses(id);
+        assert.deepEqual(
+          running.map((p) => p.task),
+          [`migrate:${id}:copyPostgres:1`],
+          "one marked process: pg_dump",
+        );
+        const killedAt = Date.now();
+        await killAlone(child);
+        await polled("the copy's processes gone", async () => (copyProcesses(id).length === 0 ? true : undefined));
+        const took = Date.now() - killedAt;
+        assert.ok(took < 5_000, `pg_dump ended ${took} ms after its owner`);
+        assert.equal(processIdentity(running[0].pid), undefined);
+      });
+      assert.deepEqual(await new FileJournal(journalFile).get("copyPostgres").then((r) => [r?.status, r?.attempt]), ["running", 1]);
+      const journal = new FileJournal(journalFile);
+      await migration(id, { journal }).migration.run();
+      assert.deepEqual(await journal.get("copyPostgres").then((r) => [r?.status, r?.attempt]), ["done", 2]);
+      await assertMigrated();
+    });
+
+    it("pg_dump orphaned with its owner and the owner's watchdog killed: the next attempt ends it before it starts its own, into a file of its own", async () => {
+      const id = "m-orphan-dump";
+      const journalFile = path.join(workDir, `${id}.json`);
+      const journal = new FileJournal(journalFile);
+      const log: string[] = [];
+      let rerun: Promise<void> | undefined;
+      await sourceTableLocked(sourcePg, "tenant_acme", "customers", async () => {
+        const child = runStepProcess(id, "copyPostgres", { MIGRATION_JOURNAL: journalFile });
+        await waitForRow(sourcePg, DUMP_WAITING, []);
+        const [first] = copyProcesses(id);
+        const watchdog = watchdogOf(first.owner);
+        assert.ok(watchdog !== undefined, "the owner's watchdog runs");
+        process.kill(watchdog, "SIGKILL");
+        await killAlone(child);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        assert.deepEqual(
+          copyProcesses(id).map((p) => [p.pid, p.task]),
+          [[first.pid, `migrate:${id}:copyPostgres:1`]],
+          "the orphaned pg_dump still runs",
+        );
+
+        rerun = migration(id, { journal, log }).migration.run();
+        await polled("attempt 2's pg_dump", async () => (copyProcesses(id).some((p) => p.task.endsWith(":2")) ? true : undefined));
+        const second = copyProcesses(id);
+        assert.deepEqual(
+          second.map((p) => p.task),
+          [`migrate:${id}:copyPostgres:2`],
+          "attempt 1's pg_dump was ended before attempt 2's started",
+        );
+        assert.equal(processIdentity(first.pid), undefined);
+        // Each attempt's dump file is its own (pg_dump creates it once it holds its locks); none of attempt 1's is left.
+        assert.deepEqual(
+          readdirSync(path.join(workDir, id)).filter((file) => !file.startsWith("tenant_acme.attempt-2.")),
+          [],
+        );
+      });
+      await rerun;
+      assert.ok(
+        log.some((line) => /^copyPostgres: ended processes \d+ of an earlier attempt$/.test(line)),
+        log.join("\n"),
+      );
+      const record = await journal.get("copyPostgres");
+      assert.deepEqual(
+        [record?.status, record?.attempt, record?.checkpoint?.dump],
+        ["done", 2, `tenant_acme.attempt-2.${process.pid}.dump`],
+      );
+      assert.deepEqual(readdirSync(path.join(workDir, id)), [], "the dump is removed once restored");
       await assertMigrated();
     });
 

@@ -72,13 +72,8 @@ async function until(what: string, check: () => Promise<unknown>, timeoutMs = 30
   }
 }
 
-/** Runs `sql` (with `params`) in `database` on the server of `url` and resolves its rows. */
-export async function query<R extends Record<string, any> = any>(
-  url: string,
-  database: string,
-  sql: string,
-  params: unknown[] = [],
-): Promise<R[]> {
+/** A connected client of `database` on the server of `url`. */
+async function connect(url: string, database: string): Promise<Client> {
   const parsed = new URL(url);
   const client = new Client({
     host: parsed.hostname,
@@ -89,9 +84,37 @@ export async function query<R extends Record<string, any> = any>(
   });
   client.on("error", () => undefined);
   await client.connect();
+  return client;
+}
+
+/** Runs `sql` (with `params`) in `database` on the server of `url` and resolves its rows. */
+export async function query<R extends Record<string, any> = any>(
+  url: string,
+  database: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<R[]> {
+  const client = await connect(url, database);
   try {
     return (await client.query<R>(sql, params)).rows;
   } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Runs `during` while a transaction on `server` holds an ACCESS EXCLUSIVE lock on `table` of
+ * `database`, which stops a `pg_dump` of it at its start (it waits for the lock), however fast the
+ * machine; the lock is released after.
+ */
+export async function sourceTableLocked<T>(server: PostgresServer, database: string, table: string, during: () => Promise<T>): Promise<T> {
+  const client = await connect(server.url, database);
+  try {
+    await client.query("BEGIN");
+    await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+    return await during();
+  } finally {
+    await client.query("ROLLBACK").catch(() => undefined);
     await client.end();
   }
 }

@@ -46,7 +46,7 @@ describe("data steps as Kubernetes Jobs", () => {
   it("runs a step as a Job with the URLs from a Secret, waits for it, and does not run it again once complete", async () => {
     const steps = jobDataSteps(kube, { namespace, image: "registry.example.com/tenantstack-migrate:1", pollMs: 500 }, settings);
     const save = async () => undefined;
-    assert.deepEqual(await steps.copyPostgres(undefined, save), { job: `migrate-copypostgres-job-${run}` });
+    assert.deepEqual(await steps.copyPostgres(undefined, save, 1), { job: `migrate-copypostgres-job-${run}` });
     const job = await kube.get(`/apis/batch/v1/namespaces/${namespace}/jobs/migrate-copypostgres-job-${run}`);
     assert.ok(job.status.conditions.some((c: { type: string }) => c.type === "Complete"));
     assert.ok(!JSON.stringify(job.spec).includes(password), "no password in the Job's spec");
@@ -58,7 +58,7 @@ describe("data steps as Kubernetes Jobs", () => {
     const secret = await kube.get(`/api/v1/namespaces/${namespace}/secrets/${urlSecretName(settings.id)}`);
     assert.equal(Buffer.from(secret.data.SOURCE_REDIS_URL, "base64").toString(), settings.source.redisUrl);
 
-    await steps.copyPostgres(undefined, save);
+    await steps.copyPostgres(undefined, save, 1);
     const again = await kube.get(`/apis/batch/v1/namespaces/${namespace}/jobs/migrate-copypostgres-job-${run}`);
     assert.equal(again.metadata.uid, job.metadata.uid, "the complete Job was not run again");
   });

@@ -1,8 +1,8 @@
 /**
- * A driver in a process of its own, for the test that kills a driver mid-migration: runs one
+ * A driver in a process of its own, for the tests that kill a driver mid-migration: runs one
  * migration given as JSON in $MIGRATE_ARGS (it holds the servers' passwords: never in argv), prints
- * each progress event but resource steps as a JSON line, and kills itself as stack `crashAt` starts
- * changing (see printEvents).
+ * each progress event as a JSON line (resource steps only with `steps`), and kills itself as stack
+ * `crashAt` starts changing (see printEvents), unless the test kills it first.
  */
 import { Driver } from "../../../automation";
 import type { DataEndpoints } from "../../../automation/migrate";
@@ -15,9 +15,11 @@ interface Args {
   kubeconfig: string;
   operationId: string;
   tenant: string;
-  to: string;
+  to?: string;
+  rollback?: boolean;
   servers: Record<string, DataEndpoints>;
   crashAt?: string;
+  steps?: boolean;
 }
 
 async function main(): Promise<void> {
@@ -32,7 +34,8 @@ async function main(): Promise<void> {
       operationId: args.operationId,
       tenant: args.tenant,
       to: args.to,
-      onEvent: printEvents({ steps: false, crashAt: args.crashAt }),
+      rollback: args.rollback,
+      onEvent: printEvents({ steps: args.steps === true, crashAt: args.crashAt }),
     });
     console.log(JSON.stringify({ type: "result", result }));
   } finally {

@@ -7,10 +7,8 @@
  * moved back, its spare copy collected), so none runs on its own.
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
-import * as path from "node:path";
 import { Driver, type DriverEvent, InputError, TenantNotFoundError } from "../../../automation";
 import { main } from "../../../automation/cli/main";
 import { buildServer } from "../../../automation/http/server";
@@ -23,6 +21,7 @@ import { testTenantSettings as tenantSettings } from "../../support/devStack";
 import { KubeClient } from "../../support/kube";
 import { removeNamespace, testDir } from "../../support/testRun";
 import { PostgresServer, RedisServer, useDataServerBinaries } from "../migrate/servers";
+import { startDriverProcess } from "./driverProcess";
 import { ingressHosts, KEYS, keyDump, ROWS, seedTenant, tableDigests } from "./tenantData";
 
 describe("tenant migration orchestrated by the driver", function () {
@@ -179,35 +178,18 @@ describe("tenant migration orchestrated by the driver", function () {
     const staysDigests = await tableDigests(servers[0].postgres, tenantDatabase(stays));
 
     // The first driver is killed (it kills itself) when the routing switch starts changing the source stack.
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "migrateProcess.ts")], {
-      stdio: ["ignore", "pipe", "inherit"],
-      env: {
-        ...process.env,
-        MIGRATE_ARGS: JSON.stringify({
-          stateDir,
-          passphrase,
-          kubeconfig: KUBECONFIG,
-          operationId,
-          tenant: moved,
-          to: "dedicated",
-          servers: endpoints,
-          crashAt: "dev-shared",
-        }),
-      },
+    const first = startDriverProcess({
+      stateDir,
+      passphrase,
+      kubeconfig: KUBECONFIG,
+      operationId,
+      tenant: moved,
+      to: "dedicated",
+      servers: endpoints,
+      crashAt: "dev-shared",
     });
-    const events: any[] = [];
-    await new Promise<void>((resolve) => {
-      let buffer = "";
-      child.stdout!.on("data", (chunk: Buffer) => {
-        buffer += chunk.toString();
-        for (let i = buffer.indexOf("\n"); i >= 0; i = buffer.indexOf("\n")) {
-          const event = JSON.parse(buffer.slice(0, i));
-          buffer = buffer.slice(i + 1);
-          events.push(event);
-        }
-      });
-      child.on("exit", () => resolve());
-    });
+    await first.exited;
+    const events = first.events;
     assert.ok(!events.some((e) => e.type === "result"), "the first driver was killed before it finished");
     assert.equal(events.find((e) => e.type === "killed")?.at.stack, "dev-shared", "killed as the source stack changed");
     const before = await driver.journal.steps(operationId);

@@ -147,6 +147,29 @@ export function databaseContract(open: () => Promise<SqlDatabase>): void {
       assert.deepEqual(await journal.get("op-1").then((o) => [o?.status, o?.result]), ["succeeded", { stacks: 2 }]);
     });
 
+    it("counts the attempts a caller numbers, a start after a killed running one included", async () => {
+      const journal = new OperationJournal(db);
+      await journal.begin("op-3", "migrate", {});
+      await journal.recordStep("op-3", "migrate:copyPostgres", "running", { attempt: 1 }, 1);
+      await journal.recordStep("op-3", "migrate:copyPostgres", "running", { attempt: 1, saved: true }, 1);
+      assert.equal((await journal.step("op-3", "migrate:copyPostgres"))?.attempts, 1, "a save within the attempt is no new start");
+      // Killed while running; the re-run numbers its attempt 2, then 3 after a failure.
+      await journal.recordStep("op-3", "migrate:copyPostgres", "running", { attempt: 2 }, 2);
+      await journal.recordStep("op-3", "migrate:copyPostgres", "failed", { attempt: 2 }, 2);
+      await journal.recordStep("op-3", "migrate:copyPostgres", "running", { attempt: 3 }, 3);
+      await journal.recordStep("op-3", "migrate:copyPostgres", "done", { attempt: 3 }, 3);
+      assert.deepEqual(
+        (await journal.steps("op-3")).map((s) => [s.step, s.status, s.attempts, s.detail]),
+        [["migrate:copyPostgres", "done", 3, { attempt: 3 }]],
+      );
+      // Unnumbered, a step entering running is counted unless it is running already.
+      await journal.recordStep("op-3", "other", "running", {});
+      await journal.recordStep("op-3", "other", "running", {});
+      await journal.recordStep("op-3", "other", "failed", {});
+      await journal.recordStep("op-3", "other", "running", {});
+      assert.equal((await journal.step("op-3", "other"))?.attempts, 2);
+    });
+
     it("refuses to resume an id with other parameters", async () => {
       const journal = new OperationJournal(db);
       await journal.begin("op-2", "fleet-upgrade", { version: "2" });

@@ -10,19 +10,24 @@ const settings = parseMigrationSettings({
   target: { postgresUrl: "postgres://postgres:pw@b:5432/postgres", redisUrl: "redis://:pw@b:6379" },
 });
 
-/** A Kubernetes API holding one Job whose status each GET after creation reports as `outcome`. */
-function fakeKube(existing: object | undefined, outcome: { type: string; reason: string }) {
+/**
+ * A Kubernetes API holding one Job whose status each GET after creation reports as `outcome`; a
+ * deleted Job stays `lingering` GETs (its pods terminating, in a foreground deletion).
+ */
+function fakeKube(existing: object | undefined, outcome: { type: string; reason: string }, lingering = 0) {
   const calls: string[] = [];
   let job = existing;
+  let deleting = -1;
   return {
     calls,
     async request<T>(method: string, path: string): Promise<T> {
-      calls.push(`${method} ${path.split("?")[0]}`);
+      calls.push(`${method} ${method === "DELETE" ? path : path.split("?")[0]}`);
       if (method === "GET" && path.includes("/jobs/")) {
+        if (deleting >= 0 && deleting-- === 0) job = undefined;
         if (!job) throw new Error("404");
         return job as T;
       }
-      if (method === "DELETE" && path.includes("/jobs/")) job = undefined;
+      if (method === "DELETE" && path.includes("/jobs/")) deleting = lingering;
       if (method === "POST") job = { status: { conditions: [{ ...outcome, status: "True", message: "m" }] } };
       return {} as T;
     },
@@ -39,7 +44,7 @@ describe("data steps as Jobs", () => {
     ] as const) {
       const steps = jobDataSteps(fakeKube(undefined, failed(reason)), { namespace: "ns", image: "i", pollMs: 1 }, settings);
       await assert.rejects(
-        steps.verify(undefined, async () => undefined),
+        steps.verify(undefined, async () => undefined, 1),
         (error: unknown) => {
           assert.ok(error instanceof MigrationError);
           assert.equal(error.retryable, retryable);
@@ -50,17 +55,39 @@ describe("data steps as Jobs", () => {
     }
   });
 
-  it("replaces a Job that failed on an earlier attempt", async () => {
-    const kube = fakeKube({ status: { conditions: [{ type: "Failed", status: "True" }] } }, { type: "Complete", reason: "" });
+  it("replaces a Job that failed on an earlier attempt once it and its pods are gone", async () => {
+    const kube = fakeKube({ status: { conditions: [{ type: "Failed", status: "True" }] } }, { type: "Complete", reason: "" }, 2);
     const steps = jobDataSteps(kube, { namespace: "ns", image: "i", pollMs: 1 }, settings);
-    assert.deepEqual(await steps.copyRedis(undefined, async () => undefined), { job: "migrate-copyredis-m1" });
+    assert.deepEqual(await steps.copyRedis(undefined, async () => undefined, 2), { job: "migrate-copyredis-m1" });
     assert.deepEqual(kube.calls, [
       "PATCH /api/v1/namespaces/ns/secrets/migrate-urls-m1",
       "GET /apis/batch/v1/namespaces/ns/jobs/migrate-copyredis-m1",
-      "DELETE /apis/batch/v1/namespaces/ns/jobs/migrate-copyredis-m1",
+      "DELETE /apis/batch/v1/namespaces/ns/jobs/migrate-copyredis-m1?propagationPolicy=Foreground",
+      "GET /apis/batch/v1/namespaces/ns/jobs/migrate-copyredis-m1",
+      "GET /apis/batch/v1/namespaces/ns/jobs/migrate-copyredis-m1",
       "GET /apis/batch/v1/namespaces/ns/jobs/migrate-copyredis-m1",
       "POST /apis/batch/v1/namespaces/ns/jobs",
       "GET /apis/batch/v1/namespaces/ns/jobs/migrate-copyredis-m1",
+    ]);
+  });
+
+  it("waits, on a re-run after a killed driver, for the Job the killed attempt started, starting none", async () => {
+    let polls = 0;
+    const calls: string[] = [];
+    const kube = {
+      async request<T>(method: string, path: string): Promise<T> {
+        calls.push(`${method} ${path.split("?")[0]}`);
+        if (method !== "GET" || !path.includes("/jobs/")) return {} as T;
+        return { status: { conditions: ++polls < 3 ? [] : [{ type: "Complete", status: "True" }] } } as T;
+      },
+    };
+    const steps = jobDataSteps(kube, { namespace: "ns", image: "i", pollMs: 1 }, settings);
+    assert.deepEqual(await steps.copyPostgres({}, async () => undefined, 2), { job: "migrate-copypostgres-m1" });
+    assert.deepEqual(calls, [
+      "PATCH /api/v1/namespaces/ns/secrets/migrate-urls-m1",
+      "GET /apis/batch/v1/namespaces/ns/jobs/migrate-copypostgres-m1",
+      "GET /apis/batch/v1/namespaces/ns/jobs/migrate-copypostgres-m1",
+      "GET /apis/batch/v1/namespaces/ns/jobs/migrate-copypostgres-m1",
     ]);
   });
 });

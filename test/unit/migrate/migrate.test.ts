@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { FileJournal, MemoryJournal, MigrationStateError, migrationJob, parseMigrationSettings } from "../../../automation/migrate";
 import { runJournaled } from "../../../automation/migrate/journaled";
-import { maintenanceApply, replicasToRestore } from "../../../automation/migrate/kubeDrain";
+import { KubernetesDrain, maintenanceApply, replicasToRestore, type KubeApi } from "../../../automation/migrate/kubeDrain";
+import type { StepName, StepRecord } from "../../../automation/migrate/steps";
 import { formatMarker, ownership, parseMarker } from "../../../automation/migrate/marker";
 import { compareFingerprints } from "../../../automation/migrate/postgres/fingerprint";
 import { redact } from "../../../automation/migrate/redact";
@@ -111,6 +112,40 @@ describe("runJournaled", () => {
     }
   });
 
+  it("numbers every start of a step: one killed while running, one that failed, the one that finished", async () => {
+    const journal = new MemoryJournal();
+    const attempts: number[] = [];
+    // Attempt 1 was killed while running: its record stays `running`.
+    await journal.set("copyPostgres", { status: "running", attempt: 1, checkpoint: { dump: "a" }, updatedAt: "2026-01-01T00:00:00Z" });
+    await assert.rejects(
+      runJournaled(journal, "copyPostgres", async (_previous, _save, attempt) => {
+        attempts.push(attempt);
+        throw new Error("connection refused");
+      }),
+    );
+    assert.deepEqual(await journal.get("copyPostgres").then((r) => [r?.status, r?.attempt]), ["failed", 2]);
+    await runJournaled(journal, "copyPostgres", async (previous, save, attempt) => {
+      attempts.push(attempt);
+      await save({ ...previous, saved: attempt });
+      assert.deepEqual(await journal.get("copyPostgres").then((r) => [r?.status, r?.attempt, r?.checkpoint]), [
+        "running",
+        3,
+        { dump: "a", saved: 3 },
+      ]);
+      return {};
+    });
+    await runJournaled(journal, "copyPostgres", async (_previous, _save, attempt) => {
+      attempts.push(attempt);
+      return {};
+    });
+    assert.deepEqual(attempts, [2, 3], "a done step is not started again");
+    assert.deepEqual(await journal.get("copyPostgres").then((r) => [r?.status, r?.attempt]), ["done", 3]);
+    // A record written before attempts were numbered counts as attempt 1.
+    await journal.set("verify", { status: "running", updatedAt: "2026-01-01T00:00:00Z" });
+    await runJournaled(journal, "verify", async (_previous, _save, attempt) => ({ attempt }));
+    assert.deepEqual((await journal.get("verify"))?.checkpoint, { attempt: 2 });
+  });
+
   it("refuses a rolled-back step", async () => {
     const journal = new MemoryJournal();
     await journal.set("drain", { status: "rolledBack", updatedAt: "2025-01-01T00:00:00Z" });
@@ -149,6 +184,67 @@ describe("KubernetesDrain's pure parts", () => {
       kind: "ConfigMap",
       metadata: { name: "tenant-maintenance", namespace: "ns" },
     });
+  });
+});
+
+/** A Deployment's scale subresource and the ConfigMap patches, with every request and journal write in one log. */
+class FakeScaleApi implements KubeApi {
+  replicas = 3;
+  /** Set to hang (as a killed process would never go on) right after the scale to 0 took effect. */
+  killAfterScaleDown = false;
+  constructor(readonly log: string[]) {}
+
+  async request<T>(method: string, requestPath: string, body?: unknown): Promise<T> {
+    this.log.push(`${method} ${requestPath.split("?")[0].split("/").slice(-2).join("/")}`);
+    if (method === "PATCH" && requestPath.endsWith("/scale")) {
+      this.replicas = (body as { spec: { replicas: number } }).spec.replicas;
+      if (this.replicas === 0 && this.killAfterScaleDown) return new Promise<T>(() => undefined);
+    }
+    return { spec: { replicas: this.replicas }, status: { replicas: this.replicas } } as T;
+  }
+}
+
+class LoggedJournal extends MemoryJournal {
+  constructor(readonly log: string[]) {
+    super();
+  }
+  override async set(step: StepName, record: StepRecord): Promise<void> {
+    this.log.push(`journal ${step} ${record.status} ${JSON.stringify(record.checkpoint ?? null)}`);
+    await super.set(step, record);
+  }
+}
+
+describe("KubernetesDrain killed after scaling the workers to 0, before its step ended", () => {
+  it("saved the replica counts before scaling, so the rerun and the undrain restore 3, not the 0 observed", async () => {
+    const log: string[] = [];
+    const kube = new FakeScaleApi(log);
+    const journal = new LoggedJournal(log);
+    const drain = () => new KubernetesDrain(kube, { namespace: "tenantstack-dev-acme", scaleToZero: ["worker"], timeoutMs: 1000 });
+    kube.killAfterScaleDown = true;
+    void runJournaled(journal, "drain", (previous, save) => drain().drain("acme", previous, save));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(log, [
+      "journal drain running null",
+      "GET worker/scale",
+      'journal drain running {"replicas":{"worker":3}}',
+      "PATCH configmaps/tenant-maintenance",
+      "PATCH worker/scale",
+    ]);
+    assert.equal(kube.replicas, 0);
+
+    // The rerun (a new process) observes 0 and keeps the 3 recorded.
+    kube.killAfterScaleDown = false;
+    log.length = 0;
+    const checkpoint = await runJournaled(journal, "drain", (previous, save) => drain().drain("acme", previous, save));
+    assert.deepEqual(checkpoint, { replicas: { worker: 3 } });
+    assert.deepEqual(log.slice(0, 3), [
+      'journal drain running {"replicas":{"worker":3}}',
+      "GET worker/scale",
+      'journal drain running {"replicas":{"worker":3}}',
+    ]);
+    assert.deepEqual(await journal.get("drain").then((r) => [r?.status, r?.attempt]), ["done", 2]);
+    await drain().undrain("acme", (await journal.get("drain"))?.checkpoint);
+    assert.equal(kube.replicas, 3);
   });
 });
 
