@@ -28,7 +28,12 @@ export interface NetworkPoliciesArgs {
    * The Prometheus that scrapes the API's metrics (on its port): its namespace and pod labels.
    * @default - no scraping allowed
    */
-  readonly prometheus?: { readonly namespace: string; readonly podSelector: Readonly<Record<string, string>> };
+  readonly prometheus?: {
+    /** Namespace of the Prometheus pods. */
+    readonly namespace: string;
+    /** Labels of the Prometheus pods in that namespace; `{}` allows every pod of the namespace. */
+    readonly podSelector: Readonly<Record<string, string>>;
+  };
 }
 
 /** A connection the stack needs between two of its roles. */
