@@ -6,6 +6,7 @@ import { recommendedLabels, selectorLabels } from "./labels";
 import { type AppWiring, appWorkload, wiringArg } from "./workload";
 import { duration } from "../schema/fields";
 import { parseArgs, placedPartShape } from "./validation";
+import { credentialsArg, type StackCredentials } from "./secrets";
 
 /** Type token of {@link Api}. */
 export const API_TYPE = "tenantstack:workload:Api";
@@ -15,10 +16,16 @@ export interface ApiArgs {
   /** Namespace of the stack. */
   readonly namespace: pulumi.Input<string>;
   /**
-   * `app.kubernetes.io/instance` label of every object.
+   * `app.kubernetes.io/instance` label of every object, by which the stack's `NetworkPolicies` select
+   * its pods: every part of one stack takes the same (an AppStack gives each its own `instance`).
    * @default - the component's name
    */
   readonly instance?: string;
+  /**
+   * Where the stack's credentials are read from: the stack's `Secrets` (`credentials: secrets`, which
+   * orders this part after them), or the names of its two Secrets.
+   */
+  readonly credentials: StackCredentials;
   /** The API's settings, as in a stack's `api`; an omitted field takes its default. */
   readonly spec: ApiInput;
   /**
@@ -45,7 +52,12 @@ export class Api extends pulumi.ComponentResource {
   constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
     const { spec, scheduling } = parseArgs(
       `Api "${name}"`,
-      { ...placedPartShape(ApiSchema), wiring: wiringArg(), serviceMonitorInterval: duration().optional() },
+      {
+        ...placedPartShape(ApiSchema),
+        credentials: credentialsArg(),
+        wiring: wiringArg(),
+        serviceMonitorInterval: duration().optional(),
+      },
       args,
     );
     super(API_TYPE, name, {}, opts);
@@ -59,6 +71,7 @@ export class Api extends pulumi.ComponentResource {
       spec,
       scheduling,
       wiring: args.wiring,
+      credentials: args.credentials,
       ports: [{ name: "http", containerPort: spec.port }],
       livenessProbe: { ...http(spec.healthPath), periodSeconds: 10, failureThreshold: 3 },
       readinessProbe: { ...http(spec.readyPath), periodSeconds: 5, failureThreshold: 3 },

@@ -8,7 +8,7 @@ export { Ollama, OLLAMA_TYPE, type OllamaArgs } from "./ollama";
 export { Postgres, POSTGRES_TYPE, type PostgresArgs } from "./postgres";
 export { PostgresBackup, POSTGRES_BACKUP_TYPE, type PostgresBackupArgs } from "./postgresBackup";
 export { Redis, REDIS_TYPE, type RedisArgs } from "./redis";
-export { Secrets, SECRETS_TYPE, type SecretsArgs } from "./secrets";
+export { Secrets, SECRETS_TYPE, type SecretsArgs, type StackCredentials } from "./secrets";
 export { STACK_NAMESPACE_TYPE, StackNamespace, type StackNamespaceArgs } from "./stackNamespace";
 export type { AppWiring } from "./workload";
 export { Worker, WORKER_TYPE, type WorkerArgs } from "./worker";

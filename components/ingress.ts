@@ -24,7 +24,7 @@ export interface IngressArgs {
   /** Public host names, one per tenant, all routed to the API: at least one, each a DNS-1123 host name. */
   readonly hosts: readonly string[];
   /**
-   * `app.kubernetes.io/instance` label of every object.
+   * `app.kubernetes.io/instance` label of every object: the `instance` of every part of the stack.
    * @default - the component's name
    */
   readonly instance?: string;

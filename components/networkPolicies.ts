@@ -12,7 +12,11 @@ export const NETWORK_POLICIES_TYPE = "tenantstack:network:NetworkPolicies";
 export interface NetworkPoliciesArgs {
   /** Namespace of the stack. */
   readonly namespace: pulumi.Input<string>;
-  /** `app.kubernetes.io/instance` label of the stack's pods. */
+  /**
+   * `app.kubernetes.io/instance` label of the stack's pods, which the policies select them by: the `instance`
+   * every other part of the stack was given (an AppStack's `instance`). A part labelled otherwise is denied all
+   * traffic.
+   */
   readonly instance: string;
   /** Port the API listens on. */
   readonly apiPort: number;

@@ -81,15 +81,29 @@ export function parseArgs<S extends z.ZodRawShape>(
 }
 
 /**
- * Validates a part's arguments with the stack's own rules (`validate` throws a ValidationError of the stack's
- * schema), reporting them as its invalid arguments.
+ * The problems of the argument `key` against `schema`, none when it holds.
  * @internal
  */
-export function asArgs<T>(component: string, validate: () => T): T {
+export function argProblems(key: string, schema: z.ZodType, value: unknown): PropertyProblem[] {
+  const result = schema.safeParse(value, { reportInput: true });
+  return result.success ? [] : propertyProblemsOf(result.error.issues, key);
+}
+
+/**
+ * Validates a part's arguments with the stack's own rules (`validate` throws a ValidationError of the stack's
+ * schema), reporting them, and the problems `more` of its other arguments, as its invalid arguments.
+ * @internal
+ */
+export function asArgs<T>(component: string, validate: () => T, more: readonly PropertyProblem[] = []): T {
+  let value: T | undefined;
+  const problems: PropertyProblem[] = [];
   try {
-    return validate();
+    value = validate();
   } catch (error) {
-    if (error instanceof ValidationError) throw new InvalidArgsError(component, error.properties);
-    throw error;
+    if (!(error instanceof ValidationError)) throw error;
+    problems.push(...error.properties);
   }
+  problems.push(...more);
+  if (problems.length > 0) throw new InvalidArgsError(component, problems);
+  return value as T;
 }
