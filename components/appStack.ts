@@ -11,6 +11,7 @@ import { StackNamespace } from "./stackNamespace";
 import type { AppWiring } from "./workload";
 import { Worker } from "./worker";
 import { checksum } from "./checksum";
+import { destroyGuard } from "./destroyGuard";
 import type { CloudWiring } from "./cloud/base";
 import { stackCloudIntegration } from "./cloud/stackCloud";
 import { argProblems, asArgs } from "./validation";
@@ -74,7 +75,8 @@ export class AppStack extends pulumi.ComponentResource {
     const namespaceName =
       spec.namespace ?? defaultNamespace(spec.environment, spec.tenancy.mode === "dedicated" ? spec.tenancy.tenant.name : undefined);
     const namespaceArgs = { name: namespaceName, instance, labels: spec.namespaceLabels };
-    const namespace = new StackNamespace(`${name}-namespace`, namespaceArgs, child).name;
+    const namespaceComponent = new StackNamespace(`${name}-namespace`, namespaceArgs, child);
+    const namespace = namespaceComponent.name;
     const redisIsolation = spec.tenancy.mode === "shared" ? spec.tenancy.redisIsolation : "acl";
 
     const secrets = new Secrets(
@@ -136,7 +138,7 @@ export class AppStack extends pulumi.ComponentResource {
       },
       dataStores,
     );
-    new Worker(
+    const worker = new Worker(
       `${name}-worker`,
       { namespace, instance, credentials: secrets, spec: spec.worker, scheduling: spec.scheduling, wiring },
       dataStores,
@@ -151,7 +153,7 @@ export class AppStack extends pulumi.ComponentResource {
             { parent: this, dependsOn: [api] },
           )
         : undefined;
-    new NetworkPolicies(
+    const policies = new NetworkPolicies(
       `${name}-network-policies`,
       {
         namespace,
@@ -165,6 +167,19 @@ export class AppStack extends pulumi.ComponentResource {
       },
       child,
     );
+    const stores = [spec.postgres, spec.redis, ...(spec.ollama.enabled ? [spec.ollama] : [])];
+    destroyGuard(this, name, { namespace, instance, protect: stores.some((store) => !store.allowVolumeReplacement) }, [
+      namespaceComponent,
+      secrets,
+      ...(cloud ? [cloud] : []),
+      postgres,
+      redis,
+      ...(ollama ? [ollama] : []),
+      api,
+      worker,
+      ...(ingress ? [ingress] : []),
+      policies,
+    ]);
 
     this.namespace = namespace;
     const urls = ingress?.urls ?? [];
