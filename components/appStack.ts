@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { defaultNamespace, parseStack, type StackInput, type StackSpec, tenantsOf } from "../schema";
 import { Api } from "./api";
-import { Ingress } from "./ingress";
+import { hostUrl, Ingress } from "./ingress";
 import { NetworkPolicies } from "./networkPolicies";
 import { Ollama } from "./ollama";
 import { Postgres } from "./postgres";
@@ -182,8 +182,7 @@ export class AppStack extends pulumi.ComponentResource {
     ]);
 
     this.namespace = namespace;
-    const urls = ingress?.urls ?? [];
-    this.urls = Object.fromEntries(routed.map((tenant, i) => [tenant.name, urls[i]]));
+    this.urls = Object.fromEntries(routed.map((tenant) => [tenant.name, hostUrl(spec.ingress.tls, tenant.host)]));
     const services: Record<string, pulumi.Output<string>> = {
       api: api.serviceName,
       postgres: postgres.serviceName,

@@ -81,6 +81,26 @@ export function parseArgs<S extends z.ZodRawShape>(
 }
 
 /**
+ * An argument that may be known only at deployment (an Output or a Promise), checked there against `schema`
+ * when it resolves: a value that would have been refused before registration fails the deployment with the
+ * same {@link InvalidArgsError} (a value known now was checked with the other arguments, and passes again).
+ * @param propertyPath its path in the arguments, such as `hosts[0]`
+ * @internal
+ */
+export function checkedAtDeployment<T>(
+  component: string,
+  propertyPath: string,
+  schema: z.ZodType,
+  value: pulumi.Input<T>,
+): pulumi.Output<T> {
+  return pulumi.output(value).apply((resolved) => {
+    const problems = argProblems(propertyPath, schema, resolved);
+    if (problems.length > 0) throw new InvalidArgsError(component, problems);
+    return resolved;
+  }) as pulumi.Output<T>;
+}
+
+/**
  * The problems of the argument `key` against `schema`, none when it holds.
  * @internal
  */
