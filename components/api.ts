@@ -5,7 +5,7 @@ import { PORTS, SERVICES } from "./contract";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { type AppWiring, appWorkload, wiringArg } from "./workload";
 import { duration } from "../schema/fields";
-import { parseArgs, placedPartShape } from "./validation";
+import { deferredImage, parseArgs, placedPartShape, type WithImageInput } from "./validation";
 import { credentialsArg, type StackCredentials } from "./secrets";
 
 /** Type token of {@link Api}. */
@@ -26,8 +26,8 @@ export interface ApiArgs {
    * orders this part after them), or the names of its two Secrets.
    */
   readonly credentials: StackCredentials;
-  /** The API's settings, as in a stack's `api`; an omitted field takes its default. */
-  readonly spec: ApiInput;
+  /** The API's settings, as in a stack's `api` (its image may be an Output); an omitted field takes its default. */
+  readonly spec: WithImageInput<ApiInput>;
   /**
    * Node selector and tolerations of the pods (a stack's `scheduling`).
    * @default - no node selector or tolerations
@@ -50,15 +50,17 @@ export class Api extends pulumi.ComponentResource {
   public readonly serviceName: pulumi.Output<string>;
 
   constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    const component = `Api "${name}"`;
+    const deferred = deferredImage(component, args);
     const { spec, scheduling } = parseArgs(
-      `Api "${name}"`,
+      component,
       {
         ...placedPartShape(ApiSchema),
         credentials: credentialsArg(),
         wiring: wiringArg(),
         serviceMonitorInterval: duration().optional(),
       },
-      args,
+      deferred.checked,
     );
     super(API_TYPE, name, {}, opts);
     const instance = args.instance ?? name;
@@ -69,6 +71,7 @@ export class Api extends pulumi.ComponentResource {
       instance,
       role: "api",
       spec,
+      image: deferred.image(spec.image),
       scheduling,
       wiring: args.wiring,
       credentials: args.credentials,

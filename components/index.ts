@@ -13,4 +13,4 @@ export { STACK_NAMESPACE_TYPE, StackNamespace, type StackNamespaceArgs } from ".
 export type { AppWiring } from "./workload";
 export { Worker, WORKER_TYPE, type WorkerArgs } from "./worker";
 export * from "../schema";
-export { InvalidArgsError } from "./validation";
+export { InvalidArgsError, type WithImageInput } from "./validation";

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { type PropertyProblem, SchedulingSchema, ValidationError } from "../schema";
 import { problemsMessage, propertyProblemsOf } from "../schema/errors";
-import { dnsLabel, labelValue } from "../schema/fields";
+import { dnsLabel, image, labelValue } from "../schema/fields";
 
 /**
  * Invalid arguments of a tenantstack component, reported as Pulumi reports invalid inputs: every problem at
@@ -44,6 +44,39 @@ export function input<S extends z.ZodType>(schema: S) {
     const result = schema.safeParse(value, { reportInput: true });
     if (!result.success) for (const issue of result.error.issues) ctx.addIssue(issue as z.core.$ZodRawIssue);
   });
+}
+
+/** Stands in, as a valid image, for an image known only at deployment while the other settings are checked. */
+const DEFERRED_IMAGE = "deferred.invalid/image:deferred";
+
+/**
+ * Settings as written whose `image` may come from another resource.
+ */
+export type WithImageInput<S> = Omit<S, "image"> & {
+  /**
+   * Container image, pinned by tag or digest. It may be an Output of another resource (an image the program
+   * builds): checked when it resolves, a wrong one fails the deployment with the message it would have had.
+   */
+  readonly image: pulumi.Input<string>;
+};
+
+/**
+ * Arguments whose `spec.image` may be an Output: `checked` are the arguments to validate, in which such an image
+ * stands in as a valid placeholder; `image` gives the image to run, the validated one or the Output, checked
+ * when it resolves.
+ * @internal
+ */
+export function deferredImage<A extends { readonly spec?: unknown }>(
+  component: string,
+  args: A,
+): { checked: A; image: (validated: string) => pulumi.Input<string> } {
+  const spec = args.spec;
+  const given = spec !== null && typeof spec === "object" ? (spec as { image?: unknown }).image : undefined;
+  if (!knownAtDeployment(given)) return { checked: args, image: (validated) => validated };
+  return {
+    checked: { ...args, spec: { ...(spec as object), image: DEFERRED_IMAGE } },
+    image: () => checkedAtDeployment(component, "spec.image", image(), given as pulumi.Input<string>),
+  };
 }
 
 /**

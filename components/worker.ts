@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type SchedulingInput, type WorkerInput, WorkerSchema } from "../schema";
 import { type AppWiring, appWorkload, wiringArg } from "./workload";
-import { parseArgs, placedPartShape } from "./validation";
+import { deferredImage, parseArgs, placedPartShape, type WithImageInput } from "./validation";
 import { credentialsArg, type StackCredentials } from "./secrets";
 
 /** Type token of {@link Worker}. */
@@ -22,8 +22,8 @@ export interface WorkerArgs {
    * orders this part after them), or the names of its two Secrets.
    */
   readonly credentials: StackCredentials;
-  /** The worker's settings, as in a stack's `worker`; an omitted field takes its default. */
-  readonly spec: WorkerInput;
+  /** The worker's settings, as in a stack's `worker` (its image may be an Output); an omitted field takes its default. */
+  readonly spec: WithImageInput<WorkerInput>;
   /**
    * Node selector and tolerations of the pods (a stack's `scheduling`).
    * @default - no node selector or tolerations
@@ -39,10 +39,12 @@ export class Worker extends pulumi.ComponentResource {
   public readonly deploymentName: pulumi.Output<string>;
 
   constructor(name: string, args: WorkerArgs, opts?: pulumi.ComponentResourceOptions) {
+    const component = `Worker "${name}"`;
+    const deferred = deferredImage(component, args);
     const { spec, scheduling } = parseArgs(
-      `Worker "${name}"`,
+      component,
       { ...placedPartShape(WorkerSchema), credentials: credentialsArg(), wiring: wiringArg() },
-      args,
+      deferred.checked,
     );
     super(WORKER_TYPE, name, {}, opts);
     const health = spec.health;
@@ -59,6 +61,7 @@ export class Worker extends pulumi.ComponentResource {
       instance: args.instance ?? name,
       role: "worker",
       spec,
+      image: deferred.image(spec.image),
       scheduling,
       wiring: args.wiring,
       credentials: args.credentials,

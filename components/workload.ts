@@ -62,6 +62,8 @@ export interface AppWorkloadArgs {
   readonly instance: string;
   readonly role: "api" | "worker";
   readonly spec: WorkloadSpec;
+  /** The image to run: `spec.image`, or an Output of it. */
+  readonly image: pulumi.Input<string>;
   readonly scheduling: SchedulingSpec;
   readonly wiring: AppWiring;
   readonly credentials: StackCredentials;
@@ -103,7 +105,9 @@ export function appWorkload(parent: pulumi.Resource, name: string, args: AppWork
   const env = environment(spec, wiring, args.credentials);
   // The app's /tmp may use all of the container's ephemeral storage.
   const scratch = scratchDirectories({ tmp: "/tmp" }, spec.resources.ephemeralStorageLimit);
-  const settingsChecksum = checksum({ spec, wiring: { ...wiring, credentialsChecksum: undefined } });
+  const settingsChecksum = pulumi
+    .output(args.image)
+    .apply((image) => checksum({ spec: { ...spec, image }, wiring: { ...wiring, credentialsChecksum: undefined } }));
 
   const serviceAccount = new k8s.core.v1.ServiceAccount(
     `${name}-service-account`,
@@ -145,7 +149,7 @@ export function appWorkload(parent: pulumi.Resource, name: string, args: AppWork
             containers: [
               {
                 name: role,
-                image: spec.image,
+                image: args.image,
                 command: spec.command,
                 args: spec.args,
                 ports: args.ports,
