@@ -1,17 +1,12 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { Api, InvalidArgsError, Worker } from "../../../components";
-import { capture, propsOf, T } from "./capture";
+import { capture, propsOf, T, settle } from "./capture";
 
 const CREDENTIALS = { credentialsSecretName: "credentials", tenantCredentialsSecretName: "tenant-credentials" };
 const WIRING = { credentialKeys: ["POSTGRES_PASSWORD"], tenancyMode: "dedicated" as const, tenants: ["acme"], ollama: false };
 const IMAGE =
   'must be a container image reference with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible';
-
-/** The value of an Output, or the error its deployment fails with. */
-function settle<T>(output: pulumi.Output<T>): Promise<T> {
-  return (output as unknown as { promise(): Promise<T> }).promise();
-}
 
 describe("the API's and worker's image", () => {
   it("may come from another resource: an Output image runs, with the settings checksum of the same image given plainly", async () => {

@@ -1,16 +1,11 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { Ingress, InvalidArgsError } from "../../../components";
-import { capture, one, propsOf, resolve, T } from "./capture";
+import { capture, one, propsOf, resolve, T, settle } from "./capture";
 import { rejectsArgs } from "./invalidArgs";
 
 const HOST_NAME =
   'must be a DNS-1123 host name of two or more dot-separated labels, lowercase, at most 253 characters, such as "acme.example.com"';
-
-/** The value of an Output, or the error its deployment fails with. */
-function settle<T>(output: pulumi.Output<T>): Promise<T> {
-  return (output as unknown as { promise(): Promise<T> }).promise();
-}
 
 describe("Ingress hosts", () => {
   it("may come from another resource: an Output host is routed and served", async () => {
