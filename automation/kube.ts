@@ -67,8 +67,21 @@ export class KubeClient {
     return new KubeClient(new URL(cluster.server), agent);
   }
 
-  /** Sends a request; resolves the parsed JSON body, or rejects with a KubeApiError. */
-  request<T>(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
+  /**
+   * Sends a request; resolves the parsed JSON body, or rejects with a KubeApiError. A request sent on
+   * a kept-alive connection that the server had closed meanwhile (after a long busy spell of the
+   * event loop, the close is seen only then) is sent once more on a new one: it never reached the server.
+   */
+  async request<T>(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
+    try {
+      return await this.send<T>(method, path, body, contentType);
+    } catch (error) {
+      if (!(error as { staleConnection?: boolean }).staleConnection) throw error;
+      return this.send<T>(method, path, body, contentType);
+    }
+  }
+
+  private send<T>(method: string, path: string, body: unknown, contentType: string): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = https.request(
@@ -85,7 +98,9 @@ export class KubeClient {
           });
         },
       );
-      req.on("error", reject);
+      req.on("error", (error: NodeJS.ErrnoException) =>
+        reject(req.reusedSocket && error.code === "ECONNRESET" ? Object.assign(error, { staleConnection: true }) : error),
+      );
       req.end(payload);
     });
   }
