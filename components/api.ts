@@ -71,7 +71,7 @@ export class Api extends pulumi.ComponentResource {
       instance,
       role: "api",
       spec,
-      image: deferred.image(spec.image),
+      image: deferred.value(spec.image),
       scheduling,
       wiring: args.wiring,
       credentials: args.credentials,
