@@ -15,6 +15,7 @@ export const MARK_VARIABLE = "TENANTSTACK_OWNER";
 
 /** A marked process. */
 export interface MarkedProcess {
+  /** Its process id. */
   readonly pid: number;
   /** The whole mark, `<owner>/<task>`. */
   readonly mark: string;
