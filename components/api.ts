@@ -71,7 +71,7 @@ export class Api extends pulumi.ComponentResource {
       instance,
       role: "api",
       spec,
-      image: deferred.value(spec.image),
+      image: deferred.image(spec.image),
       scheduling,
       wiring: args.wiring,
       credentials: args.credentials,

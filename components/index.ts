@@ -2,7 +2,7 @@ export { Api, API_TYPE, type ApiArgs } from "./api";
 export { APP_STACK_TYPE, AppStack, type AppStackArgs } from "./appStack";
 export * from "./cloud";
 export * from "./contract";
-export { Ingress, INGRESS_TYPE, type IngressArgs, type IngressSettings } from "./ingress";
+export { Ingress, INGRESS_TYPE, type IngressArgs } from "./ingress";
 export { NETWORK_POLICIES_TYPE, NetworkPolicies, type NetworkPoliciesArgs } from "./networkPolicies";
 export { Ollama, OLLAMA_TYPE, type OllamaArgs } from "./ollama";
 export { Postgres, POSTGRES_TYPE, type PostgresArgs } from "./postgres";

@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type IngressInput, IngressSchema, tlsSecretName, type TlsSpec } from "../schema";
-import { dnsLabel, hostName, labelValue } from "../schema/fields";
+import { hostName, labelValue } from "../schema/fields";
 import { z } from "zod";
-import { checkedAtDeployment, deferredSetting, input, namespaceArg, parseArgs } from "./validation";
+import { checkedAtDeployment, input, namespaceArg, parseArgs } from "./validation";
 import { PORTS, SERVICES } from "./contract";
 
 /** Type token of {@link Ingress}. */
@@ -15,32 +15,12 @@ export const ACME_SERVERS = {
   "letsencrypt-prod": "https://acme-v02.api.letsencrypt.org/directory",
 } as const;
 
-/** TLS through an Issuer or ClusterIssuer that exists. */
-type ExistingIssuerTls = Extract<IngressInput["tls"], { readonly issuer: "existing" }>;
-
-/** Ingress settings as written, in which the name of an existing issuer may come from another resource. */
-export type IngressSettings = Omit<IngressInput, "tls"> & {
-  /** TLS through cert-manager: a Let's Encrypt issuer created for the stack, an existing issuer, or none. */
-  readonly tls:
-    | Exclude<IngressInput["tls"], { readonly issuer: "existing" }>
-    | (Omit<ExistingIssuerTls, "name"> & {
-        /**
-         * Name of the existing issuer. It may be an Output of another resource (an issuer the program creates):
-         * checked when it resolves, a wrong one fails the deployment with the message it would have had.
-         */
-        readonly name: pulumi.Input<string>;
-      });
-};
-
 /** Arguments of {@link Ingress}. */
 export interface IngressArgs {
   /** Namespace of the stack. */
   readonly namespace: pulumi.Input<string>;
-  /**
-   * Ingress settings, as in a stack's `ingress` (an existing issuer's name may be an Output); an omitted field
-   * takes its default.
-   */
-  readonly spec: IngressSettings;
+  /** Ingress settings, as in a stack's `ingress`; an omitted field takes its default. */
+  readonly spec: IngressInput;
   /**
    * Public host names, one per tenant, all routed to the API: at least one, each a DNS-1123 host name. A host
    * may come from another resource (an Output): it is checked when it resolves, and a wrong one fails the
@@ -90,7 +70,6 @@ export class Ingress extends pulumi.ComponentResource {
 
   constructor(name: string, args: IngressArgs, opts?: pulumi.ComponentResourceOptions) {
     const component = `Ingress "${name}"`;
-    const issuerName = deferredSetting(component, args, ["spec", "tls", "name"], dnsLabel(253), "deferred");
     const { spec } = parseArgs(
       component,
       {
@@ -99,7 +78,7 @@ export class Ingress extends pulumi.ComponentResource {
         spec: IngressSchema,
         hosts: z.array(input(hostName()), { error: "must be a list of host names" }).min(1, { error: "must list at least one host" }),
       },
-      issuerName.checked,
+      args,
     );
     super(INGRESS_TYPE, name, {}, opts);
     const tls = spec.tls;
@@ -109,7 +88,7 @@ export class Ingress extends pulumi.ComponentResource {
       "app.kubernetes.io/part-of": "tenantstack",
       "app.kubernetes.io/managed-by": "pulumi",
     };
-    const annotations: Record<string, pulumi.Input<string>> = spec.waitForAddress ? {} : { "pulumi.com/skipAwait": "true" };
+    const annotations: Record<string, string> = spec.waitForAddress ? {} : { "pulumi.com/skipAwait": "true" };
     const dependsOn: pulumi.Resource[] = [];
 
     if (tls.issuer === "letsencrypt-staging" || tls.issuer === "letsencrypt-prod") {
@@ -134,7 +113,7 @@ export class Ingress extends pulumi.ComponentResource {
       );
       annotations["cert-manager.io/issuer"] = tls.issuer;
     } else if (tls.issuer === "existing") {
-      annotations[tls.kind === "Issuer" ? "cert-manager.io/issuer" : "cert-manager.io/cluster-issuer"] = issuerName.value(tls.name);
+      annotations[tls.kind === "Issuer" ? "cert-manager.io/issuer" : "cert-manager.io/cluster-issuer"] = tls.name;
     }
 
     const ingress = new k8s.networking.v1.Ingress(

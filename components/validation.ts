@@ -46,6 +46,9 @@ export function input<S extends z.ZodType>(schema: S) {
   });
 }
 
+/** Stands in, as a valid image, for an image known only at deployment while the other settings are checked. */
+const DEFERRED_IMAGE = "deferred.invalid/image:deferred";
+
 /**
  * Settings as written whose `image` may come from another resource.
  */
@@ -58,39 +61,22 @@ export type WithImageInput<S> = Omit<S, "image"> & {
 };
 
 /**
- * Arguments with a setting at `path` that may be an Output: `checked` are the arguments to validate, in which
- * such a value stands in as `placeholder` (valid for `schema`); `value` gives the value to use, the validated
- * one or the Output, checked against `schema` when it resolves.
+ * Arguments whose `spec.image` may be an Output: `checked` are the arguments to validate, in which such an image
+ * stands in as a valid placeholder; `image` gives the image to run, the validated one or the Output, checked
+ * when it resolves.
  * @internal
  */
-export function deferredSetting<A extends object>(
+export function deferredImage<A extends { readonly spec?: unknown }>(
   component: string,
   args: A,
-  path: readonly string[],
-  schema: z.ZodType,
-  placeholder: string,
-): { checked: A; value: (validated: string) => pulumi.Input<string> } {
-  const parents: Record<string, unknown>[] = [];
-  let node: unknown = args;
-  for (const key of path) {
-    if (node === null || typeof node !== "object") return { checked: args, value: (validated) => validated };
-    parents.push(node as Record<string, unknown>);
-    node = (node as Record<string, unknown>)[key];
-  }
-  if (!knownAtDeployment(node)) return { checked: args, value: (validated) => validated };
-  // The arguments again, with the placeholder at `path` (copied along it, the caller's objects untouched).
-  let checked: unknown = placeholder;
-  for (let i = path.length - 1; i >= 0; i--) checked = { ...parents[i], [path[i]]: checked };
-  const given = node as pulumi.Input<string>;
-  return { checked: checked as A, value: () => checkedAtDeployment(component, path.join("."), schema, given) };
-}
-
-/**
- * Arguments whose `spec.image` may be an Output (see {@link deferredSetting}).
- * @internal
- */
-export function deferredImage<A extends object>(component: string, args: A) {
-  return deferredSetting(component, args, ["spec", "image"], image(), "deferred.invalid/image:deferred");
+): { checked: A; image: (validated: string) => pulumi.Input<string> } {
+  const spec = args.spec;
+  const given = spec !== null && typeof spec === "object" ? (spec as { image?: unknown }).image : undefined;
+  if (!knownAtDeployment(given)) return { checked: args, image: (validated) => validated };
+  return {
+    checked: { ...args, spec: { ...(spec as object), image: DEFERRED_IMAGE } },
+    image: () => checkedAtDeployment(component, "spec.image", image(), given as pulumi.Input<string>),
+  };
 }
 
 /**

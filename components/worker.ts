@@ -61,7 +61,7 @@ export class Worker extends pulumi.ComponentResource {
       instance: args.instance ?? name,
       role: "worker",
       spec,
-      image: deferred.value(spec.image),
+      image: deferred.image(spec.image),
       scheduling,
       wiring: args.wiring,
       credentials: args.credentials,
