@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type IngressInput, IngressSchema, tlsSecretName, type TlsSpec } from "../schema";
 import { hostName, labelValue } from "../schema/fields";
 import { z } from "zod";
-import { checkedAtDeployment, input, namespaceArg, parseArgs } from "./validation";
+import { namespaceArg, parseArgs } from "./validation";
 import { PORTS, SERVICES } from "./contract";
 
 /** Type token of {@link Ingress}. */
@@ -21,14 +21,10 @@ export interface IngressArgs {
   readonly namespace: pulumi.Input<string>;
   /** Ingress settings, as in a stack's `ingress`; an omitted field takes its default. */
   readonly spec: IngressInput;
+  /** Public host names, one per tenant, all routed to the API: at least one, each a DNS-1123 host name. */
+  readonly hosts: readonly string[];
   /**
-   * Public host names, one per tenant, all routed to the API: at least one, each a DNS-1123 host name. A host
-   * may come from another resource (an Output): it is checked when it resolves, and a wrong one fails the
-   * deployment with the same message.
-   */
-  readonly hosts: readonly pulumi.Input<string>[];
-  /**
-   * `app.kubernetes.io/instance` label of every object: the `instance` of every part of the stack.
+   * `app.kubernetes.io/instance` label of every object.
    * @default - the component's name
    */
   readonly instance?: string;
@@ -38,14 +34,6 @@ export interface IngressArgs {
    * @default - the provider of `tls.solver` with ambient credentials
    */
   readonly dns01Provider?: pulumi.Input<Record<string, unknown>>;
-}
-
-/**
- * The URL a host is served on with validated TLS settings.
- * @internal
- */
-export function hostUrl(tls: TlsSpec, host: string): string {
-  return `${tls.issuer === "none" ? "http" : "https"}://${host}`;
 }
 
 type AcmeTls = Extract<TlsSpec, { issuer: "letsencrypt-staging" | "letsencrypt-prod" }>;
@@ -65,24 +53,22 @@ function acmeSolver(tls: AcmeTls, className: string, dns01Provider?: pulumi.Inpu
 export class Ingress extends pulumi.ComponentResource {
   /** Name of the Ingress. */
   public readonly ingressName: pulumi.Output<string>;
-  /** The URL of each host, in the order of `hosts`. */
-  public readonly urls: readonly pulumi.Output<string>[];
+  /** The URL of each host. */
+  public readonly urls: readonly string[];
 
   constructor(name: string, args: IngressArgs, opts?: pulumi.ComponentResourceOptions) {
-    const component = `Ingress "${name}"`;
     const { spec } = parseArgs(
-      component,
+      `Ingress "${name}"`,
       {
         namespace: namespaceArg(),
         instance: labelValue().optional(),
         spec: IngressSchema,
-        hosts: z.array(input(hostName()), { error: "must be a list of host names" }).min(1, { error: "must list at least one host" }),
+        hosts: z.array(hostName(), { error: "must be a list of host names" }).min(1, { error: "must list at least one host" }),
       },
       args,
     );
     super(INGRESS_TYPE, name, {}, opts);
     const tls = spec.tls;
-    const hosts = args.hosts.map((host, i) => checkedAtDeployment<string>(component, `hosts[${i}]`, hostName(), host));
     const labels = {
       "app.kubernetes.io/instance": args.instance ?? name,
       "app.kubernetes.io/part-of": "tenantstack",
@@ -122,8 +108,8 @@ export class Ingress extends pulumi.ComponentResource {
         metadata: { name: SERVICES.api, namespace: args.namespace, labels, annotations },
         spec: {
           ingressClassName: spec.className,
-          tls: tls.issuer === "none" ? undefined : hosts.map((host) => ({ hosts: [host], secretName: host.apply(tlsSecretName) })),
-          rules: hosts.map((host) => ({
+          tls: tls.issuer === "none" ? undefined : args.hosts.map((host) => ({ hosts: [host], secretName: tlsSecretName(host) })),
+          rules: args.hosts.map((host) => ({
             host,
             http: {
               paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: SERVICES.api, port: { number: PORTS.http } } } }],
@@ -134,8 +120,9 @@ export class Ingress extends pulumi.ComponentResource {
       { parent: this, dependsOn },
     );
 
+    const scheme = tls.issuer === "none" ? "http" : "https";
     this.ingressName = ingress.metadata.name;
-    this.urls = hosts.map((host) => host.apply((resolved) => hostUrl(tls, resolved)));
+    this.urls = args.hosts.map((host) => `${scheme}://${host}`);
     this.registerOutputs({ ingressName: this.ingressName, urls: this.urls });
   }
 }

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { type PropertyProblem, SchedulingSchema, ValidationError } from "../schema";
 import { problemsMessage, propertyProblemsOf } from "../schema/errors";
-import { dnsLabel, image, labelValue } from "../schema/fields";
+import { dnsLabel, labelValue } from "../schema/fields";
 
 /**
  * Invalid arguments of a tenantstack component, reported as Pulumi reports invalid inputs: every problem at
@@ -46,39 +46,6 @@ export function input<S extends z.ZodType>(schema: S) {
   });
 }
 
-/** Stands in, as a valid image, for an image known only at deployment while the other settings are checked. */
-const DEFERRED_IMAGE = "deferred.invalid/image:deferred";
-
-/**
- * Settings as written whose `image` may come from another resource.
- */
-export type WithImageInput<S> = Omit<S, "image"> & {
-  /**
-   * Container image, pinned by tag or digest. It may be an Output of another resource (an image the program
-   * builds): checked when it resolves, a wrong one fails the deployment with the message it would have had.
-   */
-  readonly image: pulumi.Input<string>;
-};
-
-/**
- * Arguments whose `spec.image` may be an Output: `checked` are the arguments to validate, in which such an image
- * stands in as a valid placeholder; `image` gives the image to run, the validated one or the Output, checked
- * when it resolves.
- * @internal
- */
-export function deferredImage<A extends { readonly spec?: unknown }>(
-  component: string,
-  args: A,
-): { checked: A; image: (validated: string) => pulumi.Input<string> } {
-  const spec = args.spec;
-  const given = spec !== null && typeof spec === "object" ? (spec as { image?: unknown }).image : undefined;
-  if (!knownAtDeployment(given)) return { checked: args, image: (validated) => validated };
-  return {
-    checked: { ...args, spec: { ...(spec as object), image: DEFERRED_IMAGE } },
-    image: () => checkedAtDeployment(component, "spec.image", image(), given as pulumi.Input<string>),
-  };
-}
-
 /**
  * The namespace of a part's objects, a DNS-1123 label (or an Output of one).
  * @internal
@@ -114,49 +81,15 @@ export function parseArgs<S extends z.ZodRawShape>(
 }
 
 /**
- * An argument that may be known only at deployment (an Output or a Promise), checked there against `schema`
- * when it resolves: a value that would have been refused before registration fails the deployment with the
- * same {@link InvalidArgsError} (a value known now was checked with the other arguments, and passes again).
- * @param propertyPath its path in the arguments, such as `hosts[0]`
- * @internal
- */
-export function checkedAtDeployment<T>(
-  component: string,
-  propertyPath: string,
-  schema: z.ZodType,
-  value: pulumi.Input<T>,
-): pulumi.Output<T> {
-  return pulumi.output(value).apply((resolved) => {
-    const problems = argProblems(propertyPath, schema, resolved);
-    if (problems.length > 0) throw new InvalidArgsError(component, problems);
-    return resolved;
-  }) as pulumi.Output<T>;
-}
-
-/**
- * The problems of the argument `key` against `schema`, none when it holds.
- * @internal
- */
-export function argProblems(key: string, schema: z.ZodType, value: unknown): PropertyProblem[] {
-  const result = schema.safeParse(value, { reportInput: true });
-  return result.success ? [] : propertyProblemsOf(result.error.issues, key);
-}
-
-/**
  * Validates a part's arguments with the stack's own rules (`validate` throws a ValidationError of the stack's
- * schema), reporting them, and the problems `more` of its other arguments, as its invalid arguments.
+ * schema), reporting them as its invalid arguments.
  * @internal
  */
-export function asArgs<T>(component: string, validate: () => T, more: readonly PropertyProblem[] = []): T {
-  let value: T | undefined;
-  const problems: PropertyProblem[] = [];
+export function asArgs<T>(component: string, validate: () => T): T {
   try {
-    value = validate();
+    return validate();
   } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    problems.push(...error.properties);
+    if (error instanceof ValidationError) throw new InvalidArgsError(component, error.properties);
+    throw error;
   }
-  problems.push(...more);
-  if (problems.length > 0) throw new InvalidArgsError(component, problems);
-  return value as T;
 }

@@ -13,8 +13,7 @@ export interface StackInputFields {
    */
   readonly environment: "dev" | "staging" | "prod";
   /**
-   * Namespace of the stack.
-   * @default - `tenantstack-<environment>` (shared) or `tenantstack-<environment>-<tenant>` (dedicated)
+   * Namespace of the stack. Defaults to `tenantstack-<environment>` (shared) or `tenantstack-<environment>-<tenant>` (dedicated).
    */
   readonly namespace?: string;
   /**
@@ -186,12 +185,10 @@ export interface TolerationInput {
   readonly operator?: "Exists" | "Equal";
   /**
    * Taint value, with `Equal`.
-   * @default - an empty value
    */
   readonly value?: string;
   /**
-   * Taint effect.
-   * @default - all effects
+   * Taint effect; all effects when unset.
    */
   readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
 }
@@ -212,12 +209,10 @@ export interface ApiInput {
   readonly replicas?: number;
   /**
    * Container entrypoint override.
-   * @default - the image's entrypoint
    */
   readonly command?: readonly string[];
   /**
    * Container arguments.
-   * @default - the image's arguments
    */
   readonly args?: readonly string[];
   /**
@@ -335,12 +330,10 @@ export interface WorkerInput {
   readonly replicas?: number;
   /**
    * Container entrypoint override.
-   * @default - the image's entrypoint
    */
   readonly command?: readonly string[];
   /**
    * Container arguments.
-   * @default - the image's arguments
    */
   readonly args?: readonly string[];
   /**
@@ -425,9 +418,6 @@ export interface WorkerInput {
    */
   readonly health?:
     | {
-        /**
-         * An HTTP health endpoint on its own port.
-         */
         readonly type: "http";
         /**
          * Health port.
@@ -442,9 +432,6 @@ export interface WorkerInput {
         readonly path?: string;
       }
     | {
-        /**
-         * A command run in the container.
-         */
         readonly type: "exec";
         /**
          * Health command.
@@ -469,8 +456,7 @@ export interface PostgresInput {
    */
   readonly storageGi?: number;
   /**
-   * StorageClass of the data volume.
-   * @default - the cluster's default StorageClass
+   * StorageClass of the data volume. Defaults to the cluster's default class.
    */
   readonly storageClass?: string;
   /**
@@ -559,9 +545,6 @@ export interface PostgresInput {
  */
 export type BackupDestinationInput =
   | {
-      /**
-       * A volume in the namespace, retained on delete.
-       */
       readonly type: "volume";
       /**
        * Size of the backup volume in GiB.
@@ -571,9 +554,6 @@ export type BackupDestinationInput =
       readonly storageGi?: number;
     }
   | {
-      /**
-       * An S3 bucket.
-       */
       readonly type: "s3";
       /**
        * S3 bucket name.
@@ -596,9 +576,6 @@ export type BackupDestinationInput =
       readonly scratchGi?: number;
     }
   | {
-      /**
-       * A Google Cloud Storage bucket.
-       */
       readonly type: "gcs";
       /**
        * GCS bucket name.
@@ -617,9 +594,6 @@ export type BackupDestinationInput =
       readonly scratchGi?: number;
     }
   | {
-      /**
-       * An Azure Blob storage container.
-       */
       readonly type: "azureBlob";
       /**
        * Azure storage account name.
@@ -658,8 +632,7 @@ export interface RedisInput {
    */
   readonly storageGi?: number;
   /**
-   * StorageClass of the data volume.
-   * @default - the cluster's default StorageClass
+   * StorageClass of the data volume. Defaults to the cluster's default class.
    */
   readonly storageClass?: string;
   /**
@@ -748,8 +721,7 @@ export interface OllamaInput {
    */
   readonly storageGi?: number;
   /**
-   * StorageClass of the data volume.
-   * @default - the cluster's default StorageClass
+   * StorageClass of the data volume. Defaults to the cluster's default class.
    */
   readonly storageClass?: string;
   /**
@@ -846,9 +818,6 @@ export interface IngressInput {
    */
   readonly tls:
     | {
-        /**
-         * Let's Encrypt staging, through an Issuer in the namespace.
-         */
         readonly issuer: "letsencrypt-staging";
         /**
          * ACME account e-mail for expiry notices.
@@ -881,9 +850,6 @@ export interface IngressInput {
             };
       }
     | {
-        /**
-         * Let's Encrypt production, through an Issuer in the namespace.
-         */
         readonly issuer: "letsencrypt-prod";
         /**
          * ACME account e-mail for expiry notices.
@@ -916,9 +882,6 @@ export interface IngressInput {
             };
       }
     | {
-        /**
-         * An Issuer or ClusterIssuer that exists.
-         */
         readonly issuer: "existing";
         /**
          * Name of the existing issuer.
@@ -1012,9 +975,6 @@ export type SecretsInput =
        * @default "random"
        */
       readonly passwordProvider?: "random" | "builtin";
-      /**
-       * The SecretStore or ClusterSecretStore the credentials are read from.
-       */
       readonly store: {
         /**
          * Kind of the store.
@@ -1065,7 +1025,6 @@ export interface AwsInput {
   readonly backupBucket?: "create" | "existing";
   /**
    * DNS-01 on Route 53; required when `ingress.tls.solver.type` is `dns01`.
-   * @default - no DNS-01 on Route 53
    */
   readonly route53?: {
     /**
@@ -1104,8 +1063,7 @@ export interface GcpInput {
    */
   readonly region: string;
   /**
-   * Workload identity pool of the cluster.
-   * @default - `<project>.svc.id.goog` (the cluster is in `project`)
+   * Workload identity pool of the cluster. Defaults to `<project>.svc.id.goog` (the cluster is in `project`).
    */
   readonly workloadPool?: string;
   /**
@@ -1115,7 +1073,6 @@ export interface GcpInput {
   readonly backupBucket?: "create" | "existing";
   /**
    * DNS-01 on Cloud DNS; required when `ingress.tls.solver.type` is `dns01`.
-   * @default - no DNS-01 on Cloud DNS
    */
   readonly cloudDns?: {
     /**
@@ -1186,12 +1143,10 @@ export interface AzureInput {
   readonly backupBucket?: "create" | "existing";
   /**
    * DNS-01 on Azure DNS (zone `ingress.tls.solver.zone`); required when `ingress.tls.solver.type` is `dns01`.
-   * @default - no DNS-01 on Azure DNS
    */
   readonly dns?: {
     /**
-     * Resource group of the DNS zone.
-     * @default - `resourceGroup`
+     * Resource group of the DNS zone. Defaults to `resourceGroup`.
      */
     readonly resourceGroup?: string;
     /**
@@ -1222,8 +1177,7 @@ export interface StackSpecFields {
    */
   readonly environment: "dev" | "staging" | "prod";
   /**
-   * Namespace of the stack.
-   * @default - `tenantstack-<environment>` (shared) or `tenantstack-<environment>-<tenant>` (dedicated)
+   * Namespace of the stack. Defaults to `tenantstack-<environment>` (shared) or `tenantstack-<environment>-<tenant>` (dedicated).
    */
   readonly namespace?: string;
   /**
@@ -1367,12 +1321,10 @@ export interface TolerationSpec {
   readonly operator: "Exists" | "Equal";
   /**
    * Taint value, with `Equal`.
-   * @default - an empty value
    */
   readonly value?: string;
   /**
-   * Taint effect.
-   * @default - all effects
+   * Taint effect; all effects when unset.
    */
   readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
 }
@@ -1392,12 +1344,10 @@ export interface ApiSpec {
   readonly replicas: number;
   /**
    * Container entrypoint override.
-   * @default - the image's entrypoint
    */
   readonly command?: string[];
   /**
    * Container arguments.
-   * @default - the image's arguments
    */
   readonly args?: string[];
   /**
@@ -1496,12 +1446,10 @@ export interface WorkerSpec {
   readonly replicas: number;
   /**
    * Container entrypoint override.
-   * @default - the image's entrypoint
    */
   readonly command?: string[];
   /**
    * Container arguments.
-   * @default - the image's arguments
    */
   readonly args?: string[];
   /**
@@ -1571,9 +1519,6 @@ export interface WorkerSpec {
    */
   readonly health:
     | {
-        /**
-         * An HTTP health endpoint on its own port.
-         */
         readonly type: "http";
         /**
          * Health port.
@@ -1586,9 +1531,6 @@ export interface WorkerSpec {
         readonly path: string;
       }
     | {
-        /**
-         * A command run in the container.
-         */
         readonly type: "exec";
         /**
          * Health command.
@@ -1611,8 +1553,7 @@ export interface PostgresSpec {
    */
   readonly storageGi: number;
   /**
-   * StorageClass of the data volume.
-   * @default - the cluster's default StorageClass
+   * StorageClass of the data volume. Defaults to the cluster's default class.
    */
   readonly storageClass?: string;
   /**
@@ -1686,9 +1627,6 @@ export interface PostgresSpec {
  */
 export type BackupDestinationSpec =
   | {
-      /**
-       * A volume in the namespace, retained on delete.
-       */
       readonly type: "volume";
       /**
        * Size of the backup volume in GiB.
@@ -1697,9 +1635,6 @@ export type BackupDestinationSpec =
       readonly storageGi: number;
     }
   | {
-      /**
-       * An S3 bucket.
-       */
       readonly type: "s3";
       /**
        * S3 bucket name.
@@ -1720,9 +1655,6 @@ export type BackupDestinationSpec =
       readonly scratchGi: number;
     }
   | {
-      /**
-       * A Google Cloud Storage bucket.
-       */
       readonly type: "gcs";
       /**
        * GCS bucket name.
@@ -1739,9 +1671,6 @@ export type BackupDestinationSpec =
       readonly scratchGi: number;
     }
   | {
-      /**
-       * An Azure Blob storage container.
-       */
       readonly type: "azureBlob";
       /**
        * Azure storage account name.
@@ -1776,8 +1705,7 @@ export interface RedisSpec {
    */
   readonly storageGi: number;
   /**
-   * StorageClass of the data volume.
-   * @default - the cluster's default StorageClass
+   * StorageClass of the data volume. Defaults to the cluster's default class.
    */
   readonly storageClass?: string;
   /**
@@ -1851,8 +1779,7 @@ export interface OllamaSpec {
    */
   readonly storageGi: number;
   /**
-   * StorageClass of the data volume.
-   * @default - the cluster's default StorageClass
+   * StorageClass of the data volume. Defaults to the cluster's default class.
    */
   readonly storageClass?: string;
   /**
@@ -1933,9 +1860,6 @@ export interface IngressSpec {
    */
   readonly tls:
     | {
-        /**
-         * Let's Encrypt staging, through an Issuer in the namespace.
-         */
         readonly issuer: "letsencrypt-staging";
         /**
          * ACME account e-mail for expiry notices.
@@ -1967,9 +1891,6 @@ export interface IngressSpec {
             };
       }
     | {
-        /**
-         * Let's Encrypt production, through an Issuer in the namespace.
-         */
         readonly issuer: "letsencrypt-prod";
         /**
          * ACME account e-mail for expiry notices.
@@ -2001,9 +1922,6 @@ export interface IngressSpec {
             };
       }
     | {
-        /**
-         * An Issuer or ClusterIssuer that exists.
-         */
         readonly issuer: "existing";
         /**
          * Name of the existing issuer.
@@ -2086,9 +2004,6 @@ export type SecretsSpec =
        * How passwords are generated: `random` with `@pulumi/random` (needs the `random` provider plugin), or `builtin` with the Node.js dynamic-resource plugin that ships with the Pulumi CLI. Either way a password is made once and never changes.
        */
       readonly passwordProvider: "random" | "builtin";
-      /**
-       * The SecretStore or ClusterSecretStore the credentials are read from.
-       */
       readonly store: {
         /**
          * Kind of the store.
@@ -2135,7 +2050,6 @@ export interface AwsSpec {
   readonly backupBucket: "create" | "existing";
   /**
    * DNS-01 on Route 53; required when `ingress.tls.solver.type` is `dns01`.
-   * @default - no DNS-01 on Route 53
    */
   readonly route53?: {
     /**
@@ -2171,8 +2085,7 @@ export interface GcpSpec {
    */
   readonly region: string;
   /**
-   * Workload identity pool of the cluster.
-   * @default - `<project>.svc.id.goog` (the cluster is in `project`)
+   * Workload identity pool of the cluster. Defaults to `<project>.svc.id.goog` (the cluster is in `project`).
    */
   readonly workloadPool?: string;
   /**
@@ -2181,7 +2094,6 @@ export interface GcpSpec {
   readonly backupBucket: "create" | "existing";
   /**
    * DNS-01 on Cloud DNS; required when `ingress.tls.solver.type` is `dns01`.
-   * @default - no DNS-01 on Cloud DNS
    */
   readonly cloudDns?: {
     /**
@@ -2247,12 +2159,10 @@ export interface AzureSpec {
   readonly backupBucket: "create" | "existing";
   /**
    * DNS-01 on Azure DNS (zone `ingress.tls.solver.zone`); required when `ingress.tls.solver.type` is `dns01`.
-   * @default - no DNS-01 on Azure DNS
    */
   readonly dns?: {
     /**
-     * Resource group of the DNS zone.
-     * @default - `resourceGroup`
+     * Resource group of the DNS zone. Defaults to `resourceGroup`.
      */
     readonly resourceGroup?: string;
     /**

@@ -80,11 +80,6 @@ export async function secretValues(secret: Captured): Promise<Record<string, str
   return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value, "base64").toString("utf8")]));
 }
 
-/** The value of an Output, or the error its deployment fails with (where `resolve` would wait forever). */
-export function settle<T>(output: pulumi.Output<T>): Promise<T> {
-  return (output as unknown as { promise(): Promise<T> }).promise();
-}
-
 /** Whether an input is a secret output. */
 export function isSecret(input: pulumi.Input<unknown>): Promise<boolean> {
   return (pulumi.output(input) as unknown as { isSecret: Promise<boolean> }).isSecret;
