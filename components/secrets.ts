@@ -106,7 +106,7 @@ export class Secrets extends pulumi.ComponentResource {
     const tenants = this.tenantCredentials(args.tenants, args.redisIsolation ?? "acl", password);
     const tenantSecret = new k8s.core.v1.Secret(
       `${name}-tenant-credentials`,
-      { metadata: { name: TENANT_CREDENTIALS_SECRET, namespace: args.namespace }, type: "Opaque", data: secretData(tenants.data) },
+      { metadata: { name: TENANT_CREDENTIALS_SECRET, namespace: args.namespace }, type: "Opaque", stringData: tenants.data },
       { parent: this },
     );
     this.tenantCredentialsSecretName = tenantSecret.metadata.name;
@@ -159,9 +159,9 @@ export class Secrets extends pulumi.ComponentResource {
     };
     for (const secretName of spec.appSecretNames) values[secretName] = pulumi.secret(appSecretValues[secretName]);
     if (spec.source === "cloud") return cloudCredentials(spec, values);
-    const plain = pulumi.secret(pulumi.all(values));
-    const secret = new k8s.core.v1.Secret(`${name}-credentials`, { metadata, type: "Opaque", data: secretData(plain) }, { parent: this });
-    return { name: secret.metadata.name, checksum: pulumi.secret(plain.apply(checksum)) };
+    const stringData = pulumi.secret(pulumi.all(values));
+    const secret = new k8s.core.v1.Secret(`${name}-credentials`, { metadata, type: "Opaque", stringData }, { parent: this });
+    return { name: secret.metadata.name, checksum: pulumi.secret(stringData.apply(checksum)) };
   }
 
   /** Per-tenant passwords, connection URLs and Redis ACL lines. */
@@ -205,19 +205,4 @@ function cloudCredentials(spec: SecretsSpec, values: Record<string, pulumi.Input
       credentialNames(spec).map((credential) => [credential, pulumi.secret(values[credentialKey(credential)])]),
     ),
   };
-}
-
-/**
- * A Secret's `data`, each value base64-encoded here. Given `stringData`, the provider encodes it into
- * `data` itself, but only once the values are known: a plan saved by a preview of a new stack (its
- * generated passwords unknown) then names `stringData`, the update sends `data`, and the saved plan
- * never matches.
- */
-function secretData(values: pulumi.Input<Record<string, pulumi.Input<string>>>): pulumi.Output<Record<string, string>> {
-  const encoded = pulumi
-    .output(values)
-    .apply((plain) =>
-      Object.fromEntries(Object.entries(plain).map(([key, value]) => [key, Buffer.from(value, "utf8").toString("base64")])),
-    );
-  return pulumi.secret(encoded);
 }
