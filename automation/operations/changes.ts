@@ -49,6 +49,11 @@ export function isStateful(type: string): boolean {
   return type === "kubernetes:apps/v1:StatefulSet" || type === "kubernetes:core/v1:PersistentVolumeClaim" || /VolumeGuard$/.test(type);
 }
 
+/** Whether a resource type is the stack itself or a provider, which the summaries leave out. */
+function isStackOrProvider(type: string): boolean {
+  return type === "pulumi:pulumi:Stack" || type.startsWith("pulumi:providers:");
+}
+
 /** Collects the step events of one engine run. */
 export class ChangeCollector {
   private readonly changes = new Map<string, ResourceChange>();
@@ -60,10 +65,9 @@ export class ChangeCollector {
   readonly onEvent = (event: EngineEvent): void => {
     if (event.diagnosticEvent?.severity === "error") this.errors.push(event.diagnosticEvent.message.trim());
     const done = event.resOutputsEvent?.metadata;
-    if (done && KIND_OF[done.op] !== undefined && done.type !== "pulumi:pulumi:Stack" && !done.type.startsWith("pulumi:providers:"))
-      this.completed.add(done.urn);
+    if (done && KIND_OF[done.op] !== undefined && !isStackOrProvider(done.type)) this.completed.add(done.urn);
     const metadata = event.resourcePreEvent?.metadata;
-    if (metadata === undefined || metadata.type === "pulumi:pulumi:Stack" || metadata.type.startsWith("pulumi:providers:")) return;
+    if (metadata === undefined || isStackOrProvider(metadata.type)) return;
     const kind = KIND_OF[metadata.op];
     if (kind === undefined) {
       if (metadata.op === "same") this.unchanged.add(metadata.urn);
