@@ -101,8 +101,11 @@ node_containerd_config() {
   # Nothing of the machine's own containerd set-up is written: NRI is off (its socket would be
   # /var/run/nri), pods' network namespaces live under the state directory, and the optional-binaries
   # directory is the node's, not /opt/containerd. The snapshotters and tracing this node does not use
-  # are off. (containerd 2.4 always imports /etc/containerd/conf.d/*.toml: a machine with a
-  # containerd of its own may have some.)
+  # are off. The sockets are the server plugins' own settings: in a version 4 file the old top-level
+  # [grpc] and [debug] tables are not migrated, so they would be ignored and containerd would listen on
+  # the machine's /run/containerd/containerd.sock. A plugin's table replaces its defaults whole, so
+  # the message size limits are repeated (16 MiB, containerd's default). This file imports nothing:
+  # containerd reads only the imports a loaded file names, so /etc/containerd/conf.d stays unread.
   write_if_changed "$NODE_DIR/containerd.toml" <<EOF
 version = 4
 root = "$NODE_DIR/containerd"
@@ -110,12 +113,14 @@ state = "$NODE_RUN/containerd"
 disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.devmapper",
   "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.erofs", "io.containerd.differ.v1.erofs",
   "io.containerd.nri.v1.nri", "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
-[grpc]
+[plugins."io.containerd.server.v1.grpc"]
   address = "$CONTAINERD_SOCK"
-[debug]
+  max_recv_message_size = 16777216
+  max_send_message_size = 16777216
+[plugins."io.containerd.server.v1.ttrpc"]
+  address = "$CONTAINERD_SOCK.ttrpc"
+[plugins."io.containerd.server.v1.debug"]
   address = "$NODE_RUN/containerd/debug.sock"
-[metrics]
-  address = ""
 [plugins."io.containerd.internal.v1.opt"]
   path = "$NODE_DIR/containerd-opt"
 [plugins."io.containerd.cri.v1.images"]
