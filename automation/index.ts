@@ -24,4 +24,5 @@ export { readDataPlaneFile, staticDataPlane } from "./migration/staticDataPlane"
 export * from "./registry/migrations";
 export * from "./registry/registry";
 export { PLANS, atVersion, fleetStacks, parseVersion, stackOf, type FleetStack, type Tenant, type TenantInput } from "./registry/tenant";
+export { TOOLCHAIN_RECORD, lookUpToolchain, type ToolchainLookup } from "./toolchain";
 export * from "./workspace";
