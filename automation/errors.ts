@@ -193,7 +193,10 @@ export class PulumiCliNotFoundError extends TenantstackError {
     readonly plugins: readonly string[],
   ) {
     const toolchain = checkout !== undefined ? `the toolchain of the checkout ${checkout} ${problem ?? "cannot be used"}, and ` : "";
-    const build = checkout !== undefined ? `\n  - run \`npm run toolchain\` in ${checkout} (builds it from Go modules: many minutes the first time),` : "";
+    const build =
+      checkout !== undefined
+        ? `\n  - run \`npm run toolchain\` in ${checkout} (builds it from Go modules: many minutes the first time),`
+        : "";
     const install = plugins.map((plugin) => `\`pulumi plugin install resource ${plugin}\``).join(", ");
     super(
       "pulumi_cli_missing",
@@ -240,7 +243,8 @@ const WIRE: Record<string, { make: (...args: never[]) => TenantstackError; args:
     args: (e: WorkerCrashedError) => [e.stack, e.detail],
   },
   PulumiCliNotFoundError: {
-    make: (c: string | null, p: string | null, v: string, plugins: string[]) => new PulumiCliNotFoundError(c ?? undefined, p ?? undefined, v, plugins),
+    make: (c: string | null, p: string | null, v: string, plugins: string[]) =>
+      new PulumiCliNotFoundError(c ?? undefined, p ?? undefined, v, plugins),
     args: (e: PulumiCliNotFoundError) => [e.checkout ?? null, e.problem ?? null, e.cliVersion, e.plugins],
   },
   CheckpointUnreadableError: {

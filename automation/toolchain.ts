@@ -32,7 +32,8 @@ export function lookUpToolchain(root: string): ToolchainLookup {
     const input = /^input ([0-9a-f]{64}) [ *](.+)$/.exec(line);
     if (input) {
       const [, hash, file] = input;
-      if (sha256Of(path.join(root, file)) !== hash) return { kind: "unusable", problem: `is out of date (${file} changed since it was built)` };
+      if (sha256Of(path.join(root, file)) !== hash)
+        return { kind: "unusable", problem: `is out of date (${file} changed since it was built)` };
     } else if (line.startsWith("dir ")) {
       const dir = line.slice("dir ".length);
       if (!isDirectory(dir)) return { kind: "unusable", problem: `is incomplete (${dir} is gone)` };

@@ -37,7 +37,14 @@ describe("toolchain lookup", () => {
   /** Writes the record as tools/toolchain.sh does: a comment, `input <sha256sum line>`, `dir <dir>`. */
   function record(dirs: string[]): void {
     const sums = execFileSync("sha256sum", INPUTS, { cwd: root, encoding: "utf8" });
-    const lines = ["# written by tools/toolchain.sh", ...sums.trim().split("\n").map((line) => `input ${line}`), ...dirs.map((d) => `dir ${d}`)];
+    const lines = [
+      "# written by tools/toolchain.sh",
+      ...sums
+        .trim()
+        .split("\n")
+        .map((line) => `input ${line}`),
+      ...dirs.map((d) => `dir ${d}`),
+    ];
     writeFileSync(path.join(root, TOOLCHAIN_RECORD), `${lines.join("\n")}\n`);
   }
   /** A cached binary directory holding a stand-in `pulumi`. */
