@@ -6,7 +6,8 @@ import { recommendedLabels } from "./labels";
 import { POSTGRES_CLIENT_ENV, POSTGRES_UID, waitForPostgres } from "./postgresClient";
 import { containerResources, STEP_RESOURCES } from "./resources";
 import { podPlacement } from "./scheduling";
-import { RESTRICTED_CONTAINER, restrictedPodSecurity, scratchDirectories, SMALL_SCRATCH } from "./security";
+import { RESTRICTED_CONTAINER, restrictedPodSecurity } from "./podSecurity";
+import { scratchDirectories, SMALL_SCRATCH } from "./security";
 import { namespaceArg, parseArgs } from "./validation";
 
 /** Type token of {@link PostgresBackup}. */

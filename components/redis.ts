@@ -5,7 +5,8 @@ import { CREDENTIALS_SECRET, credentialKey, PORTS, REDIS_TENANT_ACL_KEY, SERVICE
 import { recommendedLabels } from "./labels";
 import { containerResources, STEP_RESOURCES } from "./resources";
 import { podPlacement } from "./scheduling";
-import { RESTRICTED_CONTAINER, scratchDirectories, SMALL_SCRATCH } from "./security";
+import { RESTRICTED_CONTAINER } from "./podSecurity";
+import { scratchDirectories, SMALL_SCRATCH } from "./security";
 import { DATA_VOLUME, statefulStore } from "./statefulStore";
 import { checksum } from "./checksum";
 import { parseArgs, placedPartShape } from "./validation";

@@ -16,7 +16,8 @@ import {
 import { recommendedLabels, selectorLabels } from "./labels";
 import { containerResources } from "./resources";
 import { podPlacement } from "./scheduling";
-import { RESTRICTED_CONTAINER, restrictedPodSecurity, scratchDirectories } from "./security";
+import { RESTRICTED_CONTAINER, restrictedPodSecurity } from "./podSecurity";
+import { scratchDirectories } from "./security";
 import { checksum } from "./checksum";
 import { input } from "./validation";
 
