@@ -2,6 +2,7 @@
  * The app contract: the names of the Services, Secrets, keys and paths through which the API and
  * worker find the rest of their stack. Documented in the README; changing one breaks running apps.
  */
+import { credentialKey, STACK_CREDENTIAL_KEYS } from "../schema/secrets";
 
 /** Service names, reachable as `<name>.<namespace>.svc`. */
 export const SERVICES = { api: "api", postgres: "postgres", redis: "redis", ollama: "ollama" } as const;
@@ -31,16 +32,10 @@ export const MAINTENANCE_READ_ONLY = "read-only";
 export const MAINTENANCE_MOUNT_PATH = "/var/run/tenantstack/maintenance";
 
 /** Keys of the stack credentials in {@link CREDENTIALS_SECRET}, by credential name. */
-export const CREDENTIAL_KEYS: Readonly<Record<string, string>> = {
-  postgresPassword: "POSTGRES_PASSWORD",
-  redisPassword: "REDIS_PASSWORD",
-  appSecretKey: "APP_SECRET_KEY",
-};
+export const CREDENTIAL_KEYS: Readonly<Record<string, string>> = STACK_CREDENTIAL_KEYS;
 
 /** The key of a credential in {@link CREDENTIALS_SECRET}: app secrets keep their own names. */
-export function credentialKey(name: string): string {
-  return CREDENTIAL_KEYS[name] ?? name;
-}
+export { credentialKey };
 
 /** Keys of one tenant's credentials in {@link TENANT_CREDENTIALS_SECRET}. */
 export function tenantKeys(tenant: string) {

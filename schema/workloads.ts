@@ -40,7 +40,12 @@ export function resourcesSchema(defaults: ResourceDefaults) {
     .strictObject({
       cpuRequest: cpu().default(defaults.cpuRequest).describe("CPU request."),
       memoryRequest: memory().default(defaults.memoryRequest).describe("Memory request."),
-      cpuLimit: cpu().default(defaults.cpuLimit).describe("CPU limit."),
+      cpuLimit: cpu()
+        .refine((quantity) => cpuCores(quantity) > 0, {
+          error: 'must be a CPU quantity above 0 such as "250m" or "2": a limit of 0 leaves no CPU',
+        })
+        .default(defaults.cpuLimit)
+        .describe("CPU limit, above 0."),
       memoryLimit: memory().default(defaults.memoryLimit).describe("Memory limit."),
       ephemeralStorageRequest: memory()
         .default(defaults.ephemeralStorageRequest)

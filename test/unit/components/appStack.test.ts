@@ -344,7 +344,7 @@ describe("AppStack, bad input", () => {
     const input: any = { ...dedicatedStack(), cloud: "ibm", api: { image: "api", replicas: 0 } };
     rejectsArgs('AppStack "bad"', (opts) => new AppStack("bad", input, opts), [
       '`cloud` must be one of "none", "aws", "gcp", "azure" (got "ibm")',
-      '`api.image` must be a container image reference with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible (got "api")',
+      '`api.image` must be a container image reference (lowercase repository, one tag and/or a digest) with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible (got "api")',
       "`api.replicas` must be an integer between 1 and 100 (got 0)",
     ]);
   });
