@@ -244,7 +244,10 @@ describe("AppStack, dedicated", () => {
     assert.equal(cron.spec.concurrencyPolicy, "Forbid");
     const [backup] = cron.spec.jobTemplate.spec.template.spec.containers;
     assert.match(backup.command[2], /pg_dumpall \| gzip .* -mtime \+"\$BACKUP_RETENTION_DAYS" -delete/);
-    assert.deepEqual(backup.env.find((v: any) => v.name === "BACKUP_RETENTION_DAYS"), { name: "BACKUP_RETENTION_DAYS", value: "14" });
+    assert.deepEqual(
+      backup.env.find((v: any) => v.name === "BACKUP_RETENTION_DAYS"),
+      { name: "BACKUP_RETENTION_DAYS", value: "14" },
+    );
     // It waits for the server (at most 2 minutes) before it dumps: its pod may start before Postgres is
     // ready, or before a NetworkPolicy enforcer lets the new pod's address through (seen on the real node).
     assert.match(
@@ -264,7 +267,8 @@ describe("AppStack, shared with three tenants", () => {
     const [container] = job.spec.template.spec.containers;
     const script: string = container.command[2];
     // The roles come from the environment, never from the script's source.
-    for (const index of [0, 1, 2]) assert.match(script, new RegExp(`-v role="\\$TENANT_${index}_ROLE" -v password="\\$TENANT_${index}_PASSWORD" `));
+    for (const index of [0, 1, 2])
+      assert.match(script, new RegExp(`-v role="\\$TENANT_${index}_ROLE" -v password="\\$TENANT_${index}_PASSWORD" `));
     assert.doesNotMatch(script, /tenant_acme|globex|initech/);
     assert.deepEqual(
       container.env.filter((v: any) => v.name.startsWith("TENANT_")).map((v: any) => [v.name, v.value ?? v.valueFrom.secretKeyRef.key]),
