@@ -21,7 +21,8 @@ export interface StackConfig {
  * problem at once in a {@link ValidationError}; never throws anything else for a bad value. A value that is
  * not valid JSON is named by its key, without its text. Values of secret keys never appear in a message: a
  * problem in one says the value is secret instead of quoting it, names no unknown key of it, and any text
- * of at least {@link MIN_SCRUBBED_LENGTH} characters from a secret value is replaced by `<secret>` in every message.
+ * or number from a secret value is replaced by `<secret>` in every message (one shorter than
+ * {@link MIN_SCRUBBED_LENGTH} characters where the message quotes a value).
  *
  * @param allConfig every config value by full key (`tenantstack:api`), objects as JSON text
  * @param isSecret whether a full key was set as a secret
@@ -74,26 +75,27 @@ function within(path: string, key: string): boolean {
   return path === key || path.startsWith(`${key}.`) || path.startsWith(`${key}[`);
 }
 
-/** Texts shorter than this are not scrubbed from messages: they would hide words of the message itself. */
+/** Texts shorter than this are scrubbed from messages only where a message quotes a value: `(x)`, `"x"`, `` `x` ``. */
 export const MIN_SCRUBBED_LENGTH = 4;
 
-/** The problems with every text of a secret value (its strings, its keys) replaced by `<secret>`. */
+/** The problems with every text of a secret value (its strings and numbers) replaced by `<secret>`. */
 function scrubbed(problems: readonly PropertyProblem[], secretValues: readonly unknown[]): PropertyProblem[] {
-  const texts = [...new Set(secretValues.flatMap(textsOf))]
-    .filter((t) => t.length >= MIN_SCRUBBED_LENGTH)
-    .sort((a, b) => b.length - a.length);
-  if (texts.length === 0) return [...problems];
-  const scrub = (line: string) => texts.reduce((result, t) => result.split(t).join("<secret>"), line);
+  const texts = [...new Set(secretValues.flatMap(textsOf))].filter((t) => t !== "").sort((a, b) => b.length - a.length);
+  const scrub = (line: string) =>
+    texts.reduce((result, t) => {
+      if (t.length >= MIN_SCRUBBED_LENGTH) return result.split(t).join("<secret>");
+      // A short text is hidden where a message quotes a value, not inside the message's own words.
+      return [`(${t})`, `"${t}"`, `\`${t}\``].reduce((r, quoted) => r.split(quoted).join(`${quoted[0]}<secret>${quoted.at(-1)}`), result);
+    }, line);
   return problems.map((p) => ({ propertyPath: scrub(p.propertyPath), reason: scrub(p.reason) }));
 }
 
-/** Every string in a value, and its JSON forms: whole, its strings, its numbers. */
+/** Every string and number in a value, and its JSON forms (`true` and `false` are no secret). */
 function textsOf(value: unknown): string[] {
   if (typeof value === "string") return [value, JSON.stringify(value)];
+  if (typeof value === "number") return [String(value)];
   if (Array.isArray(value)) return [JSON.stringify(value), ...value.flatMap(textsOf)];
-  if (value !== null && typeof value === "object") {
-    return [JSON.stringify(value), ...Object.values(value).flatMap(textsOf)];
-  }
+  if (value !== null && typeof value === "object") return [JSON.stringify(value), ...Object.values(value).flatMap(textsOf)];
   return [];
 }
 

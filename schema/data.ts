@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cronSchedule, dnsLabel, flag, image, intBetween, labels, memoryMiB, oneOf, settings, stringMap } from "./fields";
+import { cronSchedule, dnsLabel, flag, image, intBetween, labels, memory, memoryMiB, oneOf, settings, stringMap } from "./fields";
 import { awsRegion, blobContainerName, gcsBucketName, objectPrefix, s3BucketName, storageAccountName } from "./cloudNames";
 import { TolerationSchema } from "./scheduling";
 import type { PostgresSpec } from "./types";
@@ -142,6 +142,8 @@ export const RedisSchema = settings({
 })
   .prefault({})
   .superRefine((redis, ctx) => {
+    // A malformed limit has its problem already.
+    if (!memory().safeParse(redis.resources.memoryLimit).success) return;
     if (redis.maxmemoryMb >= memoryMiB(redis.resources.memoryLimit)) {
       ctx.addIssue({
         code: "custom",

@@ -92,6 +92,22 @@ export function cpu() {
 }
 
 /**
+ * Whether a CPU quantity is well formed and above 0.
+ * @internal
+ */
+export function positiveCpu(quantity: string): boolean {
+  return !CPU_QUANTITY.test(quantity) || cpuCores(quantity) > 0;
+}
+
+/**
+ * Whether a quantity is well formed: a CPU quantity, or a memory quantity with a binary unit.
+ * @internal
+ */
+export function wellFormedQuantity(quantity: string): boolean {
+  return CPU_QUANTITY.test(quantity) || MEMORY_QUANTITY.test(quantity);
+}
+
+/**
  * A Kubernetes memory quantity with a binary unit such as `512Mi` or `4Gi`.
  * @internal
  */
@@ -106,7 +122,8 @@ export function memory() {
 export function image() {
   const message =
     'must be a container image reference (lowercase repository, one tag and/or a digest) with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"';
-  return matching(IMAGE, message, 512).refine((value) => pinned(value), {
+  // A reference that does not parse has its problem already, not also that of being unpinned.
+  return matching(IMAGE, message, 512).refine((value) => !IMAGE.test(value) || pinned(value), {
     error: `${message}; \":latest\" and untagged images are not reproducible`,
   });
 }
