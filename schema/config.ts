@@ -45,6 +45,8 @@ export function readStackConfig(allConfig: Readonly<Record<string, string>>, isS
       const read = readSecretMap(key, text, secret);
       problems.push(...read.problems);
       appSecretValues = read.values;
+      // Never quoted; scrubbed all the same, should another setting hold one of them.
+      secretValues.push(text, read.values);
       continue;
     }
     if (secret) secretSettings.push(name);

@@ -467,6 +467,15 @@ const configCases: ConfigCase[] = [
     [plain("tenantstack:appSecretValues", "must be keyed by environment variable names")],
   ],
   [
+    "an app secret value repeated in a plaintext setting",
+    config((all) => {
+      all["tenantstack:appSecretValues"] = JSON.stringify({ OPENAI_API_KEY: PLANTED_SECRET });
+      all["tenantstack:namespace"] = `${PLANTED_SECRET}!`;
+    }),
+    ["tenantstack:appSecretValues"],
+    [got("tenantstack:namespace", "must be a DNS-1123 label", "<secret>!")],
+  ],
+  [
     "malformed app secret values",
     config((all) => (all["tenantstack:appSecretValues"] = `{"OPENAI_API_KEY": "${PLANTED_SECRET}"`)),
     ["tenantstack:appSecretValues"],
