@@ -160,10 +160,12 @@ export function mapKey(message = 'must be a name other than "__proto__"') {
 export function cronSchedule() {
   const message =
     'must be a five-field cron schedule such as "0 3 * * *" (minute 0-59, hour 0-23, day of month 1-31, month 1-12 or jan-dec, day of week 0-6 or sun-sat; each "*", a value, a range "a-b", a list "a,b" and an optional "/step"), or one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly';
+  // The shape (five fields or a macro) is a pattern, so the JSON Schema carries it; the ranges are checked in code.
   return z
     .string({ error: message })
     .max(128, { error: message })
-    .refine((value) => validCron(value), { error: message });
+    .regex(CRON_SHAPE, { error: message })
+    .refine((value) => !CRON_SHAPE.test(value) || validCron(value), { error: message });
 }
 
 /** The fields of a five-field cron schedule: their ranges and names. */
@@ -174,6 +176,7 @@ const CRON_FIELDS: readonly { readonly min: number; readonly max: number; readon
   { min: 1, max: 12, names: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"] },
   { min: 0, max: 6, names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] },
 ];
+const CRON_SHAPE = /^(@[a-z]+|\S+(\s+\S+){4})$/;
 const CRON_MACROS: readonly string[] = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
 
 /** Whether a schedule is one Kubernetes CronJobs accept (robfig/cron's standard parser): five fields in range, or a macro. */
