@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type ApiInput, ApiSchema, type SchedulingInput } from "../schema";
 import { PORTS, SERVICES } from "./contract";
 import { recommendedLabels, selectorLabels } from "./labels";
-import { type AppWiring, appWorkload, wiringArg } from "./workload";
+import { type AppWiring, appWorkload, wiredEnvProblems, wiringArg } from "./workload";
 import { duration } from "../schema/fields";
 import { parseArgs, placedPartShape } from "./validation";
 
@@ -47,6 +47,7 @@ export class Api extends pulumi.ComponentResource {
       `Api "${name}"`,
       { ...placedPartShape(ApiSchema), wiring: wiringArg(), serviceMonitorInterval: duration().optional() },
       args,
+      wiredEnvProblems,
     );
     super(API_TYPE, name, {}, opts);
     const instance = args.instance ?? name;

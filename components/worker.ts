@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type SchedulingInput, type WorkerInput, WorkerSchema } from "../schema";
-import { type AppWiring, appWorkload, wiringArg } from "./workload";
+import { type AppWiring, appWorkload, wiredEnvProblems, wiringArg } from "./workload";
 import { parseArgs, placedPartShape } from "./validation";
 
 /** Type token of {@link Worker}. */
@@ -32,7 +32,12 @@ export class Worker extends pulumi.ComponentResource {
   public readonly deploymentName: pulumi.Output<string>;
 
   constructor(name: string, args: WorkerArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { spec, scheduling } = parseArgs(`Worker "${name}"`, { ...placedPartShape(WorkerSchema), wiring: wiringArg() }, args);
+    const { spec, scheduling } = parseArgs(
+      `Worker "${name}"`,
+      { ...placedPartShape(WorkerSchema), wiring: wiringArg() },
+      args,
+      wiredEnvProblems,
+    );
     super(WORKER_TYPE, name, {}, opts);
     const health = spec.health;
     // Readiness runs the worker's own check, which may look at its dependencies; liveness only that the

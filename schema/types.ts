@@ -110,7 +110,7 @@ export type TenancyInput =
        */
       readonly tenants: readonly {
         /**
-         * Tenant name, a DNS-1123 label of at most 40 characters. Names the tenant's database, role, Redis user and stack.
+         * Tenant name, a DNS-1123 label of at most 40 characters, other than `shared` (the name of the environment's shared stack). Names the tenant's database, role, Redis user and stack.
          */
         readonly name: string;
         /**
@@ -139,7 +139,7 @@ export type TenancyInput =
        */
       readonly tenant: {
         /**
-         * Tenant name, a DNS-1123 label of at most 40 characters. Names the tenant's database, role, Redis user and stack.
+         * Tenant name, a DNS-1123 label of at most 40 characters, other than `shared` (the name of the environment's shared stack). Names the tenant's database, role, Redis user and stack.
          */
         readonly name: string;
         /**
@@ -236,7 +236,7 @@ export interface ApiInput {
      */
     readonly memoryRequest?: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      * @default "1"
      */
     readonly cpuLimit?: string;
@@ -357,7 +357,7 @@ export interface WorkerInput {
      */
     readonly memoryRequest?: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      * @default "1"
      */
     readonly cpuLimit?: string;
@@ -480,7 +480,7 @@ export interface PostgresInput {
      */
     readonly memoryRequest?: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      * @default "2"
      */
     readonly cpuLimit?: string;
@@ -656,7 +656,7 @@ export interface RedisInput {
      */
     readonly memoryRequest?: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      * @default "1"
      */
     readonly cpuLimit?: string;
@@ -745,7 +745,7 @@ export interface OllamaInput {
      */
     readonly memoryRequest?: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      * @default "4"
      */
     readonly cpuLimit?: string;
@@ -927,7 +927,7 @@ export type SecretsInput =
        */
       readonly passwordProvider?: "random" | "builtin";
       /**
-       * Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'`.
+       * Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'`; not the stack's own credentials (`POSTGRES_PASSWORD`, `REDIS_PASSWORD`, `APP_SECRET_KEY`).
        * @default []
        */
       readonly appSecretNames?: readonly string[];
@@ -949,7 +949,7 @@ export type SecretsInput =
        */
       readonly passwordProvider?: "random" | "builtin";
       /**
-       * Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'` and stored in the cloud's secret store too.
+       * Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'` and stored in the cloud's secret store too; not the stack's own credentials.
        * @default []
        */
       readonly appSecretNames?: readonly string[];
@@ -992,7 +992,7 @@ export type SecretsInput =
        */
       readonly refreshInterval?: string;
       /**
-       * Extra secret environment variables of the app.
+       * Extra secret environment variables of the app; not the stack's own credentials.
        * @default []
        */
       readonly appSecretNames?: readonly string[];
@@ -1254,7 +1254,7 @@ export interface StackSpecFields {
  */
 export interface Tenant {
   /**
-   * Tenant name, a DNS-1123 label of at most 40 characters. Names the tenant's database, role, Redis user and stack.
+   * Tenant name, a DNS-1123 label of at most 40 characters, other than `shared` (the name of the environment's shared stack). Names the tenant's database, role, Redis user and stack.
    */
   readonly name: string;
   /**
@@ -1367,7 +1367,7 @@ export interface ApiSpec {
      */
     readonly memoryRequest: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      */
     readonly cpuLimit: string;
     /**
@@ -1469,7 +1469,7 @@ export interface WorkerSpec {
      */
     readonly memoryRequest: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      */
     readonly cpuLimit: string;
     /**
@@ -1573,7 +1573,7 @@ export interface PostgresSpec {
      */
     readonly memoryRequest: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      */
     readonly cpuLimit: string;
     /**
@@ -1725,7 +1725,7 @@ export interface RedisSpec {
      */
     readonly memoryRequest: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      */
     readonly cpuLimit: string;
     /**
@@ -1799,7 +1799,7 @@ export interface OllamaSpec {
      */
     readonly memoryRequest: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      */
     readonly cpuLimit: string;
     /**
@@ -1963,7 +1963,7 @@ export type SecretsSpec =
        */
       readonly passwordProvider: "random" | "builtin";
       /**
-       * Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'`.
+       * Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'`; not the stack's own credentials (`POSTGRES_PASSWORD`, `REDIS_PASSWORD`, `APP_SECRET_KEY`).
        */
       readonly appSecretNames: string[];
     }
@@ -1982,7 +1982,7 @@ export type SecretsSpec =
        */
       readonly passwordProvider: "random" | "builtin";
       /**
-       * Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'` and stored in the cloud's secret store too.
+       * Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'` and stored in the cloud's secret store too; not the stack's own credentials.
        */
       readonly appSecretNames: string[];
       /**
@@ -2019,7 +2019,7 @@ export type SecretsSpec =
        */
       readonly refreshInterval: string;
       /**
-       * Extra secret environment variables of the app.
+       * Extra secret environment variables of the app; not the stack's own credentials.
        */
       readonly appSecretNames: string[];
       /**
