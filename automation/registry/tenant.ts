@@ -2,54 +2,21 @@
  * A registered tenant and the stacks the fleet is made of: dedicated tenants get a stack each, the
  * shared tenants of an environment share one. Checked by the program's own schema.
  */
-import { z } from "zod";
-import { ENVIRONMENTS, parseStack, stackName, type StackInput, type StackSpec, TENANT_NAME_MAX, ValidationError } from "../../schema";
-import { problemsOf } from "../../schema/errors";
-import { dnsLabel, hostName, oneOf, settings } from "../../schema/fields";
-import { CLUSTER_NAME_MAX, DEFAULT_CLUSTER } from "../clusters";
+import { parseStack, stackName, type StackInput, type StackSpec, ValidationError } from "../../schema";
+import { PLANS, TenantInputSchema, VersionSchema } from "../../schema/tenantInput";
+import { DEFAULT_CLUSTER } from "../clusters";
 import { InputError } from "../errors";
+import { parseInput } from "../input";
 import type { TenantFields } from "../types";
 export type { TenantFields, TenantInput } from "../types";
 import type { Placement } from "./migrations";
 
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-const VERSION_MESSAGE = 'must be an image tag such as "2.4.1": letters, digits, "_", "." and "-", at most 128 characters';
-
-/**
- * An app version: the image tag of the API and worker.
- * @internal
- */
-export const VersionSchema = z.string({ error: VERSION_MESSAGE }).regex(IMAGE_TAG, { error: VERSION_MESSAGE });
+export { PLANS, TenantInputSchema, VersionSchema };
 
 /** Checks a version given on its own (a fleet upgrade's target). */
 export function parseVersion(version: unknown): string {
-  const result = VersionSchema.safeParse(version, { reportInput: true });
-  if (!result.success) throw new InputError("version", problemsOf(result.error.issues, "version"));
-  return result.data;
+  return parseInput(VersionSchema, version, "version", { root: "version" });
 }
-
-/** Plans a tenant can be on. */
-export const PLANS = ["shared", "dedicated"] as const;
-
-/**
- * What a tenant is registered with.
- * @internal
- */
-export const TenantInputSchema = settings({
-  name: dnsLabel(TENANT_NAME_MAX).describe("Tenant name, a DNS-1123 label of at most 40 characters."),
-  host: hostName().describe("Public host name of the tenant."),
-  plan: oneOf(PLANS).describe("`dedicated`: a stack of its own; `shared`: a database and host in the environment's shared stack."),
-  environment: oneOf(ENVIRONMENTS).default("dev").describe("Environment of the tenant's stack."),
-  version: VersionSchema.describe("App version: the image tag of the API and worker."),
-  region: dnsLabel().default("local").describe("Region of the cluster."),
-  cluster: dnsLabel(CLUSTER_NAME_MAX)
-    .default(DEFAULT_CLUSTER)
-    .describe("Cluster the stack runs on, one of the driver's clusters; a stack on any cluster but `local` has its name in the stack's."),
-  settings: z
-    .record(z.string(), z.unknown(), { error: "must be a map of stack settings" })
-    .default({})
-    .describe("Stack settings (`tenantstack:*` keys without `environment` and `tenancy`); the images' tags become `version`."),
-});
 
 /** A registered tenant. */
 export interface Tenant extends TenantFields {
@@ -75,9 +42,8 @@ export interface FleetStack {
 
 /** Checks a tenant's own fields, throwing an InputError naming each bad one. */
 export function parseTenantInput(input: unknown): TenantFields {
-  const result = TenantInputSchema.safeParse(input, { reportInput: true });
-  if (!result.success) throw new InputError("tenant", problemsOf(result.error.issues, ""));
-  const reserved = ["environment", "tenancy"].filter((key) => key in result.data.settings);
+  const tenant = parseInput(TenantInputSchema, input, "tenant");
+  const reserved = ["environment", "tenancy"].filter((key) => Object.hasOwn(tenant.settings, key));
   if (reserved.length > 0) {
     throw new InputError(
       "tenant",
@@ -86,7 +52,7 @@ export function parseTenantInput(input: unknown): TenantFields {
       ),
     );
   }
-  return result.data;
+  return tenant;
 }
 
 /** An image reference with its tag replaced by `version` (digests are replaced too). */
@@ -151,14 +117,32 @@ export function fleetStacks(tenants: readonly Tenant[], placements: readonly Pla
   }));
 }
 
-/** Validates a stack's settings with the program's schema, before any stack is touched. */
+/**
+ * App secrets a driver's stack declares but cannot be given: the driver sets a stack's settings as
+ * plain config and sets no secret config, so only a secret store (`secrets.source: external`) can
+ * supply their values.
+ */
+function unsuppliedAppSecrets(spec: StackSpec): string[] {
+  if (spec.secrets.source === "external") return [];
+  return spec.secrets.appSecretNames.map(
+    (name, index) =>
+      `\`secrets.appSecretNames[${index}]\` ("${name}") needs a value the driver cannot supply: it sets a stack's settings as plain config, never secret config. ` +
+      `Read it from a secret store instead (\`secrets.source: external\` with \`remoteKeys.${name}\`), or remove it`,
+  );
+}
+
+/** Validates a stack's settings with the program's schema, and what the driver can run, before any stack is touched. */
 export function checkStack(stack: FleetStack): StackSpec {
+  let spec: StackSpec;
   try {
-    return parseStack(stack.settings);
+    spec = parseStack(stack.settings);
   } catch (error) {
     if (error instanceof ValidationError) throw new InputError(`settings of stack "${stack.name}"`, error.problems);
     throw error;
   }
+  const problems = unsuppliedAppSecrets(spec);
+  if (problems.length > 0) throw new InputError(`settings of stack "${stack.name}"`, problems);
+  return spec;
 }
 
 /** A stack at another app version: the images of its API and worker get `version` as their tag. */
