@@ -138,13 +138,19 @@ function start(
   }
 }
 
+/** Checks the bearer token clients must send (never shown). */
+export function checkToken(token: string | undefined): string {
+  if (!token || token.length < 16)
+    throw new InputError("server options", ["`token` (TENANTSTACK_API_TOKEN) is required, at least 16 characters (the value given is not shown)"]);
+  rememberSecret(token);
+  return token;
+}
+
 /** Builds the server (not listening). */
 export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" | "log">): FastifyInstance {
-  if (!options.token || options.token.length < 16)
-    throw new InputError("server options", ["`token` (TENANTSTACK_API_TOKEN) is required, at least 16 characters (the value given is not shown)"]);
-  rememberSecret(options.token);
+  const token = checkToken(options.token);
   const log = (line: string) => options.log?.(redact(line));
-  const expected = Buffer.from(`Bearer ${options.token}`);
+  const expected = Buffer.from(`Bearer ${token}`);
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES });
   // JSON only: any other content type is refused with 415.
   app.removeAllContentTypeParsers();
