@@ -18,26 +18,30 @@ export interface CheckedDriverOptions {
   readonly poolSize?: number;
 }
 
-/** Why `dir` cannot be the driver's directory (it, or its nearest existing ancestor, must be a writable directory). */
-function directoryProblem(dir: string): string | undefined {
+/**
+ * Why `dir` cannot be used: it, or its nearest existing ancestor, must be a writable directory.
+ * `own` says whether `dir` is the field's value itself (else it is the directory of a file it names).
+ */
+function directoryProblem(dir: string, own: boolean): string | undefined {
   const target = path.resolve(dir);
   for (let at = target; ; at = path.dirname(at)) {
     try {
-      if (!statSync(at).isDirectory()) return at === target ? "must be a directory: it is a file" : `cannot be created: ${at} is a file`;
+      if (!statSync(at).isDirectory()) return own && at === target ? "must be a directory: it is a file" : `cannot be created: ${at} is a file`;
       accessSync(at, constants.W_OK);
       return undefined;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENOENT" && path.dirname(at) !== at) continue;
+      // Missing, or under a file: the ancestor says which.
+      if ((code === "ENOENT" || code === "ENOTDIR") && path.dirname(at) !== at) continue;
       return `cannot be written (${code ?? "unknown error"})`;
     }
   }
 }
 
-/** The problems with the paths a driver writes. */
+/** The problems with the paths a driver writes: its state directory, and its SQLite file when `database` names one. */
 function pathProblems(stateDir: string, database: string | undefined): { field: string; reason: string }[] {
   const problems: { field: string; reason: string }[] = [];
-  const dirProblem = directoryProblem(stateDir);
+  const dirProblem = directoryProblem(stateDir, true);
   if (dirProblem) problems.push({ field: "stateDir", reason: `${dirProblem} (got "${stateDir}")` });
   if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) {
     const file = path.resolve(database.replace(/^sqlite:/, ""));
@@ -47,7 +51,7 @@ function pathProblems(stateDir: string, database: string | undefined): { field: 
     } catch {
       // a new file
     }
-    const problem = isDirectory ? "must be a SQLite file: it is a directory" : directoryProblem(path.dirname(file));
+    const problem = isDirectory ? "must be a SQLite file: it is a directory" : directoryProblem(path.dirname(file), false);
     if (problem) problems.push({ field: "database", reason: `${problem} (got "${database}")` });
   }
   return problems;
@@ -76,8 +80,8 @@ export function checkDriverOptions(options: CheckedDriverOptions, rename: (field
     problems.push(...error.problems);
   }
   if (problems.length === 0 && resolved) {
-    const database = options.database ?? path.join(resolved.stateDir, "tenantstack.db");
-    problems.push(...pathProblems(resolved.stateDir, database).map((p) => `\`${rename(p.field)}\` ${p.reason}`));
+    // The default database is in the state directory, whose problem says it all.
+    problems.push(...pathProblems(resolved.stateDir, options.database).map((p) => `\`${rename(p.field)}\` ${p.reason}`));
   }
   if (problems.length > 0 || !resolved) throw new InputError("driver options", problems);
   return resolved;

@@ -50,4 +50,18 @@ export const TenantInputSchema = settings({
     .record(z.string(), z.unknown(), { error: "must be a map of stack settings" })
     .default({})
     .describe("Stack settings (`tenantstack:*` keys without `environment` and `tenancy`); the images' tags become `version`."),
+}).superRefine((tenant, ctx) => {
+  // The registry sets these from the tenant's own fields.
+  for (const [key, from] of [
+    ["environment", "environment"],
+    ["tenancy", "plan"],
+  ] as const) {
+    if (Object.hasOwn(tenant.settings, key))
+      ctx.addIssue({
+        code: "custom",
+        path: ["settings", key],
+        input: tenant.settings[key],
+        message: `is set by the registry from the tenant's \`${from}\`; remove it`,
+      });
+  }
 });

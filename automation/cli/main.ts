@@ -9,14 +9,14 @@ import { ServeSettingsSchema } from "../../schema/driverOptions";
 import { OperationRequestSchema } from "../../schema/operations";
 import { TenantInputSchema } from "../../schema/tenantInput";
 import { parseClusterList } from "../clusters";
-import { Driver, type DriverOptions, type OperationResult } from "../driver";
-import { checkDriverOptions } from "../driverOptions";
+import type { Driver, DriverOptions, OperationResult } from "../driver";
 import { InputError, toWire } from "../errors";
 import type { FleetUpgradeResult } from "../fleet/upgrade";
 import { parseInput } from "../input";
 import { readJsonFile } from "../jsonFile";
 import type { DriverEvent, OperationOptions } from "../operations/events";
 import { redact } from "../redact";
+import { checkTenantSettings } from "../registry/tenant";
 import type { TenantFields } from "../types";
 import { EXIT, exitCodeOf, exitCodeOfErrors } from "./exitCodes";
 import { readDataPlaneFile } from "../migration/staticDataPlane";
@@ -104,6 +104,7 @@ const FLAGS: Record<string, string> = {
   savedPlan: "--saved-plan",
   forceDestroyData: "--force-destroy-data",
   stack: "<stack>",
+  tenant: "<tenant>",
   version: "--version",
   canary: "--canary",
   waveSize: "--wave-size",
@@ -220,7 +221,9 @@ function requestOf(command: string, sub: string | undefined, values: Values): Re
 }
 
 /** The driver's options from the flags and environment, checked (nothing is opened). */
-function driverOptionsOf(values: Values): DriverOptions {
+async function driverOptionsOf(values: Values): Promise<DriverOptions> {
+  // The driver (and the Automation API) load only once the command's own input is checked.
+  const { checkDriverOptions } = await import("../driverOptions");
   const kubeconfig = values.kubeconfig ?? process.env.KUBECONFIG;
   const dataPlane = values["data-plane"] ?? process.env.TENANTSTACK_DATA_PLANE;
   const clusters = values.clusters ?? process.env.TENANTSTACK_CLUSTERS;
@@ -263,6 +266,7 @@ async function prepare(
   const raw = requestOf(command, sub, values);
   if (raw !== undefined) {
     const request = parseInput(OperationRequestSchema, raw, "options", { rename: (path) => flagOf(path) });
+    if (request.kind === "provision") checkTenantSettings(request.tenant, (path) => flagOf(path, TENANT_FLAGS));
     const common = { ...operation, operationId: request.operationId, concurrency: request.concurrency };
     switch (request.kind) {
       case "provision":
@@ -322,6 +326,7 @@ async function prepare(
     const tenant: TenantFields = parseInput(TenantInputSchema, tenantOf(arg, values), "options", {
       rename: (path) => flagOf(path, TENANT_FLAGS),
     });
+    checkTenantSettings(tenant, (path) => flagOf(path, TENANT_FLAGS));
     run = async (driver) => {
       const created = await driver.registry.create(tenant);
       show(created, `registered tenant ${created.name} (${created.plan}, version ${created.version})`);
@@ -371,7 +376,7 @@ async function prepare(
   }
   if (run === undefined)
     throw new InputError("options", [`\`command\` must be one of the commands of \`tenantstack --help\` (got "${positionals.join(" ")}")`]);
-  return { driverOptions: driverOptionsOf(values), run };
+  return { driverOptions: await driverOptionsOf(values), run };
 }
 
 /**
@@ -431,6 +436,7 @@ export async function main(
       operation: { onEvent, signal: controller.signal },
       signal: controller.signal,
     });
+    const { Driver } = await import("../driver");
     driver = await Driver.open(driverOptions);
     return await run(driver);
   } catch (error) {

@@ -7,13 +7,13 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { ServeSettingsSchema } from "../../schema/driverOptions";
-import { TenantInputSchema } from "../../schema/tenantInput";
 import { jsonErrorPosition } from "../../schema/redact";
 import type { Driver } from "../driver";
 import { asReported, errorCode, InputError, PayloadTooLargeError, TenantstackError, UnsupportedMediaTypeError } from "../errors";
 import { parseInput } from "../input";
 import type { DriverEvent } from "../operations/events";
 import { redact, rememberSecret } from "../redact";
+import { checkTenantSettings, parseTenantInput } from "../registry/tenant";
 import { openApiDocument } from "./openapi";
 import { OperationRequestSchema, type OperationRequest } from "./operationRequest";
 
@@ -186,7 +186,9 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
   );
   app.post("/tenants", async (request, reply) => {
     try {
-      const tenant = await driver.registry.create(parseInput(TenantInputSchema, request.body, "tenant"));
+      const input = parseTenantInput(request.body);
+      checkTenantSettings(input);
+      const tenant = await driver.registry.create(input);
       return reply.code(201).send(tenant);
     } catch (error) {
       return fail(reply, error);
@@ -203,6 +205,7 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
     let body: OperationRequest;
     try {
       body = parseInput(OperationRequestSchema, request.body, "operation request");
+      if (body.kind === "provision") checkTenantSettings(body.tenant);
     } catch (error) {
       return fail(reply, error);
     }

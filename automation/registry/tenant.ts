@@ -3,6 +3,7 @@
  * shared tenants of an environment share one. Checked by the program's own schema.
  */
 import { parseStack, stackName, type StackInput, type StackSpec, ValidationError } from "../../schema";
+import { type PropertyProblem, problemText, propertyPath } from "../../schema/errors";
 import { PLANS, TenantInputSchema, VersionSchema } from "../../schema/tenantInput";
 import { DEFAULT_CLUSTER } from "../clusters";
 import { InputError } from "../errors";
@@ -42,17 +43,7 @@ export interface FleetStack {
 
 /** Checks a tenant's own fields, throwing an InputError naming each bad one. */
 export function parseTenantInput(input: unknown): TenantFields {
-  const tenant = parseInput(TenantInputSchema, input, "tenant");
-  const reserved = ["environment", "tenancy"].filter((key) => Object.hasOwn(tenant.settings, key));
-  if (reserved.length > 0) {
-    throw new InputError(
-      "tenant",
-      reserved.map(
-        (key) => `\`settings.${key}\` is set by the registry from the tenant's \`${key === "tenancy" ? "plan" : key}\`; remove it`,
-      ),
-    );
-  }
-  return tenant;
+  return parseInput(TenantInputSchema, input, "tenant");
 }
 
 /** An image reference with its tag replaced by `version` (digests are replaced too). */
@@ -122,27 +113,48 @@ export function fleetStacks(tenants: readonly Tenant[], placements: readonly Pla
  * plain config and sets no secret config, so only a secret store (`secrets.source: external`) can
  * supply their values.
  */
-function unsuppliedAppSecrets(spec: StackSpec): string[] {
+function unsuppliedAppSecrets(spec: StackSpec, root: string): PropertyProblem[] {
   if (spec.secrets.source === "external") return [];
-  return spec.secrets.appSecretNames.map(
-    (name, index) =>
-      `\`secrets.appSecretNames[${index}]\` ("${name}") needs a value the driver cannot supply: it sets a stack's settings as plain config, never secret config. ` +
+  return spec.secrets.appSecretNames.map((name, index) => ({
+    propertyPath: propertyPath(root, ["secrets", "appSecretNames", index]),
+    reason:
+      `("${name}") needs a value the driver cannot supply: it sets a stack's settings as plain config, never secret config. ` +
       `Read it from a secret store instead (\`secrets.source: external\` with \`remoteKeys.${name}\`), or remove it`,
-  );
+  }));
+}
+
+/** The problems of a stack's settings (the program's schema, and what the driver can run), paths under `root`. */
+function stackProblems(settings: StackInput, root: string): { spec?: StackSpec; problems: PropertyProblem[] } {
+  try {
+    const spec = parseStack(settings, { root });
+    return { spec, problems: unsuppliedAppSecrets(spec, root) };
+  } catch (error) {
+    if (error instanceof ValidationError) return { problems: [...error.properties] };
+    throw error;
+  }
 }
 
 /** Validates a stack's settings with the program's schema, and what the driver can run, before any stack is touched. */
 export function checkStack(stack: FleetStack): StackSpec {
-  let spec: StackSpec;
-  try {
-    spec = parseStack(stack.settings);
-  } catch (error) {
-    if (error instanceof ValidationError) throw new InputError(`settings of stack "${stack.name}"`, error.problems);
-    throw error;
-  }
-  const problems = unsuppliedAppSecrets(spec);
-  if (problems.length > 0) throw new InputError(`settings of stack "${stack.name}"`, problems);
+  const { spec, problems } = stackProblems(stack.settings, "");
+  if (problems.length > 0 || !spec) throw new InputError(`settings of stack "${stack.name}"`, problems.map(problemText));
   return spec;
+}
+
+/**
+ * Checks the settings a tenant brings as the stack it would have on its own, before the registry
+ * is opened (a shared tenant given no settings takes those of its stack, checked when it joins);
+ * paths are the tenant's (`settings.api.image`), renamed by `rename` for the caller's surface.
+ */
+export function checkTenantSettings(tenant: TenantFields, rename: (path: string) => string = (p) => p): void {
+  if (tenant.plan === "shared" && Object.keys(tenant.settings).length === 0) return;
+  const [stack] = fleetStacks([{ ...tenant, createdAt: "" }]);
+  const { problems } = stackProblems(stack.settings, "settings");
+  if (problems.length > 0)
+    throw new InputError(
+      `settings of stack "${stack.name}"`,
+      problems.map((p) => problemText({ ...p, propertyPath: rename(p.propertyPath) })),
+    );
 }
 
 /** A stack at another app version: the images of its API and worker get `version` as their tag. */
