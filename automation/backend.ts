@@ -75,6 +75,8 @@ export function checkSecretsProvider(provider: string, passphrase: string | unde
   }
   // The value is not repeated: a passphrase given here by mistake must not be printed.
   return {
-    problems: [`\`secretsProvider\` must be "passphrase" or a URL starting with ${KMS_PROVIDERS.join(", ")} (the value given is not shown)`],
+    problems: [
+      `\`secretsProvider\` must be "passphrase" or a URL starting with ${KMS_PROVIDERS.join(", ")} (the value given is not shown)`,
+    ],
   };
 }

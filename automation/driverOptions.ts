@@ -26,7 +26,8 @@ function directoryProblem(dir: string, own: boolean): string | undefined {
   const target = path.resolve(dir);
   for (let at = target; ; at = path.dirname(at)) {
     try {
-      if (!statSync(at).isDirectory()) return own && at === target ? "must be a directory: it is a file" : `cannot be created: ${at} is a file`;
+      if (!statSync(at).isDirectory())
+        return own && at === target ? "must be a directory: it is a file" : `cannot be created: ${at} is a file`;
       accessSync(at, constants.W_OK);
       return undefined;
     } catch (error) {

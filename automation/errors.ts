@@ -45,7 +45,10 @@ export class PayloadTooLargeError extends TenantstackError {
 /** An HTTP request body that is not JSON. */
 export class UnsupportedMediaTypeError extends TenantstackError {
   constructor(readonly contentType: string) {
-    super("unsupported_media_type", `The request body must be JSON sent as \`Content-Type: application/json\` (got "${contentType.slice(0, 100)}").`);
+    super(
+      "unsupported_media_type",
+      `The request body must be JSON sent as \`Content-Type: application/json\` (got "${contentType.slice(0, 100)}").`,
+    );
     this.name = "UnsupportedMediaTypeError";
   }
 }

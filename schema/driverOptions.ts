@@ -9,7 +9,8 @@ import { intBetween } from "./fields";
 /** Most worker processes of the default executor. */
 export const POOL_SIZE_MAX = 64;
 
-const DATABASE_MESSAGE = 'must be a SQLite file path (optionally "sqlite:<path>") or a postgres:// URL such as "postgres://user@db:5432/tenantstack"';
+const DATABASE_MESSAGE =
+  'must be a SQLite file path (optionally "sqlite:<path>") or a postgres:// URL such as "postgres://user@db:5432/tenantstack"';
 const STATE_DIR_MESSAGE = "must be a directory path (absolute, or relative to the working directory)";
 const LISTEN_MESSAGE = 'must be an IP address or a host name to listen on, such as "127.0.0.1", "0.0.0.0" or "::"';
 const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$/;

@@ -20,7 +20,10 @@ const PASSWORD_SETTING = /(password\s*=\s*)(\S+)/gi;
  */
 export function redact(text: string, secrets: Iterable<string> = []): string {
   let result = text
-    .replace(URL_CREDENTIALS, (_match, scheme: string, user: string, password?: string) => `${scheme}${user}${password ? `:${REDACTED}` : ""}@`)
+    .replace(
+      URL_CREDENTIALS,
+      (_match, scheme: string, user: string, password?: string) => `${scheme}${user}${password ? `:${REDACTED}` : ""}@`,
+    )
     .replace(PASSWORD_SETTING, `$1${REDACTED}`);
   // Longest first, so a secret that contains another is hidden whole.
   const known = [...new Set(secrets)].filter((s) => s.length >= SECRET_MIN_LENGTH).sort((a, b) => b.length - a.length);

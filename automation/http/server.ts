@@ -141,7 +141,9 @@ function start(
 /** Checks the bearer token clients must send (never shown). */
 export function checkToken(token: string | undefined): string {
   if (!token || token.length < 16)
-    throw new InputError("server options", ["`token` (TENANTSTACK_API_TOKEN) is required, at least 16 characters (the value given is not shown)"]);
+    throw new InputError("server options", [
+      "`token` (TENANTSTACK_API_TOKEN) is required, at least 16 characters (the value given is not shown)",
+    ]);
   rememberSecret(token);
   return token;
 }
@@ -270,7 +272,8 @@ export async function serve(driver: Driver, options: ServeOptions): Promise<Fast
   } catch (error) {
     await app.close();
     const code = (error as NodeJS.ErrnoException).code;
-    const what = code === "EADDRINUSE" ? "`port` is in use" : code === "EACCES" ? "`port` needs privileges" : "`host` cannot be listened on";
+    const what =
+      code === "EADDRINUSE" ? "`port` is in use" : code === "EACCES" ? "`port` needs privileges" : "`host` cannot be listened on";
     throw new InputError("server options", [`${what} (${code ?? "unknown error"}; got ${host}:${port}): choose another`]);
   }
   options.log?.(`tenantstack API listening on http://${host}:${port}`);

@@ -47,24 +47,44 @@ const CASES: Case[] = [
   ["--concurrency 0", ["preview", "--concurrency", "0"], /`--concurrency` must be an integer between 1 and 16 \(got 0\)/],
   ["--concurrency abc", ["preview", "--concurrency", "abc"], /`--concurrency` must be an integer between 1 and 16 \(got "abc"\)/],
   ["--concurrency 1.5", ["up", "--concurrency", "1.5"], /`--concurrency` must be an integer between 1 and 16 \(got 1.5\)/],
-  ["--concurrency 17 (the HTTP API's limit too)", ["refresh", "--concurrency", "17"], /`--concurrency` must be an integer between 1 and 16 \(got 17\)/],
+  [
+    "--concurrency 17 (the HTTP API's limit too)",
+    ["refresh", "--concurrency", "17"],
+    /`--concurrency` must be an integer between 1 and 16 \(got 17\)/,
+  ],
   ["--concurrency=-3 on a fleet upgrade", [...fleet, "--concurrency=-3"], /`--concurrency` must be an integer between 1 and 16 \(got -3\)/],
   ["--canary=-1", [...fleet, "--canary=-1"], /`--canary` must be an integer between 0 and 1000 \(got -1\)/],
-  ["--canary -1, taken for an option", [...fleet, "--canary", "-1"], /Option '--canary <value>' argument is ambiguous/],
+  ["--canary -1, taken for an option", [...fleet, "--canary", "-1"], /Option '--canary' argument is ambiguous[\s\S]*use '--canary=-XYZ'/],
   ["--wave-size abc", [...fleet, "--wave-size", "abc"], /`--wave-size` must be an integer between 1 and 1000 \(got "abc"\)/],
   ["--wave-size 0", [...fleet, "--wave-size", "0"], /`--wave-size` must be an integer between 1 and 1000 \(got 0\)/],
-  ["--http-check not a url", [...fleet, "--http-check", "not a url"], /`--http-check` must be an http:\/\/ or https:\/\/ URL .*\(got "not a url"\)/],
-  ["--http-check file:///etc/passwd", [...fleet, "--http-check", "file:///etc/passwd"], /`--http-check` must be an http:\/\/ or https:\/\/ URL .*\(got "file:\/\/\/etc\/passwd"\)/],
+  [
+    "--http-check not a url",
+    [...fleet, "--http-check", "not a url"],
+    /`--http-check` must be an http:\/\/ or https:\/\/ URL .*\(got "not a url"\)/,
+  ],
+  [
+    "--http-check file:///etc/passwd",
+    [...fleet, "--http-check", "file:///etc/passwd"],
+    /`--http-check` must be an http:\/\/ or https:\/\/ URL .*\(got "file:\/\/\/etc\/passwd"\)/,
+  ],
   [
     "--http-check with a password",
     [...fleet, "--http-check", `ftp://ops:${URL_PASSWORD}@health.example.com/`],
     /`--http-check` must be an http:\/\/ or https:\/\/ URL .*\(got "ftp:\/\/ops:\*\*\*@health.example.com\/"\)/,
   ],
-  ["--version with a space", ["fleet", "upgrade", "--version", "1.0 final"], /`--version` must be an image tag such as "2.4.1".*\(got "1.0 final"\)/],
+  [
+    "--version with a space",
+    ["fleet", "upgrade", "--version", "1.0 final"],
+    /`--version` must be an image tag such as "2.4.1".*\(got "1.0 final"\)/,
+  ],
   ["a fleet upgrade without --version", ["fleet", "upgrade"], /`--version` is required/],
   ["--tenant that is no tenant name", ["preview", "--tenant", "Acme Corp"], /`--tenant` must be a DNS-1123 label.*\(got "Acme Corp"\)/],
   ["destroy without --tenant", ["destroy"], /`--tenant` must list at least one tenant/],
-  ["--operation-id with spaces", ["up", "--operation-id", "my op"], /`--operation-id` must be 1-100 letters, digits, '.', '_' or '-' \(got "my op"\)/],
+  [
+    "--operation-id with spaces",
+    ["up", "--operation-id", "my op"],
+    /`--operation-id` must be 1-100 letters, digits, '.', '_' or '-' \(got "my op"\)/,
+  ],
   ["gc --now yesterday", ["gc", "--now", "yesterday"], /`--now` must be an ISO 8601 time .*\(got "yesterday"\)/],
   ["migrate --to solo", ["migrate", "acme", "--to", "solo"], /`--to` must be one of "shared", "dedicated" \(got "solo"\)/],
   ["migrate of no tenant name", ["migrate", "Acme!", "--to", "shared"], /`<tenant>` must be a DNS-1123 label.*\(got "Acme!"\)/],
@@ -74,7 +94,11 @@ const CASES: Case[] = [
   ["operation show without an id", ["operation", "show"], /`<id>` is required: `operation show <id>`/],
   ["an unknown command", ["launch"], /`command` must be one of the commands of `tenantstack --help` \(got "launch"\)/],
   ["an unknown option", ["up", "--force"], /Unknown option '--force'/],
-  ["a tenant name that is no DNS label", ["tenant", "create", "Acme!", ...tenant.slice(3)], /`<name>` must be a DNS-1123 label.*\(got "Acme!"\)/],
+  [
+    "a tenant name that is no DNS label",
+    ["tenant", "create", "Acme!", ...tenant.slice(3)],
+    /`<name>` must be a DNS-1123 label.*\(got "Acme!"\)/,
+  ],
   [
     "a tenant's host and plan, both named",
     ["tenant", "create", "acme", "--host", "not a host", "--plan", "solo", "--version", "1.0.0"],
@@ -82,36 +106,108 @@ const CASES: Case[] = [
   ],
   ["a tenant without --host", ["tenant", "create", "acme", "--plan", "dedicated", "--version", "1"], /`--host` is required/],
   ["a tenant's --environment", [...tenant, "--environment", "qa"], /`--environment` must be one of "dev", "staging", "prod" \(got "qa"\)/],
-  ["provision with --concurrency 0", ["provision", "acme", ...tenant.slice(3), "--concurrency", "0"], /`--concurrency` must be an integer between 1 and 16 \(got 0\)/],
-  ["--settings naming a file that is not JSON", [...tenant, "--settings", "$DIR/settings.txt"], /`--settings` must be a JSON file: ".*settings.txt" is not valid JSON at line 2, column 18 \(its content is not shown\)/],
-  ["--settings naming no file", [...tenant, "--settings", "$DIR/missing.json"], /`--settings` must be a readable JSON file \(got ".*missing.json": ENOENT\)/],
-  ["--settings naming a JSON list", [...tenant, "--settings", "$DIR/list.json"], /`--settings` must be a map of stack settings \(got a list of 1\)/],
-  ["--settings with an unknown setting", [...tenant, "--settings", "$DIR/typo.json"], /`--settings apii` is not a known setting \(did you mean "api"\?\)/],
+  [
+    "provision with --concurrency 0",
+    ["provision", "acme", ...tenant.slice(3), "--concurrency", "0"],
+    /`--concurrency` must be an integer between 1 and 16 \(got 0\)/,
+  ],
+  [
+    "--settings naming a file that is not JSON",
+    [...tenant, "--settings", "$DIR/settings.txt"],
+    /`--settings` must be a JSON file: ".*settings.txt" is not valid JSON at line 2, column 18 \(its content is not shown\)/,
+  ],
+  [
+    "--settings naming no file",
+    [...tenant, "--settings", "$DIR/missing.json"],
+    /`--settings` must be a readable JSON file \(got ".*missing.json": ENOENT\)/,
+  ],
+  [
+    "--settings naming a JSON list",
+    [...tenant, "--settings", "$DIR/list.json"],
+    /`--settings` must be a map of stack settings \(got a list of 1\)/,
+  ],
+  [
+    "--settings with an unknown setting",
+    [...tenant, "--settings", "$DIR/typo.json"],
+    /`--settings apii` is not a known setting \(did you mean "api"\?\)/,
+  ],
   [
     "--settings declaring app secrets the driver cannot supply",
     [...tenant, "--settings", "$DIR/secrets.json"],
     /`--settings secrets.appSecretNames\[0\]` \("STRIPE_KEY"\) needs a value the driver cannot supply.*`secrets.source: external`/,
   ],
-  ["migrate --settings that is not JSON", ["migrate", "acme", "--to", "dedicated", "--settings", "$DIR/settings.txt"], /`--settings` must be a JSON file: .* is not valid JSON at line 2, column 18/],
-  ["--data-plane naming a file that is not JSON", ["--data-plane", "$DIR/settings.txt", "gc"], /`--data-plane` must be a JSON file: ".*settings.txt" is not valid JSON at line 2, column 18/],
-  ["--data-plane with a bad URL", ["--data-plane", "$DIR/plane.json", "gc"], /`dev-shared` must be \{ postgresUrl: postgres:\/\/\.\.\., redisUrl: redis:\/\/\.\.\. \} with valid URLs \(values not shown\)/],
+  [
+    "migrate --settings that is not JSON",
+    ["migrate", "acme", "--to", "dedicated", "--settings", "$DIR/settings.txt"],
+    /`--settings` must be a JSON file: .* is not valid JSON at line 2, column 18/,
+  ],
+  [
+    "--data-plane naming a file that is not JSON",
+    ["--data-plane", "$DIR/settings.txt", "gc"],
+    /`--data-plane` must be a JSON file: ".*settings.txt" is not valid JSON at line 2, column 18/,
+  ],
+  [
+    "--data-plane with a bad URL",
+    ["--data-plane", "$DIR/plane.json", "gc"],
+    /`dev-shared` must be \{ postgresUrl: postgres:\/\/\.\.\., redisUrl: redis:\/\/\.\.\. \} with valid URLs \(values not shown\)/,
+  ],
   ["--port 0", ["serve", "--port", "0"], /`--port` must be an integer between 1 and 65535 \(got 0\)/],
   ["--port abc", ["serve", "--port", "abc"], /`--port` must be an integer between 1 and 65535 \(got "abc"\)/],
   ["--port 70000", ["serve", "--port", "70000"], /`--port` must be an integer between 1 and 65535 \(got 70000\)/],
-  ["--listen not a host", ["serve", "--listen", "not a host"], /`--listen` must be an IP address or a host name to listen on.*\(got "not a host"\)/],
-  ["--listen with a port", ["serve", "--listen", "127.0.0.1:80"], /`--listen` must be an IP address or a host name to listen on.*\(got "127.0.0.1:80"\)/],
-  ["--database of another scheme, its password hidden", ["--database", `mysql://root:${URL_PASSWORD}@db/x`, "tenant", "list"], /`--database` must be a SQLite file path .*\(got "mysql:\/\/root:\*\*\*@db\/x"\)/],
-  ["--database postgres:// without a host", ["--database", "postgres://", "tenant", "list"], /`--database` must be a SQLite file path .*\(got "postgres:\/\/"\)/],
+  [
+    "--listen not a host",
+    ["serve", "--listen", "not a host"],
+    /`--listen` must be an IP address or a host name to listen on.*\(got "not a host"\)/,
+  ],
+  [
+    "--listen with a port",
+    ["serve", "--listen", "127.0.0.1:80"],
+    /`--listen` must be an IP address or a host name to listen on.*\(got "127.0.0.1:80"\)/,
+  ],
+  [
+    "--database of another scheme, its password hidden",
+    ["--database", `mysql://root:${URL_PASSWORD}@db/x`, "tenant", "list"],
+    /`--database` must be a SQLite file path .*\(got "mysql:\/\/root:\*\*\*@db\/x"\)/,
+  ],
+  [
+    "--database postgres:// without a host",
+    ["--database", "postgres://", "tenant", "list"],
+    /`--database` must be a SQLite file path .*\(got "postgres:\/\/"\)/,
+  ],
   ["--database naming a directory", ["--database", "$DIR", "tenant", "list"], /`--database` must be a SQLite file: it is a directory/],
-  ["--database under a file", ["--database", "$DIR/settings.txt/db.sqlite", "tenant", "list"], /`--database` cannot be created: .*settings.txt is a file/],
-  ["--state-dir naming a file", ["--state-dir", "$DIR/settings.txt", "tenant", "list"], /`--state-dir` must be a directory: it is a file \(got ".*settings.txt"\)/],
-  ["--state-dir under a file", ["--state-dir", "$DIR/settings.txt/state", "tenant", "list"], /`--state-dir` cannot be created: .*settings.txt is a file/],
+  [
+    "--database under a file",
+    ["--database", "$DIR/settings.txt/db.sqlite", "tenant", "list"],
+    /`--database` cannot be created: .*settings.txt is a file/,
+  ],
+  [
+    "--state-dir naming a file",
+    ["--state-dir", "$DIR/settings.txt", "tenant", "list"],
+    /`--state-dir` must be a directory: it is a file \(got ".*settings.txt"\)/,
+  ],
+  [
+    "--state-dir under a file",
+    ["--state-dir", "$DIR/settings.txt/state", "tenant", "list"],
+    /`--state-dir` cannot be created: .*settings.txt is a file/,
+  ],
   ["an empty --state-dir", ["--state-dir", "", "tenant", "list"], /`--state-dir` must be a directory path .*\(got ""\)/],
-  ["--secrets-provider, its value never shown", ["--secrets-provider", PROVIDER_VALUE, "tenant", "list"], /`secretsProvider` must be "passphrase" or a URL starting with .* \(the value given is not shown\)/],
-  ["--backend of another scheme, its password hidden", ["--backend", `ftp://ops:${URL_PASSWORD}@state`, "tenant", "list"], /`backendUrl` must start with file:\/\/.*\(got "ftp:\/\/ops:\*\*\*@state"\)/],
+  [
+    "--secrets-provider, its value never shown",
+    ["--secrets-provider", PROVIDER_VALUE, "tenant", "list"],
+    /`secretsProvider` must be "passphrase" or a URL starting with .* \(the value given is not shown\)/,
+  ],
+  [
+    "--backend of another scheme, its password hidden",
+    ["--backend", `ftp://ops:${URL_PASSWORD}@state`, "tenant", "list"],
+    /`backendUrl` must start with file:\/\/.*\(got "ftp:\/\/ops:\*\*\*@state"\)/,
+  ],
   ["--clusters without a kubeconfig", ["--clusters", "edge", "tenant", "list"], /`--clusters` entries must be NAME=KUBECONFIG/],
   ["serve without a token", ["serve"], /`token` \(TENANTSTACK_API_TOKEN\) is required, at least 16 characters/],
-  ["--json output of a refused flag", ["--json", "preview", "--concurrency", "0"], /"name": "InputError"[\s\S]*`--concurrency` must be an integer between 1 and 16 \(got 0\)/],
+  [
+    "--json output of a refused flag",
+    ["--json", "preview", "--concurrency", "0"],
+    /"name": "InputError"[\s\S]*`--concurrency` must be an integer between 1 and 16 \(got 0\)/,
+  ],
 ];
 
 /** The cases whose token must be missing (the API token is planted everywhere else). */
@@ -137,9 +233,15 @@ describe("bad input to the CLI process", function () {
         writeFileSync(path.join(caseDir, "typo.json"), JSON.stringify({ ...tenantSettings(), apii: {} }));
         writeFileSync(
           path.join(caseDir, "secrets.json"),
-          JSON.stringify({ ...tenantSettings(), secrets: { source: "generated", passwordProvider: "builtin", appSecretNames: ["STRIPE_KEY"] } }),
+          JSON.stringify({
+            ...tenantSettings(),
+            secrets: { source: "generated", passwordProvider: "builtin", appSecretNames: ["STRIPE_KEY"] },
+          }),
         );
-        writeFileSync(path.join(caseDir, "plane.json"), JSON.stringify({ "dev-shared": { postgresUrl: `postgres://u:${URL_PASSWORD}@`, redisUrl: "x" } }));
+        writeFileSync(
+          path.join(caseDir, "plane.json"),
+          JSON.stringify({ "dev-shared": { postgresUrl: `postgres://u:${URL_PASSWORD}@`, redisUrl: "x" } }),
+        );
         const env: NodeJS.ProcessEnv = {
           PATH: process.env.PATH,
           HOME: path.join(caseDir, "home"),

@@ -18,7 +18,7 @@ function recording(part: string, calls: string[]): object {
     {
       get: (_target, method) => {
         if (method === "then") return undefined;
-        return (..._args: unknown[]) => {
+        return () => {
           calls.push(`${part}.${String(method)}`);
           return Promise.reject(new Error(`${part}.${String(method)} was reached`));
         };
