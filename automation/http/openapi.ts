@@ -1,6 +1,6 @@
 /** The OpenAPI document of the HTTP API, its request bodies generated from the schemas that validate them. */
 import { z } from "zod";
-import { TenantInputSchema } from "../registry/tenant";
+import { TenantInputSchema } from "../../schema/tenantInput";
 import { OperationRequestSchema } from "./operationRequest";
 
 const error = { description: "An error: `{ error: { code, message, problems? } }`." };
