@@ -145,15 +145,20 @@ export const OperationOptionsSchema = z.object({ ...commonFields, tenants: f.ten
 export const DestroyOptionsSchema = z.object({ ...commonFields, tenants: f.destroyTenants, forceDestroyData: flag().optional() });
 
 /**
+ * How a fleet is split into waves.
+ * @internal
+ */
+export const WaveOptionsSchema = z.object({ canary: f.canary, waveSize: f.waveSize });
+
+/**
  * Options of a fleet upgrade.
  * @internal
  */
 export const FleetUpgradeOptionsSchema = z.object({
   ...commonFields,
+  ...WaveOptionsSchema.shape,
   version: f.version,
   tenants: f.tenants,
-  canary: f.canary,
-  waveSize: f.waveSize,
   rollback: flag().optional(),
   health: z
     .object(

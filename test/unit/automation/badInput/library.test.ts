@@ -15,6 +15,8 @@ import { SCHEMA } from "../../../../automation/db/sqlDatabase";
 import { Driver } from "../../../../automation/driver";
 import { errorCode, InputError, toWire } from "../../../../automation/errors";
 import { LocalProcessExecutor } from "../../../../automation/fleet/localProcessExecutor";
+import { planWaves } from "../../../../automation/fleet/waves";
+import { serve } from "../../../../automation/http/server";
 import { TenantRegistry } from "../../../../automation/registry/registry";
 import { tenantSettings } from "../fixtures";
 import { fakeDriver } from "./fakeDriver";
@@ -178,7 +180,26 @@ describe("bad options to the library", () => {
       ));
   });
 
-  describe("the executor and the registry", () => {
+  describe("the other public parts", () => {
+    it("refuses waves of canary -1 with an InputError, not a RangeError", () =>
+      assert.throws(
+        () => planWaves([1, 2], { canary: -1 }),
+        (error: unknown) => error instanceof InputError && /`canary` must be an integer between 0 and 1000 \(got -1\)/.test(error.message),
+      ));
+
+    it("refuses to serve on port 0 or an address that is none, before building the server", async () => {
+      const { driver, calls } = fakeDriver();
+      await assert.rejects(serve(driver, { port: 0, host: "not a host", token: "x".repeat(16) }), (error: unknown) => {
+        assert.ok(error instanceof InputError);
+        assert.deepEqual(error.problems, [
+          "`port` must be an integer between 1 and 65535 (got 0)",
+          '`host` must be an IP address or a host name to listen on, such as "127.0.0.1", "0.0.0.0" or "::" (got "not a host")',
+        ]);
+        return true;
+      });
+      assert.deepEqual(calls, []);
+    });
+
     it("refuses an executor of poolSize 0", () =>
       assert.throws(
         () => new LocalProcessExecutor({ workspace: {}, poolSize: 0 }),
