@@ -11,10 +11,10 @@ import { TenantInputSchema } from "../../schema/tenantInput";
 import { parseClusterList } from "../clusters";
 import type { Driver, DriverOptions, OperationResult } from "../driver";
 import { InputError, toWire } from "../errors";
-import type { FleetUpgradeResult } from "../fleet/upgrade";
 import { parseInput } from "../input";
 import { readJsonFile } from "../jsonFile";
 import type { DriverEvent, OperationOptions } from "../operations/events";
+import { runRequest } from "../operations/request";
 import { redact } from "../redact";
 import { checkTenantSettings } from "../registry/tenant";
 import type { TenantFields } from "../types";
@@ -259,7 +259,7 @@ async function prepare(
   const { out, json, operation } = io;
   const show = (value: unknown, human: string) => out(json ? JSON.stringify(value, null, 2) : human);
   const report = (result: OperationResult) => {
-    out(json ? JSON.stringify(result, null, 2) : operationSummary(result));
+    show(result, operationSummary(result));
     return result.status === "cancelled" ? EXIT.cancelled : exitCodeOfErrors(result.stacks.flatMap((s) => (s.error ? [s.error.name] : [])));
   };
   let run: Run | undefined;
@@ -267,61 +267,25 @@ async function prepare(
   if (raw !== undefined) {
     const request = parseInput(OperationRequestSchema, raw, "options", { rename: (path) => flagOf(path) });
     if (request.kind === "provision") checkTenantSettings(request.tenant, (path) => flagOf(path, TENANT_FLAGS));
-    const common = { ...operation, operationId: request.operationId, concurrency: request.concurrency };
-    switch (request.kind) {
-      case "provision":
-        run = async (driver) => report(await driver.provision(request.tenant, common));
-        break;
-      case "preview":
-        run = async (driver) => report(await driver.preview({ ...common, tenants: request.tenants, plan: request.savePlan }));
-        break;
-      case "up":
-        run = async (driver) => report(await driver.up({ ...common, tenants: request.tenants, plan: request.savedPlan }));
-        break;
-      case "refresh":
-        run = async (driver) => report(await driver.refresh({ ...common, tenants: request.tenants }));
-        break;
-      case "outputs":
-        run = async (driver) => report(await driver.outputs({ ...common, tenants: request.tenants }));
-        break;
-      case "destroy":
-        run = async (driver) =>
-          report(await driver.destroy({ ...common, tenants: request.tenants, forceDestroyData: request.forceDestroyData }));
-        break;
-      case "recover":
-        run = async (driver) => report(await driver.recover(request.stack, common));
-        break;
-      case "fleet-upgrade":
-        run = async (driver) => {
-          const result: FleetUpgradeResult = await driver.fleetUpgrade({
-            ...common,
-            version: request.version,
-            tenants: request.tenants,
-            canary: request.canary,
-            waveSize: request.waveSize,
-            rollback: request.rollback,
-            ...(request.httpCheckUrl ? { health: { httpCheckUrl: request.httpCheckUrl } } : {}),
-          });
-          show(result, upgradeSummary(result));
-          return result.status === "succeeded" ? EXIT.ok : EXIT.failed;
-        };
-        break;
-      case "migrate":
-        run = async (driver) => {
-          const result = await driver.migrate({ ...common, ...request });
-          show(result, migrationSummary(result));
-          if (result.status === "succeeded" || result.status === "planned") return EXIT.ok;
-          return result.status === "cancelled" ? EXIT.cancelled : EXIT.failed;
-        };
-        break;
-      case "gc":
-        run = async (driver) => {
-          const result = await driver.gc({ ...common, ...(request.now ? { now: new Date(request.now) } : {}) });
-          show(result, gcSummary(result));
-          return result.status === "succeeded" ? EXIT.ok : EXIT.failed;
-        };
-        break;
-    }
+    run = async (driver) => {
+      const outcome = await runRequest(driver, request, operation);
+      switch (outcome.kind) {
+        case "fleet-upgrade":
+          show(outcome.result, upgradeSummary(outcome.result));
+          return outcome.result.status === "succeeded" ? EXIT.ok : EXIT.failed;
+        case "migrate": {
+          const { status } = outcome.result;
+          show(outcome.result, migrationSummary(outcome.result));
+          if (status === "succeeded" || status === "planned") return EXIT.ok;
+          return status === "cancelled" ? EXIT.cancelled : EXIT.failed;
+        }
+        case "gc":
+          show(outcome.result, gcSummary(outcome.result));
+          return outcome.result.status === "succeeded" ? EXIT.ok : EXIT.failed;
+        default:
+          return report(outcome.result);
+      }
+    };
   } else if (command === "tenant" && sub === "create") {
     const tenant: TenantFields = parseInput(TenantInputSchema, tenantOf(arg, values), "options", {
       rename: (path) => flagOf(path, TENANT_FLAGS),

@@ -12,6 +12,7 @@ import type { Driver } from "../driver";
 import { asReported, errorCode, InputError, PayloadTooLargeError, TenantstackError, UnsupportedMediaTypeError } from "../errors";
 import { parseInput } from "../input";
 import type { DriverEvent } from "../operations/events";
+import { runRequest } from "../operations/request";
 import { redact, rememberSecret } from "../redact";
 import { checkTenantSettings, parseTenantInput } from "../registry/tenant";
 import { openApiDocument } from "./openapi";
@@ -88,53 +89,6 @@ function parseJsonBody(body: string): unknown {
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError("request body", [`the body must be valid JSON: it is not, at ${jsonErrorPosition(body, error)}`]);
-  }
-}
-
-/** Starts the operation a request asks for. */
-function start(
-  driver: Driver,
-  request: OperationRequest,
-  options: { operationId: string; onEvent: (e: DriverEvent) => void; signal: AbortSignal },
-): Promise<unknown> {
-  const common = { ...options, concurrency: request.concurrency };
-  switch (request.kind) {
-    case "provision":
-      return driver.provision(request.tenant, common);
-    case "preview":
-      return driver.preview({ ...common, tenants: request.tenants, plan: request.savePlan });
-    case "up":
-      return driver.up({ ...common, tenants: request.tenants, plan: request.savedPlan });
-    case "refresh":
-      return driver.refresh({ ...common, tenants: request.tenants });
-    case "outputs":
-      return driver.outputs({ ...common, tenants: request.tenants });
-    case "destroy":
-      return driver.destroy({ ...common, tenants: request.tenants, forceDestroyData: request.forceDestroyData });
-    case "recover":
-      return driver.recover(request.stack, common);
-    case "fleet-upgrade":
-      return driver.fleetUpgrade({
-        ...common,
-        version: request.version,
-        tenants: request.tenants,
-        canary: request.canary,
-        waveSize: request.waveSize,
-        rollback: request.rollback,
-        ...(request.httpCheckUrl ? { health: { httpCheckUrl: request.httpCheckUrl } } : {}),
-      });
-    case "migrate":
-      return driver.migrate({
-        ...common,
-        tenant: request.tenant,
-        to: request.to,
-        cluster: request.cluster,
-        settings: request.settings,
-        dryRun: request.dryRun,
-        rollback: request.rollback,
-      });
-    case "gc":
-      return driver.gc({ ...common, ...(request.now ? { now: new Date(request.now) } : {}) });
   }
 }
 
@@ -222,7 +176,7 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
       if (event.type === "operation" && (event.status === "started" || event.status === "resumed")) started();
       if (event.type !== "step") entry.events.push(event);
     };
-    const work = start(driver, body, { operationId, onEvent, signal: entry.controller.signal }).finally(() => (entry.done = true));
+    const work = runRequest(driver, body, { operationId, onEvent, signal: entry.controller.signal }).finally(() => (entry.done = true));
     const early = await Promise.race([
       begun.then(() => undefined),
       work.then(
