@@ -3,7 +3,7 @@
  * secret value: every message and problem passes the one redaction rule (`redact.ts`).
  */
 import { ValidationError } from "../schema/errors";
-import { redact } from "./redact";
+import { redact, redactDeep } from "./redact";
 
 /** The base of every error the driver throws on purpose. */
 export class TenantstackError extends Error {
@@ -237,13 +237,6 @@ const WIRE: Record<string, { make: (...args: never[]) => TenantstackError; args:
   },
 };
 
-/** A value with every string in it redacted. */
-function redacted(value: unknown): unknown {
-  if (typeof value === "string") return redact(value);
-  if (Array.isArray(value)) return value.map(redacted);
-  return value;
-}
-
 /**
  * The error a surface reports for `error`: the schema's ValidationError (a stack's settings refused)
  * becomes the InputError it is, so that it is invalid input (exit 2, HTTP 400) on every surface.
@@ -265,7 +258,7 @@ export function toWire(error: unknown): WireError {
   const reported = asReported(error);
   const err = reported instanceof Error ? reported : new Error(String(reported));
   const entry = WIRE[err.name];
-  return { name: err.name, args: entry ? (entry.args(err as never) as unknown[]).map(redacted) : [], message: redact(err.message) };
+  return { name: err.name, args: entry ? (entry.args(err as never) as unknown[]).map(redactDeep) : [], message: redact(err.message) };
 }
 
 /** The typed error back from its wire form (an unknown one becomes a plain Error with its message). */

@@ -7,7 +7,10 @@ import type { z } from "zod";
 import { propertyProblemsOf, problemText } from "../schema/errors";
 import { InputError } from "./errors";
 
-/** How {@link parseInput} names fields. */
+/**
+ * How {@link parseInput} names fields.
+ * @internal
+ */
 export interface ParseInputOptions {
   /**
    * Prefix of every field path (`version` for a value given on its own).
@@ -21,7 +24,10 @@ export interface ParseInputOptions {
   readonly rename?: (path: string) => string;
 }
 
-/** `input` parsed by `schema`, or an InputError about `subject` listing every problem. */
+/**
+ * `input` parsed by `schema`, or an InputError about `subject` listing every problem.
+ * @internal
+ */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, subject: string, options: ParseInputOptions = {}): z.output<S> {
   const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;

@@ -21,3 +21,12 @@ export function redact(text: string, env: NodeJS.ProcessEnv = process.env): stri
   const fromEnv = SECRET_VARIABLES.map((name) => env[name]).filter((v): v is string => v !== undefined);
   return redactWith(text, [...fromEnv, ...remembered]);
 }
+
+/** `value` with every string in it, at any depth, redacted (for JSON bodies and wire forms). */
+export function redactDeep<T>(value: T): T {
+  if (typeof value === "string") return redact(value) as T;
+  if (Array.isArray(value)) return value.map(redactDeep) as T;
+  if (value !== null && typeof value === "object" && !(value instanceof Date))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v)])) as T;
+  return value;
+}

@@ -27,7 +27,10 @@ function httpUrl(value: string): boolean {
   }
 }
 
-/** The fields every operation takes. @internal */
+/**
+ * The fields every operation takes.
+ * @internal
+ */
 export const commonFields = {
   operationId: z
     .string({ error: "must be 1-100 letters, digits, '.', '_' or '-'" })
@@ -37,7 +40,10 @@ export const commonFields = {
   concurrency: intBetween(1, CONCURRENCY_MAX).optional().describe("Stacks at once (default 2)."),
 };
 
-/** The fields of each operation, by the kind the HTTP API names it with. @internal */
+/**
+ * The fields of the operations.
+ * @internal
+ */
 export const operationFields = {
   tenants: z
     .array(TenantNameSchema, { error: "must be a list of tenant names" })

@@ -15,7 +15,7 @@ import { parseInput } from "../input";
 import { readJsonFile } from "../jsonFile";
 import type { DriverEvent, OperationOptions } from "../operations/events";
 import { runRequest } from "../operations/request";
-import { redact } from "../redact";
+import { redact, redactDeep } from "../redact";
 import { checkTenantSettings } from "../registry/tenant";
 import type { TenantFields } from "../types";
 import { EXIT, exitCodeOf, exitCodeOfErrors } from "./exitCodes";
@@ -253,11 +253,18 @@ type Run = (driver: Driver) => Promise<number>;
 async function prepare(
   positionals: readonly string[],
   values: Values,
-  io: { out: (text: string) => void; err: (text: string) => void; json: boolean; operation: OperationOptions; signal: AbortSignal },
+  io: {
+    out: (text: string) => void;
+    outJson: (value: unknown) => void;
+    err: (text: string) => void;
+    json: boolean;
+    operation: OperationOptions;
+    signal: AbortSignal;
+  },
 ): Promise<{ driverOptions: DriverOptions; run: Run }> {
   const [command, sub, arg] = positionals;
-  const { out, json, operation } = io;
-  const show = (value: unknown, human: string) => out(json ? JSON.stringify(value, null, 2) : human);
+  const { out, outJson, json, operation } = io;
+  const show = (value: unknown, human: string) => (json ? outJson(value) : out(human));
   const report = (result: OperationResult) => {
     show(result, operationSummary(result));
     return result.status === "cancelled" ? EXIT.cancelled : exitCodeOfErrors(result.stacks.flatMap((s) => (s.error ? [s.error.name] : [])));
@@ -305,7 +312,7 @@ async function prepare(
   } else if (command === "tenant" && sub === "show") {
     const name = required(arg, "<name>", "tenant show <name>");
     run = async (driver) => {
-      out(JSON.stringify(await driver.registry.show(name), null, 2));
+      outJson(await driver.registry.show(name));
       return EXIT.ok;
     };
   } else if (command === "tenant" && sub === "delete") {
@@ -320,7 +327,7 @@ async function prepare(
     run = async (driver) => {
       const found = await driver.journal.get(id);
       if (!found) throw new InputError("options", [`\`operation\` "${id}" is not in the journal`]);
-      out(JSON.stringify({ ...found, steps: await driver.journal.steps(found.id) }, null, 2));
+      outJson({ ...found, steps: await driver.journal.steps(found.id) });
       return EXIT.ok;
     };
   } else if (command === "serve") {
@@ -344,7 +351,7 @@ async function prepare(
 }
 
 /**
- * Runs one command; resolves the exit code. Every message it writes is redacted.
+ * Runs one command; resolves the exit code. Everything it writes is redacted (JSON value by value).
  * @param stdout receives results
  * @param stderr receives progress lines and messages
  * @param terminal when given and a TTY, progress is a live board drawn there (messages too) instead of
@@ -362,6 +369,11 @@ export async function main(
     stdout(redact(text));
   };
   const err = (text: string) => (board ? board.print(redact(text)) : stderr(redact(text)));
+  // JSON is redacted value by value: a rule applied to its text could cut into its quotes.
+  const outJson = (value: unknown) => {
+    board?.close();
+    stdout(JSON.stringify(redactDeep(value), null, 2));
+  };
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
@@ -395,6 +407,7 @@ export async function main(
   try {
     const { driverOptions, run } = await prepare(positionals, values, {
       out,
+      outJson,
       err,
       json,
       operation: { onEvent, signal: controller.signal },
@@ -405,7 +418,7 @@ export async function main(
     return await run(driver);
   } catch (error) {
     const code = exitCodeOf(error);
-    if (json) out(JSON.stringify({ error: toWire(error) }, null, 2));
+    if (json) outJson({ error: toWire(error) });
     // Only the driver's own failures show a stack trace; a user's mistake is its message.
     else err(code === EXIT.internal ? String((error as Error)?.stack ?? error) : (error as Error).message);
     return code;

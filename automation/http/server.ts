@@ -13,10 +13,11 @@ import { asReported, errorCode, InputError, PayloadTooLargeError, TenantstackErr
 import { parseInput } from "../input";
 import type { DriverEvent } from "../operations/events";
 import { runRequest } from "../operations/request";
-import { redact, rememberSecret } from "../redact";
+import { redact, redactDeep, rememberSecret } from "../redact";
 import { checkTenantSettings, parseTenantInput } from "../registry/tenant";
 import { openApiDocument } from "./openapi";
-import { OperationRequestSchema, type OperationRequest } from "./operationRequest";
+import { OperationRequestSchema } from "../../schema/operations";
+import type { OperationRequest } from "../types";
 
 /** The largest request body the API takes, in bytes. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -75,7 +76,7 @@ function requestError(error: unknown, contentType: string | undefined): unknown 
   const status = (error as { statusCode?: number }).statusCode;
   if (status === 413) return new PayloadTooLargeError(BODY_LIMIT_BYTES);
   if (status === 415) return new UnsupportedMediaTypeError(contentType ?? "none");
-  if (status !== undefined && status >= 400 && status < 500) return new InputError("request", [redact((error as Error).message)]);
+  if (status !== undefined && status >= 400 && status < 500) return new InputError("request", [(error as Error).message]);
   return error;
 }
 
@@ -200,7 +201,9 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
     if (!operation)
       return reply.code(404).send({ error: { code: "not_found", message: `operation ${request.params.id} is not in the journal` } });
     const live = running.get(request.params.id);
-    return { ...operation, steps: await driver.journal.steps(operation.id), events: live?.events.slice(-200) ?? [] };
+    const shown = { ...operation, steps: await driver.journal.steps(operation.id), events: live?.events.slice(-200) ?? [] };
+    // Step details and progress lines hold what the engine and data steps said: redacted like every message.
+    return redactDeep(shown);
   });
 
   app.post<{ Params: { id: string } }>("/operations/:id/cancel", async (request, reply) => {

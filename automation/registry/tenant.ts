@@ -12,7 +12,7 @@ import type { TenantFields } from "../types";
 export type { TenantFields, TenantInput } from "../types";
 import type { Placement } from "./migrations";
 
-export { PLANS, TenantInputSchema, VersionSchema };
+export { PLANS };
 
 /** Checks a version given on its own (a fleet upgrade's target). */
 export function parseVersion(version: unknown): string {

@@ -6,6 +6,7 @@
  */
 import * as assert from "node:assert/strict";
 import type { FastifyInstance } from "fastify";
+import { Driver } from "../../../../automation/driver";
 import { buildServer } from "../../../../automation/http/server";
 import { tenantSettings } from "../fixtures";
 import { fakeDriver, type FakeDriver } from "./fakeDriver";
@@ -257,6 +258,27 @@ describe("bad input to the HTTP API", () => {
     const response = await fetch(`${base}/operations`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     assert.equal(response.status, 401);
     assert.deepEqual(await response.json(), { error: { code: "unauthorized", message: "a valid bearer token is required" } });
+  });
+
+  it("redacts what an operation's steps recorded when it is shown", async () => {
+    const driver = Object.create(Driver.prototype) as Driver;
+    Object.assign(driver, {
+      journal: {
+        get: async (id: string) => ({ id, kind: "migrate", status: "failed", result: { error: `postgres://admin:${URL_PASSWORD}@db/x` } }),
+        steps: async () => [{ step: "copyPostgres", status: "failed", detail: `connect failed: password=${URL_PASSWORD}` }],
+      },
+    });
+    const shown = buildServer(driver, { token: TOKEN });
+    try {
+      const response = await shown.inject({ method: "GET", url: "/operations/op-1", headers: { authorization: `Bearer ${TOKEN}` } });
+      assert.equal(response.statusCode, 200);
+      const body = response.json();
+      assert.equal(body.result.error, "postgres://admin:***@db/x");
+      assert.equal(body.steps[0].detail, "connect failed: password=***");
+      assertNoSecret(response.body, "the operation shown");
+    } finally {
+      await shown.close();
+    }
   });
 
   it("covers at least 40 requests", () => assert.ok(CASES.length >= 40, `${CASES.length} cases`));
