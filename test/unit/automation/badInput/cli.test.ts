@@ -94,6 +94,7 @@ const CASES: Case[] = [
   ["operation show without an id", ["operation", "show"], /`<id>` is required: `operation show <id>`/],
   ["an unknown command", ["launch"], /`command` must be one of the commands of `tenantstack --help` \(got "launch"\)/],
   ["an unknown option", ["up", "--force"], /Unknown option '--force'/],
+  ["a passphrase given as an option, its value not shown", ["up", `--passphrase=${PROVIDER_VALUE}`], /Unknown option '--passphrase'/],
   [
     "a tenant name that is no DNS label",
     ["tenant", "create", "Acme!", ...tenant.slice(3)],
