@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { InputError, toWire, type WireError } from "../errors";
 import type { DriverEvent, OperationOptions } from "../operations/events";
 import { jobTarget } from "../operations/stackJob";
-import { placementOf, type TenantMigration } from "../registry/migrations";
+import { placementOf, type TenantMigration } from "../registry/migrationRecords";
 import { stackOf } from "../registry/tenant";
 import { type JobScope, type MigrationContext, currentStack, runStackStep, upStack } from "./context";
 import { migrationIdOf } from "./migrate";

@@ -1,7 +1,7 @@
 /** The data layer's step journal kept in the driver's operation journal. */
 import type { OperationJournal } from "../journal/journal";
-import type { StepJournal } from "../migrate/journal";
-import type { StepName, StepRecord } from "../migrate/steps";
+import type { StepJournal } from "./data/stepJournal";
+import type { StepName, StepRecord } from "./data/steps";
 
 /** The operation-journal step holding a migration step: `migrate:<step>`. */
 export function journalStep(step: StepName): string {

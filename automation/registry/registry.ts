@@ -6,7 +6,7 @@
 import type { SqlDatabase } from "../db/sqlDatabase";
 import { unknownCluster } from "../clusters";
 import { InputError, TenantExistsError, TenantNotFoundError } from "../errors";
-import { MigrationRecords, type MigrationSide } from "./migrations";
+import { MigrationRecords, type MigrationSide } from "./migrationRecords";
 import {
   atVersion,
   checkStack,

@@ -11,7 +11,7 @@ import { CLUSTER_NAME_MAX, DEFAULT_CLUSTER } from "../clusters";
 import { InputError } from "../errors";
 import type { TenantFields } from "../types";
 export type { TenantFields, TenantInput } from "../types";
-import type { Placement } from "./migrations";
+import type { Placement } from "./migrationRecords";
 
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const VERSION_MESSAGE = 'must be an image tag such as "2.4.1": letters, digits, "_", "." and "-", at most 128 characters';

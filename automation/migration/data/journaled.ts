@@ -1,5 +1,5 @@
 import { MigrationStateError } from "./errors";
-import type { StepJournal } from "./journal";
+import type { StepJournal } from "./stepJournal";
 import { redact } from "./redact";
 import type { Checkpoint, StepName } from "./steps";
 

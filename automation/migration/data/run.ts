@@ -12,7 +12,7 @@
  */
 import { DATA_STEPS, type DataStep, dataStepHandlers } from "./dataSteps";
 import { MigrationError } from "./errors";
-import { FileJournal, MemoryJournal, type StepJournal } from "./journal";
+import { FileJournal, MemoryJournal, type StepJournal } from "./stepJournal";
 import { runJournaled } from "./journaled";
 import { RETRYABLE_EXIT_CODE } from "./job";
 import { planMigration } from "./plan";

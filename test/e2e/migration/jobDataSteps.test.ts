@@ -6,7 +6,7 @@
  */
 import * as assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { parseMigrationSettings } from "../../../automation/migrate";
+import { parseMigrationSettings } from "../../../automation/migration/data";
 import { jobDataSteps, urlSecretName } from "../../../automation/migration/jobDataSteps";
 import { KUBECONFIG } from "../../support/controlPlane";
 import { KubeClient } from "../../support/kube";

@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import type * as automation from "../../../automation/types";
-import type { MigrationSettingsSchema } from "../../../automation/migrate/settings";
+import type { MigrationSettingsSchema } from "../../../automation/migration/data/settings";
 import type { OperationRequestSchema } from "../../../automation/http/operationRequest";
 import type { TenantInputSchema } from "../../../automation/registry/tenant";
 import type * as schema from "../../../schema";
