@@ -14,7 +14,7 @@ import { stackOf } from "../registry/tenant";
 import { type JobScope, type MigrationContext, currentStack, runStackStep, upStack } from "./context";
 import { migrationIdOf } from "./migrate";
 import { type RemovedCopy, removeCopy } from "./spareCopy";
-import { OperationStepJournal } from "./stepJournal";
+import { OperationStepJournal } from "./data/stepJournal";
 
 /** Options of gc. */
 export interface GcOptions extends OperationOptions {

@@ -24,7 +24,7 @@ import type { MigrationDataPlane } from "./config";
 import { type MigrationContext, currentStack, inTransaction } from "./context";
 import { DriverMigrationStacks } from "./driverStacks";
 import { jobDataSteps, urlSecretName } from "./jobDataSteps";
-import { OperationStepJournal } from "./stepJournal";
+import { OperationStepJournal } from "./data/stepJournal";
 
 /** Options of a migration. */
 export interface MigrateOptions extends OperationOptions {
