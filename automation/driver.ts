@@ -26,7 +26,7 @@ import type { DriverEvent, OperationOptions } from "./operations/events";
 import { jobTarget, type StackJob, type StackJobKind, type StackJobResult } from "./operations/stackJob";
 import { StackRunner } from "./operations/stackRunner";
 import { endOrphans } from "./processes/marks";
-import { MigrationRecords } from "./registry/migrations";
+import { MigrationRecords } from "./registry/migrationRecords";
 import { TenantRegistry } from "./registry/registry";
 import { checkStack, type FleetStack, type TenantInput } from "./registry/tenant";
 import { parseInput } from "./input";

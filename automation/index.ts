@@ -21,7 +21,7 @@ export type { GcOptions, GcRemoval, GcResult } from "./migration/gc";
 export type { MigrationJobs } from "./migration/jobDataSteps";
 export type { MigrateOptions, MigrationResult } from "./migration/migrate";
 export { readDataPlaneFile, staticDataPlane } from "./migration/staticDataPlane";
-export * from "./registry/migrations";
+export * from "./registry/migrationRecords";
 export * from "./registry/registry";
 export { PLANS, atVersion, fleetStacks, parseVersion, stackOf, type FleetStack, type Tenant, type TenantInput } from "./registry/tenant";
 export { TOOLCHAIN_RECORD, lookUpToolchain, type ToolchainLookup } from "./toolchain";

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # PostgreSQL and Redis servers and clients from Debian's packages, for the data-migration tests
-# (test/e2e/migrate) and for running automation/migrate/run.ts locally.
+# (test/e2e/migration/data) and for running automation/migration/data/run.ts locally.
 #
 # Usage: tools/dataservers.sh install   install what is missing (apt-get; root or sudo)
 #        tools/dataservers.sh path      install what is missing, then print the directories to put

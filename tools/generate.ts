@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as prettier from "prettier";
 import { z } from "zod";
-import { MigrationSettingsSchema } from "../automation/migrate/settings";
+import { MigrationSettingsSchema } from "../automation/migration/data/settings";
 import { OperationRequestSchema } from "../schema/operations";
 import { TenantInputSchema } from "../schema/tenantInput";
 import {

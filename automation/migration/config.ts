@@ -1,5 +1,5 @@
 /** What the driver needs to migrate tenants: where each stack's data servers are, how data steps run, the grace period. */
-import type { DataEndpoints } from "../migrate/settings";
+import type { DataEndpoints } from "./data/settings";
 import type { FleetStack } from "../registry/tenant";
 import type { MigrationJobs } from "./jobDataSteps";
 

@@ -2,11 +2,11 @@
 import type { SqlDatabase } from "../db/sqlDatabase";
 import { fromWire } from "../errors";
 import type { OperationJournal } from "../journal/journal";
-import type { KubeApi } from "../migrate/kubeDrain";
+import type { KubeApi } from "./data/kubeDrain";
 import type { DriverEvent } from "../operations/events";
 import { jobTarget, type StackJob, type StackJobResult } from "../operations/stackJob";
 import type { StackRunner } from "../operations/stackRunner";
-import { MigrationRecords } from "../registry/migrations";
+import { MigrationRecords } from "../registry/migrationRecords";
 import { TenantRegistry } from "../registry/registry";
 import type { FleetStack } from "../registry/tenant";
 import type { MigrationConfig } from "./config";

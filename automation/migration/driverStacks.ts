@@ -1,6 +1,6 @@
 /** The stacks' side of a tenant migration, with the driver's stacks and registry. */
-import type { DataEndpoints } from "../migrate/settings";
-import type { MigrationStacks } from "../migrate/stacks";
+import type { DataEndpoints } from "./data/settings";
+import type { MigrationStacks } from "./data/stacks";
 import { type JobScope, type MigrationContext, inTransaction, upStack } from "./context";
 import { retireCopy } from "./spareCopy";
 

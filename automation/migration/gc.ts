@@ -11,12 +11,12 @@ import { InputError, toWire, type WireError } from "../errors";
 import { parseInput } from "../input";
 import type { DriverEvent, OperationOptions } from "../operations/events";
 import { jobTarget } from "../operations/stackJob";
-import { placementOf, type TenantMigration } from "../registry/migrations";
+import { placementOf, type TenantMigration } from "../registry/migrationRecords";
 import { stackOf } from "../registry/tenant";
 import { type JobScope, type MigrationContext, currentStack, runStackStep, upStack } from "./context";
 import { migrationIdOf } from "./migrate";
 import { type RemovedCopy, removeCopy } from "./spareCopy";
-import { OperationStepJournal } from "./stepJournal";
+import { OperationStepJournal } from "./data/stepJournal";
 
 /** Options of gc. */
 export interface GcOptions extends OperationOptions {

@@ -1,18 +1,18 @@
 /**
  * The data steps of a migration as Kubernetes Jobs next to the data (`migrationJob()`, running
- * `automation/migrate/run.ts`), for a driver whose process cannot reach the stacks' servers: the
+ * `automation/migration/data/run.ts`), for a driver whose process cannot reach the stacks' servers: the
  * four URLs go to a Secret of the Jobs' namespace (never into a Job's spec), each step is one Job,
  * and the driver waits for it. One Job per step and migration (its name is theirs), running one pod at
  * a time (with a pod failure policy, a pod is replaced only once it has terminated): a re-run after a
  * killed driver waits for the Job the killed attempt started, and a Job that failed is replaced by a
  * new one only once it and its pods are gone (foreground deletion), so two attempts never run at once.
  */
-import type { DataStep } from "../migrate/dataSteps";
-import { MigrationError } from "../migrate/errors";
-import { migrationJob, migrationJobName } from "../migrate/job";
-import type { StepHandler } from "../migrate/journaled";
-import type { KubeApi } from "../migrate/kubeDrain";
-import type { MigrationSettings } from "../migrate/settings";
+import type { DataStep } from "./data/dataSteps";
+import { MigrationError } from "./data/errors";
+import { migrationJob, migrationJobName } from "./data/job";
+import type { StepHandler } from "./data/journaled";
+import type { KubeApi } from "./data/kubeDrain";
+import type { MigrationSettings } from "./data/settings";
 
 /** Running the data steps as Jobs. */
 export interface MigrationJobs {

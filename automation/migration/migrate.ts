@@ -10,14 +10,14 @@ import { createHash, randomUUID } from "node:crypto";
 import { defaultNamespace } from "../../schema/naming";
 import { unknownCluster } from "../clusters";
 import { InputError, toWire, type WireError } from "../errors";
-import { MigrationError } from "../migrate/errors";
-import { KubernetesDrain } from "../migrate/kubeDrain";
-import { DEFAULT_REMOVAL_GRACE_MS, Migration } from "../migrate/migration";
-import { planMigration, type MigrationPlan } from "../migrate/plan";
-import { parseMigrationSettings } from "../migrate/settings";
-import { afterSwitch, STEPS } from "../migrate/steps";
+import { MigrationError } from "./data/errors";
+import { KubernetesDrain } from "./data/kubeDrain";
+import { DEFAULT_REMOVAL_GRACE_MS, Migration } from "./data/dataMigration";
+import { planMigration, type MigrationPlan } from "./data/plan";
+import { parseMigrationSettings } from "./data/settings";
+import { afterSwitch, STEPS } from "./data/steps";
 import type { DriverEvent, OperationOptions } from "../operations/events";
-import { ACTIVE_PHASES, type MigrationSide, placementOf, type TenantMigration } from "../registry/migrations";
+import { ACTIVE_PHASES, type MigrationSide, placementOf, type TenantMigration } from "../registry/migrationRecords";
 import { sharedPeer } from "../registry/registry";
 import { MigrateOptionsSchema } from "../../schema/operations";
 import { parseInput } from "../input";
@@ -26,7 +26,7 @@ import type { MigrationDataPlane } from "./config";
 import { type MigrationContext, currentStack, inTransaction } from "./context";
 import { DriverMigrationStacks } from "./driverStacks";
 import { jobDataSteps, urlSecretName } from "./jobDataSteps";
-import { OperationStepJournal } from "./stepJournal";
+import { OperationStepJournal } from "./data/stepJournal";
 
 /** Options of a migration. */
 export interface MigrateOptions extends OperationOptions {

@@ -4,11 +4,11 @@
  * that mark.
  */
 import { tenantDatabase } from "../../schema/naming";
-import { MigrationStateError } from "../migrate/errors";
-import { formatMarker, parseMarker } from "../migrate/marker";
-import { databaseComment, dropDatabase, markDatabase } from "../migrate/postgres/target";
-import { markerKey, scanTenant, withRedis } from "../migrate/redis/connection";
-import type { DataEndpoints } from "../migrate/settings";
+import { MigrationStateError } from "./data/errors";
+import { formatMarker, parseMarker } from "./data/marker";
+import { databaseComment, dropDatabase, markDatabase } from "./data/postgres/target";
+import { markerKey, scanTenant, withRedis } from "./data/redis/connection";
+import type { DataEndpoints } from "./data/settings";
 
 /**
  * Marks the tenant's data on `servers` as migration `id`'s abandoned copy: it no longer serves, a

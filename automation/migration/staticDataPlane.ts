@@ -1,7 +1,7 @@
 /** A data plane given as a map from stack names to their servers' URLs (a file for the CLI, fixed servers for tests). */
 import { InputError } from "../errors";
 import { readJsonFile } from "../jsonFile";
-import { MigrationSettingsSchema, type DataEndpoints } from "../migrate/settings";
+import { MigrationSettingsSchema, type DataEndpoints } from "./data/settings";
 import type { FleetStack } from "../registry/tenant";
 import type { MigrationDataPlane } from "./config";
 

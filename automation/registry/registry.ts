@@ -6,7 +6,7 @@
 import type { SqlDatabase } from "../db/sqlDatabase";
 import { unknownCluster } from "../clusters";
 import { InputError, TenantExistsError, TenantNotFoundError } from "../errors";
-import { MigrationRecords, type MigrationSide } from "./migrations";
+import { MigrationRecords, type MigrationSide } from "./migrationRecords";
 import {
   atVersion,
   checkStack,
@@ -133,7 +133,7 @@ export class TenantRegistry {
 
   /**
    * The fleet's stacks, optionally only those serving `tenants` (each of which must exist); a
-   * migrating tenant's spare copy counts (see `migrations.ts`).
+   * migrating tenant's spare copy counts (see `migrationRecords.ts`).
    */
   async stacks(tenants?: readonly string[]): Promise<FleetStack[]> {
     const all = await this.list();

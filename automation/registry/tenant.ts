@@ -10,7 +10,7 @@ import { InputError } from "../errors";
 import { parseInput } from "../input";
 import type { TenantFields } from "../types";
 export type { TenantFields, TenantInput } from "../types";
-import type { Placement } from "./migrations";
+import type { Placement } from "./migrationRecords";
 
 export { PLANS };
 

@@ -15,7 +15,7 @@ import { EDGE_CLUSTER, KUBECONFIG } from "../../support/controlPlane";
 import { testTenantSettings as tenantSettings } from "../../support/devStack";
 import { KubeClient } from "../../support/kube";
 import { removeNamespace, testDir } from "../../support/testRun";
-import { PostgresServer, RedisServer, useDataServerBinaries } from "../migrate/servers";
+import { PostgresServer, RedisServer, useDataServerBinaries } from "./data/servers";
 import { ingressHosts, KEYS, keyDump, seedTenant, tableDigests } from "./tenantData";
 
 describe("tenant migration to another cluster", function () {

@@ -2,11 +2,11 @@
  * The data steps as Jobs on the local cluster's API server and controllers: the Job spec is admitted
  * (pod failure policy; a namespace enforcing Pod Security `restricted`), its URLs come from the Secret, and the driver
  * waits for completion. kwok completes a Job's pods without running them: no data moves here (the
- * steps themselves are tested with real servers in test/e2e/migrate).
+ * steps themselves are tested with real servers in test/e2e/migration/data).
  */
 import * as assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { parseMigrationSettings } from "../../../automation/migrate";
+import { parseMigrationSettings } from "../../../automation/migration/data";
 import { jobDataSteps, urlSecretName } from "../../../automation/migration/jobDataSteps";
 import { KUBECONFIG } from "../../support/controlPlane";
 import { KubeClient } from "../../support/kube";

@@ -11,7 +11,7 @@ import * as assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { Driver, type DriverEvent } from "../../../automation";
-import { STEPS } from "../../../automation/migrate";
+import { STEPS } from "../../../automation/migration/data";
 import { staticDataPlane } from "../../../automation/migration/staticDataPlane";
 import { markedProcesses, processIdentity } from "../../../automation/processes/marks";
 import { tenantDatabase } from "../../../schema/naming";
@@ -21,7 +21,7 @@ import { KubeClient } from "../../support/kube";
 import { allGone, processTree, type SeenProcess } from "../../support/processTree";
 import { seededRandom } from "../../support/seededRandom";
 import { removeNamespace, testDir } from "../../support/testRun";
-import { PostgresServer, RedisServer, sourceTableLocked, useDataServerBinaries } from "../migrate/servers";
+import { PostgresServer, RedisServer, sourceTableLocked, useDataServerBinaries } from "./data/servers";
 import { type DriverProcess, startDriverProcess } from "./driverProcess";
 import { keyDump, seedTenant, tableDigests } from "./tenantData";
 

@@ -5,7 +5,7 @@
  * `crashAt` starts changing (see printEvents), unless the test kills it first.
  */
 import { Driver } from "../../../automation";
-import type { DataEndpoints } from "../../../automation/migrate";
+import type { DataEndpoints } from "../../../automation/migration/data";
 import { staticDataPlane } from "../../../automation/migration/staticDataPlane";
 import { printEvents } from "../../support/driverChild";
 

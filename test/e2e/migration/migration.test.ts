@@ -12,7 +12,7 @@ import { rmSync } from "node:fs";
 import { Driver, type DriverEvent, InputError, TenantNotFoundError } from "../../../automation";
 import { main } from "../../../automation/cli/main";
 import { buildServer } from "../../../automation/http/server";
-import { MAINTENANCE_CONFIGMAP } from "../../../automation/migrate";
+import { MAINTENANCE_CONFIGMAP } from "../../../automation/migration/data";
 import { staticDataPlane } from "../../../automation/migration/staticDataPlane";
 import { tenantDatabase } from "../../../schema/naming";
 import { KUBECONFIG } from "../../support/controlPlane";
@@ -20,7 +20,7 @@ import { finishedOperation } from "../../support/httpOperation";
 import { testTenantSettings as tenantSettings } from "../../support/devStack";
 import { KubeClient } from "../../support/kube";
 import { removeNamespace, testDir } from "../../support/testRun";
-import { PostgresServer, RedisServer, useDataServerBinaries } from "../migrate/servers";
+import { PostgresServer, RedisServer, useDataServerBinaries } from "./data/servers";
 import { startDriverProcess } from "./driverProcess";
 import { ingressHosts, KEYS, keyDump, ROWS, seedTenant, tableDigests } from "./tenantData";
 

@@ -6,8 +6,8 @@
 import { randomBytes } from "node:crypto";
 import { tenantDatabase } from "../../../schema/naming";
 import type { KubeClient } from "../../support/kube";
-import { provisionTenant } from "../migrate/seed";
-import type { PostgresServer, RedisServer } from "../migrate/servers";
+import { provisionTenant } from "./data/seed";
+import type { PostgresServer, RedisServer } from "./data/servers";
 
 /** Rows of a seeded tenant's `orders` table. */
 export const ROWS = 2500;

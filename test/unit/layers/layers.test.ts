@@ -157,11 +157,11 @@ describe("layers", () => {
       const entries = [
         { name: "errors.ts", isDirectory: false },
         { name: "fleet", isDirectory: true },
-        { name: "migrate", isDirectory: true },
+        { name: "migration", isDirectory: true },
         { name: "driver.ts", isDirectory: false },
         { name: "README.md", isDirectory: false },
       ];
-      assert.deepEqual(unlistedParts(entries, table), ["driver.ts", "migrate/"]);
+      assert.deepEqual(unlistedParts(entries, table), ["driver.ts", "migration/"]);
     });
 
     it("an @internal declaration imported across a layer, not within one", () => {
@@ -169,14 +169,14 @@ describe("layers", () => {
       assert.deepEqual(
         internalsAcrossLayers(
           [
-            at("automation/migrate/job.ts", "components/security.ts", ["restrictedPodSecurity", "SMALL"]),
+            at("automation/migration/data/job.ts", "components/security.ts", ["restrictedPodSecurity", "SMALL"]),
             at("components/postgres.ts", "components/security.ts", ["restrictedPodSecurity"]),
-            at("automation/migrate/job.ts", "components/podSecurity.ts", ["restrictedPodSecurity"]),
+            at("automation/migration/data/job.ts", "components/podSecurity.ts", ["restrictedPodSecurity"]),
           ],
           internals,
         ),
         [
-          "automation/migrate/job.ts imports restrictedPodSecurity from components/security.ts, which is @internal (stripped from the published types)",
+          "automation/migration/data/job.ts imports restrictedPodSecurity from components/security.ts, which is @internal (stripped from the published types)",
         ],
       );
     });

@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import type * as automation from "../../../automation/types";
-import type { MigrationSettingsSchema } from "../../../automation/migrate/settings";
+import type { MigrationSettingsSchema } from "../../../automation/migration/data/settings";
 import type { OperationRequestSchema } from "../../../schema/operations";
 import type { TenantInputSchema } from "../../../schema/tenantInput";
 import type * as schema from "../../../schema";

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { ValidationError } from "../../schema";
-import { propertyProblemsOf } from "../../schema/errors";
-import { dnsLabel, intBetween, settings, text } from "../../schema/fields";
-import { TENANT_NAME_MAX } from "../../schema/tenant";
-import type { MigrationSettings } from "../types";
+import { ValidationError } from "../../../schema";
+import { propertyProblemsOf } from "../../../schema/errors";
+import { dnsLabel, intBetween, settings, text } from "../../../schema/fields";
+import { TENANT_NAME_MAX } from "../../../schema/tenant";
+import type { MigrationSettings } from "../../types";
 
 const POSTGRES_SCHEMES = ["postgres:", "postgresql:"];
 const REDIS_SCHEMES = ["redis:", "rediss:"];

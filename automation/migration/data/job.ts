@@ -1,4 +1,4 @@
-import { RESTRICTED_CONTAINER, restrictedPodSecurity } from "../../components/podSecurity";
+import { RESTRICTED_CONTAINER, restrictedPodSecurity } from "../../../components/podSecurity";
 import type { DataStep } from "./dataSteps";
 
 /** A key of a Kubernetes Secret. */
@@ -32,8 +32,8 @@ export interface MigrationJobArgs {
     readonly targetRedis: SecretKeyRef;
   };
   /**
-   * Command that runs `automation/migrate/run.ts` built to JavaScript.
-   * @default ["node", "/app/dist/automation/migrate/run.js"]
+   * Command that runs `automation/migration/data/run.ts` built to JavaScript.
+   * @default ["node", "/app/dist/automation/migration/data/run.js"]
    */
   readonly command?: readonly string[];
   /**
@@ -102,7 +102,7 @@ export function migrationJob(args: MigrationJobArgs) {
             {
               name: "migrate",
               image: args.image,
-              command: [...(args.command ?? ["node", "/app/dist/automation/migrate/run.js"]), args.step],
+              command: [...(args.command ?? ["node", "/app/dist/automation/migration/data/run.js"]), args.step],
               env: [
                 { name: "MIGRATION_ID", value: args.id },
                 { name: "MIGRATION_TENANT", value: args.tenant },

@@ -1,4 +1,4 @@
-import { tenantDatabase } from "../../../schema/naming";
+import { tenantDatabase } from "../../../../schema/naming";
 import type { MigrationSettings } from "../settings";
 import { withDatabase } from "./connection";
 import { compareFingerprints, fingerprint } from "./fingerprint";

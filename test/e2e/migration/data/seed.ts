@@ -5,8 +5,8 @@
  * provisioned with the stack's own provisioning SQL.
  */
 import { execFileSync } from "node:child_process";
-import { PROVISION_TENANT_SQL } from "../../../components/postgres";
-import { libpqEnv } from "../../../automation/migrate/postgres/connection";
+import { PROVISION_TENANT_SQL } from "../../../../components/postgres";
+import { libpqEnv } from "../../../../automation/migration/data/postgres/connection";
 import type { PostgresServer, RedisServer } from "./servers";
 
 /** Row counts of acme's tables. */

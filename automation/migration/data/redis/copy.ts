@@ -1,6 +1,6 @@
 import type Redis from "ioredis";
 import type { ChainableCommander } from "ioredis";
-import { tenantKeyPrefix } from "../../../schema/naming";
+import { tenantKeyPrefix } from "../../../../schema/naming";
 import { MigrationError, TargetConflictError } from "../errors";
 import { formatMarker, ownership, parseMarker } from "../marker";
 import type { MigrationSettings } from "../settings";

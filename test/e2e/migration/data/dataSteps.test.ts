@@ -19,14 +19,14 @@ import {
   VerificationError,
   MigrationStateError,
   CommandError,
-} from "../../../automation/migrate";
-import { markedProcesses, processIdentity } from "../../../automation/processes/marks";
+} from "../../../../automation/migration/data";
+import { markedProcesses, processIdentity } from "../../../../automation/processes/marks";
 import { FakeDrain, FakeStacks, Recorder } from "./fakes";
 import { ACME_KEYS, ACME_ROWS, provisionTenant, seedSource } from "./seed";
 import { PostgresServer, query, RedisServer, sourceTableLocked, useDataServerBinaries } from "./servers";
 import { databaseSnapshot, keySnapshot, sameKeys } from "./snapshot";
 
-const REPO = path.join(__dirname, "../../..");
+const REPO = path.join(__dirname, "../../../..");
 
 describe("tenant migration with real Postgres and Redis", function () {
   let sourcePg: PostgresServer;
@@ -117,7 +117,7 @@ describe("tenant migration with real Postgres and Redis", function () {
 
   /** Runs `run.ts <step>` in its own process group, as the Job does. */
   function runStepProcess(id: string, step: string, env: Record<string, string>): ChildProcess {
-    return spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "automation/migrate/run.ts", step], {
+    return spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "automation/migration/data/run.ts", step], {
       cwd: REPO,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],

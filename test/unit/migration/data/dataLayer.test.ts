@@ -3,13 +3,13 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { FileJournal, MemoryJournal, MigrationStateError, migrationJob, parseMigrationSettings } from "../../../automation/migrate";
-import { runJournaled } from "../../../automation/migrate/journaled";
-import { KubernetesDrain, maintenanceApply, replicasToRestore, type KubeApi } from "../../../automation/migrate/kubeDrain";
-import type { StepName, StepRecord } from "../../../automation/migrate/steps";
-import { formatMarker, ownership, parseMarker } from "../../../automation/migrate/marker";
-import { compareFingerprints } from "../../../automation/migrate/postgres/fingerprint";
-import { redact } from "../../../automation/redact";
+import { FileJournal, MemoryJournal, MigrationStateError, migrationJob, parseMigrationSettings } from "../../../../automation/migration/data";
+import { runJournaled } from "../../../../automation/migration/data/journaled";
+import { KubernetesDrain, maintenanceApply, replicasToRestore, type KubeApi } from "../../../../automation/migration/data/kubeDrain";
+import type { StepName, StepRecord } from "../../../../automation/migration/data/steps";
+import { formatMarker, ownership, parseMarker } from "../../../../automation/migration/data/marker";
+import { compareFingerprints } from "../../../../automation/migration/data/postgres/fingerprint";
+import { redact } from "../../../../automation/redact";
 
 const VALID = {
   id: "m-1",
@@ -273,7 +273,7 @@ describe("migrationJob", () => {
     assert.equal(job.metadata.name, "migrate-copypostgres-m-1");
     const pod = job.spec.template.spec;
     const [container] = pod.containers;
-    assert.deepEqual(container.command, ["node", "/app/dist/automation/migrate/run.js", "copyPostgres"]);
+    assert.deepEqual(container.command, ["node", "/app/dist/automation/migration/data/run.js", "copyPostgres"]);
     assert.deepEqual(
       container.env.find((e) => e.name === "SOURCE_POSTGRES_URL"),
       {

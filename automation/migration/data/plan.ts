@@ -1,5 +1,5 @@
-import { tenantDatabase, tenantKeyPrefix } from "../../schema/naming";
-import type { StepJournal } from "./journal";
+import { tenantDatabase, tenantKeyPrefix } from "../../../schema/naming";
+import type { StepJournal } from "./stepJournal";
 import { parseMarker } from "./marker";
 import { qualified, tables } from "./postgres/catalog";
 import { withDatabase } from "./postgres/connection";

@@ -1,6 +1,6 @@
 /** Job failures of the data steps: a failure the pod failure policy ends is final, others may be retried; a failed Job is replaced. */
 import * as assert from "node:assert/strict";
-import { MigrationError, parseMigrationSettings } from "../../../automation/migrate";
+import { MigrationError, parseMigrationSettings } from "../../../automation/migration/data";
 import { jobDataSteps } from "../../../automation/migration/jobDataSteps";
 
 const settings = parseMigrationSettings({

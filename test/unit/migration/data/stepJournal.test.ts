@@ -2,10 +2,10 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { openDatabase } from "../../../automation/db/sqlDatabase";
-import { OperationJournal } from "../../../automation/journal/journal";
-import { runJournaled } from "../../../automation/migrate/journaled";
-import { OperationStepJournal } from "../../../automation/migration/stepJournal";
+import { openDatabase } from "../../../../automation/db/sqlDatabase";
+import { OperationJournal } from "../../../../automation/journal/journal";
+import { runJournaled } from "../../../../automation/migration/data/journaled";
+import { OperationStepJournal } from "../../../../automation/migration/data/stepJournal";
 
 describe("a migration's steps in the operation journal", () => {
   it("count every run of a data step: three killed while running, then the one that finished", async () => {

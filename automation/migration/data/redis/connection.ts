@@ -1,5 +1,5 @@
 import Redis from "ioredis";
-import { tenantKeyPrefix } from "../../../schema/naming";
+import { tenantKeyPrefix } from "../../../../schema/naming";
 
 /**
  * Runs `work` with a client of the server at `url` and closes it. The client never reconnects and

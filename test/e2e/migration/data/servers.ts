@@ -13,7 +13,7 @@ import * as path from "node:path";
 import { Client } from "pg";
 import Redis from "ioredis";
 
-const REPO = path.join(__dirname, "../../..");
+const REPO = path.join(__dirname, "../../../..");
 
 /** Puts the servers' and clients' directories on this process's PATH (installing the packages if missing). */
 export function useDataServerBinaries(): void {

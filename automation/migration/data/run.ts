@@ -12,11 +12,11 @@
  */
 import { DATA_STEPS, type DataStep, dataStepHandlers } from "./dataSteps";
 import { MigrationError } from "./errors";
-import { FileJournal, MemoryJournal, type StepJournal } from "./journal";
+import { FileJournal, MemoryJournal, type StepJournal } from "./stepJournal";
 import { runJournaled } from "./journaled";
 import { RETRYABLE_EXIT_CODE } from "./job";
 import { planMigration } from "./plan";
-import { redact } from "../redact";
+import { redact } from "../../redact";
 import { parseMigrationSettings } from "./settings";
 
 /** The migration settings given by environment variables. */

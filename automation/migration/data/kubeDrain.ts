@@ -1,4 +1,4 @@
-import { MAINTENANCE_CONFIGMAP, MAINTENANCE_READ_ONLY } from "../../components/contract";
+import { MAINTENANCE_CONFIGMAP, MAINTENANCE_READ_ONLY } from "../../../components/contract";
 import type { Drain } from "./stacks";
 import type { Checkpoint } from "./steps";
 

@@ -1,11 +1,17 @@
+/**
+ * The one model of a migration's step journal: {@link StepJournal} and its three stores, the
+ * driver's operation journal ({@link OperationStepJournal}), memory and a JSON file (tests, the
+ * local runner and the data Jobs).
+ */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import * as path from "node:path";
+import type { OperationJournal } from "../../journal/journal";
 import type { StepName, StepRecord } from "./steps";
 
 /**
  * Where a migration records its steps. The driver backs it with its operation journal (SQLite or
- * PostgreSQL); {@link MemoryJournal} and {@link FileJournal} serve tests and the local runner.
- * One journal holds one migration.
+ * PostgreSQL, {@link OperationStepJournal}); {@link MemoryJournal} and {@link FileJournal} serve
+ * tests and the local runner. One journal holds one migration.
  */
 export interface StepJournal {
   /** The record of `step`, or undefined when it never started. */
@@ -56,5 +62,30 @@ export class FileJournal implements StepJournal {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
       throw error;
     }
+  }
+}
+
+/** The operation-journal step holding a migration step: `migrate:<step>`. */
+export function journalStep(step: StepName): string {
+  return `migrate:${step}`;
+}
+
+/**
+ * A migration's steps as steps `migrate:<step>` of its operation, each with the data layer's record
+ * as its detail (a rolled-back step shows as `skipped`) and the record's attempt as the step's attempts.
+ */
+export class OperationStepJournal implements StepJournal {
+  constructor(
+    private readonly journal: OperationJournal,
+    private readonly operationId: string,
+  ) {}
+
+  async get(step: StepName): Promise<StepRecord | undefined> {
+    return (await this.journal.step(this.operationId, journalStep(step)))?.detail as StepRecord | undefined;
+  }
+
+  async set(step: StepName, record: StepRecord): Promise<void> {
+    const status = record.status === "rolledBack" ? "skipped" : record.status;
+    await this.journal.recordStep(this.operationId, journalStep(step), status, record, record.attempt);
   }
 }

@@ -1,6 +1,6 @@
 import { type DataStep, dataStepHandlers } from "./dataSteps";
 import { MigrationStateError } from "./errors";
-import type { StepJournal } from "./journal";
+import type { StepJournal } from "./stepJournal";
 import { runJournaled, type StepHandler } from "./journaled";
 import { abandonPostgresCopy } from "./postgres/copy";
 import { abandonRedisCopy } from "./redis/copy";

@@ -1,9 +1,9 @@
 import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { tenantDatabase } from "../../../schema/naming";
-import { endMarked } from "../../processes/marks";
-import { markChildren } from "../../processes/watchdog";
+import { tenantDatabase } from "../../../../schema/naming";
+import { endMarked } from "../../../processes/marks";
+import { markChildren } from "../../../processes/watchdog";
 import { runCommand } from "../command";
 import { MigrationError, TargetConflictError } from "../errors";
 import { ownership, parseMarker } from "../marker";
