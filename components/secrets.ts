@@ -10,9 +10,9 @@ import {
   tenantKeyPrefix,
   tenantRedisUser,
 } from "../schema";
-import { envName, oneOf } from "../schema/fields";
+import { dnsLabel, envName, oneOf } from "../schema/fields";
 import { tenantNames } from "../schema/tenant";
-import { namespaceArg, parseArgs } from "./validation";
+import { input, namespaceArg, parseArgs } from "./validation";
 import { z } from "zod";
 import {
   CREDENTIALS_SECRET,
@@ -53,10 +53,37 @@ export interface SecretsArgs {
 }
 
 /**
+ * Where a part reads the stack's credentials from: a {@link Secrets} component (pass it whole:
+ * `credentials: secrets`), or the names of two Secrets holding the same keys. A part given the Secrets'
+ * outputs is created after them.
+ */
+export interface StackCredentials {
+  /**
+   * Name of the Secret of the stack credentials (`POSTGRES_PASSWORD`, `REDIS_PASSWORD`, `APP_SECRET_KEY` and
+   * the app secrets), in the part's namespace.
+   */
+  readonly credentialsSecretName: pulumi.Input<string>;
+  /** Name of the Secret of the tenants' credentials (each tenant's database and Redis credentials and the Redis ACL lines). */
+  readonly tenantCredentialsSecretName: pulumi.Input<string>;
+}
+
+/**
+ * What a {@link StackCredentials} argument may hold: two Secret names, each an Output or a DNS-1123 label.
+ * @internal
+ */
+export function credentialsArg() {
+  const name = input(dnsLabel(253));
+  return z.object(
+    { credentialsSecretName: name, tenantCredentialsSecretName: name },
+    { error: "must be the stack's Secrets, or the names of its two Secrets" },
+  );
+}
+
+/**
  * The stack's credentials: a Secret of stack credentials (generated once, or read
  * from a secret store by an ExternalSecret) and a Secret of per-tenant credentials (always generated).
  */
-export class Secrets extends pulumi.ComponentResource {
+export class Secrets extends pulumi.ComponentResource implements StackCredentials {
   /** Name of the Secret holding the stack credentials as environment variables. */
   public readonly credentialsSecretName: pulumi.Output<string>;
   /** Name of the Secret holding the tenants' credentials. */

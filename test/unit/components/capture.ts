@@ -74,6 +74,11 @@ export function resolve<T>(input: pulumi.Input<T>): Promise<pulumi.Unwrap<T>> {
   return new Promise((done) => pulumi.output(input).apply((value) => done(value)));
 }
 
+/** The value of an Output, or the error its deployment fails with (where `resolve` would wait forever). */
+export function settle<T>(output: pulumi.Output<T>): Promise<T> {
+  return (output as unknown as { promise(): Promise<T> }).promise();
+}
+
 /** Whether an input is a secret output. */
 export function isSecret(input: pulumi.Input<unknown>): Promise<boolean> {
   return (pulumi.output(input) as unknown as { isSecret: Promise<boolean> }).isSecret;

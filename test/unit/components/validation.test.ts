@@ -9,6 +9,7 @@ const DNS_LABEL =
 const TENANT_NAME =
   "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 40 characters";
 const LABEL_VALUE = 'must be a label value: 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit';
+const CREDENTIALS = { credentialsSecretName: "credentials", tenantCredentialsSecretName: "tenant-credentials" };
 const WIRING = { credentialKeys: ["POSTGRES_PASSWORD"], tenancyMode: "shared" as const, tenants: ["acme"], ollama: false };
 
 describe("InvalidArgsError", () => {
@@ -46,6 +47,7 @@ describe("every part validates every argument it takes, before it registers anyt
           {
             namespace: "Apps",
             instance: "ai app",
+            credentials: CREDENTIALS,
             spec: { storageGi: 0, backup: { schedule: "daily" } },
             tenants: ["acme", "Acme!", "acme"],
             backupPodLabels: { "azure.workload.identity/use": "yes please" },
@@ -107,6 +109,7 @@ describe("every part validates every argument it takes, before it registers anyt
           "worker",
           {
             namespace: "apps",
+            credentials: CREDENTIALS,
             spec: { image: "ghcr.io/example/worker:1.0.0" },
             wiring: { ...WIRING, credentialKeys: ["1KEY"], tenants: ["Acme!"] },
           },
@@ -162,7 +165,8 @@ describe("every part validates every argument it takes, before it registers anyt
     };
     rejectsArgs(
       'PostgresBackup "backup"',
-      (opts) => new PostgresBackup("backup", { namespace: "apps", instance: "app", image: "postgres", backup }, opts),
+      (opts) =>
+        new PostgresBackup("backup", { namespace: "apps", instance: "app", credentials: CREDENTIALS, image: "postgres", backup }, opts),
       [
         '`image` must be a container image reference with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible (got "postgres")',
         "`backup.retentionDays` must be an integer between 1 and 3650 (got 0)",
@@ -172,7 +176,7 @@ describe("every part validates every argument it takes, before it registers anyt
 
   it("leaves an argument known only at deployment (an Output) to be checked there", () => {
     const { resources, opts } = capture();
-    new Postgres("db", { namespace: pulumi.output("Not Known Yet"), spec: {}, tenants: ["acme"] }, opts);
+    new Postgres("db", { namespace: pulumi.output("Not Known Yet"), credentials: CREDENTIALS, spec: {}, tenants: ["acme"] }, opts);
     assert.ok(resources.some((r) => r.name === "db-statefulset"));
   });
 });
