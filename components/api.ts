@@ -6,7 +6,7 @@ import { recommendedLabels, selectorLabels } from "./labels";
 import { type AppWiring, appWorkload, wiringArg } from "./workload";
 import { duration } from "../schema/fields";
 import { deferredImage, parseArgs, placedPartShape, type WithImageInput } from "./validation";
-import { credentialsArg, type StackCredentials } from "./secrets";
+import { afterCredentials, credentialsArg, type StackCredentials } from "./secrets";
 
 /** Type token of {@link Api}. */
 export const API_TYPE = "tenantstack:workload:Api";
@@ -62,7 +62,7 @@ export class Api extends pulumi.ComponentResource {
       },
       deferred.checked,
     );
-    super(API_TYPE, name, {}, opts);
+    super(API_TYPE, name, {}, afterCredentials(args.credentials, opts));
     const instance = args.instance ?? name;
     const http = (path: string) => ({ httpGet: { path, port: "http" } });
 

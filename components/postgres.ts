@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type PostgresInput, PostgresSchema, type SchedulingInput, type SchedulingSpec, tenantDatabase } from "../schema";
 import { credentialKey, PORTS, SERVICES, tenantKeys } from "./contract";
 import { postgresClientEnv, POSTGRES_UID, waitForPostgres } from "./postgresClient";
-import { credentialsArg, type StackCredentials } from "./secrets";
+import { afterCredentials, credentialsArg, type StackCredentials } from "./secrets";
 import { recommendedLabels } from "./labels";
 import { PostgresBackup } from "./postgresBackup";
 import { containerResources, STEP_RESOURCES } from "./resources";
@@ -92,7 +92,7 @@ export class Postgres extends pulumi.ComponentResource {
       },
       args,
     );
-    super(POSTGRES_TYPE, name, {}, opts);
+    super(POSTGRES_TYPE, name, {}, afterCredentials(args.credentials, opts));
     const instance = args.instance ?? name;
     const scratch = scratchDirectories({ run: "/var/run/postgresql", tmp: "/tmp" }, SMALL_SCRATCH);
     const ready = ["pg_isready", "-U", "postgres", "-h", "127.0.0.1"];

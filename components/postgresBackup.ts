@@ -4,7 +4,7 @@ import { BackupSchema, type PostgresSpec, type ResourcesSpec, SchedulingSchema, 
 import { image, labels as labelMap, labelValue } from "../schema/fields";
 import { recommendedLabels } from "./labels";
 import { postgresClientEnv, POSTGRES_UID, waitForPostgres } from "./postgresClient";
-import { credentialsArg, type StackCredentials } from "./secrets";
+import { afterCredentials, credentialsArg, type StackCredentials } from "./secrets";
 import { containerResources, STEP_RESOURCES } from "./resources";
 import { podPlacement } from "./scheduling";
 import { RESTRICTED_CONTAINER, restrictedPodSecurity, scratchDirectories, SMALL_SCRATCH } from "./security";
@@ -101,7 +101,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
       },
       args,
     );
-    super(POSTGRES_BACKUP_TYPE, name, {}, opts);
+    super(POSTGRES_BACKUP_TYPE, name, {}, afterCredentials(args.credentials, opts));
     const labels = recommendedLabels(args.instance, "postgres-backup");
     const metadata = { name: BACKUP_SERVICE_ACCOUNT, namespace: args.namespace, labels };
     const destination = backup.destination;

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type RedisInput, RedisSchema, type RedisSpec, type SchedulingInput } from "../schema";
 import { credentialKey, PORTS, REDIS_TENANT_ACL_KEY, SERVICES } from "./contract";
-import { credentialsArg, type StackCredentials } from "./secrets";
+import { afterCredentials, credentialsArg, type StackCredentials } from "./secrets";
 import { recommendedLabels } from "./labels";
 import { containerResources, STEP_RESOURCES } from "./resources";
 import { podPlacement } from "./scheduling";
@@ -73,7 +73,7 @@ export class Redis extends pulumi.ComponentResource {
 
   constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
     const { spec, scheduling } = parseArgs(`Redis "${name}"`, { ...placedPartShape(RedisSchema), credentials: credentialsArg() }, args);
-    super(REDIS_TYPE, name, {}, opts);
+    super(REDIS_TYPE, name, {}, afterCredentials(args.credentials, opts));
     const instance = args.instance ?? name;
     const conf = redisConfig(spec);
     const scratch = scratchDirectories({ acl: "/acl", tmp: "/tmp" }, SMALL_SCRATCH);

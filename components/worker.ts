@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type SchedulingInput, type WorkerInput, WorkerSchema } from "../schema";
 import { type AppWiring, appWorkload, wiringArg } from "./workload";
 import { deferredImage, parseArgs, placedPartShape, type WithImageInput } from "./validation";
-import { credentialsArg, type StackCredentials } from "./secrets";
+import { afterCredentials, credentialsArg, type StackCredentials } from "./secrets";
 
 /** Type token of {@link Worker}. */
 export const WORKER_TYPE = "tenantstack:workload:Worker";
@@ -46,7 +46,7 @@ export class Worker extends pulumi.ComponentResource {
       { ...placedPartShape(WorkerSchema), credentials: credentialsArg(), wiring: wiringArg() },
       deferred.checked,
     );
-    super(WORKER_TYPE, name, {}, opts);
+    super(WORKER_TYPE, name, {}, afterCredentials(args.credentials, opts));
     const health = spec.health;
     // Readiness runs the worker's own check, which may look at its dependencies; liveness only that the
     // worker is alive (its health port accepts connections, or the same command tolerated for 5 minutes),
