@@ -9,7 +9,7 @@ import * as path from "node:path";
 import type { ClusterKubeconfigs } from "./clusters";
 import { openDatabase, type SqlDatabase } from "./db/sqlDatabase";
 import { CancelledError, InputError, type WireError } from "./errors";
-import type { Executor } from "./fleet/executor";
+import type { Executor } from "./operations/executor";
 import { LocalProcessExecutor } from "./fleet/localProcessExecutor";
 import { fleetUpgrade, type FleetUpgradeOptions, type FleetUpgradeResult } from "./fleet/upgrade";
 import { boundedEach } from "./fleet/waves";

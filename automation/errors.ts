@@ -177,6 +177,38 @@ export class CheckpointUnreadableError extends TenantstackError {
   }
 }
 
+/**
+ * No Pulumi CLI to run: no `pulumiPath`, no usable toolchain built in the checkout, and no `pulumi` on
+ * PATH. The driver never builds or downloads one; the message lists what to run.
+ */
+export class PulumiCliNotFoundError extends TenantstackError {
+  constructor(
+    /** The checkout whose toolchain was looked up, or undefined for the installed package. */
+    readonly checkout: string | undefined,
+    /** Why that toolchain cannot be used, as the end of a sentence ("is not built ..."). */
+    readonly problem: string | undefined,
+    /** The Pulumi CLI version the package's SDK is pinned to. */
+    readonly cliVersion: string,
+    /** The resource plugins the program needs, each `<name> <version>`. */
+    readonly plugins: readonly string[],
+  ) {
+    const toolchain = checkout !== undefined ? `the toolchain of the checkout ${checkout} ${problem ?? "cannot be used"}, and ` : "";
+    const build =
+      checkout !== undefined
+        ? `\n  - run \`npm run toolchain\` in ${checkout} (builds it from Go modules: many minutes the first time),`
+        : "";
+    const install = plugins.map((plugin) => `\`pulumi plugin install resource ${plugin}\``).join(", ");
+    super(
+      "pulumi_cli_missing",
+      `No Pulumi CLI found: ${toolchain}there is no \`pulumi\` on PATH (the driver never builds or downloads one). Do one of:${build}\n` +
+        "  - set `pulumiPath` (CLI: `--pulumi PATH`) to a Pulumi CLI binary or the directory holding it,\n" +
+        `  - install the Pulumi CLI ${cliVersion} on PATH` +
+        (plugins.length > 0 ? ` with the resource plugin${plugins.length === 1 ? "" : "s"} ${plugins.join(", ")} (${install}).` : "."),
+    );
+    this.name = "PulumiCliNotFoundError";
+  }
+}
+
 /** An error as it crosses a process boundary: its class name and constructor arguments. */
 export interface WireError {
   readonly name: string;
@@ -209,6 +241,11 @@ const WIRE: Record<string, { make: (...args: never[]) => TenantstackError; args:
   WorkerCrashedError: {
     make: (s: string, d: string) => new WorkerCrashedError(s, d),
     args: (e: WorkerCrashedError) => [e.stack, e.detail],
+  },
+  PulumiCliNotFoundError: {
+    make: (c: string | null, p: string | null, v: string, plugins: string[]) =>
+      new PulumiCliNotFoundError(c ?? undefined, p ?? undefined, v, plugins),
+    args: (e: PulumiCliNotFoundError) => [e.checkout ?? null, e.problem ?? null, e.cliVersion, e.plugins],
   },
   CheckpointUnreadableError: {
     make: (s: string, c: string, p: string, copies: string[], w: string) => new CheckpointUnreadableError(s, c, p, copies, w),

@@ -4,7 +4,7 @@ export { CLUSTER_NAME_MAX, DEFAULT_CLUSTER, parseClusterList, type ClusterKubeco
 export { openDatabase, type SqlDatabase } from "./db/sqlDatabase";
 export * from "./driver";
 export * from "./errors";
-export type { Executor, ExecutorEvent, ExecutorRunOptions } from "./fleet/executor";
+export type { Executor, ExecutorEvent, ExecutorRunOptions } from "./operations/executor";
 export { checkHealth, workloadReady, type HealthGateOptions, type HealthReport } from "./fleet/health";
 export { LocalProcessExecutor, type LocalProcessExecutorOptions } from "./fleet/localProcessExecutor";
 export type { FleetUpgradeOptions, FleetUpgradeResult, StackUpgrade } from "./fleet/upgrade";
@@ -24,4 +24,5 @@ export { readDataPlaneFile, staticDataPlane } from "./migration/staticDataPlane"
 export * from "./registry/migrations";
 export * from "./registry/registry";
 export { PLANS, atVersion, fleetStacks, parseVersion, stackOf, type FleetStack, type Tenant, type TenantInput } from "./registry/tenant";
+export { TOOLCHAIN_RECORD, lookUpToolchain, type ToolchainLookup } from "./toolchain";
 export * from "./workspace";

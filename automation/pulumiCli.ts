@@ -1,12 +1,12 @@
 /**
- * Finds the Pulumi CLI without ever downloading one: an explicit path, the repository's toolchain
- * cache (`tools/toolchain.sh path`), or `pulumi` on PATH.
+ * Finds the Pulumi CLI without ever building or downloading one: an explicit path, the checkout's
+ * built toolchain (the record `tools/toolchain.sh` leaves, see `toolchain.ts`), or `pulumi` on PATH.
  */
-import { execFileSync } from "node:child_process";
-import { accessSync, constants, existsSync, mkdirSync, readlinkSync, statSync, symlinkSync, unlinkSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, unlinkSync } from "node:fs";
 import * as path from "node:path";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
-import { InputError } from "./errors";
+import { InputError, PulumiCliNotFoundError } from "./errors";
+import { lookUpToolchain } from "./toolchain";
 
 const COMPILED = __dirname.includes(`${path.sep}dist${path.sep}`);
 
@@ -34,12 +34,22 @@ function isExecutable(file: string): boolean {
   }
 }
 
-/** The toolchain's directories, when the repository's toolchain script is present and has built them. */
-function toolchainDirs(): string[] {
-  const script = path.join(PACKAGE_ROOT, "tools/toolchain.sh");
-  if (!existsSync(script)) return [];
-  const out = execFileSync(script, ["path"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  return out.trim().split("\n").pop()!.split(":").filter(Boolean);
+/** The version of an installed npm package, or undefined when it is not installed. */
+function packageVersion(name: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")) as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The engine the package's program needs: the CLI of its SDK's version and the Kubernetes provider of its `@pulumi/kubernetes`. */
+function engineRequirements(): { cliVersion: string; plugins: string[] } {
+  const kubernetes = packageVersion("@pulumi/kubernetes");
+  return {
+    cliVersion: packageVersion("@pulumi/pulumi") ?? "of the installed @pulumi/pulumi",
+    plugins: kubernetes !== undefined ? [`kubernetes ${kubernetes}`] : [],
+  };
 }
 
 /**
@@ -69,11 +79,13 @@ function isSymlink(file: string): boolean {
 
 /**
  * Locates the CLI: `explicit` (the binary, or a directory holding `pulumi` or `bin/pulumi`), else the
- * toolchain cache, else `pulumi` on this process's PATH. Never installs anything.
+ * toolchain built in the checkout at `root`, else `pulumi` on this process's PATH. Never builds or
+ * installs anything: with none of them, a {@link PulumiCliNotFoundError} says what to run.
  *
  * @param linkDir a private directory for the symlink root of a binary outside a `bin/` directory
+ * @param root the checkout whose built toolchain is looked up (the package's own by default)
  */
-export async function findPulumiCli(explicit: string | undefined, linkDir: string): Promise<PulumiCli> {
+export async function findPulumiCli(explicit: string | undefined, linkDir: string, root: string = PACKAGE_ROOT): Promise<PulumiCli> {
   if (explicit !== undefined) {
     const candidates = [explicit, path.join(explicit, "pulumi"), path.join(explicit, "bin/pulumi")].map((p) => path.resolve(p));
     const binary = candidates.find(isExecutable);
@@ -84,17 +96,18 @@ export async function findPulumiCli(explicit: string | undefined, linkDir: strin
       pathDirs: [path.dirname(binary)],
     };
   }
-  const dirs = toolchainDirs();
+  const toolchain = lookUpToolchain(root);
+  const dirs = toolchain.kind === "built" ? toolchain.dirs : [];
   const home = dirs.find((dir) => isExecutable(path.join(dir, "pulumi")));
   if (home !== undefined) {
-    const root = rootFor(path.join(home, "pulumi"), linkDir);
-    return { command: await PulumiCommand.get({ root, skipVersionCheck: true }), pathDirs: dirs };
+    const linkRoot = rootFor(path.join(home, "pulumi"), linkDir);
+    return { command: await PulumiCommand.get({ root: linkRoot, skipVersionCheck: true }), pathDirs: dirs };
   }
   try {
     return { command: await PulumiCommand.get({ skipVersionCheck: true }), pathDirs: [] };
   } catch {
-    throw new InputError("Pulumi CLI", [
-      "`pulumiPath` is required: no toolchain cache and no `pulumi` on PATH (this driver never downloads one)",
-    ]);
+    const { cliVersion, plugins } = engineRequirements();
+    const problem = toolchain.kind === "unusable" ? toolchain.problem : toolchain.kind === "built" ? "holds no pulumi binary" : undefined;
+    throw new PulumiCliNotFoundError(toolchain.kind === "none" ? undefined : root, problem, cliVersion, plugins);
   }
 }

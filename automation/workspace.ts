@@ -49,7 +49,7 @@ export interface WorkspaceOptions {
   readonly passphrase?: string;
   /**
    * The Pulumi CLI: its binary, or a directory holding `pulumi` or `bin/pulumi`.
-   * @default - the toolchain cache of the repository, else `pulumi` on PATH
+   * @default - the toolchain built in the checkout (`npm run toolchain`; never built from here), else `pulumi` on PATH
    */
   readonly pulumiPath?: string;
   /**

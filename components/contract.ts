@@ -1,13 +1,33 @@
 /**
  * The app contract: the names of the Services, Secrets, keys and paths through which the API and
- * worker find the rest of their stack. Documented in the README; changing one breaks running apps.
+ * worker find the rest of their stack, and through which the driver drains a tenant (the maintenance
+ * flags). Public: the components and the driver both import it, and the README documents it;
+ * changing one breaks running apps. The pod-security defaults are beside it, in `podSecurity.ts`.
  */
 
 /** Service names, reachable as `<name>.<namespace>.svc`. */
-export const SERVICES = { api: "api", postgres: "postgres", redis: "redis", ollama: "ollama" } as const;
+export const SERVICES = {
+  /** The API's Service. */
+  api: "api",
+  /** PostgreSQL's Service. */
+  postgres: "postgres",
+  /** Redis' Service. */
+  redis: "redis",
+  /** Ollama's Service, when Ollama is enabled. */
+  ollama: "ollama",
+} as const;
 
-/** Ports of the data services. */
-export const PORTS = { postgres: 5432, redis: 6379, ollama: 11434, http: 80 } as const;
+/** Ports of the services. */
+export const PORTS = {
+  /** PostgreSQL. */
+  postgres: 5432,
+  /** Redis. */
+  redis: 6379,
+  /** Ollama's HTTP API. */
+  ollama: 11434,
+  /** The API's Service. */
+  http: 80,
+} as const;
 
 /** Secret with the stack's credentials, as environment variables of the workloads. */
 export const CREDENTIALS_SECRET = "credentials";
@@ -32,8 +52,11 @@ export const MAINTENANCE_MOUNT_PATH = "/var/run/tenantstack/maintenance";
 
 /** Keys of the stack credentials in {@link CREDENTIALS_SECRET}, by credential name. */
 export const CREDENTIAL_KEYS: Readonly<Record<string, string>> = {
+  /** The PostgreSQL superuser's password. */
   postgresPassword: "POSTGRES_PASSWORD",
+  /** The Redis default user's password. */
   redisPassword: "REDIS_PASSWORD",
+  /** The app's own secret key. */
   appSecretKey: "APP_SECRET_KEY",
 };
 
@@ -45,9 +68,13 @@ export function credentialKey(name: string): string {
 /** Keys of one tenant's credentials in {@link TENANT_CREDENTIALS_SECRET}. */
 export function tenantKeys(tenant: string) {
   return {
+    /** The tenant's PostgreSQL URL (its own database and role). */
     databaseUrl: `${tenant}.database-url`,
+    /** The password of the tenant's PostgreSQL role. */
     databasePassword: `${tenant}.database-password`,
+    /** The tenant's Redis URL (its own ACL user, with Redis ACL isolation). */
     redisUrl: `${tenant}.redis-url`,
+    /** The prefix every Redis key of the tenant starts with. */
     redisKeyPrefix: `${tenant}.redis-key-prefix`,
   } as const;
 }

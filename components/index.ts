@@ -5,6 +5,7 @@ export * from "./contract";
 export { Ingress, INGRESS_TYPE, type IngressArgs, type IngressSettings } from "./ingress";
 export { NETWORK_POLICIES_TYPE, NetworkPolicies, type NetworkPoliciesArgs } from "./networkPolicies";
 export { Ollama, OLLAMA_TYPE, type OllamaArgs } from "./ollama";
+export * from "./podSecurity";
 export { Postgres, POSTGRES_TYPE, type PostgresArgs } from "./postgres";
 export { PostgresBackup, POSTGRES_BACKUP_TYPE, type PostgresBackupArgs } from "./postgresBackup";
 export { Redis, REDIS_TYPE, type RedisArgs } from "./redis";

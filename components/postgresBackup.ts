@@ -7,7 +7,8 @@ import { postgresClientEnv, POSTGRES_UID, waitForPostgres } from "./postgresClie
 import { afterCredentials, credentialsArg, type StackCredentials } from "./secrets";
 import { containerResources, STEP_RESOURCES } from "./resources";
 import { podPlacement } from "./scheduling";
-import { RESTRICTED_CONTAINER, restrictedPodSecurity, scratchDirectories, SMALL_SCRATCH } from "./security";
+import { RESTRICTED_CONTAINER, restrictedPodSecurity } from "./podSecurity";
+import { scratchDirectories, SMALL_SCRATCH } from "./security";
 import { namespaceArg, parseArgs } from "./validation";
 
 /** Type token of {@link PostgresBackup}. */

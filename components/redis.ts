@@ -6,7 +6,8 @@ import { afterCredentials, credentialsArg, type StackCredentials } from "./secre
 import { recommendedLabels } from "./labels";
 import { containerResources, STEP_RESOURCES } from "./resources";
 import { podPlacement } from "./scheduling";
-import { RESTRICTED_CONTAINER, scratchDirectories, SMALL_SCRATCH } from "./security";
+import { RESTRICTED_CONTAINER } from "./podSecurity";
+import { scratchDirectories, SMALL_SCRATCH } from "./security";
 import { DATA_VOLUME, statefulStore } from "./statefulStore";
 import { checksum } from "./checksum";
 import { parseArgs, placedPartShape } from "./validation";

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { VolumeSpec } from "../schema";
 import { recommendedLabels, type Role, selectorLabels } from "./labels";
-import { restrictedPodSecurity } from "./security";
+import { restrictedPodSecurity } from "./podSecurity";
 import { VolumeGuard } from "./volumeGuard";
 
 /** Name of the data volume claim template; containers mount it by this name. */

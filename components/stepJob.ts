@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { restrictedPodSecurity } from "./security";
+import { restrictedPodSecurity } from "./podSecurity";
 
 /** What a step Job runs. */
 export interface StepJobArgs {

@@ -8,7 +8,8 @@ import { MAINTENANCE_CONFIGMAP, MAINTENANCE_MOUNT_PATH, PORTS, SERVICES, TENANTS
 import { recommendedLabels, selectorLabels } from "./labels";
 import { containerResources } from "./resources";
 import { podPlacement } from "./scheduling";
-import { RESTRICTED_CONTAINER, restrictedPodSecurity, scratchDirectories } from "./security";
+import { RESTRICTED_CONTAINER, restrictedPodSecurity } from "./podSecurity";
+import { scratchDirectories } from "./security";
 import { checksum } from "./checksum";
 import { input } from "./validation";
 import type { StackCredentials } from "./secrets";

@@ -4,6 +4,9 @@
 #
 # Usage: tools/toolchain.sh build   build what is missing (progress on stderr)
 #        tools/toolchain.sh path    build what is missing, then print the directories to put on PATH
+# Both record the Pulumi directories, and the hashes of the files they were built from, in
+# tools/.toolchain-built: the driver (automation/toolchain.ts) reads that record to find the built
+# toolchain of a checkout; it never runs this script, so a library call never starts a build.
 # A user who already has `pulumi` (and its plugins) on PATH can skip the Pulumi build with
 # TENANTSTACK_USE_INSTALLED_PULUMI=1.
 set -euo pipefail
@@ -18,6 +21,16 @@ else
   dirs+=("${built[@]}")
 fi
 "$HERE/cluster/build.sh" >/dev/null # progress on stderr; stdout lists the binaries
+
+# The record automation/toolchain.ts reads: `input <sha256>  <file>` per build input, `dir <dir>` per
+# directory. Written whole, then renamed, so a reader never sees half of it.
+record=$HERE/.toolchain-built
+{
+  echo "# written by tools/toolchain.sh (read by automation/toolchain.ts); rewritten by every run"
+  (cd "$HERE/.." && sha256sum tools/pulumi/build.sh tools/pulumi/*/go.mod) | sed 's/^/input /'
+  printf 'dir %s\n' "${dirs[@]}"
+} >"$record.$$"
+mv "$record.$$" "$record"
 
 case ${1:-build} in
   build) ;;

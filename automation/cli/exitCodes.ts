@@ -7,7 +7,7 @@ export const EXIT = {
   ok: 0,
   /** The operation ran and at least one stack failed (update, health gate, crash). */
   failed: 1,
-  /** Bad input: usage, options, tenant, version; nothing was touched. */
+  /** Bad input: usage, options, tenant, version, no Pulumi CLI to run; nothing was touched. */
   invalidInput: 2,
   /** A stack is locked by another operation; see `tenantstack recover`. */
   locked: 3,
@@ -23,6 +23,7 @@ export const EXIT = {
 
 const BY_CODE: Record<string, number> = {
   invalid_input: EXIT.invalidInput,
+  pulumi_cli_missing: EXIT.invalidInput,
   not_found: EXIT.invalidInput,
   conflict: EXIT.invalidInput,
   stack_locked: EXIT.locked,

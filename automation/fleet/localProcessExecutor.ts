@@ -16,7 +16,7 @@ import { killMarked, MARK_VARIABLE } from "../processes/marks";
 import { markChildren } from "../processes/watchdog";
 import type { StackJob, StackJobEvent, StackJobResult } from "../operations/stackJob";
 import type { WorkspaceOptions } from "../workspace";
-import type { Executor, ExecutorRunOptions } from "./executor";
+import type { Executor, ExecutorRunOptions } from "../operations/executor";
 import type { ToWorker } from "./worker";
 
 /** Options of the local executor. */

@@ -1,4 +1,4 @@
-import { RESTRICTED_CONTAINER, restrictedPodSecurity } from "../../components/security";
+import { RESTRICTED_CONTAINER, restrictedPodSecurity } from "../../components/podSecurity";
 import type { DataStep } from "./dataSteps";
 
 /** A key of a Kubernetes Secret. */

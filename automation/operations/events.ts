@@ -1,5 +1,5 @@
 /** Progress events of the driver's operations, streamed to the CLI, the HTTP API and library callers. */
-import type { ExecutorEvent } from "../fleet/executor";
+import type { ExecutorEvent } from "./executor";
 
 /** One progress event. */
 export type DriverEvent =

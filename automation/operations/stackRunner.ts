@@ -4,7 +4,7 @@
  * driver or a crashed worker left it mid-update.
  */
 import { toWire, type WireError } from "../errors";
-import type { Executor } from "../fleet/executor";
+import type { Executor } from "./executor";
 import type { OperationJournal } from "../journal/journal";
 import { endOrphans } from "../processes/marks";
 import type { StackLeases } from "../journal/leases";

@@ -20,7 +20,11 @@ const CACHE = path.join(process.env.HOME ?? "/root", ".cache/tenantstack");
 
 let toolchainOnPath = false;
 
-/** Builds what is missing of the toolchain and puts it first on PATH; once per process. */
+/**
+ * Builds what is missing of the toolchain and puts it first on PATH; once per process. The driver only
+ * looks the built toolchain up (`automation/toolchain.ts`), never builds it: every suite that opens a
+ * `Driver` runs this first (the root hooks below).
+ */
 function useToolchain(): void {
   if (toolchainOnPath) return;
   const toolchain = execFileSync(path.join(REPO, "tools/toolchain.sh"), ["path"], {

@@ -1,3 +1,6 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+
 /** Small valid tenant settings for the driver's tests: no Ollama, no TLS, no ingress controller. */
 export function tenantSettings(): Record<string, any> {
   const small = { cpuRequest: "10m", memoryRequest: "16Mi", cpuLimit: "100m", memoryLimit: "64Mi" };
@@ -24,4 +27,15 @@ export function tenantSettings(): Record<string, any> {
     ingress: { tls: { issuer: "none" }, waitForAddress: false },
     secrets: { source: "generated", passwordProvider: "builtin" },
   };
+}
+
+/**
+ * A stand-in Pulumi CLI at `<dir>/bin/pulumi` that only answers `pulumi version` (all the driver asks
+ * of it before running a stack job), so that unit tests open drivers without a toolchain. Returns the binary.
+ */
+export function fakePulumiCli(dir: string, version = "v3.259.0"): string {
+  const binary = path.join(dir, "bin/pulumi");
+  mkdirSync(path.dirname(binary), { recursive: true });
+  writeFileSync(binary, `#!/bin/sh\necho ${version}\n`, { mode: 0o755 });
+  return binary;
 }

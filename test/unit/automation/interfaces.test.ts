@@ -9,17 +9,20 @@ import * as path from "node:path";
 import { Driver } from "../../../automation";
 import { main } from "../../../automation/cli/main";
 import { buildServer } from "../../../automation/http/server";
-import { tenantSettings } from "./fixtures";
+import { fakePulumiCli, tenantSettings } from "./fixtures";
 
 describe("CLI and HTTP API input", () => {
   let stateDir: string;
   let settingsFile: string;
+  /** The driver only asks the CLI its version here: a stand-in, so no toolchain is needed. */
+  let pulumiPath: string;
   const saved = { ...process.env };
 
   beforeEach(() => {
     stateDir = mkdtempSync(path.join(tmpdir(), "tenantstack-cli-"));
     settingsFile = path.join(stateDir, "settings.json");
     writeFileSync(settingsFile, JSON.stringify(tenantSettings()));
+    pulumiPath = fakePulumiCli(path.join(stateDir, "fake-pulumi"));
     process.env.TENANTSTACK_PASSPHRASE = "unit-test-passphrase";
     delete process.env.PULUMI_CONFIG_PASSPHRASE;
   });
@@ -32,7 +35,7 @@ describe("CLI and HTTP API input", () => {
     let out = "";
     let err = "";
     const code = await main(
-      ["--state-dir", stateDir, ...args],
+      ["--state-dir", stateDir, "--pulumi", pulumiPath, ...args],
       (t) => (out += `${t}\n`),
       (t) => (err += `${t}\n`),
     );
@@ -144,7 +147,7 @@ describe("CLI and HTTP API input", () => {
       app.inject({ method: "POST", url, headers: auth, payload });
 
     async function withServer(test: (app: ReturnType<typeof buildServer>) => Promise<void>): Promise<void> {
-      const driver = await Driver.open({ workspace: { stateDir } });
+      const driver = await Driver.open({ workspace: { stateDir, pulumiPath } });
       const app = buildServer(driver, { token });
       try {
         await test(app);

@@ -2,7 +2,7 @@
  * Where stack jobs run, behind one small interface: local worker processes now; Kubernetes Jobs or the
  * Pulumi Kubernetes Operator later, for fleets that outgrow one machine.
  */
-import type { StackJob, StackJobEvent, StackJobResult } from "../operations/stackJob";
+import type { StackJob, StackJobEvent, StackJobResult } from "./stackJob";
 
 /** Progress of a stack job on an executor. */
 export type ExecutorEvent =
