@@ -151,7 +151,7 @@ export class Secrets extends pulumi.ComponentResource implements StackCredential
     // Parts depend on the Secrets through `dependsOn`, never on their outputs (see StackCredentials).
     new k8s.core.v1.Secret(
       `${name}-tenant-credentials`,
-      { metadata: { name: TENANT_CREDENTIALS_SECRET, namespace: args.namespace }, type: "Opaque", stringData: tenants.data },
+      { metadata: { name: TENANT_CREDENTIALS_SECRET, namespace: args.namespace }, type: "Opaque", data: secretData(tenants.data) },
       { parent: this },
     );
     this.tenantDatabaseUrls = tenants.databaseUrls;
@@ -203,9 +203,9 @@ export class Secrets extends pulumi.ComponentResource implements StackCredential
     };
     for (const secretName of spec.appSecretNames) values[secretName] = pulumi.secret(appSecretValues[secretName]);
     if (spec.source === "cloud") return cloudCredentials(spec, values);
-    const stringData = pulumi.secret(pulumi.all(values));
-    new k8s.core.v1.Secret(`${name}-credentials`, { metadata, type: "Opaque", stringData }, { parent: this });
-    return { checksum: pulumi.secret(stringData.apply(checksum)) };
+    const plain = pulumi.secret(pulumi.all(values));
+    new k8s.core.v1.Secret(`${name}-credentials`, { metadata, type: "Opaque", data: secretData(plain) }, { parent: this });
+    return { checksum: pulumi.secret(plain.apply(checksum)) };
   }
 
   /** Per-tenant passwords, connection URLs and Redis ACL lines. */
@@ -248,4 +248,19 @@ function cloudCredentials(spec: SecretsSpec, values: Record<string, pulumi.Input
       credentialNames(spec).map((credential) => [credential, pulumi.secret(values[credentialKey(credential)])]),
     ),
   };
+}
+
+/**
+ * A Secret's `data`, each value base64-encoded here. Given `stringData`, the provider encodes it into
+ * `data` itself, but only once the values are known: a plan saved by a preview of a new stack (its
+ * generated passwords unknown) then names `stringData`, the update sends `data`, and the saved plan
+ * never matches.
+ */
+function secretData(values: pulumi.Input<Record<string, pulumi.Input<string>>>): pulumi.Output<Record<string, string>> {
+  const encoded = pulumi
+    .output(values)
+    .apply((plain) =>
+      Object.fromEntries(Object.entries(plain).map(([key, value]) => [key, Buffer.from(value, "utf8").toString("base64")])),
+    );
+  return pulumi.secret(encoded);
 }
