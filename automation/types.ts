@@ -9,7 +9,7 @@
  */
 export interface TenantInput {
   /**
-   * Tenant name, a DNS-1123 label of at most 40 characters.
+   * Tenant name, a DNS-1123 label of at most 40 characters, other than `shared`.
    */
   readonly name: string;
   /**
@@ -51,7 +51,7 @@ export interface TenantInput {
  */
 export interface TenantFields {
   /**
-   * Tenant name, a DNS-1123 label of at most 40 characters.
+   * Tenant name, a DNS-1123 label of at most 40 characters, other than `shared`.
    */
   readonly name: string;
   /**

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type ApiInput, ApiSchema, type SchedulingInput } from "../schema";
 import { PORTS, SERVICES } from "./contract";
 import { recommendedLabels, selectorLabels } from "./labels";
-import { type AppWiring, appWorkload, wiringArg } from "./workload";
+import { type AppWiring, appWorkload, wiredEnvProblems, wiringArg } from "./workload";
 import { duration } from "../schema/fields";
 import { deferredImage, parseArgs, placedPartShape, type WithImageInput } from "./validation";
 import { afterCredentials, credentialsArg, type StackCredentials } from "./secrets";
@@ -61,6 +61,7 @@ export class Api extends pulumi.ComponentResource {
         serviceMonitorInterval: duration().optional(),
       },
       deferred.checked,
+      wiredEnvProblems,
     );
     super(API_TYPE, name, {}, afterCredentials(args.credentials, opts));
     const instance = args.instance ?? name;

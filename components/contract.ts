@@ -4,6 +4,7 @@
  * flags). Public: the components and the driver both import it, and the README documents it;
  * changing one breaks running apps. The pod-security defaults are beside it, in `podSecurity.ts`.
  */
+import { credentialKey, STACK_CREDENTIAL_KEYS } from "../schema/secrets";
 
 /** Service names, reachable as `<name>.<namespace>.svc`. */
 export const SERVICES = {
@@ -51,19 +52,10 @@ export const MAINTENANCE_READ_ONLY = "read-only";
 export const MAINTENANCE_MOUNT_PATH = "/var/run/tenantstack/maintenance";
 
 /** Keys of the stack credentials in {@link CREDENTIALS_SECRET}, by credential name. */
-export const CREDENTIAL_KEYS: Readonly<Record<string, string>> = {
-  /** The PostgreSQL superuser's password. */
-  postgresPassword: "POSTGRES_PASSWORD",
-  /** The Redis default user's password. */
-  redisPassword: "REDIS_PASSWORD",
-  /** The app's own secret key. */
-  appSecretKey: "APP_SECRET_KEY",
-};
+export const CREDENTIAL_KEYS: Readonly<Record<string, string>> = STACK_CREDENTIAL_KEYS;
 
 /** The key of a credential in {@link CREDENTIALS_SECRET}: app secrets keep their own names. */
-export function credentialKey(name: string): string {
-  return CREDENTIAL_KEYS[name] ?? name;
-}
+export { credentialKey };
 
 /** Keys of one tenant's credentials in {@link TENANT_CREDENTIALS_SECRET}. */
 export function tenantKeys(tenant: string) {

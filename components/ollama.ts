@@ -40,15 +40,21 @@ export interface OllamaArgs {
   readonly scheduling?: SchedulingInput;
 }
 
-/** The script that pulls every model into the model volume through a private Ollama server on loopback. */
-export function pullModelsScript(models: readonly string[]): string {
-  return [
-    "set -eu",
-    "ollama serve & server=$!",
-    "until ollama list >/dev/null 2>&1; do sleep 1; done",
-    ...models.map((model) => `ollama pull '${model}'`),
-    'kill "$server"',
-  ].join("\n");
+/**
+ * The script that pulls every model into the model volume through a private Ollama server on loopback. The
+ * models are its arguments (`sh -c <script> pull-models <model>...`), never part of the shell source.
+ */
+export const PULL_MODELS_SCRIPT = [
+  "set -eu",
+  "ollama serve & server=$!",
+  "until ollama list >/dev/null 2>&1; do sleep 1; done",
+  'for model in "$@"; do ollama pull "$model"; done',
+  'kill "$server"',
+].join("\n");
+
+/** The command of the model-pull container: the script, then the models as its arguments. */
+export function pullModelsCommand(models: readonly string[]): string[] {
+  return ["sh", "-c", PULL_MODELS_SCRIPT, "pull-models", ...models];
 }
 
 /** The node selector, tolerations and runtime class of Ollama's pods: the GPU nodes', or the stack's CPU nodes'. */
@@ -167,7 +173,7 @@ export class Ollama extends pulumi.ComponentResource {
             {
               name: "pull-models",
               image: spec.image,
-              command: ["sh", "-c", pullModelsScript(spec.models)],
+              command: pullModelsCommand(spec.models),
               env: [...pod.env, { name: "OLLAMA_HOST", value: `127.0.0.1:${PORTS.ollama}` }],
               resources: containerResources(STEP_RESOURCES.transfer),
               securityContext: RESTRICTED_CONTAINER,

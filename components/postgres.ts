@@ -73,6 +73,23 @@ export const PROVISION_TENANT_SQL = [
 ].join("\n");
 
 /**
+ * The provisioning Job's script for `count` tenants: tenant `i`'s role and password come from the environment
+ * variables `TENANT_<i>_ROLE` and `TENANT_<i>_PASSWORD`, so no value is ever part of the shell source.
+ * @internal
+ */
+export function provisionTenantsScript(count: number): string {
+  return [
+    "set -eu",
+    waitForPostgres(600),
+    ...Array.from(
+      { length: count },
+      (_, index) =>
+        `psql -v ON_ERROR_STOP=1 -v role="$TENANT_${index}_ROLE" -v password="$TENANT_${index}_PASSWORD" -d postgres <<'SQL'\n${PROVISION_TENANT_SQL}\nSQL`,
+    ),
+  ].join("\n");
+}
+
+/**
  * PostgreSQL: a protected StatefulSet with its headless Service, a Job that provisions each tenant's
  * database and role, and a backup CronJob.
  */
@@ -182,14 +199,7 @@ export class Postgres extends pulumi.ComponentResource {
     const { namespace, instance, image, tenants, scheduling } = job;
     const digest = checksum({ tenants, sql: PROVISION_TENANT_SQL }).slice(0, 10);
     const labels = recommendedLabels(instance, "postgres-provision");
-    const script = [
-      "set -eu",
-      waitForPostgres(600),
-      ...tenants.map(
-        (tenant, index) =>
-          `psql -v ON_ERROR_STOP=1 -v role=${tenantDatabase(tenant)} -v password="$TENANT_${index}_PASSWORD" -d postgres <<'SQL'\n${PROVISION_TENANT_SQL}\nSQL`,
-      ),
-    ].join("\n");
+    const script = provisionTenantsScript(tenants.length);
     const scratch = scratchDirectories({ tmp: "/tmp" }, SMALL_SCRATCH);
 
     stepJob(
@@ -209,12 +219,15 @@ export class Postgres extends pulumi.ComponentResource {
               command: ["bash", "-c", script],
               env: [
                 ...postgresClientEnv(job.credentials.credentialsSecretName),
-                ...tenants.map((tenant, index) => ({
-                  name: `TENANT_${index}_PASSWORD`,
-                  valueFrom: {
-                    secretKeyRef: { name: job.credentials.tenantCredentialsSecretName, key: tenantKeys(tenant).databasePassword },
+                ...tenants.flatMap((tenant, index) => [
+                  { name: `TENANT_${index}_ROLE`, value: tenantDatabase(tenant) },
+                  {
+                    name: `TENANT_${index}_PASSWORD`,
+                    valueFrom: {
+                      secretKeyRef: { name: job.credentials.tenantCredentialsSecretName, key: tenantKeys(tenant).databasePassword },
+                    },
                   },
-                })),
+                ]),
               ],
               resources: containerResources(STEP_RESOURCES.small),
               securityContext: RESTRICTED_CONTAINER,

@@ -56,26 +56,40 @@ export const BACKUP_SERVICE_ACCOUNT = "postgres-backup";
 const WORK = "/work";
 const DUMP = 'dump="postgres-$(date -u +%Y%m%dT%H%M%SZ).sql.gz"';
 
-/** How each object store receives a dump: the uploader image and its script (retention is the bucket's lifecycle). */
-function uploader(destination: Exclude<Destination, { type: "volume" }>): { image: string; script: string } {
+/** An environment variable of a container. */
+type EnvVar = k8s.types.input.core.v1.EnvVar;
+
+/**
+ * How each object store receives a dump: the uploader image, its script and the environment the script reads
+ * its destination from (retention is the bucket's lifecycle). No setting is ever part of the shell source.
+ */
+function uploader(destination: Exclude<Destination, { type: "volume" }>): { image: string; script: string; env: EnvVar[] } {
   const latest = `file="$(cat ${WORK}/latest)"`;
+  const prefix = { name: "BACKUP_PREFIX", value: destination.prefix };
   switch (destination.type) {
     case "s3":
       return {
         image: "amazon/aws-cli:2.22.35",
-        script: `${latest}; aws s3 cp "${WORK}/$file" "s3://${destination.bucket}/${destination.prefix}/$file" --region ${destination.region} --sse AES256`,
+        script: `${latest}; aws s3 cp "${WORK}/$file" "s3://$BACKUP_BUCKET/$BACKUP_PREFIX/$file" --region "$BACKUP_REGION" --sse AES256`,
+        env: [{ name: "BACKUP_BUCKET", value: destination.bucket }, prefix, { name: "BACKUP_REGION", value: destination.region }],
       };
     case "gcs":
       return {
         image: "google/cloud-sdk:502.0.0-slim",
-        script: `${latest}; gcloud storage cp "${WORK}/$file" "gs://${destination.bucket}/${destination.prefix}/$file"`,
+        script: `${latest}; gcloud storage cp "${WORK}/$file" "gs://$BACKUP_BUCKET/$BACKUP_PREFIX/$file"`,
+        env: [{ name: "BACKUP_BUCKET", value: destination.bucket }, prefix],
       };
     case "azureBlob":
       return {
         image: "mcr.microsoft.com/azure-cli:2.67.0",
         script:
           `${latest}; az login --service-principal -u "$AZURE_CLIENT_ID" -t "$AZURE_TENANT_ID" --federated-token "$(cat "$AZURE_FEDERATED_TOKEN_FILE")" >/dev/null && ` +
-          `az storage blob upload --auth-mode login --account-name ${destination.storageAccount} --container-name ${destination.container} --name "${destination.prefix}/$file" --file "${WORK}/$file"`,
+          `az storage blob upload --auth-mode login --account-name "$BACKUP_STORAGE_ACCOUNT" --container-name "$BACKUP_CONTAINER" --name "$BACKUP_PREFIX/$file" --file "${WORK}/$file"`,
+        env: [
+          { name: "BACKUP_STORAGE_ACCOUNT", value: destination.storageAccount },
+          { name: "BACKUP_CONTAINER", value: destination.container },
+          prefix,
+        ],
       };
   }
 }
@@ -121,11 +135,17 @@ export class PostgresBackup extends pulumi.ComponentResource {
       ephemeralStorageRequest: `${scratchMiB + 64}Mi`,
       ephemeralStorageLimit: `${scratchMiB + 256}Mi`,
     };
-    const container = (containerName: string, image: string, script: string, mounts: k8s.types.input.core.v1.VolumeMount[]) => ({
+    const container = (
+      containerName: string,
+      image: string,
+      script: string,
+      mounts: k8s.types.input.core.v1.VolumeMount[],
+      env: EnvVar[] = [],
+    ) => ({
       name: containerName,
       image,
       command: ["bash", "-c", `set -euo pipefail; ${script}`],
-      env: [...postgresClientEnv(args.credentials.credentialsSecretName), { name: "HOME", value: "/tmp" }],
+      env: [...postgresClientEnv(args.credentials.credentialsSecretName), { name: "HOME", value: "/tmp" }, ...env],
       resources: containerResources(resources),
       securityContext: RESTRICTED_CONTAINER,
       volumeMounts: [{ name: "work", mountPath: WORK }, ...mounts],
@@ -146,13 +166,14 @@ export class PostgresBackup extends pulumi.ComponentResource {
         { parent: this, protect: true, retainOnDelete: true },
       );
       work = { name: "work", persistentVolumeClaim: { claimName: claim.metadata.name } };
-      const prune = `find ${WORK} -name 'postgres-*.sql.gz' -mtime +${backup.retentionDays} -delete`;
-      containers = [container("backup", args.image, `${dump}; ${prune}`, scratch.volumeMounts)];
+      const prune = `find ${WORK} -name 'postgres-*.sql.gz' -mtime +"$BACKUP_RETENTION_DAYS" -delete`;
+      const retention = { name: "BACKUP_RETENTION_DAYS", value: String(backup.retentionDays) };
+      containers = [container("backup", args.image, `${dump}; ${prune}`, scratch.volumeMounts, [retention])];
     } else {
       const upload = uploader(destination);
       work = { name: "work", emptyDir: { sizeLimit: `${destination.scratchGi}Gi` } };
       initContainers = [container("dump", args.image, dump, scratch.volumeMounts)];
-      containers = [container("upload", upload.image, upload.script, scratch.volumeMounts)];
+      containers = [container("upload", upload.image, upload.script, scratch.volumeMounts, upload.env)];
     }
 
     const cronJob = new k8s.batch.v1.CronJob(

@@ -127,7 +127,11 @@ export class Secrets extends pulumi.ComponentResource implements StackCredential
         spec: SecretsSchema,
         tenants: tenantNames(),
         redisIsolation: oneOf(["acl", "prefix"]).optional(),
-        appSecretValues: z.record(envName(), z.unknown(), { error: "must be a map of secret values by name" }).optional(),
+        appSecretValues: z
+          .record(envName(), z.unknown(), {
+            error: (issue) => (issue.code === "invalid_key" ? issue.issues[0]?.message : "must be a map of secret values by name"),
+          })
+          .optional(),
       },
       args,
       ({ spec }) =>

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type SchedulingInput, type WorkerInput, WorkerSchema } from "../schema";
-import { type AppWiring, appWorkload, wiringArg } from "./workload";
+import { type AppWiring, appWorkload, wiredEnvProblems, wiringArg } from "./workload";
 import { deferredImage, parseArgs, placedPartShape, type WithImageInput } from "./validation";
 import { afterCredentials, credentialsArg, type StackCredentials } from "./secrets";
 
@@ -45,6 +45,7 @@ export class Worker extends pulumi.ComponentResource {
       component,
       { ...placedPartShape(WorkerSchema), credentials: credentialsArg(), wiring: wiringArg() },
       deferred.checked,
+      wiredEnvProblems,
     );
     super(WORKER_TYPE, name, {}, afterCredentials(args.credentials, opts));
     const health = spec.health;

@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { ApiSpec, SchedulingSpec } from "../schema";
+import { type ApiSpec, plaintextCredentialProblems, type SchedulingSpec } from "../schema";
+import { problem } from "../schema/errors";
 import { envName, flag, oneOf } from "../schema/fields";
 import { tenantNames } from "../schema/tenant";
 import { MAINTENANCE_CONFIGMAP, MAINTENANCE_MOUNT_PATH, PORTS, SERVICES, TENANTS_MOUNT_PATH } from "./contract";
@@ -48,6 +49,20 @@ export function wiringArg() {
       credentialsChecksum: input(z.string({ error: "must be a string" })).optional(),
     },
     { error: "must be the stack's wiring: credentialKeys, tenancyMode, tenants and ollama" },
+  );
+}
+
+/**
+ * The problems of an API's or worker's arguments that span `spec` and `wiring`: a plain variable of `spec.env`
+ * named like a credential of the stack would replace the Secret's value with plaintext.
+ * @internal
+ */
+export function wiredEnvProblems(parsed: {
+  spec: { env: Readonly<Record<string, string>> };
+  wiring: { credentialKeys: readonly string[] };
+}) {
+  return plaintextCredentialProblems(parsed.spec.env, parsed.wiring.credentialKeys).map((p) =>
+    problem("", ["spec", "env", ...p.path], p.message, p.input),
   );
 }
 

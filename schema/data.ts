@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cronSchedule, dnsLabel, flag, image, intBetween, labels, omitted, oneOf, settings, stringMap } from "./fields";
+import { cronSchedule, dnsLabel, flag, image, intBetween, labels, memory, memoryMiB, omitted, oneOf, settings, stringMap } from "./fields";
 import { awsRegion, blobContainerName, gcsBucketName, objectPrefix, s3BucketName, storageAccountName } from "./cloudNames";
 import { TolerationSchema } from "./scheduling";
 import type { PostgresSpec } from "./types";
@@ -100,7 +100,9 @@ export const PostgresSchema = settings({
     ephemeralStorageRequest: "128Mi",
     ephemeralStorageLimit: "1Gi",
   }),
-  parameters: stringMap(z.string().regex(/^[a-z_.]+$/, { error: "must be a Postgres parameter name" }))
+  parameters: stringMap(
+    z.string().regex(/^[a-z][a-z0-9_.]*$/, { error: "must be a Postgres parameter name: lowercase letters, digits, '_' and '.'" }),
+  )
     .default({ max_connections: "200", shared_buffers: "256MB" })
     .describe("Server parameters passed as `-c name=value`."),
   backup: BackupSchema,
@@ -139,6 +141,18 @@ export const RedisSchema = settings({
   appendOnly: flag().default(true).describe("Persist with the append-only file (`appendfsync everysec`)."),
 })
   .prefault({})
+  .superRefine((redis, ctx) => {
+    // A malformed limit has its problem already.
+    if (!memory().safeParse(redis.resources.memoryLimit).success) return;
+    if (redis.maxmemoryMb >= memoryMiB(redis.resources.memoryLimit)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxmemoryMb"],
+        input: redis.maxmemoryMb,
+        message: `must be below \`resources.memoryLimit\` (${redis.resources.memoryLimit}), or Redis is killed before it evicts`,
+      });
+    }
+  })
   .describe("Redis.");
 
 const GPU_TOLERATION = { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" } as const;

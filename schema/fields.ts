@@ -5,13 +5,25 @@
 import { z } from "zod";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+/** A host name: labels of 1-63 characters, the last (the top-level domain) with a letter, so never an IP address. */
+const HOST_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
+const DNS_SUBDOMAIN = new RegExp(`^(${HOST_LABEL}\\.)+(?=[-a-z0-9]*[a-z])${HOST_LABEL}$`);
 const CPU_QUANTITY = /^([1-9][0-9]*m|[0-9]+(\.[0-9]{1,3})?)$/;
 const MEMORY_QUANTITY = /^[1-9][0-9]*(Ki|Mi|Gi|Ti)$/;
-const IMAGE = /^[a-z0-9][A-Za-z0-9._\-/:]*(@sha256:[a-f0-9]{64})?$/;
+/**
+ * A container image reference, after the distribution reference grammar: an optional registry (a host with a
+ * `.` or a port, or `localhost`), lowercase path components, an optional tag, an optional sha256 digest.
+ */
+const REGISTRY_LABEL = "[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?";
+const REGISTRY = `(localhost|${REGISTRY_LABEL}(\\.${REGISTRY_LABEL})+|${REGISTRY_LABEL})(:[0-9]{1,5})?`;
+const PATH_COMPONENT = "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*";
+const IMAGE = new RegExp(
+  `^((?=localhost[:/]|[^/]*[.:][^/]*/)${REGISTRY}/)?${PATH_COMPONENT}(/${PATH_COMPONENT})*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$`,
+);
 const PINNED_IMAGE = /(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const CRON = /^(\S+\s+){4}\S+$/;
+/** Object keys a map may not hold: they would replace the prototype of the object they are copied into. */
+const FORBIDDEN_KEYS: readonly string[] = ["__proto__"];
 const DURATION = /^[1-9][0-9]*(s|m|h)$/;
 const HTTP_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@/%-]*$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -51,7 +63,7 @@ export function dnsLabel(maxLength = 63) {
 export function hostName() {
   return matching(
     DNS_SUBDOMAIN,
-    'must be a DNS-1123 host name of two or more dot-separated labels, lowercase, at most 253 characters, such as "acme.example.com"',
+    'must be a DNS-1123 host name of two or more dot-separated labels of 1-63 lowercase letters, digits and "-" (the last with a letter: no IP address, wildcard, port or URL), at most 253 characters, such as "acme.example.com"',
   );
 }
 
@@ -89,6 +101,22 @@ export function cpu() {
 }
 
 /**
+ * Whether a CPU quantity is well formed and above 0.
+ * @internal
+ */
+export function positiveCpu(quantity: string): boolean {
+  return !CPU_QUANTITY.test(quantity) || cpuCores(quantity) > 0;
+}
+
+/**
+ * Whether a quantity is well formed: a CPU quantity, or a memory quantity with a binary unit.
+ * @internal
+ */
+export function wellFormedQuantity(quantity: string): boolean {
+  return CPU_QUANTITY.test(quantity) || MEMORY_QUANTITY.test(quantity);
+}
+
+/**
  * A Kubernetes memory quantity with a binary unit such as `512Mi` or `4Gi`.
  * @internal
  */
@@ -101,8 +129,10 @@ export function memory() {
  * @internal
  */
 export function image() {
-  const message = 'must be a container image reference with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"';
-  return matching(IMAGE, message, 512).refine((value) => pinned(value), {
+  const message =
+    'must be a container image reference (lowercase repository, one tag and/or a digest) with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"';
+  // A reference that does not parse has its problem already, not also that of being unpinned.
+  return matching(IMAGE, message, 512).refine((value) => !IMAGE.test(value) || pinned(value), {
     error: `${message}; \":latest\" and untagged images are not reproducible`,
   });
 }
@@ -118,7 +148,18 @@ function pinned(reference: string): boolean {
  * @internal
  */
 export function envName() {
-  return matching(ENV_NAME, "must be an environment variable name: letters, digits and '_', not starting with a digit", 128);
+  return matching(ENV_NAME, "must be an environment variable name: letters, digits and '_', not starting with a digit", 128).refine(
+    (name) => !FORBIDDEN_KEYS.includes(name),
+    { error: 'must be an environment variable name other than "__proto__"' },
+  );
+}
+
+/**
+ * A key of a map that is copied into a plain object: any string but `__proto__`.
+ * @internal
+ */
+export function mapKey(message = 'must be a name other than "__proto__"') {
+  return z.string({ error: message }).refine((key) => !FORBIDDEN_KEYS.includes(key), { error: message });
 }
 
 /**
@@ -126,7 +167,56 @@ export function envName() {
  * @internal
  */
 export function cronSchedule() {
-  return matching(CRON, 'must be a five-field cron schedule such as "0 3 * * *"', 128);
+  const message =
+    'must be a five-field cron schedule such as "0 3 * * *" (minute 0-59, hour 0-23, day of month 1-31, month 1-12 or jan-dec, day of week 0-6 or sun-sat; each "*", a value, a range "a-b", a list "a,b" and an optional "/step"), or one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly';
+  // The shape (five fields or a macro) is a pattern, so the JSON Schema carries it; the ranges are checked in code.
+  return z
+    .string({ error: message })
+    .max(128, { error: message })
+    .regex(CRON_SHAPE, { error: message })
+    .refine((value) => !CRON_SHAPE.test(value) || validCron(value), { error: message });
+}
+
+/** The fields of a five-field cron schedule: their ranges and names. */
+const CRON_FIELDS: readonly { readonly min: number; readonly max: number; readonly names?: readonly string[] }[] = [
+  { min: 0, max: 59 },
+  { min: 0, max: 23 },
+  { min: 1, max: 31 },
+  { min: 1, max: 12, names: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"] },
+  { min: 0, max: 6, names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] },
+];
+const CRON_SHAPE = /^(@[a-z]+|\S+(\s+\S+){4})$/;
+const CRON_MACROS: readonly string[] = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
+
+/** Whether a schedule is one Kubernetes CronJobs accept (robfig/cron's standard parser): five fields in range, or a macro. */
+function validCron(schedule: string): boolean {
+  const trimmed = schedule.trim();
+  if (CRON_MACROS.includes(trimmed)) return true;
+  const fields = trimmed.split(/\s+/);
+  return fields.length === CRON_FIELDS.length && fields.every((field, i) => validCronField(field, CRON_FIELDS[i]));
+}
+
+/** Whether one cron field holds a list of `*`, values or ranges, each with an optional step, within its range. */
+function validCronField(field: string, range: (typeof CRON_FIELDS)[number]): boolean {
+  const value = (text: string): number | undefined => {
+    const named = range.names?.indexOf(text.toLowerCase()) ?? -1;
+    if (named >= 0) return named + (range.min === 1 ? 1 : 0);
+    if (!/^[0-9]{1,2}$/.test(text)) return undefined;
+    const number = Number(text);
+    return number >= range.min && number <= range.max ? number : undefined;
+  };
+  return field.split(",").every((item) => {
+    const match = /^([^/]+)(\/([0-9]{1,2}))?$/.exec(item);
+    if (!match) return false;
+    const [, span, , step] = match;
+    if (step !== undefined && (Number(step) < 1 || Number(step) > range.max)) return false;
+    if (span === "*") return true;
+    const ends = span.split("-");
+    if (ends.length > 2) return false;
+    const [from, to] = ends.map(value);
+    if (from === undefined || (ends.length === 2 && (to === undefined || to < from))) return false;
+    return true;
+  });
 }
 
 /**

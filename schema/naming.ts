@@ -2,15 +2,38 @@
  * Names derived from environments and tenants. One function per name, so the program,
  * the components and the automation driver always agree.
  */
+import { ValidationError } from "./errors";
 
 /** Environments a stack can belong to. */
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 /** An environment. */
 export type Environment = (typeof ENVIRONMENTS)[number];
 
-/** The Pulumi stack of a dedicated tenant, or of the environment's shared instance. */
+/** The last part of the name of an environment's shared stack (`<environment>-shared`). */
+export const SHARED_STACK_SUFFIX = "shared";
+
+/**
+ * Tenant names no tenant may have: a dedicated tenant's stack is `<environment>-<tenant>`, so a tenant named
+ * `shared` would get the name of the environment's shared stack. Refusing them keeps the names of the two
+ * placements disjoint.
+ */
+export const RESERVED_TENANT_NAMES: readonly string[] = [SHARED_STACK_SUFFIX];
+
+/** Why a tenant name is reserved, as the reason of a problem with it. */
+export const RESERVED_TENANT_NAME_MESSAGE = `must not be ${RESERVED_TENANT_NAMES.map((n) => JSON.stringify(n)).join(", ")}: a dedicated tenant's stack is "<environment>-<tenant>" and "<environment>-${SHARED_STACK_SUFFIX}" is the environment's shared stack; choose another name`;
+
+/**
+ * The Pulumi stack of a dedicated tenant, or of the environment's shared instance. The two never share a
+ * name: a reserved tenant name ({@link RESERVED_TENANT_NAMES}) throws.
+ */
 export function stackName(environment: Environment, tenant?: string): string {
-  return tenant === undefined ? `${environment}-shared` : `${environment}-${tenant}`;
+  if (tenant === undefined) return `${environment}-${SHARED_STACK_SUFFIX}`;
+  if (RESERVED_TENANT_NAMES.includes(tenant)) {
+    throw new ValidationError("tenant", [
+      { propertyPath: "tenant", reason: `${RESERVED_TENANT_NAME_MESSAGE} (got ${JSON.stringify(tenant)})` },
+    ]);
+  }
+  return `${environment}-${tenant}`;
 }
 
 /** The namespace of a stack when none is configured. */

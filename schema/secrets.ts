@@ -1,11 +1,66 @@
 import { z } from "zod";
-import { dnsLabel, duration, envName, intBetween, oneOf, settings, text } from "./fields";
+import { dnsLabel, duration, envName, intBetween, mapKey, oneOf, settings, text } from "./fields";
 import type { PropertyProblem } from "./errors";
 import { credentialSlug } from "./naming";
 import type { SecretsSpec } from "./types";
 
 /** The credentials every stack has, whatever its secret source. */
 export const STACK_CREDENTIALS = ["postgresPassword", "redisPassword", "appSecretKey"] as const;
+
+/** Keys of the stack credentials in the credentials Secret (and environment variables of the workloads), by credential name. */
+export const STACK_CREDENTIAL_KEYS: Readonly<Record<(typeof STACK_CREDENTIALS)[number], string>> = {
+  /** The PostgreSQL superuser's password. */
+  postgresPassword: "POSTGRES_PASSWORD",
+  /** The Redis default user's password. */
+  redisPassword: "REDIS_PASSWORD",
+  /** The app's own secret key. */
+  appSecretKey: "APP_SECRET_KEY",
+};
+
+/** The key of a credential in the credentials Secret: the stack's own by {@link STACK_CREDENTIAL_KEYS}; app secrets keep their names. */
+export function credentialKey(name: string): string {
+  return Object.hasOwn(STACK_CREDENTIAL_KEYS, name) ? STACK_CREDENTIAL_KEYS[name as keyof typeof STACK_CREDENTIAL_KEYS] : name;
+}
+
+/** Names an app secret may not have: the stack's credentials, by name or by key, which the stack generates itself. */
+const RESERVED_APP_SECRET_NAMES: readonly string[] = [...STACK_CREDENTIALS, ...Object.values(STACK_CREDENTIAL_KEYS)];
+
+/**
+ * The names of the app's extra secrets: environment variable names, distinct, none of the stack's own credentials.
+ * @internal
+ */
+export function appSecretNames() {
+  return z.array(envName(), { error: "must be a list of environment variable names" }).superRefine((names, ctx) => {
+    names.forEach((name, index) => {
+      const first = names.indexOf(name);
+      const problem = (message: string) => ctx.addIssue({ code: "custom", path: [index], input: name, message });
+      if (RESERVED_APP_SECRET_NAMES.includes(name)) {
+        problem(
+          `must not name a credential the stack generates itself (${RESERVED_APP_SECRET_NAMES.map((n) => `"${n}"`).join(", ")}): its value would replace the generated one; choose another name`,
+        );
+      } else if (first < index) problem(`must be unique: entry ${first} has it too`);
+    });
+  });
+}
+
+/**
+ * Problems of plain environment variables (`env`) that name a credential of the stack: a plaintext value would
+ * replace the Secret's. Each is at the variable's name; the value, likely a credential, is never quoted.
+ * @internal
+ */
+export function plaintextCredentialProblems(
+  env: Readonly<Record<string, string>>,
+  credentialKeys: readonly string[],
+): { path: PropertyKey[]; message: string; input: string }[] {
+  return Object.keys(env)
+    .filter((name) => credentialKeys.includes(name))
+    .map((name) => ({
+      path: [name],
+      input: name,
+      message:
+        "must not name a credential of the stack (its value comes from the stack's Secret, and a plain variable would replace it with plaintext); set secret values with `secrets.appSecretNames`",
+    }));
+}
 
 /** How generated passwords are made. */
 export const PASSWORD_PROVIDERS = ["random", "builtin"] as const;
@@ -32,11 +87,10 @@ export const SecretsSchema = z
         source: z.literal("generated").describe("Passwords generated once and kept in state as secrets."),
         passwordLength: intBetween(16, 128).default(32).describe("Length of generated passwords."),
         passwordProvider: passwordProvider(),
-        appSecretNames: z
-          .array(envName())
+        appSecretNames: appSecretNames()
           .default([])
           .describe(
-            "Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'`.",
+            "Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'`; not the stack's own credentials (`POSTGRES_PASSWORD`, `REDIS_PASSWORD`, `APP_SECRET_KEY`).",
           ),
       }),
       settings({
@@ -47,11 +101,10 @@ export const SecretsSchema = z
           ),
         passwordLength: intBetween(16, 128).default(32).describe("Length of generated passwords."),
         passwordProvider: passwordProvider(),
-        appSecretNames: z
-          .array(envName())
+        appSecretNames: appSecretNames()
           .default([])
           .describe(
-            "Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'` and stored in the cloud's secret store too.",
+            "Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'` and stored in the cloud's secret store too; not the stack's own credentials.",
           ),
         refreshInterval: duration().default("1h").describe("How often the ExternalSecret re-reads the store."),
       }),
@@ -64,9 +117,11 @@ export const SecretsSchema = z
           name: dnsLabel(253).describe("Name of the store."),
         }).describe("The SecretStore or ClusterSecretStore the credentials are read from."),
         refreshInterval: duration().default("1h").describe("How often the ExternalSecret re-reads the store."),
-        appSecretNames: z.array(envName()).default([]).describe("Extra secret environment variables of the app."),
+        appSecretNames: appSecretNames()
+          .default([])
+          .describe("Extra secret environment variables of the app; not the stack's own credentials."),
         remoteKeys: z
-          .record(z.string(), text(512), { error: "must be a map from credential name to remote key" })
+          .record(mapKey("must be a credential name"), text(512), { error: "must be a map from credential name to remote key" })
           .describe(
             "Remote key of each credential: `postgresPassword`, `redisPassword`, `appSecretKey` and every name in `appSecretNames`.",
           ),
@@ -79,6 +134,8 @@ export const SecretsSchema = z
     if (secrets.source === "cloud") {
       const seen = new Map<string, string>();
       secrets.appSecretNames.forEach((name, index) => {
+        // A stack credential's own name has its problem already (`appSecretNames()`).
+        if (RESERVED_APP_SECRET_NAMES.includes(name)) return;
         const remote = credentialSlug(name);
         const other = seen.get(remote) ?? STACK_CREDENTIALS.find((c) => credentialSlug(c) === remote);
         if (other !== undefined) {
@@ -93,7 +150,18 @@ export const SecretsSchema = z
       });
     }
     if (secrets.source !== "external") return;
-    const missing = credentialNames(secrets).filter((name) => !(name in secrets.remoteKeys));
+    const names = credentialNames(secrets);
+    for (const key of Object.keys(secrets.remoteKeys)) {
+      if (!names.includes(key)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["remoteKeys", key],
+          input: key,
+          message: `must be keyed by a credential name: one of ${names.map((n) => `"${n}"`).join(", ")}`,
+        });
+      }
+    }
+    const missing = names.filter((name) => !Object.hasOwn(secrets.remoteKeys, name));
     if (missing.length > 0) {
       ctx.addIssue({
         code: "custom",

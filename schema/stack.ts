@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { AwsSchema, AzureSchema, CLOUDS, type CloudUse, cloudUseProblems, GcpSchema, type Problem } from "./cloud";
 import { PostgresSchema, OllamaSchema, RedisSchema } from "./data";
-import { propertyProblemsOf, ValidationError } from "./errors";
-import { dnsLabel, duration, flag, labels, memoryMiB, omitted, oneOf, settings } from "./fields";
+import { propertyProblemsOf, prototypeKeyProblems, ValidationError } from "./errors";
+import { dnsLabel, duration, flag, labels, omitted, oneOf, settings } from "./fields";
 import { IngressSchema } from "./ingress";
 import { ENVIRONMENTS } from "./naming";
 import { SchedulingSchema } from "./scheduling";
-import { missingAppSecretProblems, SecretsSchema } from "./secrets";
+import { credentialKey, credentialNames, missingAppSecretProblems, plaintextCredentialProblems, SecretsSchema } from "./secrets";
 import { TenancySchema } from "./tenant";
 import type { AwsInput, AwsSpec, AzureInput, AzureSpec, GcpInput, GcpSpec, StackInputFields, StackSpecFields } from "./types";
 import { ApiSchema, WorkerSchema } from "./workloads";
@@ -101,12 +101,10 @@ export const StackSchema = StackShape.superRefine((stack, ctx) => {
 
   for (const problem of cloudProblems(stack)) ctx.addIssue({ code: "custom", ...problem, path: [...problem.path] });
 
-  if (stack.redis.maxmemoryMb >= memoryMiB(stack.redis.resources.memoryLimit)) {
-    problem(
-      ["redis", "maxmemoryMb"],
-      `must be below \`redis.resources.memoryLimit\` (${stack.redis.resources.memoryLimit}), or Redis is killed before it evicts`,
-      stack.redis.maxmemoryMb,
-    );
+  const credentialKeys = credentialNames(stack.secrets).map(credentialKey);
+  for (const workload of ["api", "worker"] as const) {
+    for (const p of plaintextCredentialProblems(stack[workload].env, credentialKeys))
+      problem([workload, "env", ...p.path], p.message, p.input);
   }
 });
 
@@ -218,13 +216,22 @@ export interface ParseStackOptions {
    * @default ""
    */
   readonly root?: string;
+  /**
+   * Top-level settings whose values were set as secrets (`pulumi config set --secret`): messages about them
+   * never quote a value.
+   * @default []
+   */
+  readonly secretSettings?: readonly string[];
 }
 
 /** Validates a stack, reporting every problem at once in a {@link ValidationError}. */
 export function parseStack(input: unknown, options: ParseStackOptions = {}): StackSpec {
   const root = options.root ?? "";
   const result = StackSchema.safeParse(input, { reportInput: true });
-  const problems = result.success ? [] : propertyProblemsOf(result.error.issues, root);
+  const secretSettings = options.secretSettings ?? [];
+  const secret = (segments: readonly PropertyKey[]) => secretSettings.includes(String(segments[0]));
+  const problems = result.success ? [] : propertyProblemsOf(result.error.issues, root, secret);
+  problems.push(...prototypeKeyProblems(input, root, problems));
   if (result.success && options.providedAppSecrets) {
     const paths = { values: `${root}appSecretValues`, names: `${root}secrets.appSecretNames`, config: root !== "" };
     problems.push(...missingAppSecretProblems(result.data.secrets, options.providedAppSecrets, paths));

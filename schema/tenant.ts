@@ -1,17 +1,27 @@
 import { z } from "zod";
 import { dnsLabel, flag, hostName, oneOf, settings } from "./fields";
+import { RESERVED_TENANT_NAME_MESSAGE, RESERVED_TENANT_NAMES } from "./naming";
 import type { Tenancy, Tenant } from "./types";
 
 /** Longest tenant name: keeps derived names (namespaces, databases, stacks) within their limits. */
 export const TENANT_NAME_MAX = 40;
 
 /**
+ * A tenant name: a DNS-1123 label of at most {@link TENANT_NAME_MAX} characters, other than a reserved name
+ * (`shared`, which would name the environment's shared stack). The one rule for every surface that takes one.
+ * @internal
+ */
+export function tenantName() {
+  return dnsLabel(TENANT_NAME_MAX).refine((name) => !RESERVED_TENANT_NAMES.includes(name), { error: RESERVED_TENANT_NAME_MESSAGE });
+}
+
+/**
  * One tenant of the application.
  * @internal
  */
 export const TenantSchema = settings({
-  name: dnsLabel(TENANT_NAME_MAX).describe(
-    "Tenant name, a DNS-1123 label of at most 40 characters. Names the tenant's database, role, Redis user and stack.",
+  name: tenantName().describe(
+    "Tenant name, a DNS-1123 label of at most 40 characters, other than `shared` (the name of the environment's shared stack). Names the tenant's database, role, Redis user and stack.",
   ),
   host: hostName().describe("Public host name the tenant is served on, such as `acme.example.com`."),
   routed: flag()

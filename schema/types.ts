@@ -111,7 +111,7 @@ export type TenancyInput =
        */
       readonly tenants: readonly {
         /**
-         * Tenant name, a DNS-1123 label of at most 40 characters. Names the tenant's database, role, Redis user and stack.
+         * Tenant name, a DNS-1123 label of at most 40 characters, other than `shared` (the name of the environment's shared stack). Names the tenant's database, role, Redis user and stack.
          */
         readonly name: string;
         /**
@@ -140,7 +140,7 @@ export type TenancyInput =
        */
       readonly tenant: {
         /**
-         * Tenant name, a DNS-1123 label of at most 40 characters. Names the tenant's database, role, Redis user and stack.
+         * Tenant name, a DNS-1123 label of at most 40 characters, other than `shared` (the name of the environment's shared stack). Names the tenant's database, role, Redis user and stack.
          */
         readonly name: string;
         /**
@@ -241,7 +241,7 @@ export interface ApiInput {
      */
     readonly memoryRequest?: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      * @default "1"
      */
     readonly cpuLimit?: string;
@@ -364,7 +364,7 @@ export interface WorkerInput {
      */
     readonly memoryRequest?: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      * @default "1"
      */
     readonly cpuLimit?: string;
@@ -494,7 +494,7 @@ export interface PostgresInput {
      */
     readonly memoryRequest?: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      * @default "2"
      */
     readonly cpuLimit?: string;
@@ -683,7 +683,7 @@ export interface RedisInput {
      */
     readonly memoryRequest?: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      * @default "1"
      */
     readonly cpuLimit?: string;
@@ -773,7 +773,7 @@ export interface OllamaInput {
      */
     readonly memoryRequest?: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      * @default "4"
      */
     readonly cpuLimit?: string;
@@ -964,7 +964,7 @@ export type SecretsInput =
        */
       readonly passwordProvider?: "random" | "builtin";
       /**
-       * Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'`.
+       * Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'`; not the stack's own credentials (`POSTGRES_PASSWORD`, `REDIS_PASSWORD`, `APP_SECRET_KEY`).
        * @default []
        */
       readonly appSecretNames?: readonly string[];
@@ -986,7 +986,7 @@ export type SecretsInput =
        */
       readonly passwordProvider?: "random" | "builtin";
       /**
-       * Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'` and stored in the cloud's secret store too.
+       * Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'` and stored in the cloud's secret store too; not the stack's own credentials.
        * @default []
        */
       readonly appSecretNames?: readonly string[];
@@ -1032,7 +1032,7 @@ export type SecretsInput =
        */
       readonly refreshInterval?: string;
       /**
-       * Extra secret environment variables of the app.
+       * Extra secret environment variables of the app; not the stack's own credentials.
        * @default []
        */
       readonly appSecretNames?: readonly string[];
@@ -1300,7 +1300,7 @@ export interface StackSpecFields {
  */
 export interface Tenant {
   /**
-   * Tenant name, a DNS-1123 label of at most 40 characters. Names the tenant's database, role, Redis user and stack.
+   * Tenant name, a DNS-1123 label of at most 40 characters, other than `shared` (the name of the environment's shared stack). Names the tenant's database, role, Redis user and stack.
    */
   readonly name: string;
   /**
@@ -1417,7 +1417,7 @@ export interface ApiSpec {
      */
     readonly memoryRequest: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      */
     readonly cpuLimit: string;
     /**
@@ -1521,7 +1521,7 @@ export interface WorkerSpec {
      */
     readonly memoryRequest: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      */
     readonly cpuLimit: string;
     /**
@@ -1632,7 +1632,7 @@ export interface PostgresSpec {
      */
     readonly memoryRequest: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      */
     readonly cpuLimit: string;
     /**
@@ -1797,7 +1797,7 @@ export interface RedisSpec {
      */
     readonly memoryRequest: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      */
     readonly cpuLimit: string;
     /**
@@ -1872,7 +1872,7 @@ export interface OllamaSpec {
      */
     readonly memoryRequest: string;
     /**
-     * CPU limit.
+     * CPU limit, above 0.
      */
     readonly cpuLimit: string;
     /**
@@ -2045,7 +2045,7 @@ export type SecretsSpec =
        */
       readonly passwordProvider: "random" | "builtin";
       /**
-       * Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'`.
+       * Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'`; not the stack's own credentials (`POSTGRES_PASSWORD`, `REDIS_PASSWORD`, `APP_SECRET_KEY`).
        */
       readonly appSecretNames: string[];
     }
@@ -2064,7 +2064,7 @@ export type SecretsSpec =
        */
       readonly passwordProvider: "random" | "builtin";
       /**
-       * Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'` and stored in the cloud's secret store too.
+       * Extra secret environment variables of the app, set with `pulumi config set --secret --path 'tenantstack:appSecretValues.NAME'` and stored in the cloud's secret store too; not the stack's own credentials.
        */
       readonly appSecretNames: string[];
       /**
@@ -2104,7 +2104,7 @@ export type SecretsSpec =
        */
       readonly refreshInterval: string;
       /**
-       * Extra secret environment variables of the app.
+       * Extra secret environment variables of the app; not the stack's own credentials.
        */
       readonly appSecretNames: string[];
       /**

@@ -1,6 +1,22 @@
 import { z } from "zod";
 import type { ApiSpec } from "./types";
-import { cpu, cpuCores, envName, flag, httpPath, image, intBetween, memory, memoryMiB, omitted, settings, stringMap, text } from "./fields";
+import {
+  cpu,
+  cpuCores,
+  envName,
+  flag,
+  httpPath,
+  image,
+  intBetween,
+  memory,
+  memoryMiB,
+  omitted,
+  positiveCpu,
+  settings,
+  stringMap,
+  text,
+  wellFormedQuantity,
+} from "./fields";
 
 /**
  * Defaults of a container's resources.
@@ -24,6 +40,7 @@ const REQUEST_LIMIT_PAIRS = [
 
 /** The amount of a quantity, or NaN (never above anything) when it is malformed. */
 function measured(amount: (quantity: string) => number, quantity: string): number {
+  if (!wellFormedQuantity(quantity)) return NaN;
   try {
     return amount(quantity);
   } catch {
@@ -40,7 +57,12 @@ export function resourcesSchema(defaults: ResourceDefaults) {
     .strictObject({
       cpuRequest: cpu().default(defaults.cpuRequest).describe("CPU request."),
       memoryRequest: memory().default(defaults.memoryRequest).describe("Memory request."),
-      cpuLimit: cpu().default(defaults.cpuLimit).describe("CPU limit."),
+      cpuLimit: cpu()
+        .refine(positiveCpu, {
+          error: 'must be a CPU quantity above 0 such as "250m" or "2": a limit of 0 leaves no CPU',
+        })
+        .default(defaults.cpuLimit)
+        .describe("CPU limit, above 0."),
       memoryLimit: memory().default(defaults.memoryLimit).describe("Memory limit."),
       ephemeralStorageRequest: memory()
         .default(defaults.ephemeralStorageRequest)

@@ -3,7 +3,8 @@
  * shared tenants of an environment share one. Checked by the program's own schema.
  */
 import { z } from "zod";
-import { ENVIRONMENTS, parseStack, stackName, type StackInput, type StackSpec, TENANT_NAME_MAX, ValidationError } from "../../schema";
+import { ENVIRONMENTS, parseStack, stackName, type StackInput, type StackSpec, ValidationError } from "../../schema";
+import { tenantName } from "../../schema/tenant";
 import { problemsOf } from "../../schema/errors";
 import { dnsLabel, hostName, oneOf, settings } from "../../schema/fields";
 import { CLUSTER_NAME_MAX, DEFAULT_CLUSTER } from "../clusters";
@@ -36,7 +37,7 @@ export const PLANS = ["shared", "dedicated"] as const;
  * @internal
  */
 export const TenantInputSchema = settings({
-  name: dnsLabel(TENANT_NAME_MAX).describe("Tenant name, a DNS-1123 label of at most 40 characters."),
+  name: tenantName().describe("Tenant name, a DNS-1123 label of at most 40 characters, other than `shared`."),
   host: hostName().describe("Public host name of the tenant."),
   plan: oneOf(PLANS).describe("`dedicated`: a stack of its own; `shared`: a database and host in the environment's shared stack."),
   environment: oneOf(ENVIRONMENTS).default("dev").describe("Environment of the tenant's stack."),

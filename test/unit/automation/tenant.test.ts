@@ -50,7 +50,7 @@ describe("tenants", () => {
       problems(() => parseTenantInput({ name: "Acme", host: "acme", plan: "solo", version: "1.0 beta", settings: { tenancy: {} } })),
       [
         "`name` must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 40 characters (got \"Acme\")",
-        '`host` must be a DNS-1123 host name of two or more dot-separated labels, lowercase, at most 253 characters, such as "acme.example.com" (got "acme")',
+        '`host` must be a DNS-1123 host name of two or more dot-separated labels of 1-63 lowercase letters, digits and "-" (the last with a letter: no IP address, wildcard, port or URL), at most 253 characters, such as "acme.example.com" (got "acme")',
         '`plan` must be one of "shared", "dedicated" (got "solo")',
         '`version` must be an image tag such as "2.4.1": letters, digits, "_", "." and "-", at most 128 characters (got "1.0 beta")',
       ],

@@ -156,7 +156,9 @@ describe("AppStack, dedicated", () => {
     ]);
     assert.deepEqual(pullPod.tolerations, pod.tolerations, "it reaches the GPU node without asking for a GPU");
     assert.equal(pullPod.containers[0].resources.limits["nvidia.com/gpu"], undefined);
-    assert.match(pullPod.containers[0].command[2], /ollama pull 'llama3\.2:1b'/);
+    // The models are the script's arguments, never part of its source.
+    assert.deepEqual(pullPod.containers[0].command.slice(3), ["pull-models", "llama3.2:1b"]);
+    assert.match(pullPod.containers[0].command[2], /for model in "\$@"; do ollama pull "\$model"; done/);
     assert.equal(pullPod.containers[0].env.find((v: any) => v.name === "OLLAMA_HOST").value, "127.0.0.1:11434");
   });
 
@@ -241,7 +243,12 @@ describe("AppStack, dedicated", () => {
     const cron = await named(T.cronJob, "-backup-cronjob");
     assert.equal(cron.spec.schedule, "0 3 * * *");
     assert.equal(cron.spec.concurrencyPolicy, "Forbid");
-    assert.match(cron.spec.jobTemplate.spec.template.spec.containers[0].command[2], /pg_dumpall \| gzip .* -mtime \+14 -delete/);
+    const [backup] = cron.spec.jobTemplate.spec.template.spec.containers;
+    assert.match(backup.command[2], /pg_dumpall \| gzip .* -mtime \+"\$BACKUP_RETENTION_DAYS" -delete/);
+    assert.deepEqual(
+      backup.env.find((v: any) => v.name === "BACKUP_RETENTION_DAYS"),
+      { name: "BACKUP_RETENTION_DAYS", value: "14" },
+    );
     // It waits for the server (at most 2 minutes) before it dumps: its pod may start before Postgres is
     // ready, or before a NetworkPolicy enforcer lets the new pod's address through (seen on the real node).
     assert.match(
@@ -260,12 +267,18 @@ describe("AppStack, shared with three tenants", () => {
     assert.match(job.metadata.name, /^postgres-provision-[0-9a-f]{10}$/);
     const [container] = job.spec.template.spec.containers;
     const script: string = container.command[2];
-    for (const role of ["tenant_acme", "tenant_globex", "tenant_initech_eu"]) assert.match(script, new RegExp(`-v role=${role} `));
+    // The roles come from the environment, never from the script's source.
+    for (const index of [0, 1, 2])
+      assert.match(script, new RegExp(`-v role="\\$TENANT_${index}_ROLE" -v password="\\$TENANT_${index}_PASSWORD" `));
+    assert.doesNotMatch(script, /tenant_acme|globex|initech/);
     assert.deepEqual(
-      container.env.filter((v: any) => v.name.startsWith("TENANT_")).map((v: any) => [v.name, v.valueFrom.secretKeyRef.key]),
+      container.env.filter((v: any) => v.name.startsWith("TENANT_")).map((v: any) => [v.name, v.value ?? v.valueFrom.secretKeyRef.key]),
       [
+        ["TENANT_0_ROLE", "tenant_acme"],
         ["TENANT_0_PASSWORD", "acme.database-password"],
+        ["TENANT_1_ROLE", "tenant_globex"],
         ["TENANT_1_PASSWORD", "globex.database-password"],
+        ["TENANT_2_ROLE", "tenant_initech_eu"],
         ["TENANT_2_PASSWORD", "initech-eu.database-password"],
       ],
     );
@@ -345,7 +358,7 @@ describe("AppStack, bad input", () => {
     const input: any = { ...dedicatedStack(), cloud: "ibm", api: { image: "api", replicas: 0 } };
     rejectsArgs('AppStack "bad"', (opts) => new AppStack("bad", input, opts), [
       '`cloud` must be one of "none", "aws", "gcp", "azure" (got "ibm")',
-      '`api.image` must be a container image reference with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible (got "api")',
+      '`api.image` must be a container image reference (lowercase repository, one tag and/or a digest) with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible (got "api")',
       "`api.replicas` must be an integer between 1 and 100 (got 0)",
     ]);
   });

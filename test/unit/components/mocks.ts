@@ -5,9 +5,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { cloudOutputs } from "./cloudMocks";
 
+/** The name of every resource the mocks have created, in order (tests that must register nothing look here). */
+export const mockedResources: string[] = [];
+
 void pulumi.runtime.setMocks(
   {
     newResource(args: pulumi.runtime.MockResourceArgs) {
+      mockedResources.push(args.name);
       const state: Record<string, unknown> = { ...args.inputs, ...cloudOutputs(args.type, args.name, args.inputs) };
       if (args.type === "random:index/randomPassword:RandomPassword" || args.type === "pulumi-nodejs:dynamic/tenantstack:Password") {
         state.result = `generated-${args.name}`;

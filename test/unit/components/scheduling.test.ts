@@ -70,7 +70,7 @@ describe("stack scheduling", () => {
     const scheduling: any = { nodeSelector: "real", tolerations: [{ operator: "Exists" }] };
     const wiring = { credentialKeys: [], tenancyMode: "dedicated" as const, tenants: ["acme"], ollama: false };
     rejectsArgs('Api "bad"', (opts) => new Api("bad", { namespace: "ns", credentials, spec: { image: "api" }, scheduling, wiring }, opts), [
-      '`spec.image` must be a container image reference with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible (got "api")',
+      '`spec.image` must be a container image reference (lowercase repository, one tag and/or a digest) with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible (got "api")',
       '`scheduling.nodeSelector` must be a map of labels (got "real")',
       "`scheduling.tolerations[0].key` is required: it must be a non-empty string of at most 253 characters",
     ]);

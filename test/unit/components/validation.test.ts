@@ -10,6 +10,8 @@ const TENANT_NAME =
   "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 40 characters";
 const LABEL_VALUE = 'must be a label value: 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit';
 const CREDENTIALS = { credentialsSecretName: "credentials", tenantCredentialsSecretName: "tenant-credentials" };
+const CRON =
+  'must be a five-field cron schedule such as "0 3 * * *" (minute 0-59, hour 0-23, day of month 1-31, month 1-12 or jan-dec, day of week 0-6 or sun-sat; each "*", a value, a range "a-b", a list "a,b" and an optional "/step"), or one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly';
 const WIRING = { credentialKeys: ["POSTGRES_PASSWORD"], tenancyMode: "shared" as const, tenants: ["acme"], ollama: false };
 
 describe("InvalidArgsError", () => {
@@ -58,7 +60,7 @@ describe("every part validates every argument it takes, before it registers anyt
         `\`namespace\` ${DNS_LABEL} (got "Apps")`,
         `\`instance\` ${LABEL_VALUE} (got "ai app")`,
         "`spec.storageGi` must be an integer between 1 and 65536 (got 0)",
-        '`spec.backup.schedule` must be a five-field cron schedule such as "0 3 * * *" (got "daily")',
+        `\`spec.backup.schedule\` ${CRON} (got "daily")`,
         `\`tenants[1]\` ${TENANT_NAME} (got "Acme!")`,
         '`tenants[2]` must be unique: tenant 0 has it too (got "acme")',
         '`backupPodLabels.azure.workload.identity/use` must be a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (got "yes please")',
@@ -132,7 +134,7 @@ describe("every part validates every argument it takes, before it registers anyt
       'Ingress "ingress"',
       (opts) => new Ingress("ingress", { namespace: "apps", spec: { tls: { issuer: "none" } }, hosts: ["Acme.example.com"] }, opts),
       [
-        '`hosts[0]` must be a DNS-1123 host name of two or more dot-separated labels, lowercase, at most 253 characters, such as "acme.example.com" (got "Acme.example.com")',
+        '`hosts[0]` must be a DNS-1123 host name of two or more dot-separated labels of 1-63 lowercase letters, digits and "-" (the last with a letter: no IP address, wildcard, port or URL), at most 253 characters, such as "acme.example.com" (got "Acme.example.com")',
       ],
     );
   });
@@ -168,7 +170,7 @@ describe("every part validates every argument it takes, before it registers anyt
       (opts) =>
         new PostgresBackup("backup", { namespace: "apps", instance: "app", credentials: CREDENTIALS, image: "postgres", backup }, opts),
       [
-        '`image` must be a container image reference with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible (got "postgres")',
+        '`image` must be a container image reference (lowercase repository, one tag and/or a digest) with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible (got "postgres")',
         "`backup.retentionDays` must be an integer between 1 and 3650 (got 0)",
       ],
     );

@@ -141,9 +141,9 @@ describe("cloud settings", () => {
     ],
     [
       "an app secret stored under a credential's name",
-      withChange(awsStack(), (s) => (s.secrets.appSecretNames = ["POSTGRES_PASSWORD"])),
+      withChange(awsStack(), (s) => (s.secrets.appSecretNames = ["Postgres_Password"])),
       [
-        '`tenantstack:secrets.appSecretNames[0]` must differ from "postgresPassword" in more than case and "_": both would be stored as "<namespace>-postgres-password" (got "POSTGRES_PASSWORD")',
+        '`tenantstack:secrets.appSecretNames[0]` must differ from "postgresPassword" in more than case and "_": both would be stored as "<namespace>-postgres-password" (got "Postgres_Password")',
       ],
     ],
   ];

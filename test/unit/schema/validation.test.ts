@@ -44,7 +44,7 @@ describe("stack validation", () => {
       "host that is not DNS-1123",
       withChange(dedicatedStack(), (s) => (s.tenancy.tenant.host = "Acme.example.com")),
       [
-        '`tenantstack:tenancy.tenant.host` must be a DNS-1123 host name of two or more dot-separated labels, lowercase, at most 253 characters, such as "acme.example.com" (got "Acme.example.com")',
+        '`tenantstack:tenancy.tenant.host` must be a DNS-1123 host name of two or more dot-separated labels of 1-63 lowercase letters, digits and "-" (the last with a letter: no IP address, wildcard, port or URL), at most 253 characters, such as "acme.example.com" (got "Acme.example.com")',
       ],
     ],
     [
@@ -137,14 +137,14 @@ describe("stack validation", () => {
       "a missing required field",
       withChange(dedicatedStack(), (s) => delete s.api.image),
       [
-        '`tenantstack:api.image` is required: it must be a container image reference with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"',
+        '`tenantstack:api.image` is required: it must be a container image reference (lowercase repository, one tag and/or a digest) with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"',
       ],
     ],
     [
       "an untagged image",
       withChange(dedicatedStack(), (s) => (s.worker.image = "localhost:5000/worker")),
       [
-        '`tenantstack:worker.image` must be a container image reference with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible (got "localhost:5000/worker")',
+        '`tenantstack:worker.image` must be a container image reference (lowercase repository, one tag and/or a digest) with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible (got "localhost:5000/worker")',
       ],
     ],
     [
@@ -155,7 +155,7 @@ describe("stack validation", () => {
     [
       "Redis maxmemory above its memory limit",
       withChange(dedicatedStack(), (s) => (s.redis = { maxmemoryMb: 2048 })),
-      ["`tenantstack:redis.maxmemoryMb` must be below `redis.resources.memoryLimit` (1Gi), or Redis is killed before it evicts (got 2048)"],
+      ["`tenantstack:redis.maxmemoryMb` must be below `resources.memoryLimit` (1Gi), or Redis is killed before it evicts (got 2048)"],
     ],
     [
       "a request above its limit, CPU, memory and ephemeral storage",
