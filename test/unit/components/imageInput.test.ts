@@ -6,7 +6,7 @@ import { capture, propsOf, T, settle } from "./capture";
 const CREDENTIALS = { credentialsSecretName: "credentials", tenantCredentialsSecretName: "tenant-credentials" };
 const WIRING = { credentialKeys: ["POSTGRES_PASSWORD"], tenancyMode: "dedicated" as const, tenants: ["acme"], ollama: false };
 const IMAGE =
-  'must be a container image reference with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible';
+  'must be a container image reference (lowercase repository, one tag and/or a digest) with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible';
 
 describe("the API's and worker's image", () => {
   it("may come from another resource: an Output image runs, with the settings checksum of the same image given plainly", async () => {

@@ -5,7 +5,7 @@ import { capture, one, propsOf, resolve, T, settle } from "./capture";
 import { rejectsArgs } from "./invalidArgs";
 
 const HOST_NAME =
-  'must be a DNS-1123 host name of two or more dot-separated labels, lowercase, at most 253 characters, such as "acme.example.com"';
+  'must be a DNS-1123 host name of two or more dot-separated labels of 1-63 lowercase letters, digits and "-" (the last with a letter: no IP address, wildcard, port or URL), at most 253 characters, such as "acme.example.com"';
 
 describe("Ingress: hosts and issuer names from other resources", () => {
   it("may come from another resource: an Output host is routed and served", async () => {

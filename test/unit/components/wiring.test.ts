@@ -133,7 +133,7 @@ describe("AppStack's instance", () => {
 
   it("is a label value, reported with the stack's other problems", () => {
     rejectsArgs('AppStack "app"', (opts) => new AppStack("app", { ...dedicatedStack(), api: { image: "api" }, instance: "ai app" }, opts), [
-      '`api.image` must be a container image reference with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible (got "api")',
+      '`api.image` must be a container image reference (lowercase repository, one tag and/or a digest) with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible (got "api")',
       '`instance` must be a label value: 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (got "ai app")',
     ]);
   });
