@@ -73,5 +73,10 @@ export function checkSecretsProvider(provider: string, passphrase: string | unde
   if (KMS_PROVIDERS.some((prefix) => provider.startsWith(prefix) && provider.length > prefix.length)) {
     return { provider: { kind: "url", url: provider }, problems: [] };
   }
-  return { problems: [`\`secretsProvider\` must be "passphrase" or a URL starting with ${KMS_PROVIDERS.join(", ")} (got "${provider}")`] };
+  // The value is not repeated: a passphrase given here by mistake must not be printed.
+  return {
+    problems: [
+      `\`secretsProvider\` must be "passphrase" or a URL starting with ${KMS_PROVIDERS.join(", ")} (the value given is not shown)`,
+    ],
+  };
 }

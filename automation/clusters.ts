@@ -5,13 +5,10 @@
  */
 import { accessSync, constants } from "node:fs";
 import * as path from "node:path";
+import { CLUSTER_NAME_MAX, DEFAULT_CLUSTER } from "../schema/tenantInput";
 import { InputError } from "./errors";
 
-/** The cluster of a tenant registered without one, and the only cluster of a driver given none. */
-export const DEFAULT_CLUSTER = "local";
-
-/** Longest cluster name: a stack on a cluster other than `local` carries it in its name (at most 100 characters). */
-export const CLUSTER_NAME_MAX = 40;
+export { CLUSTER_NAME_MAX, DEFAULT_CLUSTER } from "../schema/tenantInput";
 
 const CLUSTER_NAME = new RegExp(`^(?=.{1,${CLUSTER_NAME_MAX}}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$`);
 

@@ -7,7 +7,9 @@
 import { randomUUID } from "node:crypto";
 import * as path from "node:path";
 import type { ClusterKubeconfigs } from "./clusters";
+import { DestroyOptionsSchema, OperationOptionsSchema } from "../schema/operations";
 import { openDatabase, type SqlDatabase } from "./db/sqlDatabase";
+import { checkDriverOptions } from "./driverOptions";
 import { CancelledError, InputError, type WireError } from "./errors";
 import type { Executor } from "./operations/executor";
 import { LocalProcessExecutor } from "./fleet/localProcessExecutor";
@@ -27,7 +29,8 @@ import { endOrphans } from "./processes/marks";
 import { MigrationRecords } from "./registry/migrations";
 import { TenantRegistry } from "./registry/registry";
 import { checkStack, type FleetStack, type TenantInput } from "./registry/tenant";
-import { resolveWorkspaceOptions, type WorkspaceOptions } from "./workspace";
+import { parseInput } from "./input";
+import type { WorkspaceOptions } from "./workspace";
 
 /** Options of a driver. */
 export interface DriverOptions {
@@ -44,7 +47,7 @@ export interface DriverOptions {
    */
   readonly executor?: Executor;
   /**
-   * Worker processes of the default executor.
+   * Worker processes of the default executor, an integer from 1 to 64.
    * @default 2
    */
   readonly poolSize?: number;
@@ -82,6 +85,11 @@ export interface TargetOptions extends OperationOptions {
   readonly tenants?: readonly string[];
 }
 
+/** Checks an operation's options with its input model (`schema/operations.ts`) before anything is read or touched. */
+function checkOptions(schema: Parameters<typeof parseInput>[0], options: object, operation: string): void {
+  parseInput(schema, options, `${operation} options`);
+}
+
 /** The driver. */
 export class Driver {
   /** The tenant registry. */
@@ -109,19 +117,28 @@ export class Driver {
     this.runner = new StackRunner(executor, this.journal, this.leases);
   }
 
-  /** Checks the workspace options (backend, secrets provider, passphrase) and opens the database; touches no stack. */
+  /**
+   * Checks every option (state directory, database, pool size, backend, secrets provider,
+   * passphrase, clusters) before it opens anything, then opens the database; touches no stack.
+   */
   static async open(options: DriverOptions): Promise<Driver> {
-    const resolved = resolveWorkspaceOptions(options.workspace);
+    const resolved = checkDriverOptions(options);
     // What a killed driver of this host left running (a stack job's plugins, a pg_dump) ends first.
     // (One stuck in the kernel is left to the recovery of its stack, which refuses to go on while it runs.)
     await endOrphans().catch(() => []);
-    const db = await openDatabase(options.database ?? path.join(resolved.stateDir, "tenantstack.db"));
+    const database = options.database ?? path.join(resolved.stateDir, "tenantstack.db");
+    const db = await openDatabase(database).catch((error: unknown) => {
+      throw new InputError("driver options", [
+        `\`database\` could not be opened: ${(error as Error).message}; check the path or URL and that the server is reachable (got "${database}")`,
+      ]);
+    });
     const executor = options.executor ?? new LocalProcessExecutor({ workspace: options.workspace, poolSize: options.poolSize });
     return new Driver(db, executor, resolved.clusters, options.migration ?? {});
   }
 
   /** Registers a tenant and brings its stack up (a shared tenant's stack gains it). */
   async provision(tenant: TenantInput, options: OperationOptions = {}): Promise<OperationResult> {
+    checkOptions(OperationOptionsSchema, options, "provision");
     const created = await this.registry.create(tenant);
     return this.across(
       "up",
@@ -133,6 +150,7 @@ export class Driver {
 
   /** Previews stacks: per stack, the resources created, updated, replaced and deleted; stateful replacements flagged. `plan` saves each plan for {@link up}. */
   async preview(options: TargetOptions & { readonly plan?: boolean } = {}): Promise<OperationResult> {
+    checkOptions(OperationOptionsSchema, options, "preview");
     const stacks = await this.targets(options.tenants);
     return this.across(
       "preview",
@@ -144,6 +162,7 @@ export class Driver {
 
   /** Updates stacks to their registered settings; `plan` applies exactly the plan the last preview saved. */
   async up(options: TargetOptions & { readonly plan?: boolean } = {}): Promise<OperationResult> {
+    checkOptions(OperationOptionsSchema, options, "up");
     const stacks = await this.targets(options.tenants);
     return this.across(
       "up",
@@ -155,11 +174,13 @@ export class Driver {
 
   /** Refreshes stacks from the cluster and reports the drift found. */
   async refresh(options: TargetOptions = {}): Promise<OperationResult> {
+    checkOptions(OperationOptionsSchema, options, "refresh");
     return this.across("refresh", await this.targets(options.tenants), (stack) => ({ kind: "refresh", ...jobTarget(stack) }), options);
   }
 
   /** The stacks' outputs (secrets shown as `[secret]`). */
   async outputs(options: TargetOptions = {}): Promise<OperationResult> {
+    checkOptions(OperationOptionsSchema, options, "outputs");
     return this.across("outputs", await this.targets(options.tenants), (stack) => ({ kind: "outputs", ...jobTarget(stack) }), options);
   }
 
@@ -170,6 +191,7 @@ export class Driver {
   async destroy(
     options: TargetOptions & { readonly tenants: readonly string[]; readonly forceDestroyData?: boolean },
   ): Promise<OperationResult> {
+    checkOptions(DestroyOptionsSchema, options, "destroy");
     const stacks = await this.registry.stacks(options.tenants);
     const partial = stacks.filter((s) => s.tenants.some((t) => !options.tenants.includes(t)));
     if (partial.length > 0) {
@@ -191,6 +213,7 @@ export class Driver {
 
   /** Recovers a stack left mid-update: repairs a file backend's checkpoint, cancels the engine's lock, adopts or clears pending creates, refreshes. */
   async recover(stack: string, options: OperationOptions = {}): Promise<OperationResult> {
+    checkOptions(OperationOptionsSchema, options, "recover");
     const target = (await this.registry.stacks()).filter((s) => s.name === stack);
     if (target.length === 0) throw new InputError("recover", [`\`stack\` must be a stack of the fleet (got "${stack}")`]);
     return this.across("recover", target, (s) => ({ kind: "recover", ...jobTarget(s) }), options);

@@ -1,7 +1,9 @@
 /**
  * The driver's typed errors. Each message says what went wrong and what to do next; none ever holds a
- * secret value.
+ * secret value: every message and problem passes the one redaction rule (`redact.ts`).
  */
+import { ValidationError } from "../schema/errors";
+import { redact, redactDeep } from "./redact";
 
 /** The base of every error the driver throws on purpose. */
 export class TenantstackError extends Error {
@@ -9,7 +11,7 @@ export class TenantstackError extends Error {
   readonly code: string;
 
   constructor(code: string, message: string) {
-    super(message);
+    super(redact(message));
     this.name = "TenantstackError";
     this.code = code;
   }
@@ -28,7 +30,26 @@ export class InputError extends TenantstackError {
     const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
     super("invalid_input", `Invalid ${subject} (${count}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "InputError";
-    this.problems = problems;
+    this.problems = problems.map((p) => redact(p));
+  }
+}
+
+/** An HTTP request body larger than the API takes. */
+export class PayloadTooLargeError extends TenantstackError {
+  constructor(readonly limitBytes: number) {
+    super("payload_too_large", `The request body must be at most ${limitBytes} bytes; send a smaller one.`);
+    this.name = "PayloadTooLargeError";
+  }
+}
+
+/** An HTTP request body that is not JSON. */
+export class UnsupportedMediaTypeError extends TenantstackError {
+  constructor(readonly contentType: string) {
+    super(
+      "unsupported_media_type",
+      `The request body must be JSON sent as \`Content-Type: application/json\` (got "${contentType.slice(0, 100)}").`,
+    );
+    this.name = "UnsupportedMediaTypeError";
   }
 }
 
@@ -253,11 +274,28 @@ const WIRE: Record<string, { make: (...args: never[]) => TenantstackError; args:
   },
 };
 
-/** An error in a form that survives IPC or JSON. */
+/**
+ * The error a surface reports for `error`: the schema's ValidationError (a stack's settings refused)
+ * becomes the InputError it is, so that it is invalid input (exit 2, HTTP 400) on every surface.
+ */
+export function asReported(error: unknown): unknown {
+  if (!(error instanceof ValidationError)) return error;
+  const subject = /^Invalid (.+?) \(\d+ problems?\)/.exec(error.message)?.[1] ?? "settings";
+  return new InputError(subject, error.problems);
+}
+
+/** The stable code of an error as reported: its own for the driver's errors, `internal` for anything else. */
+export function errorCode(error: unknown): string {
+  const reported = asReported(error);
+  return reported instanceof TenantstackError ? reported.code : "internal";
+}
+
+/** An error in a form that survives IPC or JSON, redacted. */
 export function toWire(error: unknown): WireError {
-  const err = error instanceof Error ? error : new Error(String(error));
+  const reported = asReported(error);
+  const err = reported instanceof Error ? reported : new Error(String(reported));
   const entry = WIRE[err.name];
-  return { name: err.name, args: entry ? entry.args(err as never) : [], message: err.message };
+  return { name: err.name, args: entry ? (entry.args(err as never) as unknown[]).map(redactDeep) : [], message: redact(err.message) };
 }
 
 /** The typed error back from its wire form (an unknown one becomes a plain Error with its message). */

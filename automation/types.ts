@@ -229,7 +229,13 @@ export type OperationRequest =
     }
   | {
       readonly kind: "destroy";
+      /**
+       * The tenants whose stacks are destroyed (a shared stack only with all its tenants).
+       */
       readonly tenants: string[];
+      /**
+       * Destroy protected data too.
+       */
       readonly forceDestroyData?: boolean;
       /**
        * Resume this operation.
@@ -243,6 +249,9 @@ export type OperationRequest =
     }
   | {
       readonly kind: "recover";
+      /**
+       * The stack recovered.
+       */
       readonly stack: string;
       /**
        * Resume this operation.
@@ -256,20 +265,31 @@ export type OperationRequest =
     }
   | {
       readonly kind: "fleet-upgrade";
+      /**
+       * The app version rolled out.
+       */
       readonly version: string;
       /**
        * The stacks serving these tenants; all when omitted.
        */
       readonly tenants?: string[];
       /**
-       * An integer from 0 to 9007199254740991.
+       * Stacks of the first wave (default 1).
+       * An integer from 0 to 1000.
        */
       readonly canary?: number;
       /**
-       * An integer from 1 to 9007199254740991.
+       * Stacks of each later wave (default 5).
+       * An integer from 1 to 1000.
        */
       readonly waveSize?: number;
+      /**
+       * Roll a stack that fails back to its previous version.
+       */
       readonly rollback?: boolean;
+      /**
+       * A URL that must answer 2xx once a stack's workloads are ready; `{stack}` and `{namespace}` are replaced.
+       */
       readonly httpCheckUrl?: string;
       /**
        * Resume this operation.

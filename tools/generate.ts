@@ -9,8 +9,8 @@ import * as path from "node:path";
 import * as prettier from "prettier";
 import { z } from "zod";
 import { MigrationSettingsSchema } from "../automation/migrate/settings";
-import { OperationRequestSchema } from "../automation/http/operationRequest";
-import { TenantInputSchema } from "../automation/registry/tenant";
+import { OperationRequestSchema } from "../schema/operations";
+import { TenantInputSchema } from "../schema/tenantInput";
 import {
   ApiSchema,
   AwsSchema,

@@ -1,5 +1,5 @@
 /** What the `tenantstack` CLI's exit codes mean. */
-import { TenantstackError } from "../errors";
+import { errorCode } from "../errors";
 
 /** Exit codes, by outcome. */
 export const EXIT = {
@@ -24,6 +24,8 @@ export const EXIT = {
 const BY_CODE: Record<string, number> = {
   invalid_input: EXIT.invalidInput,
   pulumi_cli_missing: EXIT.invalidInput,
+  payload_too_large: EXIT.invalidInput,
+  unsupported_media_type: EXIT.invalidInput,
   not_found: EXIT.invalidInput,
   conflict: EXIT.invalidInput,
   stack_locked: EXIT.locked,
@@ -36,14 +38,16 @@ const BY_CODE: Record<string, number> = {
   checkpoint_unreadable: EXIT.failed,
 };
 
-/** The exit code of an error thrown by a command. */
+/** The exit code of an error thrown by a command (a schema ValidationError is invalid input too). */
 export function exitCodeOf(error: unknown): number {
-  return error instanceof TenantstackError ? (BY_CODE[error.code] ?? EXIT.internal) : EXIT.internal;
+  return BY_CODE[errorCode(error)] ?? EXIT.internal;
 }
 
 /** The exit code of an operation's failed stacks: the most specific error's, else `failed`. */
 export function exitCodeOfErrors(names: readonly string[]): number {
   const codes: Record<string, number> = {
+    InputError: EXIT.invalidInput,
+    ValidationError: EXIT.invalidInput,
     StackLockedError: EXIT.locked,
     PendingOperationsError: EXIT.locked,
     PlanMismatchError: EXIT.planMismatch,

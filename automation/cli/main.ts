@@ -4,13 +4,20 @@
  * exit codes that say what happened (see `exitCodes.ts`). The passphrase is read from the
  * environment only (`TENANTSTACK_PASSPHRASE`), never from arguments.
  */
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { ServeSettingsSchema } from "../../schema/driverOptions";
+import { OperationRequestSchema } from "../../schema/operations";
+import { TenantInputSchema } from "../../schema/tenantInput";
 import { parseClusterList } from "../clusters";
-import { Driver, type OperationResult } from "../driver";
+import type { Driver, DriverOptions, OperationResult } from "../driver";
 import { InputError, toWire } from "../errors";
-import type { FleetUpgradeResult } from "../fleet/upgrade";
-import type { DriverEvent } from "../operations/events";
+import { parseInput } from "../input";
+import { readJsonFile } from "../jsonFile";
+import type { DriverEvent, OperationOptions } from "../operations/events";
+import { runRequest } from "../requests";
+import { redact, redactDeep } from "../redact";
+import { checkTenantSettings } from "../registry/tenant";
+import type { TenantFields } from "../types";
 import { EXIT, exitCodeOf, exitCodeOfErrors } from "./exitCodes";
 import { readDataPlaneFile } from "../migration/staticDataPlane";
 import { gcSummary, migrationSummary, operationSummary, progressLine, tenantTable, upgradeSummary } from "./output";
@@ -88,57 +95,139 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
 
-/** A positive integer option, or an InputError naming it. */
-function count(values: Values, name: "concurrency" | "canary" | "wave-size", min: number): number | undefined {
-  const text = values[name];
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min)
-    throw new InputError("options", [`\`--${name}\` must be an integer of at least ${min} (got "${text}")`]);
-  return n;
+/** The flag (or argument) of each field of the driver's input models, for messages. */
+const FLAGS: Record<string, string> = {
+  tenants: "--tenant",
+  concurrency: "--concurrency",
+  operationId: "--operation-id",
+  savePlan: "--save-plan",
+  savedPlan: "--saved-plan",
+  forceDestroyData: "--force-destroy-data",
+  stack: "<stack>",
+  tenant: "<tenant>",
+  version: "--version",
+  canary: "--canary",
+  waveSize: "--wave-size",
+  rollback: "--rollback",
+  httpCheckUrl: "--http-check",
+  to: "--to",
+  cluster: "--cluster",
+  settings: "--settings",
+  dryRun: "--dry-run",
+  now: "--now",
+  stateDir: "--state-dir",
+  database: "--database",
+  port: "--port",
+};
+/** The flags of a tenant's fields (`tenant create`, `provision`). */
+const TENANT_FLAGS: Record<string, string> = {
+  name: "<name>",
+  host: "--host",
+  plan: "--plan",
+  version: "--version",
+  environment: "--environment",
+  region: "--region",
+  cluster: "--cluster",
+  settings: "--settings",
+};
+
+/** A field path of an input model as the flag it came from (`tenants[0]` is `--tenant`, `settings.api` is `--settings api`). */
+function flagOf(path: string, flags: Record<string, string> = FLAGS): string {
+  const match = /^([^.[]+)(?:\[\d+\])?\.?(.*)$/.exec(path);
+  if (!match) return path;
+  const [, head, rest] = match;
+  if (head === "tenant" && flags === FLAGS && rest !== "") return flagOf(rest, TENANT_FLAGS);
+  const flag = flags[head] ?? head;
+  return rest === "" ? flag : `${flag} ${rest}`;
+}
+
+/** A number flag as a number when it reads as one, else as given (so the schema's message shows it). */
+function numeric(text: string | undefined): number | string | undefined {
+  return text !== undefined && /^\s*-?[0-9]+(\.[0-9]+)?\s*$/.test(text) ? Number(text) : text;
 }
 
 /** The settings file given with `--settings`, or undefined. */
-function settingsFile(values: Values): Record<string, unknown> | undefined {
-  if (values.settings === undefined) return undefined;
-  try {
-    return JSON.parse(readFileSync(values.settings, "utf8")) as Record<string, unknown>;
-  } catch (error) {
-    throw new InputError("options", [
-      `\`--settings\` must be a readable JSON file (got "${values.settings}": ${(error as Error).message})`,
-    ]);
-  }
+function settingsFile(values: Values): unknown {
+  return values.settings === undefined ? undefined : readJsonFile(values.settings, "--settings");
 }
 
-/** The time given with `--now`, or undefined. */
-function time(values: Values): Date | undefined {
-  if (values.now === undefined) return undefined;
-  const date = new Date(values.now);
-  if (Number.isNaN(date.getTime())) throw new InputError("options", [`\`--now\` must be an ISO 8601 time (got "${values.now}")`]);
-  return date;
+/** A positional argument a command needs, or an InputError naming it. */
+function required(value: string | undefined, name: string, usage: string): string {
+  if (value === undefined || value === "") throw new InputError("options", [`\`${name}\` is required: \`${usage}\``]);
+  return value;
 }
 
-/** The tenant given on the command line. */
-function tenantInput(name: string | undefined, values: Values) {
-  if (name === undefined) throw new InputError("options", ["a tenant name is required"]);
+/** The tenant given on the command line, as the tenant model takes it. */
+function tenantOf(name: string | undefined, values: Values): Record<string, unknown> {
   const settings = settingsFile(values);
   return {
-    name,
+    name: required(name, "<name>", "tenant create <name> --host H --plan P --version V"),
     host: values.host,
     plan: values.plan,
     version: values.version,
-    ...(values.environment ? { environment: values.environment } : {}),
-    ...(values.region ? { region: values.region } : {}),
-    ...(values.cluster ? { cluster: values.cluster } : {}),
+    ...(values.environment !== undefined ? { environment: values.environment } : {}),
+    ...(values.region !== undefined ? { region: values.region } : {}),
+    ...(values.cluster !== undefined ? { cluster: values.cluster } : {}),
     ...(settings !== undefined ? { settings } : {}),
-  } as never;
+  };
 }
 
-async function openDriver(values: Values): Promise<Driver> {
+/** The `POST /operations` body a command stands for, built from its flags (undefined for other commands). */
+function requestOf(command: string, sub: string | undefined, values: Values): Record<string, unknown> | undefined {
+  const common = { operationId: values["operation-id"], concurrency: numeric(values.concurrency) };
+  const tenants = values.tenant;
+  switch (command) {
+    case "provision":
+      return { kind: "provision", tenant: tenantOf(sub, values), ...common };
+    case "preview":
+      return { kind: "preview", tenants, savePlan: values["save-plan"], ...common };
+    case "up":
+      return { kind: "up", tenants, savedPlan: values["saved-plan"], ...common };
+    case "refresh":
+    case "outputs":
+      return { kind: command, tenants, ...common };
+    case "destroy":
+      return { kind: "destroy", tenants: tenants ?? [], forceDestroyData: values["force-destroy-data"], ...common };
+    case "recover":
+      return { kind: "recover", stack: required(sub, "<stack>", "recover <stack>"), ...common };
+    case "fleet":
+      if (sub !== "upgrade") return undefined;
+      return {
+        kind: "fleet-upgrade",
+        version: values.version,
+        tenants,
+        canary: numeric(values.canary),
+        waveSize: numeric(values["wave-size"]),
+        rollback: values.rollback,
+        httpCheckUrl: values["http-check"],
+        ...common,
+      };
+    case "migrate":
+      return {
+        kind: "migrate",
+        tenant: required(sub, "<tenant>", "migrate <tenant> --to dedicated|shared"),
+        to: values.to,
+        cluster: values.cluster,
+        settings: settingsFile(values),
+        dryRun: values["dry-run"],
+        rollback: values.rollback,
+        ...common,
+      };
+    case "gc":
+      return { kind: "gc", now: values.now, ...common };
+    default:
+      return undefined;
+  }
+}
+
+/** The driver's options from the flags and environment, checked (nothing is opened). */
+async function driverOptionsOf(values: Values): Promise<DriverOptions> {
+  // The driver (and the Automation API) load only once the command's own input is checked.
+  const { checkDriverOptions } = await import("../driverOptions");
   const kubeconfig = values.kubeconfig ?? process.env.KUBECONFIG;
   const dataPlane = values["data-plane"] ?? process.env.TENANTSTACK_DATA_PLANE;
   const clusters = values.clusters ?? process.env.TENANTSTACK_CLUSTERS;
-  return Driver.open({
+  const options: DriverOptions = {
     migration: dataPlane ? { dataPlane: readDataPlaneFile(dataPlane) } : {},
     workspace: {
       ...(clusters ? { clusters: parseClusterList(clusters) } : {}),
@@ -149,11 +238,120 @@ async function openDriver(values: Values): Promise<Driver> {
       env: kubeconfig ? { KUBECONFIG: kubeconfig } : {},
     },
     database: values.database ?? process.env.TENANTSTACK_DATABASE_URL,
-  });
+  };
+  checkDriverOptions(options, (field) => flagOf(field));
+  return options;
+}
+
+/** What a command does once the driver is open; all its input is checked before. */
+type Run = (driver: Driver) => Promise<number>;
+
+/**
+ * Checks a command's whole input — its flags by the driver's input models, the driver's options —
+ * and returns what it runs; throws an InputError before anything is opened or touched.
+ */
+async function prepare(
+  positionals: readonly string[],
+  values: Values,
+  io: {
+    out: (text: string) => void;
+    outJson: (value: unknown) => void;
+    err: (text: string) => void;
+    json: boolean;
+    operation: OperationOptions;
+    signal: AbortSignal;
+  },
+): Promise<{ driverOptions: DriverOptions; run: Run }> {
+  const [command, sub, arg] = positionals;
+  const { out, outJson, json, operation } = io;
+  const show = (value: unknown, human: string) => (json ? outJson(value) : out(human));
+  const report = (result: OperationResult) => {
+    show(result, operationSummary(result));
+    return result.status === "cancelled" ? EXIT.cancelled : exitCodeOfErrors(result.stacks.flatMap((s) => (s.error ? [s.error.name] : [])));
+  };
+  let run: Run | undefined;
+  const raw = requestOf(command, sub, values);
+  if (raw !== undefined) {
+    const request = parseInput(OperationRequestSchema, raw, "options", { rename: (path) => flagOf(path) });
+    if (request.kind === "provision") checkTenantSettings(request.tenant, (path) => flagOf(path, TENANT_FLAGS));
+    run = async (driver) => {
+      const outcome = await runRequest(driver, request, operation);
+      switch (outcome.kind) {
+        case "fleet-upgrade":
+          show(outcome.result, upgradeSummary(outcome.result));
+          return outcome.result.status === "succeeded" ? EXIT.ok : EXIT.failed;
+        case "migrate": {
+          const { status } = outcome.result;
+          show(outcome.result, migrationSummary(outcome.result));
+          if (status === "succeeded" || status === "planned") return EXIT.ok;
+          return status === "cancelled" ? EXIT.cancelled : EXIT.failed;
+        }
+        case "gc":
+          show(outcome.result, gcSummary(outcome.result));
+          return outcome.result.status === "succeeded" ? EXIT.ok : EXIT.failed;
+        default:
+          return report(outcome.result);
+      }
+    };
+  } else if (command === "tenant" && sub === "create") {
+    const tenant: TenantFields = parseInput(TenantInputSchema, tenantOf(arg, values), "options", {
+      rename: (path) => flagOf(path, TENANT_FLAGS),
+    });
+    checkTenantSettings(tenant, (path) => flagOf(path, TENANT_FLAGS));
+    run = async (driver) => {
+      const created = await driver.registry.create(tenant);
+      show(created, `registered tenant ${created.name} (${created.plan}, version ${created.version})`);
+      return EXIT.ok;
+    };
+  } else if (command === "tenant" && sub === "list") {
+    run = async (driver) => {
+      const list = await driver.registry.list();
+      show(list, tenantTable(list));
+      return EXIT.ok;
+    };
+  } else if (command === "tenant" && sub === "show") {
+    const name = required(arg, "<name>", "tenant show <name>");
+    run = async (driver) => {
+      outJson(await driver.registry.show(name));
+      return EXIT.ok;
+    };
+  } else if (command === "tenant" && sub === "delete") {
+    const name = required(arg, "<name>", "tenant delete <name>");
+    run = async (driver) => {
+      await driver.registry.delete(name);
+      show({ deleted: name }, `deleted tenant ${name} from the registry (its stack, if any, is not destroyed)`);
+      return EXIT.ok;
+    };
+  } else if (command === "operation" && sub === "show") {
+    const id = required(arg, "<id>", "operation show <id>");
+    run = async (driver) => {
+      const found = await driver.journal.get(id);
+      if (!found) throw new InputError("options", [`\`operation\` "${id}" is not in the journal`]);
+      outJson({ ...found, steps: await driver.journal.steps(found.id) });
+      return EXIT.ok;
+    };
+  } else if (command === "serve") {
+    const { checkToken, serve } = await import("../http/server");
+    const token = checkToken(process.env.TENANTSTACK_API_TOKEN);
+    const settings = parseInput(
+      ServeSettingsSchema,
+      { port: numeric(values.port ?? "8480"), host: values.listen ?? "127.0.0.1" },
+      "options",
+      { rename: (path) => (path === "host" ? "--listen" : flagOf(path)) },
+    );
+    run = async (driver) => {
+      await serve(driver, { ...settings, token, log: io.err });
+      await new Promise<void>((resolve) => io.signal.addEventListener("abort", () => resolve()));
+      return EXIT.ok;
+    };
+  }
+  if (run === undefined)
+    throw new InputError("options", [`\`command\` must be one of the commands of \`tenantstack --help\` (got "${positionals.join(" ")}")`]);
+  return { driverOptions: await driverOptionsOf(values), run };
 }
 
 /**
- * Runs one command; resolves the exit code.
+ * Runs one command; resolves the exit code. Everything it writes is redacted (JSON value by value).
  * @param stdout receives results
  * @param stderr receives progress lines and messages
  * @param terminal when given and a TTY, progress is a live board drawn there (messages too) instead of
@@ -168,9 +366,14 @@ export async function main(
   let board: ProgressBoard | undefined;
   const out = (text: string) => {
     board?.close();
-    stdout(text);
+    stdout(redact(text));
   };
-  const err = (text: string) => (board ? board.print(text) : stderr(text));
+  const err = (text: string) => (board ? board.print(redact(text)) : stderr(redact(text)));
+  // JSON is redacted value by value: a rule applied to its text could cut into its quotes.
+  const outJson = (value: unknown) => {
+    board?.close();
+    stdout(JSON.stringify(redactDeep(value), null, 2));
+  };
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
@@ -179,8 +382,7 @@ export async function main(
     return EXIT.invalidInput;
   }
   const { values, positionals } = parsed;
-  const [command, sub, arg] = positionals;
-  if (values.help || command === undefined) {
+  if (values.help || positionals[0] === undefined) {
     (values.help ? out : err)(USAGE);
     return values.help ? EXIT.ok : EXIT.invalidInput;
   }
@@ -200,110 +402,24 @@ export async function main(
     const line = progressLine(event);
     if (line) err(line);
   };
-  const common = { operationId: values["operation-id"], concurrency: count(values, "concurrency", 1), onEvent, signal: controller.signal };
-  const tenants = values.tenant;
-  const report = (result: OperationResult) => {
-    out(json ? JSON.stringify(result, null, 2) : operationSummary(result));
-    return result.status === "cancelled" ? EXIT.cancelled : exitCodeOfErrors(result.stacks.flatMap((s) => (s.error ? [s.error.name] : [])));
-  };
 
   let driver: Driver | undefined;
   try {
-    if (command === "serve") {
-      const { serve } = await import("../http/server");
-      driver = await openDriver(values);
-      await serve(driver, {
-        port: Number(values.port ?? 8480),
-        host: values.listen ?? "127.0.0.1",
-        token: process.env.TENANTSTACK_API_TOKEN,
-        log: err,
-      });
-      await new Promise<void>((resolve) => controller.signal.addEventListener("abort", () => resolve()));
-      return EXIT.ok;
-    }
-    driver = await openDriver(values);
-    switch (`${command}${command === "tenant" || command === "fleet" || command === "operation" ? ` ${sub}` : ""}`) {
-      case "tenant create": {
-        const tenant = await driver.registry.create(tenantInput(arg, values));
-        out(json ? JSON.stringify(tenant, null, 2) : `registered tenant ${tenant.name} (${tenant.plan}, version ${tenant.version})`);
-        return EXIT.ok;
-      }
-      case "tenant list": {
-        const list = await driver.registry.list();
-        out(json ? JSON.stringify(list, null, 2) : tenantTable(list));
-        return EXIT.ok;
-      }
-      case "tenant show":
-        out(JSON.stringify(await driver.registry.show(arg ?? ""), null, 2));
-        return EXIT.ok;
-      case "tenant delete":
-        await driver.registry.delete(arg ?? "");
-        out(json ? JSON.stringify({ deleted: arg }) : `deleted tenant ${arg} from the registry (its stack, if any, is not destroyed)`);
-        return EXIT.ok;
-      case "provision":
-        return report(await driver.provision(tenantInput(sub, values), common));
-      case "preview":
-        return report(await driver.preview({ ...common, tenants, plan: values["save-plan"] }));
-      case "up":
-        return report(await driver.up({ ...common, tenants, plan: values["saved-plan"] }));
-      case "refresh":
-        return report(await driver.refresh({ ...common, tenants }));
-      case "outputs":
-        return report(await driver.outputs({ ...common, tenants }));
-      case "destroy":
-        if (!tenants?.length) throw new InputError("options", ["`--tenant` is required for destroy"]);
-        return report(await driver.destroy({ ...common, tenants, forceDestroyData: values["force-destroy-data"] }));
-      case "recover":
-        return report(await driver.recover(sub ?? "", common));
-      case "fleet upgrade": {
-        const result: FleetUpgradeResult = await driver.fleetUpgrade({
-          ...common,
-          version: values.version ?? "",
-          tenants,
-          canary: count(values, "canary", 0),
-          waveSize: count(values, "wave-size", 1),
-          rollback: values.rollback,
-          ...(values["http-check"] ? { health: { httpCheckUrl: values["http-check"] } } : {}),
-        });
-        out(json ? JSON.stringify(result, null, 2) : upgradeSummary(result));
-        return result.status === "succeeded" ? EXIT.ok : EXIT.failed;
-      }
-      case "migrate": {
-        if (sub === undefined) throw new InputError("options", ["a tenant name is required: `migrate <tenant> --to dedicated|shared`"]);
-        const result = await driver.migrate({
-          ...common,
-          tenant: sub,
-          to: values.to,
-          cluster: values.cluster,
-          settings: settingsFile(values),
-          dryRun: values["dry-run"],
-          rollback: values.rollback,
-        });
-        out(json ? JSON.stringify(result, null, 2) : migrationSummary(result));
-        return result.status === "succeeded" || result.status === "planned"
-          ? EXIT.ok
-          : result.status === "cancelled"
-            ? EXIT.cancelled
-            : EXIT.failed;
-      }
-      case "gc": {
-        const result = await driver.gc({ ...common, now: time(values) });
-        out(json ? JSON.stringify(result, null, 2) : gcSummary(result));
-        return result.status === "succeeded" ? EXIT.ok : EXIT.failed;
-      }
-      case "operation show": {
-        const operation = await driver.journal.get(arg ?? "");
-        if (!operation) throw new InputError("options", [`\`operation\` "${arg}" is not in the journal`]);
-        out(JSON.stringify({ ...operation, steps: await driver.journal.steps(operation.id) }, null, 2));
-        return EXIT.ok;
-      }
-      default:
-        err(`unknown command "${positionals.join(" ")}"\n\n${USAGE}`);
-        return EXIT.invalidInput;
-    }
+    const { driverOptions, run } = await prepare(positionals, values, {
+      out,
+      outJson,
+      err,
+      json,
+      operation: { onEvent, signal: controller.signal },
+      signal: controller.signal,
+    });
+    const { Driver } = await import("../driver");
+    driver = await Driver.open(driverOptions);
+    return await run(driver);
   } catch (error) {
     const code = exitCodeOf(error);
-    if (json) out(JSON.stringify({ error: toWire(error) }, null, 2));
+    if (json) outJson({ error: toWire(error) });
+    // Only the driver's own failures show a stack trace; a user's mistake is its message.
     else err(code === EXIT.internal ? String((error as Error)?.stack ?? error) : (error as Error).message);
     return code;
   } finally {

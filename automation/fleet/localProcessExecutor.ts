@@ -11,10 +11,12 @@
 import { type ChildProcess, fork } from "node:child_process";
 import type { Socket } from "node:net";
 import * as path from "node:path";
+import { DriverSettingsSchema } from "../../schema/driverOptions";
 import { CancelledError, fromWire, type WireError, WorkerCrashedError } from "../errors";
 import { killMarked, MARK_VARIABLE } from "../processes/marks";
 import { markChildren } from "../processes/watchdog";
 import type { StackJob, StackJobEvent, StackJobResult } from "../operations/stackJob";
+import { parseInput } from "../input";
 import type { WorkspaceOptions } from "../workspace";
 import type { Executor, ExecutorRunOptions } from "../operations/executor";
 import type { ToWorker } from "./worker";
@@ -24,7 +26,7 @@ export interface LocalProcessExecutorOptions {
   /** The workspace every worker builds (plain data; the passphrase travels over IPC, never argv). */
   readonly workspace: WorkspaceOptions;
   /**
-   * Most worker processes at once; further jobs wait for a free one.
+   * Most worker processes at once, an integer from 1 to 64; further jobs wait for a free one.
    * @default 2
    */
   readonly poolSize?: number;
@@ -96,7 +98,7 @@ export class LocalProcessExecutor implements Executor {
   private started = 0;
 
   constructor(private readonly options: LocalProcessExecutorOptions) {
-    this.poolSize = options.poolSize ?? 2;
+    this.poolSize = parseInput(DriverSettingsSchema.shape.poolSize, options.poolSize, "executor options", { root: "poolSize" }) ?? 2;
   }
 
   /** Waits for a free worker slot. */

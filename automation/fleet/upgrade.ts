@@ -4,7 +4,9 @@
  * failure (later waves untouched), optionally rolling the failed stack back to its previous version.
  * Journaled: a re-run of the same operation id continues where it stopped.
  */
+import { FleetUpgradeOptionsSchema } from "../../schema/operations";
 import { CancelledError, type WireError } from "../errors";
+import { parseInput } from "../input";
 import type { OperationJournal } from "../journal/journal";
 import type { StackRunner } from "../operations/stackRunner";
 import { jobTarget } from "../operations/stackJob";
@@ -76,6 +78,7 @@ export async function fleetUpgrade(
   operationId: string,
   options: FleetUpgradeOptions,
 ): Promise<FleetUpgradeResult> {
+  parseInput(FleetUpgradeOptionsSchema, options, "fleet upgrade options");
   const version = parseVersion(options.version);
   const stacks = await context.registry.stacks(options.tenants);
   // Every stack's new settings are checked before any stack is touched.

@@ -1,25 +1,26 @@
 /** The waves of a fleet rollout: a canary wave first, then waves of a fixed size. */
+import { WaveOptionsSchema } from "../../schema/operations";
+import { parseInput } from "../input";
 
 /** How a fleet is split into waves. */
 export interface WaveOptions {
   /**
-   * Stacks in the canary wave.
+   * Stacks in the canary wave, an integer from 0 to 1000.
    * @default 1
    */
   readonly canary?: number;
   /**
-   * Stacks in each later wave.
+   * Stacks in each later wave, an integer from 1 to 1000.
    * @default 5
    */
   readonly waveSize?: number;
 }
 
-/** Splits `items` into waves, keeping their order. */
+/** Splits `items` into waves, keeping their order; bad options are an InputError naming them. */
 export function planWaves<T>(items: readonly T[], options: WaveOptions = {}): T[][] {
-  const canary = options.canary ?? 1;
-  const size = options.waveSize ?? 5;
-  if (!Number.isInteger(canary) || canary < 0) throw new RangeError(`canary must be an integer of at least 0 (got ${canary})`);
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`waveSize must be an integer of at least 1 (got ${size})`);
+  const checked = parseInput(WaveOptionsSchema, options, "wave options");
+  const canary = checked.canary ?? 1;
+  const size = checked.waveSize ?? 5;
   const waves: T[][] = canary > 0 && items.length > 0 ? [items.slice(0, canary)] : [];
   for (let i = Math.min(canary, items.length); i < items.length; i += size) waves.push(items.slice(i, i + size));
   return waves;

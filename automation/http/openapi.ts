@@ -1,7 +1,7 @@
 /** The OpenAPI document of the HTTP API, its request bodies generated from the schemas that validate them. */
 import { z } from "zod";
-import { TenantInputSchema } from "../registry/tenant";
-import { OperationRequestSchema } from "./operationRequest";
+import { TenantInputSchema } from "../../schema/tenantInput";
+import { OperationRequestSchema } from "../../schema/operations";
 
 const error = { description: "An error: `{ error: { code, message, problems? } }`." };
 const json = (schema: object) => ({ content: { "application/json": { schema } } });

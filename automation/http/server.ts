@@ -6,27 +6,35 @@
  */
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
-import { z } from "zod";
-import { problemsOf } from "../../schema/errors";
+import { ServeSettingsSchema } from "../../schema/driverOptions";
+import { jsonErrorPosition } from "../../schema/redact";
 import type { Driver } from "../driver";
-import { InputError, TenantstackError } from "../errors";
+import { asReported, errorCode, InputError, PayloadTooLargeError, TenantstackError, UnsupportedMediaTypeError } from "../errors";
+import { parseInput } from "../input";
 import type { DriverEvent } from "../operations/events";
+import { runRequest } from "../requests";
+import { redact, redactDeep, rememberSecret } from "../redact";
+import { checkTenantSettings, parseTenantInput } from "../registry/tenant";
 import { openApiDocument } from "./openapi";
-import { OperationRequestSchema, type OperationRequest } from "./operationRequest";
+import { OperationRequestSchema } from "../../schema/operations";
+import type { OperationRequest } from "../types";
+
+/** The largest request body the API takes, in bytes. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Options of the server. */
 export interface ServeOptions {
-  /** Port to listen on. */
+  /** Port to listen on, 1 to 65535. */
   readonly port: number;
   /**
-   * Address to listen on.
+   * Address to listen on: an IP address or a host name.
    * @default "127.0.0.1"
    */
   readonly host?: string;
   /** The bearer token clients must send; required. */
   readonly token: string | undefined;
   /**
-   * Receives a line per request error.
+   * Receives a line per request error (redacted).
    * @default - dropped
    */
   readonly log?: (line: string) => void;
@@ -41,6 +49,8 @@ interface Running {
 
 const STATUS: Record<string, number> = {
   invalid_input: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   not_found: 404,
   conflict: 409,
   stack_locked: 409,
@@ -49,75 +59,65 @@ const STATUS: Record<string, number> = {
   cancelled: 409,
 };
 
+/** The error body every failure gets: `{ error: { code, message, problems? } }`, redacted, never a stack trace. */
 function fail(reply: FastifyReply, error: unknown): FastifyReply {
-  const status = error instanceof TenantstackError ? (STATUS[error.code] ?? 500) : 500;
+  const reported = asReported(error);
+  const code = errorCode(reported);
   const body =
-    error instanceof TenantstackError
-      ? { code: error.code, message: error.message, ...(error instanceof InputError ? { problems: error.problems } : {}) }
+    reported instanceof TenantstackError
+      ? { code, message: reported.message, ...(reported instanceof InputError ? { problems: reported.problems } : {}) }
       : { code: "internal", message: "internal error" };
-  return reply.code(status).send({ error: body });
+  return reply.code(STATUS[code] ?? 500).send({ error: body });
 }
 
-/** Parses a body with a schema, as an InputError naming each bad field. */
-function parseBody<S extends z.ZodType>(schema: S, body: unknown, subject: string): z.output<S> {
-  const result = schema.safeParse(body, { reportInput: true });
-  if (!result.success) throw new InputError(subject, problemsOf(result.error.issues, ""));
-  return result.data;
+/** The error a failure of fastify itself (body size, content type, body parsing) stands for. */
+function requestError(error: unknown, contentType: string | undefined): unknown {
+  if (error instanceof TenantstackError) return error;
+  const status = (error as { statusCode?: number }).statusCode;
+  if (status === 413) return new PayloadTooLargeError(BODY_LIMIT_BYTES);
+  if (status === 415) return new UnsupportedMediaTypeError(contentType ?? "none");
+  if (status !== undefined && status >= 400 && status < 500) return new InputError("request", [(error as Error).message]);
+  return error;
 }
 
-/** Starts the operation a request asks for. */
-function start(
-  driver: Driver,
-  request: OperationRequest,
-  options: { operationId: string; onEvent: (e: DriverEvent) => void; signal: AbortSignal },
-): Promise<unknown> {
-  const common = { ...options, concurrency: request.concurrency };
-  switch (request.kind) {
-    case "provision":
-      return driver.provision(request.tenant, common);
-    case "preview":
-      return driver.preview({ ...common, tenants: request.tenants, plan: request.savePlan });
-    case "up":
-      return driver.up({ ...common, tenants: request.tenants, plan: request.savedPlan });
-    case "refresh":
-      return driver.refresh({ ...common, tenants: request.tenants });
-    case "outputs":
-      return driver.outputs({ ...common, tenants: request.tenants });
-    case "destroy":
-      return driver.destroy({ ...common, tenants: request.tenants, forceDestroyData: request.forceDestroyData });
-    case "recover":
-      return driver.recover(request.stack, common);
-    case "fleet-upgrade":
-      return driver.fleetUpgrade({
-        ...common,
-        version: request.version,
-        tenants: request.tenants,
-        canary: request.canary,
-        waveSize: request.waveSize,
-        rollback: request.rollback,
-        ...(request.httpCheckUrl ? { health: { httpCheckUrl: request.httpCheckUrl } } : {}),
-      });
-    case "migrate":
-      return driver.migrate({
-        ...common,
-        tenant: request.tenant,
-        to: request.to,
-        cluster: request.cluster,
-        settings: request.settings,
-        dryRun: request.dryRun,
-        rollback: request.rollback,
-      });
-    case "gc":
-      return driver.gc({ ...common, ...(request.now ? { now: new Date(request.now) } : {}) });
+/** A JSON body parsed, or an InputError saying where it stops being JSON (never quoting it); `__proto__` keys are refused. */
+function parseJsonBody(body: string): unknown {
+  try {
+    return JSON.parse(body, (key, value: unknown) => {
+      if (key === "__proto__") throw new InputError("request body", ["`__proto__` is not allowed as a key"]);
+      return value;
+    });
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError("request body", [`the body must be valid JSON: it is not, at ${jsonErrorPosition(body, error)}`]);
   }
+}
+
+/** Checks the bearer token clients must send (never shown). */
+export function checkToken(token: string | undefined): string {
+  if (!token || token.length < 16)
+    throw new InputError("server options", [
+      "`token` (TENANTSTACK_API_TOKEN) is required, at least 16 characters (the value given is not shown)",
+    ]);
+  rememberSecret(token);
+  return token;
 }
 
 /** Builds the server (not listening). */
 export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" | "log">): FastifyInstance {
-  if (!options.token || options.token.length < 16)
-    throw new InputError("server options", ["`token` (TENANTSTACK_API_TOKEN) is required, at least 16 characters"]);
-  const expected = Buffer.from(`Bearer ${options.token}`);
-  const app = Fastify({ logger: false });
+  const token = checkToken(options.token);
+  const log = (line: string) => options.log?.(redact(line));
+  const expected = Buffer.from(`Bearer ${token}`);
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES });
+  // JSON only: any other content type is refused with 415.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
   const running = new Map<string, Running>();
 
   app.addHook("onRequest", async (request, reply) => {
@@ -130,11 +130,10 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
         .send({ error: { code: "unauthorized", message: "a valid bearer token is required" } });
     }
   });
-  app.setErrorHandler((error, _request, reply) => {
-    options.log?.(`request failed: ${(error as Error).message}`);
-    if ((error as { statusCode?: number }).statusCode === 400)
-      return reply.code(400).send({ error: { code: "invalid_input", message: (error as Error).message } });
-    return fail(reply, error);
+  app.setErrorHandler((error, request, reply) => {
+    const reported = requestError(error, request.headers["content-type"]);
+    log(`request failed: ${reported instanceof Error ? reported.message : String(reported)}`);
+    return fail(reply, reported);
   });
 
   app.get("/openapi.json", async () => openApiDocument());
@@ -142,12 +141,16 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
   app.get<{ Params: { name: string } }>("/tenants/:name", async (request, reply) =>
     driver.registry.show(request.params.name).catch((e) => fail(reply, e)),
   );
-  app.post("/tenants", async (request, reply) =>
-    driver.registry.create(request.body as never).then(
-      (tenant) => reply.code(201).send(tenant),
-      (e) => fail(reply, e),
-    ),
-  );
+  app.post("/tenants", async (request, reply) => {
+    try {
+      const input = parseTenantInput(request.body);
+      checkTenantSettings(input);
+      const tenant = await driver.registry.create(input);
+      return reply.code(201).send(tenant);
+    } catch (error) {
+      return fail(reply, error);
+    }
+  });
   app.delete<{ Params: { name: string } }>("/tenants/:name", async (request, reply) =>
     driver.registry.delete(request.params.name).then(
       () => reply.code(204).send(),
@@ -158,7 +161,8 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
   app.post("/operations", async (request, reply) => {
     let body: OperationRequest;
     try {
-      body = parseBody(OperationRequestSchema, request.body, "operation request");
+      body = parseInput(OperationRequestSchema, request.body, "operation request");
+      if (body.kind === "provision") checkTenantSettings(body.tenant);
     } catch (error) {
       return fail(reply, error);
     }
@@ -173,7 +177,7 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
       if (event.type === "operation" && (event.status === "started" || event.status === "resumed")) started();
       if (event.type !== "step") entry.events.push(event);
     };
-    const work = start(driver, body, { operationId, onEvent, signal: entry.controller.signal }).finally(() => (entry.done = true));
+    const work = runRequest(driver, body, { operationId, onEvent, signal: entry.controller.signal }).finally(() => (entry.done = true));
     const early = await Promise.race([
       begun.then(() => undefined),
       work.then(
@@ -185,7 +189,7 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
     running.set(operationId, entry);
     // Finished operations stay in the journal; only the most recent keep their live events here.
     for (const [id, old] of running) if (old.done && running.size > 100) running.delete(id);
-    work.catch((error: unknown) => options.log?.(`operation ${operationId} failed: ${(error as Error).message}`));
+    work.catch((error: unknown) => log(`operation ${operationId} failed: ${(error as Error).message}`));
     return reply
       .code(202)
       .header("Location", `/operations/${operationId}`)
@@ -197,7 +201,9 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
     if (!operation)
       return reply.code(404).send({ error: { code: "not_found", message: `operation ${request.params.id} is not in the journal` } });
     const live = running.get(request.params.id);
-    return { ...operation, steps: await driver.journal.steps(operation.id), events: live?.events.slice(-200) ?? [] };
+    const shown = { ...operation, steps: await driver.journal.steps(operation.id), events: live?.events.slice(-200) ?? [] };
+    // Step details and progress lines hold what the engine and data steps said: redacted like every message.
+    return redactDeep(shown);
   });
 
   app.post<{ Params: { id: string } }>("/operations/:id/cancel", async (request, reply) => {
@@ -214,10 +220,19 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
   return app;
 }
 
-/** Builds the server and listens. */
+/** Builds the server and listens; a bad or unusable port or address is an InputError naming it. */
 export async function serve(driver: Driver, options: ServeOptions): Promise<FastifyInstance> {
+  const { port, host = "127.0.0.1" } = parseInput(ServeSettingsSchema, { port: options.port, host: options.host }, "server options");
   const app = buildServer(driver, options);
-  await app.listen({ port: options.port, host: options.host ?? "127.0.0.1" });
-  options.log?.(`tenantstack API listening on http://${options.host ?? "127.0.0.1"}:${options.port}`);
+  try {
+    await app.listen({ port, host });
+  } catch (error) {
+    await app.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    const what =
+      code === "EADDRINUSE" ? "`port` is in use" : code === "EACCES" ? "`port` needs privileges" : "`host` cannot be listened on";
+    throw new InputError("server options", [`${what} (${code ?? "unknown error"}; got ${host}:${port}): choose another`]);
+  }
+  options.log?.(`tenantstack API listening on http://${host}:${port}`);
   return app;
 }

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { CommandError } from "./errors";
-import { redact } from "./redact";
+import { redact } from "../redact";
 
 const STDERR_TAIL = 4_000;
 

@@ -1,6 +1,6 @@
 import { MigrationStateError } from "./errors";
 import type { StepJournal } from "./journal";
-import { redact } from "./redact";
+import { redact } from "../redact";
 import type { Checkpoint, StepName } from "./steps";
 
 /**

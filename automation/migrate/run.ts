@@ -16,7 +16,7 @@ import { FileJournal, MemoryJournal, type StepJournal } from "./journal";
 import { runJournaled } from "./journaled";
 import { RETRYABLE_EXIT_CODE } from "./job";
 import { planMigration } from "./plan";
-import { redact } from "./redact";
+import { redact } from "../redact";
 import { parseMigrationSettings } from "./settings";
 
 /** The migration settings given by environment variables. */

@@ -6,7 +6,9 @@
  * stack updated without the tenant.
  */
 import { randomUUID } from "node:crypto";
+import { GcOptionsSchema } from "../../schema/operations";
 import { InputError, toWire, type WireError } from "../errors";
+import { parseInput } from "../input";
 import type { DriverEvent, OperationOptions } from "../operations/events";
 import { jobTarget } from "../operations/stackJob";
 import { placementOf, type TenantMigration } from "../registry/migrations";
@@ -105,6 +107,7 @@ async function removeSpare(context: MigrationContext, scope: JobScope, migration
 
 /** Runs gc; see the module's description. A re-run of the operation id skips its finished stack steps. */
 export async function gc(context: MigrationContext, options: GcOptions): Promise<GcResult> {
+  parseInput(GcOptionsSchema, options, "gc options");
   if (!context.config.dataPlane)
     throw new InputError("gc", ["the driver has no `migration.dataPlane`: it must know where each stack's Postgres and Redis servers are"]);
   const operationId = options.operationId ?? randomUUID();

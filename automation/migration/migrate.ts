@@ -19,6 +19,8 @@ import { afterSwitch, STEPS } from "../migrate/steps";
 import type { DriverEvent, OperationOptions } from "../operations/events";
 import { ACTIVE_PHASES, type MigrationSide, placementOf, type TenantMigration } from "../registry/migrations";
 import { sharedPeer } from "../registry/registry";
+import { MigrateOptionsSchema } from "../../schema/operations";
+import { parseInput } from "../input";
 import { checkStack, fleetStacks, PLANS, stackOf, type FleetStack, type Tenant } from "../registry/tenant";
 import type { MigrationDataPlane } from "./config";
 import { type MigrationContext, currentStack, inTransaction } from "./context";
@@ -226,6 +228,7 @@ async function prepare(context: MigrationContext, options: MigrateOptions, opera
 
 /** Runs (or plans) a migration; see the module's description. */
 export async function migrate(context: MigrationContext, options: MigrateOptions): Promise<MigrationResult> {
+  parseInput(MigrateOptionsSchema, options, "migration options");
   const operationId = options.operationId ?? randomUUID();
   const prepared = await prepare(context, options, operationId);
   const { migration, sourceStack, targetStack } = prepared;

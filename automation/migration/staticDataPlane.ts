@@ -1,6 +1,6 @@
 /** A data plane given as a map from stack names to their servers' URLs (a file for the CLI, fixed servers for tests). */
-import { readFileSync } from "node:fs";
 import { InputError } from "../errors";
+import { readJsonFile } from "../jsonFile";
 import { MigrationSettingsSchema, type DataEndpoints } from "../migrate/settings";
 import type { FleetStack } from "../registry/tenant";
 import type { MigrationDataPlane } from "./config";
@@ -24,12 +24,7 @@ export function staticDataPlane(servers: Readonly<Record<string, DataEndpoints>>
  * It holds passwords: keep it readable by the driver only. Errors never repeat a URL.
  */
 export function readDataPlaneFile(file: string): MigrationDataPlane {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new InputError("data plane", [`\`--data-plane\` must be a readable JSON file (got "${file}": ${(error as Error).message})`]);
-  }
+  const parsed = readJsonFile(file, "--data-plane", "data plane");
   const entries = Object.entries((parsed ?? {}) as Record<string, unknown>);
   const servers: Record<string, DataEndpoints> = {};
   const problems: string[] = [];

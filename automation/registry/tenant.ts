@@ -2,55 +2,22 @@
  * A registered tenant and the stacks the fleet is made of: dedicated tenants get a stack each, the
  * shared tenants of an environment share one. Checked by the program's own schema.
  */
-import { z } from "zod";
-import { ENVIRONMENTS, parseStack, stackName, type StackInput, type StackSpec, ValidationError } from "../../schema";
-import { tenantName } from "../../schema/tenant";
-import { problemsOf } from "../../schema/errors";
-import { dnsLabel, hostName, oneOf, settings } from "../../schema/fields";
-import { CLUSTER_NAME_MAX, DEFAULT_CLUSTER } from "../clusters";
+import { parseStack, stackName, type StackInput, type StackSpec, ValidationError } from "../../schema";
+import { type PropertyProblem, problemText, propertyPath } from "../../schema/errors";
+import { PLANS, TenantInputSchema, VersionSchema } from "../../schema/tenantInput";
+import { DEFAULT_CLUSTER } from "../clusters";
 import { InputError } from "../errors";
+import { parseInput } from "../input";
 import type { TenantFields } from "../types";
 export type { TenantFields, TenantInput } from "../types";
 import type { Placement } from "./migrations";
 
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-const VERSION_MESSAGE = 'must be an image tag such as "2.4.1": letters, digits, "_", "." and "-", at most 128 characters';
-
-/**
- * An app version: the image tag of the API and worker.
- * @internal
- */
-export const VersionSchema = z.string({ error: VERSION_MESSAGE }).regex(IMAGE_TAG, { error: VERSION_MESSAGE });
+export { PLANS };
 
 /** Checks a version given on its own (a fleet upgrade's target). */
 export function parseVersion(version: unknown): string {
-  const result = VersionSchema.safeParse(version, { reportInput: true });
-  if (!result.success) throw new InputError("version", problemsOf(result.error.issues, "version"));
-  return result.data;
+  return parseInput(VersionSchema, version, "version", { root: "version" });
 }
-
-/** Plans a tenant can be on. */
-export const PLANS = ["shared", "dedicated"] as const;
-
-/**
- * What a tenant is registered with.
- * @internal
- */
-export const TenantInputSchema = settings({
-  name: tenantName().describe("Tenant name, a DNS-1123 label of at most 40 characters, other than `shared`."),
-  host: hostName().describe("Public host name of the tenant."),
-  plan: oneOf(PLANS).describe("`dedicated`: a stack of its own; `shared`: a database and host in the environment's shared stack."),
-  environment: oneOf(ENVIRONMENTS).default("dev").describe("Environment of the tenant's stack."),
-  version: VersionSchema.describe("App version: the image tag of the API and worker."),
-  region: dnsLabel().default("local").describe("Region of the cluster."),
-  cluster: dnsLabel(CLUSTER_NAME_MAX)
-    .default(DEFAULT_CLUSTER)
-    .describe("Cluster the stack runs on, one of the driver's clusters; a stack on any cluster but `local` has its name in the stack's."),
-  settings: z
-    .record(z.string(), z.unknown(), { error: "must be a map of stack settings" })
-    .default({})
-    .describe("Stack settings (`tenantstack:*` keys without `environment` and `tenancy`); the images' tags become `version`."),
-});
 
 /** A registered tenant. */
 export interface Tenant extends TenantFields {
@@ -76,18 +43,7 @@ export interface FleetStack {
 
 /** Checks a tenant's own fields, throwing an InputError naming each bad one. */
 export function parseTenantInput(input: unknown): TenantFields {
-  const result = TenantInputSchema.safeParse(input, { reportInput: true });
-  if (!result.success) throw new InputError("tenant", problemsOf(result.error.issues, ""));
-  const reserved = ["environment", "tenancy"].filter((key) => key in result.data.settings);
-  if (reserved.length > 0) {
-    throw new InputError(
-      "tenant",
-      reserved.map(
-        (key) => `\`settings.${key}\` is set by the registry from the tenant's \`${key === "tenancy" ? "plan" : key}\`; remove it`,
-      ),
-    );
-  }
-  return result.data;
+  return parseInput(TenantInputSchema, input, "tenant");
 }
 
 /** An image reference with its tag replaced by `version` (digests are replaced too). */
@@ -152,14 +108,53 @@ export function fleetStacks(tenants: readonly Tenant[], placements: readonly Pla
   }));
 }
 
-/** Validates a stack's settings with the program's schema, before any stack is touched. */
-export function checkStack(stack: FleetStack): StackSpec {
+/**
+ * App secrets a driver's stack declares but cannot be given: the driver sets a stack's settings as
+ * plain config and sets no secret config, so only a secret store (`secrets.source: external`) can
+ * supply their values.
+ */
+function unsuppliedAppSecrets(spec: StackSpec, root: string): PropertyProblem[] {
+  if (spec.secrets.source === "external") return [];
+  return spec.secrets.appSecretNames.map((name, index) => ({
+    propertyPath: propertyPath(root, ["secrets", "appSecretNames", index]),
+    reason:
+      `("${name}") needs a value the driver cannot supply: it sets a stack's settings as plain config, never secret config. ` +
+      `Read it from a secret store instead (\`secrets.source: external\` with \`remoteKeys.${name}\`), or remove it`,
+  }));
+}
+
+/** The problems of a stack's settings (the program's schema, and what the driver can run), paths under `root`. */
+function stackProblems(settings: StackInput, root: string): { spec?: StackSpec; problems: PropertyProblem[] } {
   try {
-    return parseStack(stack.settings);
+    const spec = parseStack(settings, { root });
+    return { spec, problems: unsuppliedAppSecrets(spec, root) };
   } catch (error) {
-    if (error instanceof ValidationError) throw new InputError(`settings of stack "${stack.name}"`, error.problems);
+    if (error instanceof ValidationError) return { problems: [...error.properties] };
     throw error;
   }
+}
+
+/** Validates a stack's settings with the program's schema, and what the driver can run, before any stack is touched. */
+export function checkStack(stack: FleetStack): StackSpec {
+  const { spec, problems } = stackProblems(stack.settings, "");
+  if (problems.length > 0 || !spec) throw new InputError(`settings of stack "${stack.name}"`, problems.map(problemText));
+  return spec;
+}
+
+/**
+ * Checks the settings a tenant brings as the stack it would have on its own, before the registry
+ * is opened (a shared tenant given no settings takes those of its stack, checked when it joins);
+ * paths are the tenant's (`settings.api.image`), renamed by `rename` for the caller's surface.
+ */
+export function checkTenantSettings(tenant: TenantFields, rename: (path: string) => string = (p) => p): void {
+  if (tenant.plan === "shared" && Object.keys(tenant.settings).length === 0) return;
+  const [stack] = fleetStacks([{ ...tenant, createdAt: "" }]);
+  const { problems } = stackProblems(stack.settings, "settings");
+  if (problems.length > 0)
+    throw new InputError(
+      `settings of stack "${stack.name}"`,
+      problems.map((p) => problemText({ ...p, propertyPath: rename(p.propertyPath) })),
+    );
 }
 
 /** A stack at another app version: the images of its API and worker get `version` as their tag. */

@@ -57,15 +57,15 @@ describe("CLI and HTTP API input", () => {
     });
 
     const refused: [string, string[], number, RegExp][] = [
-      ["a duplicate tenant", ["tenant", "create", "acme", ...acme], 2, /Tenant "acme" is registered already/],
+      ["a duplicate tenant", ["tenant", "create", "acme", ...acme, "--settings", "$SETTINGS"], 2, /Tenant "acme" is registered already/],
       ["an unknown tenant", ["preview", "--tenant", "nobody"], 2, /Tenant "nobody" is not registered/],
       [
         "an invalid version",
         ["fleet", "upgrade", "--version", "1.0 final"],
         2,
-        /`version` must be an image tag such as "2.4.1".*\(got "1.0 final"\)/,
+        /`--version` must be an image tag such as "2.4.1".*\(got "1.0 final"\)/,
       ],
-      ["an invalid tenant name", ["tenant", "create", "Acme!", ...acme], 2, /`name` must be a DNS-1123 label/],
+      ["an invalid tenant name", ["tenant", "create", "Acme!", ...acme], 2, /`<name>` must be a DNS-1123 label/],
       [
         "a bad backend URL",
         ["--backend", "ftp://state", "tenant", "list"],
@@ -76,7 +76,7 @@ describe("CLI and HTTP API input", () => {
         "a bad wave size",
         ["fleet", "upgrade", "--version", "2", "--wave-size", "0"],
         2,
-        /`--wave-size` must be an integer of at least 1 \(got "0"\)/,
+        /`--wave-size` must be an integer between 1 and 1000 \(got 0\)/,
       ],
       ["an unknown option", ["up", "--force"], 2, /Unknown option '--force'/],
       ["a migration of an unknown tenant", ["migrate", "nobody", "--to", "shared"], 2, /Tenant "nobody" is not registered/],
@@ -106,19 +106,24 @@ describe("CLI and HTTP API input", () => {
       ],
       [
         "a tenant on a cluster the driver does not know",
-        ["tenant", "create", "far", ...acme.map((a) => a.replace("acme", "far")), "--cluster", "mars"],
+        ["tenant", "create", "far", ...acme.map((a) => a.replace("acme", "far")), "--cluster", "mars", "--settings", "$SETTINGS"],
         2,
         /`cluster` must be one of the driver's clusters \["local"\] \(got "mars"\)/,
       ],
       ["a rollback with nothing to roll back", ["migrate", "acme", "--rollback"], 2, /`rollback` needs a switched migration/],
       ["a migration without a data plane", ["migrate", "acme", "--to", "shared"], 2, /the driver has no `migration.dataPlane`/],
       ["gc without a data plane", ["gc"], 2, /the driver has no `migration.dataPlane`/],
-      ["a bad gc time", ["gc", "--now", "yesterday"], 2, /`--now` must be an ISO 8601 time \(got "yesterday"\)/],
+      [
+        "a bad gc time",
+        ["gc", "--now", "yesterday"],
+        2,
+        /`--now` must be an ISO 8601 time such as "2026-12-02T10:00:00Z" \(got "yesterday"\)/,
+      ],
     ];
     for (const [title, args, code, message] of refused) {
       it(`refuses ${title} (exit ${code}) before touching any stack`, async () => {
         await cli("tenant", "create", "acme", ...acme, "--settings", settingsFile);
-        const result = await cli(...args);
+        const result = await cli(...args.map((a) => (a === "$SETTINGS" ? settingsFile : a)));
         assert.equal(result.code, code, result.err);
         assert.match(result.err, message);
         untouched();

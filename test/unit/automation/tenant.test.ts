@@ -62,7 +62,7 @@ describe("tenants", () => {
       problems(() =>
         parseTenantInput({ name: "acme", host: "acme.example.com", plan: "dedicated", version: "1", settings: { tenancy: {} } }),
       ),
-      ["`settings.tenancy` is set by the registry from the tenant's `plan`; remove it"],
+      ["`settings.tenancy` is set by the registry from the tenant's `plan`; remove it (got an object)"],
     ));
 
   it("checks a version given alone", () =>

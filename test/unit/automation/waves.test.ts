@@ -15,7 +15,7 @@ describe("fleet waves", () => {
     it(title, () => assert.deepEqual(planWaves([...Array(n).keys()], options), expected));
   }
   it("refuses a wave size of 0", () =>
-    assert.throws(() => planWaves([1], { waveSize: 0 }), /waveSize must be an integer of at least 1 \(got 0\)/));
+    assert.throws(() => planWaves([1], { waveSize: 0 }), /`waveSize` must be an integer between 1 and 1000 \(got 0\)/));
 
   it("runs at most `limit` at once and starts nothing once stopped", async () => {
     let running = 0;

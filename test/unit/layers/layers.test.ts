@@ -24,7 +24,15 @@ import {
  * still imported by components and the driver: the schema's input work (issue 18) makes them public
  * or moves their users; remove an entry when its last such import goes (a test below insists).
  */
-const PENDING_SCHEMA_INTERNALS = ["schema/errors.ts", "schema/fields.ts", "schema/tenant.ts"];
+const PENDING_SCHEMA_INTERNALS = [
+  "schema/errors.ts",
+  "schema/fields.ts",
+  "schema/tenant.ts",
+  // The driver's input model (issue 17): zod schemas, @internal while zod stays out of the published types.
+  "schema/driverOptions.ts",
+  "schema/operations.ts",
+  "schema/tenantInput.ts",
+];
 
 const readme = readFileSync(path.join(REPO, "automation/README.md"), "utf8");
 const parts = partsTable(readme);
@@ -32,7 +40,8 @@ const imports = layerFiles().flatMap(importsOf);
 
 describe("layers", () => {
   it("reads the automation parts table in its order, lowest first", () => {
-    assert.equal(parts.get("errors.ts"), 0);
+    assert.equal(parts.get("redact.ts"), 0);
+    assert.equal(parts.get("errors.ts"), 1);
     assert.ok(parts.get("operations/")! < parts.get("fleet/")!, "operations/ is below fleet/");
     assert.equal(parts.get("workspace.ts"), parts.get("toolchain.ts"), "one row, one part");
     assert.equal(parts.get("index.ts"), Math.max(...parts.values()));

@@ -9,7 +9,7 @@ import { KubernetesDrain, maintenanceApply, replicasToRestore, type KubeApi } fr
 import type { StepName, StepRecord } from "../../../automation/migrate/steps";
 import { formatMarker, ownership, parseMarker } from "../../../automation/migrate/marker";
 import { compareFingerprints } from "../../../automation/migrate/postgres/fingerprint";
-import { redact } from "../../../automation/migrate/redact";
+import { redact } from "../../../automation/redact";
 
 const VALID = {
   id: "m-1",
@@ -62,6 +62,17 @@ describe("redact", () => {
       "could not connect to postgres://postgres:***@pg:5432/db and redis://:***@redis; password=*** user=x",
     );
     assert.equal(redact("postgres://postgres@pg/db"), "postgres://postgres@pg/db");
+  });
+
+  it("hides a password holding '@' whole, and every known secret value", () => {
+    assert.equal(redact("postgres://u:p@ss@pg/db", {}), "postgres://u:***@pg/db");
+    assert.equal(
+      redact("passphrase is planted-passphrase, token planted-token-0123456789", {
+        TENANTSTACK_PASSPHRASE: "planted-passphrase",
+        TENANTSTACK_API_TOKEN: "planted-token-0123456789",
+      }),
+      "passphrase is ***, token ***",
+    );
   });
 });
 

@@ -6,8 +6,8 @@
 import type { z } from "zod";
 import type * as automation from "../../../automation/types";
 import type { MigrationSettingsSchema } from "../../../automation/migrate/settings";
-import type { OperationRequestSchema } from "../../../automation/http/operationRequest";
-import type { TenantInputSchema } from "../../../automation/registry/tenant";
+import type { OperationRequestSchema } from "../../../schema/operations";
+import type { TenantInputSchema } from "../../../schema/tenantInput";
 import type * as schema from "../../../schema";
 
 /** `T` without readonly, with its intersections merged, all the way down. */

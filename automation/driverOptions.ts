@@ -1,0 +1,89 @@
+/**
+ * The checks of a driver's options before it opens anything: the data settings by their schema
+ * (`schema/driverOptions.ts`), the workspace (backend, secrets provider, passphrase, clusters), and
+ * the paths it will write (the state directory, a SQLite file) — every problem in one InputError.
+ */
+import { accessSync, constants, statSync } from "node:fs";
+import * as path from "node:path";
+import { DriverSettingsSchema } from "../schema/driverOptions";
+import { InputError } from "./errors";
+import { parseInput } from "./input";
+import { rememberSecret } from "./redact";
+import { resolveWorkspaceOptions, type ResolvedWorkspaceOptions, type WorkspaceOptions } from "./workspace";
+
+/** The options of a driver that are checked before it opens. */
+export interface CheckedDriverOptions {
+  readonly workspace: WorkspaceOptions;
+  readonly database?: string;
+  readonly poolSize?: number;
+}
+
+/**
+ * Why `dir` cannot be used: it, or its nearest existing ancestor, must be a writable directory.
+ * `own` says whether `dir` is the field's value itself (else it is the directory of a file it names).
+ */
+function directoryProblem(dir: string, own: boolean): string | undefined {
+  const target = path.resolve(dir);
+  for (let at = target; ; at = path.dirname(at)) {
+    try {
+      if (!statSync(at).isDirectory())
+        return own && at === target ? "must be a directory: it is a file" : `cannot be created: ${at} is a file`;
+      accessSync(at, constants.W_OK);
+      return undefined;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // Missing, or under a file: the ancestor says which.
+      if ((code === "ENOENT" || code === "ENOTDIR") && path.dirname(at) !== at) continue;
+      return `cannot be written (${code ?? "unknown error"})`;
+    }
+  }
+}
+
+/** The problems with the paths a driver writes: its state directory, and its SQLite file when `database` names one. */
+function pathProblems(stateDir: string, database: string | undefined): { field: string; reason: string }[] {
+  const problems: { field: string; reason: string }[] = [];
+  const dirProblem = directoryProblem(stateDir, true);
+  if (dirProblem) problems.push({ field: "stateDir", reason: `${dirProblem} (got "${stateDir}")` });
+  if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) {
+    const file = path.resolve(database.replace(/^sqlite:/, ""));
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(file).isDirectory();
+    } catch {
+      // a new file
+    }
+    const problem = isDirectory ? "must be a SQLite file: it is a directory" : directoryProblem(path.dirname(file), false);
+    if (problem) problems.push({ field: "database", reason: `${problem} (got "${database}")` });
+  }
+  return problems;
+}
+
+/**
+ * Checks a driver's options and resolves its workspace, throwing one InputError listing every
+ * problem; `rename` names the fields for the caller's surface (`stateDir`, `database`, `poolSize`).
+ * Touches nothing.
+ */
+export function checkDriverOptions(options: CheckedDriverOptions, rename: (field: string) => string = (f) => f): ResolvedWorkspaceOptions {
+  rememberSecret(options.workspace.passphrase);
+  const problems: string[] = [];
+  const settings = { stateDir: options.workspace.stateDir, database: options.database, poolSize: options.poolSize };
+  try {
+    parseInput(DriverSettingsSchema, settings, "driver options", { rename });
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    problems.push(...error.problems);
+  }
+  let resolved: ResolvedWorkspaceOptions | undefined;
+  try {
+    resolved = resolveWorkspaceOptions(options.workspace);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    problems.push(...error.problems);
+  }
+  if (problems.length === 0 && resolved) {
+    // The default database is in the state directory, whose problem says it all.
+    problems.push(...pathProblems(resolved.stateDir, options.database).map((p) => `\`${rename(p.field)}\` ${p.reason}`));
+  }
+  if (problems.length > 0 || !resolved) throw new InputError("driver options", problems);
+  return resolved;
+}

@@ -1,0 +1,40 @@
+/**
+ * Input checked with the driver's input models (`schema/`): every surface — library, CLI, HTTP API —
+ * parses with the same schemas, and a failure is one InputError naming each bad field, what is
+ * allowed and the value received.
+ */
+import type { z } from "zod";
+import { propertyProblemsOf, problemText } from "../schema/errors";
+import { InputError } from "./errors";
+
+/**
+ * How {@link parseInput} names fields.
+ * @internal
+ */
+export interface ParseInputOptions {
+  /**
+   * Prefix of every field path (`version` for a value given on its own).
+   * @default ""
+   */
+  readonly root?: string;
+  /**
+   * Renames a field path for the surface the input came from (the CLI names its flags).
+   * @default - paths as the schema has them
+   */
+  readonly rename?: (path: string) => string;
+}
+
+/**
+ * `input` parsed by `schema`, or an InputError about `subject` listing every problem.
+ * @internal
+ */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, subject: string, options: ParseInputOptions = {}): z.output<S> {
+  const result = schema.safeParse(input, { reportInput: true });
+  if (result.success) return result.data;
+  const rename = options.rename ?? ((p: string) => p);
+  const problems = propertyProblemsOf(result.error.issues, options.root ?? "");
+  throw new InputError(
+    subject,
+    problems.map((p) => problemText({ ...p, propertyPath: rename(p.propertyPath) })),
+  );
+}

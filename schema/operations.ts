@@ -1,0 +1,202 @@
+/**
+ * The driver's input model of each operation, one set of fields shared by every surface: the HTTP
+ * API's `POST /operations` body ({@link OperationRequestSchema}), the CLI (which builds that body from
+ * its flags and parses it here) and the library's options (the same fields, beside its callbacks).
+ * A limit changed here changes on every surface at once.
+ */
+import { z } from "zod";
+import { flag, intBetween, oneOf, settings, text } from "./fields";
+import { PLANS, TenantInputSchema, TenantNameSchema, VersionSchema } from "./tenantInput";
+
+/** Most stacks an operation works on at once. */
+export const CONCURRENCY_MAX = 16;
+
+/** Most stacks of a fleet upgrade's canary wave, and of each later wave. */
+export const WAVE_MAX = 1000;
+
+const HTTP_CHECK_MESSAGE =
+  'must be an http:// or https:// URL such as "http://{stack}.example.com/healthz" ({stack} and {namespace} are replaced)';
+
+/** Whether `value`, its placeholders filled, is an absolute http or https URL with a host. */
+function httpUrl(value: string): boolean {
+  try {
+    const url = new URL(value.replace(/\{(stack|namespace)\}/g, "x"));
+    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The fields every operation takes.
+ * @internal
+ */
+export const commonFields = {
+  operationId: z
+    .string({ error: "must be 1-100 letters, digits, '.', '_' or '-'" })
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, { error: "must be 1-100 letters, digits, '.', '_' or '-'" })
+    .optional()
+    .describe("Resume this operation."),
+  concurrency: intBetween(1, CONCURRENCY_MAX).optional().describe("Stacks at once (default 2)."),
+};
+
+/**
+ * The fields of the operations.
+ * @internal
+ */
+export const operationFields = {
+  tenants: z
+    .array(TenantNameSchema, { error: "must be a list of tenant names" })
+    .optional()
+    .describe("The stacks serving these tenants; all when omitted."),
+  destroyTenants: z
+    .array(TenantNameSchema, { error: "must be a list of tenant names" })
+    .min(1, { error: "must list at least one tenant" })
+    .describe("The tenants whose stacks are destroyed (a shared stack only with all its tenants)."),
+  stack: text(100).describe("The stack recovered."),
+  version: VersionSchema.describe("The app version rolled out."),
+  canary: intBetween(0, WAVE_MAX).optional().describe("Stacks of the first wave (default 1)."),
+  waveSize: intBetween(1, WAVE_MAX).optional().describe("Stacks of each later wave (default 5)."),
+  httpCheckUrl: z
+    .string({ error: HTTP_CHECK_MESSAGE })
+    .refine(httpUrl, { error: HTTP_CHECK_MESSAGE })
+    .optional()
+    .describe("A URL that must answer 2xx once a stack's workloads are ready; `{stack}` and `{namespace}` are replaced."),
+  migrateTenant: TenantNameSchema.describe("The tenant moved."),
+  to: oneOf(PLANS).optional().describe("The plan it moves to; with `rollback`, defaults to the plan it came from."),
+  cluster: z.string().optional().describe("Target cluster, one of the driver's clusters (default: the tenant's)."),
+  settings: z
+    .record(z.string(), z.unknown(), { error: "must be a map of stack settings" })
+    .optional()
+    .describe("Settings of a dedicated target stack."),
+};
+
+const f = operationFields;
+
+/**
+ * Every operation the API starts.
+ * @internal
+ */
+export const OperationRequestSchema = z.discriminatedUnion(
+  "kind",
+  [
+    settings({ kind: z.literal("provision"), tenant: TenantInputSchema, ...commonFields }),
+    settings({
+      kind: z.literal("preview"),
+      tenants: f.tenants,
+      savePlan: flag().optional().describe("Save each plan for an approved up."),
+      ...commonFields,
+    }),
+    settings({
+      kind: z.literal("up"),
+      tenants: f.tenants,
+      savedPlan: flag().optional().describe("Apply exactly the saved plan."),
+      ...commonFields,
+    }),
+    settings({ kind: z.literal("refresh"), tenants: f.tenants, ...commonFields }),
+    settings({ kind: z.literal("outputs"), tenants: f.tenants, ...commonFields }),
+    settings({
+      kind: z.literal("destroy"),
+      tenants: f.destroyTenants,
+      forceDestroyData: flag().optional().describe("Destroy protected data too."),
+      ...commonFields,
+    }),
+    settings({ kind: z.literal("recover"), stack: f.stack, ...commonFields }),
+    settings({
+      kind: z.literal("fleet-upgrade"),
+      version: f.version,
+      tenants: f.tenants,
+      canary: f.canary,
+      waveSize: f.waveSize,
+      rollback: flag().optional().describe("Roll a stack that fails back to its previous version."),
+      httpCheckUrl: f.httpCheckUrl,
+      ...commonFields,
+    }),
+    settings({
+      kind: z.literal("migrate"),
+      tenant: f.migrateTenant,
+      to: f.to,
+      cluster: f.cluster,
+      settings: f.settings,
+      dryRun: flag().optional().describe("Only plan: steps, stacks touched, data sizes."),
+      rollback: flag().optional().describe("Move the tenant back while its last migration's source copy is kept."),
+      ...commonFields,
+    }),
+    settings({
+      kind: z.literal("gc"),
+      now: z.iso
+        .datetime({ error: 'must be an ISO 8601 time such as "2026-12-02T10:00:00Z"' })
+        .optional()
+        .describe("The time grace periods are compared with (default: now)."),
+      ...commonFields,
+    }),
+  ],
+  {
+    error: 'must be one of "provision", "preview", "up", "refresh", "outputs", "destroy", "recover", "fleet-upgrade", "migrate", "gc"',
+  },
+);
+
+// The library's options: the same fields beside its callbacks (`onEvent`, `signal`), which are not data.
+
+/**
+ * Options of an operation on stacks (`preview`, `up`, `refresh`, `outputs`, `recover`, `provision`).
+ * @internal
+ */
+export const OperationOptionsSchema = z.object({ ...commonFields, tenants: f.tenants, plan: flag().optional() });
+
+/**
+ * Options of a destroy.
+ * @internal
+ */
+export const DestroyOptionsSchema = z.object({ ...commonFields, tenants: f.destroyTenants, forceDestroyData: flag().optional() });
+
+/**
+ * How a fleet is split into waves.
+ * @internal
+ */
+export const WaveOptionsSchema = z.object({ canary: f.canary, waveSize: f.waveSize });
+
+/**
+ * Options of a fleet upgrade.
+ * @internal
+ */
+export const FleetUpgradeOptionsSchema = z.object({
+  ...commonFields,
+  ...WaveOptionsSchema.shape,
+  version: f.version,
+  tenants: f.tenants,
+  rollback: flag().optional(),
+  health: z
+    .object(
+      {
+        kubeconfig: text(4096).optional(),
+        timeoutMs: intBetween(1000, 3_600_000).optional(),
+        httpCheckUrl: f.httpCheckUrl,
+      },
+      { error: "must be the health gate's options" },
+    )
+    .optional(),
+});
+
+/**
+ * Options of a tenant migration.
+ * @internal
+ */
+export const MigrateOptionsSchema = z.object({
+  ...commonFields,
+  tenant: f.migrateTenant,
+  to: f.to,
+  cluster: f.cluster,
+  settings: f.settings,
+  dryRun: flag().optional(),
+  rollback: flag().optional(),
+});
+
+/**
+ * Options of gc.
+ * @internal
+ */
+export const GcOptionsSchema = z.object({
+  ...commonFields,
+  now: z.date({ error: "must be a valid Date" }).optional(),
+});

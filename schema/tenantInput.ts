@@ -1,0 +1,67 @@
+/**
+ * The driver's input model of a tenant: what a tenant is registered with (the CLI's `tenant create`
+ * and `provision`, `POST /tenants`, the library's `registry.create`), checked by this one schema on
+ * every surface.
+ */
+import { z } from "zod";
+import { dnsLabel, hostName, oneOf, settings } from "./fields";
+import { ENVIRONMENTS } from "./naming";
+import { tenantName } from "./tenant";
+
+/** The cluster of a tenant registered without one, and the only cluster of a driver given none. */
+export const DEFAULT_CLUSTER = "local";
+
+/** Longest cluster name: a stack on a cluster other than `local` carries it in its name (at most 100 characters). */
+export const CLUSTER_NAME_MAX = 40;
+
+/** Plans a tenant can be on. */
+export const PLANS = ["shared", "dedicated"] as const;
+
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+const VERSION_MESSAGE = 'must be an image tag such as "2.4.1": letters, digits, "_", "." and "-", at most 128 characters';
+
+/**
+ * An app version: the image tag of the API and worker.
+ * @internal
+ */
+export const VersionSchema = z.string({ error: VERSION_MESSAGE }).regex(IMAGE_TAG, { error: VERSION_MESSAGE });
+
+/**
+ * The name of a registered tenant, as operations name it.
+ * @internal
+ */
+export const TenantNameSchema = tenantName();
+
+/**
+ * What a tenant is registered with.
+ * @internal
+ */
+export const TenantInputSchema = settings({
+  name: TenantNameSchema.describe("Tenant name, a DNS-1123 label of at most 40 characters, other than `shared`."),
+  host: hostName().describe("Public host name of the tenant."),
+  plan: oneOf(PLANS).describe("`dedicated`: a stack of its own; `shared`: a database and host in the environment's shared stack."),
+  environment: oneOf(ENVIRONMENTS).default("dev").describe("Environment of the tenant's stack."),
+  version: VersionSchema.describe("App version: the image tag of the API and worker."),
+  region: dnsLabel().default("local").describe("Region of the cluster."),
+  cluster: dnsLabel(CLUSTER_NAME_MAX)
+    .default(DEFAULT_CLUSTER)
+    .describe("Cluster the stack runs on, one of the driver's clusters; a stack on any cluster but `local` has its name in the stack's."),
+  settings: z
+    .record(z.string(), z.unknown(), { error: "must be a map of stack settings" })
+    .default({})
+    .describe("Stack settings (`tenantstack:*` keys without `environment` and `tenancy`); the images' tags become `version`."),
+}).superRefine((tenant, ctx) => {
+  // The registry sets these from the tenant's own fields.
+  for (const [key, from] of [
+    ["environment", "environment"],
+    ["tenancy", "plan"],
+  ] as const) {
+    if (Object.hasOwn(tenant.settings, key))
+      ctx.addIssue({
+        code: "custom",
+        path: ["settings", key],
+        input: tenant.settings[key],
+        message: `is set by the registry from the tenant's \`${from}\`; remove it`,
+      });
+  }
+});

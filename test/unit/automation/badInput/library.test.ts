@@ -1,0 +1,260 @@
+/**
+ * Bad options to the library: each operation of a Driver (of the real class, its parts recording and
+ * refusing every call), `Driver.open`, the executor and the registry refuse with a typed InputError
+ * naming the field, its value (unless secret) and what is allowed, before anything is read, opened
+ * or registered; the schema's ValidationError counts as invalid input on every surface.
+ */
+import * as assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { ValidationError } from "../../../../schema/errors";
+import { EXIT, exitCodeOf, exitCodeOfErrors } from "../../../../automation/cli/exitCodes";
+import { openSqlite } from "../../../../automation/db/sqlite";
+import { SCHEMA } from "../../../../automation/db/sqlDatabase";
+import { Driver } from "../../../../automation/driver";
+import { errorCode, InputError, toWire } from "../../../../automation/errors";
+import { LocalProcessExecutor } from "../../../../automation/fleet/localProcessExecutor";
+import { planWaves } from "../../../../automation/fleet/waves";
+import { serve } from "../../../../automation/http/server";
+import { TenantRegistry } from "../../../../automation/registry/registry";
+import { tenantSettings } from "../fixtures";
+import { fakeDriver } from "./fakeDriver";
+import { assertNoSecret, PASSPHRASE, PROVIDER_VALUE, URL_PASSWORD } from "./planted";
+
+/** One refused call on a driver: what it calls and a problem it must name. */
+type Case = [title: string, call: (driver: Driver) => Promise<unknown>, problem: RegExp];
+
+const tenant = { name: "acme", host: "acme.example.com", plan: "dedicated" as const, version: "1.0.0", settings: tenantSettings() };
+
+const CASES: Case[] = [
+  [
+    "preview with concurrency NaN",
+    (d) => d.preview({ concurrency: NaN }),
+    /^`concurrency` must be an integer between 1 and 16 \(got NaN\)$/,
+  ],
+  ["preview with concurrency 0", (d) => d.preview({ concurrency: 0 }), /^`concurrency` must be an integer between 1 and 16 \(got 0\)$/],
+  ["up with concurrency 1.5", (d) => d.up({ concurrency: 1.5 }), /^`concurrency` must be an integer between 1 and 16 \(got 1.5\)$/],
+  ["refresh with concurrency 17", (d) => d.refresh({ concurrency: 17 }), /^`concurrency` must be an integer between 1 and 16 \(got 17\)$/],
+  [
+    "outputs with concurrency Infinity",
+    (d) => d.outputs({ concurrency: Infinity }),
+    /^`concurrency` must be an integer between 1 and 16 \(got Infinity\)$/,
+  ],
+  [
+    "outputs of a tenant that is no name",
+    (d) => d.outputs({ tenants: ["Acme Corp"] }),
+    /^`tenants\[0\]` must be a DNS-1123 label.*\(got "Acme Corp"\)$/,
+  ],
+  ["destroy of no tenant", (d) => d.destroy({ tenants: [] }), /^`tenants` must list at least one tenant/],
+  [
+    "recover with a bad operation id",
+    (d) => d.recover("dev-acme", { operationId: "my op" }),
+    /^`operationId` must be 1-100 letters.*\(got "my op"\)$/,
+  ],
+  [
+    "provision with concurrency -1",
+    (d) => d.provision(tenant, { concurrency: -1 }),
+    /^`concurrency` must be an integer between 1 and 16 \(got -1\)$/,
+  ],
+  [
+    "a fleet upgrade with canary -1",
+    (d) => d.fleetUpgrade({ version: "2.0.0", canary: -1 }),
+    /^`canary` must be an integer between 0 and 1000 \(got -1\)$/,
+  ],
+  [
+    "a fleet upgrade with waveSize 0",
+    (d) => d.fleetUpgrade({ version: "2.0.0", waveSize: 0 }),
+    /^`waveSize` must be an integer between 1 and 1000 \(got 0\)$/,
+  ],
+  [
+    "a fleet upgrade with concurrency NaN",
+    (d) => d.fleetUpgrade({ version: "2.0.0", concurrency: NaN }),
+    /^`concurrency` must be an integer between 1 and 16 \(got NaN\)$/,
+  ],
+  [
+    "a fleet upgrade checking file:///etc/passwd",
+    (d) => d.fleetUpgrade({ version: "2.0.0", health: { httpCheckUrl: "file:///etc/passwd" } }),
+    /^`health.httpCheckUrl` must be an http:\/\/ or https:\/\/ URL .*\(got "file:\/\/\/etc\/passwd"\)$/,
+  ],
+  [
+    "a fleet upgrade with a 0 ms health timeout",
+    (d) => d.fleetUpgrade({ version: "2.0.0", health: { timeoutMs: 0 } }),
+    /^`health.timeoutMs` must be an integer between 1000 and 3600000 \(got 0\)$/,
+  ],
+  [
+    "a fleet upgrade to a bad version",
+    (d) => d.fleetUpgrade({ version: "1.0 final" }),
+    /^`version` must be an image tag such as "2.4.1".*\(got "1.0 final"\)$/,
+  ],
+  [
+    "a migration of no tenant name",
+    (d) => d.migrate({ tenant: "Acme!", to: "shared" }),
+    /^`tenant` must be a DNS-1123 label.*\(got "Acme!"\)$/,
+  ],
+  [
+    "a migration to no plan",
+    (d) => d.migrate({ tenant: "acme", to: "solo" }),
+    /^`to` must be one of "shared", "dedicated" \(got "solo"\)$/,
+  ],
+  [
+    "a migration with concurrency 0",
+    (d) => d.migrate({ tenant: "acme", to: "shared", concurrency: 0 }),
+    /^`concurrency` must be an integer between 1 and 16 \(got 0\)$/,
+  ],
+  ["gc at an invalid Date", (d) => d.gc({ now: new Date("yesterday") }), /^`now` must be a valid Date/],
+];
+
+describe("bad options to the library", () => {
+  describe("the driver's operations", () => {
+    for (const [title, call, problem] of CASES) {
+      it(`refuses ${title} with an InputError, nothing read`, async () => {
+        const { driver, calls } = fakeDriver();
+        await assert.rejects(call(driver), (error: unknown) => {
+          assert.ok(error instanceof InputError, String(error));
+          assert.equal(error.code, "invalid_input");
+          assert.equal(error.problems.length, 1, error.message);
+          assert.match(error.problems[0], problem);
+          assert.match(error.message, /^Invalid .+ options \(1 problem\):/);
+          assert.equal(exitCodeOf(error), EXIT.invalidInput);
+          return true;
+        });
+        assert.deepEqual(calls, [], "nothing of the driver was reached");
+      });
+    }
+  });
+
+  describe("opening a driver", () => {
+    let dir: string;
+    let stateDir: string;
+    const saved = { ...process.env };
+    beforeEach(() => {
+      dir = mkdtempSync(path.join(tmpdir(), "tenantstack-badlib-"));
+      stateDir = path.join(dir, "state");
+      process.env.TENANTSTACK_PASSPHRASE = PASSPHRASE;
+    });
+    afterEach(() => {
+      process.env = { ...saved };
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** Driver.open must refuse `options` naming `problem`, creating nothing. */
+    async function refused(options: Partial<Parameters<typeof Driver.open>[0]>, problem: RegExp): Promise<void> {
+      await assert.rejects(Driver.open({ workspace: { stateDir }, ...options }), (error: unknown) => {
+        assert.ok(error instanceof InputError, String(error));
+        assert.match(error.message, problem);
+        assertNoSecret(error.message, "the error");
+        assertNoSecret(JSON.stringify(toWire(error)), "the error's wire form");
+        return true;
+      });
+      assert.equal(existsSync(stateDir), false, "no state directory was created");
+    }
+
+    it("refuses poolSize 0 (a preview would wait forever)", () =>
+      refused({ poolSize: 0 }, /`poolSize` must be an integer between 1 and 64 \(got 0\)/));
+    it("refuses poolSize 1.5", () => refused({ poolSize: 1.5 }, /`poolSize` must be an integer between 1 and 64 \(got 1.5\)/));
+    it("refuses poolSize NaN", () => refused({ poolSize: NaN }, /`poolSize` must be an integer between 1 and 64 \(got NaN\)/));
+    it("refuses a database of another scheme without its password", () =>
+      refused(
+        { database: `mysql://root:${URL_PASSWORD}@db/x` },
+        /`database` must be a SQLite file path .*\(got "mysql:\/\/root:\*\*\*@db\/x"\)/,
+      ));
+    it("refuses a state directory that is a file", () => {
+      writeFileSync(path.join(dir, "file"), "x");
+      return refused({ workspace: { stateDir: path.join(dir, "file", "state") } }, /`stateDir` cannot be created: .*file is a file/);
+    });
+    it("refuses a secrets provider without showing it", () =>
+      refused(
+        { workspace: { stateDir, secretsProvider: PROVIDER_VALUE } },
+        /`secretsProvider` must be "passphrase" or a URL .*\(the value given is not shown\)/,
+      ));
+    it("refuses a backend URL without showing its password or the passphrase", () =>
+      refused(
+        { workspace: { stateDir, passphrase: PASSPHRASE, backendUrl: `https://ops:${URL_PASSWORD}@state.example.com/${PASSPHRASE}` } },
+        /`backendUrl` must start with .*\(got "https:\/\/ops:\*\*\*@state.example.com\/\*\*\*"\)/,
+      ));
+    it("lists every problem at once", () =>
+      refused(
+        { poolSize: 0, database: "", workspace: { stateDir, backendUrl: "ftp://x" } },
+        /\(3 problems\)[\s\S]*`database`[\s\S]*`poolSize`[\s\S]*`backendUrl`/,
+      ));
+  });
+
+  describe("the other public parts", () => {
+    it("refuses waves of canary -1 with an InputError, not a RangeError", () =>
+      assert.throws(
+        () => planWaves([1, 2], { canary: -1 }),
+        (error: unknown) => error instanceof InputError && /`canary` must be an integer between 0 and 1000 \(got -1\)/.test(error.message),
+      ));
+
+    it("refuses to serve on port 0 or an address that is none, before building the server", async () => {
+      const { driver, calls } = fakeDriver();
+      await assert.rejects(serve(driver, { port: 0, host: "not a host", token: "x".repeat(16) }), (error: unknown) => {
+        assert.ok(error instanceof InputError);
+        assert.deepEqual(error.problems, [
+          "`port` must be an integer between 1 and 65535 (got 0)",
+          '`host` must be an IP address or a host name to listen on, such as "127.0.0.1", "0.0.0.0" or "::" (got "not a host")',
+        ]);
+        return true;
+      });
+      assert.deepEqual(calls, []);
+    });
+
+    it("refuses an executor of poolSize 0", () =>
+      assert.throws(
+        () => new LocalProcessExecutor({ workspace: {}, poolSize: 0 }),
+        /`poolSize` must be an integer between 1 and 64 \(got 0\)/,
+      ));
+
+    it("refuses to register a tenant declaring app secrets the driver cannot supply, explaining what to do", async () => {
+      const db = openSqlite(":memory:");
+      for (const statement of SCHEMA) await db.run(statement);
+      const registry = new TenantRegistry(db, ["local"]);
+      const settings = {
+        ...tenantSettings(),
+        secrets: { source: "generated", passwordProvider: "builtin", appSecretNames: ["STRIPE_KEY"] },
+      };
+      await assert.rejects(registry.create({ ...tenant, settings }), (error: unknown) => {
+        assert.ok(error instanceof InputError);
+        assert.deepEqual(error.problems, [
+          '`secrets.appSecretNames[0]` ("STRIPE_KEY") needs a value the driver cannot supply: it sets a stack\'s settings as plain config, never secret config. ' +
+            "Read it from a secret store instead (`secrets.source: external` with `remoteKeys.STRIPE_KEY`), or remove it",
+        ]);
+        return true;
+      });
+      assert.deepEqual(await registry.list(), [], "nothing was registered");
+      await db.close();
+    });
+  });
+
+  describe("errors as every surface reports them", () => {
+    const validation = new ValidationError("tenantstack stack settings", [
+      { propertyPath: "api.replicas", reason: "must be an integer (got 0)" },
+    ]);
+
+    it("maps the schema's ValidationError to invalid input: exit 2, code invalid_input, an InputError on the wire", () => {
+      assert.equal(exitCodeOf(validation), EXIT.invalidInput);
+      assert.equal(errorCode(validation), "invalid_input");
+      assert.equal(exitCodeOfErrors(["ValidationError"]), EXIT.invalidInput);
+      const wire = toWire(validation);
+      assert.equal(wire.name, "InputError");
+      assert.deepEqual(wire.args, ["tenantstack stack settings", ["`api.replicas` must be an integer (got 0)"]]);
+    });
+
+    it("keeps anything else internal (exit 70)", () => {
+      assert.equal(exitCodeOf(new RangeError("x")), EXIT.internal);
+      assert.equal(errorCode(new Error("x")), "internal");
+    });
+
+    it("redacts every thrown message and problem: URL passwords and known secrets", () => {
+      process.env.TENANTSTACK_PASSPHRASE = PASSPHRASE;
+      try {
+        const error = new InputError("x", [`\`url\` is postgres://u:${URL_PASSWORD}@db/x, passphrase ${PASSPHRASE}`]);
+        assert.deepEqual(error.problems, ["`url` is postgres://u:***@db/x, passphrase ***"]);
+        assertNoSecret(error.message, "the message");
+      } finally {
+        delete process.env.TENANTSTACK_PASSPHRASE;
+      }
+    });
+  });
+});
