@@ -5,7 +5,8 @@ import { PORTS, SERVICES } from "./contract";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { type AppWiring, appWorkload, wiredEnvProblems, wiringArg } from "./workload";
 import { duration } from "../schema/fields";
-import { parseArgs, placedPartShape } from "./validation";
+import { deferredImage, parseArgs, placedPartShape, type WithImageInput } from "./validation";
+import { afterCredentials, credentialsArg, type StackCredentials } from "./secrets";
 
 /** Type token of {@link Api}. */
 export const API_TYPE = "tenantstack:workload:Api";
@@ -15,12 +16,18 @@ export interface ApiArgs {
   /** Namespace of the stack. */
   readonly namespace: pulumi.Input<string>;
   /**
-   * `app.kubernetes.io/instance` label of every object.
+   * `app.kubernetes.io/instance` label of every object, by which the stack's `NetworkPolicies` select
+   * its pods: every part of one stack takes the same (an AppStack gives each its own `instance`).
    * @default - the component's name
    */
   readonly instance?: string;
-  /** The API's settings, as in a stack's `api`; an omitted field takes its default. */
-  readonly spec: ApiInput;
+  /**
+   * Where the stack's credentials are read from: the stack's `Secrets` (`credentials: secrets`, which
+   * orders this part after them), or the names of its two Secrets.
+   */
+  readonly credentials: StackCredentials;
+  /** The API's settings, as in a stack's `api` (its image may be an Output); an omitted field takes its default. */
+  readonly spec: WithImageInput<ApiInput>;
   /**
    * Node selector and tolerations of the pods (a stack's `scheduling`).
    * @default - no node selector or tolerations
@@ -43,13 +50,20 @@ export class Api extends pulumi.ComponentResource {
   public readonly serviceName: pulumi.Output<string>;
 
   constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    const component = `Api "${name}"`;
+    const deferred = deferredImage(component, args);
     const { spec, scheduling } = parseArgs(
-      `Api "${name}"`,
-      { ...placedPartShape(ApiSchema), wiring: wiringArg(), serviceMonitorInterval: duration().optional() },
-      args,
+      component,
+      {
+        ...placedPartShape(ApiSchema),
+        credentials: credentialsArg(),
+        wiring: wiringArg(),
+        serviceMonitorInterval: duration().optional(),
+      },
+      deferred.checked,
       wiredEnvProblems,
     );
-    super(API_TYPE, name, {}, opts);
+    super(API_TYPE, name, {}, afterCredentials(args.credentials, opts));
     const instance = args.instance ?? name;
     const http = (path: string) => ({ httpGet: { path, port: "http" } });
 
@@ -58,8 +72,10 @@ export class Api extends pulumi.ComponentResource {
       instance,
       role: "api",
       spec,
+      image: deferred.value(spec.image),
       scheduling,
       wiring: args.wiring,
+      credentials: args.credentials,
       ports: [{ name: "http", containerPort: spec.port }],
       livenessProbe: { ...http(spec.healthPath), periodSeconds: 10, failureThreshold: 3 },
       readinessProbe: { ...http(spec.readyPath), periodSeconds: 5, failureThreshold: 3 },

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { defaultNamespace, parseStack, type StackInput, type StackSpec, tenantsOf } from "../schema";
 import { Api } from "./api";
-import { Ingress } from "./ingress";
+import { hostUrl, Ingress } from "./ingress";
 import { NetworkPolicies } from "./networkPolicies";
 import { Ollama } from "./ollama";
 import { Postgres } from "./postgres";
@@ -11,9 +11,11 @@ import { StackNamespace } from "./stackNamespace";
 import type { AppWiring } from "./workload";
 import { Worker } from "./worker";
 import { checksum } from "./checksum";
+import { destroyGuard } from "./destroyGuard";
 import type { CloudWiring } from "./cloud/base";
 import { stackCloudIntegration } from "./cloud/stackCloud";
-import { asArgs } from "./validation";
+import { argProblems, asArgs } from "./validation";
+import { labelValue } from "../schema/fields";
 
 /** Type token of {@link AppStack}. */
 export const APP_STACK_TYPE = "tenantstack:stack:AppStack";
@@ -23,6 +25,13 @@ export const APP_STACK_TYPE = "tenantstack:stack:AppStack";
  * reference lists every field), and the values of the app's secrets.
  */
 export type AppStackArgs = StackInput & {
+  /**
+   * `app.kubernetes.io/instance` label of every object, in the selectors of the StatefulSets, Deployments,
+   * Services and NetworkPolicies. Fix it to rename the AppStack with `aliases` and replace nothing: a
+   * selector cannot change, so a new value replaces the StatefulSets.
+   * @default - the component's name
+   */
+  readonly instance?: string;
   /**
    * Values of the app secrets named in `secrets.appSecretNames`, required with generated secrets.
    * Wrap them with `pulumi.secret`.
@@ -51,8 +60,12 @@ export class AppStack extends pulumi.ComponentResource {
   public readonly cloud: CloudWiring | undefined;
 
   constructor(name: string, args: AppStackArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { appSecretValues = {}, ...settings } = args;
-    const spec = asArgs(`AppStack "${name}"`, () => parseStack(settings, { providedAppSecrets: Object.keys(appSecretValues) }));
+    const { appSecretValues = {}, instance = name, ...settings } = args;
+    const spec = asArgs(
+      `AppStack "${name}"`,
+      () => parseStack(settings, { providedAppSecrets: Object.keys(appSecretValues) }),
+      argProblems("instance", labelValue(), instance),
+    );
     super(APP_STACK_TYPE, name, {}, opts);
     this.spec = spec;
     const tenants = tenantsOf(spec.tenancy);
@@ -61,8 +74,9 @@ export class AppStack extends pulumi.ComponentResource {
 
     const namespaceName =
       spec.namespace ?? defaultNamespace(spec.environment, spec.tenancy.mode === "dedicated" ? spec.tenancy.tenant.name : undefined);
-    const namespaceArgs = { name: namespaceName, instance: name, labels: spec.namespaceLabels };
-    const namespace = new StackNamespace(`${name}-namespace`, namespaceArgs, child).name;
+    const namespaceArgs = { name: namespaceName, instance, labels: spec.namespaceLabels };
+    const namespaceComponent = new StackNamespace(`${name}-namespace`, namespaceArgs, child);
+    const namespace = namespaceComponent.name;
     const redisIsolation = spec.tenancy.mode === "shared" ? spec.tenancy.redisIsolation : "acl";
 
     const secrets = new Secrets(
@@ -70,14 +84,15 @@ export class AppStack extends pulumi.ComponentResource {
       { namespace, spec: spec.secrets, tenants: tenantNames, redisIsolation, appSecretValues },
       child,
     );
-    const cloud = stackCloudIntegration(name, spec, namespaceName, secrets.cloudValues, { parent: this, dependsOn: [secrets] });
+    const cloud = stackCloudIntegration(name, instance, spec, namespaceName, secrets.cloudValues, { parent: this, dependsOn: [secrets] });
     const credentials = cloud ? [secrets, cloud] : [secrets];
     const afterSecrets = { parent: this, dependsOn: credentials };
     const postgres = new Postgres(
       `${name}-postgres`,
       {
         namespace,
-        instance: name,
+        instance,
+        credentials: secrets,
         spec: spec.postgres,
         scheduling: spec.scheduling,
         tenants: tenantNames,
@@ -90,7 +105,8 @@ export class AppStack extends pulumi.ComponentResource {
       `${name}-redis`,
       {
         namespace,
-        instance: name,
+        instance,
+        credentials: secrets,
         spec: spec.redis,
         scheduling: spec.scheduling,
         aclChecksum: checksum({ tenantNames, redisIsolation }),
@@ -98,7 +114,7 @@ export class AppStack extends pulumi.ComponentResource {
       afterSecrets,
     );
     const ollama = spec.ollama.enabled
-      ? new Ollama(`${name}-ollama`, { namespace, instance: name, spec: spec.ollama, scheduling: spec.scheduling }, child)
+      ? new Ollama(`${name}-ollama`, { namespace, instance, spec: spec.ollama, scheduling: spec.scheduling }, child)
       : undefined;
 
     const wiring: AppWiring = {
@@ -113,7 +129,8 @@ export class AppStack extends pulumi.ComponentResource {
       `${name}-api`,
       {
         namespace,
-        instance: name,
+        instance,
+        credentials: secrets,
         spec: spec.api,
         scheduling: spec.scheduling,
         wiring,
@@ -121,22 +138,26 @@ export class AppStack extends pulumi.ComponentResource {
       },
       dataStores,
     );
-    new Worker(`${name}-worker`, { namespace, instance: name, spec: spec.worker, scheduling: spec.scheduling, wiring }, dataStores);
+    const worker = new Worker(
+      `${name}-worker`,
+      { namespace, instance, credentials: secrets, spec: spec.worker, scheduling: spec.scheduling, wiring },
+      dataStores,
+    );
     // A tenant not routed here (a migration's copy) has no host on the Ingress; with no host left there is no Ingress.
     const routed = tenants.filter((t) => t.routed);
     const ingress =
       routed.length > 0
         ? new Ingress(
             `${name}-ingress`,
-            { namespace, instance: name, spec: spec.ingress, hosts: routed.map((t) => t.host), dns01Provider: cloud?.dns01Provider },
+            { namespace, instance, spec: spec.ingress, hosts: routed.map((t) => t.host), dns01Provider: cloud?.dns01Provider },
             { parent: this, dependsOn: [api] },
           )
         : undefined;
-    new NetworkPolicies(
+    const policies = new NetworkPolicies(
       `${name}-network-policies`,
       {
         namespace,
-        instance: name,
+        instance,
         apiPort: spec.api.port,
         ingressControllerNamespace: spec.ingress.controllerNamespace,
         ollama: spec.ollama.enabled,
@@ -146,10 +167,22 @@ export class AppStack extends pulumi.ComponentResource {
       },
       child,
     );
+    const stores = [spec.postgres, spec.redis, ...(spec.ollama.enabled ? [spec.ollama] : [])];
+    destroyGuard(this, name, { namespace, instance, protect: stores.some((store) => !store.allowVolumeReplacement) }, [
+      namespaceComponent,
+      secrets,
+      ...(cloud ? [cloud] : []),
+      postgres,
+      redis,
+      ...(ollama ? [ollama] : []),
+      api,
+      worker,
+      ...(ingress ? [ingress] : []),
+      policies,
+    ]);
 
     this.namespace = namespace;
-    const urls = ingress?.urls ?? [];
-    this.urls = Object.fromEntries(routed.map((tenant, i) => [tenant.name, urls[i]]));
+    this.urls = Object.fromEntries(routed.map((tenant) => [tenant.name, hostUrl(spec.ingress.tls, tenant.host)]));
     const services: Record<string, pulumi.Output<string>> = {
       api: api.serviceName,
       postgres: postgres.serviceName,

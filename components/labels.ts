@@ -1,6 +1,15 @@
 /** The roles of a stack's workloads, as `app.kubernetes.io/component`. */
 export type Role =
-  "api" | "worker" | "postgres" | "postgres-backup" | "postgres-provision" | "redis" | "ollama" | "ollama-pull" | "cloud-identity";
+  | "api"
+  | "worker"
+  | "postgres"
+  | "postgres-backup"
+  | "postgres-provision"
+  | "redis"
+  | "ollama"
+  | "ollama-pull"
+  | "cloud-identity"
+  | "destroy-guard";
 
 /**
  * The Kubernetes recommended labels of one role of a stack.

@@ -12,7 +12,11 @@ export const NETWORK_POLICIES_TYPE = "tenantstack:network:NetworkPolicies";
 export interface NetworkPoliciesArgs {
   /** Namespace of the stack. */
   readonly namespace: pulumi.Input<string>;
-  /** `app.kubernetes.io/instance` label of the stack's pods. */
+  /**
+   * `app.kubernetes.io/instance` label of the stack's pods, which the policies select them by: the `instance`
+   * every other part of the stack was given (an AppStack's `instance`). A part labelled otherwise is denied all
+   * traffic.
+   */
   readonly instance: string;
   /** Port the API listens on. */
   readonly apiPort: number;
@@ -28,7 +32,12 @@ export interface NetworkPoliciesArgs {
    * The Prometheus that scrapes the API's metrics (on its port): its namespace and pod labels.
    * @default - no scraping allowed
    */
-  readonly prometheus?: { readonly namespace: string; readonly podSelector: Readonly<Record<string, string>> };
+  readonly prometheus?: {
+    /** Namespace of the Prometheus pods. */
+    readonly namespace: string;
+    /** Labels of the Prometheus pods in that namespace; `{}` allows every pod of the namespace. */
+    readonly podSelector: Readonly<Record<string, string>>;
+  };
 }
 
 /** A connection the stack needs between two of its roles. */

@@ -26,7 +26,8 @@ export interface OllamaArgs {
   /** Namespace of the stack. */
   readonly namespace: pulumi.Input<string>;
   /**
-   * `app.kubernetes.io/instance` label of every object.
+   * `app.kubernetes.io/instance` label of every object, by which the stack's `NetworkPolicies` select
+   * its pods: every part of one stack takes the same (an AppStack gives each its own `instance`).
    * @default - the component's name
    */
   readonly instance?: string;

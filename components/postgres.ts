@@ -1,8 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type PostgresInput, PostgresSchema, type SchedulingInput, type SchedulingSpec, tenantDatabase } from "../schema";
-import { CREDENTIALS_SECRET, credentialKey, PORTS, SERVICES, TENANT_CREDENTIALS_SECRET, tenantKeys } from "./contract";
-import { POSTGRES_CLIENT_ENV, POSTGRES_UID, waitForPostgres } from "./postgresClient";
+import { credentialKey, PORTS, SERVICES, tenantKeys } from "./contract";
+import { postgresClientEnv, POSTGRES_UID, waitForPostgres } from "./postgresClient";
+import { afterCredentials, credentialsArg, type StackCredentials } from "./secrets";
 import { recommendedLabels } from "./labels";
 import { PostgresBackup } from "./postgresBackup";
 import { containerResources, STEP_RESOURCES } from "./resources";
@@ -24,10 +25,16 @@ export interface PostgresArgs {
   /** Namespace of the stack. */
   readonly namespace: pulumi.Input<string>;
   /**
-   * `app.kubernetes.io/instance` label of every object.
+   * `app.kubernetes.io/instance` label of every object, by which the stack's `NetworkPolicies` select
+   * its pods: every part of one stack takes the same (an AppStack gives each its own `instance`).
    * @default - the component's name
    */
   readonly instance?: string;
+  /**
+   * Where the stack's credentials are read from: the stack's `Secrets` (`credentials: secrets`, which
+   * orders this part after them), or the names of its two Secrets.
+   */
+  readonly credentials: StackCredentials;
   /** Postgres settings, as in a stack's `postgres`; an omitted field takes its default. */
   readonly spec: PostgresInput;
   /**
@@ -95,10 +102,15 @@ export class Postgres extends pulumi.ComponentResource {
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     const { spec, scheduling } = parseArgs(
       `Postgres "${name}"`,
-      { ...placedPartShape(PostgresSchema), tenants: tenantNames().optional(), backupPodLabels: labels().optional() },
+      {
+        ...placedPartShape(PostgresSchema),
+        credentials: credentialsArg(),
+        tenants: tenantNames().optional(),
+        backupPodLabels: labels().optional(),
+      },
       args,
     );
-    super(POSTGRES_TYPE, name, {}, opts);
+    super(POSTGRES_TYPE, name, {}, afterCredentials(args.credentials, opts));
     const instance = args.instance ?? name;
     const scratch = scratchDirectories({ run: "/var/run/postgresql", tmp: "/tmp" }, SMALL_SCRATCH);
     const ready = ["pg_isready", "-U", "postgres", "-h", "127.0.0.1"];
@@ -127,7 +139,7 @@ export class Postgres extends pulumi.ComponentResource {
               { name: "POSTGRES_USER", value: "postgres" },
               {
                 name: "POSTGRES_PASSWORD",
-                valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: credentialKey("postgresPassword") } },
+                valueFrom: { secretKeyRef: { name: args.credentials.credentialsSecretName, key: credentialKey("postgresPassword") } },
               },
               { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
             ],
@@ -145,7 +157,9 @@ export class Postgres extends pulumi.ComponentResource {
     });
 
     const tenants = args.tenants ?? [];
-    if (tenants.length > 0) this.provisionTenants(name, args.namespace, instance, spec.image, tenants, scheduling, store.statefulSet);
+    if (tenants.length > 0) {
+      this.provisionTenants(name, { ...args, instance, image: spec.image, tenants, scheduling }, store.statefulSet);
+    }
 
     if (spec.backup.enabled) {
       new PostgresBackup(
@@ -153,6 +167,7 @@ export class Postgres extends pulumi.ComponentResource {
         {
           namespace: args.namespace,
           instance,
+          credentials: args.credentials,
           image: spec.image,
           backup: spec.backup,
           scheduling,
@@ -171,13 +186,17 @@ export class Postgres extends pulumi.ComponentResource {
   /** A Job, named for the tenant list, that creates each tenant's role and database. */
   private provisionTenants(
     name: string,
-    namespace: pulumi.Input<string>,
-    instance: string,
-    image: string,
-    tenants: readonly string[],
-    scheduling: SchedulingSpec,
+    job: {
+      readonly namespace: pulumi.Input<string>;
+      readonly instance: string;
+      readonly credentials: StackCredentials;
+      readonly image: string;
+      readonly tenants: readonly string[];
+      readonly scheduling: SchedulingSpec;
+    },
     statefulSet: k8s.apps.v1.StatefulSet,
   ) {
+    const { namespace, instance, image, tenants, scheduling } = job;
     const digest = checksum({ tenants, sql: PROVISION_TENANT_SQL }).slice(0, 10);
     const labels = recommendedLabels(instance, "postgres-provision");
     const script = provisionTenantsScript(tenants.length);
@@ -199,12 +218,14 @@ export class Postgres extends pulumi.ComponentResource {
               image,
               command: ["bash", "-c", script],
               env: [
-                ...POSTGRES_CLIENT_ENV,
+                ...postgresClientEnv(job.credentials.credentialsSecretName),
                 ...tenants.flatMap((tenant, index) => [
                   { name: `TENANT_${index}_ROLE`, value: tenantDatabase(tenant) },
                   {
                     name: `TENANT_${index}_PASSWORD`,
-                    valueFrom: { secretKeyRef: { name: TENANT_CREDENTIALS_SECRET, key: tenantKeys(tenant).databasePassword } },
+                    valueFrom: {
+                      secretKeyRef: { name: job.credentials.tenantCredentialsSecretName, key: tenantKeys(tenant).databasePassword },
+                    },
                   },
                 ]),
               ],

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { BackupSchema, type PostgresSpec, type ResourcesSpec, SchedulingSchema, type SchedulingSpec } from "../schema";
 import { image, labels as labelMap, labelValue } from "../schema/fields";
 import { recommendedLabels } from "./labels";
-import { POSTGRES_CLIENT_ENV, POSTGRES_UID, waitForPostgres } from "./postgresClient";
+import { postgresClientEnv, POSTGRES_UID, waitForPostgres } from "./postgresClient";
+import { afterCredentials, credentialsArg, type StackCredentials } from "./secrets";
 import { containerResources, STEP_RESOURCES } from "./resources";
 import { podPlacement } from "./scheduling";
 import { RESTRICTED_CONTAINER, restrictedPodSecurity } from "./podSecurity";
@@ -20,8 +21,13 @@ type Destination = BackupSpec["destination"];
 export interface PostgresBackupArgs {
   /** Namespace of the stack. */
   readonly namespace: pulumi.Input<string>;
-  /** `app.kubernetes.io/instance` label of every object. */
+  /**
+   * `app.kubernetes.io/instance` label of every object, by which the stack's `NetworkPolicies` select
+   * its pods: the `instance` of every part of the stack.
+   */
   readonly instance: string;
+  /** Where the Postgres superuser password is read from: the stack's `Secrets`, or the names of its Secrets. */
+  readonly credentials: StackCredentials;
   /** Postgres image, whose `pg_dumpall` matches the server. */
   readonly image: string;
   /** Validated backup settings. */
@@ -106,10 +112,11 @@ export class PostgresBackup extends pulumi.ComponentResource {
         backup: BackupSchema,
         scheduling: SchedulingSchema,
         podLabels: labelMap().optional(),
+        credentials: credentialsArg(),
       },
       args,
     );
-    super(POSTGRES_BACKUP_TYPE, name, {}, opts);
+    super(POSTGRES_BACKUP_TYPE, name, {}, afterCredentials(args.credentials, opts));
     const labels = recommendedLabels(args.instance, "postgres-backup");
     const metadata = { name: BACKUP_SERVICE_ACCOUNT, namespace: args.namespace, labels };
     const destination = backup.destination;
@@ -138,7 +145,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
       name: containerName,
       image,
       command: ["bash", "-c", `set -euo pipefail; ${script}`],
-      env: [...POSTGRES_CLIENT_ENV, { name: "HOME", value: "/tmp" }, ...env],
+      env: [...postgresClientEnv(args.credentials.credentialsSecretName), { name: "HOME", value: "/tmp" }, ...env],
       resources: containerResources(resources),
       securityContext: RESTRICTED_CONTAINER,
       volumeMounts: [{ name: "work", mountPath: WORK }, ...mounts],

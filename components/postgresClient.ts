@@ -1,5 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { CREDENTIALS_SECRET, credentialKey, PORTS, SERVICES } from "./contract";
+import type * as pulumi from "@pulumi/pulumi";
+import { credentialKey, PORTS, SERVICES } from "./contract";
 
 /**
  * User and group of the official Postgres image.
@@ -8,15 +9,18 @@ import { CREDENTIALS_SECRET, credentialKey, PORTS, SERVICES } from "./contract";
 export const POSTGRES_UID = 999;
 
 /**
- * The superuser connection of the jobs that talk to Postgres (tenant provisioning, backups).
+ * The superuser connection of the jobs that talk to Postgres (tenant provisioning, backups), its password from
+ * the stack credentials Secret `credentialsSecretName`.
  * @internal
  */
-export const POSTGRES_CLIENT_ENV: k8s.types.input.core.v1.EnvVar[] = [
-  { name: "PGHOST", value: SERVICES.postgres },
-  { name: "PGPORT", value: String(PORTS.postgres) },
-  { name: "PGUSER", value: "postgres" },
-  { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: credentialKey("postgresPassword") } } },
-];
+export function postgresClientEnv(credentialsSecretName: pulumi.Input<string>): k8s.types.input.core.v1.EnvVar[] {
+  return [
+    { name: "PGHOST", value: SERVICES.postgres },
+    { name: "PGPORT", value: String(PORTS.postgres) },
+    { name: "PGUSER", value: "postgres" },
+    { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: credentialsSecretName, key: credentialKey("postgresPassword") } } },
+  ];
+}
 
 /**
  * A shell step that waits until the server accepts connections (`pg_isready`), `seconds` at most, then

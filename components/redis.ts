@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type RedisInput, RedisSchema, type RedisSpec, type SchedulingInput } from "../schema";
-import { CREDENTIALS_SECRET, credentialKey, PORTS, REDIS_TENANT_ACL_KEY, SERVICES, TENANT_CREDENTIALS_SECRET } from "./contract";
+import { credentialKey, PORTS, REDIS_TENANT_ACL_KEY, SERVICES } from "./contract";
+import { afterCredentials, credentialsArg, type StackCredentials } from "./secrets";
 import { recommendedLabels } from "./labels";
 import { containerResources, STEP_RESOURCES } from "./resources";
 import { podPlacement } from "./scheduling";
@@ -22,10 +23,16 @@ export interface RedisArgs {
   /** Namespace of the stack. */
   readonly namespace: pulumi.Input<string>;
   /**
-   * `app.kubernetes.io/instance` label of every object.
+   * `app.kubernetes.io/instance` label of every object, by which the stack's `NetworkPolicies` select
+   * its pods: every part of one stack takes the same (an AppStack gives each its own `instance`).
    * @default - the component's name
    */
   readonly instance?: string;
+  /**
+   * Where the stack's credentials are read from: the stack's `Secrets` (`credentials: secrets`, which
+   * orders this part after them), or the names of its two Secrets.
+   */
+  readonly credentials: StackCredentials;
   /** Redis settings, as in a stack's `redis`; an omitted field takes its default. */
   readonly spec: RedisInput;
   /**
@@ -66,12 +73,12 @@ export class Redis extends pulumi.ComponentResource {
   public readonly statefulSetName: pulumi.Output<string>;
 
   constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { spec, scheduling } = parseArgs(`Redis "${name}"`, placedPartShape(RedisSchema), args);
-    super(REDIS_TYPE, name, {}, opts);
+    const { spec, scheduling } = parseArgs(`Redis "${name}"`, { ...placedPartShape(RedisSchema), credentials: credentialsArg() }, args);
+    super(REDIS_TYPE, name, {}, afterCredentials(args.credentials, opts));
     const instance = args.instance ?? name;
     const conf = redisConfig(spec);
     const scratch = scratchDirectories({ acl: "/acl", tmp: "/tmp" }, SMALL_SCRATCH);
-    const password = { secretKeyRef: { name: CREDENTIALS_SECRET, key: credentialKey("redisPassword") } };
+    const password = { secretKeyRef: { name: args.credentials.credentialsSecretName, key: credentialKey("redisPassword") } };
     // redis-cli reads the password from REDISCLI_AUTH: on its command line (`-a`) it would show in the process list.
     const ping = ["sh", "-c", "redis-cli ping | grep -q PONG"];
     // Alive means Redis listens (it does while it loads its AOF); only readiness needs a PONG.
@@ -139,7 +146,10 @@ export class Redis extends pulumi.ComponentResource {
           { name: "config", configMap: { name: config.metadata.name } },
           {
             name: "tenants",
-            secret: { secretName: TENANT_CREDENTIALS_SECRET, items: [{ key: REDIS_TENANT_ACL_KEY, path: REDIS_TENANT_ACL_KEY }] },
+            secret: {
+              secretName: args.credentials.tenantCredentialsSecretName,
+              items: [{ key: REDIS_TENANT_ACL_KEY, path: REDIS_TENANT_ACL_KEY }],
+            },
           },
           ...scratch.volumes,
         ],

@@ -10,9 +10,9 @@ import {
   tenantKeyPrefix,
   tenantRedisUser,
 } from "../schema";
-import { envName, oneOf } from "../schema/fields";
+import { dnsLabel, envName, oneOf } from "../schema/fields";
 import { tenantNames } from "../schema/tenant";
-import { namespaceArg, parseArgs } from "./validation";
+import { input, namespaceArg, parseArgs } from "./validation";
 import { z } from "zod";
 import {
   CREDENTIALS_SECRET,
@@ -53,14 +53,59 @@ export interface SecretsArgs {
 }
 
 /**
+ * Where a part reads the stack's credentials from: a {@link Secrets} component (pass it whole:
+ * `credentials: secrets`), or the names of two Secrets holding the same keys. A part given the Secrets
+ * component is created after it (an ordering, `dependsOn`, not a property dependency: a Secret whose data
+ * changes is replaced, deleting it first, and the engine replaces with it every object whose inputs come
+ * from its outputs, the protected data stores included; names known in advance avoid that). A name given
+ * as an Output of a Secret of your own makes the objects reading it dependent on that Secret in the same way.
+ */
+export interface StackCredentials {
+  /**
+   * Name of the Secret of the stack credentials (`POSTGRES_PASSWORD`, `REDIS_PASSWORD`, `APP_SECRET_KEY` and
+   * the app secrets), in the part's namespace.
+   */
+  readonly credentialsSecretName: pulumi.Input<string>;
+  /** Name of the Secret of the tenants' credentials (each tenant's database and Redis credentials and the Redis ACL lines). */
+  readonly tenantCredentialsSecretName: pulumi.Input<string>;
+}
+
+/**
+ * What a {@link StackCredentials} argument may hold: two Secret names, each an Output or a DNS-1123 label.
+ * @internal
+ */
+export function credentialsArg() {
+  const name = input(dnsLabel(253));
+  return z.object(
+    { credentialsSecretName: name, tenantCredentialsSecretName: name },
+    { error: "must be the stack's Secrets, or the names of its two Secrets" },
+  );
+}
+
+/**
+ * A part's options: made to wait for a {@link Secrets} component given as its `credentials` (see
+ * {@link StackCredentials} for why this is `dependsOn` and not the Secrets' outputs).
+ * @internal
+ */
+export function afterCredentials(
+  credentials: StackCredentials,
+  opts: pulumi.ComponentResourceOptions | undefined,
+): pulumi.ComponentResourceOptions | undefined {
+  if (!pulumi.Resource.isInstance(credentials)) return opts;
+  const more = opts?.dependsOn;
+  // The SDK flattens a dependsOn list of resources, lists, Promises and Outputs of them alike.
+  return { ...opts, dependsOn: more === undefined ? [credentials] : [credentials, more as pulumi.Input<pulumi.Resource>] };
+}
+
+/**
  * The stack's credentials: a Secret of stack credentials (generated once, or read
  * from a secret store by an ExternalSecret) and a Secret of per-tenant credentials (always generated).
  */
-export class Secrets extends pulumi.ComponentResource {
-  /** Name of the Secret holding the stack credentials as environment variables. */
-  public readonly credentialsSecretName: pulumi.Output<string>;
-  /** Name of the Secret holding the tenants' credentials. */
-  public readonly tenantCredentialsSecretName: pulumi.Output<string>;
+export class Secrets extends pulumi.ComponentResource implements StackCredentials {
+  /** Name of the Secret holding the stack credentials as environment variables: always `credentials`. */
+  public readonly credentialsSecretName: string = CREDENTIALS_SECRET;
+  /** Name of the Secret holding the tenants' credentials: always `tenant-credentials`. */
+  public readonly tenantCredentialsSecretName: string = TENANT_CREDENTIALS_SECRET;
   /** Keys of the stack credentials Secret. */
   public readonly credentialKeys: readonly string[];
   /** Changes whenever a stack credential changes (a secret). */
@@ -103,17 +148,16 @@ export class Secrets extends pulumi.ComponentResource {
 
     this.credentialKeys = credentialNames(spec).map(credentialKey);
     const credentials = this.credentialsSecret(name, args.namespace, spec, appSecretValues, password);
-    this.credentialsSecretName = credentials.name;
     this.credentialsChecksum = credentials.checksum;
     this.cloudValues = credentials.cloudValues;
 
     const tenants = this.tenantCredentials(args.tenants, args.redisIsolation ?? "acl", password);
-    const tenantSecret = new k8s.core.v1.Secret(
+    // Parts depend on the Secrets through `dependsOn`, never on their outputs (see StackCredentials).
+    new k8s.core.v1.Secret(
       `${name}-tenant-credentials`,
-      { metadata: { name: TENANT_CREDENTIALS_SECRET, namespace: args.namespace }, type: "Opaque", stringData: tenants.data },
+      { metadata: { name: TENANT_CREDENTIALS_SECRET, namespace: args.namespace }, type: "Opaque", data: secretData(tenants.data) },
       { parent: this },
     );
-    this.tenantCredentialsSecretName = tenantSecret.metadata.name;
     this.tenantDatabaseUrls = tenants.databaseUrls;
 
     this.registerOutputs({
@@ -132,10 +176,10 @@ export class Secrets extends pulumi.ComponentResource {
     spec: SecretsSpec,
     appSecretValues: Readonly<Record<string, pulumi.Input<string>>>,
     password: (purpose: string) => pulumi.Output<string>,
-  ): { name: pulumi.Output<string>; checksum: pulumi.Output<string>; cloudValues?: Record<string, pulumi.Output<string>> } {
+  ): { checksum: pulumi.Output<string>; cloudValues?: Record<string, pulumi.Output<string>> } {
     const metadata = { name: CREDENTIALS_SECRET, namespace };
     if (spec.source === "external") {
-      const external = new k8s.apiextensions.CustomResource(
+      new k8s.apiextensions.CustomResource(
         `${name}-credentials`,
         {
           apiVersion: "external-secrets.io/v1",
@@ -153,7 +197,7 @@ export class Secrets extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      return { name: external.metadata.name, checksum: pulumi.output(checksum([spec.store, spec.remoteKeys])) };
+      return { checksum: pulumi.output(checksum([spec.store, spec.remoteKeys])) };
     }
 
     const values: Record<string, pulumi.Input<string>> = {
@@ -163,9 +207,9 @@ export class Secrets extends pulumi.ComponentResource {
     };
     for (const secretName of spec.appSecretNames) values[secretName] = pulumi.secret(appSecretValues[secretName]);
     if (spec.source === "cloud") return cloudCredentials(spec, values);
-    const stringData = pulumi.secret(pulumi.all(values));
-    const secret = new k8s.core.v1.Secret(`${name}-credentials`, { metadata, type: "Opaque", stringData }, { parent: this });
-    return { name: secret.metadata.name, checksum: pulumi.secret(stringData.apply(checksum)) };
+    const plain = pulumi.secret(pulumi.all(values));
+    new k8s.core.v1.Secret(`${name}-credentials`, { metadata, type: "Opaque", data: secretData(plain) }, { parent: this });
+    return { checksum: pulumi.secret(plain.apply(checksum)) };
   }
 
   /** Per-tenant passwords, connection URLs and Redis ACL lines. */
@@ -203,10 +247,24 @@ export class Secrets extends pulumi.ComponentResource {
 function cloudCredentials(spec: SecretsSpec, values: Record<string, pulumi.Input<string>>) {
   const secretValues = pulumi.secret(pulumi.all(values));
   return {
-    name: pulumi.output(CREDENTIALS_SECRET),
     checksum: pulumi.secret(secretValues.apply(checksum)),
     cloudValues: Object.fromEntries(
       credentialNames(spec).map((credential) => [credential, pulumi.secret(values[credentialKey(credential)])]),
     ),
   };
+}
+
+/**
+ * A Secret's `data`, each value base64-encoded here. Given `stringData`, the provider encodes it into
+ * `data` itself, but only once the values are known: a plan saved by a preview of a new stack (its
+ * generated passwords unknown) then names `stringData`, the update sends `data`, and the saved plan
+ * never matches.
+ */
+function secretData(values: pulumi.Input<Record<string, pulumi.Input<string>>>): pulumi.Output<Record<string, string>> {
+  const encoded = pulumi
+    .output(values)
+    .apply((plain) =>
+      Object.fromEntries(Object.entries(plain).map(([key, value]) => [key, Buffer.from(value, "utf8").toString("base64")])),
+    );
+  return pulumi.secret(encoded);
 }

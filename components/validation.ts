@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { type PropertyProblem, SchedulingSchema, ValidationError } from "../schema";
 import { problemsMessage, propertyProblemsOf, prototypeKeyProblems } from "../schema/errors";
-import { dnsLabel, labelValue } from "../schema/fields";
+import { dnsLabel, image, labelValue } from "../schema/fields";
 
 /**
  * Invalid arguments of a tenantstack component, reported as Pulumi reports invalid inputs: every problem at
@@ -47,6 +47,53 @@ export function input<S extends z.ZodType>(schema: S) {
 }
 
 /**
+ * Settings as written whose `image` may come from another resource.
+ */
+export type WithImageInput<S> = Omit<S, "image"> & {
+  /**
+   * Container image, pinned by tag or digest. It may be an Output of another resource (an image the program
+   * builds): checked when it resolves, a wrong one fails the deployment with the message it would have had.
+   */
+  readonly image: pulumi.Input<string>;
+};
+
+/**
+ * Arguments with a setting at `path` that may be an Output: `checked` are the arguments to validate, in which
+ * such a value stands in as `placeholder` (valid for `schema`); `value` gives the value to use, the validated
+ * one or the Output, checked against `schema` when it resolves.
+ * @internal
+ */
+export function deferredSetting<A extends object>(
+  component: string,
+  args: A,
+  path: readonly string[],
+  schema: z.ZodType,
+  placeholder: string,
+): { checked: A; value: (validated: string) => pulumi.Input<string> } {
+  const parents: Record<string, unknown>[] = [];
+  let node: unknown = args;
+  for (const key of path) {
+    if (node === null || typeof node !== "object") return { checked: args, value: (validated) => validated };
+    parents.push(node as Record<string, unknown>);
+    node = (node as Record<string, unknown>)[key];
+  }
+  if (!knownAtDeployment(node)) return { checked: args, value: (validated) => validated };
+  // The arguments again, with the placeholder at `path` (copied along it, the caller's objects untouched).
+  let checked: unknown = placeholder;
+  for (let i = path.length - 1; i >= 0; i--) checked = { ...parents[i], [path[i]]: checked };
+  const given = node as pulumi.Input<string>;
+  return { checked: checked as A, value: () => checkedAtDeployment(component, path.join("."), schema, given) };
+}
+
+/**
+ * Arguments whose `spec.image` may be an Output (see {@link deferredSetting}).
+ * @internal
+ */
+export function deferredImage<A extends object>(component: string, args: A) {
+  return deferredSetting(component, args, ["spec", "image"], image(), "deferred.invalid/image:deferred");
+}
+
+/**
  * The namespace of a part's objects, a DNS-1123 label (or an Output of one).
  * @internal
  */
@@ -82,15 +129,49 @@ export function parseArgs<S extends z.ZodRawShape>(
 }
 
 /**
- * Validates a part's arguments with the stack's own rules (`validate` throws a ValidationError of the stack's
- * schema), reporting them as its invalid arguments.
+ * An argument that may be known only at deployment (an Output or a Promise), checked there against `schema`
+ * when it resolves: a value that would have been refused before registration fails the deployment with the
+ * same {@link InvalidArgsError} (a value known now was checked with the other arguments, and passes again).
+ * @param propertyPath its path in the arguments, such as `hosts[0]`
  * @internal
  */
-export function asArgs<T>(component: string, validate: () => T): T {
+export function checkedAtDeployment<T>(
+  component: string,
+  propertyPath: string,
+  schema: z.ZodType,
+  value: pulumi.Input<T>,
+): pulumi.Output<T> {
+  return pulumi.output(value).apply((resolved) => {
+    const problems = argProblems(propertyPath, schema, resolved);
+    if (problems.length > 0) throw new InvalidArgsError(component, problems);
+    return resolved;
+  }) as pulumi.Output<T>;
+}
+
+/**
+ * The problems of the argument `key` against `schema`, none when it holds.
+ * @internal
+ */
+export function argProblems(key: string, schema: z.ZodType, value: unknown): PropertyProblem[] {
+  const result = schema.safeParse(value, { reportInput: true });
+  return result.success ? [] : propertyProblemsOf(result.error.issues, key);
+}
+
+/**
+ * Validates a part's arguments with the stack's own rules (`validate` throws a ValidationError of the stack's
+ * schema), reporting them, and the problems `more` of its other arguments, as its invalid arguments.
+ * @internal
+ */
+export function asArgs<T>(component: string, validate: () => T, more: readonly PropertyProblem[] = []): T {
+  let value: T | undefined;
+  const problems: PropertyProblem[] = [];
   try {
-    return validate();
+    value = validate();
   } catch (error) {
-    if (error instanceof ValidationError) throw new InvalidArgsError(component, error.properties);
-    throw error;
+    if (!(error instanceof ValidationError)) throw error;
+    problems.push(...error.properties);
   }
+  problems.push(...more);
+  if (problems.length > 0) throw new InvalidArgsError(component, problems);
+  return value as T;
 }

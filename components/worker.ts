@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type SchedulingInput, type WorkerInput, WorkerSchema } from "../schema";
 import { type AppWiring, appWorkload, wiredEnvProblems, wiringArg } from "./workload";
-import { parseArgs, placedPartShape } from "./validation";
+import { deferredImage, parseArgs, placedPartShape, type WithImageInput } from "./validation";
+import { afterCredentials, credentialsArg, type StackCredentials } from "./secrets";
 
 /** Type token of {@link Worker}. */
 export const WORKER_TYPE = "tenantstack:workload:Worker";
@@ -11,12 +12,18 @@ export interface WorkerArgs {
   /** Namespace of the stack. */
   readonly namespace: pulumi.Input<string>;
   /**
-   * `app.kubernetes.io/instance` label of every object.
+   * `app.kubernetes.io/instance` label of every object, by which the stack's `NetworkPolicies` select
+   * its pods: every part of one stack takes the same (an AppStack gives each its own `instance`).
    * @default - the component's name
    */
   readonly instance?: string;
-  /** The worker's settings, as in a stack's `worker`; an omitted field takes its default. */
-  readonly spec: WorkerInput;
+  /**
+   * Where the stack's credentials are read from: the stack's `Secrets` (`credentials: secrets`, which
+   * orders this part after them), or the names of its two Secrets.
+   */
+  readonly credentials: StackCredentials;
+  /** The worker's settings, as in a stack's `worker` (its image may be an Output); an omitted field takes its default. */
+  readonly spec: WithImageInput<WorkerInput>;
   /**
    * Node selector and tolerations of the pods (a stack's `scheduling`).
    * @default - no node selector or tolerations
@@ -32,13 +39,15 @@ export class Worker extends pulumi.ComponentResource {
   public readonly deploymentName: pulumi.Output<string>;
 
   constructor(name: string, args: WorkerArgs, opts?: pulumi.ComponentResourceOptions) {
+    const component = `Worker "${name}"`;
+    const deferred = deferredImage(component, args);
     const { spec, scheduling } = parseArgs(
-      `Worker "${name}"`,
-      { ...placedPartShape(WorkerSchema), wiring: wiringArg() },
-      args,
+      component,
+      { ...placedPartShape(WorkerSchema), credentials: credentialsArg(), wiring: wiringArg() },
+      deferred.checked,
       wiredEnvProblems,
     );
-    super(WORKER_TYPE, name, {}, opts);
+    super(WORKER_TYPE, name, {}, afterCredentials(args.credentials, opts));
     const health = spec.health;
     // Readiness runs the worker's own check, which may look at its dependencies; liveness only that the
     // worker is alive (its health port accepts connections, or the same command tolerated for 5 minutes),
@@ -53,8 +62,10 @@ export class Worker extends pulumi.ComponentResource {
       instance: args.instance ?? name,
       role: "worker",
       spec,
+      image: deferred.value(spec.image),
       scheduling,
       wiring: args.wiring,
+      credentials: args.credentials,
       ports: health.type === "http" ? [{ name: "health", containerPort: health.port }] : [],
       livenessProbe: liveness,
       readinessProbe: { ...check, periodSeconds: 10, failureThreshold: 3 },

@@ -5,15 +5,7 @@ import { type ApiSpec, plaintextCredentialProblems, type SchedulingSpec } from "
 import { problem } from "../schema/errors";
 import { envName, flag, oneOf } from "../schema/fields";
 import { tenantNames } from "../schema/tenant";
-import {
-  CREDENTIALS_SECRET,
-  MAINTENANCE_CONFIGMAP,
-  MAINTENANCE_MOUNT_PATH,
-  PORTS,
-  SERVICES,
-  TENANT_CREDENTIALS_SECRET,
-  TENANTS_MOUNT_PATH,
-} from "./contract";
+import { MAINTENANCE_CONFIGMAP, MAINTENANCE_MOUNT_PATH, PORTS, SERVICES, TENANTS_MOUNT_PATH } from "./contract";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { containerResources } from "./resources";
 import { podPlacement } from "./scheduling";
@@ -21,6 +13,7 @@ import { RESTRICTED_CONTAINER, restrictedPodSecurity } from "./podSecurity";
 import { scratchDirectories } from "./security";
 import { checksum } from "./checksum";
 import { input } from "./validation";
+import type { StackCredentials } from "./secrets";
 
 /** User and group the API and worker run as. */
 export const APP_UID = 10001;
@@ -85,8 +78,11 @@ export interface AppWorkloadArgs {
   readonly instance: string;
   readonly role: "api" | "worker";
   readonly spec: WorkloadSpec;
+  /** The image to run: `spec.image`, or an Output of it. */
+  readonly image: pulumi.Input<string>;
   readonly scheduling: SchedulingSpec;
   readonly wiring: AppWiring;
+  readonly credentials: StackCredentials;
   readonly ports: k8s.types.input.core.v1.ContainerPort[];
   readonly livenessProbe: k8s.types.input.core.v1.Probe;
   readonly readinessProbe: k8s.types.input.core.v1.Probe;
@@ -94,7 +90,7 @@ export interface AppWorkloadArgs {
 }
 
 /** The environment of the API and worker: stack wiring, then the user's variables (which win by name). */
-function environment(spec: WorkloadSpec, wiring: AppWiring): k8s.types.input.core.v1.EnvVar[] {
+function environment(spec: WorkloadSpec, wiring: AppWiring, credentials: StackCredentials): k8s.types.input.core.v1.EnvVar[] {
   const wired: k8s.types.input.core.v1.EnvVar[] = [
     { name: "TENANCY_MODE", value: wiring.tenancyMode },
     { name: "TENANTS", value: wiring.tenants.join(",") },
@@ -105,7 +101,7 @@ function environment(spec: WorkloadSpec, wiring: AppWiring): k8s.types.input.cor
     { name: "REDIS_HOST", value: SERVICES.redis },
     { name: "REDIS_PORT", value: String(PORTS.redis) },
     ...(wiring.ollama ? [{ name: "OLLAMA_URL", value: `http://${SERVICES.ollama}:${PORTS.ollama}` }] : []),
-    ...wiring.credentialKeys.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key } } })),
+    ...wiring.credentialKeys.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: credentials.credentialsSecretName, key } } })),
   ];
   const byName = new Map<string, k8s.types.input.core.v1.EnvVar>(wired.map((v) => [v.name as string, v]));
   for (const [name, value] of Object.entries(spec.env)) byName.set(name, { name, value });
@@ -122,10 +118,12 @@ export function appWorkload(parent: pulumi.Resource, name: string, args: AppWork
   const labels = recommendedLabels(args.instance, role);
   const selector = selectorLabels(args.instance, role);
   const metadata = { name: role, namespace: args.namespace, labels };
-  const env = environment(spec, wiring);
+  const env = environment(spec, wiring, args.credentials);
   // The app's /tmp may use all of the container's ephemeral storage.
   const scratch = scratchDirectories({ tmp: "/tmp" }, spec.resources.ephemeralStorageLimit);
-  const settingsChecksum = checksum({ spec, wiring: { ...wiring, credentialsChecksum: undefined } });
+  const settingsChecksum = pulumi
+    .output(args.image)
+    .apply((image) => checksum({ spec: { ...spec, image }, wiring: { ...wiring, credentialsChecksum: undefined } }));
 
   const serviceAccount = new k8s.core.v1.ServiceAccount(
     `${name}-service-account`,
@@ -167,7 +165,7 @@ export function appWorkload(parent: pulumi.Resource, name: string, args: AppWork
             containers: [
               {
                 name: role,
-                image: spec.image,
+                image: args.image,
                 command: spec.command,
                 args: spec.args,
                 ports: args.ports,
@@ -185,7 +183,7 @@ export function appWorkload(parent: pulumi.Resource, name: string, args: AppWork
               },
             ],
             volumes: [
-              { name: "tenants", secret: { secretName: TENANT_CREDENTIALS_SECRET, defaultMode: 0o440 } },
+              { name: "tenants", secret: { secretName: args.credentials.tenantCredentialsSecretName, defaultMode: 0o440 } },
               // Written by the migration driver only while it drains a tenant, hence optional.
               { name: "maintenance", configMap: { name: MAINTENANCE_CONFIGMAP, optional: true } },
               ...scratch.volumes,

@@ -14,7 +14,7 @@ import {
   resourceGroupName,
   workloadPool,
 } from "./cloudNames";
-import { dnsLabel, oneOf, settings } from "./fields";
+import { dnsLabel, omitted, oneOf, settings } from "./fields";
 import type { AwsSpec, AzureSpec, GcpSpec } from "./types";
 
 /** Clouds a stack can run on. */
@@ -55,7 +55,8 @@ export const AwsSchema = settings({
     certManager: certManager(),
   })
     .optional()
-    .describe("DNS-01 on Route 53; required when `ingress.tls.solver.type` is `dns01`."),
+    .describe("DNS-01 on Route 53; required when `ingress.tls.solver.type` is `dns01`.")
+    .meta(omitted("no DNS-01 on Route 53")),
 }).describe("AWS settings, required when `cloud` is `aws`.");
 
 /**
@@ -67,14 +68,16 @@ export const GcpSchema = settings({
   region: gcpRegion().describe("Region of the secrets' replicas and of the backup bucket."),
   workloadPool: workloadPool()
     .optional()
-    .describe("Workload identity pool of the cluster. Defaults to `<project>.svc.id.goog` (the cluster is in `project`)."),
+    .describe("Workload identity pool of the cluster.")
+    .meta(omitted("`<project>.svc.id.goog` (the cluster is in `project`)")),
   backupBucket: backupBucket(),
   cloudDns: settings({
     managedZone: dnsLabel().describe("Cloud DNS managed zone (its name, not its DNS name) of `ingress.tls.solver.zone`."),
     certManager: certManager(),
   })
     .optional()
-    .describe("DNS-01 on Cloud DNS; required when `ingress.tls.solver.type` is `dns01`."),
+    .describe("DNS-01 on Cloud DNS; required when `ingress.tls.solver.type` is `dns01`.")
+    .meta(omitted("no DNS-01 on Cloud DNS")),
 }).describe("GCP settings, required when `cloud` is `gcp`.");
 
 /**
@@ -97,11 +100,12 @@ export const AzureSchema = settings({
   }).describe("Key Vault of the stack's secrets."),
   backupBucket: backupBucket(),
   dns: settings({
-    resourceGroup: resourceGroupName().optional().describe("Resource group of the DNS zone. Defaults to `resourceGroup`."),
+    resourceGroup: resourceGroupName().optional().describe("Resource group of the DNS zone.").meta(omitted("`resourceGroup`")),
     certManager: certManager(),
   })
     .optional()
-    .describe("DNS-01 on Azure DNS (zone `ingress.tls.solver.zone`); required when `ingress.tls.solver.type` is `dns01`."),
+    .describe("DNS-01 on Azure DNS (zone `ingress.tls.solver.zone`); required when `ingress.tls.solver.type` is `dns01`.")
+    .meta(omitted("no DNS-01 on Azure DNS")),
 }).describe("Azure settings, required when `cloud` is `azure`.");
 
 /** Validated settings of each cloud. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cronSchedule, dnsLabel, flag, image, intBetween, labels, memory, memoryMiB, oneOf, settings, stringMap } from "./fields";
+import { cronSchedule, dnsLabel, flag, image, intBetween, labels, memory, memoryMiB, omitted, oneOf, settings, stringMap } from "./fields";
 import { awsRegion, blobContainerName, gcsBucketName, objectPrefix, s3BucketName, storageAccountName } from "./cloudNames";
 import { TolerationSchema } from "./scheduling";
 import type { PostgresSpec } from "./types";
@@ -9,7 +9,7 @@ import { resourcesSchema } from "./workloads";
 function volumeFields(defaultStorageGi: number) {
   return {
     storageGi: intBetween(1, 65536).default(defaultStorageGi).describe("Size of the data volume in GiB."),
-    storageClass: dnsLabel(253).optional().describe("StorageClass of the data volume. Defaults to the cluster's default class."),
+    storageClass: dnsLabel(253).optional().describe("StorageClass of the data volume.").meta(omitted("the cluster's default StorageClass")),
     allowVolumeReplacement: flag()
       .default(false)
       .describe(
@@ -38,24 +38,24 @@ export const BackupDestinationSchema = z
     "type",
     [
       settings({
-        type: z.literal("volume"),
+        type: z.literal("volume").describe("A volume in the namespace, retained on delete."),
         storageGi: intBetween(1, 65536).default(20).describe("Size of the backup volume in GiB."),
       }),
       settings({
-        type: z.literal("s3"),
+        type: z.literal("s3").describe("An S3 bucket."),
         bucket: s3BucketName().describe("S3 bucket name."),
         region: awsRegion().describe("AWS region of the bucket; with `cloud: aws`, the stack's `aws.region`."),
         prefix: objectPrefix().default("postgres").describe("Key prefix of the dumps."),
         ...uploadFields(),
       }),
       settings({
-        type: z.literal("gcs"),
+        type: z.literal("gcs").describe("A Google Cloud Storage bucket."),
         bucket: gcsBucketName().describe("GCS bucket name."),
         prefix: objectPrefix().default("postgres").describe("Object prefix of the dumps."),
         ...uploadFields(),
       }),
       settings({
-        type: z.literal("azureBlob"),
+        type: z.literal("azureBlob").describe("An Azure Blob storage container."),
         storageAccount: storageAccountName().describe("Azure storage account name."),
         container: blobContainerName().describe("Blob container name."),
         prefix: objectPrefix().default("postgres").describe("Blob prefix of the dumps."),

@@ -30,6 +30,15 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
+/**
+ * Metadata of an optional field without a default: what leaving it out means. The generated types show it as
+ * the field's `@default`, the config reference in its default column.
+ * @internal
+ */
+export function omitted(meaning: string): { "x-omitted": string } {
+  return { "x-omitted": meaning };
+}
+
 /** A string matching `pattern`, with one message for every way it can be wrong. */
 function matching(pattern: RegExp, message: string, maxLength = 253) {
   return z.string({ error: message }).max(maxLength, { error: message }).regex(pattern, { error: message });

@@ -30,10 +30,16 @@ const TlsSchema = z
   .discriminatedUnion(
     "issuer",
     [
-      settings({ issuer: z.literal("letsencrypt-staging"), ...acmeFields }),
-      settings({ issuer: z.literal("letsencrypt-prod"), ...acmeFields }),
       settings({
-        issuer: z.literal("existing"),
+        issuer: z.literal("letsencrypt-staging").describe("Let's Encrypt staging, through an Issuer in the namespace."),
+        ...acmeFields,
+      }),
+      settings({
+        issuer: z.literal("letsencrypt-prod").describe("Let's Encrypt production, through an Issuer in the namespace."),
+        ...acmeFields,
+      }),
+      settings({
+        issuer: z.literal("existing").describe("An Issuer or ClusterIssuer that exists."),
         name: dnsLabel(253).describe("Name of the existing issuer."),
         kind: oneOf(["Issuer", "ClusterIssuer"]).default("ClusterIssuer").describe("Kind of the existing issuer."),
       }),

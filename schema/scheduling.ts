@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { labels, oneOf, settings, text } from "./fields";
+import { labels, omitted, oneOf, settings, text } from "./fields";
 
 /**
  * A pod toleration.
@@ -8,8 +8,8 @@ import { labels, oneOf, settings, text } from "./fields";
 export const TolerationSchema = settings({
   key: text(253).describe("Taint key."),
   operator: oneOf(["Exists", "Equal"]).default("Equal").describe("Toleration operator."),
-  value: text(63).optional().describe("Taint value, with `Equal`."),
-  effect: oneOf(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional().describe("Taint effect; all effects when unset."),
+  value: text(63).optional().describe("Taint value, with `Equal`.").meta(omitted("an empty value")),
+  effect: oneOf(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional().describe("Taint effect.").meta(omitted("all effects")),
 }).superRefine((toleration, ctx) => {
   if (toleration.operator === "Exists" && toleration.value !== undefined) {
     ctx.addIssue({ code: "custom", path: ["value"], input: toleration.value, message: 'must be unset when `operator` is "Exists"' });

@@ -115,7 +115,7 @@ export const SecretsSchema = z
         store: settings({
           kind: oneOf(["SecretStore", "ClusterSecretStore"]).default("ClusterSecretStore").describe("Kind of the store."),
           name: dnsLabel(253).describe("Name of the store."),
-        }),
+        }).describe("The SecretStore or ClusterSecretStore the credentials are read from."),
         refreshInterval: duration().default("1h").describe("How often the ExternalSecret re-reads the store."),
         appSecretNames: appSecretNames()
           .default([])

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { AwsSchema, AzureSchema, type Cloud, CLOUDS, type CloudUse, cloudUseProblems, GcpSchema, type Problem } from "./cloud";
+import { AwsSchema, AzureSchema, CLOUDS, type CloudUse, cloudUseProblems, GcpSchema, type Problem } from "./cloud";
 import { PostgresSchema, OllamaSchema, RedisSchema } from "./data";
 import { propertyProblemsOf, prototypeKeyProblems, ValidationError } from "./errors";
-import { dnsLabel, duration, flag, labels, oneOf, settings } from "./fields";
+import { dnsLabel, duration, flag, labels, omitted, oneOf, settings } from "./fields";
 import { IngressSchema } from "./ingress";
 import { ENVIRONMENTS } from "./naming";
 import { SchedulingSchema } from "./scheduling";
@@ -47,9 +47,8 @@ const StackShape = settings({
   azure: AzureSchema.optional(),
   namespace: dnsLabel()
     .optional()
-    .describe(
-      "Namespace of the stack. Defaults to `tenantstack-<environment>` (shared) or `tenantstack-<environment>-<tenant>` (dedicated).",
-    ),
+    .describe("Namespace of the stack.")
+    .meta(omitted("`tenantstack-<environment>` (shared) or `tenantstack-<environment>-<tenant>` (dedicated)")),
   namespaceLabels: labels()
     .default({})
     .describe(
@@ -153,19 +152,56 @@ function cloudProblems(stack: z.output<typeof StackShape>): Problem[] {
   return problems;
 }
 
+/** No cloud: no cloud block. */
+interface NoCloud {
+  /**
+   * Cloud the cluster runs on; `none` needs no cloud provider.
+   * @default "none"
+   */
+  readonly cloud?: "none";
+  /**
+   * AWS settings, only with `cloud: aws`.
+   * @default - none
+   */
+  readonly aws?: undefined;
+  /**
+   * GCP settings, only with `cloud: gcp`.
+   * @default - none
+   */
+  readonly gcp?: undefined;
+  /**
+   * Azure settings, only with `cloud: azure`.
+   * @default - none
+   */
+  readonly azure?: undefined;
+}
+
 /** The stack settings of each cloud choice: its block, and no other cloud's. */
-type CloudChoice<Settings extends { aws: unknown; gcp: unknown; azure: unknown }> =
-  | { readonly cloud?: "none"; readonly aws?: undefined; readonly gcp?: undefined; readonly azure?: undefined }
-  | {
-      [C in Cloud]: { readonly cloud: C } & { readonly [K in C]-?: Settings[K] } & {
-        readonly [K in Exclude<Cloud, C>]?: undefined;
-      };
-    }[Cloud];
+type CloudChoice<Aws, Gcp, Azure> =
+  | NoCloud
+  | (Omit<NoCloud, "cloud" | "aws"> & {
+      /** Cloud the cluster runs on: EKS. */
+      readonly cloud: "aws";
+      /** AWS settings: IAM roles for service accounts, Secrets Manager, S3 and Route 53. */
+      readonly aws: Aws;
+    })
+  | (Omit<NoCloud, "cloud" | "gcp"> & {
+      /** Cloud the cluster runs on: GKE. */
+      readonly cloud: "gcp";
+      /** GCP settings: Workload Identity, Secret Manager, GCS and Cloud DNS. */
+      readonly gcp: Gcp;
+    })
+  | (Omit<NoCloud, "cloud" | "azure"> & {
+      /** Cloud the cluster runs on: AKS. */
+      readonly cloud: "azure";
+      /** Azure settings: workload identity, Key Vault, Blob storage and Azure DNS. */
+      readonly azure: Azure;
+    });
 
 /** A stack's settings as written (defaults optional): the block of exactly the chosen cloud. */
-export type StackInput = StackInputFields & CloudChoice<{ aws: AwsInput; gcp: GcpInput; azure: AzureInput }>;
+export type StackInput = StackInputFields & CloudChoice<AwsInput, GcpInput, AzureInput>;
 /** A validated stack with every default applied. */
-export type StackSpec = StackSpecFields & CloudChoice<{ aws: AwsSpec; gcp: GcpSpec; azure: AzureSpec }>;
+export type StackSpec = StackSpecFields & CloudChoice<AwsSpec, GcpSpec, AzureSpec>;
 
 /** Options of {@link parseStack}. */
 export interface ParseStackOptions {

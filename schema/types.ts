@@ -13,7 +13,8 @@ export interface StackInputFields {
    */
   readonly environment: "dev" | "staging" | "prod";
   /**
-   * Namespace of the stack. Defaults to `tenantstack-<environment>` (shared) or `tenantstack-<environment>-<tenant>` (dedicated).
+   * Namespace of the stack.
+   * @default - `tenantstack-<environment>` (shared) or `tenantstack-<environment>-<tenant>` (dedicated)
    */
   readonly namespace?: string;
   /**
@@ -185,10 +186,12 @@ export interface TolerationInput {
   readonly operator?: "Exists" | "Equal";
   /**
    * Taint value, with `Equal`.
+   * @default - an empty value
    */
   readonly value?: string;
   /**
-   * Taint effect; all effects when unset.
+   * Taint effect.
+   * @default - all effects
    */
   readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
 }
@@ -209,10 +212,12 @@ export interface ApiInput {
   readonly replicas?: number;
   /**
    * Container entrypoint override.
+   * @default - the image's entrypoint
    */
   readonly command?: readonly string[];
   /**
    * Container arguments.
+   * @default - the image's arguments
    */
   readonly args?: readonly string[];
   /**
@@ -330,10 +335,12 @@ export interface WorkerInput {
   readonly replicas?: number;
   /**
    * Container entrypoint override.
+   * @default - the image's entrypoint
    */
   readonly command?: readonly string[];
   /**
    * Container arguments.
+   * @default - the image's arguments
    */
   readonly args?: readonly string[];
   /**
@@ -418,6 +425,9 @@ export interface WorkerInput {
    */
   readonly health?:
     | {
+        /**
+         * An HTTP health endpoint on its own port.
+         */
         readonly type: "http";
         /**
          * Health port.
@@ -432,6 +442,9 @@ export interface WorkerInput {
         readonly path?: string;
       }
     | {
+        /**
+         * A command run in the container.
+         */
         readonly type: "exec";
         /**
          * Health command.
@@ -456,7 +469,8 @@ export interface PostgresInput {
    */
   readonly storageGi?: number;
   /**
-   * StorageClass of the data volume. Defaults to the cluster's default class.
+   * StorageClass of the data volume.
+   * @default - the cluster's default StorageClass
    */
   readonly storageClass?: string;
   /**
@@ -545,6 +559,9 @@ export interface PostgresInput {
  */
 export type BackupDestinationInput =
   | {
+      /**
+       * A volume in the namespace, retained on delete.
+       */
       readonly type: "volume";
       /**
        * Size of the backup volume in GiB.
@@ -554,6 +571,9 @@ export type BackupDestinationInput =
       readonly storageGi?: number;
     }
   | {
+      /**
+       * An S3 bucket.
+       */
       readonly type: "s3";
       /**
        * S3 bucket name.
@@ -576,6 +596,9 @@ export type BackupDestinationInput =
       readonly scratchGi?: number;
     }
   | {
+      /**
+       * A Google Cloud Storage bucket.
+       */
       readonly type: "gcs";
       /**
        * GCS bucket name.
@@ -594,6 +617,9 @@ export type BackupDestinationInput =
       readonly scratchGi?: number;
     }
   | {
+      /**
+       * An Azure Blob storage container.
+       */
       readonly type: "azureBlob";
       /**
        * Azure storage account name.
@@ -632,7 +658,8 @@ export interface RedisInput {
    */
   readonly storageGi?: number;
   /**
-   * StorageClass of the data volume. Defaults to the cluster's default class.
+   * StorageClass of the data volume.
+   * @default - the cluster's default StorageClass
    */
   readonly storageClass?: string;
   /**
@@ -721,7 +748,8 @@ export interface OllamaInput {
    */
   readonly storageGi?: number;
   /**
-   * StorageClass of the data volume. Defaults to the cluster's default class.
+   * StorageClass of the data volume.
+   * @default - the cluster's default StorageClass
    */
   readonly storageClass?: string;
   /**
@@ -818,6 +846,9 @@ export interface IngressInput {
    */
   readonly tls:
     | {
+        /**
+         * Let's Encrypt staging, through an Issuer in the namespace.
+         */
         readonly issuer: "letsencrypt-staging";
         /**
          * ACME account e-mail for expiry notices.
@@ -850,6 +881,9 @@ export interface IngressInput {
             };
       }
     | {
+        /**
+         * Let's Encrypt production, through an Issuer in the namespace.
+         */
         readonly issuer: "letsencrypt-prod";
         /**
          * ACME account e-mail for expiry notices.
@@ -882,6 +916,9 @@ export interface IngressInput {
             };
       }
     | {
+        /**
+         * An Issuer or ClusterIssuer that exists.
+         */
         readonly issuer: "existing";
         /**
          * Name of the existing issuer.
@@ -975,6 +1012,9 @@ export type SecretsInput =
        * @default "random"
        */
       readonly passwordProvider?: "random" | "builtin";
+      /**
+       * The SecretStore or ClusterSecretStore the credentials are read from.
+       */
       readonly store: {
         /**
          * Kind of the store.
@@ -1025,6 +1065,7 @@ export interface AwsInput {
   readonly backupBucket?: "create" | "existing";
   /**
    * DNS-01 on Route 53; required when `ingress.tls.solver.type` is `dns01`.
+   * @default - no DNS-01 on Route 53
    */
   readonly route53?: {
     /**
@@ -1063,7 +1104,8 @@ export interface GcpInput {
    */
   readonly region: string;
   /**
-   * Workload identity pool of the cluster. Defaults to `<project>.svc.id.goog` (the cluster is in `project`).
+   * Workload identity pool of the cluster.
+   * @default - `<project>.svc.id.goog` (the cluster is in `project`)
    */
   readonly workloadPool?: string;
   /**
@@ -1073,6 +1115,7 @@ export interface GcpInput {
   readonly backupBucket?: "create" | "existing";
   /**
    * DNS-01 on Cloud DNS; required when `ingress.tls.solver.type` is `dns01`.
+   * @default - no DNS-01 on Cloud DNS
    */
   readonly cloudDns?: {
     /**
@@ -1143,10 +1186,12 @@ export interface AzureInput {
   readonly backupBucket?: "create" | "existing";
   /**
    * DNS-01 on Azure DNS (zone `ingress.tls.solver.zone`); required when `ingress.tls.solver.type` is `dns01`.
+   * @default - no DNS-01 on Azure DNS
    */
   readonly dns?: {
     /**
-     * Resource group of the DNS zone. Defaults to `resourceGroup`.
+     * Resource group of the DNS zone.
+     * @default - `resourceGroup`
      */
     readonly resourceGroup?: string;
     /**
@@ -1177,7 +1222,8 @@ export interface StackSpecFields {
    */
   readonly environment: "dev" | "staging" | "prod";
   /**
-   * Namespace of the stack. Defaults to `tenantstack-<environment>` (shared) or `tenantstack-<environment>-<tenant>` (dedicated).
+   * Namespace of the stack.
+   * @default - `tenantstack-<environment>` (shared) or `tenantstack-<environment>-<tenant>` (dedicated)
    */
   readonly namespace?: string;
   /**
@@ -1321,10 +1367,12 @@ export interface TolerationSpec {
   readonly operator: "Exists" | "Equal";
   /**
    * Taint value, with `Equal`.
+   * @default - an empty value
    */
   readonly value?: string;
   /**
-   * Taint effect; all effects when unset.
+   * Taint effect.
+   * @default - all effects
    */
   readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
 }
@@ -1344,10 +1392,12 @@ export interface ApiSpec {
   readonly replicas: number;
   /**
    * Container entrypoint override.
+   * @default - the image's entrypoint
    */
   readonly command?: string[];
   /**
    * Container arguments.
+   * @default - the image's arguments
    */
   readonly args?: string[];
   /**
@@ -1446,10 +1496,12 @@ export interface WorkerSpec {
   readonly replicas: number;
   /**
    * Container entrypoint override.
+   * @default - the image's entrypoint
    */
   readonly command?: string[];
   /**
    * Container arguments.
+   * @default - the image's arguments
    */
   readonly args?: string[];
   /**
@@ -1519,6 +1571,9 @@ export interface WorkerSpec {
    */
   readonly health:
     | {
+        /**
+         * An HTTP health endpoint on its own port.
+         */
         readonly type: "http";
         /**
          * Health port.
@@ -1531,6 +1586,9 @@ export interface WorkerSpec {
         readonly path: string;
       }
     | {
+        /**
+         * A command run in the container.
+         */
         readonly type: "exec";
         /**
          * Health command.
@@ -1553,7 +1611,8 @@ export interface PostgresSpec {
    */
   readonly storageGi: number;
   /**
-   * StorageClass of the data volume. Defaults to the cluster's default class.
+   * StorageClass of the data volume.
+   * @default - the cluster's default StorageClass
    */
   readonly storageClass?: string;
   /**
@@ -1627,6 +1686,9 @@ export interface PostgresSpec {
  */
 export type BackupDestinationSpec =
   | {
+      /**
+       * A volume in the namespace, retained on delete.
+       */
       readonly type: "volume";
       /**
        * Size of the backup volume in GiB.
@@ -1635,6 +1697,9 @@ export type BackupDestinationSpec =
       readonly storageGi: number;
     }
   | {
+      /**
+       * An S3 bucket.
+       */
       readonly type: "s3";
       /**
        * S3 bucket name.
@@ -1655,6 +1720,9 @@ export type BackupDestinationSpec =
       readonly scratchGi: number;
     }
   | {
+      /**
+       * A Google Cloud Storage bucket.
+       */
       readonly type: "gcs";
       /**
        * GCS bucket name.
@@ -1671,6 +1739,9 @@ export type BackupDestinationSpec =
       readonly scratchGi: number;
     }
   | {
+      /**
+       * An Azure Blob storage container.
+       */
       readonly type: "azureBlob";
       /**
        * Azure storage account name.
@@ -1705,7 +1776,8 @@ export interface RedisSpec {
    */
   readonly storageGi: number;
   /**
-   * StorageClass of the data volume. Defaults to the cluster's default class.
+   * StorageClass of the data volume.
+   * @default - the cluster's default StorageClass
    */
   readonly storageClass?: string;
   /**
@@ -1779,7 +1851,8 @@ export interface OllamaSpec {
    */
   readonly storageGi: number;
   /**
-   * StorageClass of the data volume. Defaults to the cluster's default class.
+   * StorageClass of the data volume.
+   * @default - the cluster's default StorageClass
    */
   readonly storageClass?: string;
   /**
@@ -1860,6 +1933,9 @@ export interface IngressSpec {
    */
   readonly tls:
     | {
+        /**
+         * Let's Encrypt staging, through an Issuer in the namespace.
+         */
         readonly issuer: "letsencrypt-staging";
         /**
          * ACME account e-mail for expiry notices.
@@ -1891,6 +1967,9 @@ export interface IngressSpec {
             };
       }
     | {
+        /**
+         * Let's Encrypt production, through an Issuer in the namespace.
+         */
         readonly issuer: "letsencrypt-prod";
         /**
          * ACME account e-mail for expiry notices.
@@ -1922,6 +2001,9 @@ export interface IngressSpec {
             };
       }
     | {
+        /**
+         * An Issuer or ClusterIssuer that exists.
+         */
         readonly issuer: "existing";
         /**
          * Name of the existing issuer.
@@ -2004,6 +2086,9 @@ export type SecretsSpec =
        * How passwords are generated: `random` with `@pulumi/random` (needs the `random` provider plugin), or `builtin` with the Node.js dynamic-resource plugin that ships with the Pulumi CLI. Either way a password is made once and never changes.
        */
       readonly passwordProvider: "random" | "builtin";
+      /**
+       * The SecretStore or ClusterSecretStore the credentials are read from.
+       */
       readonly store: {
         /**
          * Kind of the store.
@@ -2050,6 +2135,7 @@ export interface AwsSpec {
   readonly backupBucket: "create" | "existing";
   /**
    * DNS-01 on Route 53; required when `ingress.tls.solver.type` is `dns01`.
+   * @default - no DNS-01 on Route 53
    */
   readonly route53?: {
     /**
@@ -2085,7 +2171,8 @@ export interface GcpSpec {
    */
   readonly region: string;
   /**
-   * Workload identity pool of the cluster. Defaults to `<project>.svc.id.goog` (the cluster is in `project`).
+   * Workload identity pool of the cluster.
+   * @default - `<project>.svc.id.goog` (the cluster is in `project`)
    */
   readonly workloadPool?: string;
   /**
@@ -2094,6 +2181,7 @@ export interface GcpSpec {
   readonly backupBucket: "create" | "existing";
   /**
    * DNS-01 on Cloud DNS; required when `ingress.tls.solver.type` is `dns01`.
+   * @default - no DNS-01 on Cloud DNS
    */
   readonly cloudDns?: {
     /**
@@ -2159,10 +2247,12 @@ export interface AzureSpec {
   readonly backupBucket: "create" | "existing";
   /**
    * DNS-01 on Azure DNS (zone `ingress.tls.solver.zone`); required when `ingress.tls.solver.type` is `dns01`.
+   * @default - no DNS-01 on Azure DNS
    */
   readonly dns?: {
     /**
-     * Resource group of the DNS zone. Defaults to `resourceGroup`.
+     * Resource group of the DNS zone.
+     * @default - `resourceGroup`
      */
     readonly resourceGroup?: string;
     /**

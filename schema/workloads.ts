@@ -10,6 +10,7 @@ import {
   intBetween,
   memory,
   memoryMiB,
+  omitted,
   positiveCpu,
   settings,
   stringMap,
@@ -112,8 +113,8 @@ function workloadFields(defaults: { replicas: number; resources: ResourceDefault
   return {
     image: image().describe("Container image, pinned by tag or digest."),
     replicas: intBetween(1, 100).default(defaults.replicas).describe("Replica count when autoscaling is disabled."),
-    command: z.array(text(4096)).optional().describe("Container entrypoint override."),
-    args: z.array(text(4096)).optional().describe("Container arguments."),
+    command: z.array(text(4096)).optional().describe("Container entrypoint override.").meta(omitted("the image's entrypoint")),
+    args: z.array(text(4096)).optional().describe("Container arguments.").meta(omitted("the image's arguments")),
     env: stringMap(envName())
       .default({})
       .describe("Plain environment variables. Credentials come from the stack's Secret, never from here."),
@@ -151,12 +152,12 @@ const WorkerHealthSchema = z
     "type",
     [
       settings({
-        type: z.literal("http"),
+        type: z.literal("http").describe("An HTTP health endpoint on its own port."),
         port: intBetween(1024, 65535).default(8081).describe("Health port."),
         path: httpPath().default("/healthz").describe("Health path."),
       }),
       settings({
-        type: z.literal("exec"),
+        type: z.literal("exec").describe("A command run in the container."),
         command: z.array(text(4096)).min(1, { error: "must have at least one element" }).describe("Health command."),
       }),
     ],

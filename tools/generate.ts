@@ -104,7 +104,15 @@ function typeOf(schema: JsonSchema): string {
 /** One table row per leaf setting, recursing into objects and the variants of unions. */
 function rows(schema: JsonSchema, key: string, required: boolean, context: string): string[] {
   const description = (schema.description ?? "").replace(/\n/g, " ");
-  const fallback = schema.default !== undefined ? `\`${JSON.stringify(schema.default)}\`` : required ? "required" : "optional";
+  const omitted = schema["x-omitted"];
+  const fallback =
+    schema.default !== undefined
+      ? `\`${JSON.stringify(schema.default)}\``
+      : required
+        ? "required"
+        : omitted !== undefined
+          ? `optional: ${omitted}`
+          : "optional";
   const variants = schema.oneOf ?? schema.anyOf;
   if (variants) {
     const own = description ? [`| \`${key}\` | ${typeOf(schema)} | ${fallback} | ${description}${context} |`] : [];

@@ -22,6 +22,8 @@ export interface JsonSchema {
   maximum?: number;
   /** The named type a schema is emitted as (set while converting; see {@link NamedType}). */
   "x-type"?: string;
+  /** What an optional field without a default means when it is left out (see `omittable` in schema/fields.ts). */
+  "x-omitted"?: string;
 }
 
 /** A schema given a name, as written, as validated, or both. */
@@ -57,8 +59,11 @@ function tsdoc(lines: readonly string[]): string {
   return `/**\n${text.map((line) => ` * ${line}`.trimEnd()).join("\n")}\n */\n`;
 }
 
-/** The documentation of a field: its description, range and (as written) its default. */
-function fieldDoc(schema: JsonSchema, io: Io): string[] {
+/**
+ * The documentation of a field: its description, range and what happens when it is left out: (as written) its
+ * default, or what an optional field without one means when omitted.
+ */
+function fieldDoc(schema: JsonSchema, io: Io, optional: boolean): string[] {
   const lines: string[] = [];
   const range = schema.minimum !== undefined && schema.maximum !== undefined;
   if (schema.description) lines.push(schema.description);
@@ -66,6 +71,8 @@ function fieldDoc(schema: JsonSchema, io: Io): string[] {
   if (io === "input" && schema.default !== undefined) {
     const fieldsAtDefault = schema.properties !== undefined && JSON.stringify(schema.default) === "{}";
     lines.push(fieldsAtDefault ? "@default - each field at its default" : `@default ${JSON.stringify(schema.default)}`);
+  } else if (optional && schema["x-omitted"] !== undefined) {
+    lines.push(`@default - ${schema["x-omitted"]}`);
   }
   return lines;
 }
@@ -112,7 +119,10 @@ class Emitter {
       const required = new Set(schema.required ?? []);
       const fields = Object.entries(schema.properties)
         .filter(([key]) => !omit.includes(key))
-        .map(([key, field]) => `${tsdoc(fieldDoc(field, this.io))}readonly ${key}${required.has(key) ? "" : "?"}: ${this.type(field)};`);
+        .map(
+          ([key, field]) =>
+            `${tsdoc(fieldDoc(field, this.io, !required.has(key)))}readonly ${key}${required.has(key) ? "" : "?"}: ${this.type(field)};`,
+        );
       return `{\n${fields.join("\n")}\n}`;
     }
     const values = typeof schema.additionalProperties === "object" ? this.type(schema.additionalProperties) : "unknown";

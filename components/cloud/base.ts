@@ -53,7 +53,12 @@ export interface CloudIntegrationArgs {
    * The Postgres backup in object storage: its destination (of this cloud) and how many days dumps are kept.
    * @default - no bucket and no backup identity
    */
-  readonly backup?: { readonly destination: ObjectDestinationInput; readonly retentionDays: number };
+  readonly backup?: {
+    /** Where the dumps go: an S3, GCS or Azure Blob destination, of this cloud. */
+    readonly destination: ObjectDestinationInput;
+    /** Days a dump is kept (the bucket's lifecycle rule), from 1 to 3650. */
+    readonly retentionDays: number;
+  };
   /**
    * DNS zone in which cert-manager solves DNS-01 challenges, such as `example.com`; needs the settings' DNS block.
    * @default - no DNS-01 access
@@ -71,7 +76,17 @@ export interface CloudSecrets {
    * The entries by name in the cloud's store (see `cloudSecretName`): the key each gets in `target`, and its
    * value (wrap it with `pulumi.secret`).
    */
-  readonly entries: Readonly<Record<string, { readonly secretKey: string; readonly value: pulumi.Input<string> }>>;
+  readonly entries: Readonly<
+    Record<
+      string,
+      {
+        /** The key of the entry in `target`, an environment variable name. */
+        readonly secretKey: string;
+        /** The value kept in the store (wrap it with `pulumi.secret`). */
+        readonly value: pulumi.Input<string>;
+      }
+    >
+  >;
 }
 
 /** The arguments of one cloud's integration. */

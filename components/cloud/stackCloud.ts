@@ -14,6 +14,7 @@ import { GcpIntegration } from "./gcp";
  */
 export function stackCloudIntegration(
   name: string,
+  instance: string,
   spec: StackSpec,
   namespace: string,
   cloudValues: Readonly<Record<string, pulumi.Input<string>>> | undefined,
@@ -26,7 +27,7 @@ export function stackCloudIntegration(
   const solver = tls.issuer === "letsencrypt-staging" || tls.issuer === "letsencrypt-prod" ? tls.solver : undefined;
   const args: CloudIntegrationArgs = {
     namespace,
-    instance: name,
+    instance,
     secrets:
       secrets.source === "cloud" && cloudValues
         ? {

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
 import { ensureControlPlane, KUBECONFIG, REPO } from "./controlPlane";
 import { KubeClient } from "./kube";
 import { removeNamespace } from "./testRun";
@@ -53,6 +53,24 @@ export class EngineSession {
     this.stacks.push(stack);
     await this.configure(stack, config);
     return stack;
+  }
+
+  /**
+   * A new stack of an inline program: `program` runs in this process, with the components as this checkout has
+   * them (a program of its own, composing them as a user does). {@link setProgram} changes it.
+   */
+  async inlineStack(name: string, program: PulumiFn): Promise<Stack> {
+    const stack = await LocalWorkspace.createStack(
+      { stackName: name, projectName: "tenantstack-inline", program },
+      { pulumiCommand: this.command, envVars: this.env },
+    );
+    this.stacks.push(stack);
+    return stack;
+  }
+
+  /** Runs `program` on the next operation of an inline stack. */
+  setProgram(stack: Stack, program: PulumiFn): void {
+    (stack.workspace as LocalWorkspace).program = program;
   }
 
   /** Replaces a stack's `tenantstack:*` settings. */

@@ -33,7 +33,7 @@ const apps = (ns: string, kind: string, name: string) => `/apis/apps/v1/namespac
 
 describe("the driver on the real engine", function () {
   const run = randomBytes(2).toString("hex");
-  const [a, b, c, s1, s2] = ["a", "b", "c", "s1", "s2"].map((t) => `f${run}-${t}`);
+  const [a, b, c, s1, s2, d] = ["a", "b", "c", "s1", "s2", "d"].map((t) => `f${run}-${t}`);
   const sharedNamespace = `f${run}-shared`;
   const stateDir = testDir("driver");
   const passphrase = randomBytes(16).toString("hex");
@@ -63,7 +63,7 @@ describe("the driver on the real engine", function () {
   });
   after(async () => {
     await driver?.close();
-    for (const ns of [sharedNamespace, ...[a, b, c].map((t) => `tenantstack-dev-${t}`)]) {
+    for (const ns of [sharedNamespace, ...[a, b, c, d].map((t) => `tenantstack-dev-${t}`)]) {
       await removeNamespace(kube, ns);
     }
     kube?.close();
@@ -372,6 +372,20 @@ describe("the driver on the real engine", function () {
       (await kube.get(apps(`tenantstack-dev-${b}`, "deployments", "api"))).spec.template.spec.containers[0].image,
       image,
       "nothing was forced",
+    );
+  });
+
+  it("applies the saved plan of a stack never deployed, whose passwords are generated at update", async () => {
+    await driver.registry.create({ name: d, host: `${d}.example.com`, plan: "dedicated", version: "1.0.0", settings: tenantSettings() });
+    const previewed = await driver.preview({ tenants: [d], plan: true });
+    assert.ok((previewed.stacks[0].result?.changes?.creates ?? 0) > 20, JSON.stringify(previewed.stacks[0].error));
+    const applied = await driver.up({ tenants: [d], plan: true });
+    assert.equal(applied.status, "succeeded", JSON.stringify(applied.stacks[0].error));
+    const credentials = await kube.get(`/api/v1/namespaces/tenantstack-dev-${d}/secrets/credentials`);
+    assert.equal(
+      Buffer.from(credentials.data.POSTGRES_PASSWORD, "base64").toString().length,
+      32,
+      "the generated password is in the Secret",
     );
   });
 

@@ -47,8 +47,8 @@ const app = new AppStack("app", settings);
 
 const postgres: PostgresInput = { storageGi: 10, backup: { destination: { type: "volume", storageGi: 5 } } };
 const secrets = new Secrets("secrets", { namespace: app.namespace, spec: { source: "generated" }, tenants: ["acme"] });
-const args: PostgresArgs = { namespace: app.namespace, spec: postgres, tenants: ["acme"] };
-new Postgres("postgres", args, { dependsOn: [secrets] });
+const args: PostgresArgs = { namespace: app.namespace, credentials: secrets, spec: postgres, tenants: ["acme"] };
+new Postgres("postgres", args);
 
 // @ts-expect-error storageGi is a number: the settings are typed, not any.
 const wrong: PostgresInput = { storageGi: "10" };

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { AppStack } from "../../../components";
 import { dedicatedStack, sharedStack } from "../fixtures";
-import { buildStack, isSecret, one, podSpecOf, propsOf, resolve, T, WORKLOAD_TYPES } from "./capture";
+import { buildStack, isSecret, one, podSpecOf, propsOf, resolve, T, WORKLOAD_TYPES, secretValues } from "./capture";
 import { rejectsArgs } from "./invalidArgs";
 
 describe("AppStack, dedicated", () => {
@@ -222,8 +222,9 @@ describe("AppStack, dedicated", () => {
 
   it("keeps every credential secret and never regenerates a password", async () => {
     const credentials = one(resources, T.secret, "-secrets-credentials");
-    assert.equal(await isSecret(credentials.props.stringData as any), true);
-    const values: any = await resolve(credentials.props.stringData as any);
+    assert.equal(await isSecret(credentials.props.data as any), true);
+    assert.equal(credentials.props.stringData, undefined, "values encoded here, not by the provider (saved plans)");
+    const values = await secretValues(credentials);
     assert.deepEqual(Object.keys(values), ["POSTGRES_PASSWORD", "REDIS_PASSWORD", "APP_SECRET_KEY"]);
     assert.equal(values.POSTGRES_PASSWORD, "generated-dedicated-secrets-postgres-password");
     assert.equal(await isSecret(app.tenantDatabaseUrls), true);
@@ -284,7 +285,7 @@ describe("AppStack, shared with three tenants", () => {
   });
 
   it("gives each tenant a Redis ACL user confined to its key prefix", async () => {
-    const data: any = await resolve(one(resources, T.secret, "-secrets-tenant-credentials").props.stringData as any);
+    const data = await secretValues(one(resources, T.secret, "-secrets-tenant-credentials"));
     assert.equal(
       data["redis-tenants.acl"],
       ["acme", "globex", "initech-eu"]

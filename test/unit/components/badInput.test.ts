@@ -58,22 +58,30 @@ type Case = readonly [
   expected: readonly Expected[],
 ];
 
+const CREDENTIALS = { credentialsSecretName: "credentials", tenantCredentialsSecretName: "tenant-credentials" };
+
 const BAD_TENANTS = ["acme;rm -rf /", "acme corp ~* &* +@all", "$(id)", "acme\nuser evil on", "`id`", "Acme", "__proto__", "a".repeat(41)];
 
 const postgres = (args: Partial<ConstructorParameters<typeof Postgres>[1]>) => (opts: pulumi.ComponentResourceOptions) =>
-  new Postgres("db", { namespace: "apps", spec: {}, ...args }, opts);
+  new Postgres("db", { namespace: "apps", credentials: CREDENTIALS, spec: {}, ...args }, opts);
 const backup =
   (destination: unknown, more: Record<string, unknown> = {}) =>
   (opts: pulumi.ComponentResourceOptions) =>
     new PostgresBackup(
       "backup",
-      { namespace: "apps", instance: "app", image: "postgres:16.6", backup: { ...BACKUP, destination, ...more } as never },
+      {
+        namespace: "apps",
+        instance: "app",
+        credentials: CREDENTIALS,
+        image: "postgres:16.6",
+        backup: { ...BACKUP, destination, ...more } as never,
+      },
       opts,
     );
 const secrets = (args: Partial<ConstructorParameters<typeof Secrets>[1]>) => (opts: pulumi.ComponentResourceOptions) =>
   new Secrets("secrets", { namespace: "apps", spec: { source: "generated" }, tenants: ["acme"], ...args }, opts);
 const redis = (spec: Record<string, unknown>) => (opts: pulumi.ComponentResourceOptions) =>
-  new Redis("cache", { namespace: "apps", spec }, opts);
+  new Redis("cache", { namespace: "apps", credentials: CREDENTIALS, spec }, opts);
 const ingress = (hosts: string[]) => (opts: pulumi.ComponentResourceOptions) =>
   new Ingress("ingress", { namespace: "apps", spec: { tls: { issuer: "none" } }, hosts }, opts);
 const ollama = (spec: Record<string, unknown>) => (opts: pulumi.ComponentResourceOptions) =>
@@ -81,13 +89,27 @@ const ollama = (spec: Record<string, unknown>) => (opts: pulumi.ComponentResourc
 const api =
   (spec: Record<string, unknown>, wiring: Partial<typeof WIRING> = {}) =>
   (opts: pulumi.ComponentResourceOptions) =>
-    new Api("api", { namespace: "apps", spec: { image: "ghcr.io/example/api:1.0.0", ...spec }, wiring: { ...WIRING, ...wiring } }, opts);
+    new Api(
+      "api",
+      {
+        namespace: "apps",
+        credentials: CREDENTIALS,
+        spec: { image: "ghcr.io/example/api:1.0.0", ...spec },
+        wiring: { ...WIRING, ...wiring },
+      },
+      opts,
+    );
 const worker =
   (spec: Record<string, unknown>, wiring: Partial<typeof WIRING> = {}) =>
   (opts: pulumi.ComponentResourceOptions) =>
     new Worker(
       "worker",
-      { namespace: "apps", spec: { image: "ghcr.io/example/worker:1.0.0", ...spec }, wiring: { ...WIRING, ...wiring } },
+      {
+        namespace: "apps",
+        credentials: CREDENTIALS,
+        spec: { image: "ghcr.io/example/worker:1.0.0", ...spec },
+        wiring: { ...WIRING, ...wiring },
+      },
       opts,
     );
 
@@ -179,7 +201,12 @@ const cases: Case[] = [
   [
     'PostgresBackup "backup"',
     "an uppercase image",
-    (opts) => new PostgresBackup("backup", { namespace: "apps", instance: "app", image: "Postgres:16", backup: BACKUP }, opts),
+    (opts) =>
+      new PostgresBackup(
+        "backup",
+        { namespace: "apps", instance: "app", credentials: CREDENTIALS, image: "Postgres:16", backup: BACKUP },
+        opts,
+      ),
     [got("image", IMAGE, "Postgres:16")],
   ],
   [

@@ -74,6 +74,17 @@ export function resolve<T>(input: pulumi.Input<T>): Promise<pulumi.Unwrap<T>> {
   return new Promise((done) => pulumi.output(input).apply((value) => done(value)));
 }
 
+/** The value of an Output, or the error its deployment fails with (where `resolve` would wait forever). */
+export function settle<T>(output: pulumi.Output<T>): Promise<T> {
+  return (output as unknown as { promise(): Promise<T> }).promise();
+}
+
+/** A captured Secret's values, decoded from its base64 `data`. */
+export async function secretValues(secret: Captured): Promise<Record<string, string>> {
+  const data = (await resolve(secret.props.data as pulumi.Input<Record<string, string>>)) as Record<string, string>;
+  return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value, "base64").toString("utf8")]));
+}
+
 /** Whether an input is a secret output. */
 export function isSecret(input: pulumi.Input<unknown>): Promise<boolean> {
   return (pulumi.output(input) as unknown as { isSecret: Promise<boolean> }).isSecret;

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { AppStack } from "../../../components";
 import { builtinPasswordProvider } from "../../../components/password";
 import { dedicatedStack } from "../fixtures";
-import { capture, isSecret, one, resolve } from "./capture";
+import { capture, isSecret, one, resolve, secretValues } from "./capture";
 
 const BUILTIN = "pulumi-nodejs:dynamic/tenantstack:Password";
 
@@ -43,8 +43,9 @@ describe("builtin passwords", () => {
       assert.equal(password.props.length, 32, password.name);
     }
     const credentials = one(resources, "kubernetes:core/v1:Secret", "-secrets-credentials");
-    assert.equal(await isSecret(credentials.props.stringData as any), true);
-    const values: any = await resolve(credentials.props.stringData as any);
+    assert.equal(await isSecret(credentials.props.data as any), true);
+    assert.equal(credentials.props.stringData, undefined, "values encoded here, not by the provider (saved plans)");
+    const values = await secretValues(credentials);
     assert.equal(values.POSTGRES_PASSWORD, "generated-builtin-secrets-postgres-password");
   });
 });

@@ -61,14 +61,15 @@ describe("stack scheduling", () => {
 
   it("is an argument of each part used alone, validated with the part's settings before anything registers", async () => {
     const { resources, opts } = capture();
-    new Postgres("alone", { namespace: "ns", spec: {}, tenants: ["acme"], scheduling: REAL_NODE }, opts);
+    const credentials = { credentialsSecretName: "credentials", tenantCredentialsSecretName: "tenant-credentials" };
+    new Postgres("alone", { namespace: "ns", credentials, spec: {}, tenants: ["acme"], scheduling: REAL_NODE }, opts);
     const pods = await podSpecs(resources);
     assert.deepEqual([...pods.keys()], ["alone-statefulset", "alone-provision-tenants", "alone-backup-cronjob"]);
     for (const [name, pod] of pods) assert.deepEqual(pod.nodeSelector, REAL_NODE.nodeSelector, name);
 
     const scheduling: any = { nodeSelector: "real", tolerations: [{ operator: "Exists" }] };
     const wiring = { credentialKeys: [], tenancyMode: "dedicated" as const, tenants: ["acme"], ollama: false };
-    rejectsArgs('Api "bad"', (opts) => new Api("bad", { namespace: "ns", spec: { image: "api" }, scheduling, wiring }, opts), [
+    rejectsArgs('Api "bad"', (opts) => new Api("bad", { namespace: "ns", credentials, spec: { image: "api" }, scheduling, wiring }, opts), [
       '`spec.image` must be a container image reference (lowercase repository, one tag and/or a digest) with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible (got "api")',
       '`scheduling.nodeSelector` must be a map of labels (got "real")',
       "`scheduling.tolerations[0].key` is required: it must be a non-empty string of at most 253 characters",

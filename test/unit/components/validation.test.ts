@@ -9,6 +9,7 @@ const DNS_LABEL =
 const TENANT_NAME =
   "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 40 characters";
 const LABEL_VALUE = 'must be a label value: 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit';
+const CREDENTIALS = { credentialsSecretName: "credentials", tenantCredentialsSecretName: "tenant-credentials" };
 const CRON =
   'must be a five-field cron schedule such as "0 3 * * *" (minute 0-59, hour 0-23, day of month 1-31, month 1-12 or jan-dec, day of week 0-6 or sun-sat; each "*", a value, a range "a-b", a list "a,b" and an optional "/step"), or one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly';
 const WIRING = { credentialKeys: ["POSTGRES_PASSWORD"], tenancyMode: "shared" as const, tenants: ["acme"], ollama: false };
@@ -48,6 +49,7 @@ describe("every part validates every argument it takes, before it registers anyt
           {
             namespace: "Apps",
             instance: "ai app",
+            credentials: CREDENTIALS,
             spec: { storageGi: 0, backup: { schedule: "daily" } },
             tenants: ["acme", "Acme!", "acme"],
             backupPodLabels: { "azure.workload.identity/use": "yes please" },
@@ -109,6 +111,7 @@ describe("every part validates every argument it takes, before it registers anyt
           "worker",
           {
             namespace: "apps",
+            credentials: CREDENTIALS,
             spec: { image: "ghcr.io/example/worker:1.0.0" },
             wiring: { ...WIRING, credentialKeys: ["1KEY"], tenants: ["Acme!"] },
           },
@@ -164,7 +167,8 @@ describe("every part validates every argument it takes, before it registers anyt
     };
     rejectsArgs(
       'PostgresBackup "backup"',
-      (opts) => new PostgresBackup("backup", { namespace: "apps", instance: "app", image: "postgres", backup }, opts),
+      (opts) =>
+        new PostgresBackup("backup", { namespace: "apps", instance: "app", credentials: CREDENTIALS, image: "postgres", backup }, opts),
       [
         '`image` must be a container image reference (lowercase repository, one tag and/or a digest) with an explicit tag or digest, such as "ghcr.io/acme/api:1.2.3"; ":latest" and untagged images are not reproducible (got "postgres")',
         "`backup.retentionDays` must be an integer between 1 and 3650 (got 0)",
@@ -174,7 +178,7 @@ describe("every part validates every argument it takes, before it registers anyt
 
   it("leaves an argument known only at deployment (an Output) to be checked there", () => {
     const { resources, opts } = capture();
-    new Postgres("db", { namespace: pulumi.output("Not Known Yet"), spec: {}, tenants: ["acme"] }, opts);
+    new Postgres("db", { namespace: pulumi.output("Not Known Yet"), credentials: CREDENTIALS, spec: {}, tenants: ["acme"] }, opts);
     assert.ok(resources.some((r) => r.name === "db-statefulset"));
   });
 });
