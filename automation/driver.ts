@@ -61,7 +61,8 @@ export interface DriverOptions {
 /** What happened to one stack in an operation. */
 export interface StackOutcome {
   readonly stack: string;
-  readonly status: "succeeded" | "skipped" | "failed" | "untouched";
+  /** `cancelled`: the operation's signal stopped its job (re-run the operation id to continue); `untouched`: not started. */
+  readonly status: "succeeded" | "skipped" | "failed" | "cancelled" | "untouched";
   readonly result?: StackJobResult;
   readonly error?: WireError;
 }
@@ -292,10 +293,11 @@ export class Driver {
       options.concurrency ?? 2,
       async (stack) => {
         emit({ type: "stack", operationId, stack: stack.name, status: "started" });
-        const outcome = await this.runner.run(operationId, `${stack.name}:${kind}`, jobOf(stack), {
+        const ran = await this.runner.run(operationId, `${stack.name}:${kind}`, jobOf(stack), {
           onEvent: emit,
           signal: options.signal,
         });
+        const outcome = ran.status === "failed" && ran.error.name === "CancelledError" ? { ...ran, status: "cancelled" as const } : ran;
         outcomes.set(stack.name, { stack: stack.name, ...outcome });
         emit({
           type: "stack",

@@ -40,8 +40,11 @@ export interface FleetUpgradeOptions extends OperationOptions, WaveOptions {
 /** What happened to one stack. */
 export interface StackUpgrade {
   readonly stack: string;
-  /** `upgraded`, `skipped` (already upgraded by an earlier run), `failed`, `rolled-back`, `untouched`. */
-  readonly status: "upgraded" | "skipped" | "failed" | "rolled-back" | "untouched";
+  /**
+   * `upgraded`, `skipped` (already upgraded by an earlier run), `failed`, `rolled-back`, `cancelled` (stopped by the
+   * operation's signal: a re-run of the operation id continues it), `untouched`.
+   */
+  readonly status: "upgraded" | "skipped" | "failed" | "rolled-back" | "cancelled" | "untouched";
   /** The version it runs now, as far as the driver knows. */
   readonly version: string;
   /** The health report, when the gate ran. */
@@ -170,7 +173,7 @@ async function upgradeStack(
     health = kubeconfig
       ? await checkHealth(stack.name, namespace, { ...options.health, kubeconfig }, options.signal)
       : { healthy: true, workloads: [], reason: "no kubeconfig: workloads not checked" };
-    event(health.healthy ? "healthy" : "unhealthy", health.reason);
+    event(health.healthy ? "healthy" : "unhealthy", health.reason ?? healthSummary(health));
     if (!health.healthy)
       failure = { name: "HealthGateError", args: [], message: `Stack "${stack.name}" failed its health gate: ${health.reason}` };
   }
@@ -181,9 +184,13 @@ async function upgradeStack(
     return { stack: stack.name, status: "upgraded", version, health };
   }
   await context.journal.finishStep(operationId, step, "failed", failure);
+  // Stopped by the operation's signal (its up, or its health gate): not a failure of the stack, and nothing to roll back.
+  if (options.signal?.aborted) {
+    event("cancelled");
+    return { stack: stack.name, status: "cancelled", version: stack.version, health, error: failure };
+  }
   event("failed", failure.message);
-  if (!options.rollback || options.signal?.aborted)
-    return { stack: stack.name, status: "failed", version: stack.version, health, error: failure };
+  if (!options.rollback) return { stack: stack.name, status: "failed", version: stack.version, health, error: failure };
   event("rolling-back", `to ${stack.version}`);
   const back = await context.runner.run(
     operationId,
@@ -196,4 +203,10 @@ async function upgradeStack(
     back.status === "failed" ? back.error.message : `to ${stack.version}`,
   );
   return { stack: stack.name, status: back.status === "failed" ? "failed" : "rolled-back", version: stack.version, health, error: failure };
+}
+
+/** What a passed health gate found, for its event: `3 workloads ready, HTTP 200`. */
+function healthSummary(health: HealthReport): string {
+  const count = health.workloads.length;
+  return `${count} workload${count === 1 ? "" : "s"} ready${health.httpStatus !== undefined ? `, HTTP ${health.httpStatus}` : ""}`;
 }

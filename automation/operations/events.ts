@@ -31,7 +31,11 @@ export type DriverEvent =
     }
   | ({ readonly operationId: string } & ExecutorEvent);
 
-/** States a stack goes through in an operation. */
+/**
+ * States a stack goes through in an operation: `cancelled` when the operation's signal stopped its job
+ * (a re-run of the operation id continues it); `rollback-skipped` when a fleet upgrade's rollback found
+ * no earlier deployment of the stack to return to.
+ */
 export type StackStatus =
   | "started"
   | "recovering"
@@ -39,12 +43,14 @@ export type StackStatus =
   | "skipped"
   | "succeeded"
   | "failed"
+  | "cancelled"
   | "health-check"
   | "healthy"
   | "unhealthy"
   | "rolling-back"
   | "rolled-back"
-  | "rollback-failed";
+  | "rollback-failed"
+  | "rollback-skipped";
 
 /** Options every operation takes. */
 export interface OperationOptions {
