@@ -63,7 +63,7 @@ export function operationSummary(result: OperationResult): string {
 export function upgradeSummary(result: FleetUpgradeResult): string {
   const waves = result.waves.map(
     (wave, i) =>
-      `  wave ${i}${i === 0 ? " (canary)" : ""}: ${wave.map((s) => `${s.stack} ${s.status}${s.error ? ` (${s.error.message.split("\n")[0]})` : ""}`).join(", ")}`,
+      `  wave ${i}${i === 0 ? " (canary)" : ""}: ${wave.map((s) => `${s.stack} ${s.status}${s.error ? ` (${s.error.message.split("\n")[0]})` : ""}${s.rollback?.status === "skipped" ? " (not rolled back: no deployment before this upgrade)" : ""}`).join(", ")}`,
   );
   const failed = result.failedStack ? [`  stopped at ${result.failedStack}; later waves untouched`] : [];
   return [

@@ -7,7 +7,7 @@
 import { FleetUpgradeOptionsSchema } from "../../schema/operations";
 import { CancelledError, type WireError } from "../errors";
 import { parseInput } from "../input";
-import type { OperationJournal } from "../journal/journal";
+import type { OperationJournal, OperationRecord } from "../journal/journal";
 import type { StackRunner } from "../operations/stackRunner";
 import { jobTarget } from "../operations/stackJob";
 import type { DriverEvent, OperationOptions, StackStatus } from "../operations/events";
@@ -51,6 +51,12 @@ export interface StackUpgrade {
   readonly health?: HealthReport;
   /** The failure. */
   readonly error?: WireError;
+  /**
+   * The rollback of a failed stack, when one was asked for: `rolled-back` to its previous version,
+   * `failed`, or `skipped` when the stack had no deployment before this upgrade (nothing to return to:
+   * it stays as the failed upgrade left it).
+   */
+  readonly rollback?: { readonly status: "rolled-back" | "failed" | "skipped"; readonly detail: string };
 }
 
 /** The result of a fleet upgrade. */
@@ -94,7 +100,7 @@ export async function fleetUpgrade(
     waveSize: options.waveSize ?? 5,
     rollback: options.rollback ?? false,
   };
-  const { resumed } = await context.journal.begin(operationId, "fleet-upgrade", params);
+  const { operation, resumed } = await context.journal.begin(operationId, "fleet-upgrade", params);
   const emit = (event: DriverEvent) => options.onEvent?.(event);
   emit({ type: "operation", operationId, kind: "fleet-upgrade", status: resumed ? "resumed" : "started" });
 
@@ -108,7 +114,7 @@ export async function fleetUpgrade(
       wave,
       options.concurrency ?? 2,
       async (stack) => {
-        const outcome = await upgradeStack(context, operationId, stack, version, index, options, emit);
+        const outcome = await upgradeStack(context, operation, stack, version, index, options, emit);
         outcomes.set(stack.name, outcome);
         if (outcome.status === "failed" || outcome.status === "rolled-back") failedStack ??= stack.name;
       },
@@ -137,13 +143,14 @@ export async function fleetUpgrade(
 /** Upgrades one stack: up at the new version, health gate, registry update; rollback on failure when asked. */
 async function upgradeStack(
   context: FleetUpgradeContext,
-  operationId: string,
+  operation: OperationRecord,
   stack: FleetStack,
   version: string,
   wave: number,
   options: FleetUpgradeOptions,
   emit: (event: DriverEvent) => void,
 ): Promise<StackUpgrade> {
+  const operationId = operation.id;
   const event = (status: StackStatus, detail?: string) =>
     emit({ type: "stack", operationId, stack: stack.name, status, wave, ...(detail ? { detail } : {}) });
   const step = `${stack.name}:upgrade`;
@@ -192,17 +199,25 @@ async function upgradeStack(
   event("failed", failure.message);
   if (!options.rollback) return { stack: stack.name, status: "failed", version: stack.version, health, error: failure };
   event("rolling-back", `to ${stack.version}`);
+  // Only a stack deployed before this upgrade began has a version to return to.
   const back = await context.runner.run(
     operationId,
     `${stack.name}:rollback:${attempt}`,
-    { kind: "up", ...jobTarget(stack), settings: stack.settings },
+    { kind: "up", ...jobTarget(stack), settings: stack.settings, onlyIfDeployedBefore: operation.createdAt },
     stepOptions,
   );
-  event(
-    back.status === "failed" ? "rollback-failed" : "rolled-back",
-    back.status === "failed" ? back.error.message : `to ${stack.version}`,
-  );
-  return { stack: stack.name, status: back.status === "failed" ? "failed" : "rolled-back", version: stack.version, health, error: failure };
+  const outcome = { stack: stack.name, version: stack.version, health, error: failure };
+  if (back.status === "failed") {
+    event("rollback-failed", back.error.message);
+    return { ...outcome, status: "failed", rollback: { status: "failed", detail: back.error.message } };
+  }
+  if (back.result?.noEarlierDeployment) {
+    const detail = `not rolled back: stack "${stack.name}" had no deployment before this upgrade began (${operation.createdAt}), so there is no version to return to; it stays as the failed upgrade left it`;
+    event("rollback-skipped", detail);
+    return { ...outcome, status: "failed", rollback: { status: "skipped", detail } };
+  }
+  event("rolled-back", `to ${stack.version}`);
+  return { ...outcome, status: "rolled-back", rollback: { status: "rolled-back", detail: `to ${stack.version}` } };
 }
 
 /** What a passed health gate found, for its event: `3 workloads ready, HTTP 200`. */

@@ -15,6 +15,7 @@ import { PlanMismatchError, ProtectedResourcesError, StackLockedError, StackOper
 import type { WorkspaceFactory } from "../workspace";
 import { ChangeCollector, type ChangeSummary } from "./changes";
 import { driftBetween, type Drift } from "./drift";
+import { stackDeployedBefore } from "./earlierDeployment";
 import { adoptPendingCreates, clusterLookup, type ObjectLookup } from "./pendingCreates";
 import { planViolations } from "./planViolations";
 import { OutputsCollector, withReportedOutputs } from "./reportedOutputs";
@@ -48,6 +49,13 @@ export interface StackJob {
    * @default false
    */
   readonly forceDestroyData?: boolean;
+  /**
+   * Up only, for a rollback: update the stack only when its history shows it deployed before this time
+   * (ISO 8601), else change nothing and report `noEarlierDeployment` (a stack first deployed by the
+   * failed operation has no earlier version to return to).
+   * @default - always update
+   */
+  readonly onlyIfDeployedBefore?: string;
 }
 
 /** Which stack a job runs on, and its cluster. */
@@ -70,6 +78,8 @@ export interface StackJobResult {
   readonly recovery?: StackRecovery;
   /** The saved plan's path (preview with `plan`). */
   readonly planFile?: string;
+  /** Up with `onlyIfDeployedBefore`: the stack was not deployed before that time, so nothing was updated. */
+  readonly noEarlierDeployment?: boolean;
   /** How long it took. */
   readonly durationMs: number;
 }
@@ -152,6 +162,8 @@ export async function runStackJob(
         return result({ changes: collector.summary(), ...(job.plan ? { planFile: plan } : {}) });
       case "up":
         if (job.plan && !existsSync(plan)) throw new PlanMismatchError(job.stack, "No saved plan: run a preview with a plan first.");
+        if (job.onlyIfDeployedBefore !== undefined && !(await stackDeployedBefore(stack, new Date(job.onlyIfDeployedBefore))))
+          return result({ noEarlierDeployment: true });
         const { outputs } = await withReportedOutputs(stack, reported).up({ onEvent: events, signal, ...(job.plan ? { plan } : {}) });
         if (job.plan) rmSync(plan, { force: true });
         return result({ changes: collector.summary(), outputs: shown(outputs) });
