@@ -28,7 +28,7 @@ import { StackRunner } from "./operations/stackRunner";
 import { endOrphans } from "./processes/marks";
 import { MigrationRecords } from "./registry/migrationRecords";
 import { TenantRegistry } from "./registry/registry";
-import { checkStack, type FleetStack, type TenantInput } from "./registry/tenant";
+import { checkStack, parseTenantInput, type FleetStack, type TenantInput } from "./registry/tenant";
 import { parseInput } from "./input";
 import type { WorkspaceOptions } from "./workspace";
 
@@ -70,11 +70,17 @@ export interface StackOutcome {
 /** The result of an operation on stacks. */
 export interface OperationResult {
   readonly operationId: string;
-  readonly kind: StackJobKind;
+  /** The operation: `provision`, or the stack job it ran on each stack. */
+  readonly kind: StackJobKind | "provision";
   readonly status: "succeeded" | "failed" | "cancelled";
   /** Whether this run resumed an earlier one. */
   readonly resumed: boolean;
   readonly stacks: readonly StackOutcome[];
+  /**
+   * Provision only: `created` when this operation registered the tenant, `unchanged` when it was
+   * registered already with the same fields (then its stack is only brought up to them).
+   */
+  readonly registration?: "created" | "unchanged";
 }
 
 /** Which stacks an operation works on. */
@@ -137,15 +143,36 @@ export class Driver {
     return new Driver(db, executor, resolved.clusters, options.migration ?? {});
   }
 
-  /** Registers a tenant and brings its stack up (a shared tenant's stack gains it). */
+  /**
+   * Registers a tenant and brings its stack up (a shared tenant's stack gains it). Idempotent: a tenant
+   * registered already with the same fields is left as it is and its stack brought up to them (a
+   * no-op once it is); one with other fields is a TenantExistsError naming each difference, before
+   * anything is touched. Re-running the `operationId` of a provision repeats that provision whatever
+   * changed since (a fleet upgrade's version): its finished steps are not run again.
+   */
   async provision(tenant: TenantInput, options: OperationOptions = {}): Promise<OperationResult> {
     checkOptions(OperationOptionsSchema, options, "provision");
-    const created = await this.registry.create(tenant);
-    return this.across(
-      "up",
-      await this.registry.stacks([created.name]),
+    const parsed = parseTenantInput(tenant);
+    const operationId = options.operationId ?? randomUUID();
+    const begin = () => this.journal.begin(operationId, "provision", { tenant: parsed });
+    const step = `${parsed.name}:register`;
+    // A re-run must be the same provision: begin refuses other parameters before anything else.
+    const rerun = options.operationId !== undefined && (await this.journal.get(operationId)) !== undefined ? await begin() : undefined;
+    const earlier = rerun && (await this.journal.step(operationId, step));
+    let registration = (earlier?.status === "done" ? earlier.detail : undefined) as OperationResult["registration"];
+    if (registration === undefined) registration = (await this.registry.ensure(parsed)).created ? "created" : "unchanged";
+    const { resumed } = rerun ?? (await begin());
+    if (earlier?.status !== "done") {
+      await this.journal.startStep(operationId, step);
+      await this.journal.finishStep(operationId, step, "done", registration);
+    }
+    return this.run(
+      "provision",
+      await this.registry.stacks([parsed.name]),
       (stack) => ({ kind: "up", ...jobTarget(stack), settings: stack.settings }),
-      options,
+      { ...options, operationId },
+      resumed,
+      { registration },
     );
   }
 
@@ -284,8 +311,24 @@ export class Driver {
     options: OperationOptions,
   ): Promise<OperationResult> {
     const operationId = options.operationId ?? randomUUID();
-    const emit = (event: DriverEvent) => options.onEvent?.(event);
     const { resumed } = await this.journal.begin(operationId, kind, { stacks: stacks.map((s) => s.name), jobs: stacks.map(jobOf) });
+    return this.run(kind, stacks, jobOf, { ...options, operationId }, resumed);
+  }
+
+  /**
+   * Runs the jobs of operation `options.operationId`, journaled already (`resumed` when a re-run), on
+   * each stack: step `<stack>:<job kind>`, at most `concurrency` at once; a failure does not stop the others.
+   */
+  private async run(
+    kind: OperationResult["kind"],
+    stacks: readonly FleetStack[],
+    jobOf: (stack: FleetStack) => StackJob,
+    options: OperationOptions & { readonly operationId: string },
+    resumed: boolean,
+    extra: Pick<OperationResult, "registration"> = {},
+  ): Promise<OperationResult> {
+    const { operationId } = options;
+    const emit = (event: DriverEvent) => options.onEvent?.(event);
     emit({ type: "operation", operationId, kind, status: resumed ? "resumed" : "started" });
     const outcomes = new Map<string, StackOutcome>();
     await boundedEach(
@@ -293,7 +336,8 @@ export class Driver {
       options.concurrency ?? 2,
       async (stack) => {
         emit({ type: "stack", operationId, stack: stack.name, status: "started" });
-        const ran = await this.runner.run(operationId, `${stack.name}:${kind}`, jobOf(stack), {
+        const job = jobOf(stack);
+        const ran = await this.runner.run(operationId, `${stack.name}:${job.kind}`, job, {
           onEvent: emit,
           signal: options.signal,
         });
@@ -311,7 +355,7 @@ export class Driver {
     );
     const results = stacks.map((s) => outcomes.get(s.name) ?? { stack: s.name, status: "untouched" as const });
     const status = options.signal?.aborted ? "cancelled" : results.some((r) => r.status === "failed") ? "failed" : "succeeded";
-    const result: OperationResult = { operationId, kind, status, resumed, stacks: results };
+    const result: OperationResult = { operationId, kind, status, resumed, stacks: results, ...extra };
     await this.journal.finish(operationId, status, result);
     emit({ type: "operation", operationId, kind, status });
     if (status === "cancelled") throw Object.assign(new CancelledError(operationId), { result });

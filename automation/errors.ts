@@ -61,10 +61,25 @@ export class TenantNotFoundError extends TenantstackError {
   }
 }
 
-/** A tenant name that the registry holds already. */
+/**
+ * A tenant name that the registry holds already; when it was given again with other fields (a
+ * provision repeated with changes), `differences` names each field that differs.
+ */
 export class TenantExistsError extends TenantstackError {
-  constructor(readonly tenant: string) {
-    super("conflict", `Tenant "${tenant}" is registered already; choose another name, or delete it first.`);
+  constructor(
+    readonly tenant: string,
+    /** Each field that differs from the registered tenant: `` `version` is "2.5.0" (given "2.4.1") ``. */
+    readonly differences: readonly string[] = [],
+  ) {
+    super(
+      "conflict",
+      differences.length === 0
+        ? `Tenant "${tenant}" is registered already; choose another name, or delete it first.`
+        : `Tenant "${tenant}" is registered already with other fields (${differences.length === 1 ? "1 difference" : `${differences.length} differences`}):\n` +
+            `${differences.map((d) => `  - ${d}`).join("\n")}\n` +
+            "Provisioning it again with the fields it has changes nothing (a fleet upgrade changes its version, a migration its plan, " +
+            "cluster and settings); repeating the operation id of its first provision repeats that one.",
+    );
     this.name = "TenantExistsError";
   }
 }
@@ -244,6 +259,10 @@ const WIRE: Record<string, { make: (...args: never[]) => TenantstackError; args:
     args: (e: InputError) => [e.subject, e.problems],
   },
   TenantNotFoundError: { make: (t: string) => new TenantNotFoundError(t), args: (e: TenantNotFoundError) => [e.tenant] },
+  TenantExistsError: {
+    make: (t: string, d: string[]) => new TenantExistsError(t, d),
+    args: (e: TenantExistsError) => [e.tenant, e.differences],
+  },
   StackLockedError: { make: (s: string, h: string) => new StackLockedError(s, h), args: (e: StackLockedError) => [e.stack, e.holder] },
   PendingOperationsError: { make: (s: string) => new PendingOperationsError(s), args: (e: PendingOperationsError) => [e.stack] },
   PlanMismatchError: {

@@ -56,7 +56,11 @@ export function operationSummary(result: OperationResult): string {
     const error = s.error ? `\n    ${s.error.message.split("\n").join("\n    ")}` : "";
     return `  ${s.stack}: ${s.status}${counts}${stateful}${drift}${outputs}${error}`;
   });
-  return [`${result.kind} ${result.status} (operation ${result.operationId})`, ...lines].join("\n");
+  const registration =
+    result.registration === undefined
+      ? ""
+      : `; tenant ${result.registration === "created" ? "registered" : "registered already with the same fields"}`;
+  return [`${result.kind} ${result.status} (operation ${result.operationId})${registration}`, ...lines].join("\n");
 }
 
 /** A summary of a fleet upgrade: each wave's stacks. */

@@ -13,6 +13,7 @@ import {
   fleetStacks,
   parseTenantInput,
   parseVersion,
+  tenantDifferences,
   type FleetStack,
   type Tenant,
   type TenantInput,
@@ -123,6 +124,24 @@ export class TenantRegistry {
       );
       return tenant;
     });
+  }
+
+  /**
+   * Registers a tenant unless it is registered already with the same fields, which it leaves as they
+   * are: what a provisioning service wants of a repeated request. A tenant of that name with other
+   * fields is a TenantExistsError naming each field that differs.
+   */
+  async ensure(input: TenantInput): Promise<{ readonly tenant: Tenant; readonly created: boolean }> {
+    const parsed = parseTenantInput(input);
+    try {
+      return { tenant: await this.create(parsed), created: true };
+    } catch (error) {
+      if (!(error instanceof TenantExistsError)) throw error;
+      const existing = await this.show(parsed.name);
+      const differences = tenantDifferences(existing, parsed);
+      if (differences.length > 0) throw new TenantExistsError(parsed.name, differences);
+      return { tenant: existing, created: false };
+    }
   }
 
   /** Removes a tenant from the registry (its stack is destroyed separately). */
