@@ -171,6 +171,34 @@ export class CancelledError extends TenantstackError {
   }
 }
 
+/**
+ * An operation that ran and did not succeed. The driver's operations resolve with a result whatever
+ * happened to each stack (a failed stack is a status in it, not a rejection), so a script that does not
+ * read the result goes on as if all went well; {@link assertSucceeded} throws this instead.
+ */
+export class OperationFailedError extends TenantstackError {
+  constructor(
+    readonly operationId: string,
+    /** The operation: `up`, `provision`, `fleet-upgrade`, `migrate`, `gc`, ... */
+    readonly kind: string,
+    /** Its status: `failed`, `rolled-back` (a migration), `cancelled`. */
+    readonly status: string,
+    /** What failed, each with the first line of its error: `dev-acme: up of stack "dev-acme" failed:`. */
+    readonly failures: readonly string[],
+    /** The operation's whole result (in this process only: it does not cross a process boundary). */
+    readonly result?: unknown,
+  ) {
+    const count = failures.length === 1 ? "1 failure" : `${failures.length} failures`;
+    super(
+      "failed",
+      `Operation ${operationId} (${kind}) ${status} (${count}):\n${failures.map((f) => `  - ${f}`).join("\n")}\n` +
+        `Each error is in the operation's result (this error's \`result\`, or \`tenantstack operation show ${operationId}\`); ` +
+        "fix the cause, then re-run the operation id to resume (finished steps are not run again).",
+    );
+    this.name = "OperationFailedError";
+  }
+}
+
 /** A worker process that died (crash, kill, timeout) before finishing its stack job; its stack needs recovery. */
 export class WorkerCrashedError extends TenantstackError {
   constructor(
@@ -278,6 +306,10 @@ const WIRE: Record<string, { make: (...args: never[]) => TenantstackError; args:
     args: (e: StackOperationError) => [e.stack, e.operation, e.detail],
   },
   CancelledError: { make: (o: string) => new CancelledError(o), args: (e: CancelledError) => [e.operation] },
+  OperationFailedError: {
+    make: (o: string, k: string, s: string, f: string[]) => new OperationFailedError(o, k, s, f),
+    args: (e: OperationFailedError) => [e.operationId, e.kind, e.status, e.failures],
+  },
   WorkerCrashedError: {
     make: (s: string, d: string) => new WorkerCrashedError(s, d),
     args: (e: WorkerCrashedError) => [e.stack, e.detail],

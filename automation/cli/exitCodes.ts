@@ -34,6 +34,7 @@ const BY_CODE: Record<string, number> = {
   protected: EXIT.protectedData,
   cancelled: EXIT.cancelled,
   operation_failed: EXIT.failed,
+  failed: EXIT.failed,
   worker_crashed: EXIT.failed,
   checkpoint_unreadable: EXIT.failed,
 };

@@ -1,0 +1,90 @@
+/** `assertSucceeded`: a result that did not succeed becomes an error listing what failed; one that did is returned. */
+import * as assert from "node:assert/strict";
+import { EXIT, exitCodeOf } from "../../../automation/cli/exitCodes";
+import type { OperationResult } from "../../../automation/driver";
+import { fromWire, OperationFailedError, toWire } from "../../../automation/errors";
+import type { FleetUpgradeResult } from "../../../automation/fleet/upgrade";
+import type { MigrationResult } from "../../../automation/migration/migrate";
+import { assertSucceeded } from "../../../automation/succeeded";
+
+const error = (message: string) => ({ name: "StackOperationError", args: [], message });
+
+/** What `assertSucceeded` throws for `result`. */
+function thrown(result: Parameters<typeof assertSucceeded>[0]): OperationFailedError {
+  try {
+    assertSucceeded(result);
+  } catch (e) {
+    assert.ok(e instanceof OperationFailedError);
+    return e;
+  }
+  assert.fail("no error");
+}
+
+describe("assertSucceeded", () => {
+  it("returns a result that succeeded, and a migration's dry run (planned)", () => {
+    const up: OperationResult = { operationId: "op", kind: "up", status: "succeeded", resumed: false, stacks: [] };
+    assert.equal(assertSucceeded(up), up);
+    const plan = { operationId: "op", kind: "migrate", status: "planned" } as MigrationResult;
+    assert.equal(assertSucceeded(plan), plan);
+  });
+
+  it("throws for stacks that failed, naming each with its error's first line, the result attached", () => {
+    const result: OperationResult = {
+      operationId: "op-1",
+      kind: "up",
+      status: "failed",
+      resumed: false,
+      stacks: [
+        { stack: "dev-a", status: "succeeded" },
+        { stack: "dev-b", status: "failed", error: error('up of stack "dev-b" failed:\nthe engine said no') },
+        { stack: "dev-c", status: "untouched" },
+      ],
+    };
+    const e = thrown(result);
+    assert.equal(e.code, "failed");
+    assert.equal(exitCodeOf(e), EXIT.failed);
+    assert.deepEqual(e.failures, ['dev-b: failed: up of stack "dev-b" failed:']);
+    assert.equal(e.result, result);
+    assert.equal(
+      e.message,
+      'Operation op-1 (up) failed (1 failure):\n  - dev-b: failed: up of stack "dev-b" failed:\n' +
+        "Each error is in the operation's result (this error's `result`, or `tenantstack operation show op-1`); " +
+        "fix the cause, then re-run the operation id to resume (finished steps are not run again).",
+    );
+    const back = fromWire(JSON.parse(JSON.stringify(toWire(e))));
+    assert.ok(back instanceof OperationFailedError);
+    assert.equal(back.message, e.message);
+  });
+
+  it("throws for a fleet upgrade's failed and rolled-back stacks, and a migration rolled back", () => {
+    const upgrade: FleetUpgradeResult = {
+      operationId: "op-2",
+      status: "failed",
+      version: "2.0.0",
+      resumed: false,
+      failedStack: "dev-b",
+      waves: [
+        [{ stack: "dev-a", status: "upgraded", version: "2.0.0" }],
+        [{ stack: "dev-b", status: "rolled-back", version: "1.0.0", error: error('Stack "dev-b" failed its health gate: not ready') }],
+        [{ stack: "dev-c", status: "untouched", version: "1.0.0" }],
+      ],
+    };
+    assert.deepEqual(thrown(upgrade).failures, ['dev-b: rolled-back: Stack "dev-b" failed its health gate: not ready']);
+    assert.equal(thrown(upgrade).kind, "fleet-upgrade");
+    const migration: MigrationResult = {
+      operationId: "op-3",
+      kind: "migrate",
+      status: "rolled-back",
+      resumed: false,
+      tenant: "acme",
+      from: "shared",
+      to: "dedicated",
+      stacks: { source: "dev-shared", target: "dev-acme" },
+      steps: [],
+      error: error("The target's copy differs from the source (1 differences):\n  - rows"),
+    };
+    assert.deepEqual(thrown(migration).failures, [
+      "acme shared -> dedicated: rolled-back: The target's copy differs from the source (1 differences):",
+    ]);
+  });
+});
