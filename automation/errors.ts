@@ -241,9 +241,40 @@ export class CheckpointUnreadableError extends TenantstackError {
   }
 }
 
+/** A resource plugin the package's program needs of the engine. */
+export interface EnginePlugin {
+  /** Its name: `kubernetes`, `random`, `aws`. */
+  readonly name: string;
+  /** Its version: that of the program's npm package of the provider. */
+  readonly version: string;
+  /**
+   * When the program needs it.
+   * @default - always
+   */
+  readonly when?: string;
+}
+
+/**
+ * What the engine needs besides the CLI, and how to get it without automatic downloads (the driver
+ * turns them off): the plugins of Pulumi's release archive, and each resource plugin of `plugins`.
+ */
+function enginePluginAdvice(plugins: readonly EnginePlugin[]): string {
+  const resources = plugins.map(
+    (p) =>
+      `\n  - pulumi-resource-${p.name} ${p.version}${p.when ? `, ${p.when}` : ""}: \`pulumi plugin install resource ${p.name} ${p.version}\``,
+  );
+  return (
+    "The engine also needs these plugins, found beside the CLI, on PATH, or installed in PULUMI_HOME (`pulumiHome`):\n" +
+    "  - pulumi-resource-pulumi-nodejs (the program's dynamic resources) and pulumi-language-nodejs (a program run as a local " +
+    "one, `inlineProgram: false`, or by hand): beside the CLI in Pulumi's release archive" +
+    resources.join("")
+  );
+}
+
 /**
  * No Pulumi CLI to run: no `pulumiPath`, no usable toolchain built in the checkout, and no `pulumi` on
- * PATH. The driver never builds or downloads one; the message lists what to run.
+ * PATH. The driver never builds or downloads one; the message lists what to run, and the plugins the
+ * engine needs besides.
  */
 export class PulumiCliNotFoundError extends TenantstackError {
   constructor(
@@ -253,23 +284,50 @@ export class PulumiCliNotFoundError extends TenantstackError {
     readonly problem: string | undefined,
     /** The Pulumi CLI version the package's SDK is pinned to. */
     readonly cliVersion: string,
-    /** The resource plugins the program needs, each `<name> <version>`. */
-    readonly plugins: readonly string[],
+    /** The resource plugins the program needs. */
+    readonly plugins: readonly EnginePlugin[],
   ) {
     const toolchain = checkout !== undefined ? `the toolchain of the checkout ${checkout} ${problem ?? "cannot be used"}, and ` : "";
     const build =
       checkout !== undefined
         ? `\n  - run \`npm run toolchain\` in ${checkout} (builds it from Go modules: many minutes the first time),`
         : "";
-    const install = plugins.map((plugin) => `\`pulumi plugin install resource ${plugin}\``).join(", ");
     super(
       "pulumi_cli_missing",
       `No Pulumi CLI found: ${toolchain}there is no \`pulumi\` on PATH (the driver never builds or downloads one). Do one of:${build}\n` +
         "  - set `pulumiPath` (CLI: `--pulumi PATH`) to a Pulumi CLI binary or the directory holding it,\n" +
-        `  - install the Pulumi CLI ${cliVersion} on PATH` +
-        (plugins.length > 0 ? ` with the resource plugin${plugins.length === 1 ? "" : "s"} ${plugins.join(", ")} (${install}).` : "."),
+        `  - install the Pulumi CLI ${cliVersion} on PATH.\n${enginePluginAdvice(plugins)}`,
     );
     this.name = "PulumiCliNotFoundError";
+  }
+}
+
+/**
+ * A plugin the engine needs and did not find: the driver runs it with automatic plugin downloads off
+ * (`PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION`), so each must be installed or on PATH beforehand.
+ */
+export class PulumiPluginMissingError extends TenantstackError {
+  constructor(
+    readonly stack: string,
+    /** `resource` or `language`. */
+    readonly kind: string,
+    /** Its name: `kubernetes`, `nodejs`. */
+    readonly plugin: string,
+    /** The version the engine asked for, when it named one. */
+    readonly version: string | undefined,
+    /** The resource plugins the program needs. */
+    readonly plugins: readonly EnginePlugin[],
+  ) {
+    const install =
+      kind === "resource" && version !== undefined
+        ? `install it with \`pulumi plugin install resource ${plugin} ${version}\`, or put pulumi-resource-${plugin} on PATH or beside the CLI`
+        : `put pulumi-${kind}-${plugin} beside the CLI (\`pulumiPath\`) or on PATH`;
+    super(
+      "pulumi_plugin_missing",
+      `Stack "${stack}" needs the engine's ${kind} plugin pulumi-${kind}-${plugin}${version !== undefined ? ` ${version}` : ""}, which it did not find ` +
+        `(the driver never downloads plugins): ${install}, then re-run.\n${enginePluginAdvice(plugins)}`,
+    );
+    this.name = "PulumiPluginMissingError";
   }
 }
 
@@ -315,9 +373,14 @@ const WIRE: Record<string, { make: (...args: never[]) => TenantstackError; args:
     args: (e: WorkerCrashedError) => [e.stack, e.detail],
   },
   PulumiCliNotFoundError: {
-    make: (c: string | null, p: string | null, v: string, plugins: string[]) =>
+    make: (c: string | null, p: string | null, v: string, plugins: EnginePlugin[]) =>
       new PulumiCliNotFoundError(c ?? undefined, p ?? undefined, v, plugins),
     args: (e: PulumiCliNotFoundError) => [e.checkout ?? null, e.problem ?? null, e.cliVersion, e.plugins],
+  },
+  PulumiPluginMissingError: {
+    make: (s: string, k: string, p: string, v: string | null, plugins: EnginePlugin[]) =>
+      new PulumiPluginMissingError(s, k, p, v ?? undefined, plugins),
+    args: (e: PulumiPluginMissingError) => [e.stack, e.kind, e.plugin, e.version ?? null, e.plugins],
   },
   CheckpointUnreadableError: {
     make: (s: string, c: string, p: string, copies: string[], w: string) => new CheckpointUnreadableError(s, c, p, copies, w),

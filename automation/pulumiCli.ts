@@ -5,7 +5,7 @@
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, unlinkSync } from "node:fs";
 import * as path from "node:path";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
-import { InputError, PulumiCliNotFoundError } from "./errors";
+import { type EnginePlugin, InputError, PulumiCliNotFoundError } from "./errors";
 import { lookUpToolchain } from "./toolchain";
 
 const COMPILED = __dirname.includes(`${path.sep}dist${path.sep}`);
@@ -43,13 +43,23 @@ function packageVersion(name: string): string | undefined {
   }
 }
 
-/** The engine the package's program needs: the CLI of its SDK's version and the Kubernetes provider of its `@pulumi/kubernetes`. */
-function engineRequirements(): { cliVersion: string; plugins: string[] } {
-  const kubernetes = packageVersion("@pulumi/kubernetes");
-  return {
-    cliVersion: packageVersion("@pulumi/pulumi") ?? "of the installed @pulumi/pulumi",
-    plugins: kubernetes !== undefined ? [`kubernetes ${kubernetes}`] : [],
-  };
+/**
+ * The resource plugins the package's program needs, at the versions of its installed provider
+ * packages: Kubernetes always, `random` for generated passwords (`secrets.passwordProvider: random`,
+ * the default), and the cloud providers installed beside it for `cloud: aws|gcp|azure`.
+ */
+export function enginePlugins(): EnginePlugin[] {
+  const plugins: [name: string, npm: string, when?: string][] = [
+    ["kubernetes", "@pulumi/kubernetes"],
+    ["random", "@pulumi/random", "for stacks whose `secrets.passwordProvider` is `random` (the default)"],
+    ["aws", "@pulumi/aws", "for `cloud: aws`"],
+    ["gcp", "@pulumi/gcp", "for `cloud: gcp`"],
+    ["azure-native", "@pulumi/azure-native", "for `cloud: azure`"],
+  ];
+  return plugins.flatMap(([name, npm, when]) => {
+    const version = packageVersion(npm);
+    return version === undefined ? [] : [{ name, version, ...(when ? { when } : {}) }];
+  });
 }
 
 /**
@@ -106,8 +116,8 @@ export async function findPulumiCli(explicit: string | undefined, linkDir: strin
   try {
     return { command: await PulumiCommand.get({ skipVersionCheck: true }), pathDirs: [] };
   } catch {
-    const { cliVersion, plugins } = engineRequirements();
+    const cliVersion = packageVersion("@pulumi/pulumi") ?? "of the installed @pulumi/pulumi";
     const problem = toolchain.kind === "unusable" ? toolchain.problem : toolchain.kind === "built" ? "holds no pulumi binary" : undefined;
-    throw new PulumiCliNotFoundError(toolchain.kind === "none" ? undefined : root, problem, cliVersion, plugins);
+    throw new PulumiCliNotFoundError(toolchain.kind === "none" ? undefined : root, problem, cliVersion, enginePlugins());
   }
 }

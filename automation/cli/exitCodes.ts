@@ -24,6 +24,7 @@ export const EXIT = {
 const BY_CODE: Record<string, number> = {
   invalid_input: EXIT.invalidInput,
   pulumi_cli_missing: EXIT.invalidInput,
+  pulumi_plugin_missing: EXIT.failed,
   payload_too_large: EXIT.invalidInput,
   unsupported_media_type: EXIT.invalidInput,
   not_found: EXIT.invalidInput,
@@ -49,6 +50,7 @@ export function exitCodeOfErrors(names: readonly string[]): number {
   const codes: Record<string, number> = {
     InputError: EXIT.invalidInput,
     ValidationError: EXIT.invalidInput,
+    PulumiCliNotFoundError: EXIT.invalidInput,
     StackLockedError: EXIT.locked,
     PendingOperationsError: EXIT.locked,
     PlanMismatchError: EXIT.planMismatch,

@@ -11,7 +11,15 @@ import type { StackInput } from "../../schema";
 import { repaired, type CheckpointRepair, lockFiles } from "../checkpointRepair";
 import { KubeClient } from "../kube";
 import type { FleetStack } from "../registry/tenant";
-import { PlanMismatchError, ProtectedResourcesError, StackLockedError, StackOperationError, TenantstackError } from "../errors";
+import {
+  PlanMismatchError,
+  ProtectedResourcesError,
+  PulumiPluginMissingError,
+  StackLockedError,
+  StackOperationError,
+  TenantstackError,
+} from "../errors";
+import { enginePlugins } from "../pulumiCli";
 import type { WorkspaceFactory } from "../workspace";
 import { ChangeCollector, type ChangeSummary } from "./changes";
 import { driftBetween, type Drift } from "./drift";
@@ -247,6 +255,8 @@ function engineError(job: StackJob, error: unknown, changes: ChangeCollector): E
   if (error instanceof ConcurrentUpdateError) return new StackLockedError(job.stack, "another engine update (the backend holds its lock)");
   const text = String((error as Error)?.message ?? error);
   const diagnostics = changes.errorMessages;
+  const missing = missingPlugin(`${text}\n${diagnostics.join("\n")}`);
+  if (missing) return new PulumiPluginMissingError(job.stack, missing.kind, missing.name, missing.version, enginePlugins());
   if (/violates plan|plan (is not valid|does not match)/i.test(`${text}\n${diagnostics.join("\n")}`)) {
     const violations = planViolations([...diagnostics, text]);
     const detail =
@@ -262,4 +272,19 @@ function lastLines(text: string): string {
     .filter((line) => line.trim() !== "")
     .slice(-15)
     .join("\n");
+}
+
+/**
+ * The plugin an engine's message says it did not find: `no resource plugin 'pulumi-resource-kubernetes'
+ * found in the workspace at version v4.25.0 or on your $PATH` (and the older `'kubernetes-v4.25.0'`).
+ */
+export function missingPlugin(text: string): { kind: string; name: string; version?: string } | undefined {
+  const match =
+    /no (resource|language|analyzer|converter|tool) plugin '(?:pulumi-(?:resource|language|analyzer|converter|tool)-)?([A-Za-z0-9_.-]+?)(?:-v(\d[^']*))?' found in the workspace(?: at version v([0-9][0-9A-Za-z.+-]*))?/.exec(
+      text,
+    );
+  if (!match) return undefined;
+  const [, kind, name, oldVersion, version] = match;
+  const found = version ?? oldVersion;
+  return { kind, name, ...(found !== undefined ? { version: found } : {}) };
 }

@@ -7,8 +7,9 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { EXIT, exitCodeOf } from "../../../automation/cli/exitCodes";
-import { fromWire, PulumiCliNotFoundError, toWire } from "../../../automation/errors";
+import { EXIT, exitCodeOf, exitCodeOfErrors } from "../../../automation/cli/exitCodes";
+import { fromWire, PulumiCliNotFoundError, PulumiPluginMissingError, toWire } from "../../../automation/errors";
+import { missingPlugin } from "../../../automation/operations/stackJob";
 import { findPulumiCli } from "../../../automation/pulumiCli";
 import { lookUpToolchain, TOOLCHAIN_RECORD } from "../../../automation/toolchain";
 import { fakePulumiCli } from "./fixtures";
@@ -119,17 +120,31 @@ describe("toolchain lookup", () => {
     assert.ok(error instanceof PulumiCliNotFoundError);
     assert.equal(error.code, "pulumi_cli_missing");
     assert.equal(exitCodeOf(error), EXIT.invalidInput);
+    // A stack job's failure too (the CLI is looked up in the worker): invalid input, nothing was touched.
+    assert.equal(exitCodeOfErrors([error.name]), EXIT.invalidInput);
     assert.equal(error.checkout, root);
     assert.equal(error.problem, "is not built (no tools/.toolchain-built)");
     assert.equal(error.cliVersion, "3.259.0");
-    assert.deepEqual(error.plugins, ["kubernetes 4.25.0"]);
+    assert.deepEqual(
+      error.plugins.map((p) => `${p.name} ${p.version}`),
+      ["kubernetes 4.25.0", "random 4.21.2", "aws 7.48.0", "gcp 9.37.0", "azure-native 3.28.0"],
+    );
     assert.equal(
       error.message,
       `No Pulumi CLI found: the toolchain of the checkout ${root} is not built (no tools/.toolchain-built), and there is no \`pulumi\` on PATH ` +
         "(the driver never builds or downloads one). Do one of:\n" +
         `  - run \`npm run toolchain\` in ${root} (builds it from Go modules: many minutes the first time),\n` +
         "  - set `pulumiPath` (CLI: `--pulumi PATH`) to a Pulumi CLI binary or the directory holding it,\n" +
-        "  - install the Pulumi CLI 3.259.0 on PATH with the resource plugin kubernetes 4.25.0 (`pulumi plugin install resource kubernetes 4.25.0`).",
+        "  - install the Pulumi CLI 3.259.0 on PATH.\n" +
+        "The engine also needs these plugins, found beside the CLI, on PATH, or installed in PULUMI_HOME (`pulumiHome`):\n" +
+        "  - pulumi-resource-pulumi-nodejs (the program's dynamic resources) and pulumi-language-nodejs (a program run as a local one, " +
+        "`inlineProgram: false`, or by hand): beside the CLI in Pulumi's release archive\n" +
+        "  - pulumi-resource-kubernetes 4.25.0: `pulumi plugin install resource kubernetes 4.25.0`\n" +
+        "  - pulumi-resource-random 4.21.2, for stacks whose `secrets.passwordProvider` is `random` (the default): " +
+        "`pulumi plugin install resource random 4.21.2`\n" +
+        "  - pulumi-resource-aws 7.48.0, for `cloud: aws`: `pulumi plugin install resource aws 7.48.0`\n" +
+        "  - pulumi-resource-gcp 9.37.0, for `cloud: gcp`: `pulumi plugin install resource gcp 9.37.0`\n" +
+        "  - pulumi-resource-azure-native 3.28.0, for `cloud: azure`: `pulumi plugin install resource azure-native 3.28.0`",
     );
   });
 
@@ -144,5 +159,55 @@ describe("toolchain lookup", () => {
     assert.ok(back instanceof PulumiCliNotFoundError);
     assert.equal(back.message, error.message);
     assert.equal(back.checkout, undefined);
+    assert.deepEqual(back.plugins, error.plugins);
+  });
+});
+
+describe("a plugin the engine did not find", () => {
+  it("is read from the engine's message, in its current and its older form", () => {
+    assert.deepEqual(
+      missingPlugin(
+        "error: could not load plugin for kubernetes provider 'default_4_25_0': no resource plugin 'pulumi-resource-kubernetes' " +
+          "found in the workspace at version v4.25.0 or on your $PATH",
+      ),
+      { kind: "resource", name: "kubernetes", version: "4.25.0" },
+    );
+    assert.deepEqual(missingPlugin("no resource plugin 'pulumi-resource-random' found in the workspace at version v4.21.2"), {
+      kind: "resource",
+      name: "random",
+      version: "4.21.2",
+    });
+    assert.deepEqual(
+      missingPlugin(
+        "failed to load language plugin nodejs: no language plugin 'pulumi-language-nodejs' found in the workspace or on your $PATH",
+      ),
+      {
+        kind: "language",
+        name: "nodejs",
+      },
+    );
+    assert.deepEqual(
+      missingPlugin(
+        "no resource plugin 'aws-v7.48.0' found in the workspace or on your $PATH, install the plugin using `pulumi plugin install resource aws v7.48.0`",
+      ),
+      { kind: "resource", name: "aws", version: "7.48.0" },
+    );
+    assert.equal(missingPlugin("error: update failed: the API server refused the Deployment"), undefined);
+  });
+
+  it("is a typed error saying how to install it, a stack failure (exit 1) that crosses a process boundary intact", () => {
+    const plugins = [{ name: "kubernetes", version: "4.25.0" }];
+    const error = new PulumiPluginMissingError("dev-acme", "resource", "kubernetes", "4.25.0", plugins);
+    assert.equal(error.code, "pulumi_plugin_missing");
+    assert.equal(exitCodeOf(error), EXIT.failed);
+    assert.match(
+      error.message,
+      /^Stack "dev-acme" needs the engine's resource plugin pulumi-resource-kubernetes 4\.25\.0, which it did not find \(the driver never downloads plugins\): install it with `pulumi plugin install resource kubernetes 4\.25\.0`, or put pulumi-resource-kubernetes on PATH or beside the CLI, then re-run\./,
+    );
+    const language = new PulumiPluginMissingError("dev-acme", "language", "nodejs", undefined, plugins);
+    assert.match(language.message, /put pulumi-language-nodejs beside the CLI \(`pulumiPath`\) or on PATH/);
+    const back = fromWire(JSON.parse(JSON.stringify(toWire(language))));
+    assert.ok(back instanceof PulumiPluginMissingError);
+    assert.equal(back.message, language.message);
   });
 });
