@@ -28,7 +28,7 @@ import { StackRunner } from "./operations/stackRunner";
 import { endOrphans } from "./processes/marks";
 import { MigrationRecords } from "./registry/migrationRecords";
 import { TenantRegistry } from "./registry/registry";
-import { checkStack, parseTenantInput, type FleetStack, type TenantInput } from "./registry/tenant";
+import { checkStack, imagesOf, parseTenantInput, type FleetStack, type StackImages, type TenantInput } from "./registry/tenant";
 import { parseInput } from "./input";
 import type { WorkspaceOptions } from "./workspace";
 
@@ -63,6 +63,17 @@ export interface StackOutcome {
   readonly stack: string;
   /** `cancelled`: the operation's signal stopped its job (re-run the operation id to continue); `untouched`: not started. */
   readonly status: "succeeded" | "skipped" | "failed" | "cancelled" | "untouched";
+  /**
+   * The app version a preview or up set the stack to, and the images it maps to: the tags of the
+   * settings' images are replaced by the version.
+   * @default - none: the operation sets no settings (refresh, outputs, destroy, recover)
+   */
+  readonly version?: string;
+  /**
+   * The images of `version`.
+   * @default - none: the operation sets no settings
+   */
+  readonly images?: StackImages;
   readonly result?: StackJobResult;
   readonly error?: WireError;
 }
@@ -342,7 +353,8 @@ export class Driver {
           signal: options.signal,
         });
         const outcome = ran.status === "failed" && ran.error.name === "CancelledError" ? { ...ran, status: "cancelled" as const } : ran;
-        outcomes.set(stack.name, { stack: stack.name, ...outcome });
+        const deploys = job.settings !== undefined ? { version: stack.version, images: imagesOf(job.settings) } : {};
+        outcomes.set(stack.name, { stack: stack.name, ...outcome, ...deploys });
         emit({
           type: "stack",
           operationId,

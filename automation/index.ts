@@ -24,6 +24,17 @@ export { readDataPlaneFile, staticDataPlane } from "./migration/staticDataPlane"
 export * from "./registry/migrationRecords";
 export * from "./registry/registry";
 export { assertSucceeded, type AnyOperationResult } from "./succeeded";
-export { PLANS, atVersion, fleetStacks, parseVersion, stackOf, type FleetStack, type Tenant, type TenantInput } from "./registry/tenant";
+export {
+  PLANS,
+  atVersion,
+  fleetStacks,
+  parseVersion,
+  stackOf,
+  type FleetStack,
+  type RegisteredTenant,
+  type StackImages,
+  type Tenant,
+  type TenantInput,
+} from "./registry/tenant";
 export { TOOLCHAIN_RECORD, lookUpToolchain, type ToolchainLookup } from "./toolchain";
 export * from "./workspace";

@@ -20,7 +20,7 @@ import { checkTenantSettings } from "../registry/tenant";
 import type { TenantFields } from "../types";
 import { EXIT, exitCodeOf, exitCodeOfErrors } from "./exitCodes";
 import { readDataPlaneFile } from "../migration/staticDataPlane";
-import { gcSummary, migrationSummary, operationSummary, progressLine, tenantTable, upgradeSummary } from "./output";
+import { gcSummary, migrationSummary, operationSummary, progressLine, tenantTable, upgradeSummary, versionImages } from "./output";
 import { ProgressBoard, type Terminal } from "./progressBoard";
 
 const USAGE = `Usage: tenantstack [options] <command>
@@ -300,7 +300,7 @@ async function prepare(
     checkTenantSettings(tenant, (path) => flagOf(path, TENANT_FLAGS));
     run = async (driver) => {
       const created = await driver.registry.create(tenant);
-      show(created, `registered tenant ${created.name} (${created.plan}, version ${created.version})`);
+      show(created, `registered tenant ${created.name} (${created.plan}, ${versionImages(created.version, created.images)})`);
       return EXIT.ok;
     };
   } else if (command === "tenant" && sub === "list") {

@@ -4,7 +4,7 @@ import type { FleetUpgradeResult } from "../fleet/upgrade";
 import type { GcResult } from "../migration/gc";
 import type { MigrationResult } from "../migration/migrate";
 import type { DriverEvent } from "../operations/events";
-import type { Tenant } from "../registry/tenant";
+import type { RegisteredTenant, StackImages } from "../registry/tenant";
 
 /** One progress line for an event, or undefined for events too fine to show. */
 export function progressLine(event: DriverEvent): string | undefined {
@@ -23,11 +23,27 @@ export function progressLine(event: DriverEvent): string | undefined {
   }
 }
 
-/** A table of tenants. */
-export function tenantTable(tenants: readonly Tenant[]): string {
+/** How a version maps to images: `version 2.4.1: api ghcr.io/x/api:2.4.1, worker ghcr.io/x/worker:2.4.1`. */
+export function versionImages(version: string, images: StackImages): string {
+  const named = (["api", "worker"] as const).flatMap((part) => (images[part] ? [`${part} ${images[part]}`] : []));
+  return `version ${version}${named.length > 0 ? `: ${named.join(", ")}` : ""}`;
+}
+
+/** A table of tenants, with the images their version maps to (the tags in their settings are replaced by it). */
+export function tenantTable(tenants: readonly RegisteredTenant[]): string {
   const rows = [
-    ["NAME", "PLAN", "ENV", "VERSION", "REGION", "CLUSTER", "HOST"],
-    ...tenants.map((t) => [t.name, t.plan, t.environment, t.version, t.region, t.cluster, t.host]),
+    ["NAME", "PLAN", "ENV", "VERSION", "REGION", "CLUSTER", "HOST", "API IMAGE", "WORKER IMAGE"],
+    ...tenants.map((t) => [
+      t.name,
+      t.plan,
+      t.environment,
+      t.version,
+      t.region,
+      t.cluster,
+      t.host,
+      t.images.api ?? "",
+      t.images.worker ?? "",
+    ]),
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows
@@ -54,7 +70,8 @@ export function operationSummary(result: OperationResult): string {
       : "";
     const outputs = s.result?.outputs && result.kind === "outputs" ? ` ${JSON.stringify(s.result.outputs)}` : "";
     const error = s.error ? `\n    ${s.error.message.split("\n").join("\n    ")}` : "";
-    return `  ${s.stack}: ${s.status}${counts}${stateful}${drift}${outputs}${error}`;
+    const version = s.version !== undefined && s.images ? `\n    ${versionImages(s.version, s.images)}` : "";
+    return `  ${s.stack}: ${s.status}${counts}${stateful}${drift}${outputs}${version}${error}`;
   });
   const registration =
     result.registration === undefined

@@ -14,7 +14,9 @@ import {
   parseTenantInput,
   parseVersion,
   tenantDifferences,
+  withImages,
   type FleetStack,
+  type RegisteredTenant,
   type Tenant,
   type TenantInput,
 } from "./tenant";
@@ -31,8 +33,8 @@ interface TenantRow extends Record<string, unknown> {
   created_at: string;
 }
 
-function fromRow(row: TenantRow): Tenant {
-  return {
+function fromRow(row: TenantRow): RegisteredTenant {
+  return withImages({
     name: row.name,
     plan: row.plan as Tenant["plan"],
     environment: row.environment as Tenant["environment"],
@@ -42,7 +44,7 @@ function fromRow(row: TenantRow): Tenant {
     cluster: row.cluster,
     settings: JSON.parse(row.settings) as Record<string, unknown>,
     createdAt: row.created_at,
-  };
+  });
 }
 
 /** A shared tenant of the shared stack `tenant` would join (its environment's on its cluster), if there is one. */
@@ -61,14 +63,14 @@ export class TenantRegistry {
     private readonly clusters?: readonly string[],
   ) {}
 
-  /** Every tenant, in registration order. */
-  async list(): Promise<Tenant[]> {
+  /** Every tenant, in registration order, each with the images its stack runs. */
+  async list(): Promise<RegisteredTenant[]> {
     const rows = await this.db.all<TenantRow>("SELECT * FROM tenants ORDER BY created_at, name");
     return rows.map(fromRow);
   }
 
-  /** One tenant; throws TenantNotFoundError when it is not registered. */
-  async show(name: string): Promise<Tenant> {
+  /** One tenant, with the images its stack runs; throws TenantNotFoundError when it is not registered. */
+  async show(name: string): Promise<RegisteredTenant> {
     const [row] = await this.db.all<TenantRow>("SELECT * FROM tenants WHERE name = ?", [name]);
     if (row === undefined) throw new TenantNotFoundError(name);
     return fromRow(row);
@@ -78,7 +80,7 @@ export class TenantRegistry {
    * Registers a tenant. A shared tenant joins its environment's shared stack: given no settings it
    * takes the stack's settings and version; given others, it must agree with them.
    */
-  async create(input: TenantInput): Promise<Tenant> {
+  async create(input: TenantInput): Promise<RegisteredTenant> {
     const parsed = parseTenantInput(input);
     return this.db.transaction(async (tx) => {
       const registry = new TenantRegistry(tx);
@@ -122,7 +124,7 @@ export class TenantRegistry {
           tenant.createdAt,
         ],
       );
-      return tenant;
+      return withImages(tenant);
     });
   }
 
@@ -131,7 +133,7 @@ export class TenantRegistry {
    * are: what a provisioning service wants of a repeated request. A tenant of that name with other
    * fields is a TenantExistsError naming each field that differs.
    */
-  async ensure(input: TenantInput): Promise<{ readonly tenant: Tenant; readonly created: boolean }> {
+  async ensure(input: TenantInput): Promise<{ readonly tenant: RegisteredTenant; readonly created: boolean }> {
     const parsed = parseTenantInput(input);
     try {
       return { tenant: await this.create(parsed), created: true };

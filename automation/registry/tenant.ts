@@ -25,6 +25,43 @@ export interface Tenant extends TenantFields {
   readonly createdAt: string;
 }
 
+/** The images a stack runs: its settings' `api.image` and `worker.image`, their tags replaced by its version. */
+export interface StackImages {
+  /**
+   * The API's image.
+   * @default - none: the settings name no image (the stack's schema refuses them)
+   */
+  readonly api?: string;
+  /**
+   * The worker's image.
+   * @default - none: the settings name no image (the stack's schema refuses them)
+   */
+  readonly worker?: string;
+}
+
+/**
+ * A tenant as the registry lists it, with the images its stack runs: the tag of each image in its
+ * settings is replaced by its `version`, so `settings` may name another tag than the one that runs.
+ */
+export interface RegisteredTenant extends Tenant {
+  /** The images the tenant's stack runs at its `version`. */
+  readonly images: StackImages;
+}
+
+/** The images stack settings name (their tags already the stack's version). */
+export function imagesOf(settings: StackInput | Readonly<Record<string, unknown>>): StackImages {
+  const image = (part: "api" | "worker") => (settings as Record<string, { image?: unknown } | undefined>)[part]?.image;
+  const [api, worker] = [image("api"), image("worker")];
+  return { ...(typeof api === "string" ? { api } : {}), ...(typeof worker === "string" ? { worker } : {}) };
+}
+
+/** A registered tenant with the images its stack runs at its version. */
+export function withImages(tenant: Tenant): RegisteredTenant {
+  const settings = tenant.settings as Record<string, { image?: unknown } | undefined>;
+  const at = (part: "api" | "worker") => ({ [part]: { image: withVersion(settings[part]?.image, tenant.version) } });
+  return { ...tenant, images: imagesOf({ ...at("api"), ...at("worker") }) };
+}
+
 /** One stack of the fleet and the tenants it serves. */
 export interface FleetStack {
   /** The Pulumi stack name. */

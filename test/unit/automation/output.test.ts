@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
-import { progressLine, upgradeSummary } from "../../../automation/cli/output";
+import { operationSummary, progressLine, tenantTable, upgradeSummary } from "../../../automation/cli/output";
 import type { DriverEvent } from "../../../automation/operations/events";
+import { tenantSettings } from "./fixtures";
+import { scriptedDriver } from "./scriptedDriver";
 
 const migration = (step: string, status: string, detail?: string) =>
   ({ type: "migration", operationId: "op", step, status, ...(detail ? { detail } : {}) }) as DriverEvent;
@@ -41,5 +43,62 @@ describe("the CLI's fleet upgrade summary", () => {
         '  wave 0 (canary): dev-new failed (up of stack "dev-new" failed:) (not rolled back: no deployment before this upgrade)\n' +
         "  stopped at dev-new; later waves untouched",
     );
+  });
+});
+
+describe("the version -> image mapping", () => {
+  it("is a column of the tenant table, the images at the tenant's version whatever tag its settings name", async () => {
+    const scripted = await scriptedDriver();
+    try {
+      // The settings name tag 1.0.0; the tenant runs version 2.4.1.
+      const created = await scripted.driver.registry.create({
+        name: "acme",
+        host: "acme.example.com",
+        plan: "dedicated",
+        version: "2.4.1",
+        settings: tenantSettings(),
+      });
+      assert.deepEqual(created.images, { api: "hashicorp/http-echo:2.4.1", worker: "hashicorp/http-echo:2.4.1" });
+      const listed = await scripted.driver.registry.list();
+      assert.deepEqual(listed[0].images, created.images, "the JSON of `tenant list` and GET /tenants");
+      assert.equal((listed[0].settings.api as { image: string }).image, "hashicorp/http-echo:1.0.0", "the settings as given");
+      assert.equal(
+        tenantTable(listed),
+        "NAME  PLAN       ENV  VERSION  REGION  CLUSTER  HOST              API IMAGE                  WORKER IMAGE\n" +
+          "acme  dedicated  dev  2.4.1    local   local    acme.example.com  hashicorp/http-echo:2.4.1  hashicorp/http-echo:2.4.1",
+      );
+      // After a fleet upgrade, the listing follows the version.
+      await scripted.driver.fleetUpgrade({ version: "2.5.0" });
+      assert.deepEqual((await scripted.driver.registry.show("acme")).images, {
+        api: "hashicorp/http-echo:2.5.0",
+        worker: "hashicorp/http-echo:2.5.0",
+      });
+    } finally {
+      await scripted.close();
+    }
+  });
+
+  it("is in a preview's result per stack, and in its summary", async () => {
+    const scripted = await scriptedDriver();
+    try {
+      await scripted.driver.registry.create({
+        name: "acme",
+        host: "acme.example.com",
+        plan: "dedicated",
+        version: "2.4.1",
+        settings: tenantSettings(),
+      });
+      const preview = await scripted.driver.preview();
+      assert.equal(preview.stacks[0].version, "2.4.1");
+      assert.deepEqual(preview.stacks[0].images, { api: "hashicorp/http-echo:2.4.1", worker: "hashicorp/http-echo:2.4.1" });
+      assert.equal(
+        operationSummary(preview).split("\n").slice(1).join("\n"),
+        "  dev-acme: succeeded\n    version 2.4.1: api hashicorp/http-echo:2.4.1, worker hashicorp/http-echo:2.4.1",
+      );
+      const refresh = await scripted.driver.refresh();
+      assert.equal(refresh.stacks[0].images, undefined, "a refresh sets no version");
+    } finally {
+      await scripted.close();
+    }
   });
 });
