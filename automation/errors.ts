@@ -199,6 +199,26 @@ export class OperationFailedError extends TenantstackError {
   }
 }
 
+/**
+ * Data servers a migration needs that cannot be used as the data plane gives them: unreachable,
+ * refusing the login, or without the tenant's database. Nothing was changed.
+ */
+export class DataServerError extends TenantstackError {
+  constructor(
+    /** One line per server: its side, stack, `host:port` (never a URL), what is wrong and what to do. */
+    readonly problems: readonly string[],
+  ) {
+    const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+    super(
+      "data_server_unavailable",
+      `The data servers of the migration cannot be used (${count}):\n${problems.map((p) => `  - ${p}`).join("\n")}\n` +
+        "Nothing was changed. The data plane maps each stack to the URLs of its Postgres and Redis servers as this driver reaches them " +
+        '(automation/README.md, "A data plane"); fix it or the servers, then run the migration again.',
+    );
+    this.name = "DataServerError";
+  }
+}
+
 /** A worker process that died (crash, kill, timeout) before finishing its stack job; its stack needs recovery. */
 export class WorkerCrashedError extends TenantstackError {
   constructor(
@@ -364,6 +384,7 @@ const WIRE: Record<string, { make: (...args: never[]) => TenantstackError; args:
     args: (e: StackOperationError) => [e.stack, e.operation, e.detail],
   },
   CancelledError: { make: (o: string) => new CancelledError(o), args: (e: CancelledError) => [e.operation] },
+  DataServerError: { make: (p: string[]) => new DataServerError(p), args: (e: DataServerError) => [e.problems] },
   OperationFailedError: {
     make: (o: string, k: string, s: string, f: string[]) => new OperationFailedError(o, k, s, f),
     args: (e: OperationFailedError) => [e.operationId, e.kind, e.status, e.failures],

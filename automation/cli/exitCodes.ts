@@ -15,6 +15,8 @@ export const EXIT = {
   planMismatch: 4,
   /** Protected data refused a destroy; nothing was destroyed. */
   protectedData: 5,
+  /** A server the operation needs (a migration's data server) cannot be used; nothing was changed. */
+  unavailable: 69,
   /** Unexpected error of the driver itself. */
   internal: 70,
   /** Cancelled (SIGINT); re-run with the same operation id to continue. */
@@ -33,6 +35,7 @@ const BY_CODE: Record<string, number> = {
   pending_operations: EXIT.locked,
   plan_mismatch: EXIT.planMismatch,
   protected: EXIT.protectedData,
+  data_server_unavailable: EXIT.unavailable,
   cancelled: EXIT.cancelled,
   operation_failed: EXIT.failed,
   failed: EXIT.failed,

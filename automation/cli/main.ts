@@ -56,7 +56,8 @@ Options:
   --clusters N=FILE,...  the clusters stacks run on, each with its kubeconfig (default local=--kubeconfig;
                          env TENANTSTACK_CLUSTERS)
   --json                 machine-readable result on stdout
-Exit codes: 0 ok, 1 a stack failed, 2 invalid input, 3 stack locked, 4 plan mismatch, 5 protected data, 70 internal, 130 cancelled.`;
+Exit codes: 0 ok, 1 a stack failed, 2 invalid input, 3 stack locked, 4 plan mismatch, 5 protected data,
+  69 a data server unavailable, 70 internal, 130 cancelled.`;
 
 const OPTIONS = {
   "state-dir": { type: "string" },
@@ -221,14 +222,17 @@ function requestOf(command: string, sub: string | undefined, values: Values): Re
 }
 
 /** The driver's options from the flags and environment, checked (nothing is opened). */
-async function driverOptionsOf(values: Values): Promise<DriverOptions> {
+async function driverOptionsOf(values: Values, command: string): Promise<DriverOptions> {
   // The driver (and the Automation API) load only once the command's own input is checked.
   const { checkDriverOptions } = await import("../driverOptions");
   const kubeconfig = values.kubeconfig ?? process.env.KUBECONFIG;
   const dataPlane = values["data-plane"] ?? process.env.TENANTSTACK_DATA_PLANE;
   const clusters = values.clusters ?? process.env.TENANTSTACK_CLUSTERS;
   const options: DriverOptions = {
-    migration: dataPlane ? { dataPlane: readDataPlaneFile(dataPlane) } : {},
+    migration: {
+      ...(dataPlane ? { dataPlane: readDataPlaneFile(dataPlane) } : {}),
+      dataPlaneOption: `\`--data-plane FILE\` (or TENANTSTACK_DATA_PLANE)${command === "serve" ? " of `tenantstack serve`" : ""}`,
+    },
     workspace: {
       ...(clusters ? { clusters: parseClusterList(clusters) } : {}),
       stateDir: values["state-dir"] ?? process.env.TENANTSTACK_STATE_DIR,
@@ -347,7 +351,7 @@ async function prepare(
   }
   if (run === undefined)
     throw new InputError("options", [`\`command\` must be one of the commands of \`tenantstack --help\` (got "${positionals.join(" ")}")`]);
-  return { driverOptions: await driverOptionsOf(values), run };
+  return { driverOptions: await driverOptionsOf(values, command), run };
 }
 
 /**

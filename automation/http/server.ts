@@ -57,6 +57,7 @@ const STATUS: Record<string, number> = {
   plan_mismatch: 409,
   protected: 409,
   cancelled: 409,
+  data_server_unavailable: 502,
 };
 
 /** The error body every failure gets: `{ error: { code, message, problems? } }`, redacted, never a stack trace. */

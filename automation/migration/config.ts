@@ -38,4 +38,19 @@ export interface MigrationConfig {
    * @default 120000
    */
   readonly drainTimeoutMs?: number;
+  /**
+   * How messages name the data plane option, on the surface that opened the driver (the CLI names its
+   * flag).
+   * @internal
+   * @default "`migration.dataPlane`"
+   */
+  readonly dataPlaneOption?: string;
+}
+
+/** The problem of a driver without a data plane, naming the option as the surface that opened it does. */
+export function noDataPlane(config: MigrationConfig): string {
+  return (
+    `the driver has no data plane (${config.dataPlaneOption ?? "`migration.dataPlane`"}): it must know where each stack's ` +
+    'Postgres and Redis servers are (automation/README.md, "A data plane")'
+  );
 }

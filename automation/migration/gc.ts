@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { GcOptionsSchema } from "../../schema/operations";
 import { InputError, toWire, type WireError } from "../errors";
+import { noDataPlane } from "./config";
 import { parseInput } from "../input";
 import type { DriverEvent, OperationOptions } from "../operations/events";
 import { jobTarget } from "../operations/stackJob";
@@ -108,8 +109,7 @@ async function removeSpare(context: MigrationContext, scope: JobScope, migration
 /** Runs gc; see the module's description. A re-run of the operation id skips its finished stack steps. */
 export async function gc(context: MigrationContext, options: GcOptions): Promise<GcResult> {
   parseInput(GcOptionsSchema, options, "gc options");
-  if (!context.config.dataPlane)
-    throw new InputError("gc", ["the driver has no `migration.dataPlane`: it must know where each stack's Postgres and Redis servers are"]);
+  if (!context.config.dataPlane) throw new InputError("gc", [noDataPlane(context.config)]);
   const operationId = options.operationId ?? randomUUID();
   const now = options.now ?? new Date();
   const emit = (event: DriverEvent) => options.onEvent?.(event);

@@ -9,7 +9,8 @@
 import { createHash, randomUUID } from "node:crypto";
 import { defaultNamespace } from "../../schema/naming";
 import { unknownCluster } from "../clusters";
-import { InputError, toWire, type WireError } from "../errors";
+import { DataServerError, InputError, toWire, type WireError } from "../errors";
+import { dataServerProblems } from "./data/serverCheck";
 import { MigrationError } from "./data/errors";
 import { KubernetesDrain } from "./data/kubeDrain";
 import { DEFAULT_REMOVAL_GRACE_MS, Migration } from "./data/dataMigration";
@@ -22,7 +23,7 @@ import { sharedPeer } from "../registry/registry";
 import { MigrateOptionsSchema } from "../../schema/operations";
 import { parseInput } from "../input";
 import { checkStack, fleetStacks, PLANS, stackOf, type FleetStack, type Tenant } from "../registry/tenant";
-import type { MigrationDataPlane } from "./config";
+import { noDataPlane, type MigrationDataPlane } from "./config";
 import { type MigrationContext, currentStack, inTransaction } from "./context";
 import { DriverMigrationStacks } from "./driverStacks";
 import { jobDataSteps, urlSecretName } from "./jobDataSteps";
@@ -215,7 +216,7 @@ async function prepare(context: MigrationContext, options: MigrateOptions, opera
   }
   const dataPlane = context.config.dataPlane;
   const problems = [
-    ...(dataPlane ? [] : ["the driver has no `migration.dataPlane`: it must know where each stack's Postgres and Redis servers are"]),
+    ...(dataPlane ? [] : [noDataPlane(context.config)]),
     ...(context.kube(migration.source.cluster)
       ? []
       : [`the driver has no kubeconfig of cluster "${migration.source.cluster}" (\`workspace.clusters\`): the drain needs its API`]),
@@ -257,6 +258,9 @@ export async function migrate(context: MigrationContext, options: MigrateOptions
       source: await prepared.dataPlane.endpoints(source!),
       target: await prepared.dataPlane.endpoints(target),
     });
+    // Every server answers, the source holding the tenant's database, or the plan stops with what to fix.
+    const unusable = await dataServerProblems(settings, { sourceStack, targetStack });
+    if (unusable.length > 0) throw new DataServerError(unusable);
     const plan = await planMigration(settings, journal, { sourceStack, targetStack });
     const result: MigrationResult = { ...base, status: "planned", resumed: prepared.recorded, steps: [], plan };
     // A plan of a new migration is journaled as its own operation (the HTTP API serves it from there).

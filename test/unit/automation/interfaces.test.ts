@@ -111,8 +111,13 @@ describe("CLI and HTTP API input", () => {
         /`cluster` must be one of the driver's clusters \["local"\] \(got "mars"\)/,
       ],
       ["a rollback with nothing to roll back", ["migrate", "acme", "--rollback"], 2, /`rollback` needs a switched migration/],
-      ["a migration without a data plane", ["migrate", "acme", "--to", "shared"], 2, /the driver has no `migration.dataPlane`/],
-      ["gc without a data plane", ["gc"], 2, /the driver has no `migration.dataPlane`/],
+      [
+        "a migration's dry run without a data plane, naming the flag",
+        ["migrate", "acme", "--to", "shared", "--dry-run"],
+        2,
+        /the driver has no data plane \(`--data-plane FILE` \(or TENANTSTACK_DATA_PLANE\)\): it must know where each stack's Postgres and Redis servers are/,
+      ],
+      ["gc without a data plane", ["gc"], 2, /the driver has no data plane \(`--data-plane FILE` \(or TENANTSTACK_DATA_PLANE\)\)/],
       [
         "a bad gc time",
         ["gc", "--now", "yesterday"],

@@ -43,14 +43,35 @@ export function libpqEnv(url: string, database: string): Record<string, string> 
   };
 }
 
+/** Where the server of `url` is, as messages may name it: `host:port`, never the credentials. */
+export function serverAddress(url: string): string {
+  const { host, port } = server(url);
+  return `${host}:${port}`;
+}
+
 /**
  * Runs `work` with a client connected to `database` on the server of `url`, in the canonical
  * session, and closes it. A dropped connection rejects the pending query instead of crashing.
+ * @param connectTimeoutMs how long the connection may take (none by default: the data steps wait)
  */
-export async function withDatabase<T>(url: string, database: string, work: (client: Client) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(
+  url: string,
+  database: string,
+  work: (client: Client) => Promise<T>,
+  connectTimeoutMs?: number,
+): Promise<T> {
   const { host, port, user, password, sslmode } = server(url);
   const ssl = sslmode === undefined || sslmode === "disable" ? undefined : { rejectUnauthorized: sslmode.startsWith("verify") };
-  const client = new Client({ host, port, user, password, database, ssl, application_name: "tenantstack-migrate" });
+  const client = new Client({
+    host,
+    port,
+    user,
+    password,
+    database,
+    ssl,
+    application_name: "tenantstack-migrate",
+    ...(connectTimeoutMs !== undefined ? { connectionTimeoutMillis: connectTimeoutMs } : {}),
+  });
   // Without a listener, a dropped connection is an uncaught 'error' event; the query rejects anyway.
   client.on("error", () => undefined);
   await client.connect();

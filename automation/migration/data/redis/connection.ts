@@ -5,9 +5,11 @@ import { tenantKeyPrefix } from "../../../../schema/naming";
  * Runs `work` with a client of the server at `url` and closes it. The client never reconnects and
  * never resends a command: a dropped connection fails the step, and the rerun resumes from the
  * journal's checkpoint instead of replaying writes of unknown outcome.
+ * @param connectTimeoutMs how long the connection may take (ioredis' default, 10 s, when not given)
  */
-export async function withRedis<T>(url: string, work: (client: Redis) => Promise<T>): Promise<T> {
+export async function withRedis<T>(url: string, work: (client: Redis) => Promise<T>, connectTimeoutMs?: number): Promise<T> {
   const client = new Redis(url, {
+    ...(connectTimeoutMs !== undefined ? { connectTimeout: connectTimeoutMs } : {}),
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
@@ -16,8 +18,12 @@ export async function withRedis<T>(url: string, work: (client: Redis) => Promise
     connectionName: "tenantstack-migrate",
   });
   // Without a listener, a dropped connection is an uncaught 'error' event; pending commands reject anyway.
-  client.on("error", () => undefined);
-  await client.connect();
+  let failure: unknown;
+  client.on("error", (error) => (failure = error));
+  // A refused connection rejects as "Connection is closed.": its cause is the socket's error.
+  await client.connect().catch((error: Error) => {
+    throw failure !== undefined ? Object.assign(error, { cause: failure }) : error;
+  });
   try {
     return await work(client);
   } finally {
