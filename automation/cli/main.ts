@@ -433,6 +433,9 @@ export async function main(
   }
 }
 
-if (require.main === module) {
+/** Runs the `tenantstack` command (`bin/tenantstack.js`): this process's arguments and terminal, and its exit code. */
+export function runCommand(): void {
   void main(process.argv.slice(2), undefined, undefined, process.stderr).then((code) => process.exit(code));
 }
+
+if (require.main === module) runCommand();
