@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 
@@ -42,7 +42,7 @@ describe("the tenantstack command", () => {
   });
 
   it("is what the package's bin names, and what it packs", () => {
-    const manifest = require(path.join(REPO, "package.json")) as { bin: Record<string, string>; files: string[] };
+    const manifest = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { bin: Record<string, string>; files: string[] };
     assert.deepEqual(manifest.bin, { tenantstack: "bin/tenantstack.js" });
     assert.ok(manifest.files.includes("bin/tenantstack.js"));
   });
