@@ -183,7 +183,7 @@ export class OperationFailedError extends TenantstackError {
     readonly kind: string,
     /** Its status: `failed`, `rolled-back` (a migration), `cancelled`. */
     readonly status: string,
-    /** What failed, each with the first line of its error: `dev-acme: up of stack "dev-acme" failed:`. */
+    /** What failed, each with its error (at most 20 lines, indented): `dev-acme: failed: up of stack "dev-acme" failed: ...`. */
     readonly failures: readonly string[],
     /** The operation's whole result (in this process only: it does not cross a process boundary). */
     readonly result?: unknown,

@@ -11,16 +11,23 @@ import type { MigrationResult } from "./migration/migrate";
 /** A result of any of the driver's operations. */
 export type AnyOperationResult = OperationResult | FleetUpgradeResult | MigrationResult | GcResult;
 
-/** The first line of a message. */
-const firstLine = (message: string) => message.split("\n")[0];
+/** Lines of one error shown, then counted. */
+const LINES_SHOWN = 20;
 
-/** What failed in a result, one line each. */
+/** An error's message as a failure shows it: its lines under the first indented, at most {@link LINES_SHOWN}. */
+function shown(message: string): string {
+  const lines = message.split("\n");
+  const more = lines.length > LINES_SHOWN ? [`... ${lines.length - LINES_SHOWN} more lines in the result`] : [];
+  return [...lines.slice(0, LINES_SHOWN), ...more].join("\n    ");
+}
+
+/** What failed in a result, one entry each. */
 function failuresOf(result: AnyOperationResult): { kind: string; failures: string[] } {
   if ("waves" in result) {
     const failures = result.waves
       .flat()
       .filter((s) => s.status === "failed" || s.status === "rolled-back" || s.status === "cancelled")
-      .map((s) => `${s.stack}: ${s.status}${s.error ? `: ${firstLine(s.error.message)}` : ""}`);
+      .map((s) => `${s.stack}: ${s.status}${s.error ? `: ${shown(s.error.message)}` : ""}`);
     return { kind: "fleet-upgrade", failures };
   }
   if (result.kind === "gc")
@@ -28,24 +35,25 @@ function failuresOf(result: AnyOperationResult): { kind: string; failures: strin
       kind: result.kind,
       failures: result.removals
         .filter((r) => r.status === "failed")
-        .map((r) => `${r.tenant}'s ${r.copy} copy in ${r.stack}: ${firstLine(r.error?.message ?? "failed")}`),
+        .map((r) => `${r.tenant}'s ${r.copy} copy in ${r.stack}: ${shown(r.error?.message ?? "failed")}`),
     };
   if (result.kind === "migrate")
     return {
       kind: result.kind,
       failures: [
-        `${result.tenant} ${result.from} -> ${result.to}: ${result.status}${result.error ? `: ${firstLine(result.error.message)}` : ""}`,
+        `${result.tenant} ${result.from} -> ${result.to}: ${result.status}${result.error ? `: ${shown(result.error.message)}` : ""}`,
       ],
     };
   const failures = result.stacks
     .filter((s) => s.status === "failed" || s.status === "cancelled")
-    .map((s) => `${s.stack}: ${s.status}${s.error ? `: ${firstLine(s.error.message)}` : ""}`);
+    .map((s) => `${s.stack}: ${s.status}${s.error ? `: ${shown(s.error.message)}` : ""}`);
   return { kind: result.kind, failures };
 }
 
 /**
  * Returns `result` when its operation succeeded (a migration's dry run `planned` counts), else throws
- * an {@link OperationFailedError} listing what failed, with the result as its `result`. The driver's
+ * an {@link OperationFailedError} listing what failed with its error (at most 20 lines of each), the
+result as its `result`. The driver's
  * operations resolve whatever happened to each stack, so a script that does not check would go on (and
  * exit 0) after every stack failed:
  *

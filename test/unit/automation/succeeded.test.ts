@@ -28,7 +28,7 @@ describe("assertSucceeded", () => {
     assert.equal(assertSucceeded(plan), plan);
   });
 
-  it("throws for stacks that failed, naming each with its error's first line, the result attached", () => {
+  it("throws for stacks that failed, naming each with its error, the result attached", () => {
     const result: OperationResult = {
       operationId: "op-1",
       kind: "up",
@@ -43,11 +43,11 @@ describe("assertSucceeded", () => {
     const e = thrown(result);
     assert.equal(e.code, "failed");
     assert.equal(exitCodeOf(e), EXIT.failed);
-    assert.deepEqual(e.failures, ['dev-b: failed: up of stack "dev-b" failed:']);
+    assert.deepEqual(e.failures, ['dev-b: failed: up of stack "dev-b" failed:\n    the engine said no']);
     assert.equal(e.result, result);
     assert.equal(
       e.message,
-      'Operation op-1 (up) failed (1 failure):\n  - dev-b: failed: up of stack "dev-b" failed:\n' +
+      'Operation op-1 (up) failed (1 failure):\n  - dev-b: failed: up of stack "dev-b" failed:\n    the engine said no\n' +
         "Each error is in the operation's result (this error's `result`, or `tenantstack operation show op-1`); " +
         "fix the cause, then re-run the operation id to resume (finished steps are not run again).",
     );
@@ -56,7 +56,7 @@ describe("assertSucceeded", () => {
     assert.equal(back.message, e.message);
   });
 
-  it("throws for a fleet upgrade's failed and rolled-back stacks, and a migration rolled back", () => {
+  it("throws for a fleet upgrade's failed and rolled-back stacks, and a migration rolled back, at most 20 lines of each error", () => {
     const upgrade: FleetUpgradeResult = {
       operationId: "op-2",
       status: "failed",
@@ -84,7 +84,17 @@ describe("assertSucceeded", () => {
       error: error("The target's copy differs from the source (1 differences):\n  - rows"),
     };
     assert.deepEqual(thrown(migration).failures, [
-      "acme shared -> dedicated: rolled-back: The target's copy differs from the source (1 differences):",
+      "acme shared -> dedicated: rolled-back: The target's copy differs from the source (1 differences):\n      - rows",
     ]);
+    const long = Array.from({ length: 25 }, (_, i) => `line ${i + 1}`).join("\n");
+    const [failure] = thrown({
+      operationId: "op-4",
+      kind: "refresh",
+      status: "failed",
+      resumed: false,
+      stacks: [{ stack: "dev-a", status: "failed", error: error(long) }],
+    }).failures;
+    assert.equal(failure.split("\n").length, 21);
+    assert.match(failure, /^dev-a: failed: line 1\n {4}line 2\n[\s\S]*\n {4}line 20\n {4}\.\.\. 5 more lines in the result$/);
   });
 });
