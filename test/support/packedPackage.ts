@@ -8,6 +8,24 @@ import * as path from "node:path";
 
 const REPO = path.join(__dirname, "../..");
 
+/** The tsconfig.json `pulumi new typescript` writes (strict, `moduleResolution: node`, no `esModuleInterop`, no `skipLibCheck`). */
+export const PULUMI_TSCONFIG = {
+  compilerOptions: {
+    strict: true,
+    outDir: "bin",
+    target: "es2020",
+    module: "commonjs",
+    moduleResolution: "node",
+    sourceMap: true,
+    experimentalDecorators: true,
+    pretty: true,
+    noFallthroughCasesInSwitch: true,
+    noImplicitReturns: true,
+    forceConsistentCasingInFileNames: true,
+  },
+  files: ["index.ts"],
+};
+
 /** Runs npm in `cwd` (the checkout by default) and returns its standard output. */
 export function npm(args: readonly string[], cwd = REPO): string {
   return execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });

@@ -9,25 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { checkoutVersions, installPacked, npm } from "../../support/packedPackage";
-
-/** The tsconfig.json `pulumi new typescript` writes. */
-const PULUMI_TSCONFIG = {
-  compilerOptions: {
-    strict: true,
-    outDir: "bin",
-    target: "es2020",
-    module: "commonjs",
-    moduleResolution: "node",
-    sourceMap: true,
-    experimentalDecorators: true,
-    pretty: true,
-    noFallthroughCasesInSwitch: true,
-    noImplicitReturns: true,
-    forceConsistentCasingInFileNames: true,
-  },
-  files: ["index.ts"],
-};
+import { checkoutVersions, installPacked, npm, PULUMI_TSCONFIG } from "../../support/packedPackage";
 
 /** A program composing the parts with typed settings, and using the schema and driver entry points. */
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
