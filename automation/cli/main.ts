@@ -29,7 +29,7 @@ Commands:
   tenant create <name> --host H --plan shared|dedicated --version V [--environment E] [--region R] [--cluster C] [--settings FILE.json]
   tenant list | tenant show <name> | tenant delete <name>
   provision <name> (options of tenant create)   register a tenant and bring its stack up
-  preview [--tenant T]... [--save-plan]          changes per stack; --save-plan saves the plan to approve
+  preview [--tenant T]... [--save-plan]          each stack's changing resources and their changed keys; --save-plan saves the plan to approve
   up [--tenant T]... [--saved-plan]              update stacks; --saved-plan applies exactly the saved plan
   refresh [--tenant T]...                        refresh from the cluster and report drift
   outputs [--tenant T]...

@@ -5,6 +5,7 @@ import type { GcResult } from "../migration/gc";
 import type { MigrationResult } from "../migration/migrate";
 import type { DriverEvent } from "../operations/events";
 import type { Tenant } from "../registry/tenant";
+import { CHANGE_LEGEND, changeCounts, changeLines, resourceNames } from "./changeList";
 
 /** One progress line for an event, or undefined for events too fine to show. */
 export function progressLine(event: DriverEvent): string | undefined {
@@ -40,23 +41,24 @@ export function tenantTable(tenants: readonly Tenant[]): string {
     .join("\n");
 }
 
-/** A summary of an operation on stacks: one line per stack. */
+/**
+ * A summary of an operation on stacks: one line per stack, each stack's changing resources with their
+ * changed keys under it, and the legend of the change symbols once at the end.
+ */
 export function operationSummary(result: OperationResult): string {
   const lines = result.stacks.map((s) => {
     const changes = s.result?.changes;
-    const counts = changes ? ` +${changes.creates} ~${changes.updates} ±${changes.replaces} -${changes.deletes}` : "";
-    const stateful =
-      changes && changes.statefulReplacements.length > 0
-        ? `  STATEFUL: ${changes.statefulReplacements.map((r) => `${r.kind} ${r.urn.split("::").pop()}`).join(", ")}`
-        : "";
+    const counts = changes ? ` ${changeCounts(changes)}` : "";
+    const stateful = changes && changes.statefulReplacements.length > 0 ? `  STATEFUL: ${resourceNames(changes.statefulReplacements)}` : "";
     const drift = s.result?.drift
       ? ` drift: ${s.result.drift.length === 0 ? "none" : s.result.drift.map((d) => `${d.kind} ${d.urn.split("::").pop()} (${d.diffs.join(", ")})`).join("; ")}`
       : "";
     const outputs = s.result?.outputs && result.kind === "outputs" ? ` ${JSON.stringify(s.result.outputs)}` : "";
     const error = s.error ? `\n    ${s.error.message.split("\n").join("\n    ")}` : "";
-    return `  ${s.stack}: ${s.status}${counts}${stateful}${drift}${outputs}${error}`;
+    return [`  ${s.stack}: ${s.status}${counts}${stateful}${drift}${outputs}${error}`, ...(changes ? changeLines(changes) : [])].join("\n");
   });
-  return [`${result.kind} ${result.status} (operation ${result.operationId})`, ...lines].join("\n");
+  const legend = result.stacks.some((s) => s.result?.changes) ? [CHANGE_LEGEND] : [];
+  return [`${result.kind} ${result.status} (operation ${result.operationId})`, ...lines, ...legend].join("\n");
 }
 
 /** A summary of a fleet upgrade: each wave's stacks. */

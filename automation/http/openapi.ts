@@ -6,6 +6,49 @@ import { OperationRequestSchema } from "../../schema/operations";
 const error = { description: "An error: `{ error: { code, message, problems? } }`." };
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/** A stack's changes (`operations/changes.ts`): paths of changed properties only, never their values. */
+const changeSchemas = {
+  PropertyChange: {
+    type: "object",
+    description: "One changed property of a resource: where it is, never what it holds.",
+    required: ["path", "kind", "replaces", "secret"],
+    properties: {
+      path: { type: "string", description: "Its path (`spec.replicas`); for a secret, the secret's own path (a Secret's `data`)." },
+      kind: { enum: ["add", "update", "delete"] },
+      replaces: { type: "boolean", description: "Whether this change makes the engine replace the resource." },
+      secret: { type: "boolean", description: "Whether it is a secret: nothing beneath its path is shown." },
+    },
+  },
+  ResourceChange: {
+    type: "object",
+    required: ["urn", "type", "name", "kind", "diffs", "properties", "stateful"],
+    properties: {
+      urn: { type: "string" },
+      type: { type: "string" },
+      name: { type: "string" },
+      kind: { enum: ["create", "update", "replace", "delete"] },
+      diffs: {
+        type: "array",
+        items: { type: "string" },
+        description: "The changed properties' paths, sorted; none for creates and deletes.",
+      },
+      properties: { type: "array", items: ref("PropertyChange") },
+      stateful: { type: "boolean", description: "Whether it holds data (a StatefulSet, its VolumeGuard, a volume claim)." },
+    },
+  },
+  ChangeSummary: {
+    type: "object",
+    description: "The changes of one stack (the `result.changes` of a preview, up or destroy).",
+    required: ["creates", "updates", "replaces", "deletes", "same", "resources", "statefulReplacements"],
+    properties: {
+      ...Object.fromEntries(["creates", "updates", "replaces", "deletes", "same"].map((count) => [count, { type: "integer" }])),
+      resources: { type: "array", items: ref("ResourceChange") },
+      statefulReplacements: { type: "array", items: ref("ResourceChange") },
+    },
+  },
+};
 
 /** The OpenAPI 3.1 document. */
 export function openApiDocument(): object {
@@ -14,7 +57,7 @@ export function openApiDocument(): object {
     info: { title: "tenantstack driver API", version: "1" },
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
-      schemas: { TenantInput: jsonSchema(TenantInputSchema), OperationRequest: jsonSchema(OperationRequestSchema) },
+      schemas: { TenantInput: jsonSchema(TenantInputSchema), OperationRequest: jsonSchema(OperationRequestSchema), ...changeSchemas },
     },
     security: [{ bearer: [] }],
     paths: {
@@ -42,7 +85,29 @@ export function openApiDocument(): object {
         parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
         get: {
           summary: "An operation's status, steps, recent progress events and result",
-          responses: { 200: { description: "The operation." }, 404: error },
+          responses: {
+            200: {
+              description: "The operation; a preview's, up's or destroy's result lists each stack's changes.",
+              ...json({
+                type: "object",
+                properties: {
+                  result: {
+                    type: "object",
+                    properties: {
+                      stacks: {
+                        type: "array",
+                        items: {
+                          type: "object",
+                          properties: { result: { type: "object", properties: { changes: ref("ChangeSummary") } } },
+                        },
+                      },
+                    },
+                  },
+                },
+              }),
+            },
+            404: error,
+          },
         },
       },
       "/operations/{id}/cancel": {
