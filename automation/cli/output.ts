@@ -1,10 +1,12 @@
 /** Human output of the `tenantstack` CLI: live progress lines and result summaries. */
-import type { OperationResult } from "../driver";
+import type { OperationResult, StackOutcome } from "../driver";
 import type { FleetUpgradeResult } from "../fleet/upgrade";
 import type { GcResult } from "../migration/gc";
 import type { MigrationResult } from "../migration/migrate";
 import type { DriverEvent } from "../operations/events";
 import type { Tenant } from "../registry/tenant";
+import type { TenantDeletion } from "../tenants/deleteTenant";
+import type { TenantUpdate } from "../tenants/updateTenant";
 
 /** One progress line for an event, or undefined for events too fine to show. */
 export function progressLine(event: DriverEvent): string | undefined {
@@ -40,23 +42,56 @@ export function tenantTable(tenants: readonly Tenant[]): string {
     .join("\n");
 }
 
+/** One stack's line of an operation's summary: its status, changes, drift, outputs (of `outputs`) and error. */
+function stackLine(s: StackOutcome, kind: string): string {
+  const changes = s.result?.changes;
+  const counts = changes ? ` +${changes.creates} ~${changes.updates} ±${changes.replaces} -${changes.deletes}` : "";
+  const stateful =
+    changes && changes.statefulReplacements.length > 0
+      ? `  STATEFUL: ${changes.statefulReplacements.map((r) => `${r.kind} ${r.urn.split("::").pop()}`).join(", ")}`
+      : "";
+  const drift = s.result?.drift
+    ? ` drift: ${s.result.drift.length === 0 ? "none" : s.result.drift.map((d) => `${d.kind} ${d.urn.split("::").pop()} (${d.diffs.join(", ")})`).join("; ")}`
+    : "";
+  const outputs = s.result?.outputs && kind === "outputs" ? ` ${JSON.stringify(s.result.outputs)}` : "";
+  const error = s.error ? `\n    ${s.error.message.split("\n").join("\n    ")}` : "";
+  return `  ${s.stack}: ${s.status}${counts}${stateful}${drift}${outputs}${error}`;
+}
+
 /** A summary of an operation on stacks: one line per stack. */
 export function operationSummary(result: OperationResult): string {
-  const lines = result.stacks.map((s) => {
-    const changes = s.result?.changes;
-    const counts = changes ? ` +${changes.creates} ~${changes.updates} ±${changes.replaces} -${changes.deletes}` : "";
-    const stateful =
-      changes && changes.statefulReplacements.length > 0
-        ? `  STATEFUL: ${changes.statefulReplacements.map((r) => `${r.kind} ${r.urn.split("::").pop()}`).join(", ")}`
-        : "";
-    const drift = s.result?.drift
-      ? ` drift: ${s.result.drift.length === 0 ? "none" : s.result.drift.map((d) => `${d.kind} ${d.urn.split("::").pop()} (${d.diffs.join(", ")})`).join("; ")}`
-      : "";
-    const outputs = s.result?.outputs && result.kind === "outputs" ? ` ${JSON.stringify(s.result.outputs)}` : "";
-    const error = s.error ? `\n    ${s.error.message.split("\n").join("\n    ")}` : "";
-    return `  ${s.stack}: ${s.status}${counts}${stateful}${drift}${outputs}${error}`;
-  });
-  return [`${result.kind} ${result.status} (operation ${result.operationId})`, ...lines].join("\n");
+  return [`${result.kind} ${result.status} (operation ${result.operationId})`, ...result.stacks.map((s) => stackLine(s, result.kind))].join(
+    "\n",
+  );
+}
+
+/** What a deletion did to its stack, in words. */
+const ACTIONS: Record<TenantDeletion["action"], string> = {
+  none: "not live, left as it is",
+  destroyed: "destroyed",
+  left: "updated without the tenant",
+};
+
+/** A summary of a tenant's deletion: its stack's step, and whether the registration is gone. */
+export function deletionSummary(result: TenantDeletion): string {
+  return [
+    `delete tenant ${result.tenant} ${result.status} (operation ${result.operationId}${result.resumed ? ", resumed" : ""})`,
+    `  stack ${result.stack}: ${result.status === "succeeded" ? ACTIONS[result.action] : `to be ${ACTIONS[result.action]}`}`,
+    ...result.stacks.map((s) => stackLine(s, "delete-tenant")),
+    `  registration ${result.deleted ? "deleted" : "kept"}`,
+  ].join("\n");
+}
+
+/** A summary of a tenant's update: what changes, and where its stack stands (previewed on a dry run). */
+export function updateSummary(result: TenantUpdate): string {
+  const changed = result.changed.length > 0 ? `changes ${result.changed.join(", ")}` : "changes nothing";
+  const next = result.dryRun
+    ? [`  preview of stack ${result.stack} with the change (nothing stored):`, ...result.stacks.map((s) => stackLine(s, "preview"))]
+    : [`  stack ${result.stack} follows at its next up: \`tenantstack up --tenant ${result.tenant.name}\``];
+  return [
+    `update tenant ${result.tenant.name} ${result.dryRun ? "(dry run) " : ""}${result.status} (operation ${result.operationId}${result.resumed ? ", resumed" : ""}): ${changed}`,
+    ...next,
+  ].join("\n");
 }
 
 /** A summary of a fleet upgrade: each wave's stacks. */
