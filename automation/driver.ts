@@ -10,7 +10,7 @@ import type { ClusterKubeconfigs } from "./clusters";
 import { DestroyOptionsSchema, OperationOptionsSchema } from "../schema/operations";
 import { openDatabase, type SqlDatabase } from "./db/sqlDatabase";
 import { checkDriverOptions } from "./driverOptions";
-import { CancelledError, InputError, type WireError } from "./errors";
+import { CancelledError, InputError } from "./errors";
 import type { Executor } from "./operations/executor";
 import { LocalProcessExecutor } from "./fleet/localProcessExecutor";
 import { fleetUpgrade, type FleetUpgradeOptions, type FleetUpgradeResult } from "./fleet/upgrade";
@@ -23,14 +23,18 @@ import type { MigrationContext } from "./migration/context";
 import { gc, type GcOptions, type GcResult } from "./migration/gc";
 import { migrate, type MigrateOptions, type MigrationResult } from "./migration/migrate";
 import type { DriverEvent, OperationOptions } from "./operations/events";
-import { jobTarget, type StackJob, type StackJobKind, type StackJobResult } from "./operations/stackJob";
-import { StackRunner } from "./operations/stackRunner";
+import { jobTarget, type StackJob, type StackJobKind } from "./operations/stackJob";
+import { reportedStep, type StackOutcome, StackRunner } from "./operations/stackRunner";
 import { endOrphans } from "./processes/marks";
 import { MigrationRecords } from "./registry/migrationRecords";
 import { TenantRegistry } from "./registry/registry";
 import { checkStack, type FleetStack, type TenantInput } from "./registry/tenant";
 import { parseInput } from "./input";
-import type { WorkspaceOptions } from "./workspace";
+import { deleteTenant, type DeleteTenantOptions, type TenantDeletion } from "./tenants/deleteTenant";
+import type { TenantContext } from "./tenants/context";
+import { updateTenant, type TenantUpdate, type UpdateTenantOptions } from "./tenants/updateTenant";
+import type { TenantPatch } from "./types";
+import { WorkspaceFactory, type WorkspaceOptions } from "./workspace";
 
 /** Options of a driver. */
 export interface DriverOptions {
@@ -58,13 +62,7 @@ export interface DriverOptions {
   readonly migration?: MigrationConfig;
 }
 
-/** What happened to one stack in an operation. */
-export interface StackOutcome {
-  readonly stack: string;
-  readonly status: "succeeded" | "skipped" | "failed" | "untouched";
-  readonly result?: StackJobResult;
-  readonly error?: WireError;
-}
+export type { StackOutcome } from "./operations/stackRunner";
 
 /** The result of an operation on stacks. */
 export interface OperationResult {
@@ -103,12 +101,15 @@ export class Driver {
   private readonly runner: StackRunner;
   /** API clients of the clusters, made on first use. */
   private readonly kubes = new Map<string, KubeClient>();
+  /** The stacks' workspace in this process (the CLI located), made on first use: it lists the backend's stacks. */
+  private workspaceFactory?: Promise<WorkspaceFactory>;
 
   private constructor(
     private readonly db: SqlDatabase,
     private readonly executor: Executor,
     private readonly clusters: ClusterKubeconfigs,
     private readonly migrationConfig: MigrationConfig,
+    private readonly workspace: WorkspaceOptions,
   ) {
     this.registry = new TenantRegistry(db, Object.keys(clusters));
     this.journal = new OperationJournal(db);
@@ -133,7 +134,7 @@ export class Driver {
       ]);
     });
     const executor = options.executor ?? new LocalProcessExecutor({ workspace: options.workspace, poolSize: options.poolSize });
-    return new Driver(db, executor, resolved.clusters, options.migration ?? {});
+    return new Driver(db, executor, resolved.clusters, options.migration ?? {}, options.workspace);
   }
 
   /** Registers a tenant and brings its stack up (a shared tenant's stack gains it). */
@@ -211,6 +212,25 @@ export class Driver {
     );
   }
 
+  /**
+   * Deletes a tenant. Refused with `TenantStackLiveError` while its stack is live (holds resources in
+   * the backend), unless `destroy`: then its dedicated stack is destroyed (or its shared stack updated
+   * without it, destroyed were it the last tenant), then it is deleted, as one journaled operation
+   * (`delete-tenant`) that a re-run of its id resumes. See `tenants/deleteTenant.ts`.
+   */
+  deleteTenant(name: string, options: DeleteTenantOptions = {}): Promise<TenantDeletion> {
+    return deleteTenant(this.tenantContext(), name, options);
+  }
+
+  /**
+   * Updates a tenant by a JSON merge patch of its fields (host, version, region, settings), checked as
+   * at registration; its stack follows at its next `up`. `dryRun` stores nothing and previews the
+   * tenant's stack with the change. A journaled operation (`update-tenant`). See `tenants/updateTenant.ts`.
+   */
+  updateTenant(name: string, patch: TenantPatch, options: UpdateTenantOptions = {}): Promise<TenantUpdate> {
+    return updateTenant(this.tenantContext(), name, patch, options);
+  }
+
   /** Recovers a stack left mid-update: repairs a file backend's checkpoint, cancels the engine's lock, adopts or clears pending creates, refreshes. */
   async recover(stack: string, options: OperationOptions = {}): Promise<OperationResult> {
     checkOptions(OperationOptionsSchema, options, "recover");
@@ -255,6 +275,29 @@ export class Driver {
     return this.kubes.get(cluster);
   }
 
+  /** The stacks' workspace in this process, made once (a failure is not kept: the next call tries again). */
+  private workspaceFactoryHere(): Promise<WorkspaceFactory> {
+    if (this.workspaceFactory === undefined) {
+      const made = WorkspaceFactory.create(this.workspace);
+      made.catch(() => {
+        if (this.workspaceFactory === made) this.workspaceFactory = undefined;
+      });
+      this.workspaceFactory = made;
+    }
+    return this.workspaceFactory;
+  }
+
+  private tenantContext(): TenantContext {
+    return {
+      db: this.db,
+      registry: this.registry,
+      records: this.migrations,
+      journal: this.journal,
+      runner: this.runner,
+      resourceCounts: async () => (await this.workspaceFactoryHere()).resourceCounts(),
+    };
+  }
+
   private migrationContext(): MigrationContext {
     return {
       db: this.db,
@@ -291,19 +334,13 @@ export class Driver {
       stacks,
       options.concurrency ?? 2,
       async (stack) => {
-        emit({ type: "stack", operationId, stack: stack.name, status: "started" });
-        const outcome = await this.runner.run(operationId, `${stack.name}:${kind}`, jobOf(stack), {
-          onEvent: emit,
-          signal: options.signal,
-        });
+        const outcome = await reportedStep(
+          this.runner,
+          { operationId, emit, signal: options.signal },
+          `${stack.name}:${kind}`,
+          jobOf(stack),
+        );
         outcomes.set(stack.name, { stack: stack.name, ...outcome });
-        emit({
-          type: "stack",
-          operationId,
-          stack: stack.name,
-          status: outcome.status,
-          ...(outcome.status === "failed" ? { detail: outcome.error.message } : {}),
-        });
       },
       () => options.signal?.aborted === true,
     );

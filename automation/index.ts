@@ -25,5 +25,9 @@ export { readDataPlaneFile, staticDataPlane } from "./migration/staticDataPlane"
 export * from "./registry/migrationRecords";
 export * from "./registry/registry";
 export { PLANS, atVersion, fleetStacks, parseVersion, stackOf, type FleetStack, type Tenant, type TenantInput } from "./registry/tenant";
+export type { DeleteTenantOptions, StackAction, TenantDeletion } from "./tenants/deleteTenant";
+export type { TenantOperationStatus } from "./tenants/context";
+export type { TenantUpdate, UpdateTenantOptions } from "./tenants/updateTenant";
 export { TOOLCHAIN_RECORD, lookUpToolchain, type ToolchainLookup } from "./toolchain";
+export type { TenantPatch } from "./types";
 export * from "./workspace";

@@ -17,6 +17,14 @@ export type StepOutcome =
   | { readonly status: "skipped"; readonly result?: StackJobResult }
   | { readonly status: "failed"; readonly error: WireError };
 
+/** What happened to one stack in an operation. */
+export interface StackOutcome {
+  readonly stack: string;
+  readonly status: "succeeded" | "skipped" | "failed" | "untouched";
+  readonly result?: StackJobResult;
+  readonly error?: WireError;
+}
+
 /** Options of one step. */
 export interface StepOptions {
   /** Receives progress events. */
@@ -32,6 +40,37 @@ export interface StepOptions {
    * @default false
    */
   readonly recover?: boolean;
+}
+
+/** Where a step of an operation reports: the operation, the sink of its progress events, its cancellation. */
+export interface StepScope {
+  readonly operationId: string;
+  readonly emit: (event: DriverEvent) => void;
+  /**
+   * Cancels the step.
+   * @default - not cancellable
+   */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Runs `job` as journaled step `step` of the scope's operation (see {@link StackRunner.run}), reported
+ * as `stack` events: `started`, then how it ended, with `label` as their detail (a failure's is its
+ * message). Resolves the outcome, failures included.
+ */
+export async function reportedStep(
+  runner: StackRunner,
+  scope: StepScope,
+  step: string,
+  job: StackJob,
+  label?: string,
+): Promise<StepOutcome> {
+  const { operationId, emit } = scope;
+  emit({ type: "stack", operationId, stack: job.stack, status: "started", ...(label !== undefined ? { detail: label } : {}) });
+  const outcome = await runner.run(operationId, step, job, { onEvent: emit, signal: scope.signal });
+  const detail = outcome.status === "failed" ? outcome.error.message : label;
+  emit({ type: "stack", operationId, stack: job.stack, status: outcome.status, ...(detail !== undefined ? { detail } : {}) });
+  return outcome;
 }
 
 /** Jobs that change a stack and so take its lease. */
