@@ -113,7 +113,7 @@ function environment(spec: WorkloadSpec, wiring: AppWiring, credentials: StackCr
  * count, autoscaling and the disruption budget are left out, so scaling changes no pod.
  */
 function podSettings(spec: WorkloadSpec): Partial<WorkloadSpec> {
-  const pod: Partial<WorkloadSpec> = { ...spec };
+  const pod: { -readonly [K in keyof WorkloadSpec]?: WorkloadSpec[K] } = { ...spec };
   delete pod.replicas;
   delete pod.autoscaling;
   delete pod.maxUnavailable;
