@@ -18,8 +18,8 @@ export interface Config {
   readonly instance: string;
   /** `PORT` for the API, `HEALTH_PORT` for the worker's health endpoints; 0 picks a free port. @default 8080 (API), 8081 (worker) */
   readonly port: number;
-  /** `LISTEN_HOST`: the address to listen on. @default "::" (every address) */
-  readonly listenHost: string;
+  /** `LISTEN_HOST`: the address to listen on. @default - every address (IPv6 and IPv4, or IPv4 where IPv6 is off) */
+  readonly listenHost?: string;
   /** `TENANTS`: the tenants this stack serves (comma-separated DNS labels). Required. */
   readonly tenants: readonly string[];
   /** `TENANTS_DIR`. @default "/var/run/tenantstack/tenants" */
@@ -108,7 +108,7 @@ export function loadConfig(role: Role, env: Readonly<Record<string, string | und
     version: text("APP_VERSION", "dev"),
     instance: text("HOSTNAME", hostname()),
     port: role === "api" ? int("PORT", DEFAULT_API_PORT, 0, 65535) : int("HEALTH_PORT", DEFAULT_WORKER_HEALTH_PORT, 0, 65535),
-    listenHost: text("LISTEN_HOST", "::"),
+    ...(env.LISTEN_HOST ? { listenHost: env.LISTEN_HOST } : {}),
     tenants,
     tenantsDir: text("TENANTS_DIR", DEFAULT_TENANTS_DIR),
     maintenanceDir: text("MAINTENANCE_DIR", DEFAULT_MAINTENANCE_DIR),

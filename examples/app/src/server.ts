@@ -56,8 +56,8 @@ export function appServer(options: ServerOptions): Server {
   return server;
 }
 
-/** Listens on `host:port`; resolves the port (a free one for 0). */
-export function listen(server: Server, port: number, host: string): Promise<number> {
+/** Listens on `host:port` (no host: every address); resolves the port (a free one for 0). */
+export function listen(server: Server, port: number, host: string | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
