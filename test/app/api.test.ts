@@ -128,6 +128,11 @@ describe("reference app: API", function () {
         'the request body must be JSON, with Content-Type: application/json (got "text/plain")',
       ],
       [post(JSON.stringify({ text: "x".repeat(70_000) })), 413, "the request body must be at most 65536 bytes"],
+      [
+        post(JSON.stringify({ text: "x".repeat(70_000) }), { "content-type": "application/json", "transfer-encoding": "chunked" }),
+        413,
+        "the request body must be at most 65536 bytes",
+      ],
       [post("[1]"), 400, "the request body must be a JSON object (got an array)"],
       [post('{"text":"a","color":"red"}'), 400, 'unknown field "color": allowed fields are "text"'],
       [post("{}"), 400, "`text` must be a string of 1 to 10000 characters (got nothing)"],

@@ -82,17 +82,28 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     );
   const tooLarge = () => new AppError("payload_too_large", `the request body must be at most ${maxBytes} bytes`);
   if (Number(req.headers["content-length"] ?? 0) > maxBytes) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw tooLarge();
-    chunks.push(chunk);
-  }
-  if (size === 0) throw new AppError("bad_request", "the request body is empty: send a JSON object");
+  const body = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      // The rest is read and dropped, not destroyed with the connection: the client gets the 413.
+      req.off("data", onData);
+      req.resume();
+      reject(tooLarge());
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("error", reject);
+  });
+  if (body.length === 0) throw new AppError("bad_request", "the request body is empty: send a JSON object");
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(body);
   } catch {
     throw new AppError("bad_request", "the request body is not valid UTF-8");
   }
