@@ -204,7 +204,7 @@ describe("reference app: API", function () {
         const rows = await fixture.rows("acme", "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'");
         return rows[0].n === 1;
       });
-      fixture.writeTenantFiles(tenant, movedUrl);
+      fixture.writeTenantFiles(tenant, { databaseUrl: movedUrl });
       // The moved database has no notes yet: a read served from it is empty.
       await eventually(
         "reads served from the moved database",
@@ -238,10 +238,10 @@ describe("reference app: API", function () {
     );
   });
 
-  it("is not ready while a tenant's database is unreachable, and ready again once it is back", async () => {
+  it("is not ready while a tenant's database or Redis is unreachable, and ready again once they are back", async () => {
     assert.deepEqual((await http(api.port, "GET", "/readyz")).json, { status: "ready" });
     const globexTenant = fixture.tenants.get("globex")!;
-    fixture.writeTenantFiles(globexTenant, globexTenant.databaseUrl.replace(/:\d+\//, ":1/"));
+    fixture.writeTenantFiles(globexTenant, { databaseUrl: globexTenant.databaseUrl.replace(/:\d+\//, ":1/") });
     const notReady = await eventually("not ready", async () => {
       const reply = await http(api.port, "GET", "/readyz");
       return reply.status === 503 && reply;
@@ -252,6 +252,19 @@ describe("reference app: API", function () {
     assert.equal((await http(api.port, "GET", "/healthz")).status, 200);
     fixture.writeTenantFiles(globexTenant);
     await eventually("ready", async () => (await http(api.port, "GET", "/readyz")).status === 200);
+
+    fixture.writeTenantFiles(globexTenant, { redisUrl: globexTenant.redisUrl!.replace(/:\d+\//, ":1/") });
+    const redisDown = await eventually("not ready", async () => {
+      const reply = await http(api.port, "GET", "/readyz");
+      return reply.status === 503 && reply;
+    });
+    assert.deepEqual(redisDown.json.problems.length, 1);
+    assert.match(redisDown.json.problems[0], /^globex: redis: /);
+    const count = await http(api.port, "POST", "/counter", globex);
+    assert.deepEqual([count.status, count.json.error.code], [503, "unavailable"]);
+    fixture.writeTenantFiles(globexTenant);
+    await eventually("ready", async () => (await http(api.port, "GET", "/readyz")).status === 200);
+    assert.equal((await http(api.port, "POST", "/counter", globex)).status, 200);
   });
 
   it("counts requests by tenant and status in /metrics", async () => {

@@ -138,11 +138,12 @@ export class AppFixture {
     return tenant;
   }
 
-  /** Writes the tenant's files as the Secret `tenant-credentials` holds them. */
-  writeTenantFiles(tenant: FixtureTenant, databaseUrl = tenant.databaseUrl): void {
-    writeFileSync(path.join(this.tenantsDir, `${tenant.name}.database-url`), databaseUrl);
+  /** Writes the tenant's files as the Secret `tenant-credentials` holds them, with other URLs if given. */
+  writeTenantFiles(tenant: FixtureTenant, urls: { databaseUrl?: string; redisUrl?: string } = {}): void {
+    const redisUrl = urls.redisUrl ?? tenant.redisUrl;
+    writeFileSync(path.join(this.tenantsDir, `${tenant.name}.database-url`), urls.databaseUrl ?? tenant.databaseUrl);
     writeFileSync(path.join(this.tenantsDir, `${tenant.name}.redis-key-prefix`), `${tenant.name}:`);
-    if (tenant.redisUrl) writeFileSync(path.join(this.tenantsDir, `${tenant.name}.redis-url`), tenant.redisUrl);
+    if (redisUrl) writeFileSync(path.join(this.tenantsDir, `${tenant.name}.redis-url`), redisUrl);
   }
 
   /** Sets or clears the tenant's maintenance flag (`read-only`), as the drain's ConfigMap does. */

@@ -37,7 +37,7 @@ export async function dependencyProblems(checks: ReadinessChecks): Promise<strin
       return [];
     } catch (error) {
       const { errorCode, error: message } = errorFields(error);
-      return [`${tenant}: ${name}: ${errorCode ?? message}`];
+      return [`${tenant}: ${name}: ${errorCode ?? String(message).split(". ")[0]}`];
     }
   };
   const problems = await Promise.all(
