@@ -43,6 +43,9 @@ cleanup() {
     wait "$CONTAINERD" 2>/dev/null || true
   fi
   rmdir /sys/fs/cgroup/*"$CGROUP" "${CREATED[@]}" 2>/dev/null || true
+  # What containerd left mounted (a run once left a snapshot's mount under its state).
+  local mnt
+  while read -r mnt; do umount -l "$mnt" || true; done < <(findmnt -rn -o TARGET | grep -F "$DIR/" | sort -r)
   rm -rf --one-file-system "$DIR"
 }
 trap cleanup EXIT
