@@ -10,7 +10,7 @@ import type { ClusterKubeconfigs } from "./clusters";
 import { DestroyOptionsSchema, OperationOptionsSchema } from "../schema/operations";
 import { openDatabase, type SqlDatabase } from "./db/sqlDatabase";
 import { checkDriverOptions } from "./driverOptions";
-import { CancelledError, InputError, type WireError } from "./errors";
+import { CancelledError, InputError } from "./errors";
 import type { Executor } from "./operations/executor";
 import { LocalProcessExecutor } from "./fleet/localProcessExecutor";
 import { fleetUpgrade, type FleetUpgradeOptions, type FleetUpgradeResult } from "./fleet/upgrade";
@@ -23,14 +23,18 @@ import type { MigrationContext } from "./migration/context";
 import { gc, type GcOptions, type GcResult } from "./migration/gc";
 import { migrate, type MigrateOptions, type MigrationResult } from "./migration/migrate";
 import type { DriverEvent, OperationOptions } from "./operations/events";
-import { jobTarget, type StackJob, type StackJobKind, type StackJobResult } from "./operations/stackJob";
-import { StackRunner } from "./operations/stackRunner";
+import { jobTarget, type StackJob, type StackJobKind } from "./operations/stackJob";
+import { reportedStep, stackOutcome, type StackOutcome, StackRunner } from "./operations/stackRunner";
 import { endOrphans } from "./processes/marks";
 import { MigrationRecords } from "./registry/migrationRecords";
 import { TenantRegistry } from "./registry/registry";
-import { checkStack, imagesOf, parseTenantInput, type FleetStack, type StackImages, type TenantInput } from "./registry/tenant";
+import { checkStack, imagesOf, parseTenantInput, type FleetStack, type TenantInput } from "./registry/tenant";
 import { parseInput } from "./input";
-import type { WorkspaceOptions } from "./workspace";
+import { deleteTenant, type DeleteTenantOptions, type TenantDeletion } from "./tenants/deleteTenant";
+import type { TenantContext } from "./tenants/context";
+import { updateTenant, type TenantUpdate, type UpdateTenantOptions } from "./tenants/updateTenant";
+import type { TenantPatch } from "./types";
+import { WorkspaceFactory, type WorkspaceOptions } from "./workspace";
 
 /** Options of a driver. */
 export interface DriverOptions {
@@ -58,25 +62,7 @@ export interface DriverOptions {
   readonly migration?: MigrationConfig;
 }
 
-/** What happened to one stack in an operation. */
-export interface StackOutcome {
-  readonly stack: string;
-  /** `cancelled`: the operation's signal stopped its job (re-run the operation id to continue); `untouched`: not started. */
-  readonly status: "succeeded" | "skipped" | "failed" | "cancelled" | "untouched";
-  /**
-   * The app version a preview or up set the stack to, and the images it maps to: the tags of the
-   * settings' images are replaced by the version.
-   * @default - none: the operation sets no settings (refresh, outputs, destroy, recover)
-   */
-  readonly version?: string;
-  /**
-   * The images of `version`.
-   * @default - none: the operation sets no settings
-   */
-  readonly images?: StackImages;
-  readonly result?: StackJobResult;
-  readonly error?: WireError;
-}
+export type { StackOutcome } from "./operations/stackRunner";
 
 /** The result of an operation on stacks. */
 export interface OperationResult {
@@ -121,12 +107,15 @@ export class Driver {
   private readonly runner: StackRunner;
   /** API clients of the clusters, made on first use. */
   private readonly kubes = new Map<string, KubeClient>();
+  /** The stacks' workspace in this process (the CLI located), made on first use: it lists the backend's stacks. */
+  private workspaceFactory?: Promise<WorkspaceFactory>;
 
   private constructor(
     private readonly db: SqlDatabase,
     private readonly executor: Executor,
     private readonly clusters: ClusterKubeconfigs,
     private readonly migrationConfig: MigrationConfig,
+    private readonly workspace: WorkspaceOptions,
   ) {
     this.registry = new TenantRegistry(db, Object.keys(clusters));
     this.journal = new OperationJournal(db);
@@ -151,7 +140,7 @@ export class Driver {
       ]);
     });
     const executor = options.executor ?? new LocalProcessExecutor({ workspace: options.workspace, poolSize: options.poolSize });
-    return new Driver(db, executor, resolved.clusters, options.migration ?? {});
+    return new Driver(db, executor, resolved.clusters, options.migration ?? {}, options.workspace);
   }
 
   /**
@@ -250,6 +239,25 @@ export class Driver {
     );
   }
 
+  /**
+   * Deletes a tenant. Refused with `TenantStackLiveError` while its stack is live (holds resources in
+   * the backend), unless `destroy`: then its dedicated stack is destroyed (or its shared stack updated
+   * without it, destroyed were it the last tenant), then it is deleted, as one journaled operation
+   * (`delete-tenant`) that a re-run of its id resumes. See `tenants/deleteTenant.ts`.
+   */
+  deleteTenant(name: string, options: DeleteTenantOptions = {}): Promise<TenantDeletion> {
+    return deleteTenant(this.tenantContext(), name, options);
+  }
+
+  /**
+   * Updates a tenant by a JSON merge patch of its fields (host, version, region, settings), checked as
+   * at registration; its stack follows at its next `up`. `dryRun` stores nothing and previews the
+   * tenant's stack with the change. A journaled operation (`update-tenant`). See `tenants/updateTenant.ts`.
+   */
+  updateTenant(name: string, patch: TenantPatch, options: UpdateTenantOptions = {}): Promise<TenantUpdate> {
+    return updateTenant(this.tenantContext(), name, patch, options);
+  }
+
   /** Recovers a stack left mid-update: repairs a file backend's checkpoint, cancels the engine's lock, adopts or clears pending creates, refreshes. */
   async recover(stack: string, options: OperationOptions = {}): Promise<OperationResult> {
     checkOptions(OperationOptionsSchema, options, "recover");
@@ -292,6 +300,29 @@ export class Driver {
     const kubeconfig = this.clusters[cluster];
     if (kubeconfig && !this.kubes.has(cluster)) this.kubes.set(cluster, KubeClient.fromKubeconfig(kubeconfig));
     return this.kubes.get(cluster);
+  }
+
+  /** The stacks' workspace in this process, made once (a failure is not kept: the next call tries again). */
+  private workspaceFactoryHere(): Promise<WorkspaceFactory> {
+    if (this.workspaceFactory === undefined) {
+      const made = WorkspaceFactory.create(this.workspace);
+      made.catch(() => {
+        if (this.workspaceFactory === made) this.workspaceFactory = undefined;
+      });
+      this.workspaceFactory = made;
+    }
+    return this.workspaceFactory;
+  }
+
+  private tenantContext(): TenantContext {
+    return {
+      db: this.db,
+      registry: this.registry,
+      records: this.migrations,
+      journal: this.journal,
+      runner: this.runner,
+      resourceCounts: async () => (await this.workspaceFactoryHere()).resourceCounts(),
+    };
   }
 
   private migrationContext(): MigrationContext {
@@ -346,22 +377,11 @@ export class Driver {
       stacks,
       options.concurrency ?? 2,
       async (stack) => {
-        emit({ type: "stack", operationId, stack: stack.name, status: "started" });
         const job = jobOf(stack);
-        const ran = await this.runner.run(operationId, `${stack.name}:${job.kind}`, job, {
-          onEvent: emit,
-          signal: options.signal,
-        });
-        const outcome = ran.status === "failed" && ran.error.name === "CancelledError" ? { ...ran, status: "cancelled" as const } : ran;
+        const outcome = await reportedStep(this.runner, { operationId, emit, signal: options.signal }, `${stack.name}:${job.kind}`, job);
+        // A stack a preview or up sets to its settings: the version, and the images it maps to.
         const deploys = job.settings !== undefined ? { version: stack.version, images: imagesOf(job.settings) } : {};
-        outcomes.set(stack.name, { stack: stack.name, ...outcome, ...deploys });
-        emit({
-          type: "stack",
-          operationId,
-          stack: stack.name,
-          status: outcome.status,
-          ...(outcome.status === "failed" ? { detail: outcome.error.message } : {}),
-        });
+        outcomes.set(stack.name, { ...stackOutcome(stack.name, outcome), ...deploys });
       },
       () => options.signal?.aborted === true,
     );

@@ -85,6 +85,33 @@ export class TenantExistsError extends TenantstackError {
 }
 
 /**
+ * A tenant whose stack is live (it holds resources), refused by a delete without the `destroy` option:
+ * deleting only its registration would strand the stack (no operation could reach it any more).
+ */
+export class TenantStackLiveError extends TenantstackError {
+  constructor(
+    readonly tenant: string,
+    /** The stack serving it. */
+    readonly stack: string,
+    /** The resources the stack holds, as `pulumi stack ls` counts them. */
+    readonly resources: number,
+    /** Whether it is a shared stack (of other tenants too). */
+    readonly shared: boolean,
+  ) {
+    const what = shared ? `is in the shared stack "${stack}"` : `has a stack of its own, "${stack}"`;
+    const optIn = shared
+      ? "delete it with the `destroy` option (CLI `--destroy`, HTTP `?destroy=true`): the shared stack is updated without it (or destroyed, were it the last tenant), then it is deleted, in one journaled operation"
+      : `destroy the stack first (\`tenantstack destroy --tenant ${tenant}\`), or delete it with the \`destroy\` option (CLI \`--destroy\`, HTTP \`?destroy=true\`), which destroys the stack, then deletes it, in one journaled operation`;
+    super(
+      "stack_live",
+      `Tenant "${tenant}" ${what}, which is live (${resources} resource${resources === 1 ? "" : "s"}); nothing was deleted. To delete it, ${optIn}. ` +
+        "A stack holding protected data (Postgres, Redis) is destroyed only with `forceDestroyData` as well (CLI `--force-destroy-data`).",
+    );
+    this.name = "TenantStackLiveError";
+  }
+}
+
+/**
  * A stack that another operation is updating: another driver holds its lease, or the engine reports a
  * concurrent update. A lock left by a crashed driver is recovered automatically once its holder is
  * known dead; otherwise wait, or recover by hand: `tenantstack recover <stack>` cancels the engine's
@@ -368,6 +395,10 @@ const WIRE: Record<string, { make: (...args: never[]) => TenantstackError; args:
   TenantExistsError: {
     make: (t: string, d: string[]) => new TenantExistsError(t, d),
     args: (e: TenantExistsError) => [e.tenant, e.differences],
+  },
+  TenantStackLiveError: {
+    make: (t: string, s: string, r: number, shared: boolean) => new TenantStackLiveError(t, s, r, shared),
+    args: (e: TenantStackLiveError) => [e.tenant, e.stack, e.resources, e.shared],
   },
   StackLockedError: { make: (s: string, h: string) => new StackLockedError(s, h), args: (e: StackLockedError) => [e.stack, e.holder] },
   PendingOperationsError: { make: (s: string) => new PendingOperationsError(s), args: (e: PendingOperationsError) => [e.stack] },

@@ -12,6 +12,7 @@ export { planWaves, type WaveOptions } from "./fleet/waves";
 export * from "./journal/journal";
 export * from "./journal/leases";
 export type { ChangeKind, ChangeSummary, ResourceChange } from "./operations/changes";
+export type { PropertyChange, PropertyChangeKind } from "./operations/propertyChanges";
 export type { DriverEvent, OperationOptions, StackStatus } from "./operations/events";
 export type { Drift } from "./operations/drift";
 export type { StackJob, StackJobEvent, StackJobKind, StackJobResult } from "./operations/stackJob";
@@ -36,5 +37,9 @@ export {
   type Tenant,
   type TenantInput,
 } from "./registry/tenant";
+export type { DeleteTenantOptions, StackAction, TenantDeletion } from "./tenants/deleteTenant";
+export type { TenantOperationStatus } from "./tenants/context";
+export type { TenantUpdate, UpdateTenantOptions } from "./tenants/updateTenant";
 export { TOOLCHAIN_RECORD, lookUpToolchain, type ToolchainLookup } from "./toolchain";
+export type { TenantPatch } from "./types";
 export * from "./workspace";

@@ -7,6 +7,8 @@ import type { Driver, OperationResult } from "./driver";
 import type { FleetUpgradeResult } from "./fleet/upgrade";
 import type { GcResult } from "./migration/gc";
 import type { MigrationResult } from "./migration/migrate";
+import type { TenantDeletion } from "./tenants/deleteTenant";
+import type { TenantUpdate } from "./tenants/updateTenant";
 import type { OperationRequest } from "./types";
 import type { OperationOptions } from "./operations/events";
 
@@ -15,7 +17,12 @@ export type RequestOutcome =
   | { readonly kind: "fleet-upgrade"; readonly result: FleetUpgradeResult }
   | { readonly kind: "migrate"; readonly result: MigrationResult }
   | { readonly kind: "gc"; readonly result: GcResult }
-  | { readonly kind: Exclude<OperationRequest["kind"], "fleet-upgrade" | "migrate" | "gc">; readonly result: OperationResult };
+  | { readonly kind: "delete-tenant"; readonly result: TenantDeletion }
+  | { readonly kind: "update-tenant"; readonly result: TenantUpdate }
+  | {
+      readonly kind: Exclude<OperationRequest["kind"], "fleet-upgrade" | "migrate" | "gc" | "delete-tenant" | "update-tenant">;
+      readonly result: OperationResult;
+    };
 
 /**
  * Runs the operation `request` asks for; `options` adds the callbacks (and may fix the operation id,
@@ -66,6 +73,20 @@ export async function runRequest(driver: Driver, request: OperationRequest, opti
           dryRun: request.dryRun,
           rollback: request.rollback,
         }),
+      };
+    case "delete-tenant":
+      return {
+        kind: request.kind,
+        result: await driver.deleteTenant(request.tenant, {
+          ...common,
+          destroy: request.destroy,
+          forceDestroyData: request.forceDestroyData,
+        }),
+      };
+    case "update-tenant":
+      return {
+        kind: request.kind,
+        result: await driver.updateTenant(request.tenant, request.patch, { ...common, dryRun: request.dryRun }),
       };
     case "gc":
       return { kind: request.kind, result: await driver.gc({ ...common, ...(request.now ? { now: new Date(request.now) } : {}) }) };

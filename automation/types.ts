@@ -85,6 +85,32 @@ export interface TenantFields {
 }
 
 /**
+ * A tenant's update: a JSON merge patch of its fields, `null` resetting one (see `Driver.updateTenant`).
+ */
+export interface TenantPatch {
+  readonly name?: never;
+  /**
+   * New public host name of the tenant.
+   */
+  readonly host?: string;
+  readonly plan?: never;
+  readonly environment?: never;
+  /**
+   * New app version: the image tag of the API and worker.
+   */
+  readonly version?: string;
+  /**
+   * New region of the cluster; `null` resets it to `local`.
+   */
+  readonly region?: string | null;
+  readonly cluster?: never;
+  /**
+   * Merged into the tenant's stack settings (JSON merge patch: a map is merged key by key, `null` removes a key).
+   */
+  readonly settings?: Readonly<Record<string, unknown>> | null;
+}
+
+/**
  * Validated settings of a migration.
  */
 export interface MigrationSettings {
@@ -327,6 +353,51 @@ export type OperationRequest =
        * Move the tenant back while its last migration's source copy is kept.
        */
       readonly rollback?: boolean;
+      /**
+       * Resume this operation.
+       */
+      readonly operationId?: string;
+      /**
+       * Stacks at once (default 2).
+       * An integer from 1 to 16.
+       */
+      readonly concurrency?: number;
+    }
+  | {
+      readonly kind: "delete-tenant";
+      /**
+       * The tenant deleted.
+       */
+      readonly tenant: string;
+      /**
+       * Destroy the tenant's dedicated stack (or update its shared stack without it) before deleting it, as one journaled operation; without it a tenant whose stack is live is refused.
+       */
+      readonly destroy?: boolean;
+      /**
+       * With `destroy`: destroy protected data too.
+       */
+      readonly forceDestroyData?: boolean;
+      /**
+       * Resume this operation.
+       */
+      readonly operationId?: string;
+      /**
+       * Stacks at once (default 2).
+       * An integer from 1 to 16.
+       */
+      readonly concurrency?: number;
+    }
+  | {
+      readonly kind: "update-tenant";
+      /**
+       * The tenant updated.
+       */
+      readonly tenant: string;
+      readonly patch: TenantPatch;
+      /**
+       * Only preview the tenant's stack with the change; nothing is stored.
+       */
+      readonly dryRun?: boolean;
       /**
        * Resume this operation.
        */

@@ -219,6 +219,24 @@ export class WorkspaceFactory {
     }
   }
 
+  /**
+   * How many resources each stack of the project holds in the backend, as `pulumi stack ls --json
+   * --project tenantstack` counts them (from each stack's latest checkpoint): a live stack holds
+   * some; a destroyed or never deployed one none. Stacks absent from the backend are absent here.
+   * The CLI loads every stack's checkpoint: not for a hot path.
+   */
+  async resourceCounts(): Promise<ReadonlyMap<string, number>> {
+    const { stdout } = await promisify(execFile)(
+      this.pulumiBinary,
+      ["stack", "ls", "--json", "--project", PROJECT, "--non-interactive"],
+      // No project file is needed with `--project`: the state directory is a neutral place to run.
+      { cwd: this.options.stateDir, env: { ...process.env, ...this.envVars }, maxBuffer: 64 * 1024 * 1024 },
+    );
+    const listed = JSON.parse(stdout) as { name: string; resourceCount?: number }[];
+    // Names come qualified (`organization/tenantstack/dev-acme`) when run outside the project.
+    return new Map(listed.map((s) => [s.name.split("/").pop()!, s.resourceCount ?? 0]));
+  }
+
   /** Lifts the protection of every resource of a stack (before a forced destroy). */
   async unprotectAll(name: string): Promise<void> {
     await promisify(execFile)(this.pulumiBinary, ["state", "unprotect", "--all", "--yes", "--non-interactive", "--stack", name], {

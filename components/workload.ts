@@ -109,6 +109,18 @@ function environment(spec: WorkloadSpec, wiring: AppWiring, credentials: StackCr
 }
 
 /**
+ * The settings that shape a pod: the checksum over them rolls the pods when one changes. The replica
+ * count, autoscaling and the disruption budget are left out, so scaling changes no pod.
+ */
+function podSettings(spec: WorkloadSpec): Partial<WorkloadSpec> {
+  const pod: { -readonly [K in keyof WorkloadSpec]?: WorkloadSpec[K] } = { ...spec };
+  delete pod.replicas;
+  delete pod.autoscaling;
+  delete pod.maxUnavailable;
+  return pod;
+}
+
+/**
  * Registers the ServiceAccount, Deployment, PodDisruptionBudget and (when enabled) HorizontalPodAutoscaler
  * of the API or worker under `parent`.
  * @internal
@@ -123,7 +135,7 @@ export function appWorkload(parent: pulumi.Resource, name: string, args: AppWork
   const scratch = scratchDirectories({ tmp: "/tmp" }, spec.resources.ephemeralStorageLimit);
   const settingsChecksum = pulumi
     .output(args.image)
-    .apply((image) => checksum({ spec: { ...spec, image }, wiring: { ...wiring, credentialsChecksum: undefined } }));
+    .apply((image) => checksum({ spec: { ...podSettings(spec), image }, wiring: { ...wiring, credentialsChecksum: undefined } }));
 
   const serviceAccount = new k8s.core.v1.ServiceAccount(
     `${name}-service-account`,

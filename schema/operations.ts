@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { flag, intBetween, oneOf, settings, text } from "./fields";
-import { PLANS, TenantInputSchema, TenantNameSchema, VersionSchema } from "./tenantInput";
+import { PLANS, TenantInputSchema, TenantNameSchema, TenantPatchSchema, VersionSchema } from "./tenantInput";
 
 /** Most stacks an operation works on at once. */
 export const CONCURRENCY_MAX = 16;
@@ -69,9 +69,30 @@ export const operationFields = {
     .record(z.string(), z.unknown(), { error: "must be a map of stack settings" })
     .optional()
     .describe("Settings of a dedicated target stack."),
+  deletedTenant: TenantNameSchema.describe("The tenant deleted."),
+  destroy: flag()
+    .optional()
+    .describe(
+      "Destroy the tenant's dedicated stack (or update its shared stack without it) before deleting it, as one journaled operation; " +
+        "without it a tenant whose stack is live is refused.",
+    ),
+  destroyData: flag().optional().describe("With `destroy`: destroy protected data too."),
+  updatedTenant: TenantNameSchema.describe("The tenant updated."),
+  updateDryRun: flag().optional().describe("Only preview the tenant's stack with the change; nothing is stored."),
 };
 
 const f = operationFields;
+
+/** `forceDestroyData` destroys what `destroy` destroys: without it, it would do nothing. */
+function destroyDataNeedsDestroy(request: { destroy?: boolean; forceDestroyData?: boolean }, ctx: z.RefinementCtx): void {
+  if (request.forceDestroyData === true && request.destroy !== true)
+    ctx.addIssue({
+      code: "custom",
+      path: ["forceDestroyData"],
+      input: request.forceDestroyData,
+      message: "needs `destroy`: only a stack being destroyed loses its data",
+    });
+}
 
 /**
  * Every operation the API starts.
@@ -123,6 +144,20 @@ export const OperationRequestSchema = z.discriminatedUnion(
       ...commonFields,
     }),
     settings({
+      kind: z.literal("delete-tenant"),
+      tenant: f.deletedTenant,
+      destroy: f.destroy,
+      forceDestroyData: f.destroyData,
+      ...commonFields,
+    }).superRefine(destroyDataNeedsDestroy),
+    settings({
+      kind: z.literal("update-tenant"),
+      tenant: f.updatedTenant,
+      patch: TenantPatchSchema,
+      dryRun: f.updateDryRun,
+      ...commonFields,
+    }),
+    settings({
       kind: z.literal("gc"),
       now: z.iso
         .datetime({ error: 'must be an ISO 8601 time such as "2026-12-02T10:00:00Z"' })
@@ -132,7 +167,8 @@ export const OperationRequestSchema = z.discriminatedUnion(
     }),
   ],
   {
-    error: 'must be one of "provision", "preview", "up", "refresh", "outputs", "destroy", "recover", "fleet-upgrade", "migrate", "gc"',
+    error:
+      'must be one of "provision", "preview", "up", "refresh", "outputs", "destroy", "recover", "fleet-upgrade", "migrate", "delete-tenant", "update-tenant", "gc"',
   },
 );
 
@@ -199,4 +235,23 @@ export const MigrateOptionsSchema = z.object({
 export const GcOptionsSchema = z.object({
   ...commonFields,
   now: z.date({ error: "must be a valid Date" }).optional(),
+});
+
+/**
+ * Options of a tenant's deletion (with its name).
+ * @internal
+ */
+export const DeleteTenantOptionsSchema = z
+  .object({ ...commonFields, tenant: f.deletedTenant, destroy: f.destroy, forceDestroyData: f.destroyData })
+  .superRefine(destroyDataNeedsDestroy);
+
+/**
+ * Options of a tenant's update (with its name and the patch).
+ * @internal
+ */
+export const UpdateTenantOptionsSchema = z.object({
+  ...commonFields,
+  tenant: f.updatedTenant,
+  patch: TenantPatchSchema,
+  dryRun: f.updateDryRun,
 });

@@ -1,7 +1,8 @@
 /**
  * The driver's input model of a tenant: what a tenant is registered with (the CLI's `tenant create`
  * and `provision`, `POST /tenants`, the library's `registry.create`), checked by this one schema on
- * every surface.
+ * every surface; and what an update of a tenant may change (`tenant update`, `PATCH /tenants/{name}`,
+ * `driver.updateTenant`): a JSON merge patch of those fields, whose result is checked by the same schema.
  */
 import { z } from "zod";
 import { dnsLabel, hostName, oneOf, settings } from "./fields";
@@ -64,4 +65,33 @@ export const TenantInputSchema = settings({
         message: `is set by the registry from the tenant's \`${from}\`; remove it`,
       });
   }
+});
+
+/** A field a tenant's update may not change: refused with why, whatever its value. */
+function fixed(why: string) {
+  return z.never({ error: `cannot be changed by an update: ${why}` }).optional();
+}
+
+const tenantField = TenantInputSchema.shape;
+
+/**
+ * What an update of a tenant may change: a JSON merge patch (RFC 7396) of its fields. Each value is
+ * checked by the field's own schema of {@link TenantInputSchema}; the tenant it makes is then checked
+ * by that schema as a whole, as at registration. `null` resets a field with a default, and removes a
+ * key of `settings`.
+ * @internal
+ */
+export const TenantPatchSchema = settings({
+  name: fixed("it is the tenant's identity; register a new tenant instead"),
+  host: tenantField.host.optional().describe("New public host name of the tenant."),
+  plan: fixed("move the tenant to the other plan with `migrate` (`to`)"),
+  environment: fixed("it names the tenant's stack; register a tenant in the other environment instead"),
+  version: tenantField.version.optional().describe("New app version: the image tag of the API and worker."),
+  region: tenantField.region.unwrap().nullable().optional().describe("New region of the cluster; `null` resets it to `local`."),
+  cluster: fixed("move the tenant to another cluster with `migrate` (`cluster`)"),
+  settings: z
+    .record(z.string(), z.unknown(), { error: "must be a JSON merge patch of the stack settings: a map" })
+    .nullable()
+    .optional()
+    .describe("Merged into the tenant's stack settings (JSON merge patch: a map is merged key by key, `null` removes a key)."),
 });

@@ -10,7 +10,7 @@ import * as prettier from "prettier";
 import { z } from "zod";
 import { MigrationSettingsSchema } from "../automation/migration/data/settings";
 import { OperationRequestSchema } from "../schema/operations";
-import { TenantInputSchema } from "../schema/tenantInput";
+import { TenantInputSchema, TenantPatchSchema } from "../schema/tenantInput";
 import {
   ApiSchema,
   AwsSchema,
@@ -67,6 +67,11 @@ const AUTOMATION_TYPES: NamedType[] = [
     input: "TenantInput",
     output: "TenantFields",
     doc: { input: "A tenant as given to the registry.", output: "A registered tenant's own fields, validated." },
+  },
+  {
+    schema: TenantPatchSchema,
+    output: "TenantPatch",
+    doc: { output: "A tenant's update: a JSON merge patch of its fields, `null` resetting one (see `Driver.updateTenant`)." },
   },
   { schema: MigrationSettingsSchema, output: "MigrationSettings", doc: { output: "Validated settings of a migration." } },
   { schema: OperationRequestSchema, output: "OperationRequest", doc: { output: "A validated body of `POST /operations`." } },

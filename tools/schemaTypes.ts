@@ -20,6 +20,8 @@ export interface JsonSchema {
   additionalProperties?: JsonSchema | boolean;
   minimum?: number;
   maximum?: number;
+  /** A schema no value satisfies (`{ not: {} }`, zod's `never`). */
+  not?: JsonSchema;
   /** The named type a schema is emitted as (set while converting; see {@link NamedType}). */
   "x-type"?: string;
   /** What an optional field without a default means when it is left out (see `omittable` in schema/fields.ts). */
@@ -92,6 +94,7 @@ class Emitter {
     if (variants) return variants.map((variant) => this.type(variant)).join(" | ");
     if (schema.const !== undefined) return JSON.stringify(schema.const);
     if (schema.enum) return schema.enum.map((value) => JSON.stringify(value)).join(" | ");
+    if (schema.not !== undefined && Object.keys(schema.not).length === 0) return "never";
     switch (schema.type) {
       case "string":
         return "string";
@@ -100,6 +103,8 @@ class Emitter {
         return "number";
       case "boolean":
         return "boolean";
+      case "null":
+        return "null";
       case "array": {
         const item = schema.items ? this.type(schema.items) : "unknown";
         // Callers may pass readonly lists; validated lists are plain, as Kubernetes inputs take them.

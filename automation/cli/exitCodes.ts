@@ -7,7 +7,7 @@ export const EXIT = {
   ok: 0,
   /** The operation ran and at least one stack failed (update, health gate, crash). */
   failed: 1,
-  /** Bad input: usage, options, tenant, version, no Pulumi CLI to run; nothing was touched. */
+  /** Bad input: usage, options, tenant, version, no Pulumi CLI to run, a tenant deleted while its stack is live; nothing was touched. */
   invalidInput: 2,
   /** A stack is locked by another operation; see `tenantstack recover`. */
   locked: 3,
@@ -31,6 +31,7 @@ const BY_CODE: Record<string, number> = {
   unsupported_media_type: EXIT.invalidInput,
   not_found: EXIT.invalidInput,
   conflict: EXIT.invalidInput,
+  stack_live: EXIT.invalidInput,
   stack_locked: EXIT.locked,
   pending_operations: EXIT.locked,
   plan_mismatch: EXIT.planMismatch,

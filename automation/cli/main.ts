@@ -9,7 +9,7 @@ import { ServeSettingsSchema } from "../../schema/driverOptions";
 import { OperationRequestSchema } from "../../schema/operations";
 import { TenantInputSchema } from "../../schema/tenantInput";
 import { parseClusterList } from "../clusters";
-import type { Driver, DriverOptions, OperationResult } from "../driver";
+import type { Driver, DriverOptions, OperationResult, StackOutcome } from "../driver";
 import { InputError, toWire } from "../errors";
 import { parseInput } from "../input";
 import { readJsonFile } from "../jsonFile";
@@ -20,16 +20,33 @@ import { checkTenantSettings } from "../registry/tenant";
 import type { TenantFields } from "../types";
 import { EXIT, exitCodeOf, exitCodeOfErrors } from "./exitCodes";
 import { readDataPlaneFile } from "../migration/staticDataPlane";
-import { gcSummary, migrationSummary, operationSummary, progressLine, tenantTable, upgradeSummary, versionImages } from "./output";
+import {
+  deletionSummary,
+  gcSummary,
+  migrationSummary,
+  operationSummary,
+  progressLine,
+  tenantTable,
+  updateSummary,
+  upgradeSummary,
+  versionImages,
+} from "./output";
 import { ProgressBoard, type Terminal } from "./progressBoard";
 
 const USAGE = `Usage: tenantstack [options] <command>
 
 Commands:
   tenant create <name> --host H --plan shared|dedicated --version V [--environment E] [--region R] [--cluster C] [--settings FILE.json]
-  tenant list | tenant show <name> | tenant delete <name>
+  tenant list | tenant show <name>
+  tenant update <name> [--host H] [--version V] [--region R] [--settings PATCH.json] [--dry-run]
+                                                 change a tenant, checked as at create (--settings is merged into its
+                                                 settings: JSON merge patch, null removes a key); its stack follows at
+                                                 the next up; --dry-run stores nothing and previews its stack instead
+  tenant delete <name> [--destroy [--force-destroy-data]]
+                                                 refused while its stack is live (exit 2); --destroy first destroys its
+                                                 stack (a shared one: updated without it), one journaled operation
   provision <name> (options of tenant create)   register a tenant and bring its stack up
-  preview [--tenant T]... [--save-plan]          changes per stack; --save-plan saves the plan to approve
+  preview [--tenant T]... [--save-plan]          each stack's changing resources and their changed keys; --save-plan saves the plan to approve
   up [--tenant T]... [--saved-plan]              update stacks; --saved-plan applies exactly the saved plan
   refresh [--tenant T]...                        refresh from the cluster and report drift
   outputs [--tenant T]...
@@ -80,6 +97,7 @@ const OPTIONS = {
   "save-plan": { type: "boolean" },
   "saved-plan": { type: "boolean" },
   "force-destroy-data": { type: "boolean" },
+  destroy: { type: "boolean" },
   canary: { type: "string" },
   "wave-size": { type: "string" },
   rollback: { type: "boolean" },
@@ -104,6 +122,7 @@ const FLAGS: Record<string, string> = {
   savePlan: "--save-plan",
   savedPlan: "--saved-plan",
   forceDestroyData: "--force-destroy-data",
+  destroy: "--destroy",
   stack: "<stack>",
   tenant: "<tenant>",
   version: "--version",
@@ -132,12 +151,15 @@ const TENANT_FLAGS: Record<string, string> = {
   settings: "--settings",
 };
 
-/** A field path of an input model as the flag it came from (`tenants[0]` is `--tenant`, `settings.api` is `--settings api`). */
+/**
+ * A field path of an input model as the flag it came from (`tenants[0]` is `--tenant`, `settings.api` is
+ * `--settings api`; a tenant's fields, given whole or as an update's patch, are the flags of `tenant create`).
+ */
 function flagOf(path: string, flags: Record<string, string> = FLAGS): string {
   const match = /^([^.[]+)(?:\[\d+\])?\.?(.*)$/.exec(path);
   if (!match) return path;
   const [, head, rest] = match;
-  if (head === "tenant" && flags === FLAGS && rest !== "") return flagOf(rest, TENANT_FLAGS);
+  if ((head === "tenant" || head === "patch") && flags === FLAGS && rest !== "") return flagOf(rest, TENANT_FLAGS);
   const flag = flags[head] ?? head;
   return rest === "" ? flag : `${flag} ${rest}`;
 }
@@ -173,11 +195,47 @@ function tenantOf(name: string | undefined, values: Values): Record<string, unkn
   };
 }
 
+/** The patch of `tenant update`: the tenant's fields given as flags, `--settings` a merge patch of its settings. */
+function patchOf(values: Values): Record<string, unknown> {
+  const fields = { host: values.host, version: values.version, region: values.region, settings: settingsFile(values) };
+  // Fields an update may not change are passed on, for the patch's schema to say why.
+  const fixed = { plan: values.plan, environment: values.environment, cluster: values.cluster };
+  return Object.fromEntries(Object.entries({ ...fields, ...fixed }).filter(([, value]) => value !== undefined));
+}
+
+/** The request of `tenant update` and `tenant delete` (undefined for the other tenant commands, which only read or register). */
+function tenantRequestOf(sub: string | undefined, name: string | undefined, values: Values): Record<string, unknown> | undefined {
+  const common = { operationId: values["operation-id"], concurrency: numeric(values.concurrency) };
+  switch (sub) {
+    case "delete":
+      return {
+        kind: "delete-tenant",
+        tenant: required(name, "<name>", "tenant delete <name> [--destroy]"),
+        destroy: values.destroy,
+        forceDestroyData: values["force-destroy-data"],
+        ...common,
+      };
+    case "update":
+      return {
+        kind: "update-tenant",
+        tenant: required(name, "<name>", "tenant update <name> [--host H] [--settings PATCH.json] ..."),
+        patch: patchOf(values),
+        dryRun: values["dry-run"],
+        ...common,
+      };
+    default:
+      return undefined;
+  }
+}
+
 /** The `POST /operations` body a command stands for, built from its flags (undefined for other commands). */
-function requestOf(command: string, sub: string | undefined, values: Values): Record<string, unknown> | undefined {
+function requestOf(positionals: readonly string[], values: Values): Record<string, unknown> | undefined {
+  const [command, sub, arg] = positionals;
   const common = { operationId: values["operation-id"], concurrency: numeric(values.concurrency) };
   const tenants = values.tenant;
   switch (command) {
+    case "tenant":
+      return tenantRequestOf(sub, arg, values);
     case "provision":
       return { kind: "provision", tenant: tenantOf(sub, values), ...common };
     case "preview":
@@ -269,12 +327,15 @@ async function prepare(
   const [command, sub, arg] = positionals;
   const { out, outJson, json, operation } = io;
   const show = (value: unknown, human: string) => (json ? outJson(value) : out(human));
+  /** The exit code of an operation by its status and its stacks' errors. */
+  const exitCodeOfStatus = (result: { status: string; stacks: readonly StackOutcome[] }) =>
+    result.status === "cancelled" ? EXIT.cancelled : exitCodeOfErrors(result.stacks.flatMap((s) => (s.error ? [s.error.name] : [])));
   const report = (result: OperationResult) => {
     show(result, operationSummary(result));
-    return result.status === "cancelled" ? EXIT.cancelled : exitCodeOfErrors(result.stacks.flatMap((s) => (s.error ? [s.error.name] : [])));
+    return exitCodeOfStatus(result);
   };
   let run: Run | undefined;
-  const raw = requestOf(command, sub, values);
+  const raw = requestOf(positionals, values);
   if (raw !== undefined) {
     const request = parseInput(OperationRequestSchema, raw, "options", { rename: (path) => flagOf(path) });
     if (request.kind === "provision") checkTenantSettings(request.tenant, (path) => flagOf(path, TENANT_FLAGS));
@@ -293,6 +354,12 @@ async function prepare(
         case "gc":
           show(outcome.result, gcSummary(outcome.result));
           return outcome.result.status === "succeeded" ? EXIT.ok : EXIT.failed;
+        case "delete-tenant":
+          show(outcome.result, deletionSummary(outcome.result));
+          return exitCodeOfStatus(outcome.result);
+        case "update-tenant":
+          show(outcome.result, updateSummary(outcome.result));
+          return exitCodeOfStatus(outcome.result);
         default:
           return report(outcome.result);
       }
@@ -317,13 +384,6 @@ async function prepare(
     const name = required(arg, "<name>", "tenant show <name>");
     run = async (driver) => {
       outJson(await driver.registry.show(name));
-      return EXIT.ok;
-    };
-  } else if (command === "tenant" && sub === "delete") {
-    const name = required(arg, "<name>", "tenant delete <name>");
-    run = async (driver) => {
-      await driver.registry.delete(name);
-      show({ deleted: name }, `deleted tenant ${name} from the registry (its stack, if any, is not destroyed)`);
       return EXIT.ok;
     };
   } else if (command === "operation" && sub === "show") {

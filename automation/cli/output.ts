@@ -1,10 +1,13 @@
 /** Human output of the `tenantstack` CLI: live progress lines and result summaries. */
-import type { OperationResult } from "../driver";
+import type { OperationResult, StackOutcome } from "../driver";
 import type { FleetUpgradeResult } from "../fleet/upgrade";
 import type { GcResult } from "../migration/gc";
 import type { MigrationResult } from "../migration/migrate";
 import type { DriverEvent } from "../operations/events";
 import type { RegisteredTenant, StackImages } from "../registry/tenant";
+import type { TenantDeletion } from "../tenants/deleteTenant";
+import type { TenantUpdate } from "../tenants/updateTenant";
+import { CHANGE_LEGEND, changeCounts, changeLines, resourceNames } from "./changeList";
 
 /** One progress line for an event, or undefined for events too fine to show. */
 export function progressLine(event: DriverEvent): string | undefined {
@@ -56,28 +59,73 @@ export function tenantTable(tenants: readonly RegisteredTenant[]): string {
     .join("\n");
 }
 
-/** A summary of an operation on stacks: one line per stack. */
+/**
+ * One stack's lines of an operation's summary: its status, counts, drift, outputs (of `outputs`), the
+ * version it was set to with its images, and its error, then each changing resource with its changed keys.
+ */
+function stackLine(s: StackOutcome, kind: string): string {
+  const changes = s.result?.changes;
+  const counts = changes ? ` ${changeCounts(changes)}` : "";
+  const stateful = changes && changes.statefulReplacements.length > 0 ? `  STATEFUL: ${resourceNames(changes.statefulReplacements)}` : "";
+  const drift = s.result?.drift
+    ? ` drift: ${s.result.drift.length === 0 ? "none" : s.result.drift.map((d) => `${d.kind} ${d.urn.split("::").pop()} (${d.diffs.join(", ")})`).join("; ")}`
+    : "";
+  const outputs = s.result?.outputs && kind === "outputs" ? ` ${JSON.stringify(s.result.outputs)}` : "";
+  const error = s.error ? `\n    ${s.error.message.split("\n").join("\n    ")}` : "";
+  const version = s.version !== undefined && s.images ? `\n    ${versionImages(s.version, s.images)}` : "";
+  return [
+    `  ${s.stack}: ${s.status}${counts}${stateful}${drift}${outputs}${version}${error}`,
+    ...(changes ? changeLines(changes) : []),
+  ].join("\n");
+}
+
+/** The legend of the change symbols, once, when some stack lists changes. */
+function legend(stacks: readonly StackOutcome[]): string[] {
+  return stacks.some((s) => s.result?.changes) ? [CHANGE_LEGEND] : [];
+}
+
+/** A summary of an operation on stacks: each stack's lines, and the legend of the change symbols once at the end. */
 export function operationSummary(result: OperationResult): string {
-  const lines = result.stacks.map((s) => {
-    const changes = s.result?.changes;
-    const counts = changes ? ` +${changes.creates} ~${changes.updates} ±${changes.replaces} -${changes.deletes}` : "";
-    const stateful =
-      changes && changes.statefulReplacements.length > 0
-        ? `  STATEFUL: ${changes.statefulReplacements.map((r) => `${r.kind} ${r.urn.split("::").pop()}`).join(", ")}`
-        : "";
-    const drift = s.result?.drift
-      ? ` drift: ${s.result.drift.length === 0 ? "none" : s.result.drift.map((d) => `${d.kind} ${d.urn.split("::").pop()} (${d.diffs.join(", ")})`).join("; ")}`
-      : "";
-    const outputs = s.result?.outputs && result.kind === "outputs" ? ` ${JSON.stringify(s.result.outputs)}` : "";
-    const error = s.error ? `\n    ${s.error.message.split("\n").join("\n    ")}` : "";
-    const version = s.version !== undefined && s.images ? `\n    ${versionImages(s.version, s.images)}` : "";
-    return `  ${s.stack}: ${s.status}${counts}${stateful}${drift}${outputs}${version}${error}`;
-  });
   const registration =
     result.registration === undefined
       ? ""
       : `; tenant ${result.registration === "created" ? "registered" : "registered already with the same fields"}`;
-  return [`${result.kind} ${result.status} (operation ${result.operationId})${registration}`, ...lines].join("\n");
+  return [
+    `${result.kind} ${result.status} (operation ${result.operationId})${registration}`,
+    ...result.stacks.map((s) => stackLine(s, result.kind)),
+    ...legend(result.stacks),
+  ].join("\n");
+}
+
+/** What a deletion did to its stack, in words. */
+const ACTIONS: Record<TenantDeletion["action"], string> = {
+  none: "not live, left as it is",
+  destroyed: "destroyed",
+  left: "updated without the tenant",
+};
+
+/** A summary of a tenant's deletion: its stack's step, and whether the registration is gone. */
+export function deletionSummary(result: TenantDeletion): string {
+  return [
+    `delete tenant ${result.tenant} ${result.status} (operation ${result.operationId}${result.resumed ? ", resumed" : ""})`,
+    `  stack ${result.stack}: ${result.status === "succeeded" ? ACTIONS[result.action] : `to be ${ACTIONS[result.action]}`}`,
+    ...result.stacks.map((s) => stackLine(s, "delete-tenant")),
+    `  registration ${result.deleted ? "deleted" : "kept"}`,
+    ...legend(result.stacks),
+  ].join("\n");
+}
+
+/** A summary of a tenant's update: what changes, and where its stack stands (previewed on a dry run). */
+export function updateSummary(result: TenantUpdate): string {
+  const changed = result.changed.length > 0 ? `changes ${result.changed.join(", ")}` : "changes nothing";
+  const next = result.dryRun
+    ? [`  preview of stack ${result.stack} with the change (nothing stored):`, ...result.stacks.map((s) => stackLine(s, "preview"))]
+    : [`  stack ${result.stack} follows at its next up: \`tenantstack up --tenant ${result.tenant.name}\``];
+  return [
+    `update tenant ${result.tenant.name} ${result.dryRun ? "(dry run) " : ""}${result.status} (operation ${result.operationId}${result.resumed ? ", resumed" : ""}): ${changed}`,
+    ...next,
+    ...legend(result.stacks),
+  ].join("\n");
 }
 
 /** A summary of a fleet upgrade: each wave's stacks. */

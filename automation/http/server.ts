@@ -1,8 +1,9 @@
 /**
  * The HTTP API of the driver (fastify): tenants, and operations as async resources — `POST
  * /operations` validates the input, starts the operation and answers 202 with its id; `GET
- * /operations/{id}` shows its progress and result; `POST /operations/{id}/cancel` stops it. Every
- * route but the OpenAPI document needs the bearer token.
+ * /operations/{id}` shows its progress and result; `POST /operations/{id}/cancel` stops it. A
+ * tenant's deletion with `?destroy=true` and an update with `?dryRun=true` touch a stack, and so are
+ * started the same way. Every route but the OpenAPI document needs the bearer token.
  */
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
@@ -54,6 +55,7 @@ const STATUS: Record<string, number> = {
   not_found: 404,
   conflict: 409,
   stack_locked: 409,
+  stack_live: 409,
   plan_mismatch: 409,
   protected: 409,
   cancelled: 409,
@@ -94,6 +96,25 @@ function parseJsonBody(body: string): unknown {
   }
 }
 
+/** Query parameters a tenant route does not take: its method, path and body give them. */
+const NOT_QUERY = ["kind", "tenant", "patch"];
+
+/**
+ * The request a tenant route stands for: its kind, the tenant of its path, and its query parameters
+ * (`destroy=true`, `dryRun=true`, `operationId=...`), `true` and `false` as booleans; any other value
+ * is passed as given, for the request's schema to name.
+ */
+function tenantRequest(kind: "delete-tenant" | "update-tenant", tenant: string, query: Record<string, unknown>): Record<string, unknown> {
+  const reserved = Object.keys(query).filter((key) => NOT_QUERY.includes(key));
+  if (reserved.length > 0)
+    throw new InputError(
+      "request",
+      reserved.map((key) => `\`${key}\` is not a query parameter of this route: the method, path and body give it`),
+    );
+  const flags = Object.entries(query).map(([key, value]) => [key, value === "true" ? true : value === "false" ? false : value]);
+  return { ...Object.fromEntries(flags), kind, tenant };
+}
+
 /** Checks the bearer token clients must send (never shown). */
 export function checkToken(token: string | undefined): string {
   if (!token || token.length < 16)
@@ -112,7 +133,8 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES });
   // JSON only: any other content type is refused with 415.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+  // A JSON merge patch (`PATCH /tenants/{name}`) may say so by its own media type.
+  app.addContentTypeParser(["application/json", "application/merge-patch+json"], { parseAs: "string" }, (_request, body, done) => {
     try {
       done(null, parseJsonBody(body as string));
     } catch (error) {
@@ -152,12 +174,40 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
       return fail(reply, error);
     }
   });
-  app.delete<{ Params: { name: string } }>("/tenants/:name", async (request, reply) =>
-    driver.registry.delete(request.params.name).then(
+  app.delete<{ Params: { name: string }; Querystring: Record<string, unknown> }>("/tenants/:name", async (request, reply) => {
+    let body: OperationRequest;
+    try {
+      body = parseInput(OperationRequestSchema, tenantRequest("delete-tenant", request.params.name, request.query), "request");
+    } catch (error) {
+      return fail(reply, error);
+    }
+    // Destroying a stack takes minutes: an operation to follow. Without it, a refusal or a registry change.
+    if (body.kind === "delete-tenant" && body.destroy) return start(reply, body);
+    return runRequest(driver, body).then(
       () => reply.code(204).send(),
       (e) => fail(reply, e),
-    ),
-  );
+    );
+  });
+  app.patch<{ Params: { name: string }; Querystring: Record<string, unknown> }>("/tenants/:name", async (request, reply) => {
+    let body: OperationRequest;
+    try {
+      body = parseInput(
+        OperationRequestSchema,
+        { ...tenantRequest("update-tenant", request.params.name, request.query), patch: request.body },
+        "request",
+        // The body is the patch: its fields are named as in `POST /tenants`.
+        { rename: (path) => (path === "patch" ? "request body" : path.replace(/^patch\./, "")) },
+      );
+    } catch (error) {
+      return fail(reply, error);
+    }
+    // A dry run previews a stack: an operation to follow. Without it, the registry change and its result.
+    if (body.kind === "update-tenant" && body.dryRun) return start(reply, body);
+    return runRequest(driver, body).then(
+      (outcome) => reply.code(200).send(redactDeep(outcome.result)),
+      (e) => fail(reply, e),
+    );
+  });
 
   app.post("/operations", async (request, reply) => {
     let body: OperationRequest;
@@ -167,6 +217,14 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
     } catch (error) {
       return fail(reply, error);
     }
+    return start(reply, body);
+  });
+
+  /**
+   * Starts a validated request as an operation of this server: `202` with `{ id, status, href }` once it
+   * began (every check of the operation passed), else its refusal.
+   */
+  async function start(reply: FastifyReply, body: OperationRequest): Promise<FastifyReply> {
     const operationId = body.operationId ?? randomUUID();
     if (running.get(operationId)?.done === false)
       return fail(reply, new InputError("operation request", [`\`operationId\` "${operationId}" is running already`]));
@@ -195,7 +253,7 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
       .code(202)
       .header("Location", `/operations/${operationId}`)
       .send({ id: operationId, status: "running", href: `/operations/${operationId}` });
-  });
+  }
 
   app.get<{ Params: { id: string } }>("/operations/:id", async (request, reply) => {
     const operation = await driver.journal.get(request.params.id);

@@ -3,9 +3,8 @@ import type { SqlDatabase } from "../db/sqlDatabase";
 import { fromWire } from "../errors";
 import type { OperationJournal } from "../journal/journal";
 import type { KubeApi } from "./data/kubeDrain";
-import type { DriverEvent } from "../operations/events";
 import { jobTarget, type StackJob, type StackJobResult } from "../operations/stackJob";
-import type { StackRunner } from "../operations/stackRunner";
+import { reportedStep, type StackRunner, type StepScope } from "../operations/stackRunner";
 import { MigrationRecords } from "../registry/migrationRecords";
 import { TenantRegistry } from "../registry/registry";
 import type { FleetStack } from "../registry/tenant";
@@ -39,11 +38,7 @@ export async function currentStack(context: MigrationContext, name: string): Pro
 }
 
 /** Where a stack job of a migration or gc reports. */
-export interface JobScope {
-  readonly operationId: string;
-  readonly emit: (event: DriverEvent) => void;
-  readonly signal?: AbortSignal;
-}
+export type JobScope = StepScope;
 
 /**
  * Runs `job` as journaled step `step` (skipped once done), streaming stack events; throws the job's
@@ -55,16 +50,7 @@ export async function runStackStep(
   step: string,
   job: StackJob,
 ): Promise<StackJobResult | undefined> {
-  const { operationId, emit } = scope;
-  emit({ type: "stack", operationId, stack: job.stack, status: "started", detail: step });
-  const outcome = await context.runner.run(operationId, step, job, { onEvent: emit, signal: scope.signal });
-  emit({
-    type: "stack",
-    operationId,
-    stack: job.stack,
-    status: outcome.status,
-    detail: outcome.status === "failed" ? outcome.error.message : step,
-  });
+  const outcome = await reportedStep(context.runner, scope, step, job, step);
   if (outcome.status === "failed") throw fromWire(outcome.error);
   return outcome.result;
 }

@@ -1,8 +1,10 @@
 /**
  * Machine-readable changes of a stack built from the engine's events (previews carry only counts):
- * each resource's operation and changed keys, replacements of stateful resources flagged.
+ * each resource's operation and changed keys (`propertyChanges.ts`: paths only, secrets cut at their
+ * own path), replacements of stateful resources flagged.
  */
-import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
+import type { EngineEvent, OpType, StepEventMetadata } from "@pulumi/pulumi/automation";
+import { mergePropertyChanges, propertyChanges, type PropertyChange } from "./propertyChanges";
 
 /** Kinds of change, each counted once per resource. */
 export type ChangeKind = "create" | "update" | "replace" | "delete";
@@ -13,10 +15,17 @@ export interface ResourceChange {
   readonly urn: string;
   /** Its type token. */
   readonly type: string;
+  /** Its name: the URN's last part. */
+  readonly name: string;
   /** What happens to it. */
   readonly kind: ChangeKind;
-  /** The top-level properties that differ (none for creates and deletes). */
+  /**
+   * The paths of the properties that change, sorted (`spec.replicas`; a secret's own path, such as a
+   * Secret's `data`, never anything beneath it); none for creates and deletes, which change it whole.
+   */
   readonly diffs: readonly string[];
+  /** The same properties, each with how it changes, whether it forces the replacement and whether it is a secret. */
+  readonly properties: readonly PropertyChange[];
   /** Whether it holds data: a StatefulSet, its VolumeGuard or a volume claim. */
   readonly stateful: boolean;
 }
@@ -66,23 +75,29 @@ export class ChangeCollector {
     if (event.diagnosticEvent?.severity === "error") this.errors.push(event.diagnosticEvent.message.trim());
     const done = event.resOutputsEvent?.metadata;
     if (done && KIND_OF[done.op] !== undefined && !isStackOrProvider(done.type)) this.completed.add(done.urn);
-    const metadata = event.resourcePreEvent?.metadata;
-    if (metadata === undefined || isStackOrProvider(metadata.type)) return;
+    // A step's changed keys are in its pre-event, and again in its outputs event.
+    for (const metadata of [event.resourcePreEvent?.metadata, done]) if (metadata) this.record(metadata);
+  };
+
+  private record(metadata: StepEventMetadata): void {
+    if (isStackOrProvider(metadata.type)) return;
     const kind = KIND_OF[metadata.op];
     if (kind === undefined) {
       if (metadata.op === "same") this.unchanged.add(metadata.urn);
       return;
     }
     const previous = this.changes.get(metadata.urn);
-    const diffs = [...new Set([...(previous?.diffs ?? []), ...(metadata.diffs ?? [])])].sort();
+    const properties = mergePropertyChanges([...(previous?.properties ?? []), ...propertyChanges(metadata)]);
     this.changes.set(metadata.urn, {
       urn: metadata.urn,
       type: metadata.type,
+      name: metadata.urn.split("::").pop() ?? metadata.urn,
       kind: previous?.kind === "replace" ? "replace" : kind,
-      diffs,
+      diffs: properties.map((p) => p.path),
+      properties,
       stateful: isStateful(metadata.type),
     });
-  };
+  }
 
   /** How many resources the engine has finished changing (created, updated, replaced or deleted) so far. */
   get applied(): number {

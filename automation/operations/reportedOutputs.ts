@@ -7,9 +7,7 @@
  * job never shows.
  */
 import type { EngineEvent, OutputMap, Stack } from "@pulumi/pulumi/automation";
-
-/** The key (and value) that marks a secret in serialized state; events carry secrets blinded. */
-const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
+import { isSecretValue, maskedSecrets } from "./secretValues";
 
 /** Collects the stack outputs one engine run reports (the root `pulumi:pulumi:Stack` resource's). */
 export class OutputsCollector {
@@ -20,7 +18,10 @@ export class OutputsCollector {
     const metadata = event.resOutputsEvent?.metadata;
     if (metadata?.type !== "pulumi:pulumi:Stack" || metadata.new === undefined) return;
     this.reported = Object.fromEntries(
-      Object.entries(metadata.new.outputs ?? {}).map(([key, value]) => [key, { value: masked(value), secret: isSecret(value) }]),
+      Object.entries(metadata.new.outputs ?? {}).map(([key, value]) => [
+        key,
+        { value: maskedSecrets(value), secret: isSecretValue(value) },
+      ]),
     );
   };
 
@@ -39,16 +40,4 @@ export function withReportedOutputs(stack: Stack, collector: OutputsCollector): 
     outputs: { value: async () => collector.outputs ?? stack.outputs() },
     info: { value: async () => undefined },
   }) as Stack;
-}
-
-function isSecret(value: unknown): boolean {
-  return typeof value === "object" && value !== null && SECRET_SIGNATURE in value;
-}
-
-/** A value with the secrets nested in it replaced by `[secret]`. */
-function masked(value: unknown): unknown {
-  if (isSecret(value)) return "[secret]";
-  if (Array.isArray(value)) return value.map(masked);
-  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, masked(v)]));
-  return value;
 }

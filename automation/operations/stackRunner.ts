@@ -10,12 +10,43 @@ import { endOrphans } from "../processes/marks";
 import type { StackLeases } from "../journal/leases";
 import type { DriverEvent } from "./events";
 import { recoveryKinds, type StackJob, type StackJobResult } from "./stackJob";
+import type { StackImages } from "../registry/tenant";
 
 /** How a step ended. */
 export type StepOutcome =
   | { readonly status: "succeeded"; readonly result: StackJobResult }
   | { readonly status: "skipped"; readonly result?: StackJobResult }
   | { readonly status: "failed"; readonly error: WireError };
+
+/** What happened to one stack in an operation. */
+export interface StackOutcome {
+  readonly stack: string;
+  /** `cancelled`: the operation's signal stopped its job (re-run the operation id to continue); `untouched`: not started. */
+  readonly status: "succeeded" | "skipped" | "failed" | "cancelled" | "untouched";
+  /**
+   * The app version a preview or up set the stack to, and the images it maps to: the tags of the
+   * settings' images are replaced by the version.
+   * @default - none: the operation sets no settings (refresh, outputs, destroy, recover)
+   */
+  readonly version?: string;
+  /**
+   * The images of `version`.
+   * @default - none: the operation sets no settings
+   */
+  readonly images?: StackImages;
+  readonly result?: StackJobResult;
+  readonly error?: WireError;
+}
+
+/** Whether a step failed because the operation's signal stopped its job (its error a CancelledError). */
+export function cancelledBy(outcome: StepOutcome): boolean {
+  return outcome.status === "failed" && outcome.error.name === "CancelledError";
+}
+
+/** A stack's outcome in an operation's result: a step the operation's signal stopped is `cancelled`, not `failed`. */
+export function stackOutcome(stack: string, outcome: StepOutcome): StackOutcome {
+  return { stack, ...(cancelledBy(outcome) ? { ...outcome, status: "cancelled" as const } : outcome) };
+}
 
 /** Options of one step. */
 export interface StepOptions {
@@ -32,6 +63,39 @@ export interface StepOptions {
    * @default false
    */
   readonly recover?: boolean;
+}
+
+/** Where a step of an operation reports: the operation, the sink of its progress events, its cancellation. */
+export interface StepScope {
+  readonly operationId: string;
+  readonly emit: (event: DriverEvent) => void;
+  /**
+   * Cancels the step.
+   * @default - not cancellable
+   */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Runs `job` as journaled step `step` of the scope's operation (see {@link StackRunner.run}), reported
+ * as `stack` events: `started`, then how it ended, with `label` as their detail (a failure's is its
+ * message). Resolves the outcome, failures included.
+ */
+export async function reportedStep(
+  runner: StackRunner,
+  scope: StepScope,
+  step: string,
+  job: StackJob,
+  label?: string,
+): Promise<StepOutcome> {
+  const { operationId, emit } = scope;
+  emit({ type: "stack", operationId, stack: job.stack, status: "started", ...(label !== undefined ? { detail: label } : {}) });
+  const outcome = await runner.run(operationId, step, job, { onEvent: emit, signal: scope.signal });
+  // A job the operation's signal stopped is reported as cancelled, not failed.
+  const status = cancelledBy(outcome) ? "cancelled" : outcome.status;
+  const detail = outcome.status === "failed" && status !== "cancelled" ? outcome.error.message : label;
+  emit({ type: "stack", operationId, stack: job.stack, status, ...(detail !== undefined ? { detail } : {}) });
+  return outcome;
 }
 
 /** Jobs that change a stack and so take its lease. */

@@ -82,6 +82,18 @@ export function placementOf(migration: TenantMigration): Placement | undefined {
   };
 }
 
+/**
+ * Why tenant `tenant` cannot be changed now (`change` says how, such as "it is deleted"): a migration of
+ * it is under way, or the spare copy of one waits for `gc`; undefined when neither.
+ */
+export function migrationHold(migrations: readonly TenantMigration[], tenant: string, change: string): string | undefined {
+  const held = migrations.find((m) => m.tenant === tenant && placementOf(m) !== undefined);
+  if (held === undefined) return undefined;
+  return ACTIVE_PHASES.includes(held.phase)
+    ? `tenant "${tenant}" is mid-migration (operation "${held.operationId}", ${held.phase}): finish it (re-run it with its operation id) before ${change}`
+    : `tenant "${tenant}" still has the spare copy of migration "${held.operationId}" (${held.phase}): run \`gc\` once its grace period is over, or \`migrate --rollback\`, before ${change}`;
+}
+
 /** Stores tenant migrations in the driver's database. */
 export class MigrationRecords {
   constructor(private readonly db: SqlDatabase) {}

@@ -6,10 +6,15 @@
 import type { SqlDatabase } from "../db/sqlDatabase";
 import { unknownCluster } from "../clusters";
 import { InputError, TenantExistsError, TenantNotFoundError } from "../errors";
-import { MigrationRecords, type MigrationSide } from "./migrationRecords";
+import { parseInput } from "../input";
+import { TenantPatchSchema } from "../../schema/tenantInput";
+import { migrationHold, MigrationRecords, type MigrationSide } from "./migrationRecords";
+import type { TenantPatch } from "../types";
+import { changedPaths, mergePatch, tenantFields } from "./tenantPatch";
 import {
   atVersion,
   checkStack,
+  checkTenantSettings,
   fleetStacks,
   parseTenantInput,
   parseVersion,
@@ -52,6 +57,13 @@ export function sharedPeer(tenants: readonly Tenant[], tenant: Pick<Tenant, "env
   return tenants.find((t) => t.plan === "shared" && t.environment === tenant.environment && t.cluster === tenant.cluster);
 }
 
+/** A tenant's update: the tenant before and after, and the paths of its fields that change (`host`, `settings.api.replicas`). */
+export interface TenantChange {
+  readonly before: RegisteredTenant;
+  readonly after: RegisteredTenant;
+  readonly changed: readonly string[];
+}
+
 /** Stores tenants in the driver's database. */
 export class TenantRegistry {
   constructor(
@@ -83,33 +95,13 @@ export class TenantRegistry {
   async create(input: TenantInput): Promise<RegisteredTenant> {
     const parsed = parseTenantInput(input);
     return this.db.transaction(async (tx) => {
-      const registry = new TenantRegistry(tx);
-      const tenants = await registry.list();
+      const tenants = await new TenantRegistry(tx).list();
       if (tenants.some((t) => t.name === parsed.name)) throw new TenantExistsError(parsed.name);
-      const clash = tenants.find((t) => t.host === parsed.host);
-      if (clash) throw new InputError("tenant", [`\`host\` must be unique: tenant "${clash.name}" has it (got "${parsed.host}")`]);
-      const unknown = this.clusters && unknownCluster(this.clusters, parsed.cluster);
-      if (unknown) throw new InputError("tenant", [unknown]);
       const peer = parsed.plan === "shared" ? sharedPeer(tenants, parsed) : undefined;
       // Joining a shared stack without settings of its own, a tenant takes its peers'.
       const inherit = peer !== undefined && Object.keys(input.settings ?? {}).length === 0;
       const tenant: Tenant = { ...parsed, ...(inherit ? { settings: peer.settings } : {}), createdAt: new Date().toISOString() };
-      if (peer) {
-        const problems = (["version", "region"] as const)
-          .filter((key) => tenant[key] !== peer[key])
-          .map(
-            (key) =>
-              `\`${key}\` must be "${peer[key]}", that of the shared stack of ${peer.environment} on ${peer.cluster} it joins (got "${tenant[key]}")`,
-          );
-        if (JSON.stringify(tenant.settings) !== JSON.stringify(peer.settings)) {
-          problems.push(
-            `\`settings\` must be those of the shared stack of ${peer.environment} on ${peer.cluster} (of tenant "${peer.name}"), or omitted`,
-          );
-        }
-        if (problems.length > 0) throw new InputError("tenant", problems);
-      }
-      const stack = fleetStacks([...tenants, tenant]).find((s) => s.tenants.includes(tenant.name))!;
-      checkStack(stack);
+      this.checkInFleet([...tenants, tenant], tenant);
       await tx.run(
         "INSERT INTO tenants (name, plan, environment, host, version, region, cluster, settings, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -146,7 +138,86 @@ export class TenantRegistry {
     }
   }
 
-  /** Removes a tenant from the registry (its stack is destroyed separately). */
+  /**
+   * The tenant `name` would be with `patch` applied: a JSON merge patch of its fields (host, version,
+   * region, settings; see `TenantPatchSchema`), the tenant it makes checked as at registration (by the
+   * tenant schema, its settings as a stack of their own, then in the fleet). Stores nothing. Refused
+   * while a migration of the tenant is under way or its spare copy waits for `gc`.
+   */
+  async patched(name: string, patch: TenantPatch): Promise<TenantChange> {
+    const checked = parseInput(TenantPatchSchema, patch, "tenant patch");
+    const tenants = await this.list();
+    const before = tenants.find((t) => t.name === name);
+    if (before === undefined) throw new TenantNotFoundError(name);
+    const held = migrationHold(await new MigrationRecords(this.db).list(), name, "it is updated");
+    if (held) throw new InputError("tenant update", [held]);
+    const parsed = parseTenantInput(mergePatch(tenantFields(before), checked));
+    checkTenantSettings(parsed);
+    const after = withImages({ ...parsed, createdAt: before.createdAt });
+    this.checkInFleet(
+      tenants.map((t) => (t.name === name ? after : t)),
+      after,
+    );
+    return { before, after, changed: changedPaths(tenantFields(before), tenantFields(after)) };
+  }
+
+  /**
+   * Applies `patch` to tenant `name` once {@link patched} accepts it; resolves the change. `alongside`
+   * runs in the same transaction (a journal's record of the update): both are stored, or neither.
+   */
+  async update(
+    name: string,
+    patch: TenantPatch,
+    alongside?: (tx: SqlDatabase, change: TenantChange) => Promise<void>,
+  ): Promise<TenantChange> {
+    return this.db.transaction(async (tx) => {
+      const change = await new TenantRegistry(tx, this.clusters).patched(name, patch);
+      const { host, version, region, settings } = change.after;
+      await tx.run("UPDATE tenants SET host = ?, version = ?, region = ?, settings = ? WHERE name = ?", [
+        host,
+        version,
+        region,
+        JSON.stringify(settings),
+        name,
+      ]);
+      await alongside?.(tx, change);
+      return change;
+    });
+  }
+
+  /**
+   * Checks `tenant` as a member of `fleet` (every tenant, it included): its host unique, its cluster
+   * one of the driver's, a shared tenant agreeing with the version, region and settings of the shared
+   * stack it is in, and that whole stack valid by the program's schema.
+   */
+  private checkInFleet(fleet: readonly Tenant[], tenant: Tenant): void {
+    const others = fleet.filter((t) => t.name !== tenant.name);
+    const clash = others.find((t) => t.host === tenant.host);
+    if (clash) throw new InputError("tenant", [`\`host\` must be unique: tenant "${clash.name}" has it (got "${tenant.host}")`]);
+    const unknown = this.clusters && unknownCluster(this.clusters, tenant.cluster);
+    if (unknown) throw new InputError("tenant", [unknown]);
+    const peer = tenant.plan === "shared" ? sharedPeer(others, tenant) : undefined;
+    if (peer) {
+      const problems = (["version", "region"] as const)
+        .filter((key) => tenant[key] !== peer[key])
+        .map(
+          (key) =>
+            `\`${key}\` must be "${peer[key]}", that of the shared stack of ${peer.environment} on ${peer.cluster} it joins (got "${tenant[key]}")`,
+        );
+      if (JSON.stringify(tenant.settings) !== JSON.stringify(peer.settings)) {
+        problems.push(
+          `\`settings\` must be those of the shared stack of ${peer.environment} on ${peer.cluster} (of tenant "${peer.name}"), or omitted`,
+        );
+      }
+      if (problems.length > 0) throw new InputError("tenant", problems);
+    }
+    checkStack(fleetStacks(fleet).find((s) => s.tenants.includes(tenant.name))!);
+  }
+
+  /**
+   * Removes a tenant's registration, and nothing else: a stack it leaves live is stranded (no
+   * operation reaches it any more). `Driver.deleteTenant` refuses that, or destroys the stack first.
+   */
   async delete(name: string): Promise<void> {
     const changed = await this.db.run("DELETE FROM tenants WHERE name = ?", [name]);
     if (changed === 0) throw new TenantNotFoundError(name);

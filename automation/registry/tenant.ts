@@ -11,6 +11,7 @@ import { parseInput } from "../input";
 import type { TenantFields } from "../types";
 export type { TenantFields, TenantInput } from "../types";
 import type { Placement } from "./migrationRecords";
+import { changedPaths } from "./tenantPatch";
 
 export { PLANS };
 
@@ -83,34 +84,20 @@ export function parseTenantInput(input: unknown): TenantFields {
   return parseInput(TenantInputSchema, input, "tenant");
 }
 
-/** The paths under `path` where two JSON values differ (objects by key, whatever their order; arrays by index). */
-function differingPaths(a: unknown, b: unknown, path: string): string[] {
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-  if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) return [path];
-    return a.flatMap((item, i) => differingPaths(item, b[i], `${path}[${i}]`));
-  }
-  if (isObject(a) && isObject(b)) {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    return keys.flatMap((key) => differingPaths(a[key], b[key], `${path}.${key}`));
-  }
-  return Object.is(a, b) ? [] : [path];
-}
-
 /** Differences named at most, then counted. */
 const DIFFERENCES_SHOWN = 10;
 
 /**
  * How tenant `given` (as it would be registered) differs from the registered `existing`, one line per
- * field: the tenant's own fields with both values, the settings by path only (their values stay out
- * of messages). A shared tenant given no settings takes its stack's, so its settings never differ.
+ * field: the tenant's own fields with both values, the settings by path only (maps key by key, arrays
+ * whole; their values stay out of messages). A shared tenant given no settings takes its stack's, so its settings never differ.
  */
 export function tenantDifferences(existing: TenantFields, given: TenantFields): string[] {
   const fields = (["host", "plan", "environment", "version", "region", "cluster"] as const)
     .filter((key) => existing[key] !== given[key])
     .map((key) => `\`${key}\` is "${existing[key]}" (given "${given[key]}")`);
   const inherits = given.plan === "shared" && Object.keys(given.settings).length === 0;
-  const paths = inherits ? [] : differingPaths(existing.settings, given.settings, "settings");
+  const paths = inherits ? [] : changedPaths(existing.settings, given.settings, "settings");
   const settings = paths.slice(0, DIFFERENCES_SHOWN).map((path) => `\`${path}\` differs`);
   if (paths.length > DIFFERENCES_SHOWN) settings.push(`... and ${paths.length - DIFFERENCES_SHOWN} more settings differ`);
   return [...fields, ...settings];

@@ -53,13 +53,20 @@ kc() { "$DIR/bin/kubectl" --kubeconfig "$DIR/kubeconfig" "$@"; }
 # shellcheck source=node.sh
 source "$HERE/node.sh"
 
+# names_dir <pid>: the process's command line names the data dir.
+names_dir() {
+  local cmdline
+  cmdline=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+  [[ $cmdline == *"$DIR/"* ]]
+}
+
 # Prints the pid of a component started by this script, if it is still alive
 # (its command line names the data dir, so a reused pid is not mistaken).
 running_pid() {
   local file=$DIR/run/$1.pid pid
   [[ -f $file ]] || return 1
   pid=$(<"$file")
-  [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$DIR/" || return 1
+  names_dir "$pid" || return 1
   echo "$pid"
 }
 
@@ -78,6 +85,13 @@ launch() {
   echo "=== $(date -u +%FT%TZ) start" >>"$DIR/logs/$name.log"
   setsid "$DIR/bin/$name" "$@" </dev/null >>"$DIR/logs/$name.log" 2>&1 &
   pid=$!
+  # The child runs setsid, then the component, a moment after the fork (seconds on a loaded
+  # machine); until then its command line is this script's and running_pid would take the
+  # component for dead (a cold CI run failed so: "kube-apiserver exited during: start").
+  for _ in {1..300}; do
+    names_dir "$pid" || { kill -0 "$pid" 2>/dev/null && sleep 0.1 && continue; }
+    break
+  done
   echo "$pid" >"$DIR/run/$name.pid"
   echo "$*" >"$DIR/run/$name.args"
   log "$name started (pid $pid, log $DIR/logs/$name.log)"

@@ -404,6 +404,9 @@ node_stop() {
   node_enabled || return 0
   local name pid mnt
   local ctr=("$DIR/bin/ctr" --address "$CONTAINERD_SOCK" -n k8s.io) i
+  # kubelet first: alive, it starts again the containers killed below (a stop once left a
+  # CoreDNS pod and its shim running).
+  stop_component kubelet
   if pid=$(running_pid containerd); then
     for name in $("${ctr[@]}" tasks ls -q 2>/dev/null); do "${ctr[@]}" tasks kill -s SIGKILL "$name" >/dev/null 2>&1 || true; done
     for _ in {1..20}; do
@@ -413,10 +416,28 @@ node_stop() {
     for name in $("${ctr[@]}" tasks ls -q 2>/dev/null); do "${ctr[@]}" tasks delete -f "$name" >/dev/null 2>&1 || true; done
   fi
   for ((i = ${#NODE_COMPONENTS[@]} - 1; i >= 0; i--)); do stop_component "${NODE_COMPONENTS[i]}"; done
+  node_kill_shims
   [[ -x $DIR/bin/kube-proxy ]] && "$DIR/bin/kube-proxy" --cleanup >/dev/null 2>&1 || true
   [[ -x $DIR/bin/kube-router ]] && "$DIR/bin/kube-router" --cleanup-config >/dev/null 2>&1 || true
   findmnt -rn -o TARGET | grep -F -e "$NODE_DIR/" -e "$NODE_RUN/" | sort -r | while read -r mnt; do umount -l "$mnt" || true; done
   node_restore_kernel_tunables
+}
+
+# Kills the shims of this node's containerd that are left (a shim outlives containerd by design),
+# each with every process under it: the containers' processes are its descendants.
+node_kill_shims() {
+  local pid cmdline pids=() child
+  for pid in $(pgrep -f -- "containerd-shim-runc-v2 .*-address $CONTAINERD_SOCK" || true); do
+    cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+    [[ $cmdline == *"-address $CONTAINERD_SOCK"* ]] || continue
+    pids+=("$pid")
+  done
+  while ((${#pids[@]})); do
+    pid=${pids[-1]}
+    unset 'pids[-1]'
+    for child in $(pgrep -P "$pid" || true); do pids+=("$child"); done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
 }
 
 node_status() {

@@ -4,10 +4,13 @@
 # umoci turns it into an OCI image and skopeo writes an OCI archive named with
 # the image's local ref (localhost/tenantstack/...). Archives are cached outside
 # the repo, keyed by a hash of the image's inputs (its definition directory,
-# this script and the Debian suite):
+# this script, the Debian suite, the image's ref and what its IMAGE_FILES and
+# IMAGE_TREES copy in):
 #   $CACHE/images/<name>-<hash>.tar
 # and rebuilt only when those change. Each image is a directory beside this
-# script with an image.sh (see README.md). Progress goes to stderr.
+# script with an image.sh (see README.md), and optionally a `prepare` run
+# before the hash (it makes what IMAGE_FILES and IMAGE_TREES copy in).
+# Progress goes to stderr.
 #
 # Usage: tools/images/build.sh [name...]
 #          build what is missing; print `<ref> <archive>` per image
@@ -55,26 +58,40 @@ check_names() {
 # shellcheck source=/dev/null
 ref() { (. "$HERE/$1/image.sh" && echo "$IMAGE_REF"); }
 
+# tree_hash DIR: every file under DIR (path, mode and content), one a line.
+tree_hash() {
+  local file
+  while IFS= read -r -d '' file; do
+    printf '%s %s %s\n' "$file" "$(stat -c %a "$1/$file")" "$(sha256sum <"$1/$file")"
+  done < <(find "$1" -type f -printf '%P\0' | LC_ALL=C sort -z)
+}
+
 # input_hash NAME: sha256 (first 16 hex digits) of the image's inputs: every
-# file of its directory (path, mode and content), the files its IMAGE_FILES
-# copies in (such as a binary built from Go modules), this script and the suite.
+# file of its directory, its ref, the files its IMAGE_FILES copies in (such as
+# a binary built from Go modules), every file of the directories its
+# IMAGE_TREES copies in, this script and the suite.
 input_hash() {
-  local dir=$HERE/$1 file
+  local item
   {
     echo "suite $SUITE"
+    echo "ref $(ref "$1")"
     sha256sum <"${BASH_SOURCE[0]}"
-    while IFS= read -r -d '' file; do
-      printf '%s %s %s\n' "$file" "$(stat -c %a "$dir/$file")" "$(sha256sum <"$dir/$file")"
-    done < <(find "$dir" -type f -printf '%P\0' | LC_ALL=C sort -z)
-    for file in $(image_files "$1"); do
-      [[ -f ${file%%:*} ]] || die "$1: ${file%%:*} not found (IMAGE_FILES of $1/image.sh; build it first)"
-      printf '%s %s\n' "${file#*:}" "$(sha256sum <"${file%%:*}")"
+    tree_hash "$HERE/$1"
+    for item in $(image_list "$1" IMAGE_FILES); do
+      [[ -f ${item%%:*} ]] || die "$1: ${item%%:*} not found (IMAGE_FILES of $1/image.sh; build it first)"
+      printf '%s %s\n' "${item#*:}" "$(sha256sum <"${item%%:*}")"
+    done
+    for item in $(image_list "$1" IMAGE_TREES); do
+      [[ -d ${item%%:*} ]] || die "$1: ${item%%:*} not found (IMAGE_TREES of $1/image.sh; build it first)"
+      echo "tree ${item#*:}"
+      tree_hash "${item%%:*}"
     done
   } | sha256sum | cut -c1-16
 }
 
-# image_files NAME: the image's IMAGE_FILES (`host path:image path`), one a line.
-image_files() { (. "$HERE/$1/image.sh" && for f in ${IMAGE_FILES[@]+"${IMAGE_FILES[@]}"}; do echo "$f"; done); }
+# image_list NAME VAR: the image's IMAGE_FILES or IMAGE_TREES (`host path:image
+# path`), one a line.
+image_list() { (. "$HERE/$1/image.sh" && declare -n list=$2 && for f in ${list[@]+"${list[@]}"}; do echo "$f"; done); }
 
 # archive NAME: the cached archive's path for the current inputs.
 archive() { echo "$OUT/$1-$(input_hash "$1").tar"; }
@@ -161,7 +178,7 @@ build() {
   STEP="$name: read image.sh"
   # Nothing carries over from the previous image's image.sh.
   unset IMAGE_REF IMAGE_DESCRIPTION IMAGE_VARIANT IMAGE_PACKAGES IMAGE_USER IMAGE_ENTRYPOINT \
-    IMAGE_CMD IMAGE_ENV IMAGE_WORKDIR IMAGE_PORTS IMAGE_STOPSIGNAL IMAGE_FILES
+    IMAGE_CMD IMAGE_ENV IMAGE_WORKDIR IMAGE_PORTS IMAGE_STOPSIGNAL IMAGE_FILES IMAGE_TREES
   # shellcheck source=/dev/null
   . "$HERE/$name/image.sh"
   [[ ${IMAGE_REF:-} == localhost/tenantstack/*:* ]] \
@@ -171,6 +188,11 @@ build() {
     [[ -n ${!field:-} ]] || die "$name/image.sh: $field is not set"
   done
   REF=$IMAGE_REF
+  if [[ -x $HERE/$name/prepare ]]; then
+    STEP="$name: prepare"
+    "$HERE/$name/prepare" >&2
+  fi
+  STEP="$name: hash the inputs"
   TAR=$(archive "$name")
   local tar=$TAR
   if [[ -f $tar ]]; then
@@ -191,6 +213,11 @@ build() {
   rootfs "$name" "$WORK/rootfs"
   local file
   for file in ${IMAGE_FILES[@]+"${IMAGE_FILES[@]}"}; do install -D -m 0755 "${file%%:*}" "$WORK/rootfs${file#*:}"; done
+  # Directories copied in whole, owned by root and readable by any uid.
+  for file in ${IMAGE_TREES[@]+"${IMAGE_TREES[@]}"}; do
+    install -d -m 0755 "$WORK/rootfs${file#*:}"
+    tar -C "${file%%:*}" --owner=0 --group=0 --mode=a+rX,go-w -c . | tar -C "$WORK/rootfs${file#*:}" -x
+  done
   trim "$WORK/rootfs"
 
   STEP="$name: umoci image"

@@ -4,7 +4,8 @@
 # images with build.sh, runs each with `ctr run` the way the components run it
 # (read-only root file system, the image's non-root user, writable mounts only
 # where the pods have volumes), checks what it does, then stops containerd and
-# removes the directory. Needs root and runc; containerd and ctr are the node's (tools/cluster/build.sh).
+# removes the directory. Needs root, runc, nsenter and curl; containerd and ctr are the node's
+# (tools/cluster/build.sh).
 # Usage: tools/images/verify.sh     prints `ok`/`not ok` lines and `N passed, N failed`
 set -Eeuo pipefail
 shopt -s inherit_errexit
@@ -42,6 +43,9 @@ cleanup() {
     wait "$CONTAINERD" 2>/dev/null || true
   fi
   rmdir /sys/fs/cgroup/*"$CGROUP" "${CREATED[@]}" 2>/dev/null || true
+  # What containerd left mounted (a run once left a snapshot's mount under its state).
+  local mnt
+  while read -r mnt; do umount -l "$mnt" || true; done < <(findmnt -rn -o TARGET | grep -F "$DIR/" | sort -r)
   rm -rf --one-file-system "$DIR"
 }
 trap cleanup EXIT
@@ -93,6 +97,7 @@ PAUSE=localhost/tenantstack/pause:3.10-bookworm
 ECHO=localhost/tenantstack/echo:1-bookworm
 POSTGRES=localhost/tenantstack/postgres:15-bookworm
 REDIS=localhost/tenantstack/redis:7-bookworm
+APP=localhost/tenantstack/app:1.0.0-bookworm
 
 # pause: stays up as 65535 and exits on SIGTERM.
 run pause "$PAUSE" -d --log-uri "file://$DIR/pause.log" -- /usr/bin/catatonit -P
@@ -194,6 +199,72 @@ start_redis redis2
 # shellcheck disable=SC2016 # expanded in the container
 check "a key survives a restart (AOF)" v "$(inside redis2 sh -c 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli get acme:k')"
 stop redis2 >/dev/null
+
+# app: the reference app as the API and worker pods run it (components/api.ts, worker.ts and
+# workload.ts): the image's user, a read-only root, /tmp, the tenants' files and maintenance flags
+# mounted read-only, the stack's environment; Postgres and Redis on the loopback of one network
+# namespace, which the app's containers join (the pods reach them by Service).
+mkdir -p "$DIR/app/tenants" "$DIR/app/maintenance"
+start_postgres pg1
+client c5 "$PW" psql -q -c "CREATE ROLE tenant_acme LOGIN PASSWORD 'acme-db-pw'" -c "CREATE DATABASE tenant_acme OWNER tenant_acme"
+printf '%s' "postgresql://tenant_acme:acme-db-pw@127.0.0.1:5432/tenant_acme" >"$DIR/app/tenants/acme.database-url"
+printf '%s' "acme:" >"$DIR/app/tenants/acme.redis-key-prefix"
+# The ACL user the Redis check above made: keys and channels acme:* only.
+printf '%s' "redis://acme:acme-pw@127.0.0.1:6379/0" >"$DIR/app/tenants/acme.redis-url"
+NET="network:/proc/$(pid_of pg1)/ns/net"
+run appredis "$REDIS" -d --log-uri "file://$DIR/appredis.log" --with-ns "$NET" --env "REDIS_PASSWORD=$RP" \
+  --mount "$(bind "$DIR/redis/data" /data)" --mount "$(bind "$DIR/redis/etc" /etc/redis ro)" \
+  --mount "$(bind "$DIR/redis/acl" /acl)" --mount "$(tmpfs /tmp)" -- redis-server /etc/redis/redis.conf
+# app_run ID [ARGS...]: the app in the servers' network namespace; no ARGS: the image's command.
+app_run() {
+  local id=$1
+  shift
+  run "$id" "$APP" -d --log-uri "file://$DIR/$id.log" --with-ns "$NET" --mount "$(tmpfs /tmp)" \
+    --mount "$(bind "$DIR/app/tenants" /var/run/tenantstack/tenants ro)" \
+    --mount "$(bind "$DIR/app/maintenance" /var/run/tenantstack/maintenance ro)" \
+    --env TENANCY_MODE=dedicated --env TENANTS=acme --env TENANTS_DIR=/var/run/tenantstack/tenants \
+    --env MAINTENANCE_DIR=/var/run/tenantstack/maintenance --env REDIS_HOST=127.0.0.1 --env REDIS_PORT=6379 \
+    --env "REDIS_PASSWORD=$RP" --env WATCH_INTERVAL_MS=200 --env SHUTDOWN_DELAY_MS=0 -- "$@"
+}
+# app_http CURL_ARGS... URL: `<status> <body>` of a request for the tenant acme, sent in that namespace.
+app_http() {
+  local status
+  status=$(nsenter -t "$(pid_of pg1)" -n curl -s -o "$DIR/app/body" -D "$DIR/app/headers" -w '%{http_code}' \
+    -H 'Host: acme.apps.example.test' "$@" || true)
+  echo "$status $(cat "$DIR/app/body" 2>/dev/null)"
+}
+json=(-H 'Content-Type: application/json')
+app_run app-api
+app_run app-worker /usr/local/bin/node /app/main.js worker
+for _ in $(seq 60); do [[ $(app_http http://127.0.0.1:8080/readyz) == "200 "* ]] && break; sleep 0.5; done
+check "app: the API (the image's command) answers /healthz with its version" '200 {"status":"ok","version":"1.0.0"}' \
+  "$(app_http http://127.0.0.1:8080/healthz)"
+check "app: the API is ready with the tenant's Postgres and Redis" '200 {"status":"ready"}' "$(app_http http://127.0.0.1:8080/readyz)"
+check "app: the worker is ready on its health port" '200 {"status":"ready"}' "$(app_http http://127.0.0.1:8081/readyz)"
+check "app: the API and worker run as uid 10001" "10001 10001" "$(uid_of app-api) $(uid_of app-worker)"
+check "app: a note is created" 201 "$(app_http "${json[@]}" -H 'Idempotency-Key: v1' -d '{"text":"from verify"}' http://127.0.0.1:8080/notes | cut -d' ' -f1)"
+check "app: the note is in the tenant's database" "from verify|v1" \
+  "$(client c6 "$PW" psql -d tenant_acme -Atc "select text, idempotency_key from notes")"
+check "app: the counter counts in Redis through the tenant's ACL user" '200 {"value":1} 1' \
+  "$(app_http -X POST http://127.0.0.1:8080/counter) $(inside appredis sh -c 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli get acme:counter')"
+check "app: a job is queued" 202 "$(app_http "${json[@]}" -H 'Idempotency-Key: job-1' -d '{"text":"one two three"}' http://127.0.0.1:8080/jobs | cut -d' ' -f1)"
+for _ in $(seq 40); do [[ $(app_http http://127.0.0.1:8080/jobs/job-1) == "200 "* ]] && break; sleep 0.5; done
+check "app: the worker wrote the job's result to the tenant's database" 3 \
+  "$(client c7 "$PW" psql -d tenant_acme -Atc "select words from job_results where job_id = 'job-1'")"
+echo read-only >"$DIR/app/maintenance/acme"
+for _ in $(seq 40); do [[ $(app_http -X POST http://127.0.0.1:8080/counter) == "503 "* ]] && break; sleep 0.25; done
+check "app: a read-only tenant's write gets 503 with Retry-After" "503 retry-after: 5" \
+  "$(app_http -X POST http://127.0.0.1:8080/counter | cut -d' ' -f1) $(grep -i '^retry-after:' "$DIR/app/headers" | tr -d '\r' | tr 'A-Z' 'a-z')"
+# The writes before the app saw the file (it reads it about once a second) counted: the read shows Redis' count.
+count=$(inside appredis sh -c 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli get acme:counter')
+check "app: a read-only tenant's read is served" "200 {\"value\":$count}" "$(app_http http://127.0.0.1:8080/counter)"
+rm "$DIR/app/maintenance/acme"
+check "app: the API exits on SIGTERM" STOPPED "$(stop app-api)"
+check "app: the worker exits on SIGTERM" STOPPED "$(stop app-worker)"
+check "app: an unknown command is refused" 'usage: main.js api|worker (got "scheduler")' \
+  "$(run appbad "$APP" --rm --with-ns "$NET" -- /usr/local/bin/node /app/main.js scheduler 2>&1 | tr -d '\r' | grep -v 'level=warning' || true)"
+stop appredis >/dev/null
+stop pg1 >/dev/null
 
 echo "$PASSED passed, $FAILED failed"
 [[ $FAILED -eq 0 ]]

@@ -1,11 +1,10 @@
 /**
  * A tenant's data on real servers for the orchestration suites: seeding (tables with a sequence and
  * bytea, Redis strings with and without TTLs and hashes), digests to compare two copies, and the
- * hosts an Ingress routes, read from the API server.
+ * hosts an Ingress routes, read from the API server (`test/support/kube.ts`).
  */
 import { randomBytes } from "node:crypto";
 import { tenantDatabase } from "../../../schema/naming";
-import type { KubeClient } from "../../support/kube";
 import { provisionTenant } from "./data/seed";
 import type { PostgresServer, RedisServer } from "./data/servers";
 
@@ -39,11 +38,7 @@ export async function seedTenant(postgres: PostgresServer, redis: RedisServer, t
   });
 }
 
-/** The hosts of the api Ingress of a namespace, read from the API server ([] when there is none). */
-export async function ingressHosts(kube: KubeClient, namespace: string): Promise<string[]> {
-  const ingress = await kube.get(`/apis/networking.k8s.io/v1/namespaces/${namespace}/ingresses/api`);
-  return (ingress?.spec.rules ?? []).map((rule: { host: string }) => rule.host);
-}
+export { ingressHosts } from "../../support/kube";
 
 /** Every table's row count and content digest in a tenant's database. */
 export async function tableDigests(server: PostgresServer, database: string): Promise<Record<string, string>> {

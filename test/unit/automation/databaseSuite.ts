@@ -76,6 +76,42 @@ export function databaseContract(open: () => Promise<SqlDatabase>): void {
       );
     });
 
+    it("updates a tenant by a JSON merge patch, checked as a new tenant is; a refused patch stores nothing", async () => {
+      const registry = new TenantRegistry(db);
+      await registry.create(dedicated("acme"));
+      await registry.create(dedicated("globex"));
+      const change = await registry.update("acme", {
+        host: "acme.example.org",
+        version: "1.1.0",
+        settings: { api: { replicas: 3, args: null } },
+      });
+      assert.deepEqual(change.changed, ["host", "settings.api.args", "settings.api.replicas", "version"]);
+      const stored = await registry.show("acme");
+      assert.deepEqual(stored, change.after);
+      assert.deepEqual([stored.host, stored.version, stored.createdAt], ["acme.example.org", "1.1.0", change.before.createdAt]);
+      const api = { ...tenantSettings().api, replicas: 3 };
+      delete api.args;
+      assert.deepEqual(stored.settings.api, api, "a map is merged key by key, null removes a key");
+      assert.deepEqual(stored.settings.worker, tenantSettings().worker, "what the patch does not name is kept");
+      await rejectsWith(
+        registry.update("acme", { host: "globex.example.com" }),
+        InputError,
+        'Invalid tenant (1 problem):\n  - `host` must be unique: tenant "globex" has it (got "globex.example.com")',
+      );
+      await rejectsWith(
+        registry.update("acme", { settings: { api: { replicas: 0 } } }),
+        InputError,
+        'Invalid settings of stack "dev-acme" (1 problem):\n  - `settings.api.replicas` must be an integer between 1 and 100 (got 0)',
+      );
+      await rejectsWith(
+        registry.update("acme", { plan: "shared" } as never),
+        InputError,
+        'Invalid tenant patch (1 problem):\n  - `plan` cannot be changed by an update: move the tenant to the other plan with `migrate` (`to`) (got "shared")',
+      );
+      await rejectsWith(registry.update("nobody", {}), TenantNotFoundError);
+      assert.deepEqual(await registry.show("acme"), stored, "nothing of a refused update is stored");
+    });
+
     it("refuses duplicates, unknown tenants and settings the program's schema refuses, storing nothing", async () => {
       const registry = new TenantRegistry(db);
       await registry.create(dedicated("acme"));

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
 /** Small valid tenant settings for the driver's tests: no Ollama, no TLS, no ingress controller. */
@@ -30,12 +30,49 @@ export function tenantSettings(): Record<string, any> {
 }
 
 /**
- * A stand-in Pulumi CLI at `<dir>/bin/pulumi` that only answers `pulumi version` (all the driver asks
- * of it before running a stack job), so that unit tests open drivers without a toolchain. Returns the binary.
+ * A stand-in Pulumi CLI at `<dir>/bin/pulumi`, so that unit tests open drivers without a toolchain: it
+ * answers `pulumi version` (all the driver asks of it before running a stack job) and, as the real CLI
+ * does outside a project directory, `pulumi stack ls --json --project tenantstack` with the stacks
+ * {@link setFakeStacks} gave it (none at first); any other `stack ls` fails, as the real one does
+ * without a project. Every run's arguments are appended to `<dir>/calls.log`. Returns the binary.
  */
 export function fakePulumiCli(dir: string, version = "v3.259.0"): string {
   const binary = path.join(dir, "bin/pulumi");
   mkdirSync(path.dirname(binary), { recursive: true });
-  writeFileSync(binary, `#!/bin/sh\necho ${version}\n`, { mode: 0o755 });
+  writeFileSync(
+    binary,
+    [
+      "#!/bin/sh",
+      `dir='${dir}'`,
+      'echo "$*" >> "$dir/calls.log"',
+      'case "$*" in',
+      '  "stack ls --json --project tenantstack"|"stack ls --json --project tenantstack --non-interactive")',
+      '    if [ -f "$dir/stacks.json" ]; then cat "$dir/stacks.json"; else echo "[]"; fi ;;',
+      '  "stack ls"*) echo "error: no Pulumi.yaml found; please run this command in a project directory" >&2; exit 255 ;;',
+      `  *) echo ${version} ;;`,
+      "esac",
+      "",
+    ].join("\n"),
+    { mode: 0o755 },
+  );
   return binary;
+}
+
+/**
+ * Sets the stacks the fake CLI of `binary` lists, each with its resource count (`undefined`: a stack
+ * the CLI lists without one), named as the real CLI names them outside the project.
+ */
+export function setFakeStacks(binary: string, stacks: Readonly<Record<string, number | undefined>>): void {
+  const listed = Object.entries(stacks).map(([name, resourceCount]) => ({
+    name: `organization/tenantstack/${name}`,
+    current: false,
+    ...(resourceCount !== undefined ? { resourceCount } : {}),
+  }));
+  writeFileSync(path.join(path.dirname(path.dirname(binary)), "stacks.json"), JSON.stringify(listed, null, 2));
+}
+
+/** The arguments of each run of the fake CLI of `binary`, in order. */
+export function fakeCliCalls(binary: string): string[] {
+  const log = path.join(path.dirname(path.dirname(binary)), "calls.log");
+  return existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : [];
 }

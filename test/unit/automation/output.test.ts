@@ -1,6 +1,9 @@
 import * as assert from "node:assert/strict";
 import { operationSummary, progressLine, tenantTable, upgradeSummary } from "../../../automation/cli/output";
+import type { OperationResult, StackOutcome } from "../../../automation/driver";
+import type { ChangeSummary, ResourceChange } from "../../../automation/operations/changes";
 import type { DriverEvent } from "../../../automation/operations/events";
+import type { StackJobResult } from "../../../automation/operations/stackJob";
 import { tenantSettings } from "./fixtures";
 import { scriptedDriver } from "./scriptedDriver";
 
@@ -100,5 +103,107 @@ describe("the version -> image mapping", () => {
     } finally {
       await scripted.close();
     }
+  });
+});
+
+describe("the CLI's summary of an operation on stacks", () => {
+  const statefulSet =
+    "urn:pulumi:dev-b::tenantstack::tenantstack:stack:AppStack$tenantstack:data:Postgres$kubernetes:apps/v1:StatefulSet::pg";
+  const replaced: ResourceChange = {
+    urn: statefulSet,
+    type: "kubernetes:apps/v1:StatefulSet",
+    name: "pg",
+    kind: "replace",
+    diffs: ["spec.volumeClaimTemplates"],
+    properties: [{ path: "spec.volumeClaimTemplates", kind: "update", replaces: true, secret: false }],
+    stateful: true,
+  };
+  const changes = (resources: ResourceChange[], same = 0): ChangeSummary => ({
+    creates: resources.filter((r) => r.kind === "create").length,
+    updates: resources.filter((r) => r.kind === "update").length,
+    replaces: resources.filter((r) => r.kind === "replace").length,
+    deletes: resources.filter((r) => r.kind === "delete").length,
+    same,
+    resources,
+    statefulReplacements: resources.filter((r) => r.stateful && (r.kind === "replace" || r.kind === "delete")),
+  });
+  const outcome = (stack: string, result?: Partial<StackJobResult>): StackOutcome => ({
+    stack,
+    status: result ? "succeeded" : "failed",
+    ...(result
+      ? { result: { stack, kind: "preview", durationMs: 1, ...result } }
+      : { error: { name: "StackOperationError", args: [], message: "boom" } }),
+  });
+  const summary = (kind: OperationResult["kind"], stacks: StackOutcome[]) =>
+    operationSummary({ operationId: "op", kind, status: "succeeded", resumed: false, stacks });
+
+  it("lists every stack's changing resources with their keys and prints the legend once, at the end", () => {
+    const created: ResourceChange = {
+      ...replaced,
+      urn: "u::cm",
+      type: "kubernetes:core/v1:ConfigMap",
+      name: "cm",
+      kind: "create",
+      diffs: [],
+      properties: [],
+      stateful: false,
+    };
+    const removed: ResourceChange = {
+      ...replaced,
+      type: "kubernetes:core/v1:Secret",
+      name: "creds",
+      kind: "update",
+      diffs: ["data", "metadata.labels"],
+      properties: [
+        { path: "data", kind: "delete", replaces: false, secret: true },
+        { path: "metadata.labels", kind: "add", replaces: false, secret: false },
+      ],
+      stateful: false,
+    };
+    assert.equal(
+      summary("preview", [
+        outcome("dev-a", { changes: changes([], 30) }),
+        outcome("dev-b", { changes: changes([created, removed, replaced]) }),
+        outcome("dev-c"),
+      ]),
+      [
+        "preview succeeded (operation op)",
+        "  dev-a: succeeded +0 ~0 +-0 -0",
+        "  dev-b: succeeded +1 ~1 +-1 -0  STATEFUL: replace pg",
+        "    +  kubernetes:core/v1:ConfigMap cm",
+        "    ~  kubernetes:core/v1:Secret creds",
+        "       - data [secret]",
+        "       + metadata.labels",
+        "    +- kubernetes:apps/v1:StatefulSet pg  (stateful: its data can be lost)",
+        "       ~ spec.volumeClaimTemplates (replaces)",
+        "  dev-c: failed",
+        "    boom",
+        "legend: + create  ~ update  - delete  +- replace",
+        "        keys: + added  ~ changed  - removed; (replaces) forces the replacement; [secret] a secret, nothing beneath it shown",
+      ].join("\n"),
+    );
+  });
+
+  it("prints no legend when no stack reports changes", () => {
+    assert.equal(
+      summary("refresh", [outcome("dev-a", { kind: "refresh", drift: [] })]),
+      ["refresh succeeded (operation op)", "  dev-a: succeeded drift: none"].join("\n"),
+    );
+  });
+
+  it("shows a result journaled before resources had names and keys (a resumed operation's finished stack)", () => {
+    const journaled = Object.fromEntries(
+      Object.entries(replaced).filter(([key]) => key !== "name" && key !== "properties"),
+    ) as unknown as ResourceChange;
+    assert.equal(
+      summary("preview", [outcome("dev-b", { changes: changes([journaled]) })])
+        .split("\n")
+        .slice(1, 3)
+        .join("\n"),
+      [
+        "  dev-b: succeeded +0 ~0 +-1 -0  STATEFUL: replace pg",
+        "    +- kubernetes:apps/v1:StatefulSet pg  (stateful: its data can be lost)",
+      ].join("\n"),
+    );
   });
 });

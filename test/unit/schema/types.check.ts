@@ -7,7 +7,7 @@ import type { z } from "zod";
 import type * as automation from "../../../automation/types";
 import type { MigrationSettingsSchema } from "../../../automation/migration/data/settings";
 import type { OperationRequestSchema } from "../../../schema/operations";
-import type { TenantInputSchema } from "../../../schema/tenantInput";
+import type { TenantInputSchema, TenantPatchSchema } from "../../../schema/tenantInput";
 import type * as schema from "../../../schema";
 
 /** `T` without readonly, with its intersections merged, all the way down. */
@@ -54,6 +54,7 @@ export const generatedTypesMatchTheSchemas: Record<string, true> = {
   AzureSpec: true satisfies Same<schema.AzureSpec, Out<typeof schema.AzureSchema>>,
   TenantInput: true satisfies Same<automation.TenantInput, In<typeof TenantInputSchema>>,
   TenantFields: true satisfies Same<automation.TenantFields, Out<typeof TenantInputSchema>>,
+  TenantPatch: true satisfies Same<automation.TenantPatch, Out<typeof TenantPatchSchema>>,
   MigrationSettings: true satisfies Same<automation.MigrationSettings, Out<typeof MigrationSettingsSchema>>,
   OperationRequest: true satisfies Same<automation.OperationRequest, Out<typeof OperationRequestSchema>>,
 };

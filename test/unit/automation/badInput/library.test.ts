@@ -103,6 +103,27 @@ const CASES: Case[] = [
     /^`concurrency` must be an integer between 1 and 16 \(got 0\)$/,
   ],
   ["gc at an invalid Date", (d) => d.gc({ now: new Date("yesterday") }), /^`now` must be a valid Date/],
+  ["a deletion of no tenant name", (d) => d.deleteTenant("Acme!"), /^`tenant` must be a DNS-1123 label.*\(got "Acme!"\)$/],
+  [
+    "a deletion forcing data it does not destroy",
+    (d) => d.deleteTenant("acme", { forceDestroyData: true }),
+    /^`forceDestroyData` needs `destroy`: only a stack being destroyed loses its data \(got true\)$/,
+  ],
+  [
+    "an update naming an unknown field",
+    (d) => d.updateTenant("acme", { hots: "acme.example.org" } as never),
+    /^`patch.hots` is not a known setting \(did you mean "host"\?\)/,
+  ],
+  [
+    "an update moving the tenant to another plan",
+    (d) => d.updateTenant("acme", { plan: "shared" } as never),
+    /^`patch.plan` cannot be changed by an update: move the tenant to the other plan with `migrate` \(`to`\) \(got "shared"\)$/,
+  ],
+  [
+    "an update whose dry run is not a flag",
+    (d) => d.updateTenant("acme", {}, { dryRun: "yes" as never }),
+    /^`dryRun` must be true or false \(got "yes"\)$/,
+  ],
 ];
 
 describe("bad options to the library", () => {
