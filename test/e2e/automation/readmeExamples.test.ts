@@ -92,7 +92,8 @@ describe("the driver README's examples on the local cluster", function () {
   });
 
   it("runs the CLI walkthrough as written in a clean clone: every command exits 0", async () => {
-    const clone = testDir("readme-walkthrough");
+    const dir = testDir("readme-walkthrough");
+    const clone = path.join(dir, "clone");
     const { setup, settingsFile, settings, commands } = cliWalkthrough();
     try {
       execFileSync("git", ["clone", "--quiet", "--no-hardlinks", REPO, clone]);
@@ -131,7 +132,7 @@ describe("the driver README's examples on the local cluster", function () {
         if (existsSync(manifest) && readFileSync(manifest, "utf8").includes(clone))
           rmSync(path.join(npx, entry), { recursive: true, force: true });
       }
-      rmSync(clone, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
