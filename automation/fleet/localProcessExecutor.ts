@@ -59,6 +59,13 @@ function workerEntry(): { file: string; execArgv: string[] } {
 /** The mark of each worker, given to all it starts. */
 const marks = new WeakMap<ChildProcess, string>();
 
+/**
+ * Workers started by this process, which numbers their marks: counted for the process, not per
+ * executor, so that a closed executor's late cleanup (a worker's exit ends the processes carrying its
+ * mark) never matches the workers of a later executor of the same process.
+ */
+let workersStarted = 0;
+
 /** Kills a worker's whole process group (the worker, its engine), then every other process carrying its mark (the plugins). */
 function killGroup(child: ChildProcess): void {
   if (child.pid === undefined) return;
@@ -94,8 +101,6 @@ export class LocalProcessExecutor implements Executor {
   private readonly idle = new Map<ChildProcess, NodeJS.Timeout>();
   private active = 0;
   private closed = false;
-  /** Workers started, which numbers their marks. */
-  private started = 0;
 
   constructor(private readonly options: LocalProcessExecutorOptions) {
     this.poolSize = parseInput(DriverSettingsSchema.shape.poolSize, options.poolSize, "executor options", { root: "poolSize" }) ?? 2;
@@ -129,7 +134,7 @@ export class LocalProcessExecutor implements Executor {
       }
     }
     const entry = workerEntry();
-    const mark = markChildren(`job:${++this.started}`);
+    const mark = markChildren(`job:${++workersStarted}`);
     const child = fork(entry.file, [], {
       execArgv: entry.execArgv,
       detached: true,
