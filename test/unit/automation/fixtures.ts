@@ -1,5 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { StackOperationError } from "../../../automation/errors";
+import type { Executor } from "../../../automation/operations/executor";
+import type { StackJob, StackJobResult } from "../../../automation/operations/stackJob";
 
 /** Small valid tenant settings for the driver's tests: no Ollama, no TLS, no ingress controller. */
 export function tenantSettings(): Record<string, any> {
@@ -31,11 +34,38 @@ export function tenantSettings(): Record<string, any> {
 
 /**
  * A stand-in Pulumi CLI at `<dir>/bin/pulumi` that only answers `pulumi version` (all the driver asks
- * of it before running a stack job), so that unit tests open drivers without a toolchain. Returns the binary.
+ * of it before running a stack job), so that unit tests open drivers without a toolchain. With
+ * `failure`, every other command prints it to stderr and exits 255, as the CLI fails. Returns the binary.
  */
-export function fakePulumiCli(dir: string, version = "v3.259.0"): string {
+export function fakePulumiCli(dir: string, version = "v3.259.0", failure?: string): string {
   const binary = path.join(dir, "bin/pulumi");
   mkdirSync(path.dirname(binary), { recursive: true });
-  writeFileSync(binary, `#!/bin/sh\necho ${version}\n`, { mode: 0o755 });
+  const script =
+    failure === undefined
+      ? `#!/bin/sh\necho ${version}\n`
+      : `#!/bin/sh\nif [ "$1" = version ]; then echo ${version}; exit 0; fi\necho '${failure.replace(/'/g, "")}' >&2\nexit 255\n`;
+  writeFileSync(binary, script, { mode: 0o755 });
   return binary;
+}
+
+/** What the Pulumi CLI says when the passphrase does not unlock a stack (pulumi/pulumi `pkg/secrets/passphrase/manager.go`). */
+export const INCORRECT_PASSPHRASE =
+  "error: failed to decrypt: incorrect passphrase, please set PULUMI_CONFIG_PASSPHRASE to the correct passphrase or set " +
+  "PULUMI_CONFIG_PASSPHRASE_FILE to a file containing the passphrase";
+
+/**
+ * An executor that records each job and fails those of the stacks in `failing`, with no process or
+ * engine; while `hold` is set, each job waits for it.
+ */
+export class RecordingExecutor implements Executor {
+  readonly jobs: StackJob[] = [];
+  readonly failing = new Set<string>();
+  hold?: Promise<void>;
+  async run(job: StackJob): Promise<StackJobResult> {
+    this.jobs.push(job);
+    await this.hold;
+    if (this.failing.has(job.stack)) throw new StackOperationError(job.stack, job.kind, "planted failure");
+    return { stack: job.stack, kind: job.kind, durationMs: 1 };
+  }
+  async close(): Promise<void> {}
 }
