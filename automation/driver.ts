@@ -30,7 +30,7 @@ import { MigrationRecords } from "./registry/migrationRecords";
 import { TenantRegistry } from "./registry/registry";
 import { checkStack, type FleetStack, type TenantInput } from "./registry/tenant";
 import { parseInput } from "./input";
-import type { WorkspaceOptions } from "./workspace";
+import { resolveWorkspaceOptions, type WorkspaceOptions } from "./workspace";
 
 /** Options of a driver. */
 export interface DriverOptions {
@@ -56,6 +56,14 @@ export interface DriverOptions {
    * @default - no data plane: `migrate` and `gc` are refused
    */
   readonly migration?: MigrationConfig;
+  /**
+   * When the secrets provider's passphrase is checked: `on-open`, by {@link Driver.open}, which
+   * refuses to open without it; `per-operation`, by each operation on stacks, before it is journaled
+   * or touches anything. The registry and the journal hold no secret: a driver that only registers
+   * and lists tenants or reads operations needs no passphrase with `per-operation`.
+   * @default "on-open"
+   */
+  readonly checkPassphrase?: "on-open" | "per-operation";
 }
 
 /** What happened to one stack in an operation. */
@@ -109,6 +117,8 @@ export class Driver {
     private readonly executor: Executor,
     private readonly clusters: ClusterKubeconfigs,
     private readonly migrationConfig: MigrationConfig,
+    /** The workspace options, when the passphrase is checked by each operation on stacks. */
+    private readonly uncheckedWorkspace?: DriverOptions["workspace"],
   ) {
     this.registry = new TenantRegistry(db, Object.keys(clusters));
     this.journal = new OperationJournal(db);
@@ -133,12 +143,19 @@ export class Driver {
       ]);
     });
     const executor = options.executor ?? new LocalProcessExecutor({ workspace: options.workspace, poolSize: options.poolSize });
-    return new Driver(db, executor, resolved.clusters, options.migration ?? {});
+    const unchecked = options.checkPassphrase === "per-operation" ? options.workspace : undefined;
+    return new Driver(db, executor, resolved.clusters, options.migration ?? {}, unchecked);
+  }
+
+  /** Refuses an operation on stacks, before anything is journaled or touched, when the passphrase it needs is missing. */
+  private checkStacks(): void {
+    if (this.uncheckedWorkspace !== undefined) resolveWorkspaceOptions(this.uncheckedWorkspace);
   }
 
   /** Registers a tenant and brings its stack up (a shared tenant's stack gains it). */
   async provision(tenant: TenantInput, options: OperationOptions = {}): Promise<OperationResult> {
     checkOptions(OperationOptionsSchema, options, "provision");
+    this.checkStacks();
     const created = await this.registry.create(tenant);
     return this.across(
       "up",
@@ -151,6 +168,7 @@ export class Driver {
   /** Previews stacks: per stack, the resources created, updated, replaced and deleted; stateful replacements flagged. `plan` saves each plan for {@link up}. */
   async preview(options: TargetOptions & { readonly plan?: boolean } = {}): Promise<OperationResult> {
     checkOptions(OperationOptionsSchema, options, "preview");
+    this.checkStacks();
     const stacks = await this.targets(options.tenants);
     return this.across(
       "preview",
@@ -163,6 +181,7 @@ export class Driver {
   /** Updates stacks to their registered settings; `plan` applies exactly the plan the last preview saved. */
   async up(options: TargetOptions & { readonly plan?: boolean } = {}): Promise<OperationResult> {
     checkOptions(OperationOptionsSchema, options, "up");
+    this.checkStacks();
     const stacks = await this.targets(options.tenants);
     return this.across(
       "up",
@@ -175,12 +194,14 @@ export class Driver {
   /** Refreshes stacks from the cluster and reports the drift found. */
   async refresh(options: TargetOptions = {}): Promise<OperationResult> {
     checkOptions(OperationOptionsSchema, options, "refresh");
+    this.checkStacks();
     return this.across("refresh", await this.targets(options.tenants), (stack) => ({ kind: "refresh", ...jobTarget(stack) }), options);
   }
 
   /** The stacks' outputs (secrets shown as `[secret]`). */
   async outputs(options: TargetOptions = {}): Promise<OperationResult> {
     checkOptions(OperationOptionsSchema, options, "outputs");
+    this.checkStacks();
     return this.across("outputs", await this.targets(options.tenants), (stack) => ({ kind: "outputs", ...jobTarget(stack) }), options);
   }
 
@@ -192,6 +213,7 @@ export class Driver {
     options: TargetOptions & { readonly tenants: readonly string[]; readonly forceDestroyData?: boolean },
   ): Promise<OperationResult> {
     checkOptions(DestroyOptionsSchema, options, "destroy");
+    this.checkStacks();
     const stacks = await this.registry.stacks(options.tenants);
     const partial = stacks.filter((s) => s.tenants.some((t) => !options.tenants.includes(t)));
     if (partial.length > 0) {
@@ -214,13 +236,15 @@ export class Driver {
   /** Recovers a stack left mid-update: repairs a file backend's checkpoint, cancels the engine's lock, adopts or clears pending creates, refreshes. */
   async recover(stack: string, options: OperationOptions = {}): Promise<OperationResult> {
     checkOptions(OperationOptionsSchema, options, "recover");
+    this.checkStacks();
     const target = (await this.registry.stacks()).filter((s) => s.name === stack);
     if (target.length === 0) throw new InputError("recover", [`\`stack\` must be a stack of the fleet (got "${stack}")`]);
     return this.across("recover", target, (s) => ({ kind: "recover", ...jobTarget(s) }), options);
   }
 
   /** Rolls a new version across the fleet; see {@link fleetUpgrade}. */
-  fleetUpgrade(options: FleetUpgradeOptions): Promise<FleetUpgradeResult> {
+  async fleetUpgrade(options: FleetUpgradeOptions): Promise<FleetUpgradeResult> {
+    this.checkStacks();
     return fleetUpgrade(
       { registry: this.registry, journal: this.journal, runner: this.runner, kubeconfigOf: (cluster) => this.clusters[cluster] },
       options.operationId ?? randomUUID(),
@@ -232,12 +256,14 @@ export class Driver {
    * Moves a tenant between its environment's shared stack and a dedicated stack (or back, with
    * `rollback`), journaled and resumable; `dryRun` only plans. See `migration/migrate.ts`.
    */
-  migrate(options: MigrateOptions): Promise<MigrationResult> {
+  async migrate(options: MigrateOptions): Promise<MigrationResult> {
+    this.checkStacks();
     return migrate(this.migrationContext(), options);
   }
 
   /** Removes the copies migrations left behind once their grace period is over; see `migration/gc.ts`. */
-  gc(options: GcOptions = {}): Promise<GcResult> {
+  async gc(options: GcOptions = {}): Promise<GcResult> {
+    this.checkStacks();
     return gc(this.migrationContext(), options);
   }
 
@@ -302,7 +328,7 @@ export class Driver {
           operationId,
           stack: stack.name,
           status: outcome.status,
-          ...(outcome.status === "failed" ? { detail: outcome.error.message } : {}),
+          ...(outcome.status === "failed" ? { detail: outcome.error.message, error: outcome.error } : {}),
         });
       },
       () => options.signal?.aborted === true,
