@@ -19,18 +19,24 @@ export const ErrorBodySchema = z.strictObject({
   }),
 });
 
+/** The body of `202 Accepted`: the operation started (or resumed); follow `href` (also the `Location` header). */
+export interface Accepted {
+  /** The operation id. */
+  readonly id: string;
+  readonly status: "running";
+  /** `/operations/{id}`: its status, steps, progress and result. */
+  readonly href: string;
+}
+
 /**
- * The body of `202 Accepted`: the operation started (or resumed); follow `href` (also the `Location` header).
+ * The schema of {@link Accepted}.
  * @internal
  */
 export const AcceptedSchema = z.strictObject({
   id: z.string().describe("The operation id."),
   status: z.literal("running"),
   href: z.string().describe("`/operations/{id}`: its status, steps, progress and result."),
-});
-
-/** The body of `202 Accepted` (see {@link AcceptedSchema}). */
-export type Accepted = z.output<typeof AcceptedSchema>;
+}) satisfies z.ZodType<Accepted>;
 
 /**
  * The body of a cancel's `202`.
