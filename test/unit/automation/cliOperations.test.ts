@@ -1,11 +1,12 @@
 /**
  * The journal's operations through the CLI: `operation list` (a table newest first, or JSON, filtered),
  * `operation show` (a summary unless `--json`), and `operation resume` with the exact command printed
- * after a failure; a wrong passphrase (the Pulumi CLI's own words, from a stand-in CLI run by the real
+ * after a failure or a cancel (Ctrl-C of a CLI process); a wrong passphrase (the Pulumi CLI's own words, from a stand-in CLI run by the real
  * workers) is a typed error with advice, exit 2, never the Automation API's dump.
  */
 import * as assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { main } from "../../../automation/cli/main";
@@ -155,5 +156,40 @@ describe("operations through the CLI", function () {
       shown.steps.map((s: { step: string; status: string; attempts: number }) => [s.step, s.status, s.attempts]),
       [["dev-initech:preview", "failed", 2]],
     );
+  });
+
+  it("prints the exact command that resumes an operation cancelled by Ctrl-C (exit 130)", async () => {
+    // A stand-in CLI whose preview runs until it is interrupted, as an engine does.
+    const slow = path.join(stateDir, "slow/bin/pulumi");
+    mkdirSync(path.dirname(slow), { recursive: true });
+    const running = path.join(stateDir, "slow/preview-running");
+    writeFileSync(slow, `#!/bin/sh\ncase "$1" in version) echo v3.259.0 ;; preview) touch ${running}; exec sleep 60 ;; esac\nexit 0\n`, {
+      mode: 0o755,
+    });
+    const args = ["--state-dir", stateDir, "--pulumi", slow, "preview", "--tenant", "acme", "--operation-id", "cancel-1"];
+    const child = spawn(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", path.join(__dirname, "../../../automation/cli/main.ts"), ...args],
+      {
+        cwd: path.join(__dirname, "../../.."),
+        env: { ...process.env, TENANTSTACK_PASSPHRASE: "unit-test-passphrase" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+    // Interrupted once the engine's preview runs.
+    while (!existsSync(running) && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 100));
+    child.kill("SIGINT");
+    const code = await closed;
+    assert.equal(code, 130, `${stdout}${stderr}`);
+    assert.match(stderr, /cancelling: running stacks stop cleanly/);
+    assert.match(stderr, /Operation cancel-1 was cancelled\.\n/);
+    assert.ok(stderr.endsWith(resumeLine("cancel-1").replace(pulumiPath, slow)), stderr);
+    const shown = JSON.parse((await cli("--json", "operation", "show", "cancel-1")).out);
+    assert.equal(shown.status, "cancelled");
   });
 });
