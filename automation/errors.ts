@@ -5,33 +5,113 @@
 import { ValidationError } from "../schema/errors";
 import { redact, redactDeep } from "./redact";
 
+/**
+ * A text in the words of each surface it is shown on: `cli` names the `tenantstack` CLI's commands
+ * and flags; `api` names the fields and operations of the library and the HTTP API, which share one
+ * input model (`forceDestroyData`, `{ "kind": "recover" }`), and never a CLI flag.
+ */
+export interface SurfaceText {
+  readonly cli: string;
+  readonly api: string;
+}
+
+/** Where a message is shown. */
+export type Surface = keyof SurfaceText;
+
+/**
+ * A text whose parts name options or commands in each surface's words:
+ * `` bySurface`destroy with ${{ cli: "`--force-destroy-data`", api: "`forceDestroyData: true`" }}` ``.
+ */
+export function bySurface(strings: TemplateStringsArray, ...parts: readonly (string | number | SurfaceText)[]): SurfaceText {
+  const render = (surface: Surface) =>
+    strings.reduce((text, piece, i) => {
+      const part = parts[i - 1];
+      return `${text}${typeof part === "object" ? part[surface] : String(part)}${piece}`;
+    });
+  return { cli: render("cli"), api: render("api") };
+}
+
+/** A text as `surface` says it. */
+function textOn(text: string | SurfaceText, surface: Surface): string {
+  return typeof text === "string" ? text : text[surface];
+}
+
+/** How to resume operation `id`, as each surface says it. */
+export function resumeAdvice(id: string): SurfaceText {
+  return {
+    cli: `\`tenantstack operation resume ${id}\``,
+    api: `a re-run with \`operationId\` "${id}" (HTTP: \`POST /operations/${id}/resume\`)`,
+  };
+}
+
+/** How to recover `stack`, as each surface says it. */
+export function recoverAdvice(stack: string): SurfaceText {
+  return {
+    cli: `\`tenantstack recover ${stack}\``,
+    api: `a \`recover\` operation (\`{ "kind": "recover", "stack": "${stack}" }\`, the library's \`driver.recover("${stack}")\`)`,
+  };
+}
+
+/** The CLI's words of each error whose message differs there (`message` is the API's). */
+const cliMessages = new WeakMap<Error, string>();
+
 /** The base of every error the driver throws on purpose. */
 export class TenantstackError extends Error {
   /** A stable machine-readable code, also used for CLI exit codes and HTTP statuses. */
   readonly code: string;
 
-  constructor(code: string, message: string) {
-    super(redact(message));
+  /** `message` names fields and operations as the library and the HTTP API take them; the CLI has its own words ({@link messageOn}). */
+  constructor(code: string, message: string | SurfaceText) {
+    super(redact(textOn(message, "api")));
     this.name = "TenantstackError";
     this.code = code;
+    if (typeof message !== "string" && message.cli !== message.api) cliMessages.set(this, redact(message.cli));
   }
 }
 
+/**
+ * The message of `error` as `surface` shows it: the CLI's names its commands and flags, the API's
+ * (the library's and the HTTP API's, the `message` itself) names fields and never a CLI flag.
+ */
+export function messageOn(error: unknown, surface: Surface): string {
+  const reported = asReported(error);
+  if (!(reported instanceof Error)) return String(reported);
+  return (surface === "cli" ? cliMessages.get(reported) : undefined) ?? reported.message;
+}
+
+/** The message of an error in its wire form (an operation's result, a journal row) as `surface` shows it. */
+export function wireMessageOn(wire: WireError, surface: Surface): string {
+  return surface === "api" ? wire.message : messageOn(fromWire(wire), surface);
+}
+
+/** The CLI's words of each InputError's problems. */
+const cliProblems = new WeakMap<Error, readonly string[]>();
+
 /** Input the driver refuses before touching any stack: a bad backend URL, a missing passphrase, a bad tenant. */
 export class InputError extends TenantstackError {
-  /** One line per problem, naming the field, the value and what is allowed. */
+  /** One line per problem, naming the field, the value and what is allowed (in the API's words). */
   readonly problems: readonly string[];
 
   constructor(
     /** What was invalid, such as `tenant`. */
     readonly subject: string,
-    problems: readonly string[],
+    problems: readonly (string | SurfaceText)[],
   ) {
     const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
-    super("invalid_input", `Invalid ${subject} (${count}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    const text = (surface: Surface) => `Invalid ${subject} (${count}):\n${problems.map((p) => `  - ${textOn(p, surface)}`).join("\n")}`;
+    super("invalid_input", { cli: text("cli"), api: text("api") });
     this.name = "InputError";
-    this.problems = problems.map((p) => redact(p));
+    this.problems = problems.map((p) => redact(textOn(p, "api")));
+    cliProblems.set(
+      this,
+      problems.map((p) => redact(textOn(p, "cli"))),
+    );
   }
+}
+
+/** The problems of an InputError as `surface` says them. */
+export function problemsOn(error: InputError, surface: Surface): readonly string[] {
+  return (surface === "cli" ? cliProblems.get(error) : undefined) ?? error.problems;
 }
 
 /** An HTTP request body larger than the API takes. */
@@ -56,8 +136,45 @@ export class UnsupportedMediaTypeError extends TenantstackError {
 /** A tenant that the registry does not hold. */
 export class TenantNotFoundError extends TenantstackError {
   constructor(readonly tenant: string) {
-    super("not_found", `Tenant "${tenant}" is not registered; list tenants with \`tenantstack tenant list\`.`);
+    super(
+      "not_found",
+      bySurface`Tenant "${tenant}" is not registered; list tenants with ${{
+        cli: "`tenantstack tenant list`",
+        api: "`GET /tenants` (the library's `driver.registry.list()`)",
+      }}.`,
+    );
     this.name = "TenantNotFoundError";
+  }
+}
+
+/** An operation id that the journal does not hold. */
+export class OperationNotFoundError extends TenantstackError {
+  constructor(readonly operation: string) {
+    super(
+      "not_found",
+      bySurface`Operation "${operation}" is not in the journal; list operations with ${{
+        cli: "`tenantstack operation list`",
+        api: "`GET /operations` (the library's `driver.journal.list()`)",
+      }}.`,
+    );
+    this.name = "OperationNotFoundError";
+  }
+}
+
+/**
+ * A passphrase that does not unlock a stack's secrets: the stack was created with another one (its
+ * salt, in `Pulumi.<stack>.yaml` of its work directory, belongs to that one). Nothing was changed.
+ */
+export class PassphraseIncorrectError extends TenantstackError {
+  constructor(readonly stack: string) {
+    super(
+      "passphrase_incorrect",
+      bySurface`The passphrase does not unlock the secrets of stack "${stack}": it was created with another one, and nothing was changed. Set ${{
+        cli: "TENANTSTACK_PASSPHRASE",
+        api: "`workspace.passphrase` (or TENANTSTACK_PASSPHRASE)",
+      }} to the passphrase the stack was created with; a lost passphrase cannot be recovered (the stack's secrets must then be set again).`,
+    );
+    this.name = "PassphraseIncorrectError";
   }
 }
 
@@ -84,13 +201,19 @@ export class TenantStackLiveError extends TenantstackError {
     readonly shared: boolean,
   ) {
     const what = shared ? `is in the shared stack "${stack}"` : `has a stack of its own, "${stack}"`;
+    const withDestroy = { cli: "`--destroy`", api: `\`destroy: true\` (HTTP \`DELETE /tenants/${tenant}?destroy=true\`)` };
     const optIn = shared
-      ? "delete it with the `destroy` option (CLI `--destroy`, HTTP `?destroy=true`): the shared stack is updated without it (or destroyed, were it the last tenant), then it is deleted, in one journaled operation"
-      : `destroy the stack first (\`tenantstack destroy --tenant ${tenant}\`), or delete it with the \`destroy\` option (CLI \`--destroy\`, HTTP \`?destroy=true\`), which destroys the stack, then deletes it, in one journaled operation`;
+      ? bySurface`delete it with ${withDestroy}: the shared stack is updated without it (or destroyed, were it the last tenant), then it is deleted, in one journaled operation`
+      : bySurface`destroy the stack first (${{
+          cli: `\`tenantstack destroy --tenant ${tenant}\``,
+          api: `a \`destroy\` operation: \`{ "kind": "destroy", "tenants": ["${tenant}"] }\``,
+        }}), or delete it with ${withDestroy}, which destroys the stack, then deletes it, in one journaled operation`;
     super(
       "stack_live",
-      `Tenant "${tenant}" ${what}, which is live (${resources} resource${resources === 1 ? "" : "s"}); nothing was deleted. To delete it, ${optIn}. ` +
-        "A stack holding protected data (Postgres, Redis) is destroyed only with `forceDestroyData` as well (CLI `--force-destroy-data`).",
+      bySurface`Tenant "${tenant}" ${what}, which is live (${resources} resource${resources === 1 ? "" : "s"}); nothing was deleted. To delete it, ${optIn}. A stack holding protected data (Postgres, Redis) is destroyed only with ${{
+        cli: "`--force-destroy-data`",
+        api: "`forceDestroyData: true`",
+      }} as well.`,
     );
     this.name = "TenantStackLiveError";
   }
@@ -109,8 +232,7 @@ export class StackLockedError extends TenantstackError {
   ) {
     super(
       "stack_locked",
-      `Stack "${stack}" is being updated by ${holder}. Wait for it to finish; if that driver is gone, run \`tenantstack recover ${stack}\` ` +
-        "(cancels the lock, clears pending operations, refreshes).",
+      bySurface`Stack "${stack}" is being updated by ${holder}. Wait for it to finish; if that driver is gone, run ${recoverAdvice(stack)} (cancels the lock, clears pending operations, refreshes).`,
     );
     this.name = "StackLockedError";
   }
@@ -121,8 +243,7 @@ export class PendingOperationsError extends TenantstackError {
   constructor(readonly stack: string) {
     super(
       "pending_operations",
-      `Stack "${stack}" has pending operations left by an interrupted update. Run \`tenantstack recover ${stack}\` ` +
-        "(refresh with pending creates cleared) and retry.",
+      bySurface`Stack "${stack}" has pending operations left by an interrupted update. Run ${recoverAdvice(stack)} (refresh with pending creates cleared) and retry.`,
     );
     this.name = "PendingOperationsError";
   }
@@ -157,7 +278,10 @@ export class ProtectedResourcesError extends TenantstackError {
   ) {
     super(
       "protected",
-      `Stack "${stack}" holds protected data (${resources.join(", ")}); nothing was destroyed. Back the data up, then destroy with --force-destroy-data.`,
+      bySurface`Stack "${stack}" holds protected data (${resources.join(", ")}); nothing was destroyed. Back the data up, then destroy with ${{
+        cli: "`--force-destroy-data`",
+        api: "`forceDestroyData: true`",
+      }}.`,
     );
     this.name = "ProtectedResourcesError";
   }
@@ -178,7 +302,11 @@ export class StackOperationError extends TenantstackError {
 /** An operation stopped by cancellation (SIGINT or the API). */
 export class CancelledError extends TenantstackError {
   constructor(readonly operation: string) {
-    super("cancelled", `Operation ${operation} was cancelled; re-run it with the same operation id to continue.`);
+    // The CLI prints the exact command that resumes it after the message.
+    super("cancelled", {
+      cli: `Operation ${operation} was cancelled.`,
+      api: `Operation ${operation} was cancelled; resume it with ${resumeAdvice(operation).api}.`,
+    });
     this.name = "CancelledError";
   }
 }
@@ -217,9 +345,7 @@ export class CheckpointUnreadableError extends TenantstackError {
     const examined = copies.length > 0 ? copies.map((copy) => `\n  - ${copy}`).join("") : " none exists";
     super(
       "checkpoint_unreadable",
-      `Stack "${stack}" cannot be loaded: its checkpoint ${checkpoint} ${problem}, and the backend keeps no readable copy of it; copies examined:${examined}\n` +
-        `Its resources still run. Import a state you kept (the output of \`pulumi stack export\`): in ${workDir}, with PULUMI_BACKEND_URL set to the ` +
-        `driver's backend, run \`pulumi stack import --stack ${stack} --file <state.json>\`, then \`tenantstack recover ${stack}\`.`,
+      bySurface`Stack "${stack}" cannot be loaded: its checkpoint ${checkpoint} ${problem}, and the backend keeps no readable copy of it; copies examined:${examined}\nIts resources still run. Import a state you kept (the output of \`pulumi stack export\`): in ${workDir}, with PULUMI_BACKEND_URL set to the driver's backend, run \`pulumi stack import --stack ${stack} --file <state.json>\`, then ${recoverAdvice(stack)}.`,
     );
     this.name = "CheckpointUnreadableError";
   }
@@ -246,12 +372,14 @@ export class PulumiCliNotFoundError extends TenantstackError {
         ? `\n  - run \`npm run toolchain\` in ${checkout} (builds it from Go modules: many minutes the first time),`
         : "";
     const install = plugins.map((plugin) => `\`pulumi plugin install resource ${plugin}\``).join(", ");
+    const onPath =
+      `  - install the Pulumi CLI ${cliVersion} on PATH` +
+      (plugins.length > 0 ? ` with the resource plugin${plugins.length === 1 ? "" : "s"} ${plugins.join(", ")} (${install}).` : ".");
     super(
       "pulumi_cli_missing",
-      `No Pulumi CLI found: ${toolchain}there is no \`pulumi\` on PATH (the driver never builds or downloads one). Do one of:${build}\n` +
-        "  - set `pulumiPath` (CLI: `--pulumi PATH`) to a Pulumi CLI binary or the directory holding it,\n" +
-        `  - install the Pulumi CLI ${cliVersion} on PATH` +
-        (plugins.length > 0 ? ` with the resource plugin${plugins.length === 1 ? "" : "s"} ${plugins.join(", ")} (${install}).` : "."),
+      bySurface`No Pulumi CLI found: ${toolchain}there is no \`pulumi\` on PATH (the driver never builds or downloads one). Do one of:${build}
+  - set ${{ cli: "`--pulumi PATH`", api: "`pulumiPath`" }} to a Pulumi CLI binary or the directory holding it,
+${onPath}`,
     );
     this.name = "PulumiCliNotFoundError";
   }
@@ -267,14 +395,23 @@ export interface WireError {
 /** The constructor arguments of each error class, for {@link toWire} and {@link fromWire}. */
 const WIRE: Record<string, { make: (...args: never[]) => TenantstackError; args: (error: never) => unknown[] }> = {
   InputError: {
-    make: (subject: string, problems: string[]) => new InputError(subject, problems),
-    args: (e: InputError) => [e.subject, e.problems],
+    make: (subject: string, problems: string[], cli?: string[]) =>
+      new InputError(
+        subject,
+        problems.map((api, i) => (cli?.[i] !== undefined && cli[i] !== api ? { api, cli: cli[i] } : api)),
+      ),
+    args: (e: InputError) => {
+      const cli = problemsOn(e, "cli");
+      return cli.some((problem, i) => problem !== e.problems[i]) ? [e.subject, e.problems, cli] : [e.subject, e.problems];
+    },
   },
   TenantNotFoundError: { make: (t: string) => new TenantNotFoundError(t), args: (e: TenantNotFoundError) => [e.tenant] },
   TenantStackLiveError: {
     make: (t: string, s: string, r: number, shared: boolean) => new TenantStackLiveError(t, s, r, shared),
     args: (e: TenantStackLiveError) => [e.tenant, e.stack, e.resources, e.shared],
   },
+  OperationNotFoundError: { make: (o: string) => new OperationNotFoundError(o), args: (e: OperationNotFoundError) => [e.operation] },
+  PassphraseIncorrectError: { make: (s: string) => new PassphraseIncorrectError(s), args: (e: PassphraseIncorrectError) => [e.stack] },
   StackLockedError: { make: (s: string, h: string) => new StackLockedError(s, h), args: (e: StackLockedError) => [e.stack, e.holder] },
   PendingOperationsError: { make: (s: string) => new PendingOperationsError(s), args: (e: PendingOperationsError) => [e.stack] },
   PlanMismatchError: {
@@ -321,12 +458,19 @@ export function errorCode(error: unknown): string {
   return reported instanceof TenantstackError ? reported.code : "internal";
 }
 
-/** An error in a form that survives IPC or JSON, redacted. */
-export function toWire(error: unknown): WireError {
+/**
+ * An error in a form that survives IPC or JSON, redacted; its `message` in the words of `surface` (its
+ * arguments rebuild it with every surface's words).
+ */
+export function toWire(error: unknown, surface: Surface = "api"): WireError {
   const reported = asReported(error);
   const err = reported instanceof Error ? reported : new Error(String(reported));
   const entry = WIRE[err.name];
-  return { name: err.name, args: entry ? (entry.args(err as never) as unknown[]).map(redactDeep) : [], message: redact(err.message) };
+  return {
+    name: err.name,
+    args: entry ? (entry.args(err as never) as unknown[]).map(redactDeep) : [],
+    message: redact(messageOn(err, surface)),
+  };
 }
 
 /** The typed error back from its wire form (an unknown one becomes a plain Error with its message). */

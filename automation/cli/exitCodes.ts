@@ -7,7 +7,7 @@ export const EXIT = {
   ok: 0,
   /** The operation ran and at least one stack failed (update, health gate, crash). */
   failed: 1,
-  /** Bad input: usage, options, tenant, version, no Pulumi CLI to run, a tenant deleted while its stack is live; nothing was touched. */
+  /** Bad input: usage, options, tenant, version, no Pulumi CLI to run, a tenant deleted while its stack is live, a passphrase that does not unlock a stack; nothing was touched. */
   invalidInput: 2,
   /** A stack is locked by another operation; see `tenantstack recover`. */
   locked: 3,
@@ -24,6 +24,7 @@ export const EXIT = {
 const BY_CODE: Record<string, number> = {
   invalid_input: EXIT.invalidInput,
   pulumi_cli_missing: EXIT.invalidInput,
+  passphrase_incorrect: EXIT.invalidInput,
   payload_too_large: EXIT.invalidInput,
   unsupported_media_type: EXIT.invalidInput,
   not_found: EXIT.invalidInput,
@@ -49,6 +50,7 @@ export function exitCodeOfErrors(names: readonly string[]): number {
   const codes: Record<string, number> = {
     InputError: EXIT.invalidInput,
     ValidationError: EXIT.invalidInput,
+    PassphraseIncorrectError: EXIT.invalidInput,
     StackLockedError: EXIT.locked,
     PendingOperationsError: EXIT.locked,
     PlanMismatchError: EXIT.planMismatch,

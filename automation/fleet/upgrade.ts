@@ -90,6 +90,8 @@ export async function fleetUpgrade(
     canary: options.canary ?? 1,
     waveSize: options.waveSize ?? 5,
     rollback: options.rollback ?? false,
+    // Journaled only when given, so that operations journaled before it was resume as they were.
+    ...(options.health?.httpCheckUrl !== undefined ? { httpCheckUrl: options.health.httpCheckUrl } : {}),
   };
   const { resumed } = await context.journal.begin(operationId, "fleet-upgrade", params);
   const emit = (event: DriverEvent) => options.onEvent?.(event);
@@ -141,8 +143,8 @@ async function upgradeStack(
   options: FleetUpgradeOptions,
   emit: (event: DriverEvent) => void,
 ): Promise<StackUpgrade> {
-  const event = (status: StackStatus, detail?: string) =>
-    emit({ type: "stack", operationId, stack: stack.name, status, wave, ...(detail ? { detail } : {}) });
+  const event = (status: StackStatus, detail?: string, error?: WireError) =>
+    emit({ type: "stack", operationId, stack: stack.name, status, wave, ...(detail ? { detail } : {}), ...(error ? { error } : {}) });
   const step = `${stack.name}:upgrade`;
   const earlier = await context.journal.step(operationId, step);
   if (earlier?.status === "done") {
@@ -181,7 +183,7 @@ async function upgradeStack(
     return { stack: stack.name, status: "upgraded", version, health };
   }
   await context.journal.finishStep(operationId, step, "failed", failure);
-  event("failed", failure.message);
+  event("failed", failure.message, failure);
   if (!options.rollback || options.signal?.aborted)
     return { stack: stack.name, status: "failed", version: stack.version, health, error: failure };
   event("rolling-back", `to ${stack.version}`);

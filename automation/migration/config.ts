@@ -1,4 +1,5 @@
 /** What the driver needs to migrate tenants: where each stack's data servers are, how data steps run, the grace period. */
+import { bySurface, type SurfaceText } from "../errors";
 import type { DataEndpoints } from "./data/settings";
 import type { FleetStack } from "../registry/tenant";
 import type { MigrationJobs } from "./jobDataSteps";
@@ -39,3 +40,9 @@ export interface MigrationConfig {
    */
   readonly drainTimeoutMs?: number;
 }
+
+/** The problem of a driver without a data plane (`migrate`, `gc`), naming the option as each surface sets it. */
+export const NO_DATA_PLANE: SurfaceText = bySurface`the driver has no ${{
+  cli: "`--data-plane FILE` (or TENANTSTACK_DATA_PLANE)",
+  api: "`migration.dataPlane`",
+}}: it must know where each stack's Postgres and Redis servers are`;

@@ -56,7 +56,7 @@ export interface StepScope {
 /**
  * Runs `job` as journaled step `step` of the scope's operation (see {@link StackRunner.run}), reported
  * as `stack` events: `started`, then how it ended, with `label` as their detail (a failure's is its
- * message). Resolves the outcome, failures included.
+ * message, and its error for each surface to word). Resolves the outcome, failures included.
  */
 export async function reportedStep(
   runner: StackRunner,
@@ -69,7 +69,14 @@ export async function reportedStep(
   emit({ type: "stack", operationId, stack: job.stack, status: "started", ...(label !== undefined ? { detail: label } : {}) });
   const outcome = await runner.run(operationId, step, job, { onEvent: emit, signal: scope.signal });
   const detail = outcome.status === "failed" ? outcome.error.message : label;
-  emit({ type: "stack", operationId, stack: job.stack, status: outcome.status, ...(detail !== undefined ? { detail } : {}) });
+  emit({
+    type: "stack",
+    operationId,
+    stack: job.stack,
+    status: outcome.status,
+    ...(detail !== undefined ? { detail } : {}),
+    ...(outcome.status === "failed" ? { error: outcome.error } : {}),
+  });
   return outcome;
 }
 

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { EXIT, exitCodeOf } from "../../../automation/cli/exitCodes";
-import { fromWire, PulumiCliNotFoundError, toWire } from "../../../automation/errors";
+import { fromWire, messageOn, PulumiCliNotFoundError, toWire } from "../../../automation/errors";
 import { findPulumiCli } from "../../../automation/pulumiCli";
 import { lookUpToolchain, TOOLCHAIN_RECORD } from "../../../automation/toolchain";
 import { fakePulumiCli } from "./fixtures";
@@ -128,8 +128,13 @@ describe("toolchain lookup", () => {
       `No Pulumi CLI found: the toolchain of the checkout ${root} is not built (no tools/.toolchain-built), and there is no \`pulumi\` on PATH ` +
         "(the driver never builds or downloads one). Do one of:\n" +
         `  - run \`npm run toolchain\` in ${root} (builds it from Go modules: many minutes the first time),\n` +
-        "  - set `pulumiPath` (CLI: `--pulumi PATH`) to a Pulumi CLI binary or the directory holding it,\n" +
+        "  - set `pulumiPath` to a Pulumi CLI binary or the directory holding it,\n" +
         "  - install the Pulumi CLI 3.259.0 on PATH with the resource plugin kubernetes 4.25.0 (`pulumi plugin install resource kubernetes 4.25.0`).",
+    );
+    assert.equal(
+      messageOn(error, "cli"),
+      error.message.replace("set `pulumiPath` to", "set `--pulumi PATH` to"),
+      "the CLI names its flag, the library and the HTTP API the option",
     );
   });
 
