@@ -1,36 +1,48 @@
 /**
- * The driver's typed errors. Each message says what went wrong and what to do next; none ever holds a
- * secret value: every message and problem passes the one redaction rule (`redact.ts`).
+ * The driver's typed errors, each a {@link TenantstackError} of the one family (`schema/errors.ts`, re-exported
+ * here) with a stable code. Each message says what went wrong and what to do next; none ever holds a secret
+ * value: every message and problem passes the one redaction rule (`redact.ts`).
  */
-import { ValidationError } from "../schema/errors";
-import { redact, redactDeep } from "./redact";
+import { TenantstackError, ValidationError } from "../schema/errors";
+// Loaded first: it adds the driver's known secrets to the rule every message of the family passes.
+import "./redact";
 
-/** The base of every error the driver throws on purpose. */
-export class TenantstackError extends Error {
-  /** A stable machine-readable code, also used for CLI exit codes and HTTP statuses. */
-  readonly code: string;
+export {
+  errorCode,
+  fromWire,
+  type PropertyProblem,
+  TenantstackError,
+  type TenantstackErrorOptions,
+  toWire,
+  ValidationError,
+  type WireError,
+} from "../schema/errors";
 
-  constructor(code: string, message: string) {
-    super(redact(message));
-    this.name = "TenantstackError";
-    this.code = code;
+/** Input the driver refuses before touching any stack: a bad backend URL, a missing passphrase, a bad tenant. */
+export class InputError extends ValidationError {
+  /**
+   * @param subject what was invalid, such as `tenant`
+   * @param problems one line per problem, naming the field, the value and what is allowed
+   */
+  constructor(subject: string, problems: readonly string[]) {
+    super(subject, problems);
+    this.name = "InputError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.subject, this.problems];
   }
 }
 
-/** Input the driver refuses before touching any stack: a bad backend URL, a missing passphrase, a bad tenant. */
-export class InputError extends TenantstackError {
-  /** One line per problem, naming the field, the value and what is allowed. */
-  readonly problems: readonly string[];
+/** An HTTP request without the API's bearer token, or with another. */
+export class UnauthorizedError extends TenantstackError {
+  constructor() {
+    super("unauthorized", "a valid bearer token is required");
+    this.name = "UnauthorizedError";
+  }
 
-  constructor(
-    /** What was invalid, such as `tenant`. */
-    readonly subject: string,
-    problems: readonly string[],
-  ) {
-    const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
-    super("invalid_input", `Invalid ${subject} (${count}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "InputError";
-    this.problems = problems.map((p) => redact(p));
+  override wireArgs(): readonly unknown[] {
+    return [];
   }
 }
 
@@ -39,6 +51,10 @@ export class PayloadTooLargeError extends TenantstackError {
   constructor(readonly limitBytes: number) {
     super("payload_too_large", `The request body must be at most ${limitBytes} bytes; send a smaller one.`);
     this.name = "PayloadTooLargeError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.limitBytes];
   }
 }
 
@@ -51,21 +67,57 @@ export class UnsupportedMediaTypeError extends TenantstackError {
     );
     this.name = "UnsupportedMediaTypeError";
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.contentType];
+  }
+}
+
+/** Something a request names that does not exist, such as an operation id the journal does not hold. */
+export class NotFoundError extends TenantstackError {
+  constructor(message: string) {
+    super("not_found", message);
+    this.name = "NotFoundError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.message];
+  }
 }
 
 /** A tenant that the registry does not hold. */
-export class TenantNotFoundError extends TenantstackError {
+export class TenantNotFoundError extends NotFoundError {
   constructor(readonly tenant: string) {
-    super("not_found", `Tenant "${tenant}" is not registered; list tenants with \`tenantstack tenant list\`.`);
+    super(`Tenant "${tenant}" is not registered; list tenants with \`tenantstack tenant list\`.`);
     this.name = "TenantNotFoundError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.tenant];
+  }
+}
+
+/** A request that the state of what it names refuses, such as cancelling an operation that is not running. */
+export class ConflictError extends TenantstackError {
+  constructor(message: string) {
+    super("conflict", message);
+    this.name = "ConflictError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.message];
   }
 }
 
 /** A tenant name that the registry holds already. */
-export class TenantExistsError extends TenantstackError {
+export class TenantExistsError extends ConflictError {
   constructor(readonly tenant: string) {
-    super("conflict", `Tenant "${tenant}" is registered already; choose another name, or delete it first.`);
+    super(`Tenant "${tenant}" is registered already; choose another name, or delete it first.`);
     this.name = "TenantExistsError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.tenant];
   }
 }
 
@@ -84,8 +136,13 @@ export class StackLockedError extends TenantstackError {
       "stack_locked",
       `Stack "${stack}" is being updated by ${holder}. Wait for it to finish; if that driver is gone, run \`tenantstack recover ${stack}\` ` +
         "(cancels the lock, clears pending operations, refreshes).",
+      { retryable: true },
     );
     this.name = "StackLockedError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.holder];
   }
 }
 
@@ -98,6 +155,10 @@ export class PendingOperationsError extends TenantstackError {
         "(refresh with pending creates cleared) and retry.",
     );
     this.name = "PendingOperationsError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack];
   }
 }
 
@@ -120,6 +181,10 @@ export class PlanMismatchError extends TenantstackError {
     );
     this.name = "PlanMismatchError";
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.detail, this.applied];
+  }
 }
 
 /** A destroy refused because the stack holds protected data. */
@@ -134,6 +199,10 @@ export class ProtectedResourcesError extends TenantstackError {
     );
     this.name = "ProtectedResourcesError";
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.resources];
+  }
 }
 
 /** An engine operation that failed; `detail` is the engine's output with secrets redacted by the engine. */
@@ -146,13 +215,37 @@ export class StackOperationError extends TenantstackError {
     super("operation_failed", `${operation} of stack "${stack}" failed:\n${detail}`);
     this.name = "StackOperationError";
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.operation, this.detail];
+  }
+}
+
+/** A stack updated by a fleet upgrade whose workloads (or HTTP check) did not become healthy: later waves are not started. */
+export class HealthGateError extends TenantstackError {
+  constructor(
+    readonly stack: string,
+    /** What was not healthy. */
+    readonly reason: string,
+  ) {
+    super("health_gate_failed", `Stack "${stack}" failed its health gate: ${reason}`);
+    this.name = "HealthGateError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.reason];
+  }
 }
 
 /** An operation stopped by cancellation (SIGINT or the API). */
 export class CancelledError extends TenantstackError {
   constructor(readonly operation: string) {
-    super("cancelled", `Operation ${operation} was cancelled; re-run it with the same operation id to continue.`);
+    super("cancelled", `Operation ${operation} was cancelled; re-run it with the same operation id to continue.`, { retryable: true });
     this.name = "CancelledError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.operation];
   }
 }
 
@@ -165,8 +258,13 @@ export class WorkerCrashedError extends TenantstackError {
     super(
       "worker_crashed",
       `The worker running stack "${stack}" died: ${detail}. Other stacks were not affected; re-run to recover and retry it.`,
+      { retryable: true },
     );
     this.name = "WorkerCrashedError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.detail];
   }
 }
 
@@ -195,6 +293,10 @@ export class CheckpointUnreadableError extends TenantstackError {
         `driver's backend, run \`pulumi stack import --stack ${stack} --file <state.json>\`, then \`tenantstack recover ${stack}\`.`,
     );
     this.name = "CheckpointUnreadableError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.checkpoint, this.problem, this.copies, this.workDir];
   }
 }
 
@@ -228,78 +330,29 @@ export class PulumiCliNotFoundError extends TenantstackError {
     );
     this.name = "PulumiCliNotFoundError";
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.checkout, this.problem, this.cliVersion, this.plugins];
+  }
 }
 
-/** An error as it crosses a process boundary: its class name and constructor arguments. */
-export interface WireError {
-  readonly name: string;
-  readonly args: readonly unknown[];
-  readonly message: string;
-}
-
-/** The constructor arguments of each error class, for {@link toWire} and {@link fromWire}. */
-const WIRE: Record<string, { make: (...args: never[]) => TenantstackError; args: (error: never) => unknown[] }> = {
-  InputError: {
-    make: (subject: string, problems: string[]) => new InputError(subject, problems),
-    args: (e: InputError) => [e.subject, e.problems],
-  },
-  TenantNotFoundError: { make: (t: string) => new TenantNotFoundError(t), args: (e: TenantNotFoundError) => [e.tenant] },
-  StackLockedError: { make: (s: string, h: string) => new StackLockedError(s, h), args: (e: StackLockedError) => [e.stack, e.holder] },
-  PendingOperationsError: { make: (s: string) => new PendingOperationsError(s), args: (e: PendingOperationsError) => [e.stack] },
-  PlanMismatchError: {
-    make: (s: string, d: string, a: number) => new PlanMismatchError(s, d, a),
-    args: (e: PlanMismatchError) => [e.stack, e.detail, e.applied],
-  },
-  ProtectedResourcesError: {
-    make: (s: string, r: string[]) => new ProtectedResourcesError(s, r),
-    args: (e: ProtectedResourcesError) => [e.stack, e.resources],
-  },
-  StackOperationError: {
-    make: (s: string, o: string, d: string) => new StackOperationError(s, o, d),
-    args: (e: StackOperationError) => [e.stack, e.operation, e.detail],
-  },
-  CancelledError: { make: (o: string) => new CancelledError(o), args: (e: CancelledError) => [e.operation] },
-  WorkerCrashedError: {
-    make: (s: string, d: string) => new WorkerCrashedError(s, d),
-    args: (e: WorkerCrashedError) => [e.stack, e.detail],
-  },
-  PulumiCliNotFoundError: {
-    make: (c: string | null, p: string | null, v: string, plugins: string[]) =>
-      new PulumiCliNotFoundError(c ?? undefined, p ?? undefined, v, plugins),
-    args: (e: PulumiCliNotFoundError) => [e.checkout ?? null, e.problem ?? null, e.cliVersion, e.plugins],
-  },
-  CheckpointUnreadableError: {
-    make: (s: string, c: string, p: string, copies: string[], w: string) => new CheckpointUnreadableError(s, c, p, copies, w),
-    args: (e: CheckpointUnreadableError) => [e.stack, e.checkpoint, e.problem, e.copies, e.workDir],
-  },
-};
-
-/**
- * The error a surface reports for `error`: the schema's ValidationError (a stack's settings refused)
- * becomes the InputError it is, so that it is invalid input (exit 2, HTTP 400) on every surface.
- */
-export function asReported(error: unknown): unknown {
-  if (!(error instanceof ValidationError)) return error;
-  const subject = /^Invalid (.+?) \(\d+ problems?\)/.exec(error.message)?.[1] ?? "settings";
-  return new InputError(subject, error.problems);
-}
-
-/** The stable code of an error as reported: its own for the driver's errors, `internal` for anything else. */
-export function errorCode(error: unknown): string {
-  const reported = asReported(error);
-  return reported instanceof TenantstackError ? reported.code : "internal";
-}
-
-/** An error in a form that survives IPC or JSON, redacted. */
-export function toWire(error: unknown): WireError {
-  const reported = asReported(error);
-  const err = reported instanceof Error ? reported : new Error(String(reported));
-  const entry = WIRE[err.name];
-  return { name: err.name, args: entry ? (entry.args(err as never) as unknown[]).map(redactDeep) : [], message: redact(err.message) };
-}
-
-/** The typed error back from its wire form (an unknown one becomes a plain Error with its message). */
-export function fromWire(wire: WireError): Error {
-  const entry = WIRE[wire.name];
-  return entry ? entry.make(...(wire.args as never[])) : Object.assign(new Error(wire.message), { name: wire.name });
-}
+TenantstackError.register(
+  InputError,
+  UnauthorizedError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  NotFoundError,
+  TenantNotFoundError,
+  ConflictError,
+  TenantExistsError,
+  StackLockedError,
+  PendingOperationsError,
+  PlanMismatchError,
+  ProtectedResourcesError,
+  StackOperationError,
+  HealthGateError,
+  CancelledError,
+  WorkerCrashedError,
+  CheckpointUnreadableError,
+  PulumiCliNotFoundError,
+);

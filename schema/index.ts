@@ -1,7 +1,16 @@
 export * from "./cloud";
 export * from "./cloudNames";
 export * from "./data";
-export { type PropertyProblem, ValidationError } from "./errors";
+export {
+  errorCode,
+  fromWire,
+  type PropertyProblem,
+  TenantstackError,
+  type TenantstackErrorOptions,
+  toWire,
+  ValidationError,
+  type WireError,
+} from "./errors";
 export * from "./ingress";
 export * from "./naming";
 export * from "./scheduling";

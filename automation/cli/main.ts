@@ -267,7 +267,7 @@ async function prepare(
   const show = (value: unknown, human: string) => (json ? outJson(value) : out(human));
   const report = (result: OperationResult) => {
     show(result, operationSummary(result));
-    return result.status === "cancelled" ? EXIT.cancelled : exitCodeOfErrors(result.stacks.flatMap((s) => (s.error ? [s.error.name] : [])));
+    return result.status === "cancelled" ? EXIT.cancelled : exitCodeOfErrors(result.stacks.flatMap((s) => (s.error ? [s.error] : [])));
   };
   let run: Run | undefined;
   const raw = requestOf(command, sub, values);

@@ -3,7 +3,11 @@ import { z } from "zod";
 import { TenantInputSchema } from "../../schema/tenantInput";
 import { OperationRequestSchema } from "../../schema/operations";
 
-const error = { description: "An error: `{ error: { code, message, problems? } }`." };
+const error = {
+  description:
+    "An error: `{ error: { name, code, message, retryable, args, problems? } }`, the error's wire form (`fromWire` revives it); " +
+    "each code's status is in the automation README's table of errors.",
+};
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
 

@@ -9,7 +9,19 @@ import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { ServeSettingsSchema } from "../../schema/driverOptions";
 import { jsonErrorPosition } from "../../schema/redact";
 import type { Driver } from "../driver";
-import { asReported, errorCode, InputError, PayloadTooLargeError, TenantstackError, UnsupportedMediaTypeError } from "../errors";
+import { httpStatusOf } from "../errorCodes";
+import {
+  ConflictError,
+  InputError,
+  NotFoundError,
+  PayloadTooLargeError,
+  TenantstackError,
+  toWire,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+  type WireError,
+} from "../errors";
 import { parseInput } from "../input";
 import type { DriverEvent } from "../operations/events";
 import { runRequest } from "../requests";
@@ -47,27 +59,19 @@ interface Running {
   done: boolean;
 }
 
-const STATUS: Record<string, number> = {
-  invalid_input: 400,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  not_found: 404,
-  conflict: 409,
-  stack_locked: 409,
-  plan_mismatch: 409,
-  protected: 409,
-  cancelled: 409,
-};
+/**
+ * The error body every failure gets, with the status of its code (`../errorCodes.ts`): `{ error }`, the error's
+ * wire form (`name`, `code`, `message`, `retryable`, `args`: `fromWire` revives the same class), with `problems`
+ * for invalid input; redacted, never a stack trace. An error outside the family is `internal error` alone.
+ */
+function errorBody(error: unknown): { error: WireError & { problems?: readonly string[] } } {
+  if (!(error instanceof TenantstackError)) return { error: toWire(new Error("internal error")) };
+  return { error: { ...error.toJSON(), ...(error instanceof ValidationError ? { problems: error.problems } : {}) } };
+}
 
-/** The error body every failure gets: `{ error: { code, message, problems? } }`, redacted, never a stack trace. */
+/** Replies with the error body and status of `error`. */
 function fail(reply: FastifyReply, error: unknown): FastifyReply {
-  const reported = asReported(error);
-  const code = errorCode(reported);
-  const body =
-    reported instanceof TenantstackError
-      ? { code, message: reported.message, ...(reported instanceof InputError ? { problems: reported.problems } : {}) }
-      : { code: "internal", message: "internal error" };
-  return reply.code(STATUS[code] ?? 500).send({ error: body });
+  return reply.code(httpStatusOf(error)).send(errorBody(error));
 }
 
 /** The error a failure of fastify itself (body size, content type, body parsing) stands for. */
@@ -124,10 +128,7 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
     if (request.url === "/openapi.json") return;
     const given = Buffer.from(request.headers.authorization ?? "");
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      await reply
-        .code(401)
-        .header("WWW-Authenticate", "Bearer")
-        .send({ error: { code: "unauthorized", message: "a valid bearer token is required" } });
+      await fail(reply.header("WWW-Authenticate", "Bearer"), new UnauthorizedError());
     }
   });
   app.setErrorHandler((error, request, reply) => {
@@ -198,8 +199,7 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
 
   app.get<{ Params: { id: string } }>("/operations/:id", async (request, reply) => {
     const operation = await driver.journal.get(request.params.id);
-    if (!operation)
-      return reply.code(404).send({ error: { code: "not_found", message: `operation ${request.params.id} is not in the journal` } });
+    if (!operation) return fail(reply, new NotFoundError(`operation ${request.params.id} is not in the journal`));
     const live = running.get(request.params.id);
     const shown = { ...operation, steps: await driver.journal.steps(operation.id), events: live?.events.slice(-200) ?? [] };
     // Step details and progress lines hold what the engine and data steps said: redacted like every message.
@@ -208,8 +208,7 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
 
   app.post<{ Params: { id: string } }>("/operations/:id/cancel", async (request, reply) => {
     const live = running.get(request.params.id);
-    if (!live || live.done)
-      return reply.code(409).send({ error: { code: "conflict", message: `operation ${request.params.id} is not running here` } });
+    if (!live || live.done) return fail(reply, new ConflictError(`operation ${request.params.id} is not running here`));
     live.controller.abort();
     return reply.code(202).send({ id: request.params.id, status: "cancelling" });
   });
