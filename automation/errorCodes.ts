@@ -51,6 +51,12 @@ export const ERROR_CODES = {
   worker_crashed: { exit: EXIT.failed, status: 500 },
   checkpoint_unreadable: { exit: EXIT.failed, status: 500 },
   health_gate_failed: { exit: EXIT.failed, status: 500 },
+  kube_api_error: { exit: EXIT.failed, status: 502 },
+  migration_failed: { exit: EXIT.failed, status: 500 },
+  command_failed: { exit: EXIT.failed, status: 500 },
+  target_conflict: { exit: EXIT.failed, status: 409 },
+  verification_failed: { exit: EXIT.failed, status: 500 },
+  migration_state: { exit: EXIT.failed, status: 409 },
   [INTERNAL_ERROR_CODE]: { exit: EXIT.internal, status: 500 },
 } as const satisfies Record<string, ErrorCodeMapping>;
 
