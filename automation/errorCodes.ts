@@ -42,6 +42,7 @@ export const ERROR_CODES = {
   payload_too_large: { exit: EXIT.invalidInput, status: 413 },
   unsupported_media_type: { exit: EXIT.invalidInput, status: 415 },
   pulumi_cli_missing: { exit: EXIT.invalidInput, status: 500 },
+  provider_package_missing: { exit: EXIT.invalidInput, status: 500 },
   stack_locked: { exit: EXIT.locked, status: 409 },
   pending_operations: { exit: EXIT.locked, status: 409 },
   plan_mismatch: { exit: EXIT.planMismatch, status: 409 },
