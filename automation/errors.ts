@@ -1,40 +1,28 @@
 /**
- * The driver's typed errors. Each message says what went wrong and what to do next; none ever holds a
- * secret value: every message and problem passes the one redaction rule (`redact.ts`).
+ * The driver's typed errors, each a {@link TenantstackError} of the one family (`schema/errors.ts`, re-exported
+ * here) with a stable code. Each message says what went wrong and what to do next, in each surface's words
+ * (`bySurface`: `message` is the API's, `messageOn(error, "cli")` the CLI's); none ever holds a secret value:
+ * every message and problem passes the one redaction rule (`redact.ts`).
  */
-import { ValidationError } from "../schema/errors";
-import { redact, redactDeep } from "./redact";
+import { bySurface, problemsMessage, type Surface, type SurfaceText, TenantstackError, textOn, ValidationError } from "../schema/errors";
+// Loaded first: it adds the driver's known secrets to the rule every message of the family passes.
+import { redact } from "./redact";
 
-/**
- * A text in the words of each surface it is shown on: `cli` names the `tenantstack` CLI's commands
- * and flags; `api` names the fields and operations of the library and the HTTP API, which share one
- * input model (`forceDestroyData`, `{ "kind": "recover" }`), and never a CLI flag.
- */
-export interface SurfaceText {
-  readonly cli: string;
-  readonly api: string;
-}
-
-/** Where a message is shown. */
-export type Surface = keyof SurfaceText;
-
-/**
- * A text whose parts name options or commands in each surface's words:
- * `` bySurface`destroy with ${{ cli: "`--force-destroy-data`", api: "`forceDestroyData: true`" }}` ``.
- */
-export function bySurface(strings: TemplateStringsArray, ...parts: readonly (string | number | SurfaceText)[]): SurfaceText {
-  const render = (surface: Surface) =>
-    strings.reduce((text, piece, i) => {
-      const part = parts[i - 1];
-      return `${text}${typeof part === "object" ? part[surface] : String(part)}${piece}`;
-    });
-  return { cli: render("cli"), api: render("api") };
-}
-
-/** A text as `surface` says it. */
-function textOn(text: string | SurfaceText, surface: Surface): string {
-  return typeof text === "string" ? text : text[surface];
-}
+export {
+  bySurface,
+  errorCode,
+  fromWire,
+  messageOn,
+  type PropertyProblem,
+  type Surface,
+  type SurfaceText,
+  TenantstackError,
+  type TenantstackErrorOptions,
+  toWire,
+  ValidationError,
+  type WireError,
+  wireMessageOn,
+} from "../schema/errors";
 
 /** How to resume operation `id`, as each surface says it. */
 export function resumeAdvice(id: string): SurfaceText {
@@ -52,60 +40,38 @@ export function recoverAdvice(stack: string): SurfaceText {
   };
 }
 
-/** The CLI's words of each error whose message differs there (`message` is the API's). */
-const cliMessages = new WeakMap<Error, string>();
-
-/** The base of every error the driver throws on purpose. */
-export class TenantstackError extends Error {
-  /** A stable machine-readable code, also used for CLI exit codes and HTTP statuses. */
-  readonly code: string;
-
-  /** `message` names fields and operations as the library and the HTTP API take them; the CLI has its own words ({@link messageOn}). */
-  constructor(code: string, message: string | SurfaceText) {
-    super(redact(textOn(message, "api")));
-    this.name = "TenantstackError";
-    this.code = code;
-    if (typeof message !== "string" && message.cli !== message.api) cliMessages.set(this, redact(message.cli));
-  }
-}
-
-/**
- * The message of `error` as `surface` shows it: the CLI's names its commands and flags, the API's
- * (the library's and the HTTP API's, the `message` itself) names fields and never a CLI flag.
- */
-export function messageOn(error: unknown, surface: Surface): string {
-  const reported = asReported(error);
-  if (!(reported instanceof Error)) return String(reported);
-  return (surface === "cli" ? cliMessages.get(reported) : undefined) ?? reported.message;
-}
-
-/** The message of an error in its wire form (an operation's result, a journal row) as `surface` shows it. */
-export function wireMessageOn(wire: WireError, surface: Surface): string {
-  return surface === "api" ? wire.message : messageOn(fromWire(wire), surface);
-}
-
 /** The CLI's words of each InputError's problems. */
 const cliProblems = new WeakMap<Error, readonly string[]>();
 
 /** Input the driver refuses before touching any stack: a bad backend URL, a missing passphrase, a bad tenant. */
-export class InputError extends TenantstackError {
-  /** One line per problem, naming the field, the value and what is allowed (in the API's words). */
-  readonly problems: readonly string[];
-
-  constructor(
-    /** What was invalid, such as `tenant`. */
-    readonly subject: string,
-    problems: readonly (string | SurfaceText)[],
-  ) {
-    const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
-    const text = (surface: Surface) => `Invalid ${subject} (${count}):\n${problems.map((p) => `  - ${textOn(p, surface)}`).join("\n")}`;
-    super("invalid_input", { cli: text("cli"), api: text("api") });
-    this.name = "InputError";
-    this.problems = problems.map((p) => redact(textOn(p, "api")));
-    cliProblems.set(
-      this,
-      problems.map((p) => redact(textOn(p, "cli"))),
+export class InputError extends ValidationError {
+  /**
+   * @param subject what was invalid, such as `tenant`
+   * @param problems one line per problem, naming the field, the value and what is allowed, in the API's words
+   * or in each surface's ({@link bySurface})
+   * @param cli the CLI's words of each problem where they differ (as the wire form carries them)
+   */
+  constructor(subject: string, problems: readonly (string | SurfaceText)[], cli?: readonly (string | undefined)[]) {
+    super(
+      subject,
+      problems.map((p) => textOn(p, "api")),
     );
+    this.name = "InputError";
+    const onCli = problems.map((p, i) => redact(cli?.[i] ?? textOn(p, "cli")));
+    if (onCli.some((problem, i) => problem !== this.problems[i])) {
+      cliProblems.set(this, onCli);
+      this.sayOnCli(
+        problemsMessage(
+          subject,
+          onCli.map((reason) => ({ propertyPath: "", reason })),
+        ),
+      );
+    }
+  }
+
+  override wireArgs(): readonly unknown[] {
+    const cli = cliProblems.get(this);
+    return cli ? [this.subject, this.problems, cli] : [this.subject, this.problems];
   }
 }
 
@@ -114,11 +80,27 @@ export function problemsOn(error: InputError, surface: Surface): readonly string
   return (surface === "cli" ? cliProblems.get(error) : undefined) ?? error.problems;
 }
 
+/** An HTTP request without the API's bearer token, or with another. */
+export class UnauthorizedError extends TenantstackError {
+  constructor() {
+    super("unauthorized", "a valid bearer token is required");
+    this.name = "UnauthorizedError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [];
+  }
+}
+
 /** An HTTP request body larger than the API takes. */
 export class PayloadTooLargeError extends TenantstackError {
   constructor(readonly limitBytes: number) {
     super("payload_too_large", `The request body must be at most ${limitBytes} bytes; send a smaller one.`);
     this.name = "PayloadTooLargeError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.limitBytes];
   }
 }
 
@@ -131,13 +113,28 @@ export class UnsupportedMediaTypeError extends TenantstackError {
     );
     this.name = "UnsupportedMediaTypeError";
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.contentType];
+  }
+}
+
+/** Something a request names that does not exist, such as an operation id the journal does not hold. */
+export class NotFoundError extends TenantstackError {
+  constructor(message: string | SurfaceText) {
+    super("not_found", message);
+    this.name = "NotFoundError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.message];
+  }
 }
 
 /** A tenant that the registry does not hold. */
-export class TenantNotFoundError extends TenantstackError {
+export class TenantNotFoundError extends NotFoundError {
   constructor(readonly tenant: string) {
     super(
-      "not_found",
       bySurface`Tenant "${tenant}" is not registered; list tenants with ${{
         cli: "`tenantstack tenant list`",
         api: "`GET /tenants` (the library's `driver.registry.list()`)",
@@ -145,19 +142,26 @@ export class TenantNotFoundError extends TenantstackError {
     );
     this.name = "TenantNotFoundError";
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.tenant];
+  }
 }
 
 /** An operation id that the journal does not hold. */
-export class OperationNotFoundError extends TenantstackError {
+export class OperationNotFoundError extends NotFoundError {
   constructor(readonly operation: string) {
     super(
-      "not_found",
       bySurface`Operation "${operation}" is not in the journal; list operations with ${{
         cli: "`tenantstack operation list`",
         api: "`GET /operations` (the library's `driver.journal.list()`)",
       }}.`,
     );
     this.name = "OperationNotFoundError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.operation];
   }
 }
 
@@ -176,13 +180,33 @@ export class PassphraseIncorrectError extends TenantstackError {
     );
     this.name = "PassphraseIncorrectError";
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack];
+  }
+}
+
+/** A request that the state of what it names refuses, such as cancelling an operation that is not running. */
+export class ConflictError extends TenantstackError {
+  constructor(message: string | SurfaceText) {
+    super("conflict", message);
+    this.name = "ConflictError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.message];
+  }
 }
 
 /** A tenant name that the registry holds already. */
-export class TenantExistsError extends TenantstackError {
+export class TenantExistsError extends ConflictError {
   constructor(readonly tenant: string) {
-    super("conflict", `Tenant "${tenant}" is registered already; choose another name, or delete it first.`);
+    super(`Tenant "${tenant}" is registered already; choose another name, or delete it first.`);
     this.name = "TenantExistsError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.tenant];
   }
 }
 
@@ -217,6 +241,10 @@ export class TenantStackLiveError extends TenantstackError {
     );
     this.name = "TenantStackLiveError";
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.tenant, this.stack, this.resources, this.shared];
+  }
 }
 
 /**
@@ -233,8 +261,13 @@ export class StackLockedError extends TenantstackError {
     super(
       "stack_locked",
       bySurface`Stack "${stack}" is being updated by ${holder}. Wait for it to finish; if that driver is gone, run ${recoverAdvice(stack)} (cancels the lock, clears pending operations, refreshes).`,
+      { retryable: true },
     );
     this.name = "StackLockedError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.holder];
   }
 }
 
@@ -246,6 +279,10 @@ export class PendingOperationsError extends TenantstackError {
       bySurface`Stack "${stack}" has pending operations left by an interrupted update. Run ${recoverAdvice(stack)} (refresh with pending creates cleared) and retry.`,
     );
     this.name = "PendingOperationsError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack];
   }
 }
 
@@ -268,6 +305,10 @@ export class PlanMismatchError extends TenantstackError {
     );
     this.name = "PlanMismatchError";
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.detail, this.applied];
+  }
 }
 
 /** A destroy refused because the stack holds protected data. */
@@ -285,6 +326,10 @@ export class ProtectedResourcesError extends TenantstackError {
     );
     this.name = "ProtectedResourcesError";
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.resources];
+  }
 }
 
 /** An engine operation that failed; `detail` is the engine's output with secrets redacted by the engine. */
@@ -297,17 +342,45 @@ export class StackOperationError extends TenantstackError {
     super("operation_failed", `${operation} of stack "${stack}" failed:\n${detail}`);
     this.name = "StackOperationError";
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.operation, this.detail];
+  }
+}
+
+/** A stack updated by a fleet upgrade whose workloads (or HTTP check) did not become healthy: later waves are not started. */
+export class HealthGateError extends TenantstackError {
+  constructor(
+    readonly stack: string,
+    /** What was not healthy. */
+    readonly reason: string,
+  ) {
+    super("health_gate_failed", `Stack "${stack}" failed its health gate: ${reason}`);
+    this.name = "HealthGateError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.reason];
+  }
 }
 
 /** An operation stopped by cancellation (SIGINT or the API). */
 export class CancelledError extends TenantstackError {
   constructor(readonly operation: string) {
     // The CLI prints the exact command that resumes it after the message.
-    super("cancelled", {
-      cli: `Operation ${operation} was cancelled.`,
-      api: `Operation ${operation} was cancelled; resume it with ${resumeAdvice(operation).api}.`,
-    });
+    super(
+      "cancelled",
+      {
+        cli: `Operation ${operation} was cancelled.`,
+        api: `Operation ${operation} was cancelled; resume it with ${resumeAdvice(operation).api}.`,
+      },
+      { retryable: true },
+    );
     this.name = "CancelledError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.operation];
   }
 }
 
@@ -320,8 +393,13 @@ export class WorkerCrashedError extends TenantstackError {
     super(
       "worker_crashed",
       `The worker running stack "${stack}" died: ${detail}. Other stacks were not affected; re-run to recover and retry it.`,
+      { retryable: true },
     );
     this.name = "WorkerCrashedError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.detail];
   }
 }
 
@@ -348,6 +426,10 @@ export class CheckpointUnreadableError extends TenantstackError {
       bySurface`Stack "${stack}" cannot be loaded: its checkpoint ${checkpoint} ${problem}, and the backend keeps no readable copy of it; copies examined:${examined}\nIts resources still run. Import a state you kept (the output of \`pulumi stack export\`): in ${workDir}, with PULUMI_BACKEND_URL set to the driver's backend, run \`pulumi stack import --stack ${stack} --file <state.json>\`, then ${recoverAdvice(stack)}.`,
     );
     this.name = "CheckpointUnreadableError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.checkpoint, this.problem, this.copies, this.workDir];
   }
 }
 
@@ -383,98 +465,32 @@ ${onPath}`,
     );
     this.name = "PulumiCliNotFoundError";
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.checkout, this.problem, this.cliVersion, this.plugins];
+  }
 }
 
-/** An error as it crosses a process boundary: its class name and constructor arguments. */
-export interface WireError {
-  readonly name: string;
-  readonly args: readonly unknown[];
-  readonly message: string;
-}
-
-/** The constructor arguments of each error class, for {@link toWire} and {@link fromWire}. */
-const WIRE: Record<string, { make: (...args: never[]) => TenantstackError; args: (error: never) => unknown[] }> = {
-  InputError: {
-    make: (subject: string, problems: string[], cli?: string[]) =>
-      new InputError(
-        subject,
-        problems.map((api, i) => (cli?.[i] !== undefined && cli[i] !== api ? { api, cli: cli[i] } : api)),
-      ),
-    args: (e: InputError) => {
-      const cli = problemsOn(e, "cli");
-      return cli.some((problem, i) => problem !== e.problems[i]) ? [e.subject, e.problems, cli] : [e.subject, e.problems];
-    },
-  },
-  TenantNotFoundError: { make: (t: string) => new TenantNotFoundError(t), args: (e: TenantNotFoundError) => [e.tenant] },
-  TenantStackLiveError: {
-    make: (t: string, s: string, r: number, shared: boolean) => new TenantStackLiveError(t, s, r, shared),
-    args: (e: TenantStackLiveError) => [e.tenant, e.stack, e.resources, e.shared],
-  },
-  OperationNotFoundError: { make: (o: string) => new OperationNotFoundError(o), args: (e: OperationNotFoundError) => [e.operation] },
-  PassphraseIncorrectError: { make: (s: string) => new PassphraseIncorrectError(s), args: (e: PassphraseIncorrectError) => [e.stack] },
-  StackLockedError: { make: (s: string, h: string) => new StackLockedError(s, h), args: (e: StackLockedError) => [e.stack, e.holder] },
-  PendingOperationsError: { make: (s: string) => new PendingOperationsError(s), args: (e: PendingOperationsError) => [e.stack] },
-  PlanMismatchError: {
-    make: (s: string, d: string, a: number) => new PlanMismatchError(s, d, a),
-    args: (e: PlanMismatchError) => [e.stack, e.detail, e.applied],
-  },
-  ProtectedResourcesError: {
-    make: (s: string, r: string[]) => new ProtectedResourcesError(s, r),
-    args: (e: ProtectedResourcesError) => [e.stack, e.resources],
-  },
-  StackOperationError: {
-    make: (s: string, o: string, d: string) => new StackOperationError(s, o, d),
-    args: (e: StackOperationError) => [e.stack, e.operation, e.detail],
-  },
-  CancelledError: { make: (o: string) => new CancelledError(o), args: (e: CancelledError) => [e.operation] },
-  WorkerCrashedError: {
-    make: (s: string, d: string) => new WorkerCrashedError(s, d),
-    args: (e: WorkerCrashedError) => [e.stack, e.detail],
-  },
-  PulumiCliNotFoundError: {
-    make: (c: string | null, p: string | null, v: string, plugins: string[]) =>
-      new PulumiCliNotFoundError(c ?? undefined, p ?? undefined, v, plugins),
-    args: (e: PulumiCliNotFoundError) => [e.checkout ?? null, e.problem ?? null, e.cliVersion, e.plugins],
-  },
-  CheckpointUnreadableError: {
-    make: (s: string, c: string, p: string, copies: string[], w: string) => new CheckpointUnreadableError(s, c, p, copies, w),
-    args: (e: CheckpointUnreadableError) => [e.stack, e.checkpoint, e.problem, e.copies, e.workDir],
-  },
-};
-
-/**
- * The error a surface reports for `error`: the schema's ValidationError (a stack's settings refused)
- * becomes the InputError it is, so that it is invalid input (exit 2, HTTP 400) on every surface.
- */
-export function asReported(error: unknown): unknown {
-  if (!(error instanceof ValidationError)) return error;
-  const subject = /^Invalid (.+?) \(\d+ problems?\)/.exec(error.message)?.[1] ?? "settings";
-  return new InputError(subject, error.problems);
-}
-
-/** The stable code of an error as reported: its own for the driver's errors, `internal` for anything else. */
-export function errorCode(error: unknown): string {
-  const reported = asReported(error);
-  return reported instanceof TenantstackError ? reported.code : "internal";
-}
-
-/**
- * An error in a form that survives IPC or JSON, redacted; its `message` in the words of `surface` (its
- * arguments rebuild it with every surface's words).
- */
-export function toWire(error: unknown, surface: Surface = "api"): WireError {
-  const reported = asReported(error);
-  const err = reported instanceof Error ? reported : new Error(String(reported));
-  const entry = WIRE[err.name];
-  return {
-    name: err.name,
-    args: entry ? (entry.args(err as never) as unknown[]).map(redactDeep) : [],
-    message: redact(messageOn(err, surface)),
-  };
-}
-
-/** The typed error back from its wire form (an unknown one becomes a plain Error with its message). */
-export function fromWire(wire: WireError): Error {
-  const entry = WIRE[wire.name];
-  return entry ? entry.make(...(wire.args as never[])) : Object.assign(new Error(wire.message), { name: wire.name });
-}
+TenantstackError.register(
+  InputError,
+  UnauthorizedError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  NotFoundError,
+  TenantNotFoundError,
+  OperationNotFoundError,
+  PassphraseIncorrectError,
+  ConflictError,
+  TenantExistsError,
+  TenantStackLiveError,
+  StackLockedError,
+  PendingOperationsError,
+  PlanMismatchError,
+  ProtectedResourcesError,
+  StackOperationError,
+  HealthGateError,
+  CancelledError,
+  WorkerCrashedError,
+  CheckpointUnreadableError,
+  PulumiCliNotFoundError,
+);

@@ -240,7 +240,7 @@ async function runOperation(driver: Driver, request: OperationRequest, values: V
 
 /** The exit code of an operation by its status and its stacks' errors. */
 function exitCodeOfStatus(result: { readonly status: string; readonly stacks: readonly StackOutcome[] }): number {
-  return result.status === "cancelled" ? EXIT.cancelled : exitCodeOfErrors(result.stacks.flatMap((s) => (s.error ? [s.error.name] : [])));
+  return result.status === "cancelled" ? EXIT.cancelled : exitCodeOfErrors(result.stacks.flatMap((s) => (s.error ? [s.error] : [])));
 }
 
 /**

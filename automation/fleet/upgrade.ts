@@ -5,7 +5,7 @@
  * Journaled: a re-run of the same operation id continues where it stopped.
  */
 import { FleetUpgradeOptionsSchema } from "../../schema/operations";
-import { CancelledError, type WireError } from "../errors";
+import { CancelledError, HealthGateError, type WireError } from "../errors";
 import { parseInput } from "../input";
 import type { OperationJournal } from "../journal/journal";
 import type { StackRunner } from "../operations/stackRunner";
@@ -173,8 +173,7 @@ async function upgradeStack(
       ? await checkHealth(stack.name, namespace, { ...options.health, kubeconfig }, options.signal)
       : { healthy: true, workloads: [], reason: "no kubeconfig: workloads not checked" };
     event(health.healthy ? "healthy" : "unhealthy", health.reason);
-    if (!health.healthy)
-      failure = { name: "HealthGateError", args: [], message: `Stack "${stack.name}" failed its health gate: ${health.reason}` };
+    if (!health.healthy) failure = new HealthGateError(stack.name, health.reason ?? "not healthy").toJSON();
   }
   if (failure === undefined) {
     await context.registry.setVersion(stack, version);

@@ -7,14 +7,24 @@ import { z } from "zod";
 import { TenantInputSchema, TenantPatchSchema } from "../../schema/tenantInput";
 import { OPERATION_STATUSES, OperationListQuerySchema, OperationRequestSchema, ResumeOptionsSchema } from "../../schema/operations";
 
+/** An error's wire form (`fromWire` revives the same class from it). */
+const WireErrorSchema = z.strictObject({
+  name: z.string().describe("Its class (`StackLockedError`)."),
+  code: z
+    .string()
+    .describe("A stable code: `invalid_input`, `not_found`, `conflict`, `stack_locked`, ... (the automation README's table of errors)."),
+  message: z.string().describe("What went wrong and what to do next, naming the request's fields."),
+  retryable: z.boolean().describe("Whether the same request, unchanged, may succeed later."),
+  args: z.array(z.unknown()).describe("Its class's constructor arguments, redacted."),
+});
+
 /**
- * Every error's body.
+ * Every error's body: the error's wire form, with `problems` for invalid input; each code's status is in the
+ * automation README's table of errors.
  * @internal
  */
 export const ErrorBodySchema = z.strictObject({
-  error: z.strictObject({
-    code: z.string().describe("A stable code: `invalid_input`, `not_found`, `conflict`, `stack_locked`, ..."),
-    message: z.string().describe("What went wrong and what to do next, naming the request's fields."),
+  error: WireErrorSchema.extend({
     problems: z.array(z.string()).optional().describe("With `invalid_input`: one line per problem, naming the field."),
   }),
 });
@@ -84,7 +94,7 @@ export const OperationSchema = z.strictObject({
     z.strictObject({
       step: z.string(),
       status: z.enum(["running", "done", "failed", "skipped"]),
-      detail: z.unknown().optional().describe("What it produced, or its error `{ name, args, message }`."),
+      detail: z.unknown().optional().describe("What it produced, or its error's wire form `{ name, code, message, retryable, args }`."),
       attempts: z.number().int(),
       updatedAt: when,
     }),
@@ -99,10 +109,7 @@ const StackOutcomeSchema = z.strictObject({
   stack: z.string(),
   status: z.enum(["succeeded", "skipped", "failed", "untouched"]),
   result: z.record(z.string(), z.unknown()).optional().describe("What the engine reported: `changes`, `drift`, `outputs`."),
-  error: z
-    .strictObject({ name: z.string(), args: z.array(z.unknown()), message: z.string() })
-    .optional()
-    .describe("Its error `{ name, args, message }`."),
+  error: WireErrorSchema.optional().describe("Its error's wire form."),
 });
 
 /**
@@ -233,7 +240,13 @@ export function openApiDocument(): object {
         Error: jsonSchema(ErrorBodySchema, "output"),
         ...changeSchemas,
       },
-      responses: { Error: respond("An error: `{ error: { code, message, problems? } }`.", "Error") },
+      responses: {
+        Error: respond(
+          "An error: `{ error: { name, code, message, retryable, args, problems? } }`, the error's wire form (`fromWire` revives it); " +
+            "each code's status is in the automation README's table of errors.",
+          "Error",
+        ),
+      },
     },
     security: [{ bearer: [] }],
     paths: {

@@ -12,15 +12,18 @@ import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { ServeSettingsSchema } from "../../schema/driverOptions";
 import { jsonErrorPosition } from "../../schema/redact";
 import type { Driver } from "../driver";
+import { httpStatusOf } from "../errorCodes";
 import {
-  asReported,
-  errorCode,
+  ConflictError,
   InputError,
-  messageOn,
   OperationNotFoundError,
   PayloadTooLargeError,
   TenantstackError,
+  toWire,
+  UnauthorizedError,
   UnsupportedMediaTypeError,
+  ValidationError,
+  type WireError,
 } from "../errors";
 import { numberOrText, parseInput } from "../input";
 import type { DriverEvent } from "../operations/events";
@@ -59,30 +62,19 @@ interface Running {
   done: boolean;
 }
 
-const STATUS: Record<string, number> = {
-  invalid_input: 400,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  not_found: 404,
-  conflict: 409,
-  stack_locked: 409,
-  stack_live: 409,
-  plan_mismatch: 409,
-  protected: 409,
-  cancelled: 409,
-  // The server's own passphrase does not unlock a stack: its operator's to fix, not the client's.
-  passphrase_incorrect: 500,
-};
+/**
+ * The error body every failure gets, with the status of its code (`../errorCodes.ts`): `{ error }`, the error's
+ * wire form (`name`, `code`, `message`, `retryable`, `args`: `fromWire` revives the same class), with `problems`
+ * for invalid input; redacted, never a stack trace. An error outside the family is `internal error` alone.
+ */
+function errorBody(error: unknown): { error: WireError & { problems?: readonly string[] } } {
+  if (!(error instanceof TenantstackError)) return { error: toWire(new Error("internal error")) };
+  return { error: { ...error.toJSON(), ...(error instanceof ValidationError ? { problems: error.problems } : {}) } };
+}
 
-/** The error body every failure gets: `{ error: { code, message, problems? } }`, redacted, never a stack trace. */
+/** Replies with the error body and status of `error`. */
 function fail(reply: FastifyReply, error: unknown): FastifyReply {
-  const reported = asReported(error);
-  const code = errorCode(reported);
-  const body =
-    reported instanceof TenantstackError
-      ? { code, message: messageOn(reported, "api"), ...(reported instanceof InputError ? { problems: reported.problems } : {}) }
-      : { code: "internal", message: "internal error" };
-  return reply.code(STATUS[code] ?? 500).send({ error: body });
+  return reply.code(httpStatusOf(error)).send(errorBody(error));
 }
 
 /** The error a failure of fastify itself (body size, content type, body parsing) stands for. */
@@ -159,10 +151,7 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
     if (request.url === "/openapi.json") return;
     const given = Buffer.from(request.headers.authorization ?? "");
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      await reply
-        .code(401)
-        .header("WWW-Authenticate", "Bearer")
-        .send({ error: { code: "unauthorized", message: "a valid bearer token is required" } });
+      await fail(reply.header("WWW-Authenticate", "Bearer"), new UnauthorizedError());
     }
   });
   app.setErrorHandler((error, request, reply) => {
@@ -295,12 +284,7 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
     if (!live || live.done) {
       const journaled = await driver.journal.get(id);
       if (!journaled) return fail(reply, new OperationNotFoundError(id));
-      return reply.code(409).send({
-        error: {
-          code: "conflict",
-          message: `operation ${id} is not running in this server (it is ${journaled.status}): nothing to cancel`,
-        },
-      });
+      return fail(reply, new ConflictError(`operation ${id} is not running in this server (it is ${journaled.status}): nothing to cancel`));
     }
     live.controller.abort();
     return reply.code(202).send({ id, status: "cancelling" });

@@ -19,6 +19,7 @@ import {
   ProtectedResourcesError,
   PulumiCliNotFoundError,
   StackLockedError,
+  StackOperationError,
   TenantNotFoundError,
   toWire,
   wireMessageOn,
@@ -122,7 +123,7 @@ describe("messages on each surface", () => {
     const error = new PassphraseIncorrectError("dev-acme");
     assert.equal(error.code, "passphrase_incorrect");
     assert.equal(exitCodeOf(error), EXIT.invalidInput);
-    assert.equal(exitCodeOfErrors(["StackOperationError", "PassphraseIncorrectError"]), EXIT.invalidInput);
+    assert.equal(exitCodeOfErrors([toWire(new StackOperationError("dev-b", "up", "boom")), toWire(error)]), EXIT.invalidInput);
     assert.equal(exitCodeOf(fromWire(toWire(error))), EXIT.invalidInput);
   });
 });
