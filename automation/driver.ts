@@ -34,7 +34,7 @@ import { deleteTenant, type DeleteTenantOptions, type TenantDeletion } from "./t
 import type { TenantContext } from "./tenants/context";
 import { updateTenant, type TenantUpdate, type UpdateTenantOptions } from "./tenants/updateTenant";
 import type { TenantPatch } from "./types";
-import { WorkspaceFactory, type WorkspaceOptions } from "./workspace";
+import { resolveWorkspaceOptions, WorkspaceFactory, type WorkspaceOptions } from "./workspace";
 
 /** Options of a driver. */
 export interface DriverOptions {
@@ -60,6 +60,14 @@ export interface DriverOptions {
    * @default - no data plane: `migrate` and `gc` are refused
    */
   readonly migration?: MigrationConfig;
+  /**
+   * When the secrets provider's passphrase is checked: `on-open`, by {@link Driver.open}, which
+   * refuses to open without it; `per-operation`, by each operation on stacks, before it is journaled
+   * or touches anything. The registry and the journal hold no secret: a driver that only registers
+   * and lists tenants or reads operations needs no passphrase with `per-operation`.
+   * @default "on-open"
+   */
+  readonly checkPassphrase?: "on-open" | "per-operation";
 }
 
 export type { StackOutcome } from "./operations/stackRunner";
@@ -116,6 +124,8 @@ export class Driver {
     private readonly clusters: ClusterKubeconfigs,
     private readonly migrationConfig: MigrationConfig,
     private readonly workspace: WorkspaceOptions,
+    /** When the passphrase is checked (see {@link DriverOptions.checkPassphrase}). */
+    private readonly checkPassphrase: NonNullable<DriverOptions["checkPassphrase"]>,
   ) {
     this.registry = new TenantRegistry(db, Object.keys(clusters));
     this.journal = new OperationJournal(db);
@@ -140,7 +150,12 @@ export class Driver {
       ]);
     });
     const executor = options.executor ?? new LocalProcessExecutor({ workspace: options.workspace, poolSize: options.poolSize });
-    return new Driver(db, executor, resolved.clusters, options.migration ?? {}, options.workspace);
+    return new Driver(db, executor, resolved.clusters, options.migration ?? {}, options.workspace, options.checkPassphrase ?? "on-open");
+  }
+
+  /** Refuses an operation on stacks, before anything is journaled or touched, when the passphrase it needs is missing. */
+  private checkStacks(): void {
+    if (this.checkPassphrase === "per-operation") resolveWorkspaceOptions(this.workspace);
   }
 
   /**
@@ -152,6 +167,7 @@ export class Driver {
    */
   async provision(tenant: TenantInput, options: OperationOptions = {}): Promise<OperationResult> {
     checkOptions(OperationOptionsSchema, options, "provision");
+    this.checkStacks();
     const parsed = parseTenantInput(tenant);
     const operationId = options.operationId ?? randomUUID();
     const begin = () => this.journal.begin(operationId, "provision", { tenant: parsed });
@@ -179,6 +195,7 @@ export class Driver {
   /** Previews stacks: per stack, the resources created, updated, replaced and deleted; stateful replacements flagged. `plan` saves each plan for {@link up}. */
   async preview(options: TargetOptions & { readonly plan?: boolean } = {}): Promise<OperationResult> {
     checkOptions(OperationOptionsSchema, options, "preview");
+    this.checkStacks();
     const stacks = await this.targets(options.tenants);
     return this.across(
       "preview",
@@ -191,6 +208,7 @@ export class Driver {
   /** Updates stacks to their registered settings; `plan` applies exactly the plan the last preview saved. */
   async up(options: TargetOptions & { readonly plan?: boolean } = {}): Promise<OperationResult> {
     checkOptions(OperationOptionsSchema, options, "up");
+    this.checkStacks();
     const stacks = await this.targets(options.tenants);
     return this.across(
       "up",
@@ -203,12 +221,14 @@ export class Driver {
   /** Refreshes stacks from the cluster and reports the drift found. */
   async refresh(options: TargetOptions = {}): Promise<OperationResult> {
     checkOptions(OperationOptionsSchema, options, "refresh");
+    this.checkStacks();
     return this.across("refresh", await this.targets(options.tenants), (stack) => ({ kind: "refresh", ...jobTarget(stack) }), options);
   }
 
   /** The stacks' outputs (secrets shown as `[secret]`). */
   async outputs(options: TargetOptions = {}): Promise<OperationResult> {
     checkOptions(OperationOptionsSchema, options, "outputs");
+    this.checkStacks();
     return this.across("outputs", await this.targets(options.tenants), (stack) => ({ kind: "outputs", ...jobTarget(stack) }), options);
   }
 
@@ -220,6 +240,7 @@ export class Driver {
     options: TargetOptions & { readonly tenants: readonly string[]; readonly forceDestroyData?: boolean },
   ): Promise<OperationResult> {
     checkOptions(DestroyOptionsSchema, options, "destroy");
+    this.checkStacks();
     const stacks = await this.registry.stacks(options.tenants);
     const partial = stacks.filter((s) => s.tenants.some((t) => !options.tenants.includes(t)));
     if (partial.length > 0) {
@@ -245,7 +266,9 @@ export class Driver {
    * without it, destroyed were it the last tenant), then it is deleted, as one journaled operation
    * (`delete-tenant`) that a re-run of its id resumes. See `tenants/deleteTenant.ts`.
    */
-  deleteTenant(name: string, options: DeleteTenantOptions = {}): Promise<TenantDeletion> {
+  async deleteTenant(name: string, options: DeleteTenantOptions = {}): Promise<TenantDeletion> {
+    // Whether its stack is live is the backend's to say, and a destroy runs the stack.
+    this.checkStacks();
     return deleteTenant(this.tenantContext(), name, options);
   }
 
@@ -254,20 +277,24 @@ export class Driver {
    * at registration; its stack follows at its next `up`. `dryRun` stores nothing and previews the
    * tenant's stack with the change. A journaled operation (`update-tenant`). See `tenants/updateTenant.ts`.
    */
-  updateTenant(name: string, patch: TenantPatch, options: UpdateTenantOptions = {}): Promise<TenantUpdate> {
+  async updateTenant(name: string, patch: TenantPatch, options: UpdateTenantOptions = {}): Promise<TenantUpdate> {
+    // A dry run previews the stack; a stored update only changes the registry.
+    if (options.dryRun === true) this.checkStacks();
     return updateTenant(this.tenantContext(), name, patch, options);
   }
 
   /** Recovers a stack left mid-update: repairs a file backend's checkpoint, cancels the engine's lock, adopts or clears pending creates, refreshes. */
   async recover(stack: string, options: OperationOptions = {}): Promise<OperationResult> {
     checkOptions(OperationOptionsSchema, options, "recover");
+    this.checkStacks();
     const target = (await this.registry.stacks()).filter((s) => s.name === stack);
     if (target.length === 0) throw new InputError("recover", [`\`stack\` must be a stack of the fleet (got "${stack}")`]);
     return this.across("recover", target, (s) => ({ kind: "recover", ...jobTarget(s) }), options);
   }
 
   /** Rolls a new version across the fleet; see {@link fleetUpgrade}. */
-  fleetUpgrade(options: FleetUpgradeOptions): Promise<FleetUpgradeResult> {
+  async fleetUpgrade(options: FleetUpgradeOptions): Promise<FleetUpgradeResult> {
+    this.checkStacks();
     return fleetUpgrade(
       { registry: this.registry, journal: this.journal, runner: this.runner, kubeconfigOf: (cluster) => this.clusters[cluster] },
       options.operationId ?? randomUUID(),
@@ -279,12 +306,14 @@ export class Driver {
    * Moves a tenant between its environment's shared stack and a dedicated stack (or back, with
    * `rollback`), journaled and resumable; `dryRun` only plans. See `migration/migrate.ts`.
    */
-  migrate(options: MigrateOptions): Promise<MigrationResult> {
+  async migrate(options: MigrateOptions): Promise<MigrationResult> {
+    this.checkStacks();
     return migrate(this.migrationContext(), options);
   }
 
   /** Removes the copies migrations left behind once their grace period is over; see `migration/gc.ts`. */
-  gc(options: GcOptions = {}): Promise<GcResult> {
+  async gc(options: GcOptions = {}): Promise<GcResult> {
+    this.checkStacks();
     return gc(this.migrationContext(), options);
   }
 

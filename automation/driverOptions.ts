@@ -16,6 +16,7 @@ export interface CheckedDriverOptions {
   readonly workspace: WorkspaceOptions;
   readonly database?: string;
   readonly poolSize?: number;
+  readonly checkPassphrase?: "on-open" | "per-operation";
 }
 
 /**
@@ -60,8 +61,8 @@ function pathProblems(stateDir: string, database: string | undefined): { field: 
 
 /**
  * Checks a driver's options and resolves its workspace, throwing one InputError listing every
- * problem; `rename` names the fields for the caller's surface (`stateDir`, `database`, `poolSize`).
- * Touches nothing.
+ * problem (the passphrase only with `checkPassphrase: "on-open"`, the default); `rename` names the
+ * fields for the caller's surface (`stateDir`, `database`, `poolSize`). Touches nothing.
  */
 export function checkDriverOptions(options: CheckedDriverOptions, rename: (field: string) => string = (f) => f): ResolvedWorkspaceOptions {
   rememberSecret(options.workspace.passphrase);
@@ -75,7 +76,7 @@ export function checkDriverOptions(options: CheckedDriverOptions, rename: (field
   }
   let resolved: ResolvedWorkspaceOptions | undefined;
   try {
-    resolved = resolveWorkspaceOptions(options.workspace);
+    resolved = resolveWorkspaceOptions(options.workspace, process.env, { passphrase: options.checkPassphrase !== "per-operation" });
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     problems.push(...error.problems);

@@ -1,36 +1,94 @@
 /**
- * The driver's typed errors. Each message says what went wrong and what to do next; none ever holds a
- * secret value: every message and problem passes the one redaction rule (`redact.ts`).
+ * The driver's typed errors, each a {@link TenantstackError} of the one family (`schema/errors.ts`, re-exported
+ * here) with a stable code. Each message says what went wrong and what to do next, in each surface's words
+ * (`bySurface`: `message` is the API's, `messageOn(error, "cli")` the CLI's); none ever holds a secret value:
+ * every message and problem passes the one redaction rule (`redact.ts`).
  */
-import { ValidationError } from "../schema/errors";
-import { redact, redactDeep } from "./redact";
+import { bySurface, problemsMessage, type Surface, type SurfaceText, TenantstackError, textOn, ValidationError } from "../schema/errors";
+// Loaded first: it adds the driver's known secrets to the rule every message of the family passes.
+import { redact } from "./redact";
 
-/** The base of every error the driver throws on purpose. */
-export class TenantstackError extends Error {
-  /** A stable machine-readable code, also used for CLI exit codes and HTTP statuses. */
-  readonly code: string;
+export {
+  bySurface,
+  errorCode,
+  fromWire,
+  messageOn,
+  type PropertyProblem,
+  type Surface,
+  type SurfaceText,
+  TenantstackError,
+  type TenantstackErrorOptions,
+  toWire,
+  ValidationError,
+  type WireError,
+  wireMessageOn,
+} from "../schema/errors";
 
-  constructor(code: string, message: string) {
-    super(redact(message));
-    this.name = "TenantstackError";
-    this.code = code;
+/** How to resume operation `id`, as each surface says it. */
+export function resumeAdvice(id: string): SurfaceText {
+  return {
+    cli: `\`tenantstack operation resume ${id}\``,
+    api: `a re-run with \`operationId\` "${id}" (HTTP: \`POST /operations/${id}/resume\`)`,
+  };
+}
+
+/** How to recover `stack`, as each surface says it. */
+export function recoverAdvice(stack: string): SurfaceText {
+  return {
+    cli: `\`tenantstack recover ${stack}\``,
+    api: `a \`recover\` operation (\`{ "kind": "recover", "stack": "${stack}" }\`, the library's \`driver.recover("${stack}")\`)`,
+  };
+}
+
+/** The CLI's words of each InputError's problems. */
+const cliProblems = new WeakMap<Error, readonly string[]>();
+
+/** Input the driver refuses before touching any stack: a bad backend URL, a missing passphrase, a bad tenant. */
+export class InputError extends ValidationError {
+  /**
+   * @param subject what was invalid, such as `tenant`
+   * @param problems one line per problem, naming the field, the value and what is allowed, in the API's words
+   * or in each surface's ({@link bySurface})
+   * @param cli the CLI's words of each problem where they differ (as the wire form carries them)
+   */
+  constructor(subject: string, problems: readonly (string | SurfaceText)[], cli?: readonly (string | undefined)[]) {
+    super(
+      subject,
+      problems.map((p) => textOn(p, "api")),
+    );
+    this.name = "InputError";
+    const onCli = problems.map((p, i) => redact(cli?.[i] ?? textOn(p, "cli")));
+    if (onCli.some((problem, i) => problem !== this.problems[i])) {
+      cliProblems.set(this, onCli);
+      this.sayOnCli(
+        problemsMessage(
+          subject,
+          onCli.map((reason) => ({ propertyPath: "", reason })),
+        ),
+      );
+    }
+  }
+
+  override wireArgs(): readonly unknown[] {
+    const cli = cliProblems.get(this);
+    return cli ? [this.subject, this.problems, cli] : [this.subject, this.problems];
   }
 }
 
-/** Input the driver refuses before touching any stack: a bad backend URL, a missing passphrase, a bad tenant. */
-export class InputError extends TenantstackError {
-  /** One line per problem, naming the field, the value and what is allowed. */
-  readonly problems: readonly string[];
+/** The problems of an InputError as `surface` says them. */
+export function problemsOn(error: InputError, surface: Surface): readonly string[] {
+  return (surface === "cli" ? cliProblems.get(error) : undefined) ?? error.problems;
+}
 
-  constructor(
-    /** What was invalid, such as `tenant`. */
-    readonly subject: string,
-    problems: readonly string[],
-  ) {
-    const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
-    super("invalid_input", `Invalid ${subject} (${count}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "InputError";
-    this.problems = problems.map((p) => redact(p));
+/** An HTTP request without the API's bearer token, or with another. */
+export class UnauthorizedError extends TenantstackError {
+  constructor() {
+    super("unauthorized", "a valid bearer token is required");
+    this.name = "UnauthorizedError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [];
   }
 }
 
@@ -39,6 +97,10 @@ export class PayloadTooLargeError extends TenantstackError {
   constructor(readonly limitBytes: number) {
     super("payload_too_large", `The request body must be at most ${limitBytes} bytes; send a smaller one.`);
     this.name = "PayloadTooLargeError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.limitBytes];
   }
 }
 
@@ -51,13 +113,88 @@ export class UnsupportedMediaTypeError extends TenantstackError {
     );
     this.name = "UnsupportedMediaTypeError";
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.contentType];
+  }
+}
+
+/** Something a request names that does not exist, such as an operation id the journal does not hold. */
+export class NotFoundError extends TenantstackError {
+  constructor(message: string | SurfaceText) {
+    super("not_found", message);
+    this.name = "NotFoundError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.message];
+  }
 }
 
 /** A tenant that the registry does not hold. */
-export class TenantNotFoundError extends TenantstackError {
+export class TenantNotFoundError extends NotFoundError {
   constructor(readonly tenant: string) {
-    super("not_found", `Tenant "${tenant}" is not registered; list tenants with \`tenantstack tenant list\`.`);
+    super(
+      bySurface`Tenant "${tenant}" is not registered; list tenants with ${{
+        cli: "`tenantstack tenant list`",
+        api: "`GET /tenants` (the library's `driver.registry.list()`)",
+      }}.`,
+    );
     this.name = "TenantNotFoundError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.tenant];
+  }
+}
+
+/** An operation id that the journal does not hold. */
+export class OperationNotFoundError extends NotFoundError {
+  constructor(readonly operation: string) {
+    super(
+      bySurface`Operation "${operation}" is not in the journal; list operations with ${{
+        cli: "`tenantstack operation list`",
+        api: "`GET /operations` (the library's `driver.journal.list()`)",
+      }}.`,
+    );
+    this.name = "OperationNotFoundError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.operation];
+  }
+}
+
+/**
+ * A passphrase that does not unlock a stack's secrets: the stack was created with another one (its
+ * salt, in `Pulumi.<stack>.yaml` of its work directory, belongs to that one). Nothing was changed.
+ */
+export class PassphraseIncorrectError extends TenantstackError {
+  constructor(readonly stack: string) {
+    super(
+      "passphrase_incorrect",
+      bySurface`The passphrase does not unlock the secrets of stack "${stack}": it was created with another one, and nothing was changed. Set ${{
+        cli: "TENANTSTACK_PASSPHRASE",
+        api: "`workspace.passphrase` (or TENANTSTACK_PASSPHRASE)",
+      }} to the passphrase the stack was created with; a lost passphrase cannot be recovered (the stack's secrets must then be set again).`,
+    );
+    this.name = "PassphraseIncorrectError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack];
+  }
+}
+
+/** A request that the state of what it names refuses, such as cancelling an operation that is not running. */
+export class ConflictError extends TenantstackError {
+  constructor(message: string | SurfaceText) {
+    super("conflict", message);
+    this.name = "ConflictError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.message];
   }
 }
 
@@ -65,14 +202,13 @@ export class TenantNotFoundError extends TenantstackError {
  * A tenant name that the registry holds already; when it was given again with other fields (a
  * provision repeated with changes), `differences` names each field that differs.
  */
-export class TenantExistsError extends TenantstackError {
+export class TenantExistsError extends ConflictError {
   constructor(
     readonly tenant: string,
     /** Each field that differs from the registered tenant: `` `version` is "2.5.0" (given "2.4.1") ``. */
     readonly differences: readonly string[] = [],
   ) {
     super(
-      "conflict",
       differences.length === 0
         ? `Tenant "${tenant}" is registered already; choose another name, or delete it first.`
         : `Tenant "${tenant}" is registered already with other fields (${differences.length === 1 ? "1 difference" : `${differences.length} differences`}):\n` +
@@ -81,6 +217,10 @@ export class TenantExistsError extends TenantstackError {
             "cluster and settings); repeating the operation id of its first provision repeats that one.",
     );
     this.name = "TenantExistsError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.tenant, this.differences];
   }
 }
 
@@ -99,15 +239,25 @@ export class TenantStackLiveError extends TenantstackError {
     readonly shared: boolean,
   ) {
     const what = shared ? `is in the shared stack "${stack}"` : `has a stack of its own, "${stack}"`;
+    const withDestroy = { cli: "`--destroy`", api: `\`destroy: true\` (HTTP \`DELETE /tenants/${tenant}?destroy=true\`)` };
     const optIn = shared
-      ? "delete it with the `destroy` option (CLI `--destroy`, HTTP `?destroy=true`): the shared stack is updated without it (or destroyed, were it the last tenant), then it is deleted, in one journaled operation"
-      : `destroy the stack first (\`tenantstack destroy --tenant ${tenant}\`), or delete it with the \`destroy\` option (CLI \`--destroy\`, HTTP \`?destroy=true\`), which destroys the stack, then deletes it, in one journaled operation`;
+      ? bySurface`delete it with ${withDestroy}: the shared stack is updated without it (or destroyed, were it the last tenant), then it is deleted, in one journaled operation`
+      : bySurface`destroy the stack first (${{
+          cli: `\`tenantstack destroy --tenant ${tenant}\``,
+          api: `a \`destroy\` operation: \`{ "kind": "destroy", "tenants": ["${tenant}"] }\``,
+        }}), or delete it with ${withDestroy}, which destroys the stack, then deletes it, in one journaled operation`;
     super(
       "stack_live",
-      `Tenant "${tenant}" ${what}, which is live (${resources} resource${resources === 1 ? "" : "s"}); nothing was deleted. To delete it, ${optIn}. ` +
-        "A stack holding protected data (Postgres, Redis) is destroyed only with `forceDestroyData` as well (CLI `--force-destroy-data`).",
+      bySurface`Tenant "${tenant}" ${what}, which is live (${resources} resource${resources === 1 ? "" : "s"}); nothing was deleted. To delete it, ${optIn}. A stack holding protected data (Postgres, Redis) is destroyed only with ${{
+        cli: "`--force-destroy-data`",
+        api: "`forceDestroyData: true`",
+      }} as well.`,
     );
     this.name = "TenantStackLiveError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.tenant, this.stack, this.resources, this.shared];
   }
 }
 
@@ -124,10 +274,14 @@ export class StackLockedError extends TenantstackError {
   ) {
     super(
       "stack_locked",
-      `Stack "${stack}" is being updated by ${holder}. Wait for it to finish; if that driver is gone, run \`tenantstack recover ${stack}\` ` +
-        "(cancels the lock, clears pending operations, refreshes).",
+      bySurface`Stack "${stack}" is being updated by ${holder}. Wait for it to finish; if that driver is gone, run ${recoverAdvice(stack)} (cancels the lock, clears pending operations, refreshes).`,
+      { retryable: true },
     );
     this.name = "StackLockedError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.holder];
   }
 }
 
@@ -136,10 +290,13 @@ export class PendingOperationsError extends TenantstackError {
   constructor(readonly stack: string) {
     super(
       "pending_operations",
-      `Stack "${stack}" has pending operations left by an interrupted update. Run \`tenantstack recover ${stack}\` ` +
-        "(refresh with pending creates cleared) and retry.",
+      bySurface`Stack "${stack}" has pending operations left by an interrupted update. Run ${recoverAdvice(stack)} (refresh with pending creates cleared) and retry.`,
     );
     this.name = "PendingOperationsError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack];
   }
 }
 
@@ -162,6 +319,10 @@ export class PlanMismatchError extends TenantstackError {
     );
     this.name = "PlanMismatchError";
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.detail, this.applied];
+  }
 }
 
 /** A destroy refused because the stack holds protected data. */
@@ -172,9 +333,16 @@ export class ProtectedResourcesError extends TenantstackError {
   ) {
     super(
       "protected",
-      `Stack "${stack}" holds protected data (${resources.join(", ")}); nothing was destroyed. Back the data up, then destroy with --force-destroy-data.`,
+      bySurface`Stack "${stack}" holds protected data (${resources.join(", ")}); nothing was destroyed. Back the data up, then destroy with ${{
+        cli: "`--force-destroy-data`",
+        api: "`forceDestroyData: true`",
+      }}.`,
     );
     this.name = "ProtectedResourcesError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.resources];
   }
 }
 
@@ -188,20 +356,52 @@ export class StackOperationError extends TenantstackError {
     super("operation_failed", `${operation} of stack "${stack}" failed:\n${detail}`);
     this.name = "StackOperationError";
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.operation, this.detail];
+  }
+}
+
+/** A stack updated by a fleet upgrade whose workloads (or HTTP check) did not become healthy: later waves are not started. */
+export class HealthGateError extends TenantstackError {
+  constructor(
+    readonly stack: string,
+    /** What was not healthy. */
+    readonly reason: string,
+  ) {
+    super("health_gate_failed", `Stack "${stack}" failed its health gate: ${reason}`);
+    this.name = "HealthGateError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.reason];
+  }
 }
 
 /** An operation stopped by cancellation (SIGINT or the API). */
 export class CancelledError extends TenantstackError {
   constructor(readonly operation: string) {
-    super("cancelled", `Operation ${operation} was cancelled; re-run it with the same operation id to continue.`);
+    // The CLI prints the exact command that resumes it after the message.
+    super(
+      "cancelled",
+      {
+        cli: `Operation ${operation} was cancelled.`,
+        api: `Operation ${operation} was cancelled; resume it with ${resumeAdvice(operation).api}.`,
+      },
+      { retryable: true },
+    );
     this.name = "CancelledError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.operation];
   }
 }
 
 /**
  * An operation that ran and did not succeed. The driver's operations resolve with a result whatever
  * happened to each stack (a failed stack is a status in it, not a rejection), so a script that does not
- * read the result goes on as if all went well; {@link assertSucceeded} throws this instead.
+ * read the result goes on as if all went well; `assertSucceeded` throws this instead.
  */
 export class OperationFailedError extends TenantstackError {
   constructor(
@@ -217,12 +417,17 @@ export class OperationFailedError extends TenantstackError {
   ) {
     const count = failures.length === 1 ? "1 failure" : `${failures.length} failures`;
     super(
-      "failed",
-      `Operation ${operationId} (${kind}) ${status} (${count}):\n${failures.map((f) => `  - ${f}`).join("\n")}\n` +
-        `Each error is in the operation's result (this error's \`result\`, or \`tenantstack operation show ${operationId}\`); ` +
-        "fix the cause, then re-run the operation id to resume (finished steps are not run again).",
+      "operation_unsuccessful",
+      bySurface`Operation ${operationId} (${kind}) ${status} (${count}):\n${failures.map((f) => `  - ${f}`).join("\n")}\nEach error is in the operation's result (${{
+        cli: `\`tenantstack operation show ${operationId}\``,
+        api: `this error's \`result\`, or \`GET /operations/${operationId}\``,
+      }}); fix the cause, then resume it with ${resumeAdvice(operationId)}: finished steps are not run again.`,
     );
     this.name = "OperationFailedError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.operationId, this.kind, this.status, this.failures];
   }
 }
 
@@ -244,6 +449,10 @@ export class DataServerError extends TenantstackError {
     );
     this.name = "DataServerError";
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.problems];
+  }
 }
 
 /** A worker process that died (crash, kill, timeout) before finishing its stack job; its stack needs recovery. */
@@ -255,8 +464,13 @@ export class WorkerCrashedError extends TenantstackError {
     super(
       "worker_crashed",
       `The worker running stack "${stack}" died: ${detail}. Other stacks were not affected; re-run to recover and retry it.`,
+      { retryable: true },
     );
     this.name = "WorkerCrashedError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.detail];
   }
 }
 
@@ -280,11 +494,13 @@ export class CheckpointUnreadableError extends TenantstackError {
     const examined = copies.length > 0 ? copies.map((copy) => `\n  - ${copy}`).join("") : " none exists";
     super(
       "checkpoint_unreadable",
-      `Stack "${stack}" cannot be loaded: its checkpoint ${checkpoint} ${problem}, and the backend keeps no readable copy of it; copies examined:${examined}\n` +
-        `Its resources still run. Import a state you kept (the output of \`pulumi stack export\`): in ${workDir}, with PULUMI_BACKEND_URL set to the ` +
-        `driver's backend, run \`pulumi stack import --stack ${stack} --file <state.json>\`, then \`tenantstack recover ${stack}\`.`,
+      bySurface`Stack "${stack}" cannot be loaded: its checkpoint ${checkpoint} ${problem}, and the backend keeps no readable copy of it; copies examined:${examined}\nIts resources still run. Import a state you kept (the output of \`pulumi stack export\`): in ${workDir}, with PULUMI_BACKEND_URL set to the driver's backend, run \`pulumi stack import --stack ${stack} --file <state.json>\`, then ${recoverAdvice(stack)}.`,
     );
     this.name = "CheckpointUnreadableError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.checkpoint, this.problem, this.copies, this.workDir];
   }
 }
 
@@ -305,17 +521,16 @@ export interface EnginePlugin {
  * What the engine needs besides the CLI, and how to get it without automatic downloads (the driver
  * turns them off): the plugins of Pulumi's release archive, and each resource plugin of `plugins`.
  */
-function enginePluginAdvice(plugins: readonly EnginePlugin[]): string {
+function enginePluginAdvice(plugins: readonly EnginePlugin[]): SurfaceText {
   const resources = plugins.map(
     (p) =>
       `\n  - pulumi-resource-${p.name} ${p.version}${p.when ? `, ${p.when}` : ""}: \`pulumi plugin install resource ${p.name} ${p.version}\``,
   );
-  return (
-    "The engine also needs these plugins, found beside the CLI, on PATH, or installed in PULUMI_HOME (`pulumiHome`):\n" +
-    "  - pulumi-resource-pulumi-nodejs (the program's dynamic resources) and pulumi-language-nodejs (a program run as a local " +
-    "one, `inlineProgram: false`, or by hand): beside the CLI in Pulumi's release archive" +
-    resources.join("")
-  );
+  return bySurface`The engine also needs these plugins, found beside the CLI, on PATH, or installed in PULUMI_HOME${{ cli: "", api: " (`pulumiHome`)" }}:
+  - pulumi-resource-pulumi-nodejs (the program's dynamic resources) and pulumi-language-nodejs (a program run as a local one, ${{
+    cli: "or `pulumi` run by hand",
+    api: "`inlineProgram: false`, or by hand",
+  }}): beside the CLI in Pulumi's release archive${resources.join("")}`;
 }
 
 /**
@@ -341,11 +556,16 @@ export class PulumiCliNotFoundError extends TenantstackError {
         : "";
     super(
       "pulumi_cli_missing",
-      `No Pulumi CLI found: ${toolchain}there is no \`pulumi\` on PATH (the driver never builds or downloads one). Do one of:${build}\n` +
-        "  - set `pulumiPath` (CLI: `--pulumi PATH`) to a Pulumi CLI binary or the directory holding it,\n" +
-        `  - install the Pulumi CLI ${cliVersion} on PATH.\n${enginePluginAdvice(plugins)}`,
+      bySurface`No Pulumi CLI found: ${toolchain}there is no \`pulumi\` on PATH (the driver never builds or downloads one). Do one of:${build}
+  - set ${{ cli: "`--pulumi PATH`", api: "`pulumiPath`" }} to a Pulumi CLI binary or the directory holding it,
+  - install the Pulumi CLI ${cliVersion} on PATH.
+${enginePluginAdvice(plugins)}`,
     );
     this.name = "PulumiCliNotFoundError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.checkout, this.problem, this.cliVersion, this.plugins];
   }
 }
 
@@ -368,104 +588,43 @@ export class PulumiPluginMissingError extends TenantstackError {
     const install =
       kind === "resource" && version !== undefined
         ? `install it with \`pulumi plugin install resource ${plugin} ${version}\`, or put pulumi-resource-${plugin} on PATH or beside the CLI`
-        : `put pulumi-${kind}-${plugin} beside the CLI (\`pulumiPath\`) or on PATH`;
+        : bySurface`put pulumi-${kind}-${plugin} beside the CLI (${{ cli: "`--pulumi`", api: "`pulumiPath`" }}) or on PATH`;
     super(
       "pulumi_plugin_missing",
-      `Stack "${stack}" needs the engine's ${kind} plugin pulumi-${kind}-${plugin}${version !== undefined ? ` ${version}` : ""}, which it did not find ` +
-        `(the driver never downloads plugins): ${install}, then re-run.\n${enginePluginAdvice(plugins)}`,
+      bySurface`Stack "${stack}" needs the engine's ${kind} plugin pulumi-${kind}-${plugin}${version !== undefined ? ` ${version}` : ""}, which it did not find (the driver never downloads plugins): ${install}, then re-run.
+${enginePluginAdvice(plugins)}`,
     );
     this.name = "PulumiPluginMissingError";
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.stack, this.kind, this.plugin, this.version, this.plugins];
+  }
 }
 
-/** An error as it crosses a process boundary: its class name and constructor arguments. */
-export interface WireError {
-  readonly name: string;
-  readonly args: readonly unknown[];
-  readonly message: string;
-}
-
-/** The constructor arguments of each error class, for {@link toWire} and {@link fromWire}. */
-const WIRE: Record<string, { make: (...args: never[]) => TenantstackError; args: (error: never) => unknown[] }> = {
-  InputError: {
-    make: (subject: string, problems: string[]) => new InputError(subject, problems),
-    args: (e: InputError) => [e.subject, e.problems],
-  },
-  TenantNotFoundError: { make: (t: string) => new TenantNotFoundError(t), args: (e: TenantNotFoundError) => [e.tenant] },
-  TenantExistsError: {
-    make: (t: string, d: string[]) => new TenantExistsError(t, d),
-    args: (e: TenantExistsError) => [e.tenant, e.differences],
-  },
-  TenantStackLiveError: {
-    make: (t: string, s: string, r: number, shared: boolean) => new TenantStackLiveError(t, s, r, shared),
-    args: (e: TenantStackLiveError) => [e.tenant, e.stack, e.resources, e.shared],
-  },
-  StackLockedError: { make: (s: string, h: string) => new StackLockedError(s, h), args: (e: StackLockedError) => [e.stack, e.holder] },
-  PendingOperationsError: { make: (s: string) => new PendingOperationsError(s), args: (e: PendingOperationsError) => [e.stack] },
-  PlanMismatchError: {
-    make: (s: string, d: string, a: number) => new PlanMismatchError(s, d, a),
-    args: (e: PlanMismatchError) => [e.stack, e.detail, e.applied],
-  },
-  ProtectedResourcesError: {
-    make: (s: string, r: string[]) => new ProtectedResourcesError(s, r),
-    args: (e: ProtectedResourcesError) => [e.stack, e.resources],
-  },
-  StackOperationError: {
-    make: (s: string, o: string, d: string) => new StackOperationError(s, o, d),
-    args: (e: StackOperationError) => [e.stack, e.operation, e.detail],
-  },
-  CancelledError: { make: (o: string) => new CancelledError(o), args: (e: CancelledError) => [e.operation] },
-  DataServerError: { make: (p: string[]) => new DataServerError(p), args: (e: DataServerError) => [e.problems] },
-  OperationFailedError: {
-    make: (o: string, k: string, s: string, f: string[]) => new OperationFailedError(o, k, s, f),
-    args: (e: OperationFailedError) => [e.operationId, e.kind, e.status, e.failures],
-  },
-  WorkerCrashedError: {
-    make: (s: string, d: string) => new WorkerCrashedError(s, d),
-    args: (e: WorkerCrashedError) => [e.stack, e.detail],
-  },
-  PulumiCliNotFoundError: {
-    make: (c: string | null, p: string | null, v: string, plugins: EnginePlugin[]) =>
-      new PulumiCliNotFoundError(c ?? undefined, p ?? undefined, v, plugins),
-    args: (e: PulumiCliNotFoundError) => [e.checkout ?? null, e.problem ?? null, e.cliVersion, e.plugins],
-  },
-  PulumiPluginMissingError: {
-    make: (s: string, k: string, p: string, v: string | null, plugins: EnginePlugin[]) =>
-      new PulumiPluginMissingError(s, k, p, v ?? undefined, plugins),
-    args: (e: PulumiPluginMissingError) => [e.stack, e.kind, e.plugin, e.version ?? null, e.plugins],
-  },
-  CheckpointUnreadableError: {
-    make: (s: string, c: string, p: string, copies: string[], w: string) => new CheckpointUnreadableError(s, c, p, copies, w),
-    args: (e: CheckpointUnreadableError) => [e.stack, e.checkpoint, e.problem, e.copies, e.workDir],
-  },
-};
-
-/**
- * The error a surface reports for `error`: the schema's ValidationError (a stack's settings refused)
- * becomes the InputError it is, so that it is invalid input (exit 2, HTTP 400) on every surface.
- */
-export function asReported(error: unknown): unknown {
-  if (!(error instanceof ValidationError)) return error;
-  const subject = /^Invalid (.+?) \(\d+ problems?\)/.exec(error.message)?.[1] ?? "settings";
-  return new InputError(subject, error.problems);
-}
-
-/** The stable code of an error as reported: its own for the driver's errors, `internal` for anything else. */
-export function errorCode(error: unknown): string {
-  const reported = asReported(error);
-  return reported instanceof TenantstackError ? reported.code : "internal";
-}
-
-/** An error in a form that survives IPC or JSON, redacted. */
-export function toWire(error: unknown): WireError {
-  const reported = asReported(error);
-  const err = reported instanceof Error ? reported : new Error(String(reported));
-  const entry = WIRE[err.name];
-  return { name: err.name, args: entry ? (entry.args(err as never) as unknown[]).map(redactDeep) : [], message: redact(err.message) };
-}
-
-/** The typed error back from its wire form (an unknown one becomes a plain Error with its message). */
-export function fromWire(wire: WireError): Error {
-  const entry = WIRE[wire.name];
-  return entry ? entry.make(...(wire.args as never[])) : Object.assign(new Error(wire.message), { name: wire.name });
-}
+TenantstackError.register(
+  InputError,
+  UnauthorizedError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  NotFoundError,
+  TenantNotFoundError,
+  OperationNotFoundError,
+  PassphraseIncorrectError,
+  ConflictError,
+  TenantExistsError,
+  TenantStackLiveError,
+  StackLockedError,
+  PendingOperationsError,
+  PlanMismatchError,
+  ProtectedResourcesError,
+  StackOperationError,
+  HealthGateError,
+  CancelledError,
+  OperationFailedError,
+  DataServerError,
+  WorkerCrashedError,
+  CheckpointUnreadableError,
+  PulumiCliNotFoundError,
+  PulumiPluginMissingError,
+);

@@ -4,6 +4,9 @@ export { CLUSTER_NAME_MAX, DEFAULT_CLUSTER, parseClusterList, type ClusterKubeco
 export { openDatabase, type SqlDatabase } from "./db/sqlDatabase";
 export * from "./driver";
 export * from "./errors";
+export { ERROR_CODES, exitCodeOf, httpStatusOf, type ErrorCode, type ErrorCodeMapping } from "./errorCodes";
+export { KubeApiError } from "./kube";
+export { CommandError, MigrationError, MigrationStateError, TargetConflictError, VerificationError } from "./migration/data/errors";
 export type { Executor, ExecutorEvent, ExecutorRunOptions } from "./operations/executor";
 export { checkHealth, workloadReady, type HealthGateOptions, type HealthReport } from "./fleet/health";
 export { LocalProcessExecutor, type LocalProcessExecutorOptions } from "./fleet/localProcessExecutor";

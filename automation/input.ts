@@ -38,3 +38,12 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, subje
     problems.map((p) => problemText({ ...p, propertyPath: rename(p.propertyPath) })),
   );
 }
+
+/**
+ * A number given as text (a CLI flag, an HTTP query parameter) as a number when it reads as one, else
+ * as given, so that the schema's message shows it.
+ * @internal
+ */
+export function numberOrText(text: string | undefined): number | string | undefined {
+  return text !== undefined && /^\s*-?[0-9]+(\.[0-9]+)?\s*$/.test(text) ? Number(text) : text;
+}

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import * as https from "node:https";
 import * as yaml from "js-yaml";
+import { TenantstackError } from "./errors";
 
 interface Kubeconfig {
   "current-context": string;
@@ -25,16 +26,26 @@ interface ApiResource {
   readonly namespaced: boolean;
 }
 
-/** A Kubernetes API error with its status code. */
-export class KubeApiError extends Error {
+/**
+ * A Kubernetes API server's refusal or failure, with its HTTP status: retryable when the server was
+ * overloaded or failing (429, 5xx), when a rerun may find it well again.
+ */
+export class KubeApiError extends TenantstackError {
   constructor(
+    /** The API server's HTTP status. */
     readonly status: number,
     message: string,
   ) {
-    super(message);
+    super("kube_api_error", message, { retryable: status === 429 || status >= 500 });
     this.name = "KubeApiError";
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.status, this.message];
+  }
 }
+
+TenantstackError.register(KubeApiError);
 
 /** Reads a kubeconfig field given inline (base64) or as a file path. */
 function material(data: string | undefined, file: string | undefined): Buffer | undefined {

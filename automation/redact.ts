@@ -2,14 +2,23 @@
  * The driver's side of the one redaction rule (`schema/redact.ts`): the secrets it knows of — the
  * passphrase and API token of its environment, and every value given to {@link rememberSecret} (a
  * passphrase or token passed as an option) — are hidden along with URL passwords in every message
- * that leaves it: CLI output, HTTP errors, logs and thrown errors.
+ * that leaves it: CLI output, HTTP errors, logs and thrown errors (added to the rule itself, so that
+ * the message of every error of the family hides them from the start).
  */
-import { redact as redactWith } from "../schema/redact";
+import { addSecretSource, redact as redactWith, redactDeep as redactDeepWith } from "../schema/redact";
 
 /** Environment variables that hold secrets. */
 export const SECRET_VARIABLES = ["TENANTSTACK_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE", "TENANTSTACK_API_TOKEN"] as const;
 
 const remembered = new Set<string>();
+
+/** The secrets of `env` and the remembered ones. */
+function knownSecrets(env: NodeJS.ProcessEnv): string[] {
+  const fromEnv = SECRET_VARIABLES.map((name) => env[name]).filter((v): v is string => v !== undefined);
+  return [...fromEnv, ...remembered];
+}
+
+addSecretSource(() => knownSecrets(process.env));
 
 /** Hides `value` in every later message of this process. */
 export function rememberSecret(value: string | undefined): void {
@@ -18,15 +27,10 @@ export function rememberSecret(value: string | undefined): void {
 
 /** `text` with URL passwords, `password=` settings and every known secret value replaced by `***`. */
 export function redact(text: string, env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = SECRET_VARIABLES.map((name) => env[name]).filter((v): v is string => v !== undefined);
-  return redactWith(text, [...fromEnv, ...remembered]);
+  return redactWith(text, knownSecrets(env));
 }
 
 /** `value` with every string in it, at any depth, redacted (for JSON bodies and wire forms). */
 export function redactDeep<T>(value: T): T {
-  if (typeof value === "string") return redact(value) as T;
-  if (Array.isArray(value)) return value.map(redactDeep) as T;
-  if (value !== null && typeof value === "object" && !(value instanceof Date))
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v)])) as T;
-  return value;
+  return redactDeepWith(value, (text) => redact(text));
 }

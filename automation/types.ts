@@ -424,3 +424,34 @@ export type OperationRequest =
        */
       readonly concurrency?: number;
     };
+
+/**
+ * Which operations a listing shows (`GET /operations`, `tenantstack operation list`).
+ */
+export interface OperationListQuery {
+  /**
+   * Only operations in this state.
+   */
+  readonly status?: "running" | "succeeded" | "failed" | "cancelled";
+  /**
+   * Only operations of this kind.
+   */
+  readonly kind?:
+    | "preview"
+    | "up"
+    | "refresh"
+    | "outputs"
+    | "destroy"
+    | "recover"
+    | "fleet-upgrade"
+    | "migrate"
+    | "migrate-plan"
+    | "gc"
+    | "delete-tenant"
+    | "update-tenant";
+  /**
+   * Most operations shown (default 50).
+   * An integer from 1 to 1000.
+   */
+  readonly limit?: number;
+}

@@ -98,15 +98,24 @@ export interface ResolvedWorkspaceOptions {
   readonly clusters: ClusterKubeconfigs;
 }
 
-/** Applies the defaults and checks every option, throwing one InputError listing every problem. */
-export function resolveWorkspaceOptions(options: WorkspaceOptions, env: NodeJS.ProcessEnv = process.env): ResolvedWorkspaceOptions {
+/**
+ * Applies the defaults and checks every option, throwing one InputError listing every problem; with
+ * `passphrase: false`, a missing passphrase is no problem (for the registry alone, which holds no secret).
+ */
+export function resolveWorkspaceOptions(
+  options: WorkspaceOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  check: { readonly passphrase?: boolean } = {},
+): ResolvedWorkspaceOptions {
   const stateDir = path.resolve(options.stateDir ?? path.join(os.homedir(), ".tenantstack"));
   const backendUrl = options.backendUrl ?? defaultBackendUrl(stateDir);
   const passphrase = options.passphrase ?? env.TENANTSTACK_PASSPHRASE ?? env.PULUMI_CONFIG_PASSPHRASE;
   const problems: string[] = [];
   const backendProblem = checkBackendUrl(backendUrl);
   if (backendProblem) problems.push(backendProblem);
-  const secrets = checkSecretsProvider(options.secretsProvider ?? "passphrase", passphrase);
+  const provider = options.secretsProvider ?? "passphrase";
+  const unchecked = check.passphrase === false && provider === "passphrase";
+  const secrets = unchecked ? { provider: { kind: "passphrase" } as const, problems: [] } : checkSecretsProvider(provider, passphrase);
   problems.push(...secrets.problems);
   const clusters = resolveClusters(options.clusters, options.env?.KUBECONFIG ?? env.KUBECONFIG);
   problems.push(...clusters.problems);

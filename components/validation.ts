@@ -4,29 +4,42 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { type PropertyProblem, SchedulingSchema, ValidationError } from "../schema";
-import { problemsMessage, propertyProblemsOf, prototypeKeyProblems } from "../schema/errors";
+import { type PropertyProblem, SchedulingSchema, TenantstackError, ValidationError } from "../schema";
+import { propertyProblemsOf, prototypeKeyProblems } from "../schema/errors";
 import { dnsLabel, image, labelValue } from "../schema/fields";
 
 /**
  * Invalid arguments of a tenantstack component, reported as Pulumi reports invalid inputs: every problem at
  * once, each with the path of the property as the caller wrote it (`spec.storageGi`, `tenants[0]`) in
- * `errors`, thrown before anything is registered. `pulumi up` and `pulumi preview` show the message alone,
- * without a stack trace.
+ * `errors`, thrown before anything is registered. A {@link ValidationError} of the one family (code
+ * `invalid_input`) that Pulumi takes for its own `InputPropertiesError` (`pulumi.InputPropertiesError.isInstance`
+ * holds; Pulumi's SDK recognises its errors by such members, as it does across copies of the SDK, never by their
+ * class): `pulumi up` and `pulumi preview` show the message alone, without a stack trace.
  */
-export class InvalidArgsError extends pulumi.InputPropertiesError {
-  /** @param component the component, such as `Postgres "db"` */
-  constructor(component: string, problems: readonly PropertyProblem[]) {
-    super({
-      message: problemsMessage(`arguments of ${component}`, problems),
-      errors: problems.map(({ propertyPath, reason }) => ({ propertyPath, reason })),
-    });
+export class InvalidArgsError extends ValidationError {
+  /** Each problem with the path of the property as the caller wrote it, as `pulumi.InputPropertiesError` has them. */
+  readonly errors: readonly PropertyProblem[];
+
+  constructor(
+    /** The component, such as `Postgres "db"`. */
+    readonly component: string,
+    problems: readonly PropertyProblem[],
+  ) {
+    super(`arguments of ${component}`, problems);
     this.name = "InvalidArgsError";
-    // The Pulumi program runner reports a RunError by its message alone, where any other error is an "unhandled
-    // exception" with its stack trace; it recognises one by this member, as it does across copies of the SDK.
+    this.errors = this.properties;
+    // Pulumi's InputPropertiesError, and a RunError, which the Pulumi program runner reports by its message alone,
+    // where any other error is an "unhandled exception" with its stack trace.
+    Object.defineProperty(this, "__pulumiInputPropertiesError", { value: true });
     Object.defineProperty(this, "__pulumiRunError", { value: true });
   }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.component, this.properties];
+  }
 }
+
+TenantstackError.register(InvalidArgsError);
 
 /** Whether a value is known only at deployment: an Output or a Promise. */
 function knownAtDeployment(value: unknown): boolean {

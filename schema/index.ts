@@ -1,7 +1,18 @@
 export * from "./cloud";
 export * from "./cloudNames";
 export * from "./data";
-export { type PropertyProblem, ValidationError } from "./errors";
+export {
+  errorCode,
+  fromWire,
+  type PropertyProblem,
+  type Surface,
+  type SurfaceText,
+  TenantstackError,
+  type TenantstackErrorOptions,
+  toWire,
+  ValidationError,
+  type WireError,
+} from "./errors";
 export * from "./ingress";
 export * from "./naming";
 export * from "./scheduling";

@@ -172,6 +172,46 @@ export const OperationRequestSchema = z.discriminatedUnion(
   },
 );
 
+/** What the journal calls its operations: a provision is journaled as the `up` of its stack, a migration's dry run as `migrate-plan`. */
+export const OPERATION_KINDS = [
+  "preview",
+  "up",
+  "refresh",
+  "outputs",
+  "destroy",
+  "recover",
+  "fleet-upgrade",
+  "migrate",
+  "migrate-plan",
+  "gc",
+  "delete-tenant",
+  "update-tenant",
+] as const;
+
+/** The states of a journaled operation. */
+export const OPERATION_STATUSES = ["running", "succeeded", "failed", "cancelled"] as const;
+
+/** Most operations a listing shows. */
+export const OPERATION_LIST_MAX = 1000;
+
+/**
+ * Which operations a listing shows (`GET /operations`, `tenantstack operation list`, the journal's
+ * `list`), newest first.
+ * @internal
+ */
+export const OperationListQuerySchema = settings({
+  status: oneOf(OPERATION_STATUSES).optional().describe("Only operations in this state."),
+  kind: oneOf(OPERATION_KINDS).optional().describe("Only operations of this kind."),
+  limit: intBetween(1, OPERATION_LIST_MAX).optional().describe("Most operations shown (default 50)."),
+});
+
+/**
+ * Options of a resume (`POST /operations/{id}/resume`, `tenantstack operation resume`): the operation's
+ * own parameters come from the journal; only how many stacks run at once may differ.
+ * @internal
+ */
+export const ResumeOptionsSchema = settings({ concurrency: commonFields.concurrency });
+
 // The library's options: the same fields beside its callbacks (`onEvent`, `signal`), which are not data.
 
 /**

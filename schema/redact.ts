@@ -14,9 +14,22 @@ export const SECRET_MIN_LENGTH = 4;
 const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]*)(:[^\s/]*)?@/gi;
 const PASSWORD_SETTING = /(password\s*=\s*)(\S+)/gi;
 
+/** The sources of secret values added by {@link addSecretSource}. */
+const secretSources: (() => Iterable<string>)[] = [];
+
+/**
+ * Adds a source of secret values that every later {@link redact} in this process hides as well, read at each
+ * call: the driver adds the passphrase and API token of its environment and the secrets given to it as
+ * options, so that the message of every error of the family (`errors.ts`) hides them from the start.
+ */
+export function addSecretSource(source: () => Iterable<string>): void {
+  secretSources.push(source);
+}
+
 /**
  * `text` with the password of every URL and every `password=...` setting replaced by `***`, and each
- * of `secrets` (at least {@link SECRET_MIN_LENGTH} characters) replaced by `***` wherever it occurs.
+ * of `secrets` and of the sources added by {@link addSecretSource} (at least {@link SECRET_MIN_LENGTH}
+ * characters) replaced by `***` wherever it occurs.
  */
 export function redact(text: string, secrets: Iterable<string> = []): string {
   let result = text
@@ -26,9 +39,20 @@ export function redact(text: string, secrets: Iterable<string> = []): string {
     )
     .replace(PASSWORD_SETTING, `$1${REDACTED}`);
   // Longest first, so a secret that contains another is hidden whole.
-  const known = [...new Set(secrets)].filter((s) => s.length >= SECRET_MIN_LENGTH).sort((a, b) => b.length - a.length);
+  const known = [...new Set([...secrets, ...secretSources.flatMap((source) => [...source()])])]
+    .filter((s) => s.length >= SECRET_MIN_LENGTH)
+    .sort((a, b) => b.length - a.length);
   for (const secret of known) result = result.split(secret).join(REDACTED);
   return result;
+}
+
+/** `value` with every string in it, at any depth, redacted by `rule` (for JSON bodies and wire forms). */
+export function redactDeep<T>(value: T, rule: (text: string) => string = (text) => redact(text)): T {
+  if (typeof value === "string") return rule(value) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => redactDeep(item, rule)) as T;
+  if (value !== null && typeof value === "object" && !(value instanceof Date))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, rule)])) as T;
+  return value;
 }
 
 /**

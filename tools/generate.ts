@@ -9,7 +9,7 @@ import * as path from "node:path";
 import * as prettier from "prettier";
 import { z } from "zod";
 import { MigrationSettingsSchema } from "../automation/migration/data/settings";
-import { OperationRequestSchema } from "../schema/operations";
+import { OperationListQuerySchema, OperationRequestSchema } from "../schema/operations";
 import { TenantInputSchema, TenantPatchSchema } from "../schema/tenantInput";
 import {
   ApiSchema,
@@ -75,6 +75,11 @@ const AUTOMATION_TYPES: NamedType[] = [
   },
   { schema: MigrationSettingsSchema, output: "MigrationSettings", doc: { output: "Validated settings of a migration." } },
   { schema: OperationRequestSchema, output: "OperationRequest", doc: { output: "A validated body of `POST /operations`." } },
+  {
+    schema: OperationListQuerySchema,
+    output: "OperationListQuery",
+    doc: { output: "Which operations a listing shows (`GET /operations`, `tenantstack operation list`)." },
+  },
 ];
 
 /** A generated TypeScript file of the named types, formatted as Prettier formats the repository. */

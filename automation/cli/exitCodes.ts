@@ -1,65 +1,12 @@
-/** What the `tenantstack` CLI's exit codes mean. */
-import { errorCode } from "../errors";
+/** What the `tenantstack` CLI's exit codes mean: each error's by its code (`../errorCodes.ts`), and an operation's. */
+import { fromWire, type WireError } from "../errors";
+import { EXIT, exitCodeOf } from "../errorCodes";
 
-/** Exit codes, by outcome. */
-export const EXIT = {
-  /** Everything succeeded. */
-  ok: 0,
-  /** The operation ran and at least one stack failed (update, health gate, crash). */
-  failed: 1,
-  /** Bad input: usage, options, tenant, version, no Pulumi CLI to run, a tenant deleted while its stack is live; nothing was touched. */
-  invalidInput: 2,
-  /** A stack is locked by another operation; see `tenantstack recover`. */
-  locked: 3,
-  /** A saved plan no longer matches; preview again. */
-  planMismatch: 4,
-  /** Protected data refused a destroy; nothing was destroyed. */
-  protectedData: 5,
-  /** A server the operation needs (a migration's data server) cannot be used; nothing was changed. */
-  unavailable: 69,
-  /** Unexpected error of the driver itself. */
-  internal: 70,
-  /** Cancelled (SIGINT); re-run with the same operation id to continue. */
-  cancelled: 130,
-} as const;
+export { EXIT, exitCodeOf } from "../errorCodes";
 
-const BY_CODE: Record<string, number> = {
-  invalid_input: EXIT.invalidInput,
-  pulumi_cli_missing: EXIT.invalidInput,
-  pulumi_plugin_missing: EXIT.failed,
-  payload_too_large: EXIT.invalidInput,
-  unsupported_media_type: EXIT.invalidInput,
-  not_found: EXIT.invalidInput,
-  conflict: EXIT.invalidInput,
-  stack_live: EXIT.invalidInput,
-  stack_locked: EXIT.locked,
-  pending_operations: EXIT.locked,
-  plan_mismatch: EXIT.planMismatch,
-  protected: EXIT.protectedData,
-  data_server_unavailable: EXIT.unavailable,
-  cancelled: EXIT.cancelled,
-  operation_failed: EXIT.failed,
-  failed: EXIT.failed,
-  worker_crashed: EXIT.failed,
-  checkpoint_unreadable: EXIT.failed,
-};
-
-/** The exit code of an error thrown by a command (a schema ValidationError is invalid input too). */
-export function exitCodeOf(error: unknown): number {
-  return BY_CODE[errorCode(error)] ?? EXIT.internal;
-}
-
-/** The exit code of an operation's failed stacks: the most specific error's, else `failed`. */
-export function exitCodeOfErrors(names: readonly string[]): number {
-  const codes: Record<string, number> = {
-    InputError: EXIT.invalidInput,
-    ValidationError: EXIT.invalidInput,
-    PulumiCliNotFoundError: EXIT.invalidInput,
-    StackLockedError: EXIT.locked,
-    PendingOperationsError: EXIT.locked,
-    PlanMismatchError: EXIT.planMismatch,
-    ProtectedResourcesError: EXIT.protectedData,
-  };
-  const specific = names.map((name) => codes[name]).find((code) => code !== undefined);
-  return names.length === 0 ? EXIT.ok : (specific ?? EXIT.failed);
+/** The exit code of an operation's failed stacks: the first whose error has an exit code of its own, else `failed`. */
+export function exitCodeOfErrors(errors: readonly WireError[]): number {
+  if (errors.length === 0) return EXIT.ok;
+  const specific = errors.map((error) => exitCodeOf(fromWire(error))).find((code) => code !== EXIT.failed && code !== EXIT.internal);
+  return specific ?? EXIT.failed;
 }

@@ -1,30 +1,34 @@
 #!/usr/bin/env node
 /**
  * The `tenantstack` CLI: the driver's operations, human output with live progress (or `--json`), and
- * exit codes that say what happened (see `exitCodes.ts`). The passphrase is read from the
- * environment only (`TENANTSTACK_PASSPHRASE`), never from arguments.
+ * exit codes that say what happened (see `exitCodes.ts`). Its commands and flags, and their help,
+ * are the table of `commands.ts`. The passphrase is read from the environment only
+ * (`TENANTSTACK_PASSPHRASE`), never from arguments, and only commands that run stacks need it.
  */
 import { parseArgs } from "node:util";
 import { ServeSettingsSchema } from "../../schema/driverOptions";
-import { OperationRequestSchema } from "../../schema/operations";
+import { OperationListQuerySchema, OperationRequestSchema, ResumeOptionsSchema } from "../../schema/operations";
 import { TenantInputSchema } from "../../schema/tenantInput";
 import { parseClusterList } from "../clusters";
 import type { Driver, DriverOptions, OperationResult, StackOutcome } from "../driver";
-import { InputError, toWire } from "../errors";
-import { parseInput } from "../input";
+import { CancelledError, InputError, messageOn, OperationNotFoundError, toWire } from "../errors";
+import { numberOrText, parseInput } from "../input";
 import { readJsonFile } from "../jsonFile";
 import type { DriverEvent, OperationOptions } from "../operations/events";
-import { runRequest } from "../requests";
+import { resumeRequest, runRequest } from "../requests";
 import { redact, redactDeep } from "../redact";
 import { checkTenantSettings } from "../registry/tenant";
-import type { TenantFields } from "../types";
+import type { OperationRequest, TenantFields } from "../types";
+import { checkFlags, type CommandDoc, commandHelp, commandOf, FIELD_FLAGS, FLAGS, groupHelp, synopsis, usage } from "./commands";
 import { EXIT, exitCodeOf, exitCodeOfErrors } from "./exitCodes";
 import { readDataPlaneFile } from "../migration/staticDataPlane";
 import {
   deletionSummary,
   gcSummary,
   migrationSummary,
+  operationReport,
   operationSummary,
+  operationTable,
   progressLine,
   tenantTable,
   updateSummary,
@@ -33,140 +37,20 @@ import {
 } from "./output";
 import { ProgressBoard, type Terminal } from "./progressBoard";
 
-const USAGE = `Usage: tenantstack [options] <command>
-
-Commands:
-  tenant create <name> --host H --plan shared|dedicated --version V [--environment E] [--region R] [--cluster C] [--settings FILE.json]
-  tenant list | tenant show <name>
-  tenant update <name> [--host H] [--version V] [--region R] [--settings PATCH.json] [--dry-run]
-                                                 change a tenant, checked as at create (--settings is merged into its
-                                                 settings: JSON merge patch, null removes a key); its stack follows at
-                                                 the next up; --dry-run stores nothing and previews its stack instead
-  tenant delete <name> [--destroy [--force-destroy-data]]
-                                                 refused while its stack is live (exit 2); --destroy first destroys its
-                                                 stack (a shared one: updated without it), one journaled operation
-  provision <name> (options of tenant create)   register a tenant and bring its stack up
-  preview [--tenant T]... [--save-plan]          each stack's changing resources and their changed keys; --save-plan saves the plan to approve
-  up [--tenant T]... [--saved-plan]              update stacks; --saved-plan applies exactly the saved plan
-  refresh [--tenant T]...                        refresh from the cluster and report drift
-  outputs [--tenant T]...
-  destroy --tenant T... [--force-destroy-data]
-  recover <stack>                                repair the checkpoint, cancel a stale lock, adopt or clear pending operations, refresh
-  fleet upgrade --version V [--canary N] [--wave-size N] [--rollback] [--http-check URL] [--tenant T]...
-  migrate <tenant> --to dedicated|shared [--cluster C] [--settings FILE.json] [--dry-run]
-                                                 move a tenant between the shared stack and a stack of its own
-  migrate <tenant> --rollback                    move it back while the source copy is kept
-  gc [--now ISO-TIME]                            remove migrations' source copies past their grace period
-  operation show <id>
-  serve [--port P] [--listen HOST]               the HTTP API (bearer token from TENANTSTACK_API_TOKEN)
-
-Options:
-  --state-dir DIR        driver files (default ~/.tenantstack; env TENANTSTACK_STATE_DIR)
-  --backend URL          file://, s3://, gs://, azblob:// or https://api.pulumi.com (env TENANTSTACK_BACKEND_URL)
-  --secrets-provider P   passphrase (env TENANTSTACK_PASSPHRASE) or a KMS/Key Vault/Vault URL
-  --database URL         SQLite file or postgres:// URL (env TENANTSTACK_DATABASE_URL)
-  --pulumi PATH          the Pulumi CLI (default: the toolchain cache, else PATH)
-  --kubeconfig FILE      the cluster of the stacks when --clusters is not given (env KUBECONFIG)
-  --concurrency N        stacks at once (default 2)
-  --operation-id ID      resume an operation
-  --data-plane FILE      JSON { "<stack>": { postgresUrl, redisUrl } } for migrate and gc (env TENANTSTACK_DATA_PLANE)
-  --clusters N=FILE,...  the clusters stacks run on, each with its kubeconfig (default local=--kubeconfig;
-                         env TENANTSTACK_CLUSTERS)
-  --json                 machine-readable result on stdout
-Exit codes: 0 ok, 1 a stack failed, 2 invalid input, 3 stack locked, 4 plan mismatch, 5 protected data,
-  69 a data server unavailable, 70 internal, 130 cancelled.`;
-
-const OPTIONS = {
-  "state-dir": { type: "string" },
-  backend: { type: "string" },
-  "secrets-provider": { type: "string" },
-  database: { type: "string" },
-  pulumi: { type: "string" },
-  kubeconfig: { type: "string" },
-  concurrency: { type: "string" },
-  "operation-id": { type: "string" },
-  json: { type: "boolean" },
-  tenant: { type: "string", multiple: true },
-  host: { type: "string" },
-  plan: { type: "string" },
-  version: { type: "string" },
-  environment: { type: "string" },
-  region: { type: "string" },
-  cluster: { type: "string" },
-  settings: { type: "string" },
-  "save-plan": { type: "boolean" },
-  "saved-plan": { type: "boolean" },
-  "force-destroy-data": { type: "boolean" },
-  destroy: { type: "boolean" },
-  canary: { type: "string" },
-  "wave-size": { type: "string" },
-  rollback: { type: "boolean" },
-  "http-check": { type: "string" },
-  to: { type: "string" },
-  "dry-run": { type: "boolean" },
-  now: { type: "string" },
-  "data-plane": { type: "string" },
-  clusters: { type: "string" },
-  port: { type: "string" },
-  listen: { type: "string" },
-  help: { type: "boolean" },
-} as const;
-
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
-
-/** The flag (or argument) of each field of the driver's input models, for messages. */
-const FLAGS: Record<string, string> = {
-  tenants: "--tenant",
-  concurrency: "--concurrency",
-  operationId: "--operation-id",
-  savePlan: "--save-plan",
-  savedPlan: "--saved-plan",
-  forceDestroyData: "--force-destroy-data",
-  destroy: "--destroy",
-  stack: "<stack>",
-  tenant: "<tenant>",
-  version: "--version",
-  canary: "--canary",
-  waveSize: "--wave-size",
-  rollback: "--rollback",
-  httpCheckUrl: "--http-check",
-  to: "--to",
-  cluster: "--cluster",
-  settings: "--settings",
-  dryRun: "--dry-run",
-  now: "--now",
-  stateDir: "--state-dir",
-  database: "--database",
-  port: "--port",
-};
-/** The flags of a tenant's fields (`tenant create`, `provision`). */
-const TENANT_FLAGS: Record<string, string> = {
-  name: "<name>",
-  host: "--host",
-  plan: "--plan",
-  version: "--version",
-  environment: "--environment",
-  region: "--region",
-  cluster: "--cluster",
-  settings: "--settings",
-};
+type Values = ReturnType<typeof parseArgs<{ options: typeof FLAGS; allowPositionals: true }>>["values"];
 
 /**
  * A field path of an input model as the flag it came from (`tenants[0]` is `--tenant`, `settings.api` is
  * `--settings api`; a tenant's fields, given whole or as an update's patch, are the flags of `tenant create`).
  */
-function flagOf(path: string, flags: Record<string, string> = FLAGS): string {
+function flagOf(path: string): string {
   const match = /^([^.[]+)(?:\[\d+\])?\.?(.*)$/.exec(path);
   if (!match) return path;
   const [, head, rest] = match;
-  if ((head === "tenant" || head === "patch") && flags === FLAGS && rest !== "") return flagOf(rest, TENANT_FLAGS);
-  const flag = flags[head] ?? head;
+  // A provision's tenant and an update's patch have flags of their own: `tenant.host` and `patch.host` are `--host`.
+  if ((head === "tenant" || head === "patch") && rest !== "") return flagOf(rest);
+  const flag = FIELD_FLAGS[head] ?? head;
   return rest === "" ? flag : `${flag} ${rest}`;
-}
-
-/** A number flag as a number when it reads as one, else as given (so the schema's message shows it). */
-function numeric(text: string | undefined): number | string | undefined {
-  return text !== undefined && /^\s*-?[0-9]+(\.[0-9]+)?\s*$/.test(text) ? Number(text) : text;
 }
 
 /** The settings file given with `--settings`, or undefined. */
@@ -174,17 +58,20 @@ function settingsFile(values: Values): unknown {
   return values.settings === undefined ? undefined : readJsonFile(values.settings, "--settings");
 }
 
-/** A positional argument a command needs, or an InputError naming it. */
-function required(value: string | undefined, name: string, usage: string): string {
-  if (value === undefined || value === "") throw new InputError("options", [`\`${name}\` is required: \`${usage}\``]);
+/** The positional argument a command needs, or an InputError naming it with the command's usage. */
+function required(command: CommandDoc, args: readonly string[], index = 0): string {
+  const value = args[index];
+  const name = command.args?.[index]?.name ?? "<argument>";
+  if (value === undefined || value === "")
+    throw new InputError("options", [`\`${name}\` is required: \`${synopsis(command).replace("tenantstack [options] ", "")}\``]);
   return value;
 }
 
 /** The tenant given on the command line, as the tenant model takes it. */
-function tenantOf(name: string | undefined, values: Values): Record<string, unknown> {
+function tenantOf(command: CommandDoc, args: readonly string[], values: Values): Record<string, unknown> {
   const settings = settingsFile(values);
   return {
-    name: required(name, "<name>", "tenant create <name> --host H --plan P --version V"),
+    name: required(command, args),
     host: values.host,
     plan: values.plan,
     version: values.version,
@@ -203,60 +90,41 @@ function patchOf(values: Values): Record<string, unknown> {
   return Object.fromEntries(Object.entries({ ...fields, ...fixed }).filter(([, value]) => value !== undefined));
 }
 
-/** The request of `tenant update` and `tenant delete` (undefined for the other tenant commands, which only read or register). */
-function tenantRequestOf(sub: string | undefined, name: string | undefined, values: Values): Record<string, unknown> | undefined {
-  const common = { operationId: values["operation-id"], concurrency: numeric(values.concurrency) };
-  switch (sub) {
-    case "delete":
+/** The `POST /operations` body a command stands for, built from its flags (undefined for other commands). */
+function requestOf(command: CommandDoc, args: readonly string[], values: Values): Record<string, unknown> | undefined {
+  const common = { operationId: values["operation-id"], concurrency: numberOrText(values.concurrency) };
+  const tenants = values.tenant;
+  switch (command.name) {
+    case "tenant delete":
       return {
         kind: "delete-tenant",
-        tenant: required(name, "<name>", "tenant delete <name> [--destroy]"),
+        tenant: required(command, args),
         destroy: values.destroy,
         forceDestroyData: values["force-destroy-data"],
         ...common,
       };
-    case "update":
-      return {
-        kind: "update-tenant",
-        tenant: required(name, "<name>", "tenant update <name> [--host H] [--settings PATCH.json] ..."),
-        patch: patchOf(values),
-        dryRun: values["dry-run"],
-        ...common,
-      };
-    default:
-      return undefined;
-  }
-}
-
-/** The `POST /operations` body a command stands for, built from its flags (undefined for other commands). */
-function requestOf(positionals: readonly string[], values: Values): Record<string, unknown> | undefined {
-  const [command, sub, arg] = positionals;
-  const common = { operationId: values["operation-id"], concurrency: numeric(values.concurrency) };
-  const tenants = values.tenant;
-  switch (command) {
-    case "tenant":
-      return tenantRequestOf(sub, arg, values);
+    case "tenant update":
+      return { kind: "update-tenant", tenant: required(command, args), patch: patchOf(values), dryRun: values["dry-run"], ...common };
     case "provision":
-      return { kind: "provision", tenant: tenantOf(sub, values), ...common };
+      return { kind: "provision", tenant: tenantOf(command, args, values), ...common };
     case "preview":
       return { kind: "preview", tenants, savePlan: values["save-plan"], ...common };
     case "up":
       return { kind: "up", tenants, savedPlan: values["saved-plan"], ...common };
     case "refresh":
     case "outputs":
-      return { kind: command, tenants, ...common };
+      return { kind: command.name, tenants, ...common };
     case "destroy":
       return { kind: "destroy", tenants: tenants ?? [], forceDestroyData: values["force-destroy-data"], ...common };
     case "recover":
-      return { kind: "recover", stack: required(sub, "<stack>", "recover <stack>"), ...common };
-    case "fleet":
-      if (sub !== "upgrade") return undefined;
+      return { kind: "recover", stack: required(command, args), ...common };
+    case "fleet upgrade":
       return {
         kind: "fleet-upgrade",
         version: values.version,
         tenants,
-        canary: numeric(values.canary),
-        waveSize: numeric(values["wave-size"]),
+        canary: numberOrText(values.canary),
+        waveSize: numberOrText(values["wave-size"]),
         rollback: values.rollback,
         httpCheckUrl: values["http-check"],
         ...common,
@@ -264,7 +132,7 @@ function requestOf(positionals: readonly string[], values: Values): Record<strin
     case "migrate":
       return {
         kind: "migrate",
-        tenant: required(sub, "<tenant>", "migrate <tenant> --to dedicated|shared"),
+        tenant: required(command, args),
         to: values.to,
         cluster: values.cluster,
         settings: settingsFile(values),
@@ -279,18 +147,29 @@ function requestOf(positionals: readonly string[], values: Values): Record<strin
   }
 }
 
+/** The global flags that open the driver, as given, to repeat in a command printed for the user. */
+const DRIVER_FLAGS = ["state-dir", "backend", "secrets-provider", "database", "pulumi", "kubeconfig", "data-plane", "clusters"] as const;
+
+/** An argument as a POSIX shell reads it back (quoted unless plain). */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/** The exact command that resumes operation `id`: the driver's flags as given, then `operation resume`. */
+function resumeCommand(values: Values, id: string): string {
+  const flags = DRIVER_FLAGS.flatMap((name) => (values[name] !== undefined ? [`--${name}`, shellWord(values[name])] : []));
+  return ["tenantstack", ...flags, "operation", "resume", shellWord(id)].join(" ");
+}
+
 /** The driver's options from the flags and environment, checked (nothing is opened). */
-async function driverOptionsOf(values: Values, command: string): Promise<DriverOptions> {
+async function driverOptionsOf(values: Values, command: CommandDoc): Promise<DriverOptions> {
   // The driver (and the Automation API) load only once the command's own input is checked.
   const { checkDriverOptions } = await import("../driverOptions");
   const kubeconfig = values.kubeconfig ?? process.env.KUBECONFIG;
   const dataPlane = values["data-plane"] ?? process.env.TENANTSTACK_DATA_PLANE;
   const clusters = values.clusters ?? process.env.TENANTSTACK_CLUSTERS;
   const options: DriverOptions = {
-    migration: {
-      ...(dataPlane ? { dataPlane: readDataPlaneFile(dataPlane) } : {}),
-      dataPlaneOption: `\`--data-plane FILE\` (or TENANTSTACK_DATA_PLANE)${command === "serve" ? " of `tenantstack serve`" : ""}`,
-    },
+    migration: dataPlane ? { dataPlane: readDataPlaneFile(dataPlane) } : {},
     workspace: {
       ...(clusters ? { clusters: parseClusterList(clusters) } : {}),
       stateDir: values["state-dir"] ?? process.env.TENANTSTACK_STATE_DIR,
@@ -300,6 +179,8 @@ async function driverOptionsOf(values: Values, command: string): Promise<DriverO
       env: kubeconfig ? { KUBECONFIG: kubeconfig } : {},
     },
     database: values.database ?? process.env.TENANTSTACK_DATABASE_URL,
+    // The registry and the journal hold no secret: only commands that run stacks need the passphrase.
+    checkPassphrase: command.stacks ? "on-open" : "per-operation",
   };
   checkDriverOptions(options, (field) => flagOf(field));
   return options;
@@ -308,115 +189,200 @@ async function driverOptionsOf(values: Values, command: string): Promise<DriverO
 /** What a command does once the driver is open; all its input is checked before. */
 type Run = (driver: Driver) => Promise<number>;
 
+/** Where a command writes. */
+interface Io {
+  readonly out: (text: string) => void;
+  readonly outJson: (value: unknown) => void;
+  readonly err: (text: string) => void;
+  readonly json: boolean;
+  readonly operation: OperationOptions;
+  readonly signal: AbortSignal;
+}
+
+/** Runs a checked operation request and reports its result; after a failure or a cancel, says how to resume it. */
+async function runOperation(driver: Driver, request: OperationRequest, values: Values, io: Io): Promise<number> {
+  const show = (value: unknown, human: string) => (io.json ? io.outJson(value) : io.out(human));
+  const ended = (operationId: string, status: string) => {
+    if (!io.json && (status === "failed" || status === "cancelled")) io.err(`To resume it: ${resumeCommand(values, operationId)}`);
+  };
+  const outcome = await runRequest(driver, request, io.operation);
+  switch (outcome.kind) {
+    case "fleet-upgrade":
+      show(outcome.result, upgradeSummary(outcome.result));
+      ended(outcome.result.operationId, outcome.result.status);
+      return outcome.result.status === "succeeded" ? EXIT.ok : EXIT.failed;
+    case "migrate": {
+      const { status } = outcome.result;
+      show(outcome.result, migrationSummary(outcome.result));
+      ended(outcome.result.operationId, status);
+      if (status === "succeeded" || status === "planned") return EXIT.ok;
+      return status === "cancelled" ? EXIT.cancelled : EXIT.failed;
+    }
+    case "gc":
+      show(outcome.result, gcSummary(outcome.result));
+      ended(outcome.result.operationId, outcome.result.status);
+      return outcome.result.status === "succeeded" ? EXIT.ok : EXIT.failed;
+    case "delete-tenant":
+      show(outcome.result, deletionSummary(outcome.result));
+      ended(outcome.result.operationId, outcome.result.status);
+      return exitCodeOfStatus(outcome.result);
+    case "update-tenant":
+      show(outcome.result, updateSummary(outcome.result));
+      ended(outcome.result.operationId, outcome.result.status);
+      return exitCodeOfStatus(outcome.result);
+    default: {
+      const result: OperationResult = outcome.result;
+      show(result, operationSummary(result));
+      ended(result.operationId, result.status);
+      return exitCodeOfStatus(result);
+    }
+  }
+}
+
+/** The exit code of an operation by its status and its stacks' errors. */
+function exitCodeOfStatus(result: { readonly status: string; readonly stacks: readonly StackOutcome[] }): number {
+  return result.status === "cancelled" ? EXIT.cancelled : exitCodeOfErrors(result.stacks.flatMap((s) => (s.error ? [s.error] : [])));
+}
+
 /**
  * Checks a command's whole input — its flags by the driver's input models, the driver's options —
  * and returns what it runs; throws an InputError before anything is opened or touched.
  */
 async function prepare(
-  positionals: readonly string[],
+  command: CommandDoc,
+  args: readonly string[],
   values: Values,
-  io: {
-    out: (text: string) => void;
-    outJson: (value: unknown) => void;
-    err: (text: string) => void;
-    json: boolean;
-    operation: OperationOptions;
-    signal: AbortSignal;
-  },
+  io: Io,
 ): Promise<{ driverOptions: DriverOptions; run: Run }> {
-  const [command, sub, arg] = positionals;
-  const { out, outJson, json, operation } = io;
+  const { out, outJson, json } = io;
   const show = (value: unknown, human: string) => (json ? outJson(value) : out(human));
-  /** The exit code of an operation by its status and its stacks' errors. */
-  const exitCodeOfStatus = (result: { status: string; stacks: readonly StackOutcome[] }) =>
-    result.status === "cancelled" ? EXIT.cancelled : exitCodeOfErrors(result.stacks.flatMap((s) => (s.error ? [s.error.name] : [])));
-  const report = (result: OperationResult) => {
-    show(result, operationSummary(result));
-    return exitCodeOfStatus(result);
-  };
-  let run: Run | undefined;
-  const raw = requestOf(positionals, values);
+  checkFlags(command, Object.keys(values));
+  let run: Run;
+  const raw = requestOf(command, args, values);
   if (raw !== undefined) {
-    const request = parseInput(OperationRequestSchema, raw, "options", { rename: (path) => flagOf(path) });
-    if (request.kind === "provision") checkTenantSettings(request.tenant, (path) => flagOf(path, TENANT_FLAGS));
-    run = async (driver) => {
-      const outcome = await runRequest(driver, request, operation);
-      switch (outcome.kind) {
-        case "fleet-upgrade":
-          show(outcome.result, upgradeSummary(outcome.result));
-          return outcome.result.status === "succeeded" ? EXIT.ok : EXIT.failed;
-        case "migrate": {
-          const { status } = outcome.result;
-          show(outcome.result, migrationSummary(outcome.result));
-          if (status === "succeeded" || status === "planned") return EXIT.ok;
-          return status === "cancelled" ? EXIT.cancelled : EXIT.failed;
-        }
-        case "gc":
-          show(outcome.result, gcSummary(outcome.result));
-          return outcome.result.status === "succeeded" ? EXIT.ok : EXIT.failed;
-        case "delete-tenant":
-          show(outcome.result, deletionSummary(outcome.result));
-          return exitCodeOfStatus(outcome.result);
-        case "update-tenant":
-          show(outcome.result, updateSummary(outcome.result));
-          return exitCodeOfStatus(outcome.result);
-        default:
-          return report(outcome.result);
+    const request = parseInput(OperationRequestSchema, raw, "options", { rename: flagOf });
+    if (request.kind === "provision") checkTenantSettings(request.tenant, flagOf);
+    run = (driver) => runOperation(driver, request, values, io);
+  } else {
+    switch (command.name) {
+      case "tenant create": {
+        const tenant: TenantFields = parseInput(TenantInputSchema, tenantOf(command, args, values), "options", { rename: flagOf });
+        checkTenantSettings(tenant, flagOf);
+        run = async (driver) => {
+          const created = await driver.registry.create(tenant);
+          show(created, `registered tenant ${created.name} (${created.plan}, ${versionImages(created.version, created.images)})`);
+          return EXIT.ok;
+        };
+        break;
       }
-    };
-  } else if (command === "tenant" && sub === "create") {
-    const tenant: TenantFields = parseInput(TenantInputSchema, tenantOf(arg, values), "options", {
-      rename: (path) => flagOf(path, TENANT_FLAGS),
-    });
-    checkTenantSettings(tenant, (path) => flagOf(path, TENANT_FLAGS));
-    run = async (driver) => {
-      const created = await driver.registry.create(tenant);
-      show(created, `registered tenant ${created.name} (${created.plan}, ${versionImages(created.version, created.images)})`);
-      return EXIT.ok;
-    };
-  } else if (command === "tenant" && sub === "list") {
-    run = async (driver) => {
-      const list = await driver.registry.list();
-      show(list, tenantTable(list));
-      return EXIT.ok;
-    };
-  } else if (command === "tenant" && sub === "show") {
-    const name = required(arg, "<name>", "tenant show <name>");
-    run = async (driver) => {
-      outJson(await driver.registry.show(name));
-      return EXIT.ok;
-    };
-  } else if (command === "operation" && sub === "show") {
-    const id = required(arg, "<id>", "operation show <id>");
-    run = async (driver) => {
-      const found = await driver.journal.get(id);
-      if (!found) throw new InputError("options", [`\`operation\` "${id}" is not in the journal`]);
-      outJson({ ...found, steps: await driver.journal.steps(found.id) });
-      return EXIT.ok;
-    };
-  } else if (command === "serve") {
-    const { checkToken, serve } = await import("../http/server");
-    const token = checkToken(process.env.TENANTSTACK_API_TOKEN);
-    const settings = parseInput(
-      ServeSettingsSchema,
-      { port: numeric(values.port ?? "8480"), host: values.listen ?? "127.0.0.1" },
-      "options",
-      { rename: (path) => (path === "host" ? "--listen" : flagOf(path)) },
-    );
-    run = async (driver) => {
-      await serve(driver, { ...settings, token, log: io.err });
-      await new Promise<void>((resolve) => io.signal.addEventListener("abort", () => resolve()));
-      return EXIT.ok;
-    };
+      case "tenant list":
+        run = async (driver) => {
+          const list = await driver.registry.list();
+          show(list, tenantTable(list));
+          return EXIT.ok;
+        };
+        break;
+      case "tenant show": {
+        const name = required(command, args);
+        run = async (driver) => {
+          outJson(await driver.registry.show(name));
+          return EXIT.ok;
+        };
+        break;
+      }
+      case "operation list": {
+        const query = parseInput(
+          OperationListQuerySchema,
+          { status: values.status, kind: values.kind, limit: numberOrText(values.limit) },
+          "options",
+          { rename: flagOf },
+        );
+        run = async (driver) => {
+          const list = await driver.journal.list(query);
+          show(list, operationTable(list));
+          return EXIT.ok;
+        };
+        break;
+      }
+      case "operation show": {
+        const id = required(command, args);
+        run = async (driver) => {
+          const found = await driver.journal.get(id);
+          if (!found) throw new OperationNotFoundError(id);
+          const steps = await driver.journal.steps(found.id);
+          show({ ...found, steps }, operationReport(found, steps));
+          if (!json && found.status !== "succeeded" && found.kind !== "migrate-plan") io.err(`To resume it: ${resumeCommand(values, id)}`);
+          return EXIT.ok;
+        };
+        break;
+      }
+      case "operation resume": {
+        const id = required(command, args);
+        const { concurrency } = parseInput(ResumeOptionsSchema, { concurrency: numberOrText(values.concurrency) }, "options", {
+          rename: flagOf,
+        });
+        run = async (driver) => {
+          const journaled = await resumeRequest(driver, id);
+          const request = parseInput(OperationRequestSchema, { ...journaled, operationId: id, concurrency }, `operation "${id}"`);
+          return runOperation(driver, request, values, io);
+        };
+        break;
+      }
+      case "serve": {
+        const { checkToken, serve } = await import("../http/server");
+        const token = checkToken(process.env.TENANTSTACK_API_TOKEN);
+        const settings = parseInput(
+          ServeSettingsSchema,
+          { port: numberOrText(values.port ?? "8480"), host: values.listen ?? "127.0.0.1" },
+          "options",
+          { rename: (path) => (path === "host" ? "--listen" : flagOf(path)) },
+        );
+        run = async (driver) => {
+          await serve(driver, { ...settings, token, log: io.err });
+          await new Promise<void>((resolve) => io.signal.addEventListener("abort", () => resolve()));
+          return EXIT.ok;
+        };
+        break;
+      }
+      default:
+        throw new InputError("options", [`\`command\` must be one of the commands of \`tenantstack --help\` (got "${command.name}")`]);
+    }
   }
-  if (run === undefined)
-    throw new InputError("options", [`\`command\` must be one of the commands of \`tenantstack --help\` (got "${positionals.join(" ")}")`]);
   return { driverOptions: await driverOptionsOf(values, command), run };
+}
+
+/** The help `positionals` ask for (`help fleet upgrade`, `fleet upgrade --help`, `tenant --help`), or an InputError for no such command. */
+function helpOf(positionals: readonly string[]): string {
+  if (positionals.length === 0) return usage();
+  const found = commandOf(positionals);
+  if (found && found.command.name !== "help") return commandHelp(found.command);
+  const group = groupHelp(positionals[0]);
+  if (group !== undefined) return group;
+  if (found) return commandHelp(found.command);
+  throw new InputError("options", [`\`command\` must be one of the commands of \`tenantstack --help\` (got "${positionals.join(" ")}")`]);
+}
+
+/** The arguments before `--` (after it, everything is a positional). */
+function optionWords(argv: readonly string[]): readonly string[] {
+  const end = argv.indexOf("--");
+  return end < 0 ? argv : argv.slice(0, end);
+}
+
+/** The words of `argv` that are no flag or flag value, read loosely (for the help shown with an argument error). */
+function looseWords(argv: readonly string[]): string[] {
+  const words: string[] = [];
+  const options = optionWords(argv);
+  for (let i = 0; i < options.length; i++) {
+    const word = options[i];
+    if (!word.startsWith("-")) words.push(word);
+    else if (!word.includes("=") && (FLAGS as Record<string, { type: string }>)[word.replace(/^--?/, "")]?.type === "string") i++;
+  }
+  return words;
 }
 
 /**
  * Runs one command; resolves the exit code. Everything it writes is redacted (JSON value by value).
- * @param stdout receives results
+ * @param stdout receives results (and, with `--json`, errors)
  * @param stderr receives progress lines and messages
  * @param terminal when given and a TTY, progress is a live board drawn there (messages too) instead of
  *   lines to `stderr`; the `tenantstack` command passes `process.stderr`
@@ -438,19 +404,40 @@ export async function main(
     board?.close();
     stdout(JSON.stringify(redactDeep(value), null, 2));
   };
+  // Known before the arguments are parsed, so that an argument error is JSON too.
+  const json = optionWords(argv).includes("--json");
+  /** Reports an error: JSON on stdout with `--json`, else its message in the CLI's words (a stack trace only for the driver's own failures). */
+  const report = (error: unknown, help?: string): number => {
+    const code = exitCodeOf(error);
+    if (json) outJson({ error: toWire(error, "cli") });
+    else err(code === EXIT.internal ? String((error as Error)?.stack ?? error) : `${messageOn(error, "cli")}${help ? `\n\n${help}` : ""}`);
+    return code;
+  };
+
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options: FLAGS, allowPositionals: true, strict: true });
   } catch (error) {
-    err(`${(error as Error).message}\n\n${USAGE}`);
-    return EXIT.invalidInput;
+    const found = commandOf(looseWords(argv));
+    return report(new InputError("arguments", [(error as Error).message]), found ? commandHelp(found.command) : usage());
   }
   const { values, positionals } = parsed;
-  if (values.help || positionals[0] === undefined) {
-    (values.help ? out : err)(USAGE);
-    return values.help ? EXIT.ok : EXIT.invalidInput;
+  const found = commandOf(positionals);
+  try {
+    if (values.help || found?.command.name === "help") {
+      out(helpOf(found?.command.name === "help" ? found.args : positionals));
+      return EXIT.ok;
+    }
+  } catch (error) {
+    return report(error);
   }
-  const json = values.json === true;
+  if (positionals.length === 0)
+    return report(new InputError("arguments", ["a command is required: `tenantstack <command> [flags]`"]), usage());
+  if (found === undefined)
+    return report(
+      new InputError("options", [`\`command\` must be one of the commands of \`tenantstack --help\` (got "${positionals.join(" ")}")`]),
+    );
+
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -469,7 +456,7 @@ export async function main(
 
   let driver: Driver | undefined;
   try {
-    const { driverOptions, run } = await prepare(positionals, values, {
+    const { driverOptions, run } = await prepare(found.command, found.args, values, {
       out,
       outJson,
       err,
@@ -481,10 +468,8 @@ export async function main(
     driver = await Driver.open(driverOptions);
     return await run(driver);
   } catch (error) {
-    const code = exitCodeOf(error);
-    if (json) outJson({ error: toWire(error) });
-    // Only the driver's own failures show a stack trace; a user's mistake is its message.
-    else err(code === EXIT.internal ? String((error as Error)?.stack ?? error) : (error as Error).message);
+    const code = report(error);
+    if (!json && error instanceof CancelledError) err(`To resume it: ${resumeCommand(values, error.operation)}`);
     return code;
   } finally {
     board?.close();

@@ -5,7 +5,7 @@
  * Journaled: a re-run of the same operation id continues where it stopped.
  */
 import { FleetUpgradeOptionsSchema } from "../../schema/operations";
-import { CancelledError, type WireError } from "../errors";
+import { CancelledError, HealthGateError, type WireError } from "../errors";
 import { parseInput } from "../input";
 import type { OperationJournal, OperationRecord } from "../journal/journal";
 import type { StackRunner } from "../operations/stackRunner";
@@ -99,6 +99,8 @@ export async function fleetUpgrade(
     canary: options.canary ?? 1,
     waveSize: options.waveSize ?? 5,
     rollback: options.rollback ?? false,
+    // Journaled only when given, so that operations journaled before it was resume as they were.
+    ...(options.health?.httpCheckUrl !== undefined ? { httpCheckUrl: options.health.httpCheckUrl } : {}),
   };
   const { operation, resumed } = await context.journal.begin(operationId, "fleet-upgrade", params);
   const emit = (event: DriverEvent) => options.onEvent?.(event);
@@ -151,8 +153,8 @@ async function upgradeStack(
   emit: (event: DriverEvent) => void,
 ): Promise<StackUpgrade> {
   const operationId = operation.id;
-  const event = (status: StackStatus, detail?: string) =>
-    emit({ type: "stack", operationId, stack: stack.name, status, wave, ...(detail ? { detail } : {}) });
+  const event = (status: StackStatus, detail?: string, error?: WireError) =>
+    emit({ type: "stack", operationId, stack: stack.name, status, wave, ...(detail ? { detail } : {}), ...(error ? { error } : {}) });
   const step = `${stack.name}:upgrade`;
   const earlier = await context.journal.step(operationId, step);
   if (earlier?.status === "done") {
@@ -181,8 +183,7 @@ async function upgradeStack(
       ? await checkHealth(stack.name, namespace, { ...options.health, kubeconfig }, options.signal)
       : { healthy: true, workloads: [], reason: "no kubeconfig: workloads not checked" };
     event(health.healthy ? "healthy" : "unhealthy", health.reason ?? healthSummary(health));
-    if (!health.healthy)
-      failure = { name: "HealthGateError", args: [], message: `Stack "${stack.name}" failed its health gate: ${health.reason}` };
+    if (!health.healthy) failure = new HealthGateError(stack.name, health.reason ?? "not healthy").toJSON();
   }
   if (failure === undefined) {
     await context.registry.setVersion(stack, version);
@@ -196,7 +197,7 @@ async function upgradeStack(
     event("cancelled");
     return { stack: stack.name, status: "cancelled", version: stack.version, health, error: failure };
   }
-  event("failed", failure.message);
+  event("failed", failure.message, failure);
   if (!options.rollback) return { stack: stack.name, status: "failed", version: stack.version, health, error: failure };
   event("rolling-back", `to ${stack.version}`);
   // Only a stack deployed before this upgrade began has a version to return to.
@@ -208,7 +209,7 @@ async function upgradeStack(
   );
   const outcome = { stack: stack.name, version: stack.version, health, error: failure };
   if (back.status === "failed") {
-    event("rollback-failed", back.error.message);
+    event("rollback-failed", back.error.message, back.error);
     return { ...outcome, status: "failed", rollback: { status: "failed", detail: back.error.message } };
   }
   if (back.result?.noEarlierDeployment) {

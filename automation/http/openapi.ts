@@ -1,11 +1,141 @@
-/** The OpenAPI document of the HTTP API, its request bodies generated from the schemas that validate them. */
+/**
+ * The OpenAPI document of the HTTP API: its request bodies and query generated from the schemas that
+ * validate them, and its responses from the schemas below, which the server's bodies follow (the
+ * unit tests parse every body the server sends with them).
+ */
 import { z } from "zod";
 import { TenantInputSchema, TenantPatchSchema } from "../../schema/tenantInput";
-import { OperationRequestSchema } from "../../schema/operations";
+import { OPERATION_STATUSES, OperationListQuerySchema, OperationRequestSchema, ResumeOptionsSchema } from "../../schema/operations";
 
-const error = { description: "An error: `{ error: { code, message, problems? } }`." };
-const json = (schema: object) => ({ content: { "application/json": { schema } } });
-const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+/** An error's wire form (`fromWire` revives the same class from it). */
+const WireErrorSchema = z.strictObject({
+  name: z.string().describe("Its class (`StackLockedError`)."),
+  code: z
+    .string()
+    .describe("A stable code: `invalid_input`, `not_found`, `conflict`, `stack_locked`, ... (the automation README's table of errors)."),
+  message: z.string().describe("What went wrong and what to do next, naming the request's fields."),
+  retryable: z.boolean().describe("Whether the same request, unchanged, may succeed later."),
+  args: z.array(z.unknown()).describe("Its class's constructor arguments, redacted."),
+});
+
+/**
+ * Every error's body: the error's wire form, with `problems` for invalid input; each code's status is in the
+ * automation README's table of errors.
+ * @internal
+ */
+export const ErrorBodySchema = z.strictObject({
+  error: WireErrorSchema.extend({
+    problems: z.array(z.string()).optional().describe("With `invalid_input`: one line per problem, naming the field."),
+  }),
+});
+
+/** The body of `202 Accepted`: the operation started (or resumed); follow `href` (also the `Location` header). */
+export interface Accepted {
+  /** The operation id. */
+  readonly id: string;
+  readonly status: "running";
+  /** `/operations/{id}`: its status, steps, progress and result. */
+  readonly href: string;
+}
+
+/**
+ * The schema of {@link Accepted}.
+ * @internal
+ */
+export const AcceptedSchema = z.strictObject({
+  id: z.string().describe("The operation id."),
+  status: z.literal("running"),
+  href: z.string().describe("`/operations/{id}`: its status, steps, progress and result."),
+}) satisfies z.ZodType<Accepted>;
+
+/**
+ * The body of a cancel's `202`.
+ * @internal
+ */
+export const CancellingSchema = z.strictObject({ id: z.string(), status: z.literal("cancelling") });
+
+/** The images a stack runs: the settings' `api.image` and `worker.image`, their tags replaced by the version. */
+const ImagesSchema = z.strictObject({ api: z.string().optional(), worker: z.string().optional() });
+
+/**
+ * A registered tenant: its fields, every default applied, when it was registered, and the images its
+ * version maps to.
+ * @internal
+ */
+export const TenantSchema = z.strictObject({
+  ...TenantInputSchema.shape,
+  createdAt: z.string().describe("When it was registered (ISO 8601)."),
+  images: ImagesSchema.describe("The images its stack runs: the tags of its settings' images replaced by its `version`."),
+});
+
+const when = z.string().describe("ISO 8601.");
+const operationFields = {
+  id: z.string(),
+  kind: z
+    .string()
+    .describe(
+      "`provision`, `preview`, `up`, `refresh`, `outputs`, `destroy`, `recover`, `fleet-upgrade`, `migrate`, `migrate-plan`, `gc`, `delete-tenant`, `update-tenant`.",
+    ),
+  status: z.enum(OPERATION_STATUSES),
+  createdAt: when,
+  updatedAt: when,
+};
+
+/**
+ * An operation as `GET /operations` lists it.
+ * @internal
+ */
+export const OperationSummarySchema = z.strictObject({ ...operationFields, href: z.string() });
+
+/**
+ * An operation as `GET /operations/{id}` shows it.
+ * @internal
+ */
+export const OperationSchema = z.strictObject({
+  ...operationFields,
+  params: z.record(z.string(), z.unknown()).describe("Its parameters, as journaled at its first run."),
+  result: z.unknown().optional().describe("Its result once finished: per stack (or per wave, per migration step) what happened."),
+  steps: z.array(
+    z.strictObject({
+      step: z.string(),
+      status: z.enum(["running", "done", "failed", "skipped"]),
+      detail: z.unknown().optional().describe("What it produced, or its error's wire form `{ name, code, message, retryable, args }`."),
+      attempts: z.number().int(),
+      updatedAt: when,
+    }),
+  ),
+  events: z
+    .array(z.record(z.string(), z.unknown()))
+    .describe("Its latest progress events (at most 200) while this server runs it or ran it recently."),
+});
+
+/** One stack's outcome in an operation's result: its `result` (a preview's `changes`: `ChangeSummary`) or its `error`. */
+const StackOutcomeSchema = z.strictObject({
+  stack: z.string(),
+  status: z.enum(["succeeded", "skipped", "failed", "cancelled", "untouched"]),
+  version: z.string().optional().describe("The app version a preview or up set the stack to."),
+  images: ImagesSchema.optional().describe("The images that version maps to."),
+  result: z.record(z.string(), z.unknown()).optional().describe("What the engine reported: `changes`, `drift`, `outputs`."),
+  error: WireErrorSchema.optional().describe("Its error's wire form."),
+});
+
+/**
+ * The body of `PATCH /tenants/{name}`'s `200`: the update stored, and the stack that follows at its
+ * next up (`tenants/updateTenant.ts`'s `TenantUpdate`).
+ * @internal
+ */
+export const TenantUpdateSchema = z.strictObject({
+  operationId: z.string(),
+  kind: z.literal("update-tenant"),
+  status: z.enum(["succeeded", "failed", "cancelled"]),
+  resumed: z.boolean().describe("Whether this run resumed an earlier one."),
+  dryRun: z.boolean(),
+  tenant: TenantSchema.describe("The tenant as updated."),
+  changed: z.array(z.string()).describe("The paths of its fields that change (`host`, `settings.api.replicas`)."),
+  stack: z.string().describe("The stack the change reaches at its next up."),
+  stacks: z.array(StackOutcomeSchema).describe("A dry run's preview of that stack (empty otherwise)."),
+});
+
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
 /** A stack's changes (`operations/changes.ts`): paths of changed properties only, never their values. */
@@ -57,7 +187,43 @@ const operationIdQuery = {
   schema: { type: "string", pattern: "^[A-Za-z0-9._-]{1,100}$" },
   description: "The operation's id: a re-run of an id resumes it.",
 };
-const started = { description: "Started: `{ id, status, href }`; follow `Location` (`GET /operations/{id}`)." };
+const jsonSchema = (schema: z.ZodType, io: "input" | "output") => z.toJSONSchema(schema, { io, unrepresentable: "any" });
+const json = (name: string) => ({ content: { "application/json": { schema: ref(name) } } });
+const respond = (description: string, ref?: string) => ({ description, ...(ref ? json(ref) : {}) });
+const error = { $ref: "#/components/responses/Error" };
+const pathId = (name: string) => [{ name, in: "path", required: true, schema: { type: "string" } }];
+
+/** The query parameters of a listing, one per field of its schema. */
+function queryParameters(schema: z.ZodType): object[] {
+  const properties = (jsonSchema(schema, "input") as { properties?: Record<string, object & { description?: string }> }).properties ?? {};
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: "query",
+    required: false,
+    ...(property.description ? { description: property.description } : {}),
+    schema: property,
+  }));
+}
+
+/** A 202 of an operation started by a tenant's route. */
+const started = respond("Started; follow `href` (or `Location`): `GET /operations/{id}`.", "Accepted");
+
+/**
+ * The JSON schema of an operation with its result's stacks' changes described: a preview's, up's or
+ * destroy's result lists each stack's `changes` (a `ChangeSummary`).
+ */
+function withChanges(operation: object): object {
+  const { properties } = operation as { properties: Record<string, object> };
+  const changes = { type: "object", properties: { changes: ref("ChangeSummary") } };
+  const stacks = { type: "array", items: { type: "object", properties: { result: changes } } };
+  return {
+    ...operation,
+    properties: {
+      ...properties,
+      result: { ...properties.result, type: "object", properties: { stacks } },
+    },
+  };
+}
 
 /** The OpenAPI 3.1 document. */
 export function openApiDocument(): object {
@@ -67,25 +233,41 @@ export function openApiDocument(): object {
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
       schemas: {
-        TenantInput: jsonSchema(TenantInputSchema),
-        TenantPatch: jsonSchema(TenantPatchSchema),
-        OperationRequest: jsonSchema(OperationRequestSchema),
+        TenantInput: jsonSchema(TenantInputSchema, "input"),
+        TenantPatch: jsonSchema(TenantPatchSchema, "input"),
+        OperationRequest: jsonSchema(OperationRequestSchema, "input"),
+        ResumeOptions: jsonSchema(ResumeOptionsSchema, "input"),
+        Tenant: jsonSchema(TenantSchema, "output"),
+        TenantList: jsonSchema(z.strictObject({ tenants: z.array(TenantSchema) }), "output"),
+        TenantUpdate: jsonSchema(TenantUpdateSchema, "output"),
+        Accepted: jsonSchema(AcceptedSchema, "output"),
+        Cancelling: jsonSchema(CancellingSchema, "output"),
+        Operation: withChanges(jsonSchema(OperationSchema, "output")),
+        OperationList: jsonSchema(z.strictObject({ operations: z.array(OperationSummarySchema) }), "output"),
+        Error: jsonSchema(ErrorBodySchema, "output"),
         ...changeSchemas,
+      },
+      responses: {
+        Error: respond(
+          "An error: `{ error: { name, code, message, retryable, args, problems? } }`, the error's wire form (`fromWire` revives it); " +
+            "each code's status is in the automation README's table of errors.",
+          "Error",
+        ),
       },
     },
     security: [{ bearer: [] }],
     paths: {
       "/tenants": {
-        get: { summary: "List tenants", responses: { 200: { description: "The tenants." }, 401: error } },
+        get: { summary: "List tenants", responses: { 200: respond("The tenants, in registration order.", "TenantList"), 401: error } },
         post: {
           summary: "Register a tenant (validated by the stack schema)",
-          requestBody: json({ $ref: "#/components/schemas/TenantInput" }),
-          responses: { 201: { description: "The tenant." }, 400: error, 409: error },
+          requestBody: json("TenantInput"),
+          responses: { 201: respond("The tenant.", "Tenant"), 400: error, 401: error, 409: error, 413: error, 415: error },
         },
       },
       "/tenants/{name}": {
-        parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
-        get: { summary: "Show a tenant", responses: { 200: { description: "The tenant." }, 404: error } },
+        parameters: pathId("name"),
+        get: { summary: "Show a tenant", responses: { 200: respond("The tenant.", "Tenant"), 401: error, 404: error } },
         patch: {
           summary: "Update a tenant by a JSON merge patch of its fields, checked as at registration; its stack follows at its next up",
           parameters: [
@@ -94,15 +276,19 @@ export function openApiDocument(): object {
           ],
           requestBody: {
             content: {
-              "application/merge-patch+json": { schema: { $ref: "#/components/schemas/TenantPatch" } },
-              "application/json": { schema: { $ref: "#/components/schemas/TenantPatch" } },
+              "application/merge-patch+json": { schema: ref("TenantPatch") },
+              "application/json": { schema: ref("TenantPatch") },
             },
           },
           responses: {
-            200: { description: "Updated: `{ operationId, kind, status, tenant, changed, stack, ... }`." },
+            200: respond("Updated: the tenant as stored, the fields that changed and the stack that follows.", "TenantUpdate"),
             202: started,
             400: error,
+            401: error,
             404: error,
+            409: error,
+            413: error,
+            415: error,
           },
         },
         delete: {
@@ -115,53 +301,64 @@ export function openApiDocument(): object {
             flagQuery("forceDestroyData", "With `destroy`: destroy protected data (Postgres, Redis) too."),
             operationIdQuery,
           ],
-          responses: { 202: started, 204: { description: "Deleted (its stack was not live)." }, 400: error, 404: error, 409: error },
+          responses: { 202: started, 204: respond("Deleted (its stack was not live)."), 400: error, 401: error, 404: error, 409: error },
         },
       },
       "/operations": {
+        get: {
+          summary: "List the journal's operations, newest first",
+          parameters: queryParameters(OperationListQuerySchema),
+          responses: { 200: respond("The operations.", "OperationList"), 400: error, 401: error },
+        },
         post: {
           summary: "Start an operation; input is validated before any stack is touched",
-          requestBody: json({ $ref: "#/components/schemas/OperationRequest" }),
-          responses: { 202: started, 400: error, 404: error, 409: error },
-        },
-      },
-      "/operations/{id}": {
-        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-        get: {
-          summary: "An operation's status, steps, recent progress events and result",
+          requestBody: json("OperationRequest"),
           responses: {
-            200: {
-              description: "The operation; a preview's, up's or destroy's result lists each stack's changes.",
-              ...json({
-                type: "object",
-                properties: {
-                  result: {
-                    type: "object",
-                    properties: {
-                      stacks: {
-                        type: "array",
-                        items: {
-                          type: "object",
-                          properties: { result: { type: "object", properties: { changes: ref("ChangeSummary") } } },
-                        },
-                      },
-                    },
-                  },
-                },
-              }),
-            },
+            202: respond("Started; follow `href` (or `Location`).", "Accepted"),
+            400: error,
+            401: error,
             404: error,
+            409: error,
+            413: error,
+            415: error,
           },
         },
       },
-      "/operations/{id}/cancel": {
-        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-        post: {
-          summary: "Cancel a running operation (running stacks stop cleanly)",
-          responses: { 202: { description: "Cancelling." }, 409: error },
+      "/operations/{id}": {
+        parameters: pathId("id"),
+        get: {
+          summary: "An operation's status, steps, recent progress events and result",
+          responses: { 200: respond("The operation.", "Operation"), 401: error, 404: error },
         },
       },
-      "/openapi.json": { get: { summary: "This document", security: [], responses: { 200: { description: "OpenAPI 3.1." } } } },
+      "/operations/{id}/cancel": {
+        parameters: pathId("id"),
+        post: {
+          summary: "Cancel an operation this server runs (running stacks stop cleanly)",
+          responses: { 202: respond("Cancelling.", "Cancelling"), 401: error, 404: error, 409: error },
+        },
+      },
+      "/operations/{id}/resume": {
+        parameters: pathId("id"),
+        post: {
+          summary: "Resume a failed, cancelled or interrupted operation with its journaled parameters (finished steps are skipped)",
+          requestBody: { required: false, ...json("ResumeOptions") },
+          responses: {
+            202: respond("Resumed; follow `href` (or `Location`).", "Accepted"),
+            400: error,
+            401: error,
+            404: error,
+            409: error,
+          },
+        },
+      },
+      "/openapi.json": {
+        get: {
+          summary: "This document",
+          security: [],
+          responses: { 200: { description: "OpenAPI 3.1.", content: { "application/json": {} } } },
+        },
+      },
     },
   };
 }

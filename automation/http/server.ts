@@ -1,23 +1,37 @@
 /**
  * The HTTP API of the driver (fastify): tenants, and operations as async resources — `POST
  * /operations` validates the input, starts the operation and answers 202 with its id; `GET
- * /operations/{id}` shows its progress and result; `POST /operations/{id}/cancel` stops it. A
- * tenant's deletion with `?destroy=true` and an update with `?dryRun=true` touch a stack, and so are
- * started the same way. Every route but the OpenAPI document needs the bearer token.
+ * /operations` lists the journal's; `GET /operations/{id}` shows its progress and result; `POST
+ * /operations/{id}/cancel` stops it and `POST /operations/{id}/resume` resumes it with its journaled
+ * parameters. A tenant's deletion with `?destroy=true` and an update with `?dryRun=true` touch a
+ * stack, and so are started the same way. Every route but the OpenAPI document needs the bearer
+ * token. Messages name the JSON fields, never a CLI flag (`errors.ts`, `messageOn`).
  */
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { ServeSettingsSchema } from "../../schema/driverOptions";
 import { jsonErrorPosition } from "../../schema/redact";
 import type { Driver } from "../driver";
-import { asReported, errorCode, InputError, PayloadTooLargeError, TenantstackError, UnsupportedMediaTypeError } from "../errors";
-import { parseInput } from "../input";
+import { httpStatusOf } from "../errorCodes";
+import {
+  ConflictError,
+  InputError,
+  OperationNotFoundError,
+  PayloadTooLargeError,
+  TenantstackError,
+  toWire,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+  type WireError,
+} from "../errors";
+import { numberOrText, parseInput } from "../input";
 import type { DriverEvent } from "../operations/events";
-import { runRequest } from "../requests";
+import { resumeRequest, runRequest } from "../requests";
 import { redact, redactDeep, rememberSecret } from "../redact";
 import { checkTenantSettings, parseTenantInput } from "../registry/tenant";
-import { openApiDocument } from "./openapi";
-import { OperationRequestSchema } from "../../schema/operations";
+import { type Accepted, openApiDocument } from "./openapi";
+import { OperationListQuerySchema, OperationRequestSchema, ResumeOptionsSchema } from "../../schema/operations";
 import type { OperationRequest } from "../types";
 
 /** The largest request body the API takes, in bytes. */
@@ -48,29 +62,19 @@ interface Running {
   done: boolean;
 }
 
-const STATUS: Record<string, number> = {
-  invalid_input: 400,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  not_found: 404,
-  conflict: 409,
-  stack_locked: 409,
-  stack_live: 409,
-  plan_mismatch: 409,
-  protected: 409,
-  cancelled: 409,
-  data_server_unavailable: 502,
-};
+/**
+ * The error body every failure gets, with the status of its code (`../errorCodes.ts`): `{ error }`, the error's
+ * wire form (`name`, `code`, `message`, `retryable`, `args`: `fromWire` revives the same class), with `problems`
+ * for invalid input; redacted, never a stack trace. An error outside the family is `internal error` alone.
+ */
+function errorBody(error: unknown): { error: WireError & { problems?: readonly string[] } } {
+  if (!(error instanceof TenantstackError)) return { error: toWire(new Error("internal error")) };
+  return { error: { ...error.toJSON(), ...(error instanceof ValidationError ? { problems: error.problems } : {}) } };
+}
 
-/** The error body every failure gets: `{ error: { code, message, problems? } }`, redacted, never a stack trace. */
+/** Replies with the error body and status of `error`. */
 function fail(reply: FastifyReply, error: unknown): FastifyReply {
-  const reported = asReported(error);
-  const code = errorCode(reported);
-  const body =
-    reported instanceof TenantstackError
-      ? { code, message: reported.message, ...(reported instanceof InputError ? { problems: reported.problems } : {}) }
-      : { code: "internal", message: "internal error" };
-  return reply.code(STATUS[code] ?? 500).send({ error: body });
+  return reply.code(httpStatusOf(error)).send(errorBody(error));
 }
 
 /** The error a failure of fastify itself (body size, content type, body parsing) stands for. */
@@ -147,10 +151,7 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
     if (request.url === "/openapi.json") return;
     const given = Buffer.from(request.headers.authorization ?? "");
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      await reply
-        .code(401)
-        .header("WWW-Authenticate", "Bearer")
-        .send({ error: { code: "unauthorized", message: "a valid bearer token is required" } });
+      await fail(reply.header("WWW-Authenticate", "Bearer"), new UnauthorizedError());
     }
   });
   app.setErrorHandler((error, request, reply) => {
@@ -209,17 +210,6 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
     );
   });
 
-  app.post("/operations", async (request, reply) => {
-    let body: OperationRequest;
-    try {
-      body = parseInput(OperationRequestSchema, request.body, "operation request");
-      if (body.kind === "provision") checkTenantSettings(body.tenant);
-    } catch (error) {
-      return fail(reply, error);
-    }
-    return start(reply, body);
-  });
-
   /**
    * Starts a validated request as an operation of this server: `202` with `{ id, status, href }` once it
    * began (every check of the operation passed), else its refusal.
@@ -249,16 +239,39 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
     // Finished operations stay in the journal; only the most recent keep their live events here.
     for (const [id, old] of running) if (old.done && running.size > 100) running.delete(id);
     work.catch((error: unknown) => log(`operation ${operationId} failed: ${(error as Error).message}`));
-    return reply
-      .code(202)
-      .header("Location", `/operations/${operationId}`)
-      .send({ id: operationId, status: "running", href: `/operations/${operationId}` });
+    const accepted: Accepted = { id: operationId, status: "running", href: `/operations/${operationId}` };
+    return reply.code(202).header("Location", accepted.href).send(accepted);
   }
+
+  app.post("/operations", async (request, reply) => {
+    let body: OperationRequest;
+    try {
+      body = parseInput(OperationRequestSchema, request.body, "operation request");
+      if (body.kind === "provision") checkTenantSettings(body.tenant);
+    } catch (error) {
+      return fail(reply, error);
+    }
+    return start(reply, body);
+  });
+
+  app.get<{ Querystring: Record<string, string | undefined> }>("/operations", async (request, reply) => {
+    try {
+      const { limit, ...rest } = request.query;
+      const query = parseInput(
+        OperationListQuerySchema,
+        { ...rest, ...(limit !== undefined ? { limit: numberOrText(limit) } : {}) },
+        "query",
+      );
+      const operations = await driver.journal.list(query);
+      return { operations: operations.map((o) => ({ ...o, href: `/operations/${o.id}` })) };
+    } catch (error) {
+      return fail(reply, error);
+    }
+  });
 
   app.get<{ Params: { id: string } }>("/operations/:id", async (request, reply) => {
     const operation = await driver.journal.get(request.params.id);
-    if (!operation)
-      return reply.code(404).send({ error: { code: "not_found", message: `operation ${request.params.id} is not in the journal` } });
+    if (!operation) return fail(reply, new OperationNotFoundError(request.params.id));
     const live = running.get(request.params.id);
     const shown = { ...operation, steps: await driver.journal.steps(operation.id), events: live?.events.slice(-200) ?? [] };
     // Step details and progress lines hold what the engine and data steps said: redacted like every message.
@@ -266,11 +279,28 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
   });
 
   app.post<{ Params: { id: string } }>("/operations/:id/cancel", async (request, reply) => {
-    const live = running.get(request.params.id);
-    if (!live || live.done)
-      return reply.code(409).send({ error: { code: "conflict", message: `operation ${request.params.id} is not running here` } });
+    const { id } = request.params;
+    const live = running.get(id);
+    if (!live || live.done) {
+      const journaled = await driver.journal.get(id);
+      if (!journaled) return fail(reply, new OperationNotFoundError(id));
+      return fail(reply, new ConflictError(`operation ${id} is not running in this server (it is ${journaled.status}): nothing to cancel`));
+    }
     live.controller.abort();
-    return reply.code(202).send({ id: request.params.id, status: "cancelling" });
+    return reply.code(202).send({ id, status: "cancelling" });
+  });
+
+  app.post<{ Params: { id: string } }>("/operations/:id/resume", async (request, reply) => {
+    const { id } = request.params;
+    let body: OperationRequest;
+    try {
+      const { concurrency } = parseInput(ResumeOptionsSchema, request.body ?? {}, "resume request");
+      const journaled = await resumeRequest(driver, id);
+      body = parseInput(OperationRequestSchema, { ...journaled, operationId: id, concurrency }, `operation "${id}"`);
+    } catch (error) {
+      return fail(reply, error);
+    }
+    return start(reply, body);
   });
 
   app.addHook("onClose", async () => {

@@ -2,11 +2,14 @@
  * The operation journal: every operation by id, and each of its steps with its state, in the driver's
  * database. A re-run of an operation id resumes it: finished steps are never run again.
  */
+import { OperationListQuerySchema, type OPERATION_STATUSES } from "../../schema/operations";
 import type { SqlDatabase } from "../db/sqlDatabase";
 import { InputError } from "../errors";
+import { parseInput } from "../input";
+import type { OperationListQuery } from "../types";
 
 /** States of an operation. */
-export type OperationStatus = "running" | "succeeded" | "failed" | "cancelled";
+export type OperationStatus = (typeof OPERATION_STATUSES)[number];
 /** States of a step; a step absent from the journal has not started. */
 export type StepStatus = "running" | "done" | "failed" | "skipped";
 
@@ -26,6 +29,9 @@ export interface OperationRecord {
   readonly createdAt: string;
   readonly updatedAt: string;
 }
+
+/** An operation as a listing shows it: what it is and where it stands, not its parameters or result. */
+export type OperationSummary = Pick<OperationRecord, "id" | "kind" | "status" | "createdAt" | "updatedAt">;
 
 /** A journaled step. */
 export interface StepRecord {
@@ -169,9 +175,24 @@ export class OperationJournal {
     ]);
   }
 
-  /** The most recent operations. */
-  async list(limit = 50): Promise<OperationRecord[]> {
-    const rows = await this.db.all<{ id: string }>("SELECT id FROM operations ORDER BY created_at DESC LIMIT ?", [limit]);
-    return (await Promise.all(rows.map((row) => this.get(row.id)))) as OperationRecord[];
+  /**
+   * The most recent operations, newest first: at most `query.limit` (default 50), only those of
+   * `query.status` and `query.kind` when given (checked: an InputError names a bad one).
+   */
+  async list(query: OperationListQuery = {}): Promise<OperationSummary[]> {
+    const { status, kind, limit = 50 } = parseInput(OperationListQuerySchema, query, "operation listing");
+    const where = [...(status !== undefined ? ["status = ?"] : []), ...(kind !== undefined ? ["kind = ?"] : [])];
+    const rows = await this.db.all(
+      `SELECT id, kind, status, created_at, updated_at FROM operations${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""} ` +
+        "ORDER BY created_at DESC, id LIMIT ?",
+      [...(status !== undefined ? [status] : []), ...(kind !== undefined ? [kind] : []), limit],
+    );
+    return rows.map((row) => ({
+      id: row.id as string,
+      kind: row.kind as string,
+      status: row.status as OperationStatus,
+      createdAt: row.created_at as string,
+      updatedAt: row.updated_at as string,
+    }));
   }
 }

@@ -1,4 +1,5 @@
 /** What the driver needs to migrate tenants: where each stack's data servers are, how data steps run, the grace period. */
+import { bySurface, type SurfaceText } from "../errors";
 import type { DataEndpoints } from "./data/settings";
 import type { FleetStack } from "../registry/tenant";
 import type { MigrationJobs } from "./jobDataSteps";
@@ -38,19 +39,10 @@ export interface MigrationConfig {
    * @default 120000
    */
   readonly drainTimeoutMs?: number;
-  /**
-   * How messages name the data plane option, on the surface that opened the driver (the CLI names its
-   * flag).
-   * @internal
-   * @default "`migration.dataPlane`"
-   */
-  readonly dataPlaneOption?: string;
 }
 
-/** The problem of a driver without a data plane, naming the option as the surface that opened it does. */
-export function noDataPlane(config: MigrationConfig): string {
-  return (
-    `the driver has no data plane (${config.dataPlaneOption ?? "`migration.dataPlane`"}): it must know where each stack's ` +
-    'Postgres and Redis servers are (automation/README.md, "A data plane")'
-  );
-}
+/** The problem of a driver without a data plane (`migrate`, `gc`), naming the option as each surface sets it. */
+export const NO_DATA_PLANE: SurfaceText = bySurface`the driver has no ${{
+  cli: "`--data-plane FILE` (or TENANTSTACK_DATA_PLANE)",
+  api: "`migration.dataPlane`",
+}}: it must know where each stack's Postgres and Redis servers are (automation/README.md, "A data plane")`;

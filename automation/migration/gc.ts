@@ -8,12 +8,12 @@
 import { randomUUID } from "node:crypto";
 import { GcOptionsSchema } from "../../schema/operations";
 import { InputError, toWire, type WireError } from "../errors";
-import { noDataPlane } from "./config";
 import { parseInput } from "../input";
 import type { DriverEvent, OperationOptions } from "../operations/events";
 import { jobTarget } from "../operations/stackJob";
 import { placementOf, type TenantMigration } from "../registry/migrationRecords";
 import { stackOf } from "../registry/tenant";
+import { NO_DATA_PLANE } from "./config";
 import { type JobScope, type MigrationContext, currentStack, runStackStep, upStack } from "./context";
 import { migrationIdOf } from "./migrate";
 import { type RemovedCopy, removeCopy } from "./spareCopy";
@@ -109,7 +109,7 @@ async function removeSpare(context: MigrationContext, scope: JobScope, migration
 /** Runs gc; see the module's description. A re-run of the operation id skips its finished stack steps. */
 export async function gc(context: MigrationContext, options: GcOptions): Promise<GcResult> {
   parseInput(GcOptionsSchema, options, "gc options");
-  if (!context.config.dataPlane) throw new InputError("gc", [noDataPlane(context.config)]);
+  if (!context.config.dataPlane) throw new InputError("gc", [NO_DATA_PLANE]);
   const operationId = options.operationId ?? randomUUID();
   const now = options.now ?? new Date();
   const emit = (event: DriverEvent) => options.onEvent?.(event);

@@ -9,7 +9,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { defaultNamespace } from "../../schema/naming";
 import { unknownCluster } from "../clusters";
-import { DataServerError, InputError, toWire, type WireError } from "../errors";
+import { bySurface, DataServerError, InputError, resumeAdvice, toWire, type WireError } from "../errors";
 import { dataServerProblems } from "./data/serverCheck";
 import { MigrationError } from "./data/errors";
 import { KubernetesDrain } from "./data/kubeDrain";
@@ -23,7 +23,7 @@ import { sharedPeer } from "../registry/registry";
 import { MigrateOptionsSchema } from "../../schema/operations";
 import { parseInput } from "../input";
 import { checkStack, fleetStacks, PLANS, stackOf, type FleetStack, type Tenant } from "../registry/tenant";
-import { noDataPlane, type MigrationDataPlane } from "./config";
+import { type MigrationDataPlane, NO_DATA_PLANE } from "./config";
 import { type MigrationContext, currentStack, inTransaction } from "./context";
 import { DriverMigrationStacks } from "./driverStacks";
 import { jobDataSteps, urlSecretName } from "./jobDataSteps";
@@ -168,7 +168,7 @@ async function prepare(context: MigrationContext, options: MigrateOptions, opera
     const active = pending.find((m) => ACTIVE_PHASES.includes(m.phase));
     if (active)
       throw new InputError("migration", [
-        `tenant "${tenant.name}" is mid-migration (operation "${active.operationId}", ${active.phase}): resume it with \`--operation-id ${active.operationId}\``,
+        bySurface`tenant "${tenant.name}" is mid-migration (operation "${active.operationId}", ${active.phase}): resume it with ${resumeAdvice(active.operationId)}`,
       ]);
     let target: MigrationSide;
     if (options.rollback) {
@@ -192,8 +192,13 @@ async function prepare(context: MigrationContext, options: MigrateOptions, opera
         ]);
       if (pending.length > 0)
         throw new InputError("migration", [
-          `tenant "${tenant.name}" still has the spare copy of migration "${pending[0].operationId}" (${pending[0].phase}): ` +
-            "run `gc` once its grace period is over, or `migrate --rollback`",
+          bySurface`tenant "${tenant.name}" still has the spare copy of migration "${pending[0].operationId}" (${pending[0].phase}): run ${{
+            cli: "`tenantstack gc`",
+            api: "a `gc` operation",
+          }} once its grace period is over, or ${{
+            cli: `\`tenantstack migrate ${tenant.name} --rollback\``,
+            api: "a `migrate` with `rollback: true`",
+          }}`,
         ]);
       target = await targetSide(context, tenant, options.to as Tenant["plan"], options);
     }
@@ -216,10 +221,15 @@ async function prepare(context: MigrationContext, options: MigrateOptions, opera
   }
   const dataPlane = context.config.dataPlane;
   const problems = [
-    ...(dataPlane ? [] : [noDataPlane(context.config)]),
+    ...(dataPlane ? [] : [NO_DATA_PLANE]),
     ...(context.kube(migration.source.cluster)
       ? []
-      : [`the driver has no kubeconfig of cluster "${migration.source.cluster}" (\`workspace.clusters\`): the drain needs its API`]),
+      : [
+          bySurface`the driver has no kubeconfig of cluster "${migration.source.cluster}" (${{
+            cli: "`--kubeconfig` or `--clusters`",
+            api: "`workspace.clusters`",
+          }}): the drain needs its API`,
+        ]),
   ];
   if (problems.length > 0) throw new InputError("migration", problems);
   const sourceStack = stackOf({ ...tenant, ...migration.source });

@@ -1,4 +1,5 @@
 /** Progress events of the driver's operations, streamed to the CLI, the HTTP API and library callers. */
+import type { WireError } from "../errors";
 import type { ExecutorEvent } from "./executor";
 
 /** One progress event. */
@@ -18,6 +19,8 @@ export type DriverEvent =
       readonly wave?: number;
       /** Why it failed, or what it found. */
       readonly detail?: string;
+      /** Why it failed, as the error it failed with (each surface words its message: `wireMessageOn`). */
+      readonly error?: WireError;
     }
   | {
       readonly type: "migration";

@@ -12,6 +12,7 @@ import { repaired, type CheckpointRepair, lockFiles } from "../checkpointRepair"
 import { KubeClient } from "../kube";
 import type { FleetStack } from "../registry/tenant";
 import {
+  PassphraseIncorrectError,
   PlanMismatchError,
   ProtectedResourcesError,
   PulumiPluginMissingError,
@@ -248,13 +249,16 @@ function shown(outputs: OutputMap): Record<string, unknown> {
 /**
  * Turns an engine failure into a typed error; diagnostics are the engine's, with secrets masked by it,
  * except a plan's deviations, which the engine prints with their values: only the resources and the
- * names of what changed are kept of those.
+ * names of what changed are kept of those. A passphrase that does not unlock the stack's secrets
+ * (the engine's `incorrect passphrase`, whichever command met it) is a PassphraseIncorrectError.
+ * @internal
  */
-function engineError(job: StackJob, error: unknown, changes: ChangeCollector): Error {
+export function engineError(job: StackJob, error: unknown, changes: ChangeCollector): Error {
   if (error instanceof TenantstackError) return error;
   if (error instanceof ConcurrentUpdateError) return new StackLockedError(job.stack, "another engine update (the backend holds its lock)");
   const text = String((error as Error)?.message ?? error);
   const diagnostics = changes.errorMessages;
+  if (/incorrect passphrase/i.test(`${text}\n${diagnostics.join("\n")}`)) return new PassphraseIncorrectError(job.stack);
   const missing = missingPlugin(`${text}\n${diagnostics.join("\n")}`);
   if (missing) return new PulumiPluginMissingError(job.stack, missing.kind, missing.name, missing.version, enginePlugins());
   if (/violates plan|plan (is not valid|does not match)/i.test(`${text}\n${diagnostics.join("\n")}`)) {

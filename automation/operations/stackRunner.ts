@@ -79,7 +79,7 @@ export interface StepScope {
 /**
  * Runs `job` as journaled step `step` of the scope's operation (see {@link StackRunner.run}), reported
  * as `stack` events: `started`, then how it ended, with `label` as their detail (a failure's is its
- * message). Resolves the outcome, failures included.
+ * message, and its error for each surface to word). Resolves the outcome, failures included.
  */
 export async function reportedStep(
   runner: StackRunner,
@@ -94,7 +94,14 @@ export async function reportedStep(
   // A job the operation's signal stopped is reported as cancelled, not failed.
   const status = cancelledBy(outcome) ? "cancelled" : outcome.status;
   const detail = outcome.status === "failed" && status !== "cancelled" ? outcome.error.message : label;
-  emit({ type: "stack", operationId, stack: job.stack, status, ...(detail !== undefined ? { detail } : {}) });
+  emit({
+    type: "stack",
+    operationId,
+    stack: job.stack,
+    status,
+    ...(detail !== undefined ? { detail } : {}),
+    ...(outcome.status === "failed" && status !== "cancelled" ? { error: outcome.error } : {}),
+  });
   return outcome;
 }
 

@@ -16,6 +16,7 @@ import {
   CLOUD_SERVICES,
   type CloudSpecs,
   cloudUseProblems,
+  TenantstackError,
 } from "../../schema";
 import { problem, type PropertyProblem, propertyProblemsOf } from "../../schema/errors";
 import { dnsLabel, duration, envName, hostName, intBetween, labelValue, settings } from "../../schema/fields";
@@ -152,6 +153,28 @@ export function validateCloudArgs<C extends Cloud>(
   return { settings: spec, args: { ...args, backup: backup && { destination: backup.destination, retentionDays: backup.retentionDays } } };
 }
 
+/** A cloud whose provider package (an optional peer dependency) is not installed next to tenantstack. */
+export class ProviderPackageMissingError extends TenantstackError {
+  constructor(
+    /** The cloud that needs it. */
+    readonly cloud: Cloud,
+    /** The npm package, such as `@pulumi/aws`. */
+    readonly packageName: string,
+  ) {
+    super(
+      "provider_package_missing",
+      `\`cloud: ${cloud}\` needs the npm package ${packageName}: install it next to tenantstack (npm install ${packageName}).`,
+    );
+    this.name = "ProviderPackageMissingError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.cloud, this.packageName];
+  }
+}
+
+TenantstackError.register(ProviderPackageMissingError);
+
 /**
  * Loads a cloud provider's submodule only when that cloud is used: the provider packages are optional peer
  * dependencies, so `cloud: none` never needs them.
@@ -163,9 +186,7 @@ export function loadProvider<T>(cloud: Cloud, packageName: string, submodule: st
     return require(`${packageName}/${submodule}`) as T;
   } catch (error) {
     if ((error as { code?: string }).code === "MODULE_NOT_FOUND" && String((error as Error).message).includes(packageName)) {
-      throw new Error(
-        `\`cloud: ${cloud}\` needs the npm package ${packageName}: install it next to tenantstack (npm install ${packageName}).`,
-      );
+      throw new ProviderPackageMissingError(cloud, packageName);
     }
     throw error;
   }

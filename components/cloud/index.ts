@@ -8,6 +8,7 @@ export {
   DNS01_SERVICE_ACCOUNT,
   type ObjectDestination,
   type ObjectDestinationInput,
+  ProviderPackageMissingError,
   SECRET_STORE_SERVICE_ACCOUNT,
 } from "./base";
 export { GCP_INTEGRATION_TYPE, GcpIntegration, type GcpIntegrationArgs } from "./gcp";

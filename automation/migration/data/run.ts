@@ -11,7 +11,7 @@
  * success, 75 when a rerun may succeed, 1 otherwise, and 2 on bad usage.
  */
 import { DATA_STEPS, type DataStep, dataStepHandlers } from "./dataSteps";
-import { MigrationError } from "./errors";
+import { TenantstackError } from "../../errors";
 import { FileJournal, MemoryJournal, type StepJournal } from "./stepJournal";
 import { runJournaled } from "./journaled";
 import { RETRYABLE_EXIT_CODE } from "./job";
@@ -58,9 +58,9 @@ main(process.argv.slice(2)).then(
   },
 );
 
-/** 75 when a rerun may succeed (a migration error that says so, a dropped or refused connection), 1 otherwise. */
+/** 75 when a rerun may succeed (an error of the family that says so, a dropped or refused connection), 1 otherwise. */
 function exitCode(error: unknown): number {
-  if (error instanceof MigrationError) return error.retryable ? RETRYABLE_EXIT_CODE : 1;
+  if (error instanceof TenantstackError) return error.retryable ? RETRYABLE_EXIT_CODE : 1;
   const code = (error as { code?: string }).code ?? "";
   const transient =
     /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|57P0[123]|08\w{3})$/.test(code) ||

@@ -355,6 +355,39 @@ describe("the driver on the real engine", function () {
     assert.equal(outputs.tenantDatabaseUrls, "[secret]", "secret outputs are never shown");
   });
 
+  it("reports a wrong passphrase as a typed error with advice (CLI exit 2), and lists tenants without any passphrase", async () => {
+    let out = "";
+    let err = "";
+    process.env.TENANTSTACK_PASSPHRASE = `not-${passphrase}`;
+    const code = await main(
+      ["--state-dir", stateDir, "--kubeconfig", KUBECONFIG, "--json", "preview", "--tenant", a],
+      (t) => (out += t),
+      (t) => (err += t),
+    );
+    delete process.env.TENANTSTACK_PASSPHRASE;
+    assert.equal(code, 2, `${out}${err}`);
+    const [stack] = JSON.parse(out).stacks;
+    assert.equal(stack.error.name, "PassphraseIncorrectError", JSON.stringify(stack.error));
+    assert.match(stack.error.message, new RegExp(`^The passphrase does not unlock the secrets of stack "dev-${a}"`));
+    assert.doesNotMatch(out, /code: 255|stderr|PULUMI_CONFIG_PASSPHRASE_FILE/, "no Automation API dump");
+
+    // The registry holds no secret: listing it needs no passphrase.
+    let listed = "";
+    const listCode = await main(
+      ["--state-dir", stateDir, "--json", "tenant", "list"],
+      (t) => (listed += t),
+      () => undefined,
+    );
+    assert.equal(listCode, 0, listed);
+    assert.deepEqual(
+      JSON.parse(listed).map((t: { name: string }) => t.name),
+      [a, b, c, s1, s2],
+    );
+    // The right passphrase still works: nothing was changed.
+    const again = await driver.preview({ tenants: [a] });
+    assert.equal(again.status, "succeeded", JSON.stringify(again.stacks[0].error));
+  });
+
   it("applies exactly what was previewed, and reports a plan that no longer matches", async () => {
     const previewed = await driver.preview({ tenants: [b], plan: true });
     assert.ok(previewed.stacks[0].result?.planFile);

@@ -12,9 +12,9 @@ import { rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { Driver, TenantNotFoundError, WorkspaceFactory } from "../../../automation";
-import { main } from "../../../automation/cli/main";
 import { buildServer } from "../../../automation/http/server";
 import { KUBECONFIG } from "../../support/controlPlane";
+import { cliInProcess } from "./cliInProcess";
 import { testTenantSettings as tenantSettings } from "../../support/devStack";
 import { finishedOperation } from "../../support/httpOperation";
 import { ingressHosts, KubeClient } from "../../support/kube";
@@ -42,21 +42,7 @@ describe("a tenant's lifecycle on the real engine", function () {
   const resources = async (name: string) => (await factory.resourceCounts()).get(name);
 
   /** Runs the CLI in this process on the scenario's state directory. */
-  async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = "";
-    let err = "";
-    process.env.TENANTSTACK_PASSPHRASE = passphrase;
-    try {
-      const code = await main(
-        ["--state-dir", stateDir, "--kubeconfig", KUBECONFIG, ...args],
-        (t) => (out += `${t}\n`),
-        (t) => (err += `${t}\n`),
-      );
-      return { code, out, err };
-    } finally {
-      delete process.env.TENANTSTACK_PASSPHRASE;
-    }
-  }
+  const cli = (...args: string[]) => cliInProcess(stateDir, passphrase, args);
 
   before(async () => {
     kube = KubeClient.fromKubeconfig(KUBECONFIG);

@@ -10,9 +10,9 @@ import * as assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { Driver, type OperationResult, type ResourceChange } from "../../../automation";
-import { main } from "../../../automation/cli/main";
 import { buildServer } from "../../../automation/http/server";
 import { KUBECONFIG } from "../../support/controlPlane";
+import { cliInProcess } from "./cliInProcess";
 import { testTenantSettings as tenantSettings } from "../../support/devStack";
 import { finishedOperation } from "../../support/httpOperation";
 import { KubeClient } from "../../support/kube";
@@ -65,21 +65,7 @@ describe("a preview's changed keys on the real engine", function () {
     for (const value of values) assert.ok(!text.includes(value), `${surface}: a value read from the cluster is shown`);
   }
   /** Runs the CLI against the suite's state directory. */
-  async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = "";
-    let err = "";
-    process.env.TENANTSTACK_PASSPHRASE = passphrase;
-    try {
-      const code = await main(
-        ["--state-dir", stateDir, "--kubeconfig", KUBECONFIG, ...args],
-        (t) => (out += `${t}\n`),
-        (t) => (err += `${t}\n`),
-      );
-      return { code, out, err };
-    } finally {
-      delete process.env.TENANTSTACK_PASSPHRASE;
-    }
-  }
+  const cli = (...args: string[]) => cliInProcess(stateDir, passphrase, args);
 
   before(async () => {
     kube = KubeClient.fromKubeconfig(KUBECONFIG);

@@ -72,7 +72,7 @@ export function databaseContract(open: () => Promise<SqlDatabase>): void {
       await rejectsWith(
         registry.show("acme"),
         TenantNotFoundError,
-        'Tenant "acme" is not registered; list tenants with `tenantstack tenant list`.',
+        'Tenant "acme" is not registered; list tenants with `GET /tenants` (the library\'s `driver.registry.list()`).',
       );
     });
 

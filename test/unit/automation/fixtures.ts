@@ -1,5 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { StackOperationError } from "../../../automation/errors";
+import type { Executor } from "../../../automation/operations/executor";
+import type { StackJob, StackJobResult } from "../../../automation/operations/stackJob";
 
 /** Small valid tenant settings for the driver's tests: no Ollama, no TLS, no ingress controller. */
 export function tenantSettings(): Record<string, any> {
@@ -34,9 +37,10 @@ export function tenantSettings(): Record<string, any> {
  * answers `pulumi version` (all the driver asks of it before running a stack job) and, as the real CLI
  * does outside a project directory, `pulumi stack ls --json --project tenantstack` with the stacks
  * {@link setFakeStacks} gave it (none at first); any other `stack ls` fails, as the real one does
- * without a project. Every run's arguments are appended to `<dir>/calls.log`. Returns the binary.
+ * without a project. With `failure`, every other command prints it to stderr and exits 255, as the CLI
+ * fails. Every run's arguments are appended to `<dir>/calls.log`. Returns the binary.
  */
-export function fakePulumiCli(dir: string, version = "v3.259.0"): string {
+export function fakePulumiCli(dir: string, version = "v3.259.0", failure?: string): string {
   const binary = path.join(dir, "bin/pulumi");
   mkdirSync(path.dirname(binary), { recursive: true });
   writeFileSync(
@@ -49,7 +53,8 @@ export function fakePulumiCli(dir: string, version = "v3.259.0"): string {
       '  "stack ls --json --project tenantstack"|"stack ls --json --project tenantstack --non-interactive")',
       '    if [ -f "$dir/stacks.json" ]; then cat "$dir/stacks.json"; else echo "[]"; fi ;;',
       '  "stack ls"*) echo "error: no Pulumi.yaml found; please run this command in a project directory" >&2; exit 255 ;;',
-      `  *) echo ${version} ;;`,
+      `  version) echo ${version} ;;`,
+      failure === undefined ? `  *) echo ${version} ;;` : `  *) echo '${failure.replace(/'/g, "")}' >&2; exit 255 ;;`,
       "esac",
       "",
     ].join("\n"),
@@ -75,4 +80,26 @@ export function setFakeStacks(binary: string, stacks: Readonly<Record<string, nu
 export function fakeCliCalls(binary: string): string[] {
   const log = path.join(path.dirname(path.dirname(binary)), "calls.log");
   return existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : [];
+}
+
+/** What the Pulumi CLI says when the passphrase does not unlock a stack (pulumi/pulumi `pkg/secrets/passphrase/manager.go`). */
+export const INCORRECT_PASSPHRASE =
+  "error: failed to decrypt: incorrect passphrase, please set PULUMI_CONFIG_PASSPHRASE to the correct passphrase or set " +
+  "PULUMI_CONFIG_PASSPHRASE_FILE to a file containing the passphrase";
+
+/**
+ * An executor that records each job and fails those of the stacks in `failing`, with no process or
+ * engine; while `hold` is set, each job waits for it.
+ */
+export class RecordingExecutor implements Executor {
+  readonly jobs: StackJob[] = [];
+  readonly failing = new Set<string>();
+  hold?: Promise<void>;
+  async run(job: StackJob): Promise<StackJobResult> {
+    this.jobs.push(job);
+    await this.hold;
+    if (this.failing.has(job.stack)) throw new StackOperationError(job.stack, job.kind, "planted failure");
+    return { stack: job.stack, kind: job.kind, durationMs: 1 };
+  }
+  async close(): Promise<void> {}
 }

@@ -112,12 +112,12 @@ describe("CLI and HTTP API input", () => {
       ],
       ["a rollback with nothing to roll back", ["migrate", "acme", "--rollback"], 2, /`rollback` needs a switched migration/],
       [
-        "a migration's dry run without a data plane, naming the flag",
-        ["migrate", "acme", "--to", "shared", "--dry-run"],
+        "a migration without a data plane, naming the flag",
+        ["migrate", "acme", "--to", "shared"],
         2,
-        /the driver has no data plane \(`--data-plane FILE` \(or TENANTSTACK_DATA_PLANE\)\): it must know where each stack's Postgres and Redis servers are/,
+        /the driver has no `--data-plane FILE` \(or TENANTSTACK_DATA_PLANE\)[\s\S]*no kubeconfig of cluster "local" \(`--kubeconfig` or `--clusters`\)/,
       ],
-      ["gc without a data plane", ["gc"], 2, /the driver has no data plane \(`--data-plane FILE` \(or TENANTSTACK_DATA_PLANE\)\)/],
+      ["gc without a data plane, naming the flag", ["gc"], 2, /the driver has no `--data-plane FILE` \(or TENANTSTACK_DATA_PLANE\)/],
       [
         "a bad gc time",
         ["gc", "--now", "yesterday"],
@@ -135,11 +135,24 @@ describe("CLI and HTTP API input", () => {
       });
     }
 
-    it("refuses a missing passphrase (exit 2)", async () => {
+    it("needs no passphrase for the registry, and refuses a command that runs stacks without one (exit 2)", async () => {
       delete process.env.TENANTSTACK_PASSPHRASE;
-      const result = await cli("tenant", "list");
-      assert.equal(result.code, 2);
-      assert.match(result.err, /`passphrase` is required with the passphrase secrets provider/);
+      assert.equal((await cli("tenant", "create", "acme", ...acme, "--settings", settingsFile)).code, 0);
+      const listed = await cli("tenant", "list");
+      assert.equal(listed.code, 0, listed.err);
+      assert.match(
+        listed.out,
+        /^NAME +PLAN +ENV +VERSION +REGION +CLUSTER +HOST +API IMAGE +WORKER IMAGE\nacme +dedicated +dev +1\.0\.0 +local +local +acme\.example\.com +hashicorp\/http-echo:1\.0\.0 +hashicorp\/http-echo:1\.0\.0\n$/,
+      );
+      assert.equal((await cli("tenant", "show", "acme")).code, 0);
+      assert.equal((await cli("operation", "list")).code, 0);
+      for (const args of [["preview"], ["up", "--tenant", "acme"], ["operation", "resume", "op-1"]]) {
+        const result = await cli(...args);
+        assert.equal(result.code, 2, `${args.join(" ")}: ${result.err}`);
+        assert.match(result.err, /`passphrase` is required with the passphrase secrets provider/);
+      }
+      assert.deepEqual(JSON.parse((await cli("operation", "list", "--json")).out), [], "nothing was journaled");
+      untouched();
     });
 
     it("reports errors as JSON with --json", async () => {

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { operationSummary, progressLine, tenantTable, upgradeSummary } from "../../../automation/cli/output";
 import type { OperationResult, StackOutcome } from "../../../automation/driver";
+import { ProtectedResourcesError, StackOperationError, toWire } from "../../../automation/errors";
 import type { ChangeSummary, ResourceChange } from "../../../automation/operations/changes";
 import type { DriverEvent } from "../../../automation/operations/events";
 import type { StackJobResult } from "../../../automation/operations/stackJob";
@@ -31,7 +32,7 @@ describe("the CLI's progress lines", () => {
 
 describe("the CLI's fleet upgrade summary", () => {
   it("says when a failed stack was not rolled back for want of an earlier deployment", () => {
-    const error = { name: "StackOperationError", args: [], message: 'up of stack "dev-new" failed:\nthe image is broken' };
+    const error = toWire(new StackOperationError("dev-new", "up", "the image is broken"));
     const summary = upgradeSummary({
       operationId: "op",
       status: "failed",
@@ -132,7 +133,7 @@ describe("the CLI's summary of an operation on stacks", () => {
     status: result ? "succeeded" : "failed",
     ...(result
       ? { result: { stack, kind: "preview", durationMs: 1, ...result } }
-      : { error: { name: "StackOperationError", args: [], message: "boom" } }),
+      : { error: toWire(new StackOperationError(stack, "preview", "boom")) }),
   });
   const summary = (kind: OperationResult["kind"], stacks: StackOutcome[]) =>
     operationSummary({ operationId: "op", kind, status: "succeeded", resumed: false, stacks });
@@ -177,6 +178,7 @@ describe("the CLI's summary of an operation on stacks", () => {
         "    +- kubernetes:apps/v1:StatefulSet pg  (stateful: its data can be lost)",
         "       ~ spec.volumeClaimTemplates (replaces)",
         "  dev-c: failed",
+        '    preview of stack "dev-c" failed:',
         "    boom",
         "legend: + create  ~ update  - delete  +- replace",
         "        keys: + added  ~ changed  - removed; (replaces) forces the replacement; [secret] a secret, nothing beneath it shown",
@@ -204,6 +206,17 @@ describe("the CLI's summary of an operation on stacks", () => {
         "  dev-b: succeeded +0 ~0 +-1 -0  STATEFUL: replace pg",
         "    +- kubernetes:apps/v1:StatefulSet pg  (stateful: its data can be lost)",
       ].join("\n"),
+    );
+  });
+});
+
+describe("the CLI's progress line of a failed stack", () => {
+  it("words its error as the CLI does, naming the flag, not the API's field", () => {
+    const error = toWire(new ProtectedResourcesError("dev-acme", ["postgres"]));
+    const event = { type: "stack", operationId: "op", stack: "dev-acme", status: "failed", detail: error.message, error } as DriverEvent;
+    assert.equal(
+      progressLine(event),
+      'dev-acme: failed — Stack "dev-acme" holds protected data (postgres); nothing was destroyed. Back the data up, then destroy with `--force-destroy-data`.',
     );
   });
 });

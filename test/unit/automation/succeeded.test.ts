@@ -2,12 +2,12 @@
 import * as assert from "node:assert/strict";
 import { EXIT, exitCodeOf } from "../../../automation/cli/exitCodes";
 import type { OperationResult } from "../../../automation/driver";
-import { fromWire, OperationFailedError, toWire } from "../../../automation/errors";
+import { fromWire, messageOn, OperationFailedError, toWire } from "../../../automation/errors";
 import type { FleetUpgradeResult } from "../../../automation/fleet/upgrade";
 import type { MigrationResult } from "../../../automation/migration/migrate";
 import { assertSucceeded } from "../../../automation/succeeded";
 
-const error = (message: string) => ({ name: "StackOperationError", args: [], message });
+const error = (message: string) => ({ name: "StackOperationError", code: "operation_failed", retryable: false, args: [], message });
 
 /** What `assertSucceeded` throws for `result`. */
 function thrown(result: Parameters<typeof assertSucceeded>[0]): OperationFailedError {
@@ -41,15 +41,19 @@ describe("assertSucceeded", () => {
       ],
     };
     const e = thrown(result);
-    assert.equal(e.code, "failed");
+    assert.equal(e.code, "operation_unsuccessful");
     assert.equal(exitCodeOf(e), EXIT.failed);
     assert.deepEqual(e.failures, ['dev-b: failed: up of stack "dev-b" failed:\n    the engine said no']);
     assert.equal(e.result, result);
     assert.equal(
       e.message,
       'Operation op-1 (up) failed (1 failure):\n  - dev-b: failed: up of stack "dev-b" failed:\n    the engine said no\n' +
-        "Each error is in the operation's result (this error's `result`, or `tenantstack operation show op-1`); " +
-        "fix the cause, then re-run the operation id to resume (finished steps are not run again).",
+        "Each error is in the operation's result (this error's `result`, or `GET /operations/op-1`); fix the cause, then resume it " +
+        'with a re-run with `operationId` "op-1" (HTTP: `POST /operations/op-1/resume`): finished steps are not run again.',
+    );
+    assert.match(
+      messageOn(e, "cli"),
+      /\nEach error is in the operation's result \(`tenantstack operation show op-1`\); fix the cause, then resume it with `tenantstack operation resume op-1`: finished/,
     );
     const back = fromWire(JSON.parse(JSON.stringify(toWire(e))));
     assert.ok(back instanceof OperationFailedError);

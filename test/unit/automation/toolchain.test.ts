@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { EXIT, exitCodeOf, exitCodeOfErrors } from "../../../automation/cli/exitCodes";
-import { fromWire, PulumiCliNotFoundError, PulumiPluginMissingError, toWire } from "../../../automation/errors";
+import { fromWire, messageOn, PulumiCliNotFoundError, PulumiPluginMissingError, toWire } from "../../../automation/errors";
 import { missingPlugin } from "../../../automation/operations/stackJob";
 import { findPulumiCli } from "../../../automation/pulumiCli";
 import { lookUpToolchain, TOOLCHAIN_RECORD } from "../../../automation/toolchain";
@@ -120,8 +120,6 @@ describe("toolchain lookup", () => {
     assert.ok(error instanceof PulumiCliNotFoundError);
     assert.equal(error.code, "pulumi_cli_missing");
     assert.equal(exitCodeOf(error), EXIT.invalidInput);
-    // A stack job's failure too (the CLI is looked up in the worker): invalid input, nothing was touched.
-    assert.equal(exitCodeOfErrors([error.name]), EXIT.invalidInput);
     assert.equal(error.checkout, root);
     assert.equal(error.problem, "is not built (no tools/.toolchain-built)");
     assert.equal(error.cliVersion, "3.259.0");
@@ -129,12 +127,14 @@ describe("toolchain lookup", () => {
       error.plugins.map((p) => `${p.name} ${p.version}`),
       ["kubernetes 4.25.0", "random 4.21.2", "aws 7.48.0", "gcp 9.37.0", "azure-native 3.28.0"],
     );
+    // A stack job's failure too (the CLI is looked up in the worker): invalid input, nothing was touched.
+    assert.equal(exitCodeOfErrors([toWire(error)]), EXIT.invalidInput);
     assert.equal(
       error.message,
       `No Pulumi CLI found: the toolchain of the checkout ${root} is not built (no tools/.toolchain-built), and there is no \`pulumi\` on PATH ` +
         "(the driver never builds or downloads one). Do one of:\n" +
         `  - run \`npm run toolchain\` in ${root} (builds it from Go modules: many minutes the first time),\n` +
-        "  - set `pulumiPath` (CLI: `--pulumi PATH`) to a Pulumi CLI binary or the directory holding it,\n" +
+        "  - set `pulumiPath` to a Pulumi CLI binary or the directory holding it,\n" +
         "  - install the Pulumi CLI 3.259.0 on PATH.\n" +
         "The engine also needs these plugins, found beside the CLI, on PATH, or installed in PULUMI_HOME (`pulumiHome`):\n" +
         "  - pulumi-resource-pulumi-nodejs (the program's dynamic resources) and pulumi-language-nodejs (a program run as a local one, " +
@@ -145,6 +145,14 @@ describe("toolchain lookup", () => {
         "  - pulumi-resource-aws 7.48.0, for `cloud: aws`: `pulumi plugin install resource aws 7.48.0`\n" +
         "  - pulumi-resource-gcp 9.37.0, for `cloud: gcp`: `pulumi plugin install resource gcp 9.37.0`\n" +
         "  - pulumi-resource-azure-native 3.28.0, for `cloud: azure`: `pulumi plugin install resource azure-native 3.28.0`",
+    );
+    assert.equal(
+      messageOn(error, "cli"),
+      error.message
+        .replace("set `pulumiPath` to", "set `--pulumi PATH` to")
+        .replace("PULUMI_HOME (`pulumiHome`):", "PULUMI_HOME:")
+        .replace("a local one, `inlineProgram: false`, or by hand", "a local one, or `pulumi` run by hand"),
+      "the CLI names its flag, the library and the HTTP API the option",
     );
   });
 
@@ -181,10 +189,7 @@ describe("a plugin the engine did not find", () => {
       missingPlugin(
         "failed to load language plugin nodejs: no language plugin 'pulumi-language-nodejs' found in the workspace or on your $PATH",
       ),
-      {
-        kind: "language",
-        name: "nodejs",
-      },
+      { kind: "language", name: "nodejs" },
     );
     assert.deepEqual(
       missingPlugin(
@@ -206,6 +211,7 @@ describe("a plugin the engine did not find", () => {
     );
     const language = new PulumiPluginMissingError("dev-acme", "language", "nodejs", undefined, plugins);
     assert.match(language.message, /put pulumi-language-nodejs beside the CLI \(`pulumiPath`\) or on PATH/);
+    assert.match(messageOn(language, "cli"), /put pulumi-language-nodejs beside the CLI \(`--pulumi`\) or on PATH/);
     const back = fromWire(JSON.parse(JSON.stringify(toWire(language))));
     assert.ok(back instanceof PulumiPluginMissingError);
     assert.equal(back.message, language.message);

@@ -1,6 +1,17 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { Ingress, InvalidArgsError, NetworkPolicies, Postgres, PostgresBackup, Secrets, StackNamespace, Worker } from "../../../components";
+import {
+  Ingress,
+  InvalidArgsError,
+  NetworkPolicies,
+  Postgres,
+  PostgresBackup,
+  Secrets,
+  StackNamespace,
+  TenantstackError,
+  ValidationError,
+  Worker,
+} from "../../../components";
 import { capture } from "./capture";
 import { rejectsArgs } from "./invalidArgs";
 
@@ -20,8 +31,10 @@ describe("InvalidArgsError", () => {
     { propertyPath: "tenants[1]", reason: `${TENANT_NAME} (got "Acme!")` },
   ]);
 
-  it("is Pulumi's InputPropertiesError, with each problem at the path the caller wrote", () => {
-    assert.ok(error instanceof pulumi.InputPropertiesError && pulumi.InputPropertiesError.isInstance(error));
+  it("is a ValidationError of the one family that Pulumi takes for its InputPropertiesError, with each problem at the path the caller wrote", () => {
+    assert.ok(error instanceof ValidationError && error instanceof TenantstackError);
+    assert.equal(error.code, "invalid_input");
+    assert.ok(pulumi.InputPropertiesError.isInstance(error));
     assert.deepEqual(error.errors, [
       { propertyPath: "spec.storageGi", reason: "must be an integer between 1 and 65536 (got 0)" },
       { propertyPath: "tenants[1]", reason: `${TENANT_NAME} (got "Acme!")` },

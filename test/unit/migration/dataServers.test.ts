@@ -170,16 +170,16 @@ describe("a migration's data servers", () => {
         version: "1.0.0",
         settings: tenantSettings(),
       });
-      await assert.rejects(
-        driver.migrate({ tenant: "acme", to: "shared", dryRun: true }),
-        /the driver has no data plane \(`migration\.dataPlane`\)/,
-      );
+      await assert.rejects(driver.migrate({ tenant: "acme", to: "shared", dryRun: true }), /the driver has no `migration\.dataPlane`/);
     } finally {
       await driver.close();
     }
     const run = await cli("migrate", "acme", "--to", "shared", "--dry-run");
     assert.equal(run.code, 2);
-    assert.match(run.err, /the driver has no data plane \(`--data-plane FILE` \(or TENANTSTACK_DATA_PLANE\)\)/);
+    assert.match(
+      run.err,
+      /the driver has no `--data-plane FILE` \(or TENANTSTACK_DATA_PLANE\): it must know where each stack's Postgres and Redis servers are \(automation\/README\.md, "A data plane"\)/,
+    );
     assert.ok(!run.err.includes("migration.dataPlane"));
   });
 });

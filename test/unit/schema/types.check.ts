@@ -6,7 +6,7 @@
 import type { z } from "zod";
 import type * as automation from "../../../automation/types";
 import type { MigrationSettingsSchema } from "../../../automation/migration/data/settings";
-import type { OperationRequestSchema } from "../../../schema/operations";
+import type { OperationListQuerySchema, OperationRequestSchema } from "../../../schema/operations";
 import type { TenantInputSchema, TenantPatchSchema } from "../../../schema/tenantInput";
 import type * as schema from "../../../schema";
 
@@ -57,4 +57,5 @@ export const generatedTypesMatchTheSchemas: Record<string, true> = {
   TenantPatch: true satisfies Same<automation.TenantPatch, Out<typeof TenantPatchSchema>>,
   MigrationSettings: true satisfies Same<automation.MigrationSettings, Out<typeof MigrationSettingsSchema>>,
   OperationRequest: true satisfies Same<automation.OperationRequest, Out<typeof OperationRequestSchema>>,
+  OperationListQuery: true satisfies Same<automation.OperationListQuery, Out<typeof OperationListQuerySchema>>,
 };

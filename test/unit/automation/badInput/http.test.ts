@@ -1,7 +1,7 @@
 /**
  * Bad input to the HTTP API, served in-process on 127.0.0.1 (port 0) by a driver whose parts refuse
  * every call: each request is refused with its status (400, 413, 415) and the one error body
- * `{ error: { code, message, problems? } }` naming the field, before the driver is reached; no
+ * `{ error: { name, code, message, retryable, args, problems? } }` naming the field, before the driver is reached; no
  * planted secret is in a body or a log line, and no stack trace.
  */
 import * as assert from "node:assert/strict";
@@ -257,7 +257,10 @@ describe("bad input to the HTTP API", () => {
   it("refuses a request without the token (401) in the same error shape", async () => {
     const response = await fetch(`${base}/operations`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     assert.equal(response.status, 401);
-    assert.deepEqual(await response.json(), { error: { code: "unauthorized", message: "a valid bearer token is required" } });
+    assert.equal(response.headers.get("www-authenticate"), "Bearer");
+    assert.deepEqual(await response.json(), {
+      error: { name: "UnauthorizedError", code: "unauthorized", message: "a valid bearer token is required", retryable: false, args: [] },
+    });
   });
 
   it("redacts what an operation's steps recorded when it is shown", async () => {

@@ -253,13 +253,14 @@ describe("bad options to the library", () => {
       { propertyPath: "api.replicas", reason: "must be an integer (got 0)" },
     ]);
 
-    it("maps the schema's ValidationError to invalid input: exit 2, code invalid_input, an InputError on the wire", () => {
+    it("maps the schema's ValidationError to invalid input: exit 2, code invalid_input, a ValidationError on the wire", () => {
       assert.equal(exitCodeOf(validation), EXIT.invalidInput);
       assert.equal(errorCode(validation), "invalid_input");
-      assert.equal(exitCodeOfErrors(["ValidationError"]), EXIT.invalidInput);
       const wire = toWire(validation);
-      assert.equal(wire.name, "InputError");
-      assert.deepEqual(wire.args, ["tenantstack stack settings", ["`api.replicas` must be an integer (got 0)"]]);
+      assert.equal(exitCodeOfErrors([wire]), EXIT.invalidInput);
+      assert.equal(wire.name, "ValidationError");
+      assert.equal(wire.code, "invalid_input");
+      assert.deepEqual(wire.args, ["tenantstack stack settings", [{ propertyPath: "api.replicas", reason: "must be an integer (got 0)" }]]);
     });
 
     it("keeps anything else internal (exit 70)", () => {

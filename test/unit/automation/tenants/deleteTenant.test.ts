@@ -41,7 +41,7 @@ describe("deleting a tenant (library)", () => {
       );
       assert.match(
         error.message,
-        /destroy the stack first \(`tenantstack destroy --tenant acme`\), or delete it with the `destroy` option/,
+        /destroy the stack first \(a `destroy` operation: `\{ "kind": "destroy", "tenants": \["acme"\] \}`\), or delete it with `destroy: true` \(HTTP `DELETE \/tenants\/acme\?destroy=true`\)/,
       );
       return true;
     });

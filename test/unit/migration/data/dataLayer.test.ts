@@ -26,7 +26,7 @@ describe("migration settings", () => {
     assert.equal(settings.workDir, undefined);
   });
 
-  it("report every problem at once, never echoing a URL", () => {
+  it("report every problem at once, never echoing a URL (the examples' password placeholders redacted like any)", () => {
     const bad = {
       ...VALID,
       tenant: "Acme",
@@ -42,8 +42,8 @@ describe("migration settings", () => {
           [
             "Invalid migration settings (5 problems):",
             "  - `tenant` must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 40 characters (got \"Acme\")",
-            '  - `source.postgresUrl` must be a URL with a host and scheme postgres:// or postgresql://, such as "postgres://postgres:PASSWORD@postgres.ns.svc:5432/postgres" (got "a mysql:// URL (value not shown)")',
-            '  - `source.redisUrl` must be a URL with a host and scheme redis:// or rediss://, such as "redis://:PASSWORD@redis.ns.svc:6379" (got "a string that is not a URL (value not shown)")',
+            '  - `source.postgresUrl` must be a URL with a host and scheme postgres:// or postgresql://, such as "postgres://postgres:***@postgres.ns.svc:5432/postgres" (got "a mysql:// URL (value not shown)")',
+            '  - `source.redisUrl` must be a URL with a host and scheme redis:// or rediss://, such as "redis://:***@redis.ns.svc:6379" (got "a string that is not a URL (value not shown)")',
             "  - `redisBatchSize` must be an integer between 1 and 10000 (got 0)",
             "  - `extra` is not a known setting; allowed: id, tenant, source, target, workDir, redisBatchSize, ttlToleranceMs",
           ].join("\n"),
