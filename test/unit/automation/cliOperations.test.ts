@@ -9,9 +9,9 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { main } from "../../../automation/cli/main";
 import { Driver } from "../../../automation/driver";
 import { fakePulumiCli, INCORRECT_PASSPHRASE, RecordingExecutor, tenantSettings } from "./fixtures";
+import { type CliRun, runCli } from "../../support/cliRun";
 
 describe("operations through the CLI", function () {
   // The last test runs the real workers: a Node.js process each, loading the program.
@@ -52,15 +52,8 @@ describe("operations through the CLI", function () {
     rmSync(stateDir, { recursive: true, force: true });
   });
 
-  async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = "";
-    let err = "";
-    const code = await main(
-      ["--state-dir", stateDir, "--pulumi", pulumiPath, ...args],
-      (t) => (out += `${t}\n`),
-      (t) => (err += `${t}\n`),
-    );
-    return { code, out, err };
+  async function cli(...args: string[]): Promise<CliRun> {
+    return runCli(["--state-dir", stateDir, "--pulumi", pulumiPath, ...args]);
   }
   const resumeLine = (id: string) => `To resume it: tenantstack --state-dir ${stateDir} --pulumi ${pulumiPath} operation resume ${id}\n`;
 

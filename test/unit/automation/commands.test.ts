@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { checkFlags, commandHelp, commandOf, COMMANDS, FLAGS, usage } from "../../../automation/cli/commands";
-import { main } from "../../../automation/cli/main";
+import { type CliRun, runCli } from "../../support/cliRun";
 
 /** The words of an example command line (single quotes kept together), without an environment assignment before the command. */
 function words(line: string): string[] {
@@ -23,15 +23,8 @@ describe("the CLI's commands and their help", () => {
   beforeEach(() => (stateDir = mkdtempSync(path.join(tmpdir(), "tenantstack-help-"))));
   afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
 
-  async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = "";
-    let err = "";
-    const code = await main(
-      ["--state-dir", path.join(stateDir, "state"), ...args],
-      (t) => (out += `${t}\n`),
-      (t) => (err += `${t}\n`),
-    );
-    return { code, out, err };
+  async function cli(...args: string[]): Promise<CliRun> {
+    return runCli(["--state-dir", path.join(stateDir, "state"), ...args]);
   }
   const untouched = () => assert.equal(existsSync(path.join(stateDir, "state")), false, "no state directory was created");
 

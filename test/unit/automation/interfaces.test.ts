@@ -7,9 +7,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Driver } from "../../../automation";
-import { main } from "../../../automation/cli/main";
 import { buildServer } from "../../../automation/http/server";
 import { fakePulumiCli, tenantSettings } from "./fixtures";
+import { type CliRun, runCli } from "../../support/cliRun";
 
 describe("CLI and HTTP API input", () => {
   let stateDir: string;
@@ -31,15 +31,8 @@ describe("CLI and HTTP API input", () => {
     rmSync(stateDir, { recursive: true, force: true });
   });
 
-  async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = "";
-    let err = "";
-    const code = await main(
-      ["--state-dir", stateDir, "--pulumi", pulumiPath, ...args],
-      (t) => (out += `${t}\n`),
-      (t) => (err += `${t}\n`),
-    );
-    return { code, out, err };
+  async function cli(...args: string[]): Promise<CliRun> {
+    return runCli(["--state-dir", stateDir, "--pulumi", pulumiPath, ...args]);
   }
   const untouched = () =>
     assert.equal(existsSync(path.join(stateDir, "stacks")) || existsSync(path.join(stateDir, "state")), false, "no stack was touched");

@@ -10,11 +10,11 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Driver } from "../../../automation/driver";
-import { main } from "../../../automation/cli/main";
 import { buildServer } from "../../../automation/http/server";
 import { dataServerProblems, unusableBecause } from "../../../automation/migration/data/serverCheck";
 import { staticDataPlane } from "../../../automation/migration/staticDataPlane";
 import { fakePulumiCli, tenantSettings } from "../automation/fixtures";
+import { type CliRun, runCli } from "../../support/cliRun";
 
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -94,15 +94,9 @@ describe("a migration's data servers", () => {
   });
 
   /** Runs the CLI in this process. */
-  async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let [out, err] = ["", ""];
+  async function cli(...args: string[]): Promise<CliRun> {
     const pulumi = fakePulumiCli(path.join(dir, "fake-pulumi"));
-    const code = await main(
-      ["--state-dir", path.join(dir, "state"), "--pulumi", pulumi, "--kubeconfig", path.join(dir, "kubeconfig"), ...args],
-      (t) => (out += `${t}\n`),
-      (t) => (err += `${t}\n`),
-    );
-    return { code, out, err };
+    return runCli(["--state-dir", path.join(dir, "state"), "--pulumi", pulumi, "--kubeconfig", path.join(dir, "kubeconfig"), ...args]);
   }
   const acme = ["acme", "--host", "acme.example.com", "--plan", "dedicated", "--version", "1.0.0"];
 

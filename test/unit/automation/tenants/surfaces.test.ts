@@ -6,11 +6,11 @@ import * as assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { FastifyInstance } from "fastify";
-import { main } from "../../../../automation/cli/main";
 import { AcceptedSchema, TenantUpdateSchema } from "../../../../automation/http/openapi";
 import { buildServer } from "../../../../automation/http/server";
 import { finishedOperation } from "../../../support/httpOperation";
 import { type LifecycleHarness, lifecycleHarness, PASSPHRASE, settingsOf, tenantInput, UP_RESOURCES } from "./harness";
+import { type CliRun, runCli } from "../../../support/cliRun";
 
 describe("updating and deleting a tenant over HTTP and the CLI", () => {
   let harness: LifecycleHarness;
@@ -112,20 +112,8 @@ describe("updating and deleting a tenant over HTTP and the CLI", () => {
   });
 
   describe("the CLI", () => {
-    async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-      let out = "";
-      let err = "";
-      process.env.TENANTSTACK_PASSPHRASE = PASSPHRASE;
-      try {
-        const code = await main(
-          ["--state-dir", harness.stateDir, "--pulumi", harness.pulumi, ...args],
-          (t) => (out += `${t}\n`),
-          (t) => (err += `${t}\n`),
-        );
-        return { code, out, err };
-      } finally {
-        delete process.env.TENANTSTACK_PASSPHRASE;
-      }
+    async function cli(...args: string[]): Promise<CliRun> {
+      return runCli(["--state-dir", harness.stateDir, "--pulumi", harness.pulumi, ...args], PASSPHRASE);
     }
 
     it("refuses `tenant delete` of a tenant whose stack is live (exit 2, with what to do), deletes one whose stack is not", async () => {
