@@ -10,7 +10,10 @@ const VIOLATION = /resource (urn:pulumi:\S+) violates plan: (.*)$/;
 /** A changed property in the engine's rendering: its diff markers, its name, then `[` and its value. */
 const CHANGED_PROPERTY = /(?:^|[\s,])[-+=~]{1,3}([A-Za-z_$][\w$.-]*)\[/g;
 
-/** One line per resource that left the plan: its name and what changed, no values. */
+/**
+ * One line per resource that left the plan: its name and what changed, no values; a deviation said twice
+ * (the engine's diagnostic and the failed command's stderr both carry it) is listed once.
+ */
 export function planViolations(diagnostics: readonly string[]): string[] {
   const lines: string[] = [];
   for (const line of diagnostics.flatMap((d) => d.split("\n"))) {
@@ -27,5 +30,5 @@ export function planViolations(diagnostics: readonly string[]): string[] {
       lines.push(`${name}: ${reason.split(/[[{]/)[0].trim()}`);
     }
   }
-  return lines;
+  return [...new Set(lines)];
 }

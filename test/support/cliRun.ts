@@ -1,4 +1,5 @@
 import { main } from "../../automation/cli/main";
+import type { Terminal } from "../../automation/cli/progressBoard";
 
 /** What one run of the CLI in this process gave: its exit code and what it printed. */
 export interface CliRun {
@@ -9,9 +10,14 @@ export interface CliRun {
 
 /**
  * Runs the CLI's `main` in this process with `args`, collecting stdout and stderr; with a passphrase,
- * `TENANTSTACK_PASSPHRASE` holds it for the run only.
+ * `TENANTSTACK_PASSPHRASE` holds it for the run only; with a terminal that is a TTY, progress is the board
+ * drawn there, as `tenantstack` draws it on its stderr.
  */
-export async function runCli(args: readonly string[], passphrase?: string): Promise<CliRun> {
+export async function runCli(
+  args: readonly string[],
+  passphrase?: string,
+  terminal?: Terminal & { readonly isTTY?: boolean },
+): Promise<CliRun> {
   let out = "";
   let err = "";
   if (passphrase !== undefined) process.env.TENANTSTACK_PASSPHRASE = passphrase;
@@ -20,6 +26,7 @@ export async function runCli(args: readonly string[], passphrase?: string): Prom
       [...args],
       (t) => (out += `${t}\n`),
       (t) => (err += `${t}\n`),
+      terminal,
     );
     return { code, out, err };
   } finally {

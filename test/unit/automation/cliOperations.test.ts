@@ -1,15 +1,18 @@
 /**
  * The journal's operations through the CLI: `operation list` (a table newest first, or JSON, filtered),
  * `operation show` (a summary unless `--json`), and `operation resume` with the exact command printed
- * after a failure or a cancel (Ctrl-C of a CLI process); a wrong passphrase (the Pulumi CLI's own words, from a stand-in CLI run by the real
- * workers) is a typed error with advice, exit 2, never the Automation API's dump.
+ * after a failure or a cancel (Ctrl-C of a CLI process); a second Ctrl-C quits at once and leaves none of
+ * the processes the CLI started (workers, the engine, plugins in sessions of their own); a wrong passphrase
+ * (the Pulumi CLI's own words, from a stand-in CLI run by the real workers) is a typed error with advice,
+ * exit 2, never the Automation API's dump.
  */
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Driver } from "../../../automation/driver";
+import { markedProcesses, processIdentity } from "../../../automation/processes/marks";
 import { fakePulumiCli, INCORRECT_PASSPHRASE, RecordingExecutor, tenantSettings } from "./fixtures";
 import { type CliRun, runCli } from "../../support/cliRun";
 
@@ -151,38 +154,112 @@ describe("operations through the CLI", function () {
     );
   });
 
-  it("prints the exact command that resumes an operation cancelled by Ctrl-C (exit 130)", async () => {
-    // A stand-in CLI whose preview runs until it is interrupted, as an engine does.
-    const slow = path.join(stateDir, "slow/bin/pulumi");
-    mkdirSync(path.dirname(slow), { recursive: true });
-    const running = path.join(stateDir, "slow/preview-running");
-    writeFileSync(slow, `#!/bin/sh\ncase "$1" in version) echo v3.259.0 ;; preview) touch ${running}; exec sleep 60 ;; esac\nexit 0\n`, {
-      mode: 0o755,
-    });
-    const args = ["--state-dir", stateDir, "--pulumi", slow, "preview", "--tenant", "acme", "--operation-id", "cancel-1"];
+  /** A stand-in Pulumi CLI at `<stateDir>/<name>/bin/pulumi`: it answers `version`, and runs `preview` (shell, `$dir` its directory). */
+  function standIn(name: string, preview: string): string {
+    const binary = path.join(stateDir, name, "bin/pulumi");
+    mkdirSync(path.dirname(binary), { recursive: true });
+    writeFileSync(
+      binary,
+      `#!/bin/sh\ndir='${path.dirname(path.dirname(binary))}'\ncase "$1" in version) echo v3.259.0 ;; preview) ${preview} ;; esac\nexit 0\n`,
+      { mode: 0o755 },
+    );
+    return binary;
+  }
+
+  /**
+   * The CLI in a process of its own (as `tenantstack` runs, its SIGINT handler installed) with `pulumi`,
+   * interrupted once `started` exists: its output so far, and its exit code once it exits.
+   */
+  async function interruptedCli(pulumi: string, started: string, ...args: string[]) {
     const child = spawn(
       process.execPath,
-      ["-r", "ts-node/register/transpile-only", path.join(__dirname, "../../../automation/cli/main.ts"), ...args],
+      [
+        "-r",
+        "ts-node/register/transpile-only",
+        path.join(__dirname, "../../../automation/cli/main.ts"),
+        "--state-dir",
+        stateDir,
+        "--pulumi",
+        pulumi,
+        ...args,
+      ],
       {
         cwd: path.join(__dirname, "../../.."),
         env: { ...process.env, TENANTSTACK_PASSPHRASE: "unit-test-passphrase" },
         stdio: ["ignore", "pipe", "pipe"],
       },
     );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const output = { stdout: "", stderr: "" };
+    child.stdout.on("data", (d: Buffer) => (output.stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output.stderr += d.toString()));
     const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
-    // Interrupted once the engine's preview runs.
-    while (!existsSync(running) && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (!existsSync(started) && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 100));
+    const identity = processIdentity(child.pid!);
     child.kill("SIGINT");
+    return { child, output, closed, identity };
+  }
+
+  it("prints the exact command that resumes an operation cancelled by Ctrl-C (exit 130)", async () => {
+    // A stand-in CLI whose preview runs until it is interrupted, as an engine does.
+    const slow = standIn("slow", 'touch "$dir/preview-running"; exec sleep 60');
+    const { output, closed } = await interruptedCli(
+      slow,
+      path.join(stateDir, "slow/preview-running"),
+      "preview",
+      "--tenant",
+      "acme",
+      "--operation-id",
+      "cancel-1",
+    );
     const code = await closed;
+    const { stdout, stderr } = output;
     assert.equal(code, 130, `${stdout}${stderr}`);
     assert.match(stderr, /cancelling: running stacks stop cleanly/);
     assert.match(stderr, /Operation cancel-1 was cancelled\.\n/);
     assert.ok(stderr.endsWith(resumeLine("cancel-1").replace(pulumiPath, slow)), stderr);
     const shown = JSON.parse((await cli("--json", "operation", "show", "cancel-1")).out);
     assert.equal(shown.status, "cancelled");
+  });
+
+  it("quits at once on a second Ctrl-C (exit 130), leaving no process it started: no worker, engine or plugin", async () => {
+    // A stand-in engine deaf to SIGINT (it takes its time to stop), which starts a plugin in a session of
+    // its own, as the engine starts the dynamic provider, deaf to SIGINT and SIGTERM too.
+    const stubborn = standIn(
+      "stubborn",
+      [
+        "trap '' INT",
+        `setsid sh -c 'trap "" INT TERM; echo $$ > "$0/plugin.pid"; exec sleep 60' "$dir" &`,
+        'while [ ! -s "$dir/plugin.pid" ]; do sleep 0.05; done',
+        'echo $$ > "$dir/engine.pid"',
+        "exec sleep 60",
+      ].join("\n"),
+    );
+    const dir = path.dirname(path.dirname(stubborn));
+    const pidOf = (name: string) => Number(readFileSync(path.join(dir, name), "utf8").trim());
+    const { child, output, closed, identity } = await interruptedCli(
+      stubborn,
+      path.join(dir, "engine.pid"),
+      "preview",
+      "--tenant",
+      "acme",
+      "--operation-id",
+      "quit-1",
+    );
+    assert.ok(identity !== undefined, "the CLI ran until its engine started");
+    const [engine, plugin] = [pidOf("engine.pid"), pidOf("plugin.pid")];
+    const started = markedProcesses().filter((p) => p.owner === identity);
+    assert.ok(
+      [engine, plugin].every((pid) => started.some((p) => p.pid === pid)),
+      `the engine and its plugin carry the CLI's mark: ${JSON.stringify(started)}`,
+    );
+    while (!output.stderr.includes("cancelling:") && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(processIdentity(plugin) !== undefined && processIdentity(engine) !== undefined, "the first Ctrl-C stops neither");
+    child.kill("SIGINT");
+    assert.equal(await closed, 130, `${output.stdout}${output.stderr}`);
+    const left = () => markedProcesses().filter((p) => p.owner === identity);
+    const deadline = Date.now() + 5_000;
+    while (left().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(left(), [], "every process the CLI started ended within 5 s of its exit");
+    assert.deepEqual([processIdentity(engine), processIdentity(plugin)], [undefined, undefined]);
   });
 });

@@ -342,6 +342,16 @@ describe("errors on every surface", () => {
     }
   });
 
+  it("name no CLI flag or command in the HTTP body's message and problems, each error of the family", async () => {
+    // InputError's sample is given the CLI's words as its own problem; a driver's InputError gets each surface's.
+    for (const [name, sample] of Object.entries(SAMPLES)) {
+      if (name === "TenantstackError" || name === "InputError") continue;
+      const { body } = await shown(sample.make());
+      const { message, problems } = body.error;
+      assert.doesNotMatch(JSON.stringify({ message, problems }), /`--[a-z]|`tenantstack |--[a-z-]+ [A-Z]/, name);
+    }
+  });
+
   it("render any other error as internal, 500, its message hidden", async () => {
     const { status, body } = await shown(new RangeError("secret detail"));
     assert.equal(status, 500);

@@ -9,6 +9,7 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
 import { Driver } from "../../../automation/driver";
 import {
@@ -28,6 +29,29 @@ const token = "unit-test-token-0123456789";
 const headers = { authorization: `Bearer ${token}` };
 /** A CLI flag or command named in a message. */
 const CLI_WORDS = /`--[a-z]|`tenantstack |--[a-z-]+ [A-Z]/;
+
+/**
+ * The routes a server serves, `METHOD /path/{param}`, read from its printed route tree (each level
+ * indented by 4 characters; the HEAD routes Fastify adds to each GET left out).
+ */
+function servedRoutes(app: FastifyInstance): string[] {
+  const prefixes: string[] = [];
+  return app
+    .printRoutes({ commonPrefix: false })
+    .split("\n")
+    .flatMap((line) => {
+      const match = /^([\s│├└─]*?)(\/\S*) \(([A-Z, ]+)\)$/.exec(line);
+      if (!match) return [];
+      const depth = match[1].length / 4;
+      prefixes.length = depth;
+      const route = `${prefixes.join("")}${match[2]}`.replace(/:(\w+)/g, "{$1}");
+      prefixes.push(match[2]);
+      return match[3]
+        .split(", ")
+        .filter((method) => method !== "HEAD")
+        .map((method) => `${method} ${route}`);
+    });
+}
 
 describe("operations over the HTTP API", () => {
   let stateDir: string;
@@ -226,7 +250,7 @@ describe("operations over the HTTP API", () => {
     );
   });
 
-  it("documents a response schema for every route, and the one error body for every error", () => {
+  it("documents every route it serves, each with a response schema, and the one error body for every error", async () => {
     const doc = openApiDocument() as {
       components: { schemas: Record<string, object>; responses: Record<string, object> };
       paths: Record<
@@ -239,6 +263,11 @@ describe("operations over the HTTP API", () => {
       for (const [method, operation] of Object.entries(item)) {
         if (method === "parameters") continue;
         routes.push(`${method.toUpperCase()} ${route}`);
+        const statuses = Object.keys(operation.responses ?? {});
+        assert.ok(
+          statuses.some((status) => Number(status) < 400),
+          `${method} ${route} documents a response when it succeeds (got ${statuses.join(", ")})`,
+        );
         for (const [status, response] of Object.entries(operation.responses ?? {})) {
           if (Number(status) >= 400) {
             assert.equal(response.$ref, "#/components/responses/Error", `${method} ${route} ${status}`);
@@ -264,18 +293,24 @@ describe("operations over the HTTP API", () => {
       "POST /operations/{id}/resume",
       "POST /tenants",
     ]);
+    await app.ready();
+    assert.deepEqual(servedRoutes(app).sort(), routes.sort(), "the server serves exactly the documented routes");
     const accepted = doc.components.schemas.Accepted as { required: string[]; additionalProperties: boolean };
     assert.deepEqual(accepted.required, ["id", "status", "href"]);
     assert.equal(accepted.additionalProperties, false);
   });
 
-  it("has the README say the 202 body the server sends", () => {
+  it("has the README say the 202 body the server sends, wherever it gives one", () => {
     const readme = readFileSync(path.join(__dirname, "../../../automation/README.md"), "utf8");
-    const said = /only then `202` with `\{ ([^}]*) \}`/.exec(readme);
-    assert.ok(said, "the README states the 202 body");
-    assert.deepEqual(
-      said[1].split(",").map((field) => field.trim().replace(/:.*$/, "")),
-      Object.keys(AcceptedSchema.shape),
-    );
+    // `POST /operations` (and resume, "as `POST /operations`") and `PATCH /tenants/{name}?dryRun=true`.
+    const said = [...readme.matchAll(/`202` with `\{ ([^}]*) \}`/g)];
+    assert.equal(said.length, 2, "the README states the 202 body of an operation started and of a dry run's preview");
+    for (const [, body] of said)
+      assert.deepEqual(
+        body.split(",").map((field) => field.trim().replace(/:.*$/, "")),
+        Object.keys(AcceptedSchema.shape),
+        body,
+      );
+    assert.match(readme, /only then `202` with `\{ id, status: "running", href \}`/);
   });
 });

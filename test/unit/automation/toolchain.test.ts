@@ -4,13 +4,13 @@
  */
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { EXIT, exitCodeOf, exitCodeOfErrors } from "../../../automation/cli/exitCodes";
 import { fromWire, messageOn, PulumiCliNotFoundError, PulumiPluginMissingError, toWire } from "../../../automation/errors";
 import { missingPlugin } from "../../../automation/operations/stackJob";
-import { findPulumiCli } from "../../../automation/pulumiCli";
+import { enginePlugins, findPulumiCli } from "../../../automation/pulumiCli";
 import { lookUpToolchain, TOOLCHAIN_RECORD } from "../../../automation/toolchain";
 import { fakePulumiCli } from "./fixtures";
 
@@ -215,5 +215,43 @@ describe("a plugin the engine did not find", () => {
     const back = fromWire(JSON.parse(JSON.stringify(toWire(language))));
     assert.ok(back instanceof PulumiPluginMissingError);
     assert.equal(back.message, language.message);
+  });
+});
+
+describe("the engine's CLI and plugins in automation/README.md", () => {
+  const readme = readFileSync(path.join(__dirname, "../../../automation/README.md"), "utf8");
+  /** The section, its lines joined (prose wraps anywhere). */
+  const section = (readme.split(/^## /m).find((s) => s.startsWith("The engine: the Pulumi CLI and its plugins\n")) ?? "").replace(
+    /\s+/g,
+    " ",
+  );
+
+  it("say where the driver looks for the CLI, naming the option and the flag, and the CLI's version", () => {
+    assert.match(section, /the workspace option `pulumiPath` \(CLI: `--pulumi PATH`; the `pulumi` binary or the directory holding it\)/);
+    assert.match(section, /installed in `PULUMI_HOME` \(workspace option `pulumiHome`\)/);
+    const pinned = (JSON.parse(readFileSync(require.resolve("@pulumi/pulumi/package.json"), "utf8")) as { version: string }).version;
+    assert.match(
+      section,
+      new RegExp(`the Pulumi CLI at the version of the \`@pulumi/pulumi\` you installed \\(${pinned.replace(/\./g, "\\.")} for`),
+    );
+  });
+
+  it("list each plugin the program needs with the command that installs it at its installed version", () => {
+    const plugins = enginePlugins();
+    assert.deepEqual(
+      plugins.map((p) => p.name),
+      ["kubernetes", "random", "aws", "gcp", "azure-native"],
+    );
+    for (const { name, version } of plugins.filter((p) => ["kubernetes", "random"].includes(p.name)))
+      assert.ok(section.includes(`\`pulumi plugin install resource ${name} ${version}\``), `${name} ${version}`);
+    for (const plugin of [
+      "pulumi-resource-pulumi-nodejs",
+      "pulumi-language-nodejs",
+      "pulumi-resource-kubernetes",
+      "pulumi-resource-random",
+      "pulumi-resource-aws",
+    ])
+      assert.ok(section.includes(`\`${plugin}`), plugin);
+    assert.match(section, /`pulumi plugin install resource aws <version of @pulumi\/aws>`/);
   });
 });
