@@ -311,6 +311,8 @@ export async function migrate(context: MigrationContext, options: MigrateOptions
       targetStack,
       source: await prepared.dataPlane.endpoints(sourceNow, context),
     });
+    // Before the target's servers are looked up: a data plane may find them only once they run.
+    await stacks.provisionTarget();
     const settings = parseMigrationSettings({
       id: migrationId,
       tenant: migration.tenant,
@@ -331,7 +333,6 @@ export async function migrate(context: MigrationContext, options: MigrateOptions
       removalGraceMs: context.config.removalGraceMs ?? DEFAULT_REMOVAL_GRACE_MS,
       log: logLine,
     });
-    await stacks.provisionTarget();
     for (const step of STEPS) {
       if (options.signal?.aborted) {
         status = "cancelled";

@@ -17,11 +17,12 @@ export class AppClient {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 8 });
 
   /**
-   * @param address `ip:port` of the stack's `api` Service
+   * @param address `ip:port` of the stack's `api` Service, or a function that tells it at each request
+   *   (the tenant's route may move: {@link IngressRoutes})
    * @param host the tenant's host, sent as `Host`
    */
   constructor(
-    readonly address: string,
+    private readonly address: string | (() => string),
     readonly host: string,
   ) {}
 
@@ -33,7 +34,8 @@ export class AppClient {
 
   /** Sends one request (5 s at most); a connection error or a timeout rejects. */
   send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<AppReply> {
-    const [hostname, port] = this.address.split(":");
+    const address = typeof this.address === "string" ? this.address : this.address();
+    const [hostname, port] = address.split(":");
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = request(
@@ -63,7 +65,7 @@ export class AppClient {
           });
         },
       );
-      req.on("timeout", () => req.destroy(new Error(`${method} ${path} to ${this.address} (${this.host}): no answer in 5 s`)));
+      req.on("timeout", () => req.destroy(new Error(`${method} ${path} to ${address} (${this.host}): no answer in 5 s`)));
       req.on("error", reject);
       req.end(payload);
     });
@@ -84,5 +86,51 @@ export class AppClient {
   /** Closes the kept-alive connections. */
   close(): void {
     this.agent.destroy();
+  }
+}
+
+/**
+ * The routes of the cluster's Ingresses, as an ingress controller would follow them (the local cluster
+ * has none: see the README): each host goes to the `api` Service of the namespace whose Ingress claims
+ * it, the oldest claim winning as with ingress-nginx; re-read every 500 ms.
+ */
+export class IngressRoutes {
+  private routes = new Map<string, string>();
+  private timer?: NodeJS.Timeout;
+
+  private constructor(private readonly kube: KubeClient) {}
+
+  /** Reads the routes once, then keeps them current until {@link close}. */
+  static async watch(kube: KubeClient): Promise<IngressRoutes> {
+    const routes = new IngressRoutes(kube);
+    await routes.refresh();
+    routes.timer = setInterval(() => void routes.refresh().catch(() => undefined), 500);
+    return routes;
+  }
+
+  /** The `ip:port` that serves `host` now; throws when no Ingress claims it. */
+  address(host: string): string {
+    const address = this.routes.get(host);
+    if (!address) throw new Error(`no Ingress claims host ${host}`);
+    return address;
+  }
+
+  /** Stops re-reading. */
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  private async refresh(): Promise<void> {
+    const list = await this.kube.get("/apis/networking.k8s.io/v1/ingresses");
+    const claims = new Map<string, { namespace: string; created: string }>();
+    for (const ingress of list.items)
+      for (const rule of ingress.spec.rules ?? []) {
+        const claim = { namespace: ingress.metadata.namespace, created: ingress.metadata.creationTimestamp };
+        const held = claims.get(rule.host);
+        if (!held || claim.created < held.created) claims.set(rule.host, claim);
+      }
+    const routes = new Map<string, string>();
+    for (const [host, { namespace }] of claims) routes.set(host, await AppClient.serviceAddress(this.kube, namespace));
+    this.routes = routes;
   }
 }

@@ -1,14 +1,15 @@
 /**
  * The reference app (examples/app) under live traffic on the real node, driven by the driver: a load
- * writes to and reads from every tenant through its API Service while the fleet is upgraded, and
- * afterwards every write the app acknowledged is read back from the tenant's database, none twice.
+ * writes to and reads from every tenant through the API Service its host is routed to (by the stacks'
+ * Ingresses) while the fleet is upgraded and a tenant migrated, and afterwards every write the app
+ * acknowledged is read back from the tenant's current database, none twice.
  * The tests are one scenario, in order: each starts from the fleet the one before left.
  */
 import * as assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
-import { Driver, type FleetUpgradeResult } from "../../../automation";
-import { AppClient } from "../../support/appClient";
+import { clusterDataPlane, Driver, type FleetUpgradeResult } from "../../../automation";
+import { AppClient, IngressRoutes } from "../../support/appClient";
 import { appVersions, tagOf, type AppVersions } from "../../support/appImages";
 import { KUBECONFIG, OWN_CLUSTER } from "../../support/controlPlane";
 import { devSettings } from "../../support/devStack";
@@ -30,6 +31,7 @@ describe("the reference app under live traffic", function () {
   let driver: Driver;
   let versions: AppVersions;
   const clients: Record<string, AppClient> = {};
+  let routes: IngressRoutes;
 
   /** The dev stack's settings on the real node, as a tenant's: two API replicas, no Ollama, no backups. */
   function settings(): Record<string, any> {
@@ -74,7 +76,7 @@ describe("the reference app under live traffic", function () {
     if (OWN_CLUSTER) this.skip(); // the app's versions are imported into the local node
     versions = appVersions();
     kube = KubeClient.fromKubeconfig(KUBECONFIG);
-    driver = await Driver.open({ workspace, poolSize: 1 });
+    driver = await Driver.open({ workspace, poolSize: 1, migration: { dataPlane: clusterDataPlane() } });
     const version = tagOf(versions.current);
     await driver.registry.create({ name: solo, host: `${solo}.example.com`, plan: "dedicated", version, settings: settings() });
     await driver.registry.create({ name: s1, host: `${s1}.example.com`, plan: "shared", version, settings: { ...settings(), namespace: sharedNamespace } });
@@ -88,12 +90,14 @@ describe("the reference app under live traffic", function () {
       ],
       JSON.stringify(up.stacks.map((s) => s.error)),
     );
-    for (const tenant of [solo, s1, s2]) clients[tenant] = new AppClient(await AppClient.serviceAddress(kube, namespaceOf(tenant)), `${tenant}.example.com`);
+    routes = await IngressRoutes.watch(kube);
+    for (const tenant of [solo, s1, s2]) clients[tenant] = new AppClient(() => routes.address(`${tenant}.example.com`), `${tenant}.example.com`);
   });
   after(async () => {
+    routes?.close();
     for (const client of Object.values(clients)) client.close();
     await driver?.close();
-    if (kube) for (const ns of [namespaceOf(solo), sharedNamespace]) await removeNamespace(kube, ns);
+    if (kube) for (const ns of [namespaceOf(solo), sharedNamespace, `tenantstack-dev-${s1}`]) await removeNamespace(kube, ns);
     kube?.close();
     rmSync(stateDir, { recursive: true, force: true });
   });
@@ -150,5 +154,48 @@ describe("the reference app under live traffic", function () {
       assert.deepEqual(load.of(tenant).failed, [], `${tenant}: no request failed while the broken version was tried`);
       await assertWritesKept(load, tenant);
     }
+  });
+
+  it("migrates a shared tenant to a stack of its own and back under load: every acknowledged write kept, its writes refused only as read-only while drained, the others untouched", async function () {
+    const load = new TrafficLoad(clients);
+    load.start();
+    const results: { status: string; step?: unknown }[] = [];
+    const windows: number[] = [];
+    try {
+      await sleep(2000);
+      const out = await driver.migrate({ tenant: s1, to: "dedicated", operationId: `out-${run}` });
+      assert.equal(out.status, "succeeded", JSON.stringify(out));
+      results.push(out);
+      await sleep(3000);
+      windows.push(load.readOnlyWindow(s1));
+      const back = await driver.migrate({ tenant: s1, rollback: true, operationId: `back-${run}` });
+      results.push(back);
+      await sleep(3000);
+    } finally {
+      await load.stop();
+    }
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ["succeeded", "succeeded"],
+      JSON.stringify(results),
+    );
+    assert.equal((await driver.registry.show(s1)).plan, "shared");
+    assert.equal(routes.address(`${s1}.example.com`), await AppClient.serviceAddress(kube, sharedNamespace));
+    // The moved tenant: every acknowledged write in its database (the shared stack's again); reads never
+    // failed; writes refused only as read-only (503, Retry-After) while drained.
+    await assertWritesKept(load, s1);
+    const failed = load.of(s1).failed;
+    assert.deepEqual(
+      failed.filter((r) => !(r.kind === "write" && r.status === 503 && r.error === "read_only")),
+      [],
+      "nothing but read-only refusals of writes",
+    );
+    // The others: every request succeeded.
+    for (const tenant of [solo, s2]) {
+      assert.deepEqual(load.of(tenant).failed, [], `${tenant}: no request failed during the migrations`);
+      await assertWritesKept(load, tenant);
+    }
+    const window = load.readOnlyWindow(s1);
+    console.log(`      read-only window of ${s1}: out ${(windows[0] / 1000).toFixed(1)} s, both ways ${(window / 1000).toFixed(1)} s; ${failed.length} writes refused`);
   });
 });

@@ -199,7 +199,8 @@ export async function copyPostgres(settings: MigrationSettings, log: Log, attemp
     await dropDatabase(target.postgresUrl, staging, true);
     throw error;
   }
-  if (replaced !== "absent") await dropDatabase(target.postgresUrl, database, false);
+  // Replaceable: empty, partial or abandoned, no one's data; the target stack's app may hold sessions on it (WITH FORCE ends them).
+  if (replaced !== "absent") await dropDatabase(target.postgresUrl, database, true);
   await withDatabase(target.postgresUrl, "postgres", (client) =>
     client.query(`ALTER DATABASE ${ident(staging)} RENAME TO ${ident(database)}`),
   );
