@@ -25,6 +25,7 @@ export type { GcOptions, GcRemoval, GcResult } from "./migration/gc";
 export type { MigrationJobs } from "./migration/jobDataSteps";
 export type { MigrateOptions, MigrationResult } from "./migration/migrate";
 export { readDataPlaneFile, staticDataPlane } from "./migration/staticDataPlane";
+export { clusterDataPlane } from "./migration/clusterDataPlane";
 export * from "./registry/migrationRecords";
 export * from "./registry/registry";
 export { assertSucceeded, type AnyOperationResult } from "./succeeded";

@@ -69,7 +69,7 @@ export function wiredEnvProblems(parsed: {
 /** The settings common to the API and the worker. */
 export type WorkloadSpec = Pick<
   ApiSpec,
-  "image" | "replicas" | "command" | "args" | "env" | "resources" | "autoscaling" | "maxUnavailable"
+  "image" | "replicas" | "command" | "args" | "env" | "resources" | "autoscaling" | "maxUnavailable" | "progressDeadlineSeconds"
 >;
 
 /** What differs between the API and the worker. */
@@ -110,13 +110,14 @@ function environment(spec: WorkloadSpec, wiring: AppWiring, credentials: StackCr
 
 /**
  * The settings that shape a pod: the checksum over them rolls the pods when one changes. The replica
- * count, autoscaling and the disruption budget are left out, so scaling changes no pod.
+ * count, autoscaling, the disruption budget and the rollout's deadline are left out, so scaling changes no pod.
  */
 function podSettings(spec: WorkloadSpec): Partial<WorkloadSpec> {
   const pod: { -readonly [K in keyof WorkloadSpec]?: WorkloadSpec[K] } = { ...spec };
   delete pod.replicas;
   delete pod.autoscaling;
   delete pod.maxUnavailable;
+  delete pod.progressDeadlineSeconds;
   return pod;
 }
 
@@ -150,6 +151,7 @@ export function appWorkload(parent: pulumi.Resource, name: string, args: AppWork
       spec: {
         replicas: spec.autoscaling.enabled ? undefined : spec.replicas,
         revisionHistoryLimit: 5,
+        progressDeadlineSeconds: spec.progressDeadlineSeconds,
         selector: { matchLabels: selector },
         strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
         template: {

@@ -297,6 +297,12 @@ export interface ApiInput {
    */
   readonly maxUnavailable?: number;
   /**
+   * How long a rollout may make no progress (new pods not becoming ready, as with a release that exits at start) before the Deployment reports `ProgressDeadlineExceeded` and `pulumi up` fails instead of waiting out its own timeout; Kubernetes' default.
+   * An integer from 30 to 3600.
+   * @default 600
+   */
+  readonly progressDeadlineSeconds?: number;
+  /**
    * Port the API listens on (non-root, so 1024 or above).
    * An integer from 1024 to 65535.
    * @default 8080
@@ -419,6 +425,12 @@ export interface WorkerInput {
    * @default 1
    */
   readonly maxUnavailable?: number;
+  /**
+   * How long a rollout may make no progress (new pods not becoming ready, as with a release that exits at start) before the Deployment reports `ProgressDeadlineExceeded` and `pulumi up` fails instead of waiting out its own timeout; Kubernetes' default.
+   * An integer from 30 to 3600.
+   * @default 600
+   */
+  readonly progressDeadlineSeconds?: number;
   /**
    * The worker's health check, run by its readiness probe. Liveness and startup only check that the worker is alive: `http`, that the health port accepts connections; `exec`, the same command, with liveness tolerating 5 minutes of failures.
    * @default {"type":"http"}
@@ -1463,6 +1475,11 @@ export interface ApiSpec {
    */
   readonly maxUnavailable: number;
   /**
+   * How long a rollout may make no progress (new pods not becoming ready, as with a release that exits at start) before the Deployment reports `ProgressDeadlineExceeded` and `pulumi up` fails instead of waiting out its own timeout; Kubernetes' default.
+   * An integer from 30 to 3600.
+   */
+  readonly progressDeadlineSeconds: number;
+  /**
    * Port the API listens on (non-root, so 1024 or above).
    * An integer from 1024 to 65535.
    */
@@ -1566,6 +1583,11 @@ export interface WorkerSpec {
    * An integer from 0 to 100.
    */
   readonly maxUnavailable: number;
+  /**
+   * How long a rollout may make no progress (new pods not becoming ready, as with a release that exits at start) before the Deployment reports `ProgressDeadlineExceeded` and `pulumi up` fails instead of waiting out its own timeout; Kubernetes' default.
+   * An integer from 30 to 3600.
+   */
+  readonly progressDeadlineSeconds: number;
   /**
    * The worker's health check, run by its readiness probe. Liveness and startup only check that the worker is alive: `http`, that the health port accepts connections; `exec`, the same command, with liveness tolerating 5 minutes of failures.
    */

@@ -121,6 +121,11 @@ function workloadFields(defaults: { replicas: number; resources: ResourceDefault
     resources: resourcesSchema(defaults.resources),
     autoscaling: AutoscalingSchema,
     maxUnavailable: intBetween(0, 100).default(1).describe("PodDisruptionBudget `maxUnavailable`."),
+    progressDeadlineSeconds: intBetween(30, 3600)
+      .default(600)
+      .describe(
+        "How long a rollout may make no progress (new pods not becoming ready, as with a release that exits at start) before the Deployment reports `ProgressDeadlineExceeded` and `pulumi up` fails instead of waiting out its own timeout; Kubernetes' default.",
+      ),
   };
 }
 

@@ -50,6 +50,13 @@ case ${1:-up} in
     pulumi up --stack "$STACK" --yes --skip-preview --non-interactive --suppress-progress
     pulumi stack output --stack "$STACK"
     say "the cluster: export KUBECONFIG=$KUBECONFIG PATH=$CACHE/cluster/bin:\$PATH"
+    # The reference app (examples/app) by its Service: there is no ingress controller on the local
+    # cluster (README "The local control plane"), and this machine reaches the node's Service range.
+    namespace=$(pulumi stack output namespace --stack "$STACK")
+    host=$(pulumi stack output urls --json --stack "$STACK" | node -e 'const u = Object.values(JSON.parse(require("fs").readFileSync(0, "utf8")))[0]; if (u) console.log(new URL(u).host)')
+    address=$("$CACHE/cluster/bin/kubectl" --namespace "$namespace" get service api -o 'jsonpath={.spec.clusterIP}:{.spec.ports[0].port}')
+    say "the app: curl -H 'Host: $host' -H 'Content-Type: application/json' -d '{\"text\": \"hello\"}' http://$address/notes"
+    say "         curl -H 'Host: $host' http://$address/notes   (examples/app/README.md lists its requests)"
     ;;
   destroy)
     say "the data volumes are protected; see README \"Removing a stack\" to lift the protection first"

@@ -64,7 +64,7 @@ export const FLAGS = {
     type: "string",
     value: "FILE",
     global: true,
-    does: 'JSON { "<stack>": { postgresUrl, redisUrl } } for migrate and gc (env TENANTSTACK_DATA_PLANE)',
+    does: 'JSON { "<stack>": { postgresUrl, redisUrl } } for migrate and gc, or `cluster`: each stack\'s own postgres-0 and redis-0 pods, read from its cluster (env TENANTSTACK_DATA_PLANE)',
   },
   clusters: {
     type: "string",

@@ -22,6 +22,7 @@ import type { OperationRequest, TenantFields } from "../types";
 import { checkFlags, type CommandDoc, commandHelp, commandOf, FIELD_FLAGS, FLAGS, groupHelp, synopsis, usage } from "./commands";
 import { EXIT, exitCodeOf, exitCodeOfErrors } from "./exitCodes";
 import { readDataPlaneFile } from "../migration/staticDataPlane";
+import { CLUSTER_DATA_PLANE, clusterDataPlane } from "../migration/clusterDataPlane";
 import {
   deletionSummary,
   gcSummary,
@@ -169,7 +170,7 @@ async function driverOptionsOf(values: Values, command: CommandDoc): Promise<Dri
   const dataPlane = values["data-plane"] ?? process.env.TENANTSTACK_DATA_PLANE;
   const clusters = values.clusters ?? process.env.TENANTSTACK_CLUSTERS;
   const options: DriverOptions = {
-    migration: dataPlane ? { dataPlane: readDataPlaneFile(dataPlane) } : {},
+    migration: dataPlane ? { dataPlane: dataPlane === CLUSTER_DATA_PLANE ? clusterDataPlane() : readDataPlaneFile(dataPlane) } : {},
     workspace: {
       ...(clusters ? { clusters: parseClusterList(clusters) } : {}),
       stateDir: values["state-dir"] ?? process.env.TENANTSTACK_STATE_DIR,

@@ -1,5 +1,6 @@
 /** What the driver needs to migrate tenants: where each stack's data servers are, how data steps run, the grace period. */
 import { bySurface, type SurfaceText } from "../errors";
+import type { KubeApi } from "./data/kubeDrain";
 import type { DataEndpoints } from "./data/settings";
 import type { FleetStack } from "../registry/tenant";
 import type { MigrationJobs } from "./jobDataSteps";
@@ -11,8 +12,17 @@ import type { MigrationJobs } from "./jobDataSteps";
  * steps run as Jobs (`migrationJob()`) with the URLs from a Secret.
  */
 export interface MigrationDataPlane {
-  /** The superuser URLs of `stack`'s Postgres and Redis servers (never logged). */
-  endpoints(stack: FleetStack): Promise<DataEndpoints>;
+  /**
+   * The superuser URLs of `stack`'s Postgres and Redis servers (never logged).
+   * @param access what the driver lends a lookup: its API clients of the stacks' clusters
+   */
+  endpoints(stack: FleetStack, access?: DataPlaneAccess): Promise<DataEndpoints>;
+}
+
+/** What the driver lends a data plane's lookup. */
+export interface DataPlaneAccess {
+  /** The driver's client of a cluster's API server (its workspace's kubeconfig), or undefined without one. */
+  kube(cluster: string): KubeApi | undefined;
 }
 
 /** Migration settings of a driver. */

@@ -7,7 +7,6 @@
  * resumes it; a failure that a re-run cannot fix rolls it back before the switch.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { defaultNamespace } from "../../schema/naming";
 import { unknownCluster } from "../clusters";
 import { bySurface, DataServerError, InputError, resumeAdvice, toWire, type WireError } from "../errors";
 import { dataServerProblems } from "./data/serverCheck";
@@ -22,7 +21,7 @@ import { ACTIVE_PHASES, type MigrationSide, placementOf, type TenantMigration } 
 import { sharedPeer } from "../registry/registry";
 import { MigrateOptionsSchema } from "../../schema/operations";
 import { parseInput } from "../input";
-import { checkStack, fleetStacks, PLANS, stackOf, type FleetStack, type Tenant } from "../registry/tenant";
+import { checkStack, fleetStacks, namespaceOf, PLANS, stackOf, type Tenant } from "../registry/tenant";
 import { type MigrationDataPlane, NO_DATA_PLANE } from "./config";
 import { type MigrationContext, currentStack, inTransaction } from "./context";
 import { DriverMigrationStacks } from "./driverStacks";
@@ -118,11 +117,7 @@ export function migrationIdOf(operationId: string): string {
     : `op-${createHash("sha256").update(operationId).digest("hex").slice(0, 20)}`;
 }
 
-/** The namespace of a stack. */
-export function namespaceOf(stack: FleetStack): string {
-  const settings = stack.settings as { namespace?: string; environment: Tenant["environment"] };
-  return settings.namespace ?? defaultNamespace(settings.environment, stack.plan === "dedicated" ? stack.tenants[0] : undefined);
-}
+export { namespaceOf } from "../registry/tenant";
 
 /** A tenant's settings for a stack of its own: those of its current stack without its namespace. */
 function ownSettings(tenant: Tenant): Record<string, unknown> {
@@ -264,8 +259,8 @@ export async function migrate(context: MigrationContext, options: MigrateOptions
     const settings = parseMigrationSettings({
       id: migrationId,
       tenant: migration.tenant,
-      source: await prepared.dataPlane.endpoints(source!),
-      target: await prepared.dataPlane.endpoints(target),
+      source: await prepared.dataPlane.endpoints(source!, context),
+      target: await prepared.dataPlane.endpoints(target, context),
     });
     // Every server answers, the source holding the tenant's database, or the plan stops with what to fix.
     const unusable = await dataServerProblems(settings, { sourceStack, targetStack });
@@ -313,13 +308,13 @@ export async function migrate(context: MigrationContext, options: MigrateOptions
       migrationId,
       sourceStack,
       targetStack,
-      source: await prepared.dataPlane.endpoints(sourceNow),
+      source: await prepared.dataPlane.endpoints(sourceNow, context),
     });
     const settings = parseMigrationSettings({
       id: migrationId,
       tenant: migration.tenant,
-      source: await prepared.dataPlane.endpoints(sourceNow),
-      target: await prepared.dataPlane.endpoints((await currentStack(context, targetStack))!),
+      source: await prepared.dataPlane.endpoints(sourceNow, context),
+      target: await prepared.dataPlane.endpoints((await currentStack(context, targetStack))!, context),
     });
     const jobs = context.config.jobs;
     const run = new Migration({

@@ -2,7 +2,7 @@
  * A registered tenant and the stacks the fleet is made of: dedicated tenants get a stack each, the
  * shared tenants of an environment share one. Checked by the program's own schema.
  */
-import { parseStack, stackName, type StackInput, type StackSpec, ValidationError } from "../../schema";
+import { defaultNamespace, parseStack, stackName, type StackInput, type StackSpec, ValidationError } from "../../schema";
 import { type PropertyProblem, problemText, propertyPath } from "../../schema/errors";
 import { PLANS, TenantInputSchema, VersionSchema } from "../../schema/tenantInput";
 import { DEFAULT_CLUSTER } from "../clusters";
@@ -77,6 +77,12 @@ export interface FleetStack {
   readonly version: string;
   /** Its settings as config (`environment`, `tenancy` and images included). */
   readonly settings: StackInput;
+}
+
+/** The namespace of a stack: its settings' `namespace`, else the default of its environment (and tenant, when dedicated). */
+export function namespaceOf(stack: FleetStack): string {
+  const settings = stack.settings as { namespace?: string; environment: Tenant["environment"] };
+  return settings.namespace ?? defaultNamespace(settings.environment, stack.plan === "dedicated" ? stack.tenants[0] : undefined);
 }
 
 /** Checks a tenant's own fields, throwing an InputError naming each bad one. */

@@ -3,12 +3,13 @@
  * `npm run quickstart` with a state directory of its own, on the local cluster with its real node.
  */
 import * as assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { KUBECONFIG, OWN_CLUSTER, REPO } from "../support/controlPlane";
 import { devSettings } from "../support/devStack";
+import { AppClient } from "../support/appClient";
 import { KubeClient } from "../support/kube";
 import { removeNamespace, TEST_RUN_LABELS } from "../support/testRun";
 import { defaultNamespace } from "../../schema";
@@ -67,7 +68,9 @@ describe("the README's quick start on a clean clone", function () {
 
   it("brings the dev stack up with `npm ci --ignore-scripts && npm run quickstart`, its pods on the real node, and changes no tracked file", async function () {
     run("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"]);
-    const printed = run("npm", ["run", "--silent", "quickstart"]);
+    const quickstart = spawnSync("npm", ["run", "--silent", "quickstart"], { cwd: clone, env, encoding: "utf8", maxBuffer: 64 << 20 });
+    assert.equal(quickstart.status, 0, quickstart.stderr);
+    const printed = quickstart.stdout;
     // Marked as this run's, so that `cluster.sh gc` removes it should the run be killed before `after`.
     await kube.request(
       "PATCH",
@@ -89,6 +92,32 @@ describe("the README's quick start on a clean clone", function () {
     const nodes = Object.fromEntries(pods.items.map((pod: any) => [pod.metadata.name, pod.spec.nodeName]));
     for (const name of ["postgres-0", "redis-0"]) assert.equal(nodes[name], "tenantstack-node", `${name} on the real node`);
     assert.match(nodes["ollama-0"], /^kwok-gpu-/, "Ollama on the GPU node");
+
+    // The reference app answers by the address the quick start printed: a note written through the API
+    // is read back, and a job the API enqueued is run by a worker pod.
+    const address = await AppClient.serviceAddress(kube, namespace);
+    assert.ok(quickstart.stderr.includes(`-H 'Host: ${tenant.host}' http://${address}/notes`), quickstart.stderr);
+    const app = new AppClient(address, tenant.host);
+    try {
+      const note = await app.send("POST", "/notes", { text: "hello from the quick start" });
+      assert.equal(note.status, 201, JSON.stringify(note.body));
+      assert.deepEqual(
+        (await app.allNotes()).map((n) => n.text),
+        ["hello from the quick start"],
+      );
+      const job = await app.send("POST", "/jobs", { text: "three short words" });
+      assert.equal(job.status, 202, JSON.stringify(job.body));
+      let done: any;
+      for (let i = 0; i < 50 && !done; i++) {
+        const reply = await app.send("GET", `/jobs/${job.body.job.id}`);
+        if (reply.status === 200) done = reply.body.job;
+        else await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assert.equal(done?.words, 3, "the worker ran the job");
+      assert.match(done.worker, /^worker-/);
+    } finally {
+      app.close();
+    }
 
     // Nothing the quick start ran leaves a tracked file changed (such as a stack's encryptionsalt).
     assert.equal(execFileSync("git", ["status", "--porcelain"], { cwd: clone, encoding: "utf8" }), "");

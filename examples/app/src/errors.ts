@@ -71,9 +71,21 @@ export function isUnavailable(error: unknown): boolean {
   return UNAVAILABLE_MESSAGES.test(message) || /^(NOAUTH|WRONGPASS|LOADING)/.test(message);
 }
 
+/**
+ * Whether Postgres refused a write because the database is read-only (SQLSTATE 25006): a migration
+ * fences the tenant's source database so, whether or not this process has seen the maintenance flag yet.
+ */
+export function isReadOnlyDatabase(error: unknown): boolean {
+  return (error as { code?: unknown })?.code === "25006";
+}
+
 /** `error` as an {@link AppError}: itself, `unavailable` for a dependency's failure, else `internal`. */
 export function toAppError(error: unknown, retryAfterSeconds: number): AppError {
   if (error instanceof AppError) return error;
+  if (isReadOnlyDatabase(error))
+    return new AppError("read_only", "this tenant's database is read-only during maintenance: its writes are refused; retry later", {
+      "Retry-After": String(retryAfterSeconds),
+    });
   if (isUnavailable(error))
     return new AppError("unavailable", "this tenant's database or Redis is unreachable or too slow; retry later", {
       "Retry-After": String(retryAfterSeconds),

@@ -50,8 +50,10 @@ describe("the stack's runtime on the real node", function () {
     return {
       ...dev,
       namespace,
-      api: { ...dev.api, image: images.echo, replicas: 2 },
-      worker: { ...dev.worker, image: images.echo },
+      // The busybox stand-in (tools/images/echo), answering `/` on its port: these tests are about the
+      // stack's own parts; the reference app under traffic is test/e2e/runtime/liveTraffic.test.ts.
+      api: { ...dev.api, image: images.echo, args: ["-listen=:8080", "-text=tenantstack"], healthPath: "/", readyPath: "/", replicas: 2 },
+      worker: { ...dev.worker, image: images.echo, args: ["-listen=:8081", "-text=worker"], health: { type: "http", port: 8081, path: "/" } },
       postgres: { ...dev.postgres, image: images.postgres },
       redis: { ...dev.redis, image: images.redis },
       ...overrides,

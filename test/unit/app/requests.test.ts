@@ -114,6 +114,9 @@ describe("reference app: requests", () => {
     assert.ok(!isUnavailable(bug));
     assert.deepEqual([toAppError(bug, 7).status, toAppError(bug, 7).message], [500, "internal error"]);
     assert.equal(STATUS.read_only, 503);
+    // A database a migration fenced read-only refuses the write as maintenance, not as a bug.
+    const fenced = toAppError(Object.assign(new Error("cannot execute INSERT in a read-only transaction"), { code: "25006" }), 7);
+    assert.deepEqual([fenced.status, fenced.code, fenced.headers], [503, "read_only", { "Retry-After": "7" }]);
     assert.deepEqual(errorFields(new Error("cannot parse postgresql://tenant_acme:s3cret@postgres:5432/x")), {
       errorCode: undefined,
       error: "cannot parse postgresql://***@postgres:5432/x",

@@ -66,6 +66,9 @@ describe("AppStack, dedicated", () => {
     ]);
     assert.equal(env.MAINTENANCE_DIR, "/var/run/tenantstack/maintenance");
     assert.match(api.spec.template.metadata.annotations["tenantstack.io/settings-checksum"], /^[0-9a-f]{64}$/);
+    // A rollout that makes no progress fails the update after Kubernetes' default deadline.
+    assert.equal(api.spec.progressDeadlineSeconds, 600);
+    assert.deepEqual(api.spec.strategy.rollingUpdate, { maxSurge: 1, maxUnavailable: 0 });
   });
 
   it("scales the API with an HPA, bounds disruption with a PDB, and exposes it on port 80", async () => {

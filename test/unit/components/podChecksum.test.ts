@@ -15,11 +15,12 @@ async function podChecksum(name: string, spec: Record<string, unknown>): Promise
 }
 
 describe("the pods' settings checksum", () => {
-  it("stays the same when only the replica count, autoscaling or the disruption budget changes, so scaling rolls no pod", async () => {
+  it("stays the same when only the replica count, autoscaling, the disruption budget or the rollout's deadline changes, so scaling rolls no pod", async () => {
     const base = await podChecksum("base", { replicas: 1 });
     assert.match(base, /^[0-9a-f]{64}$/);
     assert.equal(await podChecksum("scaled", { replicas: 2 }), base);
     assert.equal(await podChecksum("budget", { replicas: 1, maxUnavailable: 0 }), base);
+    assert.equal(await podChecksum("deadline", { replicas: 1, progressDeadlineSeconds: 60 }), base);
     assert.equal(await podChecksum("autoscaled", { replicas: 1, autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 4 } }), base);
   });
 

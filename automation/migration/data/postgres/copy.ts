@@ -12,6 +12,7 @@ import type { Checkpoint } from "../../../journal/steps";
 import type { Log } from "../steps";
 import { referencedRoles } from "./catalog";
 import { ident, libpqEnv, literal, withDatabase } from "./connection";
+import { fenceDatabase, isFenceSetting, unfenceDatabase } from "./fence";
 import { ensureRoles } from "./roles";
 import { databaseComment, dropDatabase, inspectTargetDatabase, markDatabase } from "./target";
 
@@ -88,7 +89,8 @@ async function describeSource(url: string, database: string): Promise<SourceData
            FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = current_database()`,
       )
     ).rows;
-    return { ...row, roles: await referencedRoles(client), settings };
+    // The source's fence is the migration's, not the tenant's: the copy is writable.
+    return { ...row, roles: await referencedRoles(client), settings: settings.filter((s) => !(s.role === null && isFenceSetting(s.setting))) };
   });
 }
 
@@ -134,8 +136,8 @@ export async function copyPostgres(settings: MigrationSettings, log: Log, attemp
   const staging = stagingDatabase(tenant);
   const directory = workDirectory(settings);
   const dump = dumpFile(directory, database, attempt);
-  const ended = await endEarlierAttempts(id, directory, database, dump);
-  if (ended.length > 0) log(`copyPostgres: ended processes ${ended.join(", ")} of an earlier attempt`);
+  const endedProcesses = await endEarlierAttempts(id, directory, database, dump);
+  if (endedProcesses.length > 0) log(`copyPostgres: ended processes ${endedProcesses.join(", ")} of an earlier attempt`);
   if ((await databaseComment(source.postgresUrl, database)) === undefined) {
     throw new MigrationError(
       `The source Postgres server has no database ${database} for tenant "${tenant}": check the tenant and the source.`,
@@ -153,6 +155,9 @@ export async function copyPostgres(settings: MigrationSettings, log: Log, attemp
     ]);
   }
 
+  // Nothing writes to the source from here on (see fence.ts): what is dumped is all there is.
+  const ended = await fenceDatabase(source.postgresUrl, database);
+  log(`copyPostgres: ${database} fenced read-only on the source${ended ? ` (${ended} open sessions ended)` : ""}`);
   const described = await describeSource(source.postgresUrl, database);
   const rolesCreated = await withDatabase(source.postgresUrl, database, (sourceClient) =>
     withDatabase(target.postgresUrl, "postgres", (targetClient) => ensureRoles(sourceClient, targetClient, described.roles)),
@@ -204,9 +209,13 @@ export async function copyPostgres(settings: MigrationSettings, log: Log, attemp
   return { database, rolesCreated, dumpBytes, dump: path.basename(dump) };
 }
 
-/** Undoes a copy before the switch: drops this migration's staging database and marks its copy failed. */
+/**
+ * Undoes a copy before the switch: drops this migration's staging database, marks its copy failed and
+ * lifts the source's fence, so that the tenant writes there again.
+ */
 export async function abandonPostgresCopy(settings: MigrationSettings): Promise<void> {
   const { id, tenant, target } = settings;
+  await unfenceDatabase(settings.source.postgresUrl, tenantDatabase(tenant));
   const staging = stagingDatabase(tenant);
   if (parseMarker(await databaseComment(target.postgresUrl, staging))?.id === id) await dropDatabase(target.postgresUrl, staging, true);
   const database = tenantDatabase(tenant);

@@ -1,5 +1,6 @@
 import type { Client } from "pg";
 import { referencedRoles, tableChecksum, tables, USER_SCHEMA } from "./catalog";
+import { FENCE_SETTING } from "./fence";
 
 /**
  * What a tenant's database holds, as `what -> observed value` lines that must be equal on both
@@ -13,11 +14,15 @@ export async function fingerprint(client: Client): Promise<Fingerprint> {
   const lines: Fingerprint = {};
   const rows = async <R extends Record<string, string>>(sql: string) => (await client.query<R>(sql)).rows;
 
+  // The source's fence (fence.ts) is the migration's, not the tenant's: it is no difference.
   for (const row of await rows<{ owner: string; encoding: string; collate: string; ctype: string; acl: string; settings: string }>(`
       SELECT pg_get_userbyid(d.datdba) AS owner, pg_encoding_to_char(d.encoding) AS encoding, d.datcollate AS collate,
              d.datctype AS ctype, coalesce(d.datacl::text, 'default') AS acl,
-             coalesce((SELECT string_agg(coalesce(pg_get_userbyid(nullif(s.setrole, 0)), '*') || ':' || array_to_string(s.setconfig, ','), ' ' ORDER BY 1)
-                         FROM pg_db_role_setting s WHERE s.setdatabase = d.oid), 'none') AS settings
+             coalesce((SELECT string_agg(x.line, ' ' ORDER BY x.line) FROM (
+                         SELECT coalesce(pg_get_userbyid(nullif(s.setrole, 0)), '*') || ':' || string_agg(c.setting, ',' ORDER BY c.n) AS line
+                           FROM pg_db_role_setting s, unnest(s.setconfig) WITH ORDINALITY AS c(setting, n)
+                          WHERE s.setdatabase = d.oid AND NOT (s.setrole = 0 AND c.setting LIKE '${FENCE_SETTING}=%')
+                          GROUP BY s.setrole) x), 'none') AS settings
         FROM pg_database d WHERE d.datname = current_database()`)) {
     lines["database owner"] = row.owner;
     lines["database encoding"] = `${row.encoding} ${row.collate} ${row.ctype}`;

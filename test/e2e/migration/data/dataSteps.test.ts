@@ -254,6 +254,15 @@ describe("tenant migration with real Postgres and Redis", function () {
       [{ customers: true, documents: false }],
     );
 
+    // The source's copy is fenced read-only (no write may land after the dump began); the target is not.
+    const fence = "SELECT (SELECT setconfig FROM pg_db_role_setting WHERE setdatabase = d.oid AND setrole = 0) AS settings FROM pg_database d WHERE datname = current_database()";
+    assert.ok((await sourcePg.query("tenant_acme", fence))[0].settings.includes("default_transaction_read_only=on"));
+    assert.ok(!(await targetPg.query("tenant_acme", fence))[0].settings.includes("default_transaction_read_only=on"));
+    await assert.rejects(
+      sourcePg.query("tenant_acme", "INSERT INTO customers (name) VALUES ('late')"),
+      /read-only transaction/,
+    );
+
     await m.run();
     assert.equal(recorder.calls.length, 4, "a rerun of a done migration calls nothing");
     // A fresh journal of the same migration: each step sees its own complete copy and keeps it.

@@ -1,0 +1,154 @@
+/**
+ * The reference app (examples/app) under live traffic on the real node, driven by the driver: a load
+ * writes to and reads from every tenant through its API Service while the fleet is upgraded, and
+ * afterwards every write the app acknowledged is read back from the tenant's database, none twice.
+ * The tests are one scenario, in order: each starts from the fleet the one before left.
+ */
+import * as assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { Driver, type FleetUpgradeResult } from "../../../automation";
+import { AppClient } from "../../support/appClient";
+import { appVersions, tagOf, type AppVersions } from "../../support/appImages";
+import { KUBECONFIG, OWN_CLUSTER } from "../../support/controlPlane";
+import { devSettings } from "../../support/devStack";
+import { KubeClient } from "../../support/kube";
+import { removeNamespace, testDir, TEST_RUN_LABELS } from "../../support/testRun";
+import { TrafficLoad } from "../../support/trafficLoad";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("the reference app under live traffic", function () {
+  const run = randomBytes(2).toString("hex");
+  // One dedicated tenant and a shared stack of two.
+  const [solo, s1, s2] = ["solo", "s1", "s2"].map((t) => `l${run}-${t}`);
+  const sharedNamespace = `l${run}-shared`;
+  const namespaceOf = (tenant: string) => (tenant === solo ? `tenantstack-dev-${solo}` : sharedNamespace);
+  const stateDir = testDir("live-traffic");
+  const workspace = { stateDir, passphrase: randomBytes(16).toString("hex"), env: { KUBECONFIG } };
+  let kube: KubeClient;
+  let driver: Driver;
+  let versions: AppVersions;
+  const clients: Record<string, AppClient> = {};
+
+  /** The dev stack's settings on the real node, as a tenant's: two API replicas, no Ollama, no backups. */
+  function settings(): Record<string, any> {
+    const dev = devSettings("real");
+    return {
+      scheduling: dev.scheduling,
+      api: { ...dev.api, replicas: 2, progressDeadlineSeconds: 60 },
+      worker: { ...dev.worker, progressDeadlineSeconds: 60 },
+      postgres: { ...dev.postgres, backup: { enabled: false } },
+      redis: dev.redis,
+      ollama: { enabled: false },
+      ingress: dev.ingress,
+      secrets: dev.secrets,
+      namespaceLabels: TEST_RUN_LABELS,
+    };
+  }
+
+  /** The image of every api and worker Deployment, read from the API server. */
+  async function images(): Promise<Record<string, string>> {
+    const found: Record<string, string> = {};
+    for (const ns of [namespaceOf(solo), sharedNamespace])
+      for (const name of ["api", "worker"])
+        found[`${ns}/${name}`] = (await kube.get(`/apis/apps/v1/namespaces/${ns}/deployments/${name}`)).spec.template.spec.containers[0].image;
+    return found;
+  }
+
+  /** Asserts that every write the load saw acknowledged is in the tenant's database, and no note is there twice. */
+  async function assertWritesKept(load: TrafficLoad, tenant: string): Promise<void> {
+    const acknowledged = load.of(tenant).acknowledged;
+    assert.ok(acknowledged.length > 5, `${tenant}: the load wrote (${acknowledged.length} acknowledged)`);
+    const notes = await clients[tenant].allNotes();
+    const counts = new Map<string, number>();
+    for (const note of notes) counts.set(note.text, (counts.get(note.text) ?? 0) + 1);
+    const missing = acknowledged.filter((key) => !counts.has(key));
+    const twice = [...counts].filter(([, count]) => count > 1).map(([key]) => key);
+    assert.deepEqual({ missing, twice }, { missing: [], twice: [] }, `${tenant}: ${notes.length} notes`);
+  }
+
+  const statuses = (result: FleetUpgradeResult) => result.waves.map((wave) => wave.map((s) => `${s.stack}:${s.status}`));
+
+  before(async function () {
+    if (OWN_CLUSTER) this.skip(); // the app's versions are imported into the local node
+    versions = appVersions();
+    kube = KubeClient.fromKubeconfig(KUBECONFIG);
+    driver = await Driver.open({ workspace, poolSize: 1 });
+    const version = tagOf(versions.current);
+    await driver.registry.create({ name: solo, host: `${solo}.example.com`, plan: "dedicated", version, settings: settings() });
+    await driver.registry.create({ name: s1, host: `${s1}.example.com`, plan: "shared", version, settings: { ...settings(), namespace: sharedNamespace } });
+    await driver.registry.create({ name: s2, host: `${s2}.example.com`, plan: "shared", version });
+    const up = await driver.up({ concurrency: 1 });
+    assert.deepEqual(
+      up.stacks.map((s) => [s.stack, s.status]),
+      [
+        [`dev-${solo}`, "succeeded"],
+        ["dev-shared", "succeeded"],
+      ],
+      JSON.stringify(up.stacks.map((s) => s.error)),
+    );
+    for (const tenant of [solo, s1, s2]) clients[tenant] = new AppClient(await AppClient.serviceAddress(kube, namespaceOf(tenant)), `${tenant}.example.com`);
+  });
+  after(async () => {
+    for (const client of Object.values(clients)) client.close();
+    await driver?.close();
+    if (kube) for (const ns of [namespaceOf(solo), sharedNamespace]) await removeNamespace(kube, ns);
+    kube?.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it("serves every tenant from its own database: a tenant's notes are not another's", async () => {
+    for (const tenant of [solo, s1, s2]) {
+      const reply = await clients[tenant].send("POST", "/notes", { text: `first note of ${tenant}` });
+      assert.equal(reply.status, 201, JSON.stringify(reply.body));
+    }
+    for (const tenant of [solo, s1, s2]) assert.deepEqual((await clients[tenant].allNotes()).map((n) => n.text), [`first note of ${tenant}`]);
+  });
+
+  it("upgrades the fleet to a healthy version under load with no failed request, every acknowledged write kept", async () => {
+    const load = new TrafficLoad(clients);
+    load.start();
+    let result: FleetUpgradeResult;
+    try {
+      await sleep(2000);
+      result = await driver.fleetUpgrade({ version: tagOf(versions.next), canary: 1, waveSize: 1, concurrency: 1, rollback: true });
+      await sleep(2000);
+    } finally {
+      await load.stop();
+    }
+    assert.equal(result.status, "succeeded", JSON.stringify(result));
+    assert.deepEqual(statuses(result), [[`dev-${solo}:upgraded`], ["dev-shared:upgraded"]]);
+    assert.deepEqual(new Set(Object.values(await images())), new Set([versions.next]));
+    for (const tenant of [solo, s1, s2]) {
+      assert.deepEqual(load.of(tenant).failed, [], `${tenant}: no request failed during the upgrade`);
+      await assertWritesKept(load, tenant);
+      assert.equal((await clients[tenant].send("GET", "/healthz")).body.version, "1.0.1", `${tenant} is served by the new version`);
+    }
+  });
+
+  it("stops a broken version (it exits at start) in its canary wave and rolls it back, the old pods serving throughout", async () => {
+    const before = await images();
+    const load = new TrafficLoad(clients);
+    load.start();
+    let result: FleetUpgradeResult;
+    try {
+      result = await driver.fleetUpgrade({ version: tagOf(versions.broken), canary: 1, waveSize: 1, concurrency: 1, rollback: true });
+      await sleep(2000);
+    } finally {
+      await load.stop();
+    }
+    assert.equal(result.status, "failed", JSON.stringify(result));
+    assert.equal(result.failedStack, `dev-${solo}`);
+    assert.deepEqual(statuses(result), [[`dev-${solo}:rolled-back`], ["dev-shared:untouched"]]);
+    assert.deepEqual(await images(), before, "every Deployment runs the version before the upgrade");
+    assert.deepEqual(
+      (await driver.registry.list()).map((t) => [t.name, t.version]),
+      [solo, s1, s2].map((t) => [t, tagOf(versions.next)]),
+    );
+    for (const tenant of [solo, s1, s2]) {
+      assert.deepEqual(load.of(tenant).failed, [], `${tenant}: no request failed while the broken version was tried`);
+      await assertWritesKept(load, tenant);
+    }
+  });
+});
