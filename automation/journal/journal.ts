@@ -1,17 +1,19 @@
 /**
- * The operation journal: every operation by id, and each of its steps with its state, in the driver's
- * database. A re-run of an operation id resumes it: finished steps are never run again.
+ * The operation journal: every operation by id, and each of its steps with its state (the one step
+ * model, `steps.ts`), in the driver's database (SQLite or PostgreSQL). A re-run of an operation id
+ * resumes it: finished steps are never run again.
  */
 import { OperationListQuerySchema, type OPERATION_STATUSES } from "../../schema/operations";
 import type { SqlDatabase } from "../db/sqlDatabase";
 import { InputError } from "../errors";
 import { parseInput } from "../input";
 import type { OperationListQuery } from "../types";
+import type { StepRecord, StepStatus } from "./steps";
+
+export type { StepRecord, StepStatus } from "./steps";
 
 /** States of an operation. */
 export type OperationStatus = (typeof OPERATION_STATUSES)[number];
-/** States of a step; a step absent from the journal has not started. */
-export type StepStatus = "running" | "done" | "failed" | "skipped";
 
 /** A journaled operation. */
 export interface OperationRecord {
@@ -32,20 +34,6 @@ export interface OperationRecord {
 
 /** An operation as a listing shows it: what it is and where it stands, not its parameters or result. */
 export type OperationSummary = Pick<OperationRecord, "id" | "kind" | "status" | "createdAt" | "updatedAt">;
-
-/** A journaled step. */
-export interface StepRecord {
-  /** Its name, unique within its operation, such as `dev-acme:up`. */
-  readonly step: string;
-  /** Its state. */
-  readonly status: StepStatus;
-  /** What it produced or why it failed. */
-  readonly detail?: unknown;
-  /** How many times it was started. */
-  readonly attempts: number;
-  /** When it last changed (ISO 8601). */
-  readonly updatedAt: string;
-}
 
 const now = () => new Date().toISOString();
 const parse = (text: unknown) => (typeof text === "string" ? (JSON.parse(text) as unknown) : undefined);

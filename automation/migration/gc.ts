@@ -14,10 +14,10 @@ import { jobTarget } from "../operations/stackJob";
 import { placementOf, type TenantMigration } from "../registry/migrationRecords";
 import { stackOf } from "../registry/tenant";
 import { NO_DATA_PLANE } from "./config";
+import { operationSteps } from "./data/steps";
 import { type JobScope, type MigrationContext, currentStack, runStackStep, upStack } from "./context";
 import { migrationIdOf } from "./migrate";
 import { type RemovedCopy, removeCopy } from "./spareCopy";
-import { OperationStepJournal } from "./data/stepJournal";
 
 /** Options of gc. */
 export interface GcOptions extends OperationOptions {
@@ -79,7 +79,7 @@ async function removeSpare(context: MigrationContext, scope: JobScope, migration
   let destroyed = false;
   try {
     if (copy === "source") {
-      const verify = await new OperationStepJournal(context.journal, migration.operationId).get("verify");
+      const verify = await operationSteps(context.journal, migration.operationId).get("verify");
       if (verify?.status !== "done") throw new Error(`migration ${migration.operationId} has no done verify step: its source copy is kept`);
     }
     const fleetStack = (await currentStack(context, stack))!;

@@ -10,7 +10,7 @@
 import type { DataStep } from "./data/dataSteps";
 import { MigrationError } from "./data/errors";
 import { migrationJob, migrationJobName } from "./data/job";
-import type { StepHandler } from "./data/journaled";
+import type { StepHandler } from "../journal/runStep";
 import type { KubeApi } from "./data/kubeDrain";
 import type { MigrationSettings } from "./data/settings";
 

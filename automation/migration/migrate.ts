@@ -15,7 +15,7 @@ import { KubernetesDrain } from "./data/kubeDrain";
 import { DEFAULT_REMOVAL_GRACE_MS, Migration } from "./data/dataMigration";
 import { planMigration, type MigrationPlan } from "./data/plan";
 import { parseMigrationSettings } from "./data/settings";
-import { afterSwitch, STEPS } from "./data/steps";
+import { afterSwitch, operationSteps, STEPS } from "./data/steps";
 import type { DriverEvent, OperationOptions } from "../operations/events";
 import { ACTIVE_PHASES, type MigrationSide, placementOf, type TenantMigration } from "../registry/migrationRecords";
 import { sharedPeer } from "../registry/registry";
@@ -26,7 +26,6 @@ import { type MigrationDataPlane, NO_DATA_PLANE } from "./config";
 import { type MigrationContext, currentStack, inTransaction } from "./context";
 import { DriverMigrationStacks } from "./driverStacks";
 import { jobDataSteps, urlSecretName } from "./jobDataSteps";
-import { OperationStepJournal } from "./data/stepJournal";
 
 /** Options of a migration. */
 export interface MigrateOptions extends OperationOptions {
@@ -240,7 +239,7 @@ export async function migrate(context: MigrationContext, options: MigrateOptions
   const { migration, sourceStack, targetStack } = prepared;
   const emit = (event: DriverEvent) => options.onEvent?.(event);
   const migrationId = migrationIdOf(operationId);
-  const journal = new OperationStepJournal(context.journal, operationId);
+  const journal = operationSteps(context.journal, operationId);
   const base = {
     operationId,
     kind: "migrate" as const,

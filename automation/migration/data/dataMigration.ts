@@ -1,12 +1,12 @@
 import { type DataStep, dataStepHandlers } from "./dataSteps";
 import { MigrationStateError } from "./errors";
-import type { StepJournal } from "./stepJournal";
-import { runJournaled, type StepHandler } from "./journaled";
+import type { StepHandler } from "../../journal/runStep";
+import { progressOf, type StepJournal, type StepRecord } from "../../journal/steps";
 import { abandonPostgresCopy } from "./postgres/copy";
 import { abandonRedisCopy } from "./redis/copy";
 import { type MigrationSettings, parseMigrationSettings } from "./settings";
 import type { Drain, MigrationStacks } from "./stacks";
-import { type Log, type StepName, type StepRecord, STEPS } from "./steps";
+import { type Log, runMigrationStep, type StepName, STEPS } from "./steps";
 
 /** Default time the source's copy is kept after the switch: 7 days. */
 export const DEFAULT_REMOVAL_GRACE_MS = 7 * 24 * 3600 * 1000;
@@ -16,7 +16,7 @@ export interface MigrationArgs {
   /** Settings, validated as `MigrationSettings` (see `settings.ts`). */
   readonly settings: unknown;
   /** Where the steps are recorded; one journal per migration. */
-  readonly journal: StepJournal;
+  readonly journal: StepJournal<StepName>;
   /** Stops and restarts the tenant's writes on the source. */
   readonly drain: Drain;
   /** The stacks' side: routing switch, failure and removal marks. */
@@ -60,7 +60,7 @@ export class Migration {
         return {};
       },
       undrain: async () => {
-        await args.drain.undrain(tenant, (await args.journal.get("drain"))?.checkpoint);
+        await args.drain.undrain(tenant, progressOf(await args.journal.get("drain")).checkpoint);
         return {};
       },
       markForRemoval: async (previous) => {
@@ -78,7 +78,7 @@ export class Migration {
 
   /** Runs one step (skipped when done). */
   runStep(step: StepName): Promise<unknown> {
-    return runJournaled(this.args.journal, step, this.handlers[step]);
+    return runMigrationStep(this.args.journal, step, this.handlers[step]);
   }
 
   /** The journal's record of every step. */
@@ -90,8 +90,8 @@ export class Migration {
   /**
    * Rolls back before the routing switch: marks the target's copies failed (a staging database is
    * dropped; no data of the source or the target is deleted), lets the tenant write on the source
-   * again, marks the target failed, and records every started step `rolledBack`. Refused once the
-   * switch has started: moving back is then a migration back to the source.
+   * again, marks the target failed, and records every started step `skipped` (rolled back: never run
+   * again). Refused once the switch has started: moving back is then a migration back to the source.
    */
   async rollback(reason: string): Promise<void> {
     const records = await this.status();
@@ -102,11 +102,11 @@ export class Migration {
     }
     await abandonPostgresCopy(this.settings);
     await abandonRedisCopy(this.settings);
-    if (records.drain !== undefined) await this.args.drain.undrain(this.settings.tenant, records.drain.checkpoint);
+    if (records.drain !== undefined) await this.args.drain.undrain(this.settings.tenant, progressOf(records.drain).checkpoint);
     await this.args.stacks.markTargetFailed(this.settings.tenant, reason);
     for (const step of STEPS) {
       const record = records[step];
-      if (record) await this.args.journal.set(step, { ...record, status: "rolledBack", updatedAt: new Date().toISOString() });
+      if (record) await this.args.journal.record(step, "skipped", progressOf(record), record.attempts);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { VerificationError } from "./errors";
-import type { StepHandler } from "./journaled";
+import type { StepHandler } from "../../journal/runStep";
 import { copyPostgres } from "./postgres/copy";
 import { comparePostgres } from "./postgres/verify";
 import { copyRedis } from "./redis/copy";

@@ -1,6 +1,6 @@
 import { MAINTENANCE_CONFIGMAP, MAINTENANCE_READ_ONLY } from "../../../components/contract";
 import type { Drain } from "./stacks";
-import type { Checkpoint } from "./steps";
+import type { Checkpoint } from "../../journal/steps";
 
 /** The requests {@link KubernetesDrain} makes; `test/support/kube.ts`'s KubeClient has this shape, and so can the driver's client. */
 export interface KubeApi {

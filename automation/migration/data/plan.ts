@@ -1,12 +1,12 @@
 import { tenantDatabase, tenantKeyPrefix } from "../../../schema/naming";
-import type { StepJournal } from "./stepJournal";
+import type { StepJournal, StepStatus } from "../../journal/steps";
 import { parseMarker } from "./marker";
 import { qualified, tables } from "./postgres/catalog";
 import { withDatabase } from "./postgres/connection";
 import { inspectTargetDatabase, type TargetDatabase } from "./postgres/target";
 import { markerKey, scanTenant, withRedis } from "./redis/connection";
 import type { MigrationSettings } from "./settings";
-import { STEP_DESCRIPTIONS, type StepName, type StepStatus, STEPS } from "./steps";
+import { STEP_DESCRIPTIONS, type StepName, STEPS } from "./steps";
 
 /** What a migration would do and move, read without changing anything (a dry run). */
 export interface MigrationPlan {
@@ -48,7 +48,7 @@ async function countKeys(url: string, tenant: string): Promise<number> {
 /** The dry-run plan of a migration: steps, stacks, data sizes, and what the target already holds. */
 export async function planMigration(
   settings: MigrationSettings,
-  journal: StepJournal,
+  journal: StepJournal<StepName>,
   stacks: { readonly sourceStack: string; readonly targetStack: string },
 ): Promise<MigrationPlan> {
   const database = tenantDatabase(settings.tenant);

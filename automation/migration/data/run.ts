@@ -12,12 +12,13 @@
  */
 import { DATA_STEPS, type DataStep, dataStepHandlers } from "./dataSteps";
 import { TenantstackError } from "../../errors";
-import { FileJournal, MemoryJournal, type StepJournal } from "./stepJournal";
-import { runJournaled } from "./journaled";
+import { FileJournal, MemoryJournal } from "../../journal/stepJournals";
+import type { StepJournal } from "../../journal/steps";
 import { RETRYABLE_EXIT_CODE } from "./job";
 import { planMigration } from "./plan";
 import { redact } from "../../redact";
 import { parseMigrationSettings } from "./settings";
+import { runMigrationStep, type StepName } from "./steps";
 
 /** The migration settings given by environment variables. */
 function settingsFromEnv(env: NodeJS.ProcessEnv): unknown {
@@ -38,12 +39,14 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const settings = parseMigrationSettings(settingsFromEnv(process.env));
-  const journal: StepJournal = process.env.MIGRATION_JOURNAL ? new FileJournal(process.env.MIGRATION_JOURNAL) : new MemoryJournal();
+  const journal: StepJournal<StepName> = process.env.MIGRATION_JOURNAL
+    ? new FileJournal(process.env.MIGRATION_JOURNAL)
+    : new MemoryJournal();
   const log = (message: string) => process.stderr.write(`${redact(message)}\n`);
   const result =
     step === "plan"
       ? await planMigration(settings, journal, { sourceStack: "(source)", targetStack: "(target)" })
-      : await runJournaled(journal, step as DataStep, dataStepHandlers(settings, log)[step as DataStep]);
+      : await runMigrationStep(journal, step as DataStep, dataStepHandlers(settings, log)[step as DataStep]);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   return 0;
 }

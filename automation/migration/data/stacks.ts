@@ -1,4 +1,4 @@
-import type { Checkpoint } from "./steps";
+import type { Checkpoint } from "../../journal/steps";
 
 /**
  * Stops and restarts the tenant's writes on the source. The driver chooses the implementation;

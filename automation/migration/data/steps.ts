@@ -1,43 +1,19 @@
-/** The steps of a tenant migration's data layer, in order, and what the journal records of each. */
+/**
+ * The steps of a tenant migration's data layer, in order, and how they run in the journal: as
+ * resumable steps of the one step model (`journal/steps.ts`, `journal/runStep.ts`), in the driver's
+ * operation journal as steps `migrate:<step>` of the migration's operation.
+ */
+import type { OperationJournal } from "../../journal/journal";
+import { runStep, type StepHandler } from "../../journal/runStep";
+import { OperationStepJournal } from "../../journal/stepJournals";
+import type { Checkpoint, StepJournal } from "../../journal/steps";
+import { MigrationStateError } from "./errors";
 
 /** The steps, in the order they run. */
 export const STEPS = ["drain", "copyPostgres", "copyRedis", "verify", "switch", "undrain", "markForRemoval"] as const;
 
 /** A step of a migration. */
 export type StepName = (typeof STEPS)[number];
-
-/**
- * What a step has come to: `running` (started, not finished: interrupted if nobody runs it),
- * `done`, `failed` (its last attempt failed; a rerun tries again) or `rolledBack`.
- */
-export type StepStatus = "running" | "done" | "failed" | "rolledBack";
-
-/** A JSON value a step keeps between attempts (its progress, or what it must undo). */
-export type Checkpoint = { readonly [key: string]: unknown };
-
-/** The journal's record of one step. */
-export interface StepRecord {
-  /** Where the step stands. */
-  readonly status: StepStatus;
-  /**
-   * Which start of the step wrote the record: 1 for the first, one more for each later start,
-   * whether the one before finished, failed or was killed while `running`.
-   * @default 1 (a record written before attempts were numbered)
-   */
-  readonly attempt?: number;
-  /**
-   * The step's progress or undo data, kept across attempts.
-   * @default - none
-   */
-  readonly checkpoint?: Checkpoint;
-  /**
-   * The last failure's message (credentials redacted).
-   * @default - none
-   */
-  readonly error?: string;
-  /** When the record was written (ISO 8601). */
-  readonly updatedAt: string;
-}
 
 /** What each step does, for plans and logs. */
 export const STEP_DESCRIPTIONS: Readonly<Record<StepName, string>> = {
@@ -57,3 +33,21 @@ export function afterSwitch(step: StepName): boolean {
 
 /** Where a migration writes its progress lines (credentials never appear in them). */
 export type Log = (message: string) => void;
+
+/** The steps of migration operation `operationId` in the operation journal: `migrate:<step>`. */
+export function operationSteps(journal: OperationJournal, operationId: string): StepJournal<StepName> {
+  return new OperationStepJournal<StepName>(journal, operationId, "migrate:");
+}
+
+/**
+ * Runs migration step `step` once, recorded in `journal` ({@link runStep}: a done step is skipped, its
+ * checkpoint returned); a rolled-back step is refused with a MigrationStateError.
+ */
+export function runMigrationStep(journal: StepJournal<StepName>, step: StepName, handler: StepHandler): Promise<Checkpoint> {
+  return runStep(
+    journal,
+    step,
+    handler,
+    () => new MigrationStateError(`Step ${step} was rolled back; start a new migration (with a new id) to try again.`),
+  );
+}

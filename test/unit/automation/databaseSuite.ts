@@ -8,8 +8,11 @@ import type { SqlDatabase } from "../../../automation/db/sqlDatabase";
 import { InputError, StackLockedError, TenantExistsError, TenantNotFoundError } from "../../../automation/errors";
 import { OperationJournal } from "../../../automation/journal/journal";
 import { StackLeases } from "../../../automation/journal/leases";
+import { runStep } from "../../../automation/journal/runStep";
+import { OperationStepJournal } from "../../../automation/journal/stepJournals";
 import { TenantRegistry } from "../../../automation/registry/registry";
 import { tenantSettings } from "./fixtures";
+import { stepJournalContract } from "./journal/stepJournalSuite";
 
 async function rejectsWith(promise: Promise<unknown>, type: new (...args: any[]) => Error, message?: string): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
@@ -210,6 +213,70 @@ export function databaseContract(open: () => Promise<SqlDatabase>): void {
       const journal = new OperationJournal(db);
       await journal.begin("op-2", "fleet-upgrade", { version: "2" });
       await rejectsWith(journal.begin("op-2", "fleet-upgrade", { version: "3" }), InputError);
+    });
+  });
+
+  describe("an operation's steps as a step journal", () => {
+    const closed = (step: string) => new Error(`${step} was rolled back`);
+    stepJournalContract(async () => new OperationStepJournal(new OperationJournal(db), "op-steps", "migrate:"));
+
+    it("keeps them as the operation's steps, under their prefixed names", async () => {
+      const journal = new OperationJournal(db);
+      await journal.begin("op-4", "migrate", {});
+      const steps = new OperationStepJournal(journal, "op-4", "migrate:");
+      await runStep(steps, "drain", async (_previous, save) => save({ replicas: 2 }).then(() => ({ replicas: 2 })), closed);
+      assert.deepEqual(
+        (await journal.steps("op-4")).map((s) => [s.step, s.status, s.attempts, s.detail]),
+        [["migrate:drain", "done", 1, { checkpoint: { replicas: 2 } }]],
+      );
+      assert.equal((await steps.get("drain"))?.step, "drain");
+    });
+
+    it("reads the steps a migration journaled before the one step model, and resumes them", async () => {
+      const journal = new OperationJournal(db);
+      await journal.begin("op-5", "migrate", {});
+      // As the migration's OperationStepJournal wrote them: its whole record as the detail, `rolledBack` as `skipped`.
+      await journal.recordStep(
+        "op-5",
+        "migrate:copyPostgres",
+        "failed",
+        {
+          status: "failed",
+          attempt: 2,
+          checkpoint: { dump: "tenant_acme.attempt-2.77.dump" },
+          error: "connection refused",
+          updatedAt: "2026-11-30T10:01:00.000Z",
+        },
+        2,
+      );
+      await journal.recordStep(
+        "op-5",
+        "migrate:drain",
+        "skipped",
+        { status: "rolledBack", attempt: 1, checkpoint: { replicas: 2 }, updatedAt: "2026-11-30T10:00:00.000Z" },
+        1,
+      );
+      const steps = new OperationStepJournal(journal, "op-5", "migrate:");
+      await assert.rejects(
+        runStep(steps, "drain", async () => ({}), closed),
+        /drain was rolled back/,
+      );
+      assert.deepEqual(await runStep(steps, "copyPostgres", async (previous, _save, attempt) => ({ ...previous, attempt }), closed), {
+        dump: "tenant_acme.attempt-2.77.dump",
+        attempt: 3,
+      });
+      assert.deepEqual(
+        (await journal.steps("op-5")).map((s) => [s.step, s.status, s.attempts, s.detail]),
+        [
+          ["migrate:copyPostgres", "done", 3, { checkpoint: { dump: "tenant_acme.attempt-2.77.dump", attempt: 3 } }],
+          [
+            "migrate:drain",
+            "skipped",
+            1,
+            { status: "rolledBack", attempt: 1, checkpoint: { replicas: 2 }, updatedAt: "2026-11-30T10:00:00.000Z" },
+          ],
+        ],
+      );
     });
   });
 

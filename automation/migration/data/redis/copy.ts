@@ -4,7 +4,8 @@ import { tenantKeyPrefix } from "../../../../schema/naming";
 import { MigrationError, TargetConflictError } from "../errors";
 import { formatMarker, ownership, parseMarker } from "../marker";
 import type { MigrationSettings } from "../settings";
-import type { Checkpoint, Log } from "../steps";
+import type { Checkpoint } from "../../../journal/steps";
+import type { Log } from "../steps";
 import { markerKey, scanTenant, withRedis } from "./connection";
 
 /** Where a Redis copy stands: the SCAN cursor after the last restored batch, and keys copied so far. */

@@ -9,12 +9,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { FileJournal, MemoryJournal } from "../../../../automation/journal/stepJournals";
+import { progressOf, type StepJournal } from "../../../../automation/journal/steps";
 import {
-  FileJournal,
-  MemoryJournal,
   Migration,
   planMigration,
-  type StepJournal,
+  type StepName,
   TargetConflictError,
   VerificationError,
   MigrationStateError,
@@ -52,10 +52,10 @@ describe("tenant migration with real Postgres and Redis", function () {
 
   function migration(
     id: string,
-    options: { journal?: StepJournal; recorder?: Recorder; extra?: Record<string, unknown>; log?: string[] } = {},
+    options: { journal?: StepJournal<StepName>; recorder?: Recorder; extra?: Record<string, unknown>; log?: string[] } = {},
   ) {
     const recorder = options.recorder ?? new Recorder();
-    const journal = options.journal ?? new MemoryJournal();
+    const journal = options.journal ?? new MemoryJournal<StepName>();
     const log = options.log ?? [];
     const m = new Migration({
       settings: settings(id, options.extra),
@@ -237,8 +237,8 @@ describe("tenant migration with real Postgres and Redis", function () {
     await assertMigrated();
     assert.deepEqual(recorder.calls.slice(0, 3), ["drain acme", "switch acme", 'undrain acme {"replicas":{"worker":2}}']);
     assert.match(recorder.calls[3], /^remove acme after \d{4}-/);
-    const verify = await journal.get("verify");
-    assert.deepEqual(verify?.checkpoint, { tables: 5, rows: 12050, checked: (verify?.checkpoint as any).checked, keys: ACME_KEYS });
+    const verify = progressOf(await journal.get("verify")).checkpoint;
+    assert.deepEqual(verify, { tables: 5, rows: 12050, checked: (verify as any).checked, keys: ACME_KEYS });
     // The tenant's role kept the target stack's password; the grantee role came from the source.
     const [{ count }] = await query(
       targetPg.urlOf("tenant_acme", "acme-target-password"),
@@ -268,8 +268,8 @@ describe("tenant migration with real Postgres and Redis", function () {
     // A fresh journal of the same migration: each step sees its own complete copy and keeps it.
     const again = migration("m-happy");
     await again.migration.run();
-    assert.deepEqual((await again.journal.get("copyPostgres"))?.checkpoint, { database: "tenant_acme", alreadyCopied: true });
-    assert.deepEqual((await again.journal.get("copyRedis"))?.checkpoint, { copied: 0, alreadyCopied: true });
+    assert.deepEqual(progressOf(await again.journal.get("copyPostgres")).checkpoint, { database: "tenant_acme", alreadyCopied: true });
+    assert.deepEqual(progressOf(await again.journal.get("copyRedis")).checkpoint, { copied: 0, alreadyCopied: true });
     await assertMigrated();
     await assert.rejects(m.rollback("too late"), MigrationStateError);
   });
@@ -309,17 +309,17 @@ describe("tenant migration with real Postgres and Redis", function () {
         assert.ok(took < 5_000, `pg_dump ended ${took} ms after its owner`);
         assert.equal(processIdentity(running[0].pid), undefined);
       });
-      assert.deepEqual(await new FileJournal(journalFile).get("copyPostgres").then((r) => [r?.status, r?.attempt]), ["running", 1]);
-      const journal = new FileJournal(journalFile);
+      assert.deepEqual(await new FileJournal(journalFile).get("copyPostgres").then((r) => [r?.status, r?.attempts]), ["running", 1]);
+      const journal = new FileJournal<StepName>(journalFile);
       await migration(id, { journal }).migration.run();
-      assert.deepEqual(await journal.get("copyPostgres").then((r) => [r?.status, r?.attempt]), ["done", 2]);
+      assert.deepEqual(await journal.get("copyPostgres").then((r) => [r?.status, r?.attempts]), ["done", 2]);
       await assertMigrated();
     });
 
     it("pg_dump orphaned with its owner and the owner's watchdog killed: the next attempt ends it before it starts its own, into a file of its own", async () => {
       const id = "m-orphan-dump";
       const journalFile = path.join(workDir, `${id}.json`);
-      const journal = new FileJournal(journalFile);
+      const journal = new FileJournal<StepName>(journalFile);
       const log: string[] = [];
       let rerun: Promise<void> | undefined;
       await sourceTableLocked(sourcePg, "tenant_acme", "customers", async () => {
@@ -359,7 +359,7 @@ describe("tenant migration with real Postgres and Redis", function () {
       );
       const record = await journal.get("copyPostgres");
       assert.deepEqual(
-        [record?.status, record?.attempt, record?.checkpoint?.dump],
+        [record?.status, record?.attempts, progressOf(record).checkpoint?.dump],
         ["done", 2, `tenant_acme.attempt-2.${process.pid}.dump`],
       );
       assert.deepEqual(readdirSync(path.join(workDir, id)), [], "the dump is removed once restored");
@@ -383,8 +383,8 @@ describe("tenant migration with real Postgres and Redis", function () {
       await assert.rejects(running, CommandError);
       const record = await journal.get("copyPostgres");
       assert.equal(record?.status, "failed");
-      assert.match(record!.error!, /pg_restore failed/);
-      assert.doesNotMatch(record!.error!, new RegExp(new URL(targetPg.url).password));
+      assert.match(progressOf(record).error!, /pg_restore failed/);
+      assert.doesNotMatch(progressOf(record).error!, new RegExp(new URL(targetPg.url).password));
       await m.run();
       await assertMigrated();
     });
@@ -394,7 +394,7 @@ describe("tenant migration with real Postgres and Redis", function () {
       const child = runStepProcess("m-kill-redis", "copyRedis", { MIGRATION_JOURNAL: journalFile, MIGRATION_REDIS_BATCH: "10" });
       const copied = () => {
         try {
-          return Number(JSON.parse(readFileSync(journalFile, "utf8")).copyRedis?.checkpoint?.copied ?? 0);
+          return Number(JSON.parse(readFileSync(journalFile, "utf8")).copyRedis?.detail?.checkpoint?.copied ?? 0);
         } catch {
           return 0; // not written yet
         }
@@ -418,7 +418,7 @@ describe("tenant migration with real Postgres and Redis", function () {
       const { migration: m, journal } = migration("m-drop-redis", { extra: { redisBatchSize: 10 } });
       const failed = assert.rejects(m.run()); // awaited once the connection is killed
       await polled("200 keys copied", async () =>
-        Number((await journal.get("copyRedis"))?.checkpoint?.copied ?? 0) > 200 ? true : undefined,
+        Number(progressOf(await journal.get("copyRedis")).checkpoint?.copied ?? 0) > 200 ? true : undefined,
       );
       const killed = await targetWritesPaused(() =>
         targetRedis.with((client) => client.client("KILL", "TYPE", "normal", "SKIPME", "yes") as Promise<number>),
@@ -446,7 +446,7 @@ describe("tenant migration with real Postgres and Redis", function () {
       }
       await m.rollback("conflict in the target");
       assert.deepEqual(recorder.calls, ["drain acme", 'undrain acme {"replicas":{"worker":2}}', "failed acme: conflict in the target"]);
-      assert.equal((await journal.get("copyPostgres"))?.status, "rolledBack");
+      assert.equal((await journal.get("copyPostgres"))?.status, "skipped", "rolled back");
       assert.deepEqual(await targetPg.query("tenant_acme", "SELECT * FROM customers"), [{ id: "1", name: "not acme's" }]);
       assert.deepEqual(await targetPg.query("postgres", "SELECT datname FROM pg_database WHERE datname LIKE '%MIGRATING'"), []);
       assert.equal((await keySnapshot(targetRedis, "acme:")).size, 0);

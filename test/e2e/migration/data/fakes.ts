@@ -1,6 +1,6 @@
 /** The driver's side of a migration, recorded: a drain and stacks that fail on demand. */
 import type { Drain, MigrationStacks } from "../../../../automation/migration/data";
-import type { Checkpoint } from "../../../../automation/migration/data";
+import type { Checkpoint } from "../../../../automation/journal/steps";
 
 /** Calls made, in order, and methods that fail their next call. */
 export class Recorder {

@@ -1,12 +1,10 @@
-/** The pure parts of the migration data layer: settings, redaction, markers, the journaled runner, the drain's and Job's specs. */
+/** The pure parts of the migration data layer: settings, redaction, markers, the drain (journaled) and the Job's spec. */
 import * as assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
-import { FileJournal, MemoryJournal, MigrationStateError, migrationJob, parseMigrationSettings } from "../../../../automation/migration/data";
-import { runJournaled } from "../../../../automation/migration/data/journaled";
+import { MemoryJournal } from "../../../../automation/journal/stepJournals";
+import { progressOf, type StepStatus } from "../../../../automation/journal/steps";
+import { migrationJob, parseMigrationSettings, runMigrationStep } from "../../../../automation/migration/data";
 import { KubernetesDrain, maintenanceApply, replicasToRestore, type KubeApi } from "../../../../automation/migration/data/kubeDrain";
-import type { StepName, StepRecord } from "../../../../automation/migration/data/steps";
+import type { StepName } from "../../../../automation/migration/data/steps";
 import { formatMarker, ownership, parseMarker } from "../../../../automation/migration/data/marker";
 import { compareFingerprints } from "../../../../automation/migration/data/postgres/fingerprint";
 import { redact } from "../../../../automation/redact";
@@ -89,84 +87,6 @@ describe("copy markers", () => {
   });
 });
 
-describe("runJournaled", () => {
-  it("records running then done, and skips a done step", async () => {
-    const journal = new MemoryJournal();
-    let calls = 0;
-    const handler = async () => ({ n: ++calls });
-    assert.deepEqual(await runJournaled(journal, "copyRedis", handler), { n: 1 });
-    assert.deepEqual(await runJournaled(journal, "copyRedis", handler), { n: 1 });
-    assert.equal(calls, 1);
-    assert.equal((await journal.get("copyRedis"))?.status, "done");
-  });
-
-  it("keeps the last saved checkpoint and the redacted error of a failure, and hands the checkpoint to the rerun", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "journal-"));
-    try {
-      const journal = new FileJournal(path.join(dir, "j.json"));
-      await assert.rejects(
-        runJournaled(journal, "copyRedis", async (_previous, save) => {
-          await save({ cursor: "42" });
-          throw new Error("lost redis://:pw@host");
-        }),
-      );
-      const reopened = new FileJournal(path.join(dir, "j.json"));
-      const record = await reopened.get("copyRedis");
-      assert.equal(record?.status, "failed");
-      assert.equal(record?.error, "lost redis://:***@host");
-      assert.deepEqual(record?.checkpoint, { cursor: "42" });
-      assert.deepEqual(await runJournaled(reopened, "copyRedis", async (previous) => ({ resumedFrom: previous?.cursor })), {
-        resumedFrom: "42",
-      });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it("numbers every start of a step: one killed while running, one that failed, the one that finished", async () => {
-    const journal = new MemoryJournal();
-    const attempts: number[] = [];
-    // Attempt 1 was killed while running: its record stays `running`.
-    await journal.set("copyPostgres", { status: "running", attempt: 1, checkpoint: { dump: "a" }, updatedAt: "2026-01-01T00:00:00Z" });
-    await assert.rejects(
-      runJournaled(journal, "copyPostgres", async (_previous, _save, attempt) => {
-        attempts.push(attempt);
-        throw new Error("connection refused");
-      }),
-    );
-    assert.deepEqual(await journal.get("copyPostgres").then((r) => [r?.status, r?.attempt]), ["failed", 2]);
-    await runJournaled(journal, "copyPostgres", async (previous, save, attempt) => {
-      attempts.push(attempt);
-      await save({ ...previous, saved: attempt });
-      assert.deepEqual(await journal.get("copyPostgres").then((r) => [r?.status, r?.attempt, r?.checkpoint]), [
-        "running",
-        3,
-        { dump: "a", saved: 3 },
-      ]);
-      return {};
-    });
-    await runJournaled(journal, "copyPostgres", async (_previous, _save, attempt) => {
-      attempts.push(attempt);
-      return {};
-    });
-    assert.deepEqual(attempts, [2, 3], "a done step is not started again");
-    assert.deepEqual(await journal.get("copyPostgres").then((r) => [r?.status, r?.attempt]), ["done", 3]);
-    // A record written before attempts were numbered counts as attempt 1.
-    await journal.set("verify", { status: "running", updatedAt: "2026-01-01T00:00:00Z" });
-    await runJournaled(journal, "verify", async (_previous, _save, attempt) => ({ attempt }));
-    assert.deepEqual((await journal.get("verify"))?.checkpoint, { attempt: 2 });
-  });
-
-  it("refuses a rolled-back step", async () => {
-    const journal = new MemoryJournal();
-    await journal.set("drain", { status: "rolledBack", updatedAt: "2025-01-01T00:00:00Z" });
-    await assert.rejects(
-      runJournaled(journal, "drain", async () => ({})),
-      MigrationStateError,
-    );
-  });
-});
-
 describe("compareFingerprints", () => {
   it("names each line that is missing, extra or different", () => {
     assert.deepEqual(compareFingerprints({ a: "1", b: "2", c: "3" }, { a: "1", b: "9", d: "4" }), [
@@ -215,13 +135,13 @@ class FakeScaleApi implements KubeApi {
   }
 }
 
-class LoggedJournal extends MemoryJournal {
+class LoggedJournal extends MemoryJournal<StepName> {
   constructor(readonly log: string[]) {
     super();
   }
-  override async set(step: StepName, record: StepRecord): Promise<void> {
-    this.log.push(`journal ${step} ${record.status} ${JSON.stringify(record.checkpoint ?? null)}`);
-    await super.set(step, record);
+  override async record(step: StepName, status: StepStatus, detail: unknown, attempt: number): Promise<void> {
+    this.log.push(`journal ${step} ${status} ${JSON.stringify((detail as { checkpoint?: unknown }).checkpoint ?? null)}`);
+    await super.record(step, status, detail, attempt);
   }
 }
 
@@ -232,7 +152,7 @@ describe("KubernetesDrain killed after scaling the workers to 0, before its step
     const journal = new LoggedJournal(log);
     const drain = () => new KubernetesDrain(kube, { namespace: "tenantstack-dev-acme", scaleToZero: ["worker"], timeoutMs: 1000 });
     kube.killAfterScaleDown = true;
-    void runJournaled(journal, "drain", (previous, save) => drain().drain("acme", previous, save));
+    void runMigrationStep(journal, "drain", (previous, save) => drain().drain("acme", previous, save));
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.deepEqual(log, [
       "journal drain running null",
@@ -246,15 +166,15 @@ describe("KubernetesDrain killed after scaling the workers to 0, before its step
     // The rerun (a new process) observes 0 and keeps the 3 recorded.
     kube.killAfterScaleDown = false;
     log.length = 0;
-    const checkpoint = await runJournaled(journal, "drain", (previous, save) => drain().drain("acme", previous, save));
+    const checkpoint = await runMigrationStep(journal, "drain", (previous, save) => drain().drain("acme", previous, save));
     assert.deepEqual(checkpoint, { replicas: { worker: 3 } });
     assert.deepEqual(log.slice(0, 3), [
       'journal drain running {"replicas":{"worker":3}}',
       "GET worker/scale",
       'journal drain running {"replicas":{"worker":3}}',
     ]);
-    assert.deepEqual(await journal.get("drain").then((r) => [r?.status, r?.attempt]), ["done", 2]);
-    await drain().undrain("acme", (await journal.get("drain"))?.checkpoint);
+    assert.deepEqual(await journal.get("drain").then((r) => [r?.status, r?.attempts]), ["done", 2]);
+    await drain().undrain("acme", progressOf(await journal.get("drain")).checkpoint);
     assert.equal(kube.replicas, 3);
   });
 });
