@@ -120,7 +120,9 @@ export class AppStack extends pulumi.ComponentResource {
     const wiring: AppWiring = {
       credentialKeys: secrets.credentialKeys,
       tenancyMode: spec.tenancy.mode,
-      tenants: tenantNames,
+      // The app serves the tenants routed here: a migration's copy (the target before the switch, the
+      // source after it) has its database and credentials, but no pod of this stack reads or writes it.
+      tenants: tenants.filter((t) => t.routed).map((t) => t.name),
       ollama: spec.ollama.enabled,
       credentialsChecksum: secrets.credentialsChecksum,
     };

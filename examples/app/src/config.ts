@@ -20,7 +20,10 @@ export interface Config {
   readonly port: number;
   /** `LISTEN_HOST`: the address to listen on. @default - every address (IPv6 and IPv4, or IPv4 where IPv6 is off) */
   readonly listenHost?: string;
-  /** `TENANTS`: the tenants this stack serves (comma-separated DNS labels). Required. */
+  /**
+   * `TENANTS`: the tenants this stack serves (comma-separated DNS labels). Required, and empty while the
+   * stack holds only a migration's copy of a tenant (a new stack before the switch): then every request is 404.
+   */
   readonly tenants: readonly string[];
   /** `TENANTS_DIR`. @default "/var/run/tenantstack/tenants" */
   readonly tenantsDir: string;
@@ -86,7 +89,7 @@ export function loadConfig(role: Role, env: Readonly<Record<string, string | und
     .split(",")
     .map((t) => t.trim())
     .filter((t) => t !== "");
-  if (tenants.length === 0) problems.push("`TENANTS` must name at least one tenant (comma-separated), as the stack sets it");
+  if (env.TENANTS === undefined) problems.push("`TENANTS` must be set (comma-separated tenant names, as the stack sets it)");
   for (const [index, tenant] of tenants.entries()) {
     if (!isTenantName(tenant))
       problems.push(`\`TENANTS\` entry ${index} must be a DNS label of lowercase letters, digits and "-" (got ${shown(tenant)})`);

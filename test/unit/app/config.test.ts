@@ -70,7 +70,9 @@ describe("reference app: settings", () => {
         "`SHUTDOWN_DELAY_MS` (30000) must be less than `SHUTDOWN_TIMEOUT_MS` (20000): in-flight requests need time to finish",
       ],
     );
-    assert.deepEqual(problems({}), ["`TENANTS` must name at least one tenant (comma-separated), as the stack sets it"]);
+    assert.deepEqual(problems({}), ["`TENANTS` must be set (comma-separated tenant names, as the stack sets it)"]);
+    // A stack holding only a migration's copy serves no tenant yet.
+    assert.deepEqual(loadConfig("api", { TENANTS: "" }).tenants, []);
     assert.deepEqual(problems({ TENANTS: "acme", HEALTH_PORT: "-1" }, "worker"), [
       '`HEALTH_PORT` must be an integer between 0 and 65535 (got "-1")',
     ]);
