@@ -238,7 +238,7 @@ describe("bad options to the library", () => {
       await assert.rejects(registry.create({ ...tenant, settings }), (error: unknown) => {
         assert.ok(error instanceof InputError);
         assert.deepEqual(error.problems, [
-          '`secrets.appSecretNames[0]` ("STRIPE_KEY") needs a value the driver cannot supply: it sets a stack\'s settings as plain config, never secret config. ' +
+          '`settings.secrets.appSecretNames[0]` ("STRIPE_KEY") needs a value the driver cannot supply: it sets a stack\'s settings as plain config, never secret config. ' +
             "Read it from a secret store instead (`secrets.source: external` with `remoteKeys.STRIPE_KEY`), or remove it",
         ]);
         return true;
