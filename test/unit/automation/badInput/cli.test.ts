@@ -133,6 +133,23 @@ const CASES: Case[] = [
     ["tenant", "create", "acme", "--host", "not a host", "--plan", "solo", "--version", "1.0.0"],
     /2 problems[\s\S]*`--host` must be a DNS-1123 host name.*\(got "not a host"\)[\s\S]*`--plan` must be one of "shared", "dedicated" \(got "solo"\)/,
   ],
+  [
+    "a dedicated tenant named shared",
+    ["tenant", "create", "shared", ...tenant.slice(3)],
+    /`<name>` must not be "shared": a dedicated tenant's stack is "<environment>-<tenant>"/,
+  ],
+  ["provision of a tenant named shared", ["provision", "shared", ...tenant.slice(3)], /`<name>` must not be "shared"/],
+  ["a tenant name with a ;", ["tenant", "create", "acme;id", ...tenant.slice(3)], /`<name>` must be a DNS-1123 label.*\(got "acme;id"\)/],
+  [
+    "a tenant --host that is an IP address",
+    ["tenant", "create", "acme", "--host", "10.0.0.1", "--plan", "dedicated", "--version", "1.0.0"],
+    /`--host` must be a DNS-1123 host name.*\(got "10.0.0.1"\)/,
+  ],
+  [
+    "--settings with a plaintext credential, its value not shown",
+    [...tenant, "--settings", "$DIR/creds.json"],
+    /`--settings api.env.POSTGRES_PASSWORD` must not name a credential of the stack.*\(got "POSTGRES_PASSWORD"\)/,
+  ],
   ["a tenant without --host", ["tenant", "create", "acme", "--plan", "dedicated", "--version", "1"], /`--host` is required/],
   ["a tenant's --environment", [...tenant, "--environment", "qa"], /`--environment` must be one of "dev", "staging", "prod" \(got "qa"\)/],
   [
@@ -271,6 +288,7 @@ const CASES: Case[] = [
 
 /** The files each case's directory starts with (its `home` directory besides). */
 const FILES = [
+  "creds.json",
   "env-constructor.json",
   "list.json",
   "near.json",
@@ -319,6 +337,10 @@ describe("bad input to the CLI process", function () {
           JSON.stringify({ ...settings, api: { ...settings.api, env: { constructor: "x", prototype: "y" } } }),
         );
         writeFileSync(path.join(caseDir, "patch-proto.json"), '{"api": {"__proto__": {"replicas": 5}}}');
+        writeFileSync(
+          path.join(caseDir, "creds.json"),
+          JSON.stringify({ ...settings, api: { ...settings.api, env: { POSTGRES_PASSWORD: FILE_SECRET } } }),
+        );
         writeFileSync(
           path.join(caseDir, "secrets.json"),
           JSON.stringify({

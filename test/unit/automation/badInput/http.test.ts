@@ -207,6 +207,93 @@ const CASES: Case[] = [
     /`settings.secrets.appSecretNames\[0\]` \("STRIPE_KEY"\) needs a value the driver cannot supply.*`secrets.source: external`/,
     "/tenants",
   ),
+  // Issue 17's classes, through a tenant's fields and settings.
+  bad(
+    "a dedicated tenant named shared",
+    { ...tenant, name: "shared" },
+    /`name` must not be "shared": a dedicated tenant's stack/,
+    "/tenants",
+  ),
+  bad(
+    "a provision of a tenant named shared",
+    { kind: "provision", tenant: { ...tenant, name: "shared" } },
+    /`tenant.name` must not be "shared"/,
+  ),
+  bad(
+    "a tenant name with shell and ACL text",
+    { ...tenant, name: "acme ~* &* +@all" },
+    /`name` must be a DNS-1123 label.*\(got "acme ~\* &\* \+@all"\)/,
+    "/tenants",
+  ),
+  bad(
+    "a tenant host that is an IP address",
+    { ...tenant, host: "10.0.0.1" },
+    /`host` must be a DNS-1123 host name.*\(got "10.0.0.1"\)/,
+    "/tenants",
+  ),
+  bad(
+    "a wildcard tenant host",
+    { ...tenant, host: "*.example.com" },
+    /`host` must be a DNS-1123 host name.*\(got "\*.example.com"\)/,
+    "/tenants",
+  ),
+  bad(
+    "a tenant host that is a URL",
+    { ...tenant, host: "https://acme.example.com" },
+    /`host` must be a DNS-1123 host name.*\(got "https:\/\/acme.example.com"\)/,
+    "/tenants",
+  ),
+  bad(
+    "settings whose backup bucket holds a ;",
+    {
+      ...tenant,
+      settings: { ...tenantSettings(), postgres: { backup: { destination: { type: "s3", bucket: "b;id", region: "eu-west-1" } } } },
+    },
+    /`settings.postgres.backup.destination.bucket` must be an S3 bucket name.*\(got "b;id"\)/,
+    "/tenants",
+  ),
+  bad(
+    "settings with the backup schedule 99 99 99 99 99",
+    { ...tenant, settings: { ...tenantSettings(), postgres: { backup: { schedule: "99 99 99 99 99" } } } },
+    /`settings.postgres.backup.schedule` must be a five-field cron schedule.*\(got "99 99 99 99 99"\)/,
+    "/tenants",
+  ),
+  bad(
+    "settings whose app secret replaces the Postgres password",
+    { ...tenant, settings: { ...tenantSettings(), secrets: { source: "generated", appSecretNames: ["POSTGRES_PASSWORD"] } } },
+    /`settings.secrets.appSecretNames\[0\]` must not name a credential the stack generates itself.*\(got "POSTGRES_PASSWORD"\)/,
+    "/tenants",
+  ),
+  bad(
+    "settings with a plaintext credential, its value not shown",
+    { ...tenant, settings: { ...tenantSettings(), api: { ...tenantSettings().api, env: { POSTGRES_PASSWORD: FILE_SECRET } } } },
+    /`settings.api.env.POSTGRES_PASSWORD` must not name a credential of the stack.*\(got "POSTGRES_PASSWORD"\)/,
+    "/tenants",
+  ),
+  bad(
+    "settings with an uppercase image repository",
+    { ...tenant, settings: { ...tenantSettings(), worker: { ...tenantSettings().worker, image: "ghcr.io/Acme/worker:1.0.0" } } },
+    /`settings.worker.image` must be a container image reference.*\(got "ghcr.io\/Acme\/worker:1.0.0"\)/,
+    "/tenants",
+  ),
+  bad(
+    "settings with a CPU request above its limit",
+    { ...tenant, settings: { ...tenantSettings(), api: { ...tenantSettings().api, resources: { cpuRequest: "2", cpuLimit: "1" } } } },
+    /`settings.api.resources.cpuRequest` must not exceed `cpuLimit` \(1\) \(got "2"\)/,
+    "/tenants",
+  ),
+  bad(
+    "settings with a CPU limit of 0",
+    { ...tenant, settings: { ...tenantSettings(), api: { ...tenantSettings().api, resources: { cpuRequest: "0", cpuLimit: "0" } } } },
+    /`settings.api.resources.cpuLimit` must be a CPU quantity above 0.*\(got "0"\)/,
+    "/tenants",
+  ),
+  bad(
+    "settings with Redis maxmemory above its memory limit",
+    { ...tenant, settings: { ...tenantSettings(), redis: { ...tenantSettings().redis, maxmemoryMb: 128 } } },
+    /`settings.redis.maxmemoryMb` must be below `resources.memoryLimit` \(64Mi\).*\(got 128\)/,
+    "/tenants",
+  ),
   {
     title: "a body that is not JSON, its content not shown",
     raw: { text: NOT_JSON, type: "application/json" },

@@ -142,6 +142,31 @@ const CASES: Case[] = [
     new RegExp(`^\`patch.settings.worker.env.constructor\` ${RESERVED}$`),
   ],
   [
+    "a provision of a dedicated tenant named shared",
+    (d) => d.provision({ ...tenant, name: "shared" }),
+    /^`name` must not be "shared": a dedicated tenant's stack is "<environment>-<tenant>"/,
+  ],
+  [
+    "a provision of a tenant name with ACL text",
+    (d) => d.provision({ ...tenant, name: "acme ~* &* +@all" }),
+    /^`name` must be a DNS-1123 label.*\(got "acme ~\* &\* \+@all"\)$/,
+  ],
+  [
+    "a provision of an IP address host",
+    (d) => d.provision({ ...tenant, host: "192.168.0.1" }),
+    /^`host` must be a DNS-1123 host name.*\(got "192.168.0.1"\)$/,
+  ],
+  [
+    "a provision of a wildcard host",
+    (d) => d.provision({ ...tenant, host: "*.example.com" }),
+    /^`host` must be a DNS-1123 host name.*\(got "\*.example.com"\)$/,
+  ],
+  [
+    "an update to a URL host",
+    (d) => d.updateTenant("acme", { host: "https://acme.example.org" }),
+    /^`patch.host` must be a DNS-1123 host name.*\(got "https:\/\/acme.example.org"\)$/,
+  ],
+  [
     "a provision whose settings hold a __proto__ key",
     (d) => d.provision({ ...tenant, settings: JSON.parse(`{"__proto__": {"ollama": {"enabled": true}}}`) }),
     new RegExp(`^\`settings.__proto__\` ${RESERVED}$`),
@@ -308,6 +333,7 @@ describe("bad options to the library", () => {
         assert.equal(error.problems.length, problems.length, error.message);
         problems.forEach((problem, i) => assert.match(error.problems[i], problem));
         assert.equal(exitCodeOf(error), EXIT.invalidInput);
+        assertNoSecret(error.message, "the error");
         return true;
       });
       assert.deepEqual(await registry.list(), before, "nothing registered or changed");
@@ -338,6 +364,33 @@ describe("bad options to the library", () => {
           settings: { ...tenantSettings(), worker: { ...tenantSettings().worker, env: { constructor: "x", prototype: "y" } } },
         }),
         [reserved("settings.worker.env.constructor"), reserved("settings.worker.env.prototype")],
+      ],
+      [
+        "a plaintext credential, its value not shown",
+        () => ({
+          ...tenant,
+          settings: { ...tenantSettings(), worker: { ...tenantSettings().worker, env: { REDIS_PASSWORD: URL_PASSWORD } } },
+        }),
+        [/^`settings.worker.env.REDIS_PASSWORD` must not name a credential of the stack.*\(got "REDIS_PASSWORD"\)$/],
+      ],
+      [
+        "an app secret replacing the Redis password",
+        () => ({ ...tenant, settings: { ...tenantSettings(), secrets: { source: "generated", appSecretNames: ["REDIS_PASSWORD"] } } }),
+        [/^`settings.secrets.appSecretNames\[0\]` must not name a credential the stack generates itself/],
+      ],
+      [
+        "a memory request above its limit and an uppercase image repository",
+        () => ({
+          ...tenant,
+          settings: {
+            ...tenantSettings(),
+            api: { ...tenantSettings().api, image: "Hashicorp/http-echo:1.0.0", resources: { memoryRequest: "2Gi", memoryLimit: "1Gi" } },
+          },
+        }),
+        [
+          /^`settings.api.image` must be a container image reference.*\(got "Hashicorp\/http-echo:1.0.0"\)$/,
+          /^`settings.api.resources.memoryRequest` must not exceed `memoryLimit` \(1Gi\) \(got "2Gi"\)$/,
+        ],
       ],
       [
         "a misspelt setting, the one meant named",
