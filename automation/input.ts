@@ -4,7 +4,7 @@
  * allowed and the value received.
  */
 import type { z } from "zod";
-import { propertyProblemsOf, problemText } from "../schema/errors";
+import { propertyProblemsOf, problemText, reservedKeyProblems } from "../schema/errors";
 import { InputError } from "./errors";
 
 /**
@@ -25,14 +25,18 @@ export interface ParseInputOptions {
 }
 
 /**
- * `input` parsed by `schema`, or an InputError about `subject` listing every problem.
+ * `input` parsed by `schema`, or an InputError about `subject` listing every problem. A reserved key
+ * (`__proto__`, `constructor`, `prototype`) anywhere in `input` is a problem too, named by its path: a
+ * schema's map would drop a `__proto__` key without a word, and a merge would make it a prototype.
  * @internal
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, subject: string, options: ParseInputOptions = {}): z.output<S> {
+  const root = options.root ?? "";
   const result = schema.safeParse(input, { reportInput: true });
-  if (result.success) return result.data;
+  const problems = result.success ? [] : propertyProblemsOf(result.error.issues, root);
+  problems.push(...reservedKeyProblems(input, root, problems));
+  if (result.success && problems.length === 0) return result.data;
   const rename = options.rename ?? ((p: string) => p);
-  const problems = propertyProblemsOf(result.error.issues, options.root ?? "");
   throw new InputError(
     subject,
     problems.map((p) => problemText({ ...p, propertyPath: rename(p.propertyPath) })),

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { type PropertyProblem, SchedulingSchema, TenantstackError, ValidationError } from "../schema";
-import { propertyProblemsOf, prototypeKeyProblems } from "../schema/errors";
+import { propertyProblemsOf, reservedKeyProblems } from "../schema/errors";
 import { dnsLabel, image, labelValue } from "../schema/fields";
 
 /**
@@ -136,7 +136,7 @@ export function parseArgs<S extends z.ZodRawShape>(
   const given = Object.fromEntries(Object.keys(shape).map((key) => [key, values[key]]));
   const result = z.object(shape).safeParse(given, { reportInput: true });
   const problems = result.success ? (more?.(result.data) ?? []) : propertyProblemsOf(result.error.issues, "");
-  problems.push(...prototypeKeyProblems(given, "", problems));
+  problems.push(...reservedKeyProblems(given, "", problems));
   if (problems.length > 0 || !result.success) throw new InvalidArgsError(component, problems);
   return result.data;
 }

@@ -6,6 +6,7 @@
  * each code once to an exit code and an HTTP status (`automation/errorCodes.ts`).
  */
 import type { z } from "zod";
+import { didYouMean, isReservedKey, RESERVED_KEYS_TEXT } from "./keys";
 import { redact, redactDeep } from "./redact";
 
 /**
@@ -309,11 +310,23 @@ export function propertyProblemsOf(
       return issue.keys.map((key, i) => ({ propertyPath: propertyPath(root, [...issue.path, key]), reason: lines[i] ?? lines[0] }));
     }
     let input: unknown = (issue as { input?: unknown }).input;
+    const misspelt: PropertyProblem[] = [];
     if (issue.code === "invalid_union" && "discriminator" in issue && issue.discriminator) {
-      input = (input as Record<string, unknown> | undefined)?.[issue.discriminator as string];
+      const discriminator = issue.discriminator as string;
+      const object = input as Record<string, unknown> | undefined;
+      input = object?.[discriminator];
+      // The discriminating key missing, and a key like it given instead: which key it meant (a secret's keys are not named).
+      if (input === undefined && object !== null && typeof object === "object" && !secret(issue.path)) {
+        // The issue's path names the discriminating key; the keys given are its neighbours.
+        const at = issue.path.at(-1) === discriminator ? issue.path.slice(0, -1) : issue.path;
+        for (const key of Object.keys(object)) {
+          const hint = didYouMean(key, [discriminator]);
+          if (hint !== "") misspelt.push({ propertyPath: propertyPath(root, [...at, key]), reason: `is not a known setting${hint}` });
+        }
+      }
     }
     if (secret(issue.path)) return secretProblem(root, issue.path, issue.message, input);
-    return problem(root, issue.path, issue.message, input);
+    return [problem(root, issue.path, issue.message, input), ...misspelt];
   });
 }
 
@@ -337,16 +350,21 @@ export function problem(root: string, segments: readonly PropertyKey[], message:
   return { propertyPath: path, reason: input === undefined ? `is required: it ${message}` : `${message} (got ${received(input)})` };
 }
 
+/** Deepest nesting {@link reservedKeyProblems} looks into. */
+const MAX_DEPTH = 32;
+
 /**
- * Problems for every own `__proto__` key in plain objects of `input` (JSON.parse makes them): zod drops such a
- * key from a map without a word, and copying one into an object replaces its prototype. Paths already in
- * `reported` (an object's unknown key) are left out.
+ * A problem for every own reserved key (`__proto__`, `constructor`, `prototype`: see `keys.ts`) of the plain
+ * objects in `input`, at any depth, named by its path under `root`. JSON.parse makes a `__proto__` key an own
+ * key, which zod drops from a map without a word, and copying one into an object replaces its prototype; so
+ * `input` is the value as given, before any schema copied it. Paths already in `reported` (an object's unknown
+ * key) are left out. Objects of other classes (an Output, a Date, an AbortSignal) are not looked into.
  * @internal
  */
-export function prototypeKeyProblems(input: unknown, root: string, reported: readonly PropertyProblem[] = []): PropertyProblem[] {
+export function reservedKeyProblems(input: unknown, root: string, reported: readonly PropertyProblem[] = []): PropertyProblem[] {
   const problems: PropertyProblem[] = [];
   const visit = (value: unknown, segments: PropertyKey[], depth: number) => {
-    if (depth > 32 || value === null || typeof value !== "object") return;
+    if (depth > MAX_DEPTH || value === null || typeof value !== "object") return;
     if (Array.isArray(value)) {
       value.forEach((item, index) => visit(item, [...segments, index], depth + 1));
       return;
@@ -355,8 +373,8 @@ export function prototypeKeyProblems(input: unknown, root: string, reported: rea
     if (prototype !== Object.prototype && prototype !== null) return;
     for (const key of Object.keys(value)) {
       const path = propertyPath(root, [...segments, key]);
-      if (key === "__proto__" && !reported.some((p) => p.propertyPath === path)) {
-        problems.push({ propertyPath: path, reason: 'is not allowed: no key may be named "__proto__"' });
+      if (isReservedKey(key) && !reported.some((p) => p.propertyPath === path)) {
+        problems.push({ propertyPath: path, reason: `is not allowed: no key may be named ${RESERVED_KEYS_TEXT}` });
       }
       visit((value as Record<string, unknown>)[key], [...segments, key], depth + 1);
     }

@@ -3,6 +3,7 @@
  * the error formatter adds the field path and the value received.
  */
 import { z } from "zod";
+import { isReservedKey, RESERVED_KEYS_TEXT, unknownKeyReason } from "./keys";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A host name: labels of 1-63 characters, the last (the top-level domain) with a letter, so never an IP address. */
@@ -22,8 +23,6 @@ const IMAGE = new RegExp(
 );
 const PINNED_IMAGE = /(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Object keys a map may not hold: they would replace the prototype of the object they are copied into. */
-const FORBIDDEN_KEYS: readonly string[] = ["__proto__"];
 const DURATION = /^[1-9][0-9]*(s|m|h)$/;
 const HTTP_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@/%-]*$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -149,17 +148,27 @@ function pinned(reference: string): boolean {
  */
 export function envName() {
   return matching(ENV_NAME, "must be an environment variable name: letters, digits and '_', not starting with a digit", 128).refine(
-    (name) => !FORBIDDEN_KEYS.includes(name),
-    { error: 'must be an environment variable name other than "__proto__"' },
+    (name) => !isReservedKey(name),
+    { error: `must be an environment variable name other than ${RESERVED_KEYS_TEXT}` },
   );
 }
 
 /**
- * A key of a map that is copied into a plain object: any string but `__proto__`.
+ * A key of a map that is copied into a plain object: any string but a reserved key (`__proto__`, `constructor`, `prototype`).
+ * @param what what the key names, as a message says it
  * @internal
  */
-export function mapKey(message = 'must be a name other than "__proto__"') {
-  return z.string({ error: message }).refine((key) => !FORBIDDEN_KEYS.includes(key), { error: message });
+export function mapKey(what = "a name") {
+  const message = `must be ${what} other than ${RESERVED_KEYS_TEXT}`;
+  return z.string({ error: message }).refine((key) => !isReservedKey(key), { error: message });
+}
+
+/**
+ * The error of a map (`z.record`): a bad key is named with what its schema allows, anything else with `message`.
+ * @internal
+ */
+export function mapError(message: string) {
+  return (issue: z.core.$ZodRawIssue) => (issue.code === "invalid_key" ? issue.issues[0]?.message : message);
 }
 
 /**
@@ -257,7 +266,7 @@ export function text(maxLength = 253) {
  * @internal
  */
 export function stringMap<K extends z.ZodType<string>>(key: K) {
-  return z.record(key, z.string({ error: "must be a string" }), { error: "must be a map of strings" });
+  return z.record(key, z.string({ error: "must be a string" }), { error: mapError("must be a map of strings") });
 }
 
 /**
@@ -288,7 +297,7 @@ export function labels() {
       'must be a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
       63,
     ),
-    { error: (issue) => (issue.code === "invalid_key" ? issue.issues[0]?.message : "must be a map of labels") },
+    { error: mapError("must be a map of labels") },
   );
 }
 
@@ -301,40 +310,11 @@ export function settings<const S extends z.ZodRawShape>(shape: S) {
   const allowed = Object.keys(shape);
   return z.strictObject(shape, {
     error: (issue) => {
-      if (issue.code === "unrecognized_keys") return issue.keys.map((key) => unknownKeyMessage(key, allowed)).join("\n");
+      if (issue.code === "unrecognized_keys") return issue.keys.map((key) => unknownKeyReason(key, allowed)).join("\n");
       if (issue.code === "invalid_type") return "must be a map of settings";
       return undefined;
     },
   });
-}
-
-/** The message for a key that is not a setting: its likely intended key, then the allowed ones. */
-function unknownKeyMessage(key: string, allowed: readonly string[]): string {
-  const guess = closest(key, allowed);
-  return `is not a known setting${guess ? ` (did you mean "${guess}"?)` : ""}; allowed: ${allowed.join(", ")}`;
-}
-
-/** The candidate within edit distance 2 of `word` (or containing it), if any. */
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance <= 2 && (!best || distance < best.distance)) best = { candidate, distance };
-  }
-  return best?.candidate ?? candidates.find((c) => word.length >= 3 && c.toLowerCase().includes(word.toLowerCase()));
-}
-
-/** Levenshtein distance. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }
 
 /** A CPU quantity (`250m`, `2`, `0.5`) in cores. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dnsLabel, duration, envName, intBetween, mapKey, oneOf, settings, text } from "./fields";
+import { dnsLabel, duration, envName, intBetween, mapError, mapKey, oneOf, settings, text } from "./fields";
 import type { PropertyProblem } from "./errors";
 import { credentialSlug } from "./naming";
 import type { SecretsSpec } from "./types";
@@ -121,7 +121,7 @@ export const SecretsSchema = z
           .default([])
           .describe("Extra secret environment variables of the app; not the stack's own credentials."),
         remoteKeys: z
-          .record(mapKey("must be a credential name"), text(512), { error: "must be a map from credential name to remote key" })
+          .record(mapKey("a credential name"), text(512), { error: mapError("must be a map from credential name to remote key") })
           .describe(
             "Remote key of each credential: `postgresPassword`, `redisPassword`, `appSecretKey` and every name in `appSecretNames`.",
           ),

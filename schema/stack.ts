@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AwsSchema, AzureSchema, CLOUDS, type CloudUse, cloudUseProblems, GcpSchema, type Problem } from "./cloud";
 import { PostgresSchema, OllamaSchema, RedisSchema } from "./data";
-import { propertyProblemsOf, prototypeKeyProblems, ValidationError } from "./errors";
+import { propertyProblemsOf, reservedKeyProblems, ValidationError } from "./errors";
 import { dnsLabel, duration, flag, labels, omitted, oneOf, settings } from "./fields";
 import { IngressSchema } from "./ingress";
 import { ENVIRONMENTS } from "./naming";
@@ -231,7 +231,7 @@ export function parseStack(input: unknown, options: ParseStackOptions = {}): Sta
   const secretSettings = options.secretSettings ?? [];
   const secret = (segments: readonly PropertyKey[]) => secretSettings.includes(String(segments[0]));
   const problems = result.success ? [] : propertyProblemsOf(result.error.issues, root, secret);
-  problems.push(...prototypeKeyProblems(input, root, problems));
+  problems.push(...reservedKeyProblems(input, root, problems));
   if (result.success && options.providedAppSecrets) {
     const paths = { values: `${root}appSecretValues`, names: `${root}secrets.appSecretNames`, config: root !== "" };
     problems.push(...missingAppSecretProblems(result.data.secrets, options.providedAppSecrets, paths));

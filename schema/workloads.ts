@@ -53,24 +53,23 @@ function measured(amount: (quantity: string) => number, quantity: string): numbe
  * @internal
  */
 export function resourcesSchema(defaults: ResourceDefaults) {
-  return z
-    .strictObject({
-      cpuRequest: cpu().default(defaults.cpuRequest).describe("CPU request."),
-      memoryRequest: memory().default(defaults.memoryRequest).describe("Memory request."),
-      cpuLimit: cpu()
-        .refine(positiveCpu, {
-          error: 'must be a CPU quantity above 0 such as "250m" or "2": a limit of 0 leaves no CPU',
-        })
-        .default(defaults.cpuLimit)
-        .describe("CPU limit, above 0."),
-      memoryLimit: memory().default(defaults.memoryLimit).describe("Memory limit."),
-      ephemeralStorageRequest: memory()
-        .default(defaults.ephemeralStorageRequest)
-        .describe("Ephemeral storage request: the node disk the container's logs and scratch directories may use."),
-      ephemeralStorageLimit: memory()
-        .default(defaults.ephemeralStorageLimit)
-        .describe("Ephemeral storage limit: the pod is evicted when its logs and scratch directories use more."),
-    })
+  return settings({
+    cpuRequest: cpu().default(defaults.cpuRequest).describe("CPU request."),
+    memoryRequest: memory().default(defaults.memoryRequest).describe("Memory request."),
+    cpuLimit: cpu()
+      .refine(positiveCpu, {
+        error: 'must be a CPU quantity above 0 such as "250m" or "2": a limit of 0 leaves no CPU',
+      })
+      .default(defaults.cpuLimit)
+      .describe("CPU limit, above 0."),
+    memoryLimit: memory().default(defaults.memoryLimit).describe("Memory limit."),
+    ephemeralStorageRequest: memory()
+      .default(defaults.ephemeralStorageRequest)
+      .describe("Ephemeral storage request: the node disk the container's logs and scratch directories may use."),
+    ephemeralStorageLimit: memory()
+      .default(defaults.ephemeralStorageLimit)
+      .describe("Ephemeral storage limit: the pod is evicted when its logs and scratch directories use more."),
+  })
     .prefault({})
     .superRefine((resources, ctx) => {
       for (const [request, limit, amount] of REQUEST_LIMIT_PAIRS) {

@@ -4,6 +4,7 @@
  * flags each command accepts and the flag each field of the driver's input models comes from are all
  * generated from it. What a command does is `requests.ts`'s (operations) or `main.ts`'s.
  */
+import { didYouMean } from "../../schema/keys";
 import { CONCURRENCY_MAX, OPERATION_KINDS, OPERATION_LIST_MAX, OPERATION_STATUSES, WAVE_MAX } from "../../schema/operations";
 import { InputError } from "../errors";
 
@@ -416,6 +417,28 @@ export function commandOf(positionals: readonly string[]): { command: CommandDoc
   if (two && two.name.includes(" ")) return { command: two, args: positionals.slice(2) };
   const one = COMMANDS.find((c) => c.name === positionals[0]);
   return one ? { command: one, args: positionals.slice(1) } : undefined;
+}
+
+/**
+ * The message of an option no command takes (`parseArgs`' own, `Unknown option '--concurency'. ...`), with the
+ * flag it most likely meant: one of `command`'s and the global ones, or any flag when the command is not known.
+ */
+export function unknownOptionMessage(message: string, command?: CommandDoc): string {
+  const option = /^Unknown option '(-[^']*)'/.exec(message)?.[1];
+  if (option === undefined) return message;
+  const names = command ? [...(command.required ?? []), ...(command.flags ?? []), ...globalFlags()] : Object.keys(FLAGS);
+  const hint = didYouMean(
+    option,
+    names.map((name) => `--${name}`),
+  );
+  return message.replace(`Unknown option '${option}'`, `Unknown option '${option}'${hint}`);
+}
+
+/** The message of positional arguments that name no command, with the command they most likely meant. */
+export function unknownCommandMessage(positionals: readonly string[]): string {
+  const names = COMMANDS.map((c) => c.name);
+  const hint = didYouMean(positionals.slice(0, 2).join(" "), names) || didYouMean(positionals[0], names);
+  return `\`command\` must be one of the commands of \`tenantstack --help\`${hint} (got "${positionals.join(" ")}")`;
 }
 
 /** Refuses flags a command does not take, naming the ones it does; a command without flags of its own says so. */

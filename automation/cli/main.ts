@@ -19,7 +19,19 @@ import { resumeRequest, runRequest } from "../requests";
 import { redact, redactDeep } from "../redact";
 import { checkTenantSettings } from "../registry/tenant";
 import type { OperationRequest, TenantFields } from "../types";
-import { checkFlags, type CommandDoc, commandHelp, commandOf, FIELD_FLAGS, FLAGS, groupHelp, synopsis, usage } from "./commands";
+import {
+  checkFlags,
+  type CommandDoc,
+  commandHelp,
+  commandOf,
+  FIELD_FLAGS,
+  FLAGS,
+  groupHelp,
+  synopsis,
+  unknownCommandMessage,
+  unknownOptionMessage,
+  usage,
+} from "./commands";
 import { EXIT, exitCodeOf, exitCodeOfErrors } from "./exitCodes";
 import { readDataPlaneFile } from "../migration/staticDataPlane";
 import { CLUSTER_DATA_PLANE, clusterDataPlane } from "../migration/clusterDataPlane";
@@ -420,7 +432,10 @@ export async function main(
     parsed = parseArgs({ args: [...argv], options: FLAGS, allowPositionals: true, strict: true });
   } catch (error) {
     const found = commandOf(looseWords(argv));
-    return report(new InputError("arguments", [(error as Error).message]), found ? commandHelp(found.command) : usage());
+    return report(
+      new InputError("arguments", [unknownOptionMessage((error as Error).message, found?.command)]),
+      found ? commandHelp(found.command) : usage(),
+    );
   }
   const { values, positionals } = parsed;
   const found = commandOf(positionals);
@@ -434,10 +449,7 @@ export async function main(
   }
   if (positionals.length === 0)
     return report(new InputError("arguments", ["a command is required: `tenantstack <command> [flags]`"]), usage());
-  if (found === undefined)
-    return report(
-      new InputError("options", [`\`command\` must be one of the commands of \`tenantstack --help\` (got "${positionals.join(" ")}")`]),
-    );
+  if (found === undefined) return report(new InputError("options", [unknownCommandMessage(positionals)]));
 
   const controller = new AbortController();
   let interrupts = 0;

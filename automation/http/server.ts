@@ -10,6 +10,7 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { ServeSettingsSchema } from "../../schema/driverOptions";
+import { problemText, reservedKeyProblems } from "../../schema/errors";
 import { jsonErrorPosition } from "../../schema/redact";
 import type { Driver } from "../driver";
 import { httpStatusOf } from "../errorCodes";
@@ -87,17 +88,20 @@ function requestError(error: unknown, contentType: string | undefined): unknown 
   return error;
 }
 
-/** A JSON body parsed, or an InputError saying where it stops being JSON (never quoting it); `__proto__` keys are refused. */
+/**
+ * A JSON body parsed, or an InputError saying where it stops being JSON (never quoting it); a reserved key
+ * (`__proto__`, `constructor`, `prototype`) at any depth is refused, named by its path.
+ */
 function parseJsonBody(body: string): unknown {
+  let parsed: unknown;
   try {
-    return JSON.parse(body, (key, value: unknown) => {
-      if (key === "__proto__") throw new InputError("request body", ["`__proto__` is not allowed as a key"]);
-      return value;
-    });
+    parsed = JSON.parse(body);
   } catch (error) {
-    if (error instanceof InputError) throw error;
     throw new InputError("request body", [`the body must be valid JSON: it is not, at ${jsonErrorPosition(body, error)}`]);
   }
+  const reserved = reservedKeyProblems(parsed, "");
+  if (reserved.length > 0) throw new InputError("request body", reserved.map(problemText));
+  return parsed;
 }
 
 /** Query parameters a tenant route does not take: its method, path and body give them. */

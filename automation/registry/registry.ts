@@ -94,6 +94,8 @@ export class TenantRegistry {
    */
   async create(input: TenantInput): Promise<RegisteredTenant> {
     const parsed = parseTenantInput(input);
+    // Its settings named as the tenant's (`settings.api.image`), as an update names them.
+    checkTenantSettings(parsed);
     return this.db.transaction(async (tx) => {
       const tenants = await new TenantRegistry(tx).list();
       if (tenants.some((t) => t.name === parsed.name)) throw new TenantExistsError(parsed.name);

@@ -11,14 +11,18 @@ function isMap(value: unknown): value is Record<string, unknown> {
 
 /**
  * `patch` applied to `target` as RFC 7396 says: a map is merged key by key, `null` removes a key,
- * anything else (arrays included) replaces the value. Neither argument is changed.
+ * anything else (arrays included) replaces the value. Neither argument is changed. Every key stays a
+ * key of its own (`__proto__` too, never a prototype), for the tenant's schema to refuse.
  */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isMap(patch)) return patch;
   const merged: Record<string, unknown> = isMap(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete merged[key];
-    else merged[key] = mergePatch(merged[key], value);
+    else {
+      const before = Object.hasOwn(merged, key) ? merged[key] : undefined;
+      Object.defineProperty(merged, key, { value: mergePatch(before, value), enumerable: true, writable: true, configurable: true });
+    }
   }
   return merged;
 }

@@ -127,7 +127,7 @@ export function databaseContract(open: () => Promise<SqlDatabase>): void {
       await rejectsWith(
         registry.create(bad),
         InputError,
-        'Invalid settings of stack "dev-bad" (1 problem):\n  - `api.replicas` must be an integer between 1 and 100 (got 0)',
+        'Invalid settings of stack "dev-bad" (1 problem):\n  - `settings.api.replicas` must be an integer between 1 and 100 (got 0)',
       );
       await rejectsWith(
         registry

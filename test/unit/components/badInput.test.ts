@@ -18,6 +18,8 @@ const CRON = "must be a five-field cron schedule";
 const IMAGE = "must be a container image reference (lowercase repository, one tag and/or a digest)";
 const CPU_LIMIT = "must be a CPU quantity above 0";
 const PLAINTEXT_CREDENTIAL = "must not name a credential of the stack";
+const RESERVED = 'is not allowed: no key may be named "__proto__", "constructor" or "prototype"';
+const RESERVED_NAME = 'other than "__proto__", "constructor" or "prototype"';
 const WIRING = {
   credentialKeys: ["POSTGRES_PASSWORD", "REDIS_PASSWORD", "APP_SECRET_KEY"],
   tenancyMode: "shared" as const,
@@ -287,8 +289,20 @@ const cases: Case[] = [
   [
     'Secrets "secrets"',
     "an app secret without its value",
-    secrets({ spec: { source: "generated", appSecretNames: ["OPENAI_API_KEY"] }, appSecretValues: { constructor: PLANTED_SECRET } }),
+    secrets({ spec: { source: "generated", appSecretNames: ["OPENAI_API_KEY"] }, appSecretValues: { OPENAI_KEY: PLANTED_SECRET } }),
     [plain("appSecretValues.OPENAI_API_KEY", "is required by `spec.appSecretNames`")],
+  ],
+  [
+    'Secrets "secrets"',
+    "an app secret value keyed by constructor",
+    secrets({ spec: { source: "generated", appSecretNames: ["OPENAI_API_KEY"] }, appSecretValues: { constructor: PLANTED_SECRET } }),
+    [got("appSecretValues.constructor", `must be an environment variable name ${RESERVED_NAME}`, "constructor")],
+  ],
+  [
+    'Secrets "secrets"',
+    "an app secret value keyed by __proto__",
+    secrets({ appSecretValues: JSON.parse(`{"__proto__": "${PLANTED_SECRET}"}`) }),
+    [plain("appSecretValues.__proto__", RESERVED)],
   ],
   [
     'Secrets "secrets"',
@@ -300,7 +314,58 @@ const cases: Case[] = [
         remoteKeys: { postgresPassword: "a", redisPassword: "b", appSecretKey: "c", constructor: "d" },
       },
     }),
-    [got("spec.remoteKeys.constructor", "must be keyed by a credential name", "constructor")],
+    [got("spec.remoteKeys.constructor", `must be a credential name ${RESERVED_NAME}`, "constructor")],
+  ],
+  [
+    'Secrets "secrets"',
+    "a remote key for toString",
+    secrets({
+      spec: {
+        source: "external",
+        store: { name: "vault" },
+        remoteKeys: { postgresPassword: "a", redisPassword: "b", appSecretKey: "c", toString: "d" },
+      },
+    }),
+    [got("spec.remoteKeys.toString", "must be keyed by a credential name", "toString")],
+  ],
+  [
+    'Api "api"',
+    "an env variable named constructor",
+    api({ env: { constructor: PLANTED_SECRET } }),
+    [got("spec.env.constructor", `must be an environment variable name ${RESERVED_NAME}`, "constructor")],
+  ],
+  [
+    'Worker "worker"',
+    "a spec holding a __proto__ key",
+    worker(JSON.parse('{"__proto__": {"replicas": 5}}')),
+    [plain("spec.__proto__", "is not a known setting")],
+  ],
+  [
+    'Postgres "db"',
+    "a parameter named prototype",
+    postgres({ spec: { parameters: { prototype: "x" } } }),
+    [plain("spec.parameters.prototype", RESERVED)],
+  ],
+  [
+    'Postgres "db"',
+    "a misspelt setting, the one meant named",
+    postgres({ spec: { storagGi: 10 } as never }),
+    [plain("spec.storagGi", 'is not a known setting (did you mean "storageGi"?); allowed: ')],
+  ],
+  [
+    'Redis "cache"',
+    "a misspelt setting, the one meant named",
+    redis({ maxmemory_mb: 64 }),
+    [plain("spec.maxmemory_mb", 'is not a known setting (did you mean "maxmemoryMb"?); allowed: ')],
+  ],
+  [
+    'Api "api"',
+    "a misspelt resource, the one meant named",
+    api({ resources: { memLimit: "1Gi", cpulimit: "1" } }),
+    [
+      plain("spec.resources.memLimit", "is not a known setting; allowed: "),
+      plain("spec.resources.cpulimit", 'is not a known setting (did you mean "cpuLimit"?); allowed: '),
+    ],
   ],
   [
     'Api "api"',
@@ -324,7 +389,7 @@ const cases: Case[] = [
     'Api "api"',
     "an env variable named __proto__",
     api({ env: JSON.parse(`{"__proto__": "${PLANTED_SECRET}"}`) }),
-    [plain("spec.env.__proto__", 'no key may be named "__proto__"')],
+    [plain("spec.env.__proto__", RESERVED)],
   ],
   [
     'Api "api"',
@@ -483,6 +548,24 @@ describe("bad input: the program's config, under mocks", () => {
       { ...good(), "tenantstack:__proto__": JSON.stringify({ environment: "prod" }) },
       [],
       [plain("tenantstack:__proto__", "is not a known setting")],
+    ],
+    [
+      "a misspelt key, the one meant named",
+      { ...good(), "tenantstack:postgress": "{}" },
+      [],
+      [plain("tenantstack:postgress", 'is not a known setting (did you mean "postgres"?); allowed: ')],
+    ],
+    [
+      "an api holding a __proto__ key",
+      { ...good(), "tenantstack:api": '{"image": "ghcr.io/example/api:1.0.0", "__proto__": {"replicas": 5}}' },
+      [],
+      [plain("tenantstack:api.__proto__", "is not a known setting")],
+    ],
+    [
+      "a secret api whose env holds a constructor key",
+      { ...good(), "tenantstack:api": JSON.stringify({ image: "ghcr.io/example/api:1.0.0", env: { constructor: PLANTED_SECRET } }) },
+      ["tenantstack:api"],
+      [secret("tenantstack:api.env.constructor", RESERVED_NAME)],
     ],
     [
       "a dedicated tenant named shared",

@@ -17,7 +17,13 @@ const MEMORY = "must be a memory quantity with a binary unit";
 const RESERVED_TENANT = 'must not be "shared": a dedicated tenant\'s stack is "<environment>-<tenant>"';
 const RESERVED_SECRET = "must not name a credential the stack generates itself";
 const PLAINTEXT_CREDENTIAL = "must not name a credential of the stack";
-const PROTO = 'is not allowed: no key may be named "__proto__"';
+const RESERVED = 'is not allowed: no key may be named "__proto__", "constructor" or "prototype"';
+const RESERVED_NAME = 'other than "__proto__", "constructor" or "prototype"';
+const UNKNOWN = "is not a known setting";
+/** An unknown key's reason suggesting `key`. */
+const meant = (key: string) => `is not a known setting (did you mean "${key}"?); allowed: `;
+/** An unknown key's reason suggesting nothing. */
+const NO_GUESS = "is not a known setting; allowed: ";
 
 /** The error of parsing `input`; fails when it is valid or throws anything else. */
 function refusal(parse: () => unknown): ValidationError {
@@ -253,7 +259,10 @@ const cases: Case[] = [
     dedicated(
       (s) => (s.secrets = { source: "external", store: { name: "vault" }, appSecretNames: ["constructor"], remoteKeys: remoteKeys() }),
     ),
-    [got("secrets.remoteKeys", 'must name a remote key for "constructor"', ["postgresPassword", "redisPassword", "appSecretKey"])],
+    [
+      got("secrets.appSecretNames[0]", RESERVED_NAME, "constructor"),
+      got("secrets.remoteKeys", 'must name a remote key for "constructor"', ["postgresPassword", "redisPassword", "appSecretKey"]),
+    ],
   ],
   [
     "a remote key of no credential (toString)",
@@ -265,23 +274,119 @@ const cases: Case[] = [
   [
     "an env variable named __proto__",
     dedicated((s) => (s.api.env = JSON.parse(`{"__proto__": "${PLANTED_SECRET}"}`))),
-    [plain("api.env.__proto__", PROTO)],
+    [plain("api.env.__proto__", RESERVED)],
   ],
   [
     "a namespace label named __proto__",
     dedicated((s) => (s.namespaceLabels = JSON.parse('{"__proto__": "x"}'))),
-    [plain("namespaceLabels.__proto__", PROTO)],
+    [plain("namespaceLabels.__proto__", RESERVED)],
   ],
   [
     "a Postgres parameter named __proto__",
     dedicated((s) => (s.postgres = { parameters: JSON.parse('{"__proto__": "x"}') })),
-    [plain("postgres.parameters.__proto__", PROTO)],
+    [plain("postgres.parameters.__proto__", RESERVED)],
+  ],
+  [
+    "an env variable named constructor",
+    dedicated((s) => (s.api.env = { constructor: PLANTED_SECRET })),
+    [got("api.env.constructor", `must be an environment variable name ${RESERVED_NAME}`, "constructor")],
+  ],
+  [
+    "an env variable named prototype",
+    dedicated((s) => (s.worker.env = { prototype: "x" })),
+    [got("worker.env.prototype", `must be an environment variable name ${RESERVED_NAME}`, "prototype")],
+  ],
+  [
+    "a namespace label named constructor",
+    dedicated((s) => (s.namespaceLabels = { constructor: "x" })),
+    [plain("namespaceLabels.constructor", RESERVED)],
+  ],
+  [
+    "a Postgres parameter named prototype",
+    dedicated((s) => (s.postgres = { parameters: { prototype: "x" } })),
+    [plain("postgres.parameters.prototype", RESERVED)],
+  ],
+  [
+    "a remote key named constructor",
+    dedicated((s) => (s.secrets = { source: "external", store: { name: "vault" }, remoteKeys: { ...remoteKeys(), constructor: "x" } })),
+    [got("secrets.remoteKeys.constructor", `must be a credential name ${RESERVED_NAME}`, "constructor")],
+  ],
+  [
+    "the app secret name prototype",
+    dedicated((s) => (s.secrets = { source: "generated", appSecretNames: ["prototype"] })),
+    [got("secrets.appSecretNames[0]", RESERVED_NAME, "prototype")],
+  ],
+  ["a setting named constructor", dedicated((s) => (s.api.constructor = { replicas: 2 })), [plain("api.constructor", NO_GUESS)]],
+  [
+    "an api key named __proto__, its settings never a prototype",
+    dedicated((s) => (s.api = JSON.parse(`{"image": "ghcr.io/example/api:1.0.0", "__proto__": {"replicas": 5}}`))),
+    [plain("api.__proto__", UNKNOWN)],
+  ],
+  [
+    "a shared tenant's key named __proto__",
+    shared((s) => (s.tenancy.tenants[0] = JSON.parse('{"name": "acme", "host": "acme.example.com", "__proto__": {"routed": false}}'))),
+    [plain("tenancy.tenants[0].__proto__", UNKNOWN)],
+  ],
+  [
+    "a resource key named __proto__",
+    dedicated((s) => (s.api.resources = JSON.parse('{"__proto__": {"cpuLimit": "0"}}'))),
+    [plain("api.resources.__proto__", UNKNOWN)],
   ],
   [
     "a tenant key named __proto__",
     dedicated((s) => (s.tenancy.tenant = JSON.parse('{"name": "acme", "host": "acme.example.com", "__proto__": {}}'))),
     [plain("tenancy.tenant.__proto__", "is not a known setting")],
   ],
+
+  // Unknown keys: the key most likely meant, when one is close enough; the allowed keys always.
+  ...(
+    [
+      ["api.replicsa", (s: any) => (s.api.replicsa = 2), "replicas"],
+      ["api.Replicas", (s: any) => (s.api.Replicas = 2), "replicas"],
+      ["api.max_unavailable", (s: any) => (s.api.max_unavailable = 1), "maxUnavailable"],
+      ["api.health-path", (s: any) => (s.api["health-path"] = "/"), "healthPath"],
+      ["api.resources.cpuLimt", (s: any) => (s.api.resources = { cpuLimt: "1" }), "cpuLimit"],
+      ["api.resources.MEMORYLIMIT", (s: any) => (s.api.resources = { MEMORYLIMIT: "1Gi" }), "memoryLimit"],
+      ["api.autoscaling.minReplica", (s: any) => (s.api.autoscaling = { minReplica: 1 }), "minReplicas"],
+      ["tenancy.tenant.hots", (s: any) => (s.tenancy.tenant.hots = "x"), "host"],
+      ["postgress", (s: any) => (s.postgress = {}), "postgres"],
+      ["postgres.storage", (s: any) => (s.postgres = { storage: 10 }), "storageGi"],
+      ["redis.maxmemory", (s: any) => (s.redis = { maxmemory: 64 }), "maxmemoryMb"],
+    ] as const
+  ).map(([path, change, key]): Case => [`the unknown key ${path}, suggesting ${key}`, dedicated(change), [plain(path, meant(key))]]),
+  [
+    "a misspelt tls issuer key, suggesting issuer",
+    dedicated((s) => (s.ingress = { tls: { isuer: "none" } })),
+    [
+      plain("ingress.tls.issuer", 'is required: it must be one of "letsencrypt-staging"'),
+      plain("ingress.tls.isuer", 'is not a known setting (did you mean "issuer"?)'),
+    ],
+  ],
+  [
+    "a misspelt tenancy mode key, suggesting mode",
+    dedicated((s) => (s.tenancy = { Mode: "dedicated", tenant: { name: "acme", host: "acme.example.com" } })),
+    [
+      plain("tenancy.mode", 'is required: it must be one of "shared", "dedicated"'),
+      plain("tenancy.Mode", 'is not a known setting (did you mean "mode"?)'),
+    ],
+  ],
+  [
+    "a misspelt secrets source key, suggesting source",
+    dedicated((s) => (s.secrets = { sorce: "generated" })),
+    [
+      plain("secrets.source", 'is required: it must be one of "generated", "cloud", "external"'),
+      plain("secrets.sorce", 'is not a known setting (did you mean "source"?)'),
+    ],
+  ],
+  ...(
+    [
+      ["api.id", (s: any) => (s.api.id = 1)],
+      ["api.age", (s: any) => (s.api.age = 1)],
+      ["api.rep", (s: any) => (s.api.rep = 1)],
+      ["api.replicaCount", (s: any) => (s.api.replicaCount = 2)],
+      ["tenancy.tenant.port", (s: any) => (s.tenancy.tenant.port = 80)],
+    ] as const
+  ).map(([path, change]): Case => [`the unknown key ${path}, suggesting nothing`, dedicated(change), [plain(path, NO_GUESS)]]),
 
   // Every problem at once.
   [
@@ -323,7 +428,7 @@ describe("bad input: the stack schema", () => {
     ["an image on a registry with a port", (s) => (s.worker.image = "localhost:5000/worker:1.0.0")],
     ["an image pinned by digest", (s) => (s.api.image = `registry.example.com:5000/team/api@sha256:${"a".repeat(64)}`)],
     ["a tenant whose name starts with shared", (s) => (s.tenancy.tenant.name = "shared-eu")],
-    ["an env variable named constructor", (s) => (s.api.env = { constructor: "x" })],
+    ["an env variable named Constructor", (s) => (s.api.env = { Constructor: "x" })],
   ];
   for (const [title, change] of GOOD) it(`accepts ${title}`, () => assert.doesNotThrow(() => parseStack(dedicated(change))));
 });
@@ -372,6 +477,49 @@ const configCases: ConfigCase[] = [
     config((all) => (all["tenantstack:constructor"] = "x")),
     [],
     [plain("tenantstack:constructor", "is not a known setting")],
+  ],
+  ["the key tenantstack:prototype", config((all) => (all["tenantstack:prototype"] = "x")), [], [plain("tenantstack:prototype", NO_GUESS)]],
+  [
+    "the key tenantstack:postgress, suggesting postgres",
+    config((all) => (all["tenantstack:postgress"] = "{}")),
+    [],
+    [plain("tenantstack:postgress", meant("postgres"))],
+  ],
+  [
+    "the key tenantstack:Monitoring, suggesting monitoring",
+    config((all) => (all["tenantstack:Monitoring"] = "{}")),
+    [],
+    [plain("tenantstack:Monitoring", meant("monitoring"))],
+  ],
+  [
+    "an api whose key near replicas is suggested",
+    config((all) => (all["tenantstack:api"] = JSON.stringify({ image: "ghcr.io/example/api:1.0.0", replcias: 2 }))),
+    [],
+    [plain("tenantstack:api.replcias", meant("replicas"))],
+  ],
+  [
+    "an api with a __proto__ key",
+    config((all) => (all["tenantstack:api"] = '{"image": "ghcr.io/example/api:1.0.0", "__proto__": {"replicas": 5}}')),
+    [],
+    [plain("tenantstack:api.__proto__", UNKNOWN)],
+  ],
+  [
+    "an api env variable named constructor",
+    config((all) => (all["tenantstack:api"] = JSON.stringify({ image: "ghcr.io/example/api:1.0.0", env: { constructor: "x" } }))),
+    [],
+    [got("tenantstack:api.env.constructor", RESERVED_NAME, "constructor")],
+  ],
+  [
+    "a secret api whose env holds a __proto__ key",
+    config((all) => (all["tenantstack:api"] = `{"image": "ghcr.io/example/api:1.0.0", "env": {"__proto__": "${PLANTED_SECRET}"}}`)),
+    ["tenantstack:api"],
+    [plain("tenantstack:api.env.__proto__", RESERVED)],
+  ],
+  [
+    "app secret values keyed by constructor",
+    config((all) => (all["tenantstack:appSecretValues"] = JSON.stringify({ constructor: PLANTED_SECRET }))),
+    ["tenantstack:appSecretValues"],
+    [plain("tenantstack:appSecretValues", "must be keyed by environment variable names")],
   ],
   ...BAD_JSON.map((text): ConfigCase => [
     `malformed JSON ${JSON.stringify(text)}`,

@@ -40,6 +40,7 @@ function runCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
 /** One refused command line: the arguments (with `$DIR` for the case's scratch directory) and what the message must say. */
 type Case = [title: string, args: string[], message: RegExp];
 
+const RESERVED = 'is not allowed: no key may be named "__proto__", "constructor" or "prototype"';
 const fleet = ["fleet", "upgrade", "--version", "2.0.0"];
 const tenant = ["tenant", "create", "acme", "--host", "acme.example.com", "--plan", "dedicated", "--version", "1.0.0"];
 
@@ -104,7 +105,23 @@ const CASES: Case[] = [
     /`--status` must be one of "running", "succeeded", "failed", "cancelled" \(got "done"\)/,
   ],
   ["an unknown command", ["launch"], /`command` must be one of the commands of `tenantstack --help` \(got "launch"\)/],
-  ["an unknown option", ["up", "--force"], /Unknown option '--force'/],
+  ["an unknown option", ["up", "--force"], /Unknown option '--force'\. /],
+  [
+    "a misspelt option, the one meant named",
+    ["preview", "--concurency", "2"],
+    /Unknown option '--concurency' \(did you mean "--concurrency"\?\)/,
+  ],
+  [
+    "a misspelt option of a command, among its own flags",
+    ["tenant", "update", "acme", "--dryrun"],
+    /Unknown option '--dryrun' \(did you mean "--dry-run"\?\)/,
+  ],
+  [
+    "a misspelt command, the one meant named",
+    ["provison", "acme"],
+    /`command` must be one of the commands of `tenantstack --help` \(did you mean "provision"\?\) \(got "provison acme"\)/,
+  ],
+  ["a misspelt two-word command", ["tenant", "crate", "acme"], /\(did you mean "tenant create"\?\) \(got "tenant crate acme"\)/],
   ["a passphrase given as an option, its value not shown", ["up", `--passphrase=${PROVIDER_VALUE}`], /Unknown option '--passphrase'/],
   [
     "a tenant name that is no DNS label",
@@ -115,6 +132,23 @@ const CASES: Case[] = [
     "a tenant's host and plan, both named",
     ["tenant", "create", "acme", "--host", "not a host", "--plan", "solo", "--version", "1.0.0"],
     /2 problems[\s\S]*`--host` must be a DNS-1123 host name.*\(got "not a host"\)[\s\S]*`--plan` must be one of "shared", "dedicated" \(got "solo"\)/,
+  ],
+  [
+    "a dedicated tenant named shared",
+    ["tenant", "create", "shared", ...tenant.slice(3)],
+    /`<name>` must not be "shared": a dedicated tenant's stack is "<environment>-<tenant>"/,
+  ],
+  ["provision of a tenant named shared", ["provision", "shared", ...tenant.slice(3)], /`<name>` must not be "shared"/],
+  ["a tenant name with a ;", ["tenant", "create", "acme;id", ...tenant.slice(3)], /`<name>` must be a DNS-1123 label.*\(got "acme;id"\)/],
+  [
+    "a tenant --host that is an IP address",
+    ["tenant", "create", "acme", "--host", "10.0.0.1", "--plan", "dedicated", "--version", "1.0.0"],
+    /`--host` must be a DNS-1123 host name.*\(got "10.0.0.1"\)/,
+  ],
+  [
+    "--settings with a plaintext credential, its value not shown",
+    [...tenant, "--settings", "$DIR/creds.json"],
+    /`--settings api.env.POSTGRES_PASSWORD` must not name a credential of the stack.*\(got "POSTGRES_PASSWORD"\)/,
   ],
   ["a tenant without --host", ["tenant", "create", "acme", "--plan", "dedicated", "--version", "1"], /`--host` is required/],
   ["a tenant's --environment", [...tenant, "--environment", "qa"], /`--environment` must be one of "dev", "staging", "prod" \(got "qa"\)/],
@@ -142,6 +176,36 @@ const CASES: Case[] = [
     "--settings with an unknown setting",
     [...tenant, "--settings", "$DIR/typo.json"],
     /`--settings apii` is not a known setting \(did you mean "api"\?\)/,
+  ],
+  [
+    "--settings with a misspelt nested setting",
+    [...tenant, "--settings", "$DIR/near.json"],
+    /`--settings api.replcias` is not a known setting \(did you mean "replicas"\?\)/,
+  ],
+  [
+    "--settings whose top level is a __proto__ key",
+    [...tenant, "--settings", "$DIR/proto.json"],
+    new RegExp(`\`--settings __proto__\` ${RESERVED}`),
+  ],
+  [
+    "provision --settings whose api holds a __proto__ key",
+    ["provision", "acme", ...tenant.slice(3), "--settings", "$DIR/nested-proto.json"],
+    new RegExp(`\`--settings api.__proto__\` ${RESERVED}`),
+  ],
+  [
+    "--settings whose env holds constructor and prototype keys",
+    [...tenant, "--settings", "$DIR/env-constructor.json"],
+    new RegExp(`\`--settings api.env.constructor\` ${RESERVED}[\\s\\S]*\`--settings api.env.prototype\` ${RESERVED}`),
+  ],
+  [
+    "tenant update --settings whose api holds a __proto__ key",
+    ["tenant", "update", "acme", "--settings", "$DIR/patch-proto.json"],
+    new RegExp(`\`--settings api.__proto__\` ${RESERVED}`),
+  ],
+  [
+    "migrate --settings whose top level is a __proto__ key",
+    ["migrate", "acme", "--to", "dedicated", "--settings", "$DIR/proto.json"],
+    new RegExp(`\`--settings __proto__\` ${RESERVED}`),
   ],
   [
     "--settings declaring app secrets the driver cannot supply",
@@ -222,6 +286,21 @@ const CASES: Case[] = [
   ],
 ];
 
+/** The files each case's directory starts with (its `home` directory besides). */
+const FILES = [
+  "creds.json",
+  "env-constructor.json",
+  "list.json",
+  "near.json",
+  "nested-proto.json",
+  "patch-proto.json",
+  "plane.json",
+  "proto.json",
+  "secrets.json",
+  "settings.txt",
+  "typo.json",
+];
+
 /** The cases whose token must be missing (the API token is planted everywhere else). */
 const WITHOUT_TOKEN = new Set(["serve without a token"]);
 
@@ -243,6 +322,25 @@ describe("bad input to the CLI process", function () {
         writeFileSync(path.join(caseDir, "settings.txt"), NOT_JSON);
         writeFileSync(path.join(caseDir, "list.json"), "[1]");
         writeFileSync(path.join(caseDir, "typo.json"), JSON.stringify({ ...tenantSettings(), apii: {} }));
+        const settings = tenantSettings();
+        writeFileSync(path.join(caseDir, "near.json"), JSON.stringify({ ...settings, api: { ...settings.api, replcias: 2 } }));
+        writeFileSync(
+          path.join(caseDir, "proto.json"),
+          `{"__proto__": {"ollama": {"enabled": true}}, ${JSON.stringify(settings).slice(1)}`,
+        );
+        writeFileSync(
+          path.join(caseDir, "nested-proto.json"),
+          JSON.stringify(settings).replace('"api":{', '"api":{"__proto__":{"replicas":5},'),
+        );
+        writeFileSync(
+          path.join(caseDir, "env-constructor.json"),
+          JSON.stringify({ ...settings, api: { ...settings.api, env: { constructor: "x", prototype: "y" } } }),
+        );
+        writeFileSync(path.join(caseDir, "patch-proto.json"), '{"api": {"__proto__": {"replicas": 5}}}');
+        writeFileSync(
+          path.join(caseDir, "creds.json"),
+          JSON.stringify({ ...settings, api: { ...settings.api, env: { POSTGRES_PASSWORD: FILE_SECRET } } }),
+        );
         writeFileSync(
           path.join(caseDir, "secrets.json"),
           JSON.stringify({
@@ -284,11 +382,7 @@ describe("bad input to the CLI process", function () {
       assert.equal(existsSync(path.join(result.dir, "state")), false, "no state directory was created");
       assert.deepEqual(readdirSync(path.join(result.dir, "home")), [], "nothing was written to the home directory");
       assert.equal(readFileSync(path.join(result.dir, "settings.txt"), "utf8"), NOT_JSON, "a file named as a path was not overwritten");
-      assert.deepEqual(
-        readdirSync(result.dir).sort(),
-        ["home", "list.json", "plane.json", "secrets.json", "settings.txt", "typo.json"],
-        "no database or other file was created",
-      );
+      assert.deepEqual(readdirSync(result.dir).sort(), [...FILES, "home"].sort(), "no database or other file was created");
     });
   }
 

@@ -15,6 +15,8 @@ import { assertNoSecret, assertNoStackTrace, FILE_SECRET, NOT_JSON, TOKEN, URL_P
 /** One refused request: the route, the body (a value sent as JSON, or raw text with its content type), the status, the code and a problem or message. */
 interface Case {
   readonly title: string;
+  /** @default "POST" */
+  readonly method?: "POST" | "PATCH" | "DELETE";
   readonly url?: string;
   readonly body?: unknown;
   readonly raw?: { readonly text: string; readonly type: string };
@@ -33,6 +35,15 @@ const bad = (title: string, body: unknown, says: RegExp, url = "/operations"): C
   code: "invalid_input",
   says,
 });
+
+const RESERVED = 'is not allowed: no key may be named "__proto__", "constructor" or "prototype"';
+
+/** The tenant's JSON with `entry` (raw JSON, such as a `__proto__` key) first in its `settings` or its settings' `api`. */
+function withKey(where: "settings" | "api", entry: string): string {
+  const text = JSON.stringify(tenant);
+  const at = where === "settings" ? '"settings":{' : '"api":{';
+  return text.replace(at, `${at}${entry},`);
+}
 
 const CASES: Case[] = [
   bad("concurrency 0", { kind: "preview", concurrency: 0 }, /`concurrency` must be an integer between 1 and 16 \(got 0\)/),
@@ -71,6 +82,22 @@ const CASES: Case[] = [
     "an unknown field, its likely name suggested",
     { kind: "preview", concurency: 2 },
     /`concurency` is not a known setting \(did you mean "concurrency"\?\)/,
+  ),
+  bad(
+    "an unknown field in another case, its likely name suggested",
+    { kind: "preview", Tenants: ["acme"] },
+    /`Tenants` is not a known setting \(did you mean "tenants"\?\)/,
+  ),
+  bad("a misspelt savedPlan", { kind: "up", saved_plan: true }, /`saved_plan` is not a known setting \(did you mean "savedPlan"\?\)/),
+  bad(
+    "a misspelt field far from any, nothing suggested",
+    { kind: "up", force: true },
+    /`force` is not a known setting; allowed: kind, tenants, savedPlan, operationId, concurrency/,
+  ),
+  bad(
+    "a misspelt discriminating kind key",
+    { knid: "up" },
+    /`kind` is required: it must be one of "provision"[\s\S]*`knid` is not a known setting \(did you mean "kind"\?\)/,
   ),
   bad(
     "an unknown fleet field, its likely name suggested",
@@ -151,6 +178,24 @@ const CASES: Case[] = [
     "/tenants",
   ),
   bad(
+    "a tenant with a misspelt nested setting",
+    { ...tenant, settings: { ...tenantSettings(), api: { ...tenantSettings().api, replcias: 2 } } },
+    /`settings.api.replcias` is not a known setting \(did you mean "replicas"\?\)/,
+    "/tenants",
+  ),
+  bad(
+    "a tenant with a misspelt resource",
+    { ...tenant, settings: { ...tenantSettings(), api: { ...tenantSettings().api, resources: { cpu_limit: "1" } } } },
+    /`settings.api.resources.cpu_limit` is not a known setting \(did you mean "cpuLimit"\?\)/,
+    "/tenants",
+  ),
+  bad(
+    "a tenant with a misspelt environment field",
+    { ...tenant, enviroment: "dev" },
+    /`enviroment` is not a known setting \(did you mean "environment"\?\)/,
+    "/tenants",
+  ),
+  bad(
     "a tenant setting reserved for the registry",
     { ...tenant, settings: { ...tenantSettings(), environment: "prod" } },
     /`settings.environment` is set by the registry from the tenant's `environment`; remove it \(got "prod"\)/,
@@ -160,6 +205,93 @@ const CASES: Case[] = [
     "a tenant declaring app secrets the driver cannot supply",
     { ...tenant, settings: { ...tenantSettings(), secrets: { source: "generated", appSecretNames: ["STRIPE_KEY"] } } },
     /`settings.secrets.appSecretNames\[0\]` \("STRIPE_KEY"\) needs a value the driver cannot supply.*`secrets.source: external`/,
+    "/tenants",
+  ),
+  // Issue 17's classes, through a tenant's fields and settings.
+  bad(
+    "a dedicated tenant named shared",
+    { ...tenant, name: "shared" },
+    /`name` must not be "shared": a dedicated tenant's stack/,
+    "/tenants",
+  ),
+  bad(
+    "a provision of a tenant named shared",
+    { kind: "provision", tenant: { ...tenant, name: "shared" } },
+    /`tenant.name` must not be "shared"/,
+  ),
+  bad(
+    "a tenant name with shell and ACL text",
+    { ...tenant, name: "acme ~* &* +@all" },
+    /`name` must be a DNS-1123 label.*\(got "acme ~\* &\* \+@all"\)/,
+    "/tenants",
+  ),
+  bad(
+    "a tenant host that is an IP address",
+    { ...tenant, host: "10.0.0.1" },
+    /`host` must be a DNS-1123 host name.*\(got "10.0.0.1"\)/,
+    "/tenants",
+  ),
+  bad(
+    "a wildcard tenant host",
+    { ...tenant, host: "*.example.com" },
+    /`host` must be a DNS-1123 host name.*\(got "\*.example.com"\)/,
+    "/tenants",
+  ),
+  bad(
+    "a tenant host that is a URL",
+    { ...tenant, host: "https://acme.example.com" },
+    /`host` must be a DNS-1123 host name.*\(got "https:\/\/acme.example.com"\)/,
+    "/tenants",
+  ),
+  bad(
+    "settings whose backup bucket holds a ;",
+    {
+      ...tenant,
+      settings: { ...tenantSettings(), postgres: { backup: { destination: { type: "s3", bucket: "b;id", region: "eu-west-1" } } } },
+    },
+    /`settings.postgres.backup.destination.bucket` must be an S3 bucket name.*\(got "b;id"\)/,
+    "/tenants",
+  ),
+  bad(
+    "settings with the backup schedule 99 99 99 99 99",
+    { ...tenant, settings: { ...tenantSettings(), postgres: { backup: { schedule: "99 99 99 99 99" } } } },
+    /`settings.postgres.backup.schedule` must be a five-field cron schedule.*\(got "99 99 99 99 99"\)/,
+    "/tenants",
+  ),
+  bad(
+    "settings whose app secret replaces the Postgres password",
+    { ...tenant, settings: { ...tenantSettings(), secrets: { source: "generated", appSecretNames: ["POSTGRES_PASSWORD"] } } },
+    /`settings.secrets.appSecretNames\[0\]` must not name a credential the stack generates itself.*\(got "POSTGRES_PASSWORD"\)/,
+    "/tenants",
+  ),
+  bad(
+    "settings with a plaintext credential, its value not shown",
+    { ...tenant, settings: { ...tenantSettings(), api: { ...tenantSettings().api, env: { POSTGRES_PASSWORD: FILE_SECRET } } } },
+    /`settings.api.env.POSTGRES_PASSWORD` must not name a credential of the stack.*\(got "POSTGRES_PASSWORD"\)/,
+    "/tenants",
+  ),
+  bad(
+    "settings with an uppercase image repository",
+    { ...tenant, settings: { ...tenantSettings(), worker: { ...tenantSettings().worker, image: "ghcr.io/Acme/worker:1.0.0" } } },
+    /`settings.worker.image` must be a container image reference.*\(got "ghcr.io\/Acme\/worker:1.0.0"\)/,
+    "/tenants",
+  ),
+  bad(
+    "settings with a CPU request above its limit",
+    { ...tenant, settings: { ...tenantSettings(), api: { ...tenantSettings().api, resources: { cpuRequest: "2", cpuLimit: "1" } } } },
+    /`settings.api.resources.cpuRequest` must not exceed `cpuLimit` \(1\) \(got "2"\)/,
+    "/tenants",
+  ),
+  bad(
+    "settings with a CPU limit of 0",
+    { ...tenant, settings: { ...tenantSettings(), api: { ...tenantSettings().api, resources: { cpuRequest: "0", cpuLimit: "0" } } } },
+    /`settings.api.resources.cpuLimit` must be a CPU quantity above 0.*\(got "0"\)/,
+    "/tenants",
+  ),
+  bad(
+    "settings with Redis maxmemory above its memory limit",
+    { ...tenant, settings: { ...tenantSettings(), redis: { ...tenantSettings().redis, maxmemoryMb: 128 } } },
+    /`settings.redis.maxmemoryMb` must be below `resources.memoryLimit` \(64Mi\).*\(got 128\)/,
     "/tenants",
   ),
   {
@@ -175,7 +307,88 @@ const CASES: Case[] = [
     raw: { text: '{"kind":"up","__proto__":{"admin":true}}', type: "application/json" },
     status: 400,
     code: "invalid_input",
-    says: /`__proto__` is not allowed as a key/,
+    says: new RegExp(`\`__proto__\` ${RESERVED}`),
+  },
+  {
+    title: "a constructor key",
+    raw: { text: '{"kind":"up","constructor":{"name":"x"}}', type: "application/json" },
+    status: 400,
+    code: "invalid_input",
+    says: new RegExp(`\`constructor\` ${RESERVED}`),
+  },
+  {
+    title: "a tenant whose settings hold a __proto__ key",
+    url: "/tenants",
+    raw: { text: withKey("settings", '"__proto__": {"ollama": {"enabled": true}}'), type: "application/json" },
+    status: 400,
+    code: "invalid_input",
+    says: new RegExp(`\`settings.__proto__\` ${RESERVED}`),
+  },
+  {
+    title: "a tenant whose api settings hold a __proto__ key",
+    url: "/tenants",
+    raw: { text: withKey("api", '"__proto__": {"replicas": 5}'), type: "application/json" },
+    status: 400,
+    code: "invalid_input",
+    says: new RegExp(`\`settings.api.__proto__\` ${RESERVED}`),
+  },
+  {
+    title: "a provision whose tenant's env holds a prototype key",
+    raw: {
+      text: JSON.stringify({
+        kind: "provision",
+        tenant: { ...tenant, settings: { ...tenantSettings(), api: { env: { prototype: "x" } } } },
+      }),
+      type: "application/json",
+    },
+    status: 400,
+    code: "invalid_input",
+    says: new RegExp(`\`tenant.settings.api.env.prototype\` ${RESERVED}`),
+  },
+  {
+    title: "a migration whose target settings hold a constructor key",
+    raw: {
+      text: JSON.stringify({ kind: "migrate", tenant: "acme", to: "dedicated", settings: { constructor: {} } }),
+      type: "application/json",
+    },
+    status: 400,
+    code: "invalid_input",
+    says: new RegExp(`\`settings.constructor\` ${RESERVED}`),
+  },
+  {
+    title: "a tenant's update whose settings hold a __proto__ key",
+    method: "PATCH",
+    url: "/tenants/acme",
+    raw: { text: '{"settings": {"api": {"__proto__": {"replicas": 5}}}}', type: "application/merge-patch+json" },
+    status: 400,
+    code: "invalid_input",
+    says: new RegExp(`\`settings.api.__proto__\` ${RESERVED}`),
+  },
+  {
+    title: "a tenant's update whose settings hold a constructor key",
+    method: "PATCH",
+    url: "/tenants/acme",
+    raw: { text: '{"settings": {"constructor": {"prototype": {}}}}', type: "application/json" },
+    status: 400,
+    code: "invalid_input",
+    says: new RegExp(`\`settings.constructor\` ${RESERVED}[\\s\\S]*\`settings.constructor.prototype\` ${RESERVED}`),
+  },
+  {
+    title: "a tenant's update with a misspelt field",
+    method: "PATCH",
+    url: "/tenants/acme",
+    body: { hots: "acme.example.org" },
+    status: 400,
+    code: "invalid_input",
+    says: /`hots` is not a known setting \(did you mean "host"\?\)/,
+  },
+  {
+    title: "a tenant's deletion with a misspelt query parameter",
+    method: "DELETE",
+    url: "/tenants/acme?destory=true",
+    status: 400,
+    code: "invalid_input",
+    says: /`destory` is not a known setting \(did you mean "destroy"\?\)/,
   },
   {
     title: "a form-encoded body (415)",
@@ -234,10 +447,11 @@ describe("bad input to the HTTP API", () => {
 
   for (const c of CASES) {
     it(`refuses ${c.title}: ${c.status} ${c.code}, named, nothing reached`, async () => {
+      const hasBody = c.raw !== undefined || c.body !== undefined;
       const response = await fetch(`${base}${c.url ?? "/operations"}`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${TOKEN}`, "content-type": c.raw?.type ?? "application/json" },
-        body: c.raw ? c.raw.text : JSON.stringify(c.body),
+        method: c.method ?? "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, ...(hasBody ? { "content-type": c.raw?.type ?? "application/json" } : {}) },
+        ...(hasBody ? { body: c.raw ? c.raw.text : JSON.stringify(c.body) } : {}),
       });
       const text = await response.text();
       assert.equal(response.status, c.status, text);

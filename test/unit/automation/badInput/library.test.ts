@@ -22,6 +22,8 @@ import { tenantSettings } from "../fixtures";
 import { fakeDriver } from "./fakeDriver";
 import { assertNoSecret, PASSPHRASE, PROVIDER_VALUE, URL_PASSWORD } from "./planted";
 
+const RESERVED = 'is not allowed: no key may be named "__proto__", "constructor" or "prototype"';
+
 /** One refused call on a driver: what it calls and a problem it must name. */
 type Case = [title: string, call: (driver: Driver) => Promise<unknown>, problem: RegExp];
 
@@ -120,6 +122,71 @@ const CASES: Case[] = [
     /^`patch.plan` cannot be changed by an update: move the tenant to the other plan with `migrate` \(`to`\) \(got "shared"\)$/,
   ],
   [
+    "an update naming a field in another case",
+    (d) => d.updateTenant("acme", { Version: "2.0.0" } as never),
+    /^`patch.Version` is not a known setting \(did you mean "version"\?\)/,
+  ],
+  [
+    "an update whose settings hold a __proto__ key",
+    (d) => d.updateTenant("acme", JSON.parse('{"settings": {"api": {"__proto__": {"replicas": 5}}}}')),
+    new RegExp(`^\`patch.settings.api.__proto__\` ${RESERVED}$`),
+  ],
+  [
+    "an update whose settings are a __proto__ key",
+    (d) => d.updateTenant("acme", JSON.parse('{"settings": {"__proto__": {"api": {"replicas": 5}}}}')),
+    new RegExp(`^\`patch.settings.__proto__\` ${RESERVED}$`),
+  ],
+  [
+    "an update whose settings hold a constructor key",
+    (d) => d.updateTenant("acme", { settings: { worker: { env: { constructor: "x" } } } }),
+    new RegExp(`^\`patch.settings.worker.env.constructor\` ${RESERVED}$`),
+  ],
+  [
+    "a provision of a dedicated tenant named shared",
+    (d) => d.provision({ ...tenant, name: "shared" }),
+    /^`name` must not be "shared": a dedicated tenant's stack is "<environment>-<tenant>"/,
+  ],
+  [
+    "a provision of a tenant name with ACL text",
+    (d) => d.provision({ ...tenant, name: "acme ~* &* +@all" }),
+    /^`name` must be a DNS-1123 label.*\(got "acme ~\* &\* \+@all"\)$/,
+  ],
+  [
+    "a provision of an IP address host",
+    (d) => d.provision({ ...tenant, host: "192.168.0.1" }),
+    /^`host` must be a DNS-1123 host name.*\(got "192.168.0.1"\)$/,
+  ],
+  [
+    "a provision of a wildcard host",
+    (d) => d.provision({ ...tenant, host: "*.example.com" }),
+    /^`host` must be a DNS-1123 host name.*\(got "\*.example.com"\)$/,
+  ],
+  [
+    "an update to a URL host",
+    (d) => d.updateTenant("acme", { host: "https://acme.example.org" }),
+    /^`patch.host` must be a DNS-1123 host name.*\(got "https:\/\/acme.example.org"\)$/,
+  ],
+  [
+    "a provision whose settings hold a __proto__ key",
+    (d) => d.provision({ ...tenant, settings: JSON.parse(`{"__proto__": {"ollama": {"enabled": true}}}`) }),
+    new RegExp(`^\`settings.__proto__\` ${RESERVED}$`),
+  ],
+  [
+    "a provision whose settings hold a prototype key",
+    (d) => d.provision({ ...tenant, settings: { ...tenantSettings(), redis: { prototype: {} } } }),
+    new RegExp(`^\`settings.redis.prototype\` ${RESERVED}$`),
+  ],
+  [
+    "a provision with a misspelt tenant field",
+    (d) => d.provision({ ...tenant, regoin: "eu" } as never),
+    /^`regoin` is not a known setting \(did you mean "region"\?\)/,
+  ],
+  [
+    "a migration whose target settings hold a __proto__ key",
+    (d) => d.migrate({ tenant: "acme", to: "dedicated", settings: JSON.parse('{"__proto__": {"api": {"replicas": 5}}}') }),
+    new RegExp(`^\`settings.__proto__\` ${RESERVED}$`),
+  ],
+  [
     "an update whose dry run is not a flag",
     (d) => d.updateTenant("acme", {}, { dryRun: "yes" as never }),
     /^`dryRun` must be true or false \(got "yes"\)$/,
@@ -136,7 +203,7 @@ describe("bad options to the library", () => {
           assert.equal(error.code, "invalid_input");
           assert.equal(error.problems.length, 1, error.message);
           assert.match(error.problems[0], problem);
-          assert.match(error.message, /^Invalid .+ options \(1 problem\):/);
+          assert.match(error.message, /^Invalid (.+ options|tenant) \(1 problem\):/);
           assert.equal(exitCodeOf(error), EXIT.invalidInput);
           return true;
         });
@@ -238,7 +305,7 @@ describe("bad options to the library", () => {
       await assert.rejects(registry.create({ ...tenant, settings }), (error: unknown) => {
         assert.ok(error instanceof InputError);
         assert.deepEqual(error.problems, [
-          '`secrets.appSecretNames[0]` ("STRIPE_KEY") needs a value the driver cannot supply: it sets a stack\'s settings as plain config, never secret config. ' +
+          '`settings.secrets.appSecretNames[0]` ("STRIPE_KEY") needs a value the driver cannot supply: it sets a stack\'s settings as plain config, never secret config. ' +
             "Read it from a secret store instead (`secrets.source: external` with `remoteKeys.STRIPE_KEY`), or remove it",
         ]);
         return true;
@@ -246,6 +313,125 @@ describe("bad options to the library", () => {
       assert.deepEqual(await registry.list(), [], "nothing was registered");
       await db.close();
     });
+  });
+
+  describe("settings through the registry", () => {
+    let db: ReturnType<typeof openSqlite>;
+    let registry: TenantRegistry;
+    beforeEach(async () => {
+      db = openSqlite(":memory:");
+      for (const statement of SCHEMA) await db.run(statement);
+      registry = new TenantRegistry(db, ["local"]);
+    });
+    afterEach(() => db.close());
+
+    /** `call` must be refused with an InputError naming exactly `problems`, the registry as it was. */
+    async function refused(call: () => Promise<unknown>, problems: readonly RegExp[]): Promise<void> {
+      const before = await registry.list();
+      await assert.rejects(call(), (error: unknown) => {
+        assert.ok(error instanceof InputError, String(error));
+        assert.equal(error.problems.length, problems.length, error.message);
+        problems.forEach((problem, i) => assert.match(error.problems[i], problem));
+        assert.equal(exitCodeOf(error), EXIT.invalidInput);
+        assertNoSecret(error.message, "the error");
+        return true;
+      });
+      assert.deepEqual(await registry.list(), before, "nothing registered or changed");
+    }
+    const settings = (json: string) => ({ ...tenant, settings: JSON.parse(json) as Record<string, unknown> });
+    const reserved = (path: string) => new RegExp(`^\`${path.replace(/[.[\]]/g, "\\$&")}\` ${RESERVED}$`);
+
+    const CREATE: [title: string, input: () => unknown, problems: RegExp[]][] = [
+      [
+        "settings that are a __proto__ key",
+        () => settings('{"__proto__": {"ollama": {"enabled": true}}}'),
+        [reserved("settings.__proto__")],
+      ],
+      [
+        "api settings holding a __proto__ key",
+        () => ({ ...tenant, settings: { ...tenantSettings(), api: JSON.parse('{"__proto__": {"replicas": 5}}') } }),
+        [reserved("settings.api.__proto__")],
+      ],
+      [
+        "a setting named constructor",
+        () => ({ ...tenant, settings: { ...tenantSettings(), constructor: {} } }),
+        [reserved("settings.constructor")],
+      ],
+      [
+        "env variables named constructor and prototype",
+        () => ({
+          ...tenant,
+          settings: { ...tenantSettings(), worker: { ...tenantSettings().worker, env: { constructor: "x", prototype: "y" } } },
+        }),
+        [reserved("settings.worker.env.constructor"), reserved("settings.worker.env.prototype")],
+      ],
+      [
+        "a plaintext credential, its value not shown",
+        () => ({
+          ...tenant,
+          settings: { ...tenantSettings(), worker: { ...tenantSettings().worker, env: { REDIS_PASSWORD: URL_PASSWORD } } },
+        }),
+        [/^`settings.worker.env.REDIS_PASSWORD` must not name a credential of the stack.*\(got "REDIS_PASSWORD"\)$/],
+      ],
+      [
+        "an app secret replacing the Redis password",
+        () => ({ ...tenant, settings: { ...tenantSettings(), secrets: { source: "generated", appSecretNames: ["REDIS_PASSWORD"] } } }),
+        [/^`settings.secrets.appSecretNames\[0\]` must not name a credential the stack generates itself/],
+      ],
+      [
+        "a memory request above its limit and an uppercase image repository",
+        () => ({
+          ...tenant,
+          settings: {
+            ...tenantSettings(),
+            api: { ...tenantSettings().api, image: "Hashicorp/http-echo:1.0.0", resources: { memoryRequest: "2Gi", memoryLimit: "1Gi" } },
+          },
+        }),
+        [
+          /^`settings.api.image` must be a container image reference.*\(got "Hashicorp\/http-echo:1.0.0"\)$/,
+          /^`settings.api.resources.memoryRequest` must not exceed `memoryLimit` \(1Gi\) \(got "2Gi"\)$/,
+        ],
+      ],
+      [
+        "a misspelt setting, the one meant named",
+        () => ({ ...tenant, settings: { ...tenantSettings(), redis: { ...tenantSettings().redis, maxmemroyMb: 32 } } }),
+        [/^`settings.redis.maxmemroyMb` is not a known setting \(did you mean "maxmemoryMb"\?\)/],
+      ],
+    ];
+    for (const [title, input, problems] of CREATE) {
+      it(`refuses to register a tenant with ${title}`, () => refused(() => registry.create(input() as never), problems));
+    }
+
+    const UPDATE: [title: string, patch: () => unknown, problems: RegExp[]][] = [
+      [
+        "settings that are a __proto__ key",
+        () => JSON.parse('{"settings": {"__proto__": {"api": {"replicas": 5}}}}'),
+        [reserved("settings.__proto__")],
+      ],
+      [
+        "api settings holding a __proto__ key",
+        () => JSON.parse('{"settings": {"api": {"__proto__": {"maxUnavailable": 0}}}}'),
+        [reserved("settings.api.__proto__")],
+      ],
+      [
+        "a patch that is a __proto__ key",
+        () => JSON.parse('{"__proto__": {"host": "evil.example.com"}}'),
+        [/^`__proto__` is not a known setting; allowed: /],
+      ],
+      ["a setting named prototype", () => ({ settings: { prototype: { api: {} } } }), [reserved("settings.prototype")]],
+      [
+        "a misspelt setting, the one meant named",
+        () => ({ settings: { api: { replcias: 2 } } }),
+        [/^`settings.api.replcias` is not a known setting \(did you mean "replicas"\?\)/],
+      ],
+    ];
+    for (const [title, patch, problems] of UPDATE) {
+      it(`refuses to update a tenant with ${title}, changing nothing`, async () => {
+        await registry.create(tenant);
+        await refused(() => registry.update("acme", patch() as never), problems);
+        assert.deepEqual(Object.getPrototypeOf((await registry.show("acme")).settings), Object.prototype);
+      });
+    }
   });
 
   describe("errors as every surface reports them", () => {
