@@ -123,6 +123,7 @@ export class AppStack extends pulumi.ComponentResource {
       // The app serves the tenants routed here: a migration's copy (the target before the switch, the
       // source after it) has its database and credentials, but no pod of this stack reads or writes it.
       tenants: tenants.filter((t) => t.routed).map((t) => t.name),
+      tenantHosts: Object.fromEntries(tenants.filter((t) => t.routed).map((t) => [t.name, t.host])),
       ollama: spec.ollama.enabled,
       credentialsChecksum: secrets.credentialsChecksum,
     };

@@ -26,6 +26,13 @@ export interface AppWiring {
   readonly tenancyMode: "shared" | "dedicated";
   /** Names of the tenants, exposed as `TENANTS` (comma-separated). */
   readonly tenants: readonly string[];
+  /**
+   * The host of each of `tenants`, exposed as `TENANT_HOSTS` (`host=tenant`, comma-separated): a request
+   * for a host not listed is no tenant's here (during a migration's switch, the moved tenant's host may
+   * still reach a stack that no longer serves it).
+   * @default - not set
+   */
+  readonly tenantHosts?: Readonly<Record<string, string>>;
   /** Whether Ollama runs in the stack; sets `OLLAMA_URL`. */
   readonly ollama: boolean;
   /**
@@ -94,6 +101,16 @@ function environment(spec: WorkloadSpec, wiring: AppWiring, credentials: StackCr
   const wired: k8s.types.input.core.v1.EnvVar[] = [
     { name: "TENANCY_MODE", value: wiring.tenancyMode },
     { name: "TENANTS", value: wiring.tenants.join(",") },
+    ...(wiring.tenantHosts
+      ? [
+          {
+            name: "TENANT_HOSTS",
+            value: Object.entries(wiring.tenantHosts)
+              .map(([tenant, host]) => `${host}=${tenant}`)
+              .join(","),
+          },
+        ]
+      : []),
     { name: "TENANTS_DIR", value: TENANTS_MOUNT_PATH },
     { name: "MAINTENANCE_DIR", value: MAINTENANCE_MOUNT_PATH },
     { name: "POSTGRES_HOST", value: SERVICES.postgres },

@@ -83,7 +83,11 @@ async function removeSpare(context: MigrationContext, scope: JobScope, migration
       if (verify?.status !== "done") throw new Error(`migration ${migration.operationId} has no done verify step: its source copy is kept`);
     }
     const fleetStack = (await currentStack(context, stack))!;
-    data = await removeCopy(await context.config.dataPlane!.endpoints(fleetStack, context), tenant.name, migrationIdOf(migration.operationId));
+    data = await removeCopy(
+      await context.config.dataPlane!.endpoints(fleetStack, context),
+      tenant.name,
+      migrationIdOf(migration.operationId),
+    );
     const step = (what: string) => `${stack}:${what}:${migration.operationId}`;
     if (spare.plan === "dedicated") {
       const settings = fleetStack.settings as unknown as Record<string, Record<string, unknown>>;

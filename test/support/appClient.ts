@@ -7,6 +7,8 @@ import type { KubeClient } from "./kube";
 
 /** An answer of the app: its status, its `Retry-After` and its JSON body (undefined when not JSON). */
 export interface AppReply {
+  /** The `ip:port` that answered. */
+  readonly address: string;
   readonly status: number;
   readonly retryAfter?: string;
   readonly body: any;
@@ -61,7 +63,7 @@ export class AppClient {
               parsed = undefined;
             }
             const retryAfter = res.headers["retry-after"];
-            resolve({ status: res.statusCode ?? 0, body: parsed, ...(retryAfter ? { retryAfter: String(retryAfter) } : {}) });
+            resolve({ address, status: res.statusCode ?? 0, body: parsed, ...(retryAfter ? { retryAfter: String(retryAfter) } : {}) });
           });
         },
       );
@@ -74,7 +76,7 @@ export class AppClient {
   /** Every note of the tenant, page by page. */
   async allNotes(): Promise<{ id: number; text: string; idempotencyKey: string | null }[]> {
     const notes: { id: number; text: string; idempotencyKey: string | null }[] = [];
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const reply = await this.send("GET", `/notes?after=${after}&limit=1000`);
       if (reply.status !== 200) throw new Error(`GET /notes of ${this.host}: ${reply.status} ${JSON.stringify(reply.body)}`);
       notes.push(...reply.body.notes);

@@ -16,6 +16,8 @@ export interface TrafficRecord {
   readonly key?: string;
   /** When it was sent, ms since the epoch. */
   readonly at: number;
+  /** The `ip:port` that answered. */
+  readonly address?: string;
   /** Its status, or 0 when no answer came (the error says why). */
   readonly status: number;
   /** The app's error code (`read_only`, `unavailable`, ...) or the client's error. */
@@ -92,11 +94,19 @@ export class TrafficLoad {
           kind: write ? "write" : "read",
           ...(write ? { key } : {}),
           at,
+          address: reply.address,
           status: reply.status,
           ...(reply.status >= 300 ? { error: String(reply.body?.error?.code ?? reply.status) } : {}),
         });
       } catch (error) {
-        this.records.push({ tenant, kind: write ? "write" : "read", ...(write ? { key } : {}), at, status: 0, error: (error as Error).message });
+        this.records.push({
+          tenant,
+          kind: write ? "write" : "read",
+          ...(write ? { key } : {}),
+          at,
+          status: 0,
+          error: (error as Error).message,
+        });
       }
       await sleep(this.intervalMs);
     }

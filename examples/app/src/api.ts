@@ -35,7 +35,7 @@ const MAX_PAGE = 1000;
 /** The routes of the tenants' resources. */
 export function apiRoutes(services: Services, router: Router<RequestContext>): void {
   const { config, databases, redis, maintenance } = services;
-  const routing: TenantRouting = { tenants: config.tenants, hosts: config.tenantHosts };
+  const routing: TenantRouting = { tenants: config.tenants, hosts: config.tenantHosts, hostsKnown: config.tenantHostsKnown };
   type TenantHandler = (tenant: string, ctx: RequestContext, params: Readonly<Record<string, string>>) => Promise<Reply>;
 
   /** A handler of one tenant's request: chooses the tenant; a write is refused while the tenant is read-only. */

@@ -31,8 +31,10 @@ export interface Config {
   readonly maintenanceDir: string;
   /** Redis for tenants without `<tenant>.redis-url`: `REDIS_HOST`, `REDIS_PORT`, `REDIS_PASSWORD`. @default redis:6379, no password */
   readonly redis: { readonly host: string; readonly port: number; readonly password?: string };
-  /** `TENANT_HOSTS`: `host=tenant` pairs (comma-separated) for hosts whose first label is not the tenant. @default - none */
+  /** `TENANT_HOSTS`: `host=tenant` pairs (comma-separated), set by the stack for the tenants it routes here. @default - none */
   readonly tenantHosts: ReadonlyMap<string, string>;
+  /** Whether `TENANT_HOSTS` was set (even empty): then a host it does not list is no tenant's. */
+  readonly tenantHostsKnown: boolean;
   /** `WATCH_INTERVAL_MS`: how often the files of TENANTS_DIR and MAINTENANCE_DIR are re-read. @default 1000 */
   readonly watchIntervalMs: number;
   /** `SHUTDOWN_DELAY_MS`: after SIGTERM, how long requests are still accepted (readyz 503) while endpoints converge. @default 2000 */
@@ -121,6 +123,7 @@ export function loadConfig(role: Role, env: Readonly<Record<string, string | und
       ...(env.REDIS_PASSWORD ? { password: env.REDIS_PASSWORD } : {}),
     },
     tenantHosts,
+    tenantHostsKnown: env.TENANT_HOSTS !== undefined,
     watchIntervalMs: int("WATCH_INTERVAL_MS", 1000, 50, 60_000),
     shutdownDelayMs: int("SHUTDOWN_DELAY_MS", 2000, 0, 600_000),
     shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 25_000, 100, 3_600_000),

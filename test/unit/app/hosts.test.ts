@@ -34,4 +34,14 @@ describe("reference app: host -> tenant", () => {
     ];
     for (const [routing, headers, expected] of cases) assert.deepEqual(chooseTenant(headers, routing), expected, JSON.stringify(headers));
   });
+
+  it("told the hosts (TENANT_HOSTS, as the stack sets it), never gives another tenant's host to the only tenant", () => {
+    // A shared stack that no longer serves acme (a migration's switch): acme's host may still reach it.
+    const rest = { tenants: ["globex"], hosts: new Map([["globex.example.com", "globex"]]), hostsKnown: true };
+    assert.deepEqual(chooseTenant({ host: "globex.example.com" }, rest), { tenant: "globex" });
+    assert.deepEqual(chooseTenant({ host: "acme.example.com" }, rest), {
+      problem: 'no tenant is served at host "acme.example.com": use a tenant\'s host or name it in X-Tenant',
+    });
+    assert.deepEqual(chooseTenant({ host: "10.0.0.7", xTenant: "globex" }, rest), { tenant: "globex" });
+  });
 });

@@ -53,6 +53,8 @@ describe("AppStack, dedicated", () => {
     assert.equal(env.OLLAMA_URL, "http://ollama:11434");
     assert.equal(env.TENANCY_MODE, "dedicated");
     assert.equal(env.TENANTS, "acme");
+    // Its host, so that the app refuses every other (app contract, TENANT_HOSTS).
+    assert.match(env.TENANT_HOSTS, /^[a-z0-9.-]+=acme$/);
     assert.deepEqual(env.POSTGRES_PASSWORD, { name: "credentials", key: "POSTGRES_PASSWORD" });
     assert.deepEqual(env.APP_SECRET_KEY, { name: "credentials", key: "APP_SECRET_KEY" });
     assert.equal(pod.automountServiceAccountToken, false);
@@ -324,6 +326,7 @@ describe("AppStack, shared with three tenants", () => {
       env.find((v: any) => v.name === "TENANTS"),
       { name: "TENANTS", value: "acme,globex,initech-eu" },
     );
+    assert.match(env.find((v: any) => v.name === "TENANT_HOSTS").value, /^[a-z0-9.-]+=acme,[a-z0-9.-]+=globex,[a-z0-9.-]+=initech-eu$/);
   });
 });
 

@@ -90,7 +90,11 @@ async function describeSource(url: string, database: string): Promise<SourceData
       )
     ).rows;
     // The source's fence is the migration's, not the tenant's: the copy is writable.
-    return { ...row, roles: await referencedRoles(client), settings: settings.filter((s) => !(s.role === null && isFenceSetting(s.setting))) };
+    return {
+      ...row,
+      roles: await referencedRoles(client),
+      settings: settings.filter((s) => !(s.role === null && isFenceSetting(s.setting))),
+    };
   });
 }
 
