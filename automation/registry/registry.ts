@@ -94,6 +94,9 @@ export class TenantRegistry {
    */
   async create(input: TenantInput): Promise<RegisteredTenant> {
     const parsed = parseTenantInput(input);
+    // The tenant's own fields first: a cluster the driver does not have is the problem to fix before its settings.
+    const unknown = this.clusters && unknownCluster(this.clusters, parsed.cluster);
+    if (unknown) throw new InputError("tenant", [unknown]);
     // Its settings named as the tenant's (`settings.api.image`), as an update names them.
     checkTenantSettings(parsed);
     return this.db.transaction(async (tx) => {
