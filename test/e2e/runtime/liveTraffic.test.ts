@@ -6,48 +6,26 @@
  * The tests are one scenario, in order: each starts from the fleet the one before left.
  */
 import * as assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
-import { clusterDataPlane, Driver, type FleetUpgradeResult } from "../../../automation";
-import { AppClient, IngressRoutes } from "../../support/appClient";
-import { appVersions, tagOf, type AppVersions } from "../../support/appImages";
-import { KUBECONFIG, OWN_CLUSTER } from "../../support/controlPlane";
-import { devSettings } from "../../support/devStack";
-import { KubeClient } from "../../support/kube";
-import { removeNamespace, testDir, TEST_RUN_LABELS } from "../../support/testRun";
+import { type Driver, type FleetUpgradeResult } from "../../../automation";
+import { AppClient, type IngressRoutes } from "../../support/appClient";
+import { tagOf, type AppVersions } from "../../support/appImages";
+import { OWN_CLUSTER } from "../../support/controlPlane";
+import type { KubeClient } from "../../support/kube";
+import { LiveFleet } from "../../support/liveFleet";
 import { TrafficLoad } from "../../support/trafficLoad";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("the reference app under live traffic", function () {
-  const run = randomBytes(2).toString("hex");
-  // One dedicated tenant and a shared stack of two.
-  const [solo, s1, s2] = ["solo", "s1", "s2"].map((t) => `l${run}-${t}`);
-  const sharedNamespace = `l${run}-shared`;
-  const namespaceOf = (tenant: string) => (tenant === solo ? `tenantstack-dev-${solo}` : sharedNamespace);
-  const stateDir = testDir("live-traffic");
-  const workspace = { stateDir, passphrase: randomBytes(16).toString("hex"), env: { KUBECONFIG } };
+  // One dedicated tenant (solo) and a shared stack of two (s1, s2): test/support/liveFleet.ts.
+  let fleet: LiveFleet;
+  let solo: string, s1: string, s2: string, sharedNamespace: string;
   let kube: KubeClient;
   let driver: Driver;
   let versions: AppVersions;
-  const clients: Record<string, AppClient> = {};
+  let clients: Record<string, AppClient>;
   let routes: IngressRoutes;
-
-  /** The dev stack's settings on the real node, as a tenant's: two API replicas, no Ollama, no backups. */
-  function settings(): Record<string, any> {
-    const dev = devSettings("real");
-    return {
-      scheduling: dev.scheduling,
-      api: { ...dev.api, replicas: 2, progressDeadlineSeconds: 60 },
-      worker: { ...dev.worker, progressDeadlineSeconds: 60 },
-      postgres: { ...dev.postgres, backup: { enabled: false } },
-      redis: dev.redis,
-      ollama: { enabled: false },
-      ingress: dev.ingress,
-      secrets: dev.secrets,
-      namespaceLabels: TEST_RUN_LABELS,
-    };
-  }
+  const namespaceOf = (tenant: string) => (tenant === solo ? `tenantstack-dev-${solo}` : sharedNamespace);
 
   /** The image of every api and worker Deployment, read from the API server. */
   async function images(): Promise<Record<string, string>> {
@@ -84,40 +62,11 @@ describe("the reference app under live traffic", function () {
 
   before(async function () {
     if (OWN_CLUSTER) this.skip(); // the app's versions are imported into the local node
-    versions = appVersions();
-    kube = KubeClient.fromKubeconfig(KUBECONFIG);
-    driver = await Driver.open({ workspace, poolSize: 1, migration: { dataPlane: clusterDataPlane() } });
-    const version = tagOf(versions.current);
-    await driver.registry.create({ name: solo, host: `${solo}.example.com`, plan: "dedicated", version, settings: settings() });
-    await driver.registry.create({
-      name: s1,
-      host: `${s1}.example.com`,
-      plan: "shared",
-      version,
-      settings: { ...settings(), namespace: sharedNamespace },
-    });
-    await driver.registry.create({ name: s2, host: `${s2}.example.com`, plan: "shared", version });
-    const up = await driver.up({ concurrency: 1 });
-    assert.deepEqual(
-      up.stacks.map((s) => [s.stack, s.status]),
-      [
-        [`dev-${solo}`, "succeeded"],
-        ["dev-shared", "succeeded"],
-      ],
-      JSON.stringify(up.stacks.map((s) => s.error)),
-    );
-    routes = await IngressRoutes.watch(kube);
-    for (const tenant of [solo, s1, s2])
-      clients[tenant] = new AppClient(() => routes.address(`${tenant}.example.com`), `${tenant}.example.com`);
+    fleet = await LiveFleet.open();
+    ({ solo, s1, s2 } = fleet.tenants);
+    ({ sharedNamespace, kube, driver, versions, clients, routes } = fleet);
   });
-  after(async () => {
-    routes?.close();
-    for (const client of Object.values(clients)) client.close();
-    await driver?.close();
-    if (kube) for (const ns of [namespaceOf(solo), sharedNamespace, `tenantstack-dev-${s1}`]) await removeNamespace(kube, ns);
-    kube?.close();
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+  after(() => fleet?.close());
 
   it("serves every tenant from its own database: a tenant's notes are not another's", async () => {
     for (const tenant of [solo, s1, s2]) {
