@@ -18,6 +18,7 @@ import { clusterDataPlane } from "../automation";
 import { tagOf } from "../test/support/appImages";
 import { ensureControlPlane, REPO, releaseControlPlane } from "../test/support/controlPlane";
 import { LiveFleet } from "../test/support/liveFleet";
+import { kubectl } from "../test/support/pods";
 import { TrafficLoad, type TrafficRecord } from "../test/support/trafficLoad";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -29,12 +30,24 @@ async function grow(fleet: LiveFleet, tenant: string, megabytes: number): Promis
   const { postgresUrl } = await clusterDataPlane().endpoints(stack, { kube: () => fleet.kube });
   const url = new URL(postgresUrl);
   url.pathname = `/tenant_${tenant.replace(/-/g, "_")}`;
-  const client = new Client({ connectionString: url.toString() });
-  await client.connect();
+  // A new pod's address reaches the policy enforcer's sets a moment after it starts: retry the first connection.
+  let client: Client | undefined;
+  for (let attempt = 1; !client; attempt++) {
+    const candidate = new Client({ connectionString: url.toString() });
+    try {
+      await candidate.connect();
+      await candidate.query("SELECT 1");
+      client = candidate;
+    } catch (error) {
+      await candidate.end().catch(() => undefined);
+      if (attempt === 30) throw error;
+      await sleep(2000);
+    }
+  }
   try {
     const size = async () => Number((await client.query("SELECT pg_database_size(current_database()) AS b")).rows[0].b) / 1e6;
     while ((await size()) < megabytes) {
-      await client.query("INSERT INTO notes (text) SELECT 'seed ' || md5(g::text) || repeat('x', 1000) FROM generate_series(1, 5000) g");
+      await client.query("INSERT INTO notes (text) SELECT 'seed ' || md5(g::text) || repeat('x', 1000) FROM generate_series(1, 1000) g");
     }
     return size();
   } finally {
@@ -113,6 +126,16 @@ async function main(): Promise<void> {
       for (const direction of ["out", "back"] as const)
         moves.push({ megabytes: grown, ...(await move(fleet, direction, `${direction}-${i}-${fleet.run}`)) });
     }
+  } catch (error) {
+    // What the data servers' pods went through, for the report.
+    for (const ns of fleet.namespaces())
+      for (const pod of ["postgres-0", "redis-0"]) {
+        const found = await fleet.kube.get(`/api/v1/namespaces/${ns}/pods/${pod}`).catch(() => undefined);
+        if (found)
+          console.error(`${ns}/${pod}: ${JSON.stringify(found.status?.containerStatuses?.map((c: any) => [c.restartCount, c.lastState]))}`);
+        if (found && pod === "postgres-0") console.error(kubectl(["-n", ns, "logs", pod, "--tail=15"]).output);
+      }
+    throw error;
   } finally {
     await fleet.close();
     releaseControlPlane();
