@@ -50,31 +50,41 @@ export class LiveFleet {
     for (const tenant of [solo, s1, s2]) this.clients[tenant] = new AppClient(() => routes.address(this.host(tenant)), this.host(tenant));
   }
 
-  /** Registers the tenants at the app's current version and brings their two stacks up; throws with the stacks' errors. */
+  /** Registers the tenants at the app's current version, brings their two stacks up, then follows the routes their Ingresses made; throws with the stacks' errors. */
   static async open(): Promise<LiveFleet> {
     const run = randomBytes(2).toString("hex");
+    const [solo, s1, s2] = ["solo", "s1", "s2"].map((t) => `l${run}-${t}`);
+    const host = (tenant: string) => `${tenant}.example.com`;
     const versions = appVersions();
     const kube = KubeClient.fromKubeconfig(KUBECONFIG);
     const stateDir = testDir("live-traffic");
     const workspace = { stateDir, passphrase: randomBytes(16).toString("hex"), env: { KUBECONFIG } };
     const driver = await Driver.open({ workspace, poolSize: 1, migration: { dataPlane: clusterDataPlane() } });
-    const routes = await IngressRoutes.watch(kube);
-    const fleet = new LiveFleet(run, driver, kube, versions, routes, stateDir);
-    const { solo, s1, s2 } = fleet.tenants;
-    const version = tagOf(versions.current);
-    await driver.registry.create({ name: solo, host: fleet.host(solo), plan: "dedicated", version, settings: liveTenantSettings() });
-    await driver.registry.create({
-      name: s1,
-      host: fleet.host(s1),
-      plan: "shared",
-      version,
-      settings: { ...liveTenantSettings(), namespace: fleet.sharedNamespace },
-    });
-    await driver.registry.create({ name: s2, host: fleet.host(s2), plan: "shared", version });
-    const up = await driver.up({ concurrency: 1 });
-    const failed = up.stacks.filter((s) => s.status !== "succeeded");
-    if (failed.length) throw new Error(`the live fleet did not come up: ${JSON.stringify(failed.map((s) => [s.stack, s.error]))}`);
-    return fleet;
+    try {
+      const version = tagOf(versions.current);
+      await driver.registry.create({ name: solo, host: host(solo), plan: "dedicated", version, settings: liveTenantSettings() });
+      await driver.registry.create({
+        name: s1,
+        host: host(s1),
+        plan: "shared",
+        version,
+        settings: { ...liveTenantSettings(), namespace: `l${run}-shared` },
+      });
+      await driver.registry.create({ name: s2, host: host(s2), plan: "shared", version });
+      const up = await driver.up({ concurrency: 1 });
+      const failed = up.stacks.filter((s) => s.status !== "succeeded");
+      if (failed.length) throw new Error(`the live fleet did not come up: ${JSON.stringify(failed.map((s) => [s.stack, s.error]))}`);
+      // Read once the Ingresses exist (they are among the last resources an up makes).
+      const routes = await IngressRoutes.watch(kube);
+      return new LiveFleet(run, driver, kube, versions, routes, stateDir);
+    } catch (error) {
+      // Nothing left behind by a fleet that did not come up.
+      await driver.close();
+      for (const ns of [`tenantstack-dev-${solo}`, `l${run}-shared`]) await removeNamespace(kube, ns);
+      kube.close();
+      rmSync(stateDir, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   /** A tenant's host. */
