@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { loadConfig, type Config, type Role } from "../../examples/app/src/config";
 import { consoleLogger, type Logger, silentLogger } from "../../examples/app/src/log";
 import { PostgresServer, RedisServer, useDataServerBinaries } from "../e2e/migration/data/servers";
+import { readBody } from "../support/httpBody";
 import { testDir } from "../support/testRun";
 
 /** A tenant of the fixture: its database and, with an ACL user, its Redis URL. */
@@ -49,19 +50,7 @@ export function http(
   };
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: "127.0.0.1", port, method, path: pathname, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-      res.on("error", reject);
+      readBody(res).then(({ text, json }) => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json }), reject);
     });
     req.on("error", reject);
     req.end(body);

@@ -3,6 +3,7 @@
  * Service's address, the tenant chosen by the `Host` header as an Ingress would pass it.
  */
 import { Agent, request } from "node:http";
+import { readBody } from "./httpBody";
 import type { KubeClient } from "./kube";
 
 /** An answer of the app: its status, its `Retry-After` and its JSON body (undefined when not JSON). */
@@ -51,20 +52,10 @@ export class AppClient {
           headers: { host: this.host, ...(payload ? { "content-type": "application/json" } : {}), ...headers },
         },
         (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (chunk: Buffer) => chunks.push(chunk));
-          res.on("error", reject);
-          res.on("end", () => {
-            const text = Buffer.concat(chunks).toString("utf8");
-            let parsed: unknown;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              parsed = undefined;
-            }
+          readBody(res).then(({ json }) => {
             const retryAfter = res.headers["retry-after"];
-            resolve({ address, status: res.statusCode ?? 0, body: parsed, ...(retryAfter ? { retryAfter: String(retryAfter) } : {}) });
-          });
+            resolve({ address, status: res.statusCode ?? 0, body: json, ...(retryAfter ? { retryAfter: String(retryAfter) } : {}) });
+          }, reject);
         },
       );
       req.on("timeout", () => req.destroy(new Error(`${method} ${path} to ${address} (${this.host}): no answer in 5 s`)));
