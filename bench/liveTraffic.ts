@@ -19,10 +19,9 @@ import { tagOf } from "../test/support/appImages";
 import { ensureControlPlane, REPO, releaseControlPlane } from "../test/support/controlPlane";
 import { LiveFleet } from "../test/support/liveFleet";
 import { kubectl } from "../test/support/pods";
-import { TrafficLoad, type TrafficRecord } from "../test/support/trafficLoad";
+import { spanMs, TrafficLoad } from "../test/support/trafficLoad";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const span = (records: readonly TrafficRecord[]) => (records.length ? (records[records.length - 1].at - records[0].at) / 1000 : 0);
 
 /** Grows `tenant`'s notes table on its stack's Postgres to about `megabytes` (1 KB notes), as the superuser; returns the database's size in MB. */
 async function grow(fleet: LiveFleet, tenant: string, megabytes: number): Promise<number> {
@@ -81,16 +80,14 @@ async function move(fleet: LiveFleet, direction: Move["direction"], id: string):
   } finally {
     await load.stop();
   }
-  const failed = load.of(s1).failed;
-  const readOnly = failed.filter((r) => r.error === "read_only");
-  const unrouted = failed.filter((r) => r.status === 404 || (r.status === 0 && /no Ingress claims host/.test(r.error ?? "")));
+  const { readOnly, unrouted, other } = load.failures(s1);
   return {
     direction,
     seconds: (Date.now() - start) / 1000 - 2,
-    readOnlySeconds: span(readOnly),
+    readOnlySeconds: spanMs(readOnly) / 1000,
     refusedWrites: readOnly.length,
-    unroutedSeconds: span(unrouted),
-    otherFailures: failed.length - readOnly.length - unrouted.length,
+    unroutedSeconds: spanMs(unrouted) / 1000,
+    otherFailures: other.length,
   };
 }
 

@@ -35,6 +35,11 @@ export interface TenantTraffic {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The time from the first to the last of some records, in ms (0 when none). */
+export function spanMs(records: readonly TrafficRecord[]): number {
+  return records.length ? records[records.length - 1].at - records[0].at : 0;
+}
+
 /** The load; see the module's comment. */
 export class TrafficLoad {
   private readonly records: TrafficRecord[] = [];
@@ -74,10 +79,21 @@ export class TrafficLoad {
     };
   }
 
+  /**
+   * The failed requests of `tenant` during a migration, by kind: writes refused as read-only (503
+   * `read_only`, the drain), requests while its host reached no stack serving it (no Ingress claimed it,
+   * or a stack answered 404: the switch), and anything else.
+   */
+  failures(tenant: string): { readOnly: TrafficRecord[]; unrouted: TrafficRecord[]; other: TrafficRecord[] } {
+    const failed = this.of(tenant).failed;
+    const readOnly = failed.filter((r) => r.kind === "write" && r.status === 503 && r.error === "read_only");
+    const unrouted = failed.filter((r) => r.status === 404 || (r.status === 0 && /no Ingress claims host/.test(r.error ?? "")));
+    return { readOnly, unrouted, other: failed.filter((r) => !readOnly.includes(r) && !unrouted.includes(r)) };
+  }
+
   /** The time from the first to the last `read_only` refusal of `tenant`'s writes, in ms (0 when none). */
   readOnlyWindow(tenant: string): number {
-    const refused = this.of(tenant).failed.filter((r) => r.error === "read_only");
-    return refused.length ? refused[refused.length - 1].at - refused[0].at : 0;
+    return spanMs(this.failures(tenant).readOnly);
   }
 
   private async loop(tenant: string, client: AppClient): Promise<void> {

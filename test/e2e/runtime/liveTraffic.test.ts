@@ -12,7 +12,7 @@ import { tagOf, type AppVersions } from "../../support/appImages";
 import { OWN_CLUSTER } from "../../support/controlPlane";
 import type { KubeClient } from "../../support/kube";
 import { LiveFleet } from "../../support/liveFleet";
-import { TrafficLoad } from "../../support/trafficLoad";
+import { spanMs, TrafficLoad } from "../../support/trafficLoad";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -172,24 +172,17 @@ describe("the reference app under live traffic", function () {
     // routed by neither stack. The switch unroutes the source before it routes the target (an ingress
     // controller may refuse two Ingresses claiming one host), so for that moment its host leads nowhere:
     // no Ingress claims it, or a stack that no longer serves it answers 404. Nothing else.
-    const failed = load.of(s1).failed;
-    const readOnly = failed.filter((r) => r.kind === "write" && r.status === 503 && r.error === "read_only");
-    const unrouted = failed.filter((r) => (r.status === 0 && /no Ingress claims host/.test(r.error ?? "")) || r.status === 404);
-    assert.deepEqual(
-      failed.filter((r) => !readOnly.includes(r) && !unrouted.includes(r)),
-      [],
-      "nothing but read-only refusals of writes and the switch's unrouted moment",
-    );
+    const { readOnly, unrouted, other } = load.failures(s1);
+    assert.deepEqual(other, [], "nothing but read-only refusals of writes and the switch's unrouted moment");
     assert.ok(readOnly.length > 0, "the drain refused writes");
     // The others: every request succeeded.
     for (const tenant of [solo, s2]) {
       assert.deepEqual(load.of(tenant).failed, [], `${tenant}: no request failed during the migrations`);
       await assertWritesKept(load, tenant);
     }
-    const span = (records: { at: number }[]) => (records.length ? (records[records.length - 1].at - records[0].at) / 1000 : 0);
     console.log(
       `      ${s1}: read-only window out ${(windows[0] / 1000).toFixed(1)} s (${readOnly.length} writes refused both ways); ` +
-        `unrouted ${unrouted.length} requests over ${span(unrouted).toFixed(1)} s both ways`,
+        `unrouted ${unrouted.length} requests over ${(spanMs(unrouted) / 1000).toFixed(1)} s both ways`,
     );
   });
 });
