@@ -7,6 +7,7 @@
 import * as assert from "node:assert/strict";
 import { Client } from "pg";
 import { startApi, type RunningApi } from "../../examples/app/src/api";
+import { fenceKey, fenceTenantUser, unfenceTenantUser } from "../../automation/migration/data/redis/fence";
 import { AppFixture, appLogger, eventually, http } from "./fixture";
 
 describe("reference app: API", function () {
@@ -187,6 +188,29 @@ describe("reference app: API", function () {
     await eventually("acme writable", async () => (await probe()).status === 400);
     assert.equal((await http(api.port, "POST", "/notes", { ...acme, json: { text: "after" } })).status, 201);
     assert.match((await http(api.port, "GET", "/metrics")).text, /^app_tenant_read_only\{tenant="acme"\} 0$/m);
+  });
+
+  it("answers a migration's Redis fence (its ACL user without write commands) as read-only before any flag, and writes again once it is lifted", async () => {
+    const before = (await http(api.port, "GET", "/counter", globex)).json.value as number;
+    const rules = () => fixture.redis.with(async (c) => ((await c.call("ACL", "GETUSER", "tenant-globex")) as unknown[])[5]);
+    const own = await rules();
+    assert.equal(await fixture.redis.with((c) => fenceTenantUser(c, "globex")), true);
+    assert.equal(await fixture.redis.with((c) => fenceTenantUser(c, "globex")), true, "fencing twice is one fence");
+    assert.equal(await fixture.redis.with((c) => c.get(fenceKey("globex"))), own, "its rules kept for the unfence");
+    assert.notEqual(await rules(), own);
+    // Its open connections are fenced at once; the maintenance flag was never set.
+    const refused = await http(api.port, "POST", "/counter", globex);
+    assert.deepEqual([refused.status, refused.json.error.code, refused.headers["retry-after"]], [503, "read_only", "5"]);
+    assert.equal((await http(api.port, "POST", "/jobs", { ...globex, json: { text: "fenced" } })).status, 503);
+    assert.equal((await http(api.port, "GET", "/counter", globex)).json.value, before, "reads are served");
+    assert.equal((await http(api.port, "POST", "/counter", acme)).status, 200, "another tenant writes");
+    // A tenant on the default user has none to fence.
+    assert.equal(await fixture.redis.with((c) => fenceTenantUser(c, "acme")), false);
+
+    await fixture.redis.with((c) => unfenceTenantUser(c, "globex"));
+    assert.equal(await rules(), own, "its own rules back, no more");
+    assert.equal(await fixture.redis.with((c) => c.exists(fenceKey("globex"))), 0);
+    assert.equal((await http(api.port, "POST", "/counter", globex)).json.value, before + 1);
   });
 
   it("moves to a changed database URL: new requests on a new pool, the request in flight finishes on the old one", async () => {

@@ -7,6 +7,7 @@
  * connections close.
  */
 import type { Config } from "./config";
+import { isReadOnlyDatabase } from "./errors";
 import { addHealthRoutes } from "./health";
 import { Router } from "./http";
 import { parseJob, saveJobResult } from "./jobs";
@@ -77,8 +78,12 @@ async function tenantLoop(services: Services, queue: TenantQueue, tenant: string
         jobs.inc({ tenant, outcome: written ? "done" : "duplicate" });
       }
     } catch (error) {
-      log.warn("job round failed; retrying", { tenant, ...errorFields(error) });
-      await sleep(RETRY_MS);
+      // A fenced tenant (its data read-only before the maintenance flag arrives) waits like a flagged one.
+      if (isReadOnlyDatabase(error)) await sleep(config.watchIntervalMs);
+      else {
+        log.warn("job round failed; retrying", { tenant, ...errorFields(error) });
+        await sleep(RETRY_MS);
+      }
     }
   }
 }
