@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dnsLabel, flag, hostName, oneOf, settings } from "./fields";
+import { dnsLabel, flag, hostName, omitted, oneOf, settings } from "./fields";
 import { RESERVED_TENANT_NAME_MESSAGE, RESERVED_TENANT_NAMES } from "./naming";
 import type { Tenancy, Tenant } from "./types";
 
@@ -28,6 +28,12 @@ export const TenantSchema = settings({
     .default(true)
     .describe(
       "Whether this stack's Ingress routes the tenant's host. `false` while a migration keeps a copy of the tenant here that does not serve it (the target before the switch, the source after it).",
+    ),
+  served: flag()
+    .optional()
+    .meta(omitted("as `routed`"))
+    .describe(
+      "Whether this stack's pods serve the tenant (`TENANTS`). `true` with `routed: false` for a migration's source copy after the switch: fenced read-only, it answers the requests an ingress controller still sends it until the host leaves this stack's Ingress.",
     ),
 }).describe("A tenant of the application.");
 

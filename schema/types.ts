@@ -123,6 +123,11 @@ export type TenancyInput =
          * @default true
          */
         readonly routed?: boolean;
+        /**
+         * Whether this stack's pods serve the tenant (`TENANTS`). `true` with `routed: false` for a migration's source copy after the switch: fenced read-only, it answers the requests an ingress controller still sends it until the host leaves this stack's Ingress.
+         * @default - as `routed`
+         */
+        readonly served?: boolean;
       }[];
       /**
        * `acl`: one Redis ACL user per tenant restricted to its key prefix; `prefix`: tenants share the default user and keep to their key prefix by contract.
@@ -152,6 +157,11 @@ export type TenancyInput =
          * @default true
          */
         readonly routed?: boolean;
+        /**
+         * Whether this stack's pods serve the tenant (`TENANTS`). `true` with `routed: false` for a migration's source copy after the switch: fenced read-only, it answers the requests an ingress controller still sends it until the host leaves this stack's Ingress.
+         * @default - as `routed`
+         */
+        readonly served?: boolean;
       };
     };
 
@@ -1323,6 +1333,11 @@ export interface Tenant {
    * Whether this stack's Ingress routes the tenant's host. `false` while a migration keeps a copy of the tenant here that does not serve it (the target before the switch, the source after it).
    */
   readonly routed: boolean;
+  /**
+   * Whether this stack's pods serve the tenant (`TENANTS`). `true` with `routed: false` for a migration's source copy after the switch: fenced read-only, it answers the requests an ingress controller still sends it until the host leaves this stack's Ingress.
+   * @default - as `routed`
+   */
+  readonly served?: boolean;
 }
 
 /**

@@ -17,10 +17,12 @@ export interface DriverMigrationStacksArgs {
 }
 
 /**
- * Implements the data layer's stack side: the routing switch moves the tenant's host from the
- * source's Ingress to the target's (source `up` first: one Ingress at a time claims a host, as
- * ingress controllers require, and the target's certificate is requested only once the host routes
- * there), and the registry records the tenant's new plan between the two `up`s.
+ * Implements the data layer's stack side. The routing switch hands the tenant's host over from the
+ * source's Ingress to the target's without a moment in which no stack routes it: the target claims
+ * the host first (phase `routing`: both claim it; the source, fenced, answers reads and refuses
+ * writes as read-only, the target serves the verified copy), the registry then records the tenant's
+ * new plan (`switched`), and the source lets the host go. Migrations recorded `unrouting` by earlier
+ * drivers (the source unrouted first) resume in their own order.
  */
 export class DriverMigrationStacks implements MigrationStacks {
   readonly sourceStack: string;
@@ -45,15 +47,19 @@ export class DriverMigrationStacks implements MigrationStacks {
     const { operationId } = this.args;
     const migration = await records.get(operationId);
     if (!migration) throw new Error(`migration ${operationId} is not recorded`);
-    if (migration.phase === "copying") await records.setPhase(operationId, "unrouting");
-    if (migration.phase === "copying" || migration.phase === "unrouting") {
-      await upStack(this.context, this.scope, `${this.sourceStack}:unroute`, this.sourceStack);
+    const route = () => upStack(this.context, this.scope, `${this.targetStack}:route`, this.targetStack);
+    const unroute = () => upStack(this.context, this.scope, `${this.sourceStack}:unroute`, this.sourceStack);
+    if (migration.phase === "copying") await records.setPhase(operationId, "routing");
+    if (migration.phase !== "switched") {
+      // Each stack step is journaled: a resumed switch skips the `up` already done.
+      await (migration.phase === "unrouting" ? unroute() : route());
       await inTransaction(this.context, async (registry, transaction) => {
         await registry.place(tenant, migration.target);
         await transaction.setPhase(operationId, "switched");
       });
     }
-    await upStack(this.context, this.scope, `${this.targetStack}:route`, this.targetStack);
+    await route();
+    await unroute();
   }
 
   async markTargetFailed(): Promise<void> {

@@ -8,16 +8,19 @@ import type { PLANS } from "./tenant";
 
 /**
  * Where a migration stands: `copying` (the source serves, the target is provisioned and filled),
- * `unrouting` (the host left the source's Ingress, not yet on the target's), `switched` (the target
+ * `routing` (both stacks' Ingresses claim the host while the target's claim is added: the source,
+ * fenced, serves reads until it lets the host go), `unrouting` (written by earlier drivers, which
+ * unrouted the source first: the host left the source's Ingress, not yet on the target's; such a
+ * migration resumes that way), `switched` (the target
  * serves, the source copy waits for `gc`), `failed` (rolled back before the switch: the source serves,
  * the target copy waits for `gc`), `removed` (gc removed the copy that no longer serves),
  * `rolled-back` (after the switch, `migrate --rollback` moved the tenant back: its spare copy became
  * the target of that migration).
  */
-export type MigrationPhase = "copying" | "unrouting" | "switched" | "failed" | "removed" | "rolled-back";
+export type MigrationPhase = "copying" | "routing" | "unrouting" | "switched" | "failed" | "removed" | "rolled-back";
 
 /** Phases in which the tenant is mid-migration: no other migration of it may start. */
-export const ACTIVE_PHASES: readonly MigrationPhase[] = ["copying", "unrouting"];
+export const ACTIVE_PHASES: readonly MigrationPhase[] = ["copying", "routing", "unrouting"];
 
 /** One side of a migration: the tenant's plan, cluster and settings there. */
 export interface MigrationSide {
@@ -50,6 +53,17 @@ export interface Placement {
   readonly spare: MigrationSide;
   /** Whether the stack of the tenant's registered plan routes its host (false only mid-switch). */
   readonly homeRouted: boolean;
+  /**
+   * Whether the spare copy's stack routes the host too (the target, while the switch adds its claim).
+   * @default false
+   */
+  readonly spareRouted?: boolean;
+  /**
+   * Whether the spare copy's stack serves it, not routed (the source after the switch, fenced
+   * read-only, until its Ingress lets the host go).
+   * @default false
+   */
+  readonly spareServed?: boolean;
 }
 
 interface MigrationRow extends Record<string, unknown> {
@@ -79,6 +93,8 @@ export function placementOf(migration: TenantMigration): Placement | undefined {
     tenant: migration.tenant,
     spare: migration.phase === "switched" ? migration.source : migration.target,
     homeRouted: migration.phase !== "unrouting",
+    ...(migration.phase === "routing" ? { spareRouted: true } : {}),
+    ...(migration.phase === "switched" ? { spareServed: true } : {}),
   };
 }
 

@@ -12,7 +12,7 @@ import { tagOf, type AppVersions } from "../../support/appImages";
 import { OWN_CLUSTER } from "../../support/controlPlane";
 import type { KubeClient } from "../../support/kube";
 import { LiveFleet } from "../../support/liveFleet";
-import { spanMs, TrafficLoad } from "../../support/trafficLoad";
+import { TrafficLoad } from "../../support/trafficLoad";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -132,15 +132,7 @@ describe("the reference app under live traffic", function () {
     }
   });
 
-  // Pending: its first full run (2026-12-03) migrated out and back with both operations succeeded, but
-  // 26 writes the app acknowledged in the last seconds of the run (after or during the move back) were
-  // not in the tenant's database afterwards. A data-loss finding to fix before this runs in `npm test`
-  // (the session notes have what is known).
-  // Pending (2026-12-03): passes when the timing is kind, but the source stack's worker keeps refreshing its
-  // heartbeat key under the moved tenant's Redis prefix during the drain (Redis has no fence yet), so the
-  // verify step can find a TTL differing from the copy's and the migration rolls back (safely). See the
-  // session notes: a Redis fence (or the worker honouring the flag for its own keys) comes first.
-  it.skip("migrates a shared tenant to a stack of its own and back under load: every acknowledged write kept, none in another tenant's database, its writes refused as read-only while drained, the others untouched", async function () {
+  it("migrates a shared tenant to a stack of its own and back under load: every acknowledged write kept, none in another tenant's database, its writes refused as read-only while drained, the others untouched", async function () {
     const load = new TrafficLoad(clients);
     load.start();
     const results: { status: string; step?: unknown }[] = [];
@@ -152,9 +144,11 @@ describe("the reference app under live traffic", function () {
       results.push(out);
       await sleep(3000);
       windows.push(load.readOnlyWindow(s1));
+      const backAt = Date.now();
       const back = await driver.migrate({ tenant: s1, rollback: true, operationId: `back-${fleet.run}` });
       results.push(back);
       await sleep(3000);
+      windows.push(load.readOnlyWindow(s1, backAt));
     } finally {
       await load.stop();
     }
@@ -168,12 +162,12 @@ describe("the reference app under live traffic", function () {
     // The moved tenant: every acknowledged write in its database (the shared stack's again); reads never
     // failed; writes refused only as read-only (503, Retry-After) while drained.
     await assertWritesKept(load, s1);
-    // What failed of it: writes refused as read-only while drained, and every request while its host is
-    // routed by neither stack. The switch unroutes the source before it routes the target (an ingress
-    // controller may refuse two Ingresses claiming one host), so for that moment its host leads nowhere:
-    // no Ingress claims it, or a stack that no longer serves it answers 404. Nothing else.
+    // What failed of it: writes refused as read-only while drained (the maintenance flag, the fenced
+    // database and Redis user), nothing else. The switch hands the host over: the target claims it
+    // before the source lets it go, so there is no moment in which no stack serves it.
     const { readOnly, unrouted, other } = load.failures(s1);
-    assert.deepEqual(other, [], "nothing but read-only refusals of writes and the switch's unrouted moment");
+    assert.deepEqual(unrouted, [], "no request found its host routed nowhere or to a stack that no longer serves it");
+    assert.deepEqual(other, [], "nothing but read-only refusals of writes");
     assert.ok(readOnly.length > 0, "the drain refused writes");
     // The others: every request succeeded.
     for (const tenant of [solo, s2]) {
@@ -182,7 +176,7 @@ describe("the reference app under live traffic", function () {
     }
     console.log(
       `      ${s1}: read-only window out ${(windows[0] / 1000).toFixed(1)} s (${readOnly.length} writes refused both ways); ` +
-        `unrouted ${unrouted.length} requests over ${(spanMs(unrouted) / 1000).toFixed(1)} s both ways`,
+        `back ${(windows[1] / 1000).toFixed(1)} s`,
     );
   });
 });
