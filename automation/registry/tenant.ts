@@ -168,7 +168,8 @@ export function fleetStacks(tenants: readonly Tenant[], placements: readonly Pla
   const add = (member: Member) => groups.set(stackOf(member.tenant), [...(groups.get(stackOf(member.tenant)) ?? []), member]);
   for (const tenant of tenants) {
     const placement = placements.find((p) => p.tenant === tenant.name);
-    add({ tenant, routed: placement?.homeRouted ?? true });
+    // The copy of the tenant's registered plan is the one that serves, routed or not (mid-switch).
+    add({ tenant, routed: placement?.homeRouted ?? true, served: true });
     if (placement)
       add({ tenant: { ...tenant, ...placement.spare }, routed: placement.spareRouted ?? false, served: placement.spareServed ?? false });
   }

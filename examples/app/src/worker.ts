@@ -68,7 +68,10 @@ async function tenantLoop(services: Services, queue: TenantQueue, tenant: string
       } else {
         let written: boolean;
         try {
-          written = await databases.run(tenant, { schema: true }, (client) => saveJobResult(client, job, config.instance));
+          // A job's result is written once, whatever runs it twice.
+          written = await databases.run(tenant, { schema: true, idempotent: true }, (client) =>
+            saveJobResult(client, job, config.instance),
+          );
         } catch (error) {
           await queue.giveBack(raw).catch(() => undefined);
           jobs.inc({ tenant, outcome: "returned" });

@@ -6,7 +6,7 @@
  * The tests are one scenario, in order: each starts from the fleet the one before left.
  */
 import * as assert from "node:assert/strict";
-import { type Driver, type FleetUpgradeResult } from "../../../automation";
+import { type Driver, type DriverEvent, type FleetUpgradeResult } from "../../../automation";
 import { AppClient, type IngressRoutes } from "../../support/appClient";
 import { tagOf, type AppVersions } from "../../support/appImages";
 import { OWN_CLUSTER } from "../../support/controlPlane";
@@ -112,6 +112,7 @@ describe("the reference app under live traffic", function () {
     const load = new TrafficLoad(clients);
     load.start();
     let result: FleetUpgradeResult;
+    const started = Date.now();
     try {
       result = await driver.fleetUpgrade({ version: tagOf(versions.broken), canary: 1, waveSize: 1, concurrency: 1, rollback: true });
       await sleep(2000);
@@ -119,6 +120,9 @@ describe("the reference app under live traffic", function () {
       await load.stop();
     }
     assert.equal(result.status, "failed", JSON.stringify(result));
+    // The update failed at the rollout's timeout (rolloutTimeoutSeconds), naming the Deployment's condition.
+    assert.match(JSON.stringify(result), /ProgressDeadlineExceeded/);
+    console.log(`      the broken version stopped and rolled back in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     assert.equal(result.failedStack, `dev-${solo}`);
     assert.deepEqual(statuses(result), [[`dev-${solo}:rolled-back`], ["dev-shared:untouched"]]);
     assert.deepEqual(await images(), before, "every Deployment runs the version before the upgrade");
@@ -137,15 +141,23 @@ describe("the reference app under live traffic", function () {
     load.start();
     const results: { status: string; step?: unknown }[] = [];
     const windows: number[] = [];
+    // When each stack step and migration step began and ended, to read the failures against.
+    const events: string[] = [];
+    const timeline = {
+      push: (e: DriverEvent) => {
+        if ((e.type === "stack" || e.type === "migration") && e.status !== "log")
+          events.push(`${new Date().toISOString()} ${e.type === "stack" ? `${e.stack} ${e.detail ?? ""}` : e.step} ${e.status}`);
+      },
+    };
     try {
       await sleep(2000);
-      const out = await driver.migrate({ tenant: s1, to: "dedicated", operationId: `out-${fleet.run}` });
+      const out = await driver.migrate({ tenant: s1, to: "dedicated", operationId: `out-${fleet.run}`, onEvent: timeline.push });
       assert.equal(out.status, "succeeded", JSON.stringify(out));
       results.push(out);
       await sleep(3000);
       windows.push(load.readOnlyWindow(s1));
       const backAt = Date.now();
-      const back = await driver.migrate({ tenant: s1, rollback: true, operationId: `back-${fleet.run}` });
+      const back = await driver.migrate({ tenant: s1, rollback: true, operationId: `back-${fleet.run}`, onEvent: timeline.push });
       results.push(back);
       await sleep(3000);
       windows.push(load.readOnlyWindow(s1, backAt));
@@ -166,6 +178,14 @@ describe("the reference app under live traffic", function () {
     // database and Redis user), nothing else. The switch hands the host over: the target claims it
     // before the source lets it go, so there is no moment in which no stack serves it.
     const { readOnly, unrouted, other } = load.failures(s1);
+    if (unrouted.length + other.length > 0) {
+      const addresses = Object.fromEntries(
+        await Promise.all(fleet.namespaces().map(async (ns) => [await AppClient.serviceAddress(kube, ns), ns] as const)),
+      );
+      console.log(events.join("\n"));
+      for (const r of [...unrouted, ...other])
+        console.log(`${new Date(r.at).toISOString()} ${r.kind} ${r.status} ${addresses[r.address ?? ""] ?? r.address} ${r.error}`);
+    }
     assert.deepEqual(unrouted, [], "no request found its host routed nowhere or to a stack that no longer serves it");
     assert.deepEqual(other, [], "nothing but read-only refusals of writes");
     assert.ok(readOnly.length > 0, "the drain refused writes");

@@ -175,14 +175,15 @@ describe("fleet stacks", () => {
       ],
     );
     assert.deepEqual(
-      ["copying", "routing", "unrouting", "switched"].map((phase) => {
+      ["copying", "serving", "routing", "unrouting", "switched"].map((phase) => {
         const p = placementOf({ operationId: "m", tenant: "initech", phase, source: spare, target: spare } as TenantMigration)!;
         return [p.homeRouted, p.spareRouted ?? false, p.spareServed ?? false];
       }),
       [
         [true, false, false],
-        [true, true, false],
-        [false, false, false],
+        [true, false, true],
+        [true, true, true],
+        [false, false, true],
         [true, false, true],
       ],
     );
@@ -195,7 +196,7 @@ describe("fleet stacks", () => {
     const unrouting = fleetStacks([tenant("initech", "shared")], [{ tenant: "initech", spare, homeRouted: false }]);
     assert.deepEqual(unrouting[0].settings.tenancy, {
       mode: "shared",
-      tenants: [{ name: "initech", host: "initech.example.com", routed: false }],
+      tenants: [{ name: "initech", host: "initech.example.com", routed: false, served: true }],
     });
   });
 });
