@@ -95,8 +95,8 @@ export class LiveFleet {
 
   /** The namespaces of its stacks (the dedicated ones of every tenant that had one). */
   namespaces(): string[] {
-    const { solo, s1 } = this.tenants;
-    return [`tenantstack-dev-${solo}`, this.sharedNamespace, `tenantstack-dev-${s1}`];
+    const { solo, s1, s2 } = this.tenants;
+    return [`tenantstack-dev-${solo}`, this.sharedNamespace, `tenantstack-dev-${s1}`, `tenantstack-dev-${s2}`];
   }
 
   /** Closes the clients and the driver, removes the namespaces and the driver's state. */

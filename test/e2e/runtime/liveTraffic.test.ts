@@ -11,8 +11,9 @@ import { AppClient, type IngressRoutes } from "../../support/appClient";
 import { tagOf, type AppVersions } from "../../support/appImages";
 import { OWN_CLUSTER } from "../../support/controlPlane";
 import type { KubeClient } from "../../support/kube";
+import { OneIngressPerHost } from "../../support/ingressWebhook";
 import { LiveFleet } from "../../support/liveFleet";
-import { TrafficLoad } from "../../support/trafficLoad";
+import { spanMs, TrafficLoad } from "../../support/trafficLoad";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -197,6 +198,40 @@ describe("the reference app under live traffic", function () {
     console.log(
       `      ${s1}: read-only window out ${(windows[0] / 1000).toFixed(1)} s (${readOnly.length} writes refused both ways); ` +
         `back ${(windows[1] / 1000).toFixed(1)} s`,
+    );
+  });
+
+  it("on a cluster that allows one Ingress per host (ingress-nginx's admission webhook), moves a tenant all the same: the source lets the host go first", async () => {
+    // The last test: s2 stays on its own stack.
+    const webhook = await OneIngressPerHost.start(kube, `one-ingress-per-host-${fleet.run}`, fleet.namespaces());
+    const load = new TrafficLoad(clients);
+    load.start();
+    let result: Awaited<ReturnType<Driver["migrate"]>>;
+    try {
+      await sleep(2000);
+      result = await driver.migrate({ tenant: s2, to: "dedicated", operationId: `webhook-${fleet.run}` });
+      await sleep(3000);
+    } finally {
+      await load.stop();
+      await webhook.close();
+    }
+    assert.equal(result.status, "succeeded", JSON.stringify(result));
+    // The target's claim was refused while the source held the host, and granted once it let go.
+    assert.ok(
+      webhook.refused.some((m) => m.startsWith(`host "${s2}.example.com" and path "/" is already defined in ingress ${sharedNamespace}/`)),
+      webhook.refused.join("; "),
+    );
+    const route = result.steps.find((s) => s.step === `dev-${s2}:route`);
+    assert.deepEqual([route?.status, route?.attempts], ["done", 2]);
+    assert.equal(routes.address(`${s2}.example.com`), await AppClient.serviceAddress(kube, `tenantstack-dev-${s2}`));
+    await assertWritesKept(load, s2);
+    // Its failures: writes refused as read-only, and the requests sent while its host was on no Ingress.
+    const { readOnly, unrouted, other } = load.failures(s2);
+    assert.deepEqual(other, [], "nothing but read-only refusals and the unrouted moment");
+    for (const tenant of [solo, s1]) assert.deepEqual(load.of(tenant).failed, [], `${tenant}: no request failed`);
+    console.log(
+      `      ${s2}: read-only window ${(load.readOnlyWindow(s2) / 1000).toFixed(1)} s (${readOnly.length} writes refused); ` +
+        `host on no Ingress ${(spanMs(unrouted) / 1000).toFixed(1)} s (${unrouted.length} requests)`,
     );
   });
 });
