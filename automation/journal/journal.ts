@@ -3,7 +3,8 @@
  * model, `steps.ts`), in the driver's database (SQLite or PostgreSQL). A re-run of an operation id
  * resumes it: finished steps are never run again.
  */
-import { OperationListQuerySchema, type OPERATION_STATUSES } from "../../schema/operations";
+import type { OPERATION_STATUSES } from "../../schema/driverValues";
+import { OperationListQuerySchema } from "../../schema/operations";
 import type { SqlDatabase } from "../db/sqlDatabase";
 import { InputError } from "../errors";
 import { parseInput } from "../input";
