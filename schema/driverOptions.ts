@@ -2,12 +2,13 @@
  * The driver's own settings as data, shared by the library (`Driver.open`, `serve`) and the CLI (which
  * builds them from its flags and parses them here): where its files and database are, how many
  * workers it runs, where the HTTP API listens.
+ * Package-private: the driver imports its zod schemas, but no entry point exports it and its declarations,
+ * which name zod's types, are not published (`package.json`'s `files`); the plain types the schemas parse to
+ * are published in `automation/types.ts` (generated), their values in `driverValues.ts`.
  */
 import { z } from "zod";
+import { POOL_SIZE_MAX } from "./driverValues";
 import { intBetween } from "./fields";
-
-/** Most worker processes of the default executor. */
-export const POOL_SIZE_MAX = 64;
 
 const DATABASE_MESSAGE =
   'must be a SQLite file path (optionally "sqlite:<path>") or a postgres:// URL such as "postgres://user@db:5432/tenantstack"';
@@ -36,7 +37,6 @@ function listenAddress(value: string): boolean {
 
 /**
  * The driver's settings that are data.
- * @internal
  */
 export const DriverSettingsSchema = z.object({
   stateDir: z
@@ -54,7 +54,6 @@ export const DriverSettingsSchema = z.object({
 
 /**
  * Where the HTTP API listens.
- * @internal
  */
 export const ServeSettingsSchema = z.object({
   port: intBetween(1, 65535).describe("Port to listen on."),

@@ -6,6 +6,7 @@
 import { toWire, type WireError } from "../errors";
 import type { Executor } from "./executor";
 import type { OperationJournal } from "../journal/journal";
+import { runOperationStep } from "../journal/runStep";
 import { endOrphans } from "../processes/marks";
 import type { StackLeases } from "../journal/leases";
 import type { DriverEvent } from "./events";
@@ -128,20 +129,18 @@ export class StackRunner {
     try {
       const takenOver = mutating ? await this.leases.acquire(job.stack, operationId) : undefined;
       try {
-        await this.journal.startStep(operationId, step);
-        // An interrupted attempt (a killed driver or worker) may have left the engine's lock and pending operations.
-        const interrupted = previous?.status === "running" || (previous?.detail as WireError | undefined)?.name === "WorkerCrashedError";
-        if (mutating && (takenOver !== undefined || interrupted || options.recover)) await this.recover(operationId, step, job, options);
-        const result = await this.executor.run(job, { signal, onEvent: (event) => onEvent({ operationId, ...event }) });
-        await this.journal.finishStep(operationId, step, "done", result);
+        const { result } = await runOperationStep(this.journal, operationId, step, async (record) => {
+          // An interrupted attempt (a killed driver or worker) may have left the engine's lock and pending operations.
+          const interrupted = record?.status === "running" || (record?.detail as WireError | undefined)?.name === "WorkerCrashedError";
+          if (mutating && (takenOver !== undefined || interrupted || options.recover)) await this.recover(operationId, step, job, options);
+          return this.executor.run(job, { signal, onEvent: (event) => onEvent({ operationId, ...event }) });
+        });
         return { status: "succeeded", result };
       } finally {
         if (mutating) await this.leases.release(job.stack, operationId);
       }
     } catch (error) {
-      const wire = toWire(error);
-      await this.journal.finishStep(operationId, step, "failed", wire).catch(() => undefined);
-      return { status: "failed", error: wire };
+      return { status: "failed", error: toWire(error) };
     }
   }
 
@@ -154,29 +153,27 @@ export class StackRunner {
     const { onEvent, signal } = options;
     const recoverStep = `${step}:recover`;
     onEvent({ type: "stack", operationId, stack: job.stack, status: "recovering" });
-    await this.journal.startStep(operationId, recoverStep);
-    try {
-      const orphansEnded = (await endOrphans()).length;
-      const recovered = await this.executor.run(
-        { kind: "recover", stack: job.stack, cluster: job.cluster },
-        { signal, onEvent: (event) => onEvent({ operationId, ...event }) },
-      );
-      await this.journal.finishStep(operationId, recoverStep, "done", {
-        recovery: recovered.recovery,
-        drift: recovered.drift,
-        orphansEnded,
-      });
-      const kinds = recovered.recovery ? recoveryKinds(recovered.recovery) : [];
-      onEvent({
-        type: "stack",
-        operationId,
-        stack: job.stack,
-        status: "recovered",
-        detail: kinds.length > 0 ? kinds.join(", ") : "nothing to recover",
-      });
-    } catch (error) {
-      await this.journal.finishStep(operationId, recoverStep, "failed", toWire(error)).catch(() => undefined);
-      throw error;
-    }
+    const { result } = await runOperationStep(
+      this.journal,
+      operationId,
+      recoverStep,
+      async () => {
+        const orphansEnded = (await endOrphans()).length;
+        const recovered = await this.executor.run(
+          { kind: "recover", stack: job.stack, cluster: job.cluster },
+          { signal, onEvent: (event) => onEvent({ operationId, ...event }) },
+        );
+        return { recovery: recovered.recovery, drift: recovered.drift, orphansEnded };
+      },
+      { again: true },
+    );
+    const kinds = result.recovery ? recoveryKinds(result.recovery) : [];
+    onEvent({
+      type: "stack",
+      operationId,
+      stack: job.stack,
+      status: "recovered",
+      detail: kinds.length > 0 ? kinds.join(", ") : "nothing to recover",
+    });
   }
 }

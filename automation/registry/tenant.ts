@@ -4,7 +4,8 @@
  */
 import { defaultNamespace, parseStack, stackName, type StackInput, type StackSpec, ValidationError } from "../../schema";
 import { type PropertyProblem, problemText, propertyPath } from "../../schema/errors";
-import { PLANS, TenantInputSchema, VersionSchema } from "../../schema/tenantInput";
+import { PLANS } from "../../schema/driverValues";
+import { TenantInputSchema, VersionSchema } from "../../schema/tenantInput";
 import { DEFAULT_CLUSTER } from "../clusters";
 import { InputError } from "../errors";
 import { parseInput } from "../input";
