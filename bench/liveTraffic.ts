@@ -29,29 +29,33 @@ async function grow(fleet: LiveFleet, tenant: string, megabytes: number): Promis
   const { postgresUrl } = await clusterDataPlane().endpoints(stack, { kube: () => fleet.kube });
   const url = new URL(postgresUrl);
   url.pathname = `/tenant_${tenant.replace(/-/g, "_")}`;
-  // A new pod's address reaches the policy enforcer's sets a moment after it starts: retry the first connection.
-  let client: Client | undefined;
-  for (let attempt = 1; !client; attempt++) {
-    const candidate = new Client({ connectionString: url.toString() });
-    try {
-      await candidate.connect();
-      await candidate.query("SELECT 1");
-      client = candidate;
-    } catch (error) {
-      await candidate.end().catch(() => undefined);
-      if (attempt === 30) throw error;
-      await sleep(2000);
+  // A new pod's address reaches the policy enforcer's sets a moment after it starts, and a connection
+  // from the host was seen ended right after its first statement: each batch runs on a connection of
+  // its own, retried (the target size makes a retried batch harmless).
+  const statement = async <T>(sql: string, read: (rows: any[]) => T): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      const client = new Client({ connectionString: url.toString() });
+      client.on("error", () => undefined);
+      try {
+        await client.connect();
+        return read((await client.query(sql)).rows);
+      } catch (error) {
+        if (attempt === 30) throw error;
+        console.error(`      seeding ${tenant}: ${(error as Error).message}; again in 2 s`);
+        await sleep(2000);
+      } finally {
+        await client.end().catch(() => undefined);
+      }
     }
+  };
+  const size = () => statement("SELECT pg_database_size(current_database()) AS b", (rows) => Number(rows[0].b) / 1e6);
+  while ((await size()) < megabytes) {
+    await statement(
+      "INSERT INTO notes (text) SELECT 'seed ' || md5(g::text) || repeat('x', 1000) FROM generate_series(1, 1000) g",
+      () => undefined,
+    );
   }
-  try {
-    const size = async () => Number((await client.query("SELECT pg_database_size(current_database()) AS b")).rows[0].b) / 1e6;
-    while ((await size()) < megabytes) {
-      await client.query("INSERT INTO notes (text) SELECT 'seed ' || md5(g::text) || repeat('x', 1000) FROM generate_series(1, 1000) g");
-    }
-    return size();
-  } finally {
-    await client.end();
-  }
+  return size();
 }
 
 interface Move {
@@ -122,6 +126,9 @@ async function main(): Promise<void> {
       const grown = await grow(fleet, fleet.tenants.s1, megabytes);
       for (const direction of ["out", "back"] as const)
         moves.push({ megabytes: grown, ...(await move(fleet, direction, `${direction}-${i}-${fleet.run}`)) });
+      // The spare copies go before the next round's migration (a year on: past any grace period).
+      const gc = await fleet.driver.gc({ now: new Date(Date.now() + 365 * 24 * 3600 * 1000) });
+      if (gc.status !== "succeeded") throw new Error(`gc: ${JSON.stringify(gc)}`);
     }
   } catch (error) {
     // What the data servers' pods went through, for the report.

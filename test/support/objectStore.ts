@@ -1,6 +1,6 @@
 /**
  * An S3-compatible object store on loopback for the tests: gofakes3's server (built from Go modules
- * by tools/s3/build.sh), its objects in its memory for the test's time, one bucket made at
+ * by tools/cluster/build.sh), its objects in its memory for the test's time, one bucket made at
  * start. The engine reaches it as a `s3://` backend ({@link ObjectStore.backendUrl}) with the
  * credentials of {@link ObjectStore.env} (the store takes any).
  */
@@ -34,7 +34,10 @@ export class ObjectStore {
 
   /** Builds the server if it is not cached, starts it with bucket `bucket` and waits until it answers. */
   static async start(bucket = "tenantstack-state"): Promise<ObjectStore> {
-    const bin = execFileSync(path.join(REPO, "tools/s3/build.sh"), { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+    // The control plane's toolchain build makes it (cached: nothing is built again).
+    const dirs = execFileSync(path.join(REPO, "tools/cluster/build.sh"), { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    const bin = dirs.split("\n").find((dir) => /\/gofakes3-[^/]+$/.test(dir));
+    if (!bin) throw new Error(`tools/cluster/build.sh printed no gofakes3 directory: ${dirs}`);
     const port = await freePort();
     const child = spawn(
       path.join(bin, "gofakes3"),

@@ -8,6 +8,7 @@
 #   coredns from ./coredns (github.com/coredns/coredns), the real node's cluster DNS (run as a pod)
 #   kube-router from ./kube-router (its network policy controller enforces NetworkPolicies)
 #   containerd (daemon, runc shim, ctr) from ./containerd (github.com/containerd/containerd/v2)
+#   gofakes3 from ./gofakes3 (github.com/johannesboyne/gofakes3), the tests' S3-compatible object store
 #   etcd, runc, the CNI plugins, iptables, ipset, socat and the image tools from Debian's
 #   packages (installed with apt-get if missing)
 # Only the Go module proxy and apt are used. Progress goes to stderr; the
@@ -94,6 +95,11 @@ for cmd in containerd containerd-shim-runc-v2 ctr; do
   build "$HERE/containerd" "github.com/containerd/containerd/v2/cmd/$cmd" "$cmd" "$CONTAINERD_VERSION" \
     "-X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION" containerd
 done | sort -u
+
+STEP="read github.com/johannesboyne/gofakes3 version from gofakes3/go.mod"
+# An S3-compatible object store: the tests' bed of a shared `s3://` state backend (not part of the cluster).
+GOFAKES3_VERSION=$(module_field "$HERE/gofakes3" github.com/johannesboyne/gofakes3 '{{.Version}}')
+build "$HERE/gofakes3" github.com/johannesboyne/gofakes3/cmd/gofakes3 gofakes3 "$GOFAKES3_VERSION" ""
 
 # Debian packages, by the command each one provides: etcd for the control plane; the rest for the real
 # node (runtime, CNI plugins, packet filtering, the API server's forwarder for pods) and its images.

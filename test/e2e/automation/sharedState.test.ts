@@ -1,6 +1,6 @@
 /**
  * State the drivers (and later their runners) share: a `s3://` backend on an S3-compatible object
- * store built here (gofakes3, tools/s3), and one registry. Two drivers with state directories of
+ * store built here (gofakes3, built by tools/cluster/build.sh), and one registry. Two drivers with state directories of
  * their own, as on two hosts, see the same stacks: what one deploys, the other previews as unchanged
  * and updates; the stack's checkpoint is an object of the bucket, not a file of either driver.
  */

@@ -1,5 +1,5 @@
 // Wrapper module: builds gofakes3's server from github.com/johannesboyne/gofakes3.
-module tenantstack.local/tools/s3
+module tenantstack.local/tools/cluster/gofakes3
 
 go 1.26.0
 
