@@ -2,8 +2,8 @@
  * The `gc` operation: removes the copies migrations left behind once nothing needs them — a switched
  * migration's source copy after its grace period (and only when its verify step is done), a rolled-back
  * migration's target copy at once. The data is removed only while it carries that migration's mark; a
- * dedicated stack is then destroyed with its protection lifted (`allowVolumeReplacement`), a shared
- * stack updated without the tenant.
+ * dedicated stack is then destroyed with its protection lifted (`allowVolumeReplacement`) and its data
+ * volume claims deleted, a shared stack updated without the tenant.
  */
 import { randomUUID } from "node:crypto";
 import { GcOptionsSchema } from "../../schema/operations";
@@ -12,8 +12,9 @@ import { parseInput } from "../input";
 import type { DriverEvent, OperationOptions } from "../operations/events";
 import { jobTarget } from "../operations/stackJob";
 import { placementOf, type TenantMigration } from "../registry/migrationRecords";
-import { stackOf } from "../registry/tenant";
+import { namespaceOf, stackOf } from "../registry/tenant";
 import { NO_DATA_PLANE } from "./config";
+import type { KubeApi } from "./data/kubeDrain";
 import { operationSteps } from "./data/steps";
 import { type JobScope, type MigrationContext, currentStack, runStackStep, upStack } from "./context";
 import { migrationIdOf } from "./migrate";
@@ -99,6 +100,8 @@ async function removeSpare(context: MigrationContext, scope: JobScope, migration
       await runStackStep(context, scope, step("unprotect"), { kind: "up", ...jobTarget(fleetStack), settings: unprotected as never });
       await runStackStep(context, scope, step("destroy"), { kind: "destroy", ...jobTarget(fleetStack) });
       destroyed = true;
+      const kube = context.kube(spare.cluster);
+      if (kube) await removeDataVolumes(kube, namespaceOf(fleetStack));
       await context.records.setPhase(migration.operationId, "removed");
     } else {
       await context.records.setPhase(migration.operationId, "removed");
@@ -107,6 +110,28 @@ async function removeSpare(context: MigrationContext, scope: JobScope, migration
     return { migration: migration.operationId, tenant: tenant.name, copy, stack, status: "removed", data, destroyed };
   } catch (error) {
     return { migration: migration.operationId, tenant: tenant.name, copy, stack, status: "failed", data, destroyed, error: toWire(error) };
+  }
+}
+
+/** The data stores whose volumes a destroyed spare stack leaves behind (its StatefulSets retain their claims). */
+const DATA_STORES = ["postgres", "redis", "ollama"];
+
+/**
+ * Deletes the data volume claims of the stack destroyed in `namespace` and waits until they are gone:
+ * its StatefulSets retain them, and a stack made again in that namespace (the tenant migrated there
+ * once more) would otherwise start on the old volumes, whose servers' passwords are no longer the
+ * stack's. The backup volume is kept.
+ */
+async function removeDataVolumes(kube: KubeApi, namespace: string, timeoutMs = 120_000): Promise<void> {
+  const selector = encodeURIComponent(`app.kubernetes.io/part-of=tenantstack,app.kubernetes.io/component in (${DATA_STORES.join(",")})`);
+  const claims = `/api/v1/namespaces/${encodeURIComponent(namespace)}/persistentvolumeclaims`;
+  const left = async () => (await kube.request<{ items: unknown[] }>("GET", `${claims}?labelSelector=${selector}`)).items.length;
+  if ((await left()) === 0) return;
+  await kube.request("DELETE", `${claims}?labelSelector=${selector}`);
+  for (const start = Date.now(); (await left()) > 0;) {
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`the data volume claims of namespace ${namespace} were not deleted within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
 

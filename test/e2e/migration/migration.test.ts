@@ -301,6 +301,12 @@ describe("tenant migration orchestrated by the driver", function () {
       undefined,
       "the stack is destroyed",
     );
+    // With its data volumes: a stack made there again starts on fresh ones.
+    const claims = await kube.list(`/api/v1/namespaces/${dedicatedNamespace}/persistentvolumeclaims`);
+    assert.deepEqual(
+      claims.map((c) => c.metadata.name).filter((n: string) => /^data-(postgres|redis)-0$/.test(n)),
+      [],
+    );
     assert.equal(Object.keys(await keyDump(servers[0].redis, moved)).length, KEYS + 1, "the serving copy stays");
     assert.deepEqual(
       (await driver.registry.stacks()).map((s) => [s.name, s.tenants]),
