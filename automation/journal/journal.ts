@@ -8,6 +8,7 @@ import type { SqlDatabase } from "../db/sqlDatabase";
 import { InputError } from "../errors";
 import { parseInput } from "../input";
 import type { OperationListQuery } from "../types";
+import type { OperationLeases } from "./leases";
 import type { StepRecord, StepStatus } from "./steps";
 
 export type { StepRecord, StepStatus } from "./steps";
@@ -40,13 +41,40 @@ const parse = (text: unknown) => (typeof text === "string" ? (JSON.parse(text) a
 
 /** Reads and writes operations and their steps. */
 export class OperationJournal {
-  constructor(private readonly db: SqlDatabase) {}
+  /**
+   * `leases`: the operation leases {@link begin} takes (the caller gives each back when its operation
+   * ends, `OperationLeases.release`); once a heartbeat finds one taken over by another driver, every
+   * write of that operation's steps or result is refused with OperationLockedError.
+   * @default - none: operations are not leased (a journal inside a transaction, a journal of tests)
+   */
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly leases?: OperationLeases,
+  ) {}
 
   /**
    * Starts operation `id`, or resumes it when the journal holds it: then `kind` and `params` must be
-   * those it was started with (a resumed operation does what it set out to do).
+   * those it was started with (a resumed operation does what it set out to do). First takes the
+   * operation's lease: an OperationLockedError while another live driver runs it; taken over from a
+   * driver whose lease expired.
    */
   async begin(id: string, kind: string, params: Record<string, unknown>): Promise<{ operation: OperationRecord; resumed: boolean }> {
+    const heldAlready = this.leases?.holds(id) ?? true;
+    await this.leases?.acquire(id);
+    try {
+      return await this.record(id, kind, params);
+    } catch (error) {
+      if (!heldAlready) await this.leases?.release(id).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** {@link begin}'s record of the operation, in one transaction. */
+  private async record(
+    id: string,
+    kind: string,
+    params: Record<string, unknown>,
+  ): Promise<{ operation: OperationRecord; resumed: boolean }> {
     return this.db.transaction(async (tx) => {
       const journal = new OperationJournal(tx);
       const existing = await journal.get(id);
@@ -105,6 +133,7 @@ export class OperationJournal {
 
   /** Marks a step started: its attempt counted, or numbered `attempt` when the caller counts them. */
   async startStep(id: string, step: string, attempt?: number): Promise<void> {
+    this.leases?.assertNotLost(id);
     const changed =
       attempt === undefined
         ? await this.db.run(
@@ -125,6 +154,7 @@ export class OperationJournal {
 
   /** Records how a step ended. */
   async finishStep(id: string, step: string, status: Exclude<StepStatus, "running">, detail?: unknown): Promise<void> {
+    this.leases?.assertNotLost(id);
     await this.db.run("UPDATE operation_steps SET status = ?, detail = ?, updated_at = ? WHERE operation_id = ? AND step = ?", [
       status,
       detail === undefined ? null : JSON.stringify(detail),
@@ -141,6 +171,7 @@ export class OperationJournal {
    * `running` by a killed process and run again is not counted: callers that re-run such steps number them.
    */
   async recordStep(id: string, step: string, status: StepStatus, detail: unknown, attempt?: number): Promise<void> {
+    this.leases?.assertNotLost(id);
     const current = await this.step(id, step);
     const starts = attempt !== undefined ? current?.attempts !== attempt : status === "running" && current?.status !== "running";
     if (starts) await this.startStep(id, step, attempt);
@@ -155,6 +186,7 @@ export class OperationJournal {
 
   /** Records how an operation ended. */
   async finish(id: string, status: Exclude<OperationStatus, "running">, result: unknown): Promise<void> {
+    this.leases?.assertNotLost(id);
     await this.db.run("UPDATE operations SET status = ?, result = ?, updated_at = ? WHERE id = ?", [
       status,
       JSON.stringify(result),
