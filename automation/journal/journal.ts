@@ -43,8 +43,8 @@ const parse = (text: unknown) => (typeof text === "string" ? (JSON.parse(text) a
 export class OperationJournal {
   /**
    * `leases`: the operation leases {@link begin} takes (the caller gives each back when its operation
-   * ends, `OperationLeases.release`); once a heartbeat finds one taken over by another driver, every
-   * write of that operation's steps or result is refused with OperationLockedError.
+   * ends, `OperationLeases.release`); every write of a leased operation's steps or result checks, in
+   * its transaction, that this driver still holds the lease, else it is refused with OperationLockedError.
    * @default - none: operations are not leased (a journal inside a transaction, a journal of tests)
    */
   constructor(
@@ -67,6 +67,22 @@ export class OperationJournal {
       if (!heldAlready) await this.leases?.release(id).catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * Runs a write of operation `id` fenced by its lease: refused with OperationLockedError once a
+   * heartbeat found the lease taken over; while this driver holds it, in one transaction that first
+   * checks (and on PostgreSQL locks) the lease's row, so that no write lands after another driver took
+   * the operation over. An operation this driver never leased (no `begin`) is written as it is.
+   */
+  private async fenced(id: string, write: (journal: OperationJournal) => Promise<void>): Promise<void> {
+    const leases = this.leases!;
+    leases.assertNotLost(id);
+    if (!leases.holds(id)) return write(new OperationJournal(this.db));
+    return this.db.transaction(async (tx) => {
+      await leases.assertHeld(tx, id);
+      await write(new OperationJournal(tx));
+    });
   }
 
   /** {@link begin}'s record of the operation, in one transaction. */
@@ -133,7 +149,7 @@ export class OperationJournal {
 
   /** Marks a step started: its attempt counted, or numbered `attempt` when the caller counts them. */
   async startStep(id: string, step: string, attempt?: number): Promise<void> {
-    this.leases?.assertNotLost(id);
+    if (this.leases) return this.fenced(id, (journal) => journal.startStep(id, step, attempt));
     const changed =
       attempt === undefined
         ? await this.db.run(
@@ -154,7 +170,7 @@ export class OperationJournal {
 
   /** Records how a step ended. */
   async finishStep(id: string, step: string, status: Exclude<StepStatus, "running">, detail?: unknown): Promise<void> {
-    this.leases?.assertNotLost(id);
+    if (this.leases) return this.fenced(id, (journal) => journal.finishStep(id, step, status, detail));
     await this.db.run("UPDATE operation_steps SET status = ?, detail = ?, updated_at = ? WHERE operation_id = ? AND step = ?", [
       status,
       detail === undefined ? null : JSON.stringify(detail),
@@ -171,7 +187,7 @@ export class OperationJournal {
    * `running` by a killed process and run again is not counted: callers that re-run such steps number them.
    */
   async recordStep(id: string, step: string, status: StepStatus, detail: unknown, attempt?: number): Promise<void> {
-    this.leases?.assertNotLost(id);
+    if (this.leases) return this.fenced(id, (journal) => journal.recordStep(id, step, status, detail, attempt));
     const current = await this.step(id, step);
     const starts = attempt !== undefined ? current?.attempts !== attempt : status === "running" && current?.status !== "running";
     if (starts) await this.startStep(id, step, attempt);
@@ -186,7 +202,7 @@ export class OperationJournal {
 
   /** Records how an operation ended. */
   async finish(id: string, status: Exclude<OperationStatus, "running">, result: unknown): Promise<void> {
-    this.leases?.assertNotLost(id);
+    if (this.leases) return this.fenced(id, (journal) => journal.finish(id, status, result));
     await this.db.run("UPDATE operations SET status = ?, result = ?, updated_at = ? WHERE id = ?", [
       status,
       JSON.stringify(result),

@@ -192,6 +192,14 @@ export class LeaseKeeper {
     return this.lost.has(idOf(lease));
   }
 
+  /** Records that the lease was found taken over (outside a heartbeat); its holder is told. @internal */
+  lose(lease: Omit<HeldLease, "onLost">): void {
+    const held = this.held.get(idOf(lease));
+    this.drop(lease);
+    this.lost.add(idOf(lease));
+    held?.onLost?.();
+  }
+
   /** @internal */
   hold(lease: HeldLease): void {
     this.lost.delete(idOf(lease));
@@ -375,6 +383,14 @@ const OPERATION_LEASES: LeaseTable = {
   locked: (operation, holder, nowMs) => new OperationLockedError(operation, driverOf(holder, nowMs)),
 };
 
+/** The refusal of a write of operation `id`, whose lease another driver took over. */
+function lostOperation(id: string): OperationLockedError {
+  return new OperationLockedError(
+    id,
+    "another driver, which took its lease over when this driver's heartbeat was late past its time to live",
+  );
+}
+
 /** Takes and gives back stack leases: one operation at a time per stack. */
 export class StackLeases extends Leases {
   /** `keeper`: the driver's heartbeat (default: one of its own, with the default settings). */
@@ -441,12 +457,22 @@ export class OperationLeases extends Leases {
    * driver runs it now, and this one must not write its journal (nothing is read).
    */
   assertNotLost(id: string): void {
-    if (this.keeper.lostIt({ table: OPERATION_LEASES, key: id, holder: id })) {
-      throw new OperationLockedError(
-        id,
-        "another driver, which took its lease over when this driver's heartbeat was late past its time to live",
-      );
-    }
+    if (this.keeper.lostIt({ table: OPERATION_LEASES, key: id, holder: id })) throw lostOperation(id);
+  }
+
+  /**
+   * Throws OperationLockedError unless this driver holds the lease of operation `id` now, read in the
+   * transaction `tx` (its row locked until the transaction ends, on PostgreSQL: a takeover waits for it).
+   */
+  async assertHeld(tx: SqlDatabase, id: string): Promise<void> {
+    const { identity, host, pid } = this.keeper.owner;
+    const rows = await tx.all(
+      `SELECT holder FROM operation_leases WHERE operation_id = ? AND holder = ? AND identity = ? AND host = ? AND pid = ?${tx.forUpdate}`,
+      [id, id, identity, host, pid],
+    );
+    if (rows.length > 0) return;
+    this.keeper.lose({ table: OPERATION_LEASES, key: id, holder: id });
+    throw lostOperation(id);
   }
 
   /** Every held lease. */

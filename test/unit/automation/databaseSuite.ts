@@ -481,7 +481,7 @@ export function databaseContract(open: () => Promise<SqlDatabase>): void {
       );
     });
 
-    it("refuses the journal's writes of an operation whose lease a heartbeat found taken over", async () => {
+    it("fences the journal's writes by the operation's lease: none lands once another driver took it over", async () => {
       const silent = frozen("host-a", 1);
       const journalA = new OperationJournal(db, new OperationLeases(db, silent));
       const journalB = new OperationJournal(db, new OperationLeases(db, keeper("host-b")));
@@ -492,10 +492,14 @@ export function databaseContract(open: () => Promise<SqlDatabase>): void {
       assert.equal((await journalB.begin("op-9", "up", {})).resumed, true);
       await journalB.startStep("op-9", "dev-a:up");
       await journalB.finishStep("op-9", "dev-a:up", "done", { by: "host-b" });
-      delete (silent as { renew?: unknown }).renew;
-      await silent.renew();
+      // A has not beaten since: its write reads the lease in its own transaction and is refused.
+      assert.equal(silent.holding.length, 1, "A does not know yet");
       await assert.rejects(journalA.finishStep("op-9", "dev-a:up", "failed", { by: "host-a" }), OperationLockedError);
+      assert.deepEqual([silent.holding, silent.beating], [[], false], "now it knows");
+      await assert.rejects(journalA.recordStep("op-9", "dev-a:up", "running", {}), OperationLockedError);
+      await assert.rejects(journalA.startStep("op-9", "dev-b:up"), OperationLockedError);
       await assert.rejects(journalA.finish("op-9", "failed", {}), OperationLockedError);
+      assert.equal((await journalB.get("op-9"))?.status, "running");
       assert.deepEqual(
         (await journalB.steps("op-9")).map((s) => [s.step, s.status, s.attempts, s.detail]),
         [["dev-a:up", "done", 2, { by: "host-b" }]],
