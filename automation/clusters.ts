@@ -5,10 +5,10 @@
  */
 import { accessSync, constants } from "node:fs";
 import * as path from "node:path";
-import { CLUSTER_NAME_MAX, DEFAULT_CLUSTER } from "../schema/tenantInput";
+import { CLUSTER_NAME_MAX, DEFAULT_CLUSTER } from "../schema/driverValues";
 import { InputError } from "./errors";
 
-export { CLUSTER_NAME_MAX, DEFAULT_CLUSTER } from "../schema/tenantInput";
+export { CLUSTER_NAME_MAX, DEFAULT_CLUSTER } from "../schema/driverValues";
 
 const CLUSTER_NAME = new RegExp(`^(?=.{1,${CLUSTER_NAME_MAX}}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$`);
 

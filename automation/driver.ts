@@ -17,6 +17,7 @@ import { fleetUpgrade, type FleetUpgradeOptions, type FleetUpgradeResult } from 
 import { boundedEach } from "./fleet/waves";
 import { OperationJournal } from "./journal/journal";
 import { LeaseKeeper, OperationLeases, StackLeases } from "./journal/leases";
+import { runOperationStep } from "./journal/runStep";
 import { KubeClient } from "./kube";
 import type { MigrationConfig } from "./migration/config";
 import type { MigrationContext } from "./migration/context";
@@ -220,10 +221,7 @@ export class Driver {
     let registration = (earlier?.status === "done" ? earlier.detail : undefined) as OperationResult["registration"];
     if (registration === undefined) registration = (await this.registry.ensure(parsed)).created ? "created" : "unchanged";
     const { resumed } = rerun ?? (await begin());
-    if (earlier?.status !== "done") {
-      await this.journal.startStep(operationId, step);
-      await this.journal.finishStep(operationId, step, "done", registration);
-    }
+    await runOperationStep(this.journal, operationId, step, async () => registration);
     return this.run(
       "provision",
       await this.registry.stacks([parsed.name]),

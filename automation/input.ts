@@ -4,7 +4,8 @@
  * allowed and the value received.
  */
 import type { z } from "zod";
-import { propertyProblemsOf, problemText, reservedKeyProblems } from "../schema/errors";
+import { problemText, reservedKeyProblems } from "../schema/errors";
+import { propertyProblemsOf } from "../schema/issues";
 import { InputError } from "./errors";
 
 /**

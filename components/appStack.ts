@@ -117,13 +117,15 @@ export class AppStack extends pulumi.ComponentResource {
       ? new Ollama(`${name}-ollama`, { namespace, instance, spec: spec.ollama, scheduling: spec.scheduling }, child)
       : undefined;
 
+    const served = tenants.filter((t) => t.served ?? t.routed);
     const wiring: AppWiring = {
       credentialKeys: secrets.credentialKeys,
       tenancyMode: spec.tenancy.mode,
-      // The app serves the tenants routed here: a migration's copy (the target before the switch, the
-      // source after it) has its database and credentials, but no pod of this stack reads or writes it.
-      tenants: tenants.filter((t) => t.routed).map((t) => t.name),
-      tenantHosts: Object.fromEntries(tenants.filter((t) => t.routed).map((t) => [t.name, t.host])),
+      // The app serves the tenants routed here: a migration's copy before the switch (the target) has its
+      // database and credentials, but no pod of this stack reads or writes it; its source copy after the
+      // switch is served (fenced read-only) until the Ingress lets its host go (`served`).
+      tenants: served.map((t) => t.name),
+      tenantHosts: Object.fromEntries(served.map((t) => [t.name, t.host])),
       ollama: spec.ollama.enabled,
       credentialsChecksum: secrets.credentialsChecksum,
     };

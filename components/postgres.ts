@@ -14,8 +14,7 @@ import { stepJob } from "./stepJob";
 import { DATA_VOLUME, statefulStore } from "./statefulStore";
 import { checksum } from "./checksum";
 import { parseArgs, placedPartShape } from "./validation";
-import { labels } from "../schema/fields";
-import { tenantNames } from "../schema/tenant";
+import { labels, tenantNames } from "../schema/fields";
 
 /** Type token of {@link Postgres}. */
 export const POSTGRES_TYPE = "tenantstack:data:Postgres";

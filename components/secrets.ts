@@ -10,8 +10,7 @@ import {
   tenantKeyPrefix,
   tenantRedisUser,
 } from "../schema";
-import { dnsLabel, envName, oneOf } from "../schema/fields";
-import { tenantNames } from "../schema/tenant";
+import { dnsLabel, envName, oneOf, tenantNames } from "../schema/fields";
 import { input, namespaceArg, parseArgs } from "./validation";
 import { z } from "zod";
 import {

@@ -5,7 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { type PropertyProblem, SchedulingSchema, TenantstackError, ValidationError } from "../schema";
-import { propertyProblemsOf, reservedKeyProblems } from "../schema/errors";
+import { reservedKeyProblems } from "../schema/errors";
+import { propertyProblemsOf } from "../schema/issues";
 import { dnsLabel, image, labelValue } from "../schema/fields";
 
 /**

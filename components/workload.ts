@@ -3,8 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { type ApiSpec, plaintextCredentialProblems, type SchedulingSpec } from "../schema";
 import { problem } from "../schema/errors";
-import { envName, flag, oneOf } from "../schema/fields";
-import { tenantNames } from "../schema/tenant";
+import { envName, flag, oneOf, tenantNames } from "../schema/fields";
 import { MAINTENANCE_CONFIGMAP, MAINTENANCE_MOUNT_PATH, PORTS, SERVICES, TENANTS_MOUNT_PATH } from "./contract";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { containerResources } from "./resources";
@@ -76,7 +75,16 @@ export function wiredEnvProblems(parsed: {
 /** The settings common to the API and the worker. */
 export type WorkloadSpec = Pick<
   ApiSpec,
-  "image" | "replicas" | "command" | "args" | "env" | "resources" | "autoscaling" | "maxUnavailable" | "progressDeadlineSeconds"
+  | "image"
+  | "replicas"
+  | "command"
+  | "args"
+  | "env"
+  | "resources"
+  | "autoscaling"
+  | "maxUnavailable"
+  | "progressDeadlineSeconds"
+  | "rolloutTimeoutSeconds"
 >;
 
 /** What differs between the API and the worker. */
@@ -127,7 +135,7 @@ function environment(spec: WorkloadSpec, wiring: AppWiring, credentials: StackCr
 
 /**
  * The settings that shape a pod: the checksum over them rolls the pods when one changes. The replica
- * count, autoscaling, the disruption budget and the rollout's deadline are left out, so scaling changes no pod.
+ * count, autoscaling, the disruption budget and the rollout's deadline and timeout are left out, so scaling changes no pod.
  */
 function podSettings(spec: WorkloadSpec): Partial<WorkloadSpec> {
   const pod: { -readonly [K in keyof WorkloadSpec]?: WorkloadSpec[K] } = { ...spec };
@@ -135,7 +143,13 @@ function podSettings(spec: WorkloadSpec): Partial<WorkloadSpec> {
   delete pod.autoscaling;
   delete pod.maxUnavailable;
   delete pod.progressDeadlineSeconds;
+  delete pod.rolloutTimeoutSeconds;
   return pod;
+}
+
+/** How long the engine waits for a Deployment's rollout when it is created or updated. */
+function rolloutTimeouts(seconds: number): pulumi.CustomTimeouts {
+  return { create: `${seconds}s`, update: `${seconds}s` };
 }
 
 /**
@@ -223,7 +237,7 @@ export function appWorkload(parent: pulumi.Resource, name: string, args: AppWork
         },
       },
     },
-    { parent },
+    { parent, ...(spec.rolloutTimeoutSeconds ? { customTimeouts: rolloutTimeouts(spec.rolloutTimeoutSeconds) } : {}) },
   );
 
   const disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(

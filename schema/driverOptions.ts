@@ -2,25 +2,19 @@
  * The driver's own settings as data, shared by the library (`Driver.open`, `serve`) and the CLI (which
  * builds them from its flags and parses them here): where its files and database are, how many
  * workers it runs, where the HTTP API listens.
+ * Package-private: the driver imports its zod schemas, but no entry point exports it and its declarations,
+ * which name zod's types, are not published (`package.json`'s `files`); the plain types the schemas parse to
+ * are published in `automation/types.ts` (generated), their values in `driverValues.ts`.
  */
 import { z } from "zod";
+import {
+  HEARTBEAT_SECONDS_MIN,
+  LEASE_TTL_SECONDS_DEFAULT,
+  LEASE_TTL_SECONDS_MAX,
+  LEASE_TTL_SECONDS_MIN,
+  POOL_SIZE_MAX,
+} from "./driverValues";
 import { intBetween } from "./fields";
-
-/** Most worker processes of the default executor. */
-export const POOL_SIZE_MAX = 64;
-
-/** How long a lease lives without a heartbeat, by default: a driver silent that long is taken for dead. */
-export const LEASE_TTL_SECONDS_DEFAULT = 60;
-/** The bounds of a lease's time to live, in seconds. */
-export const LEASE_TTL_SECONDS_MIN = 1;
-export const LEASE_TTL_SECONDS_MAX = 3600;
-/** The shortest heartbeat interval, in seconds. */
-export const HEARTBEAT_SECONDS_MIN = 0.1;
-
-/** The heartbeat interval of a lease time to live when none is given: a third of it, so two beats may be missed. */
-export function defaultHeartbeatSeconds(leaseTtlSeconds: number): number {
-  return leaseTtlSeconds / 3;
-}
 
 const DATABASE_MESSAGE =
   'must be a SQLite file path (optionally "sqlite:<path>") or a postgres:// URL such as "postgres://user@db:5432/tenantstack"';
@@ -53,7 +47,6 @@ function listenAddress(value: string): boolean {
 
 /**
  * The driver's settings that are data.
- * @internal
  */
 export const DriverSettingsSchema = z
   .object({
@@ -100,7 +93,6 @@ export const DriverSettingsSchema = z
 
 /**
  * Where the HTTP API listens.
- * @internal
  */
 export const ServeSettingsSchema = z.object({
   port: intBetween(1, 65535).describe("Port to listen on."),

@@ -5,8 +5,7 @@
  * lowest layer, so that the schema's, the components' and the driver's errors all extend it; the driver maps
  * each code once to an exit code and an HTTP status (`automation/errorCodes.ts`).
  */
-import type { z } from "zod";
-import { didYouMean, isReservedKey, RESERVED_KEYS_TEXT } from "./keys";
+import { isReservedKey, RESERVED_KEYS_TEXT } from "./keys";
 import { redact, redactDeep } from "./redact";
 
 /**
@@ -282,66 +281,10 @@ function received(value: unknown): string {
 /** What a message says in place of a value that was set as a secret. */
 export const SECRET_NOT_SHOWN = "(the value is secret and not shown)";
 
-/**
- * Turns zod issues into problems rooted at `root` (such as `tenantstack:` or `spec`). Where `secret` says a
- * path lies in a value set as a secret, the value received is not quoted, and the names of unknown keys
- * (part of that value) are not either.
- * @internal
- */
-export function propertyProblemsOf(
-  issues: readonly z.core.$ZodIssue[],
-  root: string,
-  secret: (segments: readonly PropertyKey[]) => boolean = () => false,
-): PropertyProblem[] {
-  return issues.flatMap((issue) => {
-    if (issue.code === "unrecognized_keys") {
-      // `settings()` writes one message line per unknown key.
-      const lines = issue.message.split("\n");
-      if (secret(issue.path)) {
-        const allowed = lines[0].slice(lines[0].lastIndexOf("allowed: "));
-        const count = issue.keys.length === 1 ? "a key" : `${issue.keys.length} keys`;
-        return [
-          {
-            propertyPath: propertyPath(root, issue.path),
-            reason: `holds ${count} that is not a known setting; ${allowed} ${SECRET_NOT_SHOWN}`,
-          },
-        ];
-      }
-      return issue.keys.map((key, i) => ({ propertyPath: propertyPath(root, [...issue.path, key]), reason: lines[i] ?? lines[0] }));
-    }
-    let input: unknown = (issue as { input?: unknown }).input;
-    const misspelt: PropertyProblem[] = [];
-    if (issue.code === "invalid_union" && "discriminator" in issue && issue.discriminator) {
-      const discriminator = issue.discriminator as string;
-      const object = input as Record<string, unknown> | undefined;
-      input = object?.[discriminator];
-      // The discriminating key missing, and a key like it given instead: which key it meant (a secret's keys are not named).
-      if (input === undefined && object !== null && typeof object === "object" && !secret(issue.path)) {
-        // The issue's path names the discriminating key; the keys given are its neighbours.
-        const at = issue.path.at(-1) === discriminator ? issue.path.slice(0, -1) : issue.path;
-        for (const key of Object.keys(object)) {
-          const hint = didYouMean(key, [discriminator]);
-          if (hint !== "") misspelt.push({ propertyPath: propertyPath(root, [...at, key]), reason: `is not a known setting${hint}` });
-        }
-      }
-    }
-    if (secret(issue.path)) return secretProblem(root, issue.path, issue.message, input);
-    return [problem(root, issue.path, issue.message, input), ...misspelt];
-  });
-}
-
 /** One problem with a value set as a secret: like {@link problem}, without the value. */
 export function secretProblem(root: string, segments: readonly PropertyKey[], message: string, input: unknown): PropertyProblem {
   const path = propertyPath(root, segments);
   return { propertyPath: path, reason: input === undefined ? `is required: it ${message}` : `${message} ${SECRET_NOT_SHOWN}` };
-}
-
-/**
- * Turns zod issues into problem lines rooted at `root`.
- * @internal
- */
-export function problemsOf(issues: readonly z.core.$ZodIssue[], root: string): string[] {
-  return propertyProblemsOf(issues, root).map(problemText);
 }
 
 /** One problem: the field path under `root`, what is wrong, and the value received (`undefined`: missing). */
@@ -358,8 +301,11 @@ const MAX_DEPTH = 32;
  * objects in `input`, at any depth, named by its path under `root`. JSON.parse makes a `__proto__` key an own
  * key, which zod drops from a map without a word, and copying one into an object replaces its prototype; so
  * `input` is the value as given, before any schema copied it. Paths already in `reported` (an object's unknown
- * key) are left out. Objects of other classes (an Output, a Date, an AbortSignal) are not looked into.
- * @internal
+ * key) are left out. Objects of other classes (an Output, a Date, an AbortSignal) are not looked into. Every
+ * surface runs it beside its schema: a stack's settings, a component's arguments, the driver's input.
+ * @param input the value as given
+ * @param root the path the problems are named under (`spec`, or `""` for none)
+ * @param reported problems already found, whose paths are not reported again (default: none)
  */
 export function reservedKeyProblems(input: unknown, root: string, reported: readonly PropertyProblem[] = []): PropertyProblem[] {
   const problems: PropertyProblem[] = [];

@@ -1,9 +1,12 @@
 /**
- * Field builders shared by every schema. Each carries one message saying what is allowed;
- * the error formatter adds the field path and the value received.
+ * Field builders shared by every schema, and by the layers above where they check their own input (a
+ * component's arguments, the driver's data plane). Each carries one message saying what is allowed; the error
+ * formatter (`issues.ts`) adds the field path and the value received. Package-private: no entry point exports
+ * it, and its declarations, which name zod's types, are not published (`package.json`'s `files`).
  */
 import { z } from "zod";
 import { isReservedKey, RESERVED_KEYS_TEXT, unknownKeyReason } from "./keys";
+import { RESERVED_TENANT_NAME_MESSAGE, RESERVED_TENANT_NAMES, TENANT_NAME_MAX } from "./naming";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A host name: labels of 1-63 characters, the last (the top-level domain) with a letter, so never an IP address. */
@@ -32,7 +35,6 @@ const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 /**
  * Metadata of an optional field without a default: what leaving it out means. The generated types show it as
  * the field's `@default`, the config reference in its default column.
- * @internal
  */
 export function omitted(meaning: string): { "x-omitted": string } {
   return { "x-omitted": meaning };
@@ -45,7 +47,6 @@ function matching(pattern: RegExp, message: string, maxLength = 253) {
 
 /**
  * A Kubernetes DNS-1123 label (tenant names, namespaces, object names).
- * @internal
  */
 export function dnsLabel(maxLength = 63) {
   return matching(
@@ -57,7 +58,6 @@ export function dnsLabel(maxLength = 63) {
 
 /**
  * A fully qualified DNS-1123 host name such as `acme.example.com`.
- * @internal
  */
 export function hostName() {
   return matching(
@@ -68,7 +68,6 @@ export function hostName() {
 
 /**
  * An integer in `[min, max]`.
- * @internal
  */
 export function intBetween(min: number, max: number) {
   const message = `must be an integer between ${min} and ${max}`;
@@ -77,7 +76,6 @@ export function intBetween(min: number, max: number) {
 
 /**
  * One of a fixed set of strings.
- * @internal
  */
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: `must be one of ${values.map((v) => JSON.stringify(v)).join(", ")}` });
@@ -85,7 +83,6 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
 
 /**
  * A boolean.
- * @internal
  */
 export function flag() {
   return z.boolean({ error: "must be true or false" });
@@ -93,7 +90,6 @@ export function flag() {
 
 /**
  * A Kubernetes CPU quantity such as `250m` or `2`.
- * @internal
  */
 export function cpu() {
   return matching(CPU_QUANTITY, 'must be a CPU quantity such as "250m" or "2"', 32);
@@ -101,7 +97,6 @@ export function cpu() {
 
 /**
  * Whether a CPU quantity is well formed and above 0.
- * @internal
  */
 export function positiveCpu(quantity: string): boolean {
   return !CPU_QUANTITY.test(quantity) || cpuCores(quantity) > 0;
@@ -109,7 +104,6 @@ export function positiveCpu(quantity: string): boolean {
 
 /**
  * Whether a quantity is well formed: a CPU quantity, or a memory quantity with a binary unit.
- * @internal
  */
 export function wellFormedQuantity(quantity: string): boolean {
   return CPU_QUANTITY.test(quantity) || MEMORY_QUANTITY.test(quantity);
@@ -117,7 +111,6 @@ export function wellFormedQuantity(quantity: string): boolean {
 
 /**
  * A Kubernetes memory quantity with a binary unit such as `512Mi` or `4Gi`.
- * @internal
  */
 export function memory() {
   return matching(MEMORY_QUANTITY, 'must be a memory quantity with a binary unit such as "512Mi" or "4Gi"', 32);
@@ -125,7 +118,6 @@ export function memory() {
 
 /**
  * A container image reference pinned by tag or digest.
- * @internal
  */
 export function image() {
   const message =
@@ -144,7 +136,6 @@ function pinned(reference: string): boolean {
 
 /**
  * An environment variable name.
- * @internal
  */
 export function envName() {
   return matching(ENV_NAME, "must be an environment variable name: letters, digits and '_', not starting with a digit", 128).refine(
@@ -156,7 +147,6 @@ export function envName() {
 /**
  * A key of a map that is copied into a plain object: any string but a reserved key (`__proto__`, `constructor`, `prototype`).
  * @param what what the key names, as a message says it
- * @internal
  */
 export function mapKey(what = "a name") {
   const message = `must be ${what} other than ${RESERVED_KEYS_TEXT}`;
@@ -165,7 +155,6 @@ export function mapKey(what = "a name") {
 
 /**
  * The error of a map (`z.record`): a bad key is named with what its schema allows, anything else with `message`.
- * @internal
  */
 export function mapError(message: string) {
   return (issue: z.core.$ZodRawIssue) => (issue.code === "invalid_key" ? issue.issues[0]?.message : message);
@@ -173,7 +162,6 @@ export function mapError(message: string) {
 
 /**
  * A five-field cron schedule.
- * @internal
  */
 export function cronSchedule() {
   const message =
@@ -230,7 +218,6 @@ function validCronField(field: string, range: (typeof CRON_FIELDS)[number]): boo
 
 /**
  * A duration in seconds, minutes or hours such as `30s` or `1h`.
- * @internal
  */
 export function duration() {
   return matching(DURATION, 'must be a duration such as "30s", "5m" or "1h"', 16);
@@ -238,7 +225,6 @@ export function duration() {
 
 /**
  * An absolute HTTP path.
- * @internal
  */
 export function httpPath() {
   return matching(HTTP_PATH, 'must be an absolute HTTP path such as "/healthz"', 512);
@@ -246,7 +232,6 @@ export function httpPath() {
 
 /**
  * An e-mail address.
- * @internal
  */
 export function email() {
   return matching(EMAIL, 'must be an e-mail address such as "ops@example.com"', 254);
@@ -254,7 +239,6 @@ export function email() {
 
 /**
  * A non-empty string of at most `maxLength` characters.
- * @internal
  */
 export function text(maxLength = 253) {
   const message = `must be a non-empty string of at most ${maxLength} characters`;
@@ -263,7 +247,6 @@ export function text(maxLength = 253) {
 
 /**
  * A map of strings keyed by `key` (label maps, environment maps).
- * @internal
  */
 export function stringMap<K extends z.ZodType<string>>(key: K) {
   return z.record(key, z.string({ error: "must be a string" }), { error: mapError("must be a map of strings") });
@@ -271,7 +254,6 @@ export function stringMap<K extends z.ZodType<string>>(key: K) {
 
 /**
  * A non-empty Kubernetes label value, such as an `app.kubernetes.io/instance`.
- * @internal
  */
 export function labelValue() {
   return matching(
@@ -283,7 +265,6 @@ export function labelValue() {
 
 /**
  * Kubernetes labels: keys (an optional DNS subdomain and `/`, then a name) to values.
- * @internal
  */
 export function labels() {
   return z.record(
@@ -304,7 +285,6 @@ export function labels() {
 /**
  * An object of named settings. An unknown key is rejected with the likely intended key and the allowed
  * ones: one message line per unknown key, in the order of the issue's `keys`.
- * @internal
  */
 export function settings<const S extends z.ZodRawShape>(shape: S) {
   const allowed = Object.keys(shape);
@@ -314,6 +294,27 @@ export function settings<const S extends z.ZodRawShape>(shape: S) {
       if (issue.code === "invalid_type") return "must be a map of settings";
       return undefined;
     },
+  });
+}
+
+/**
+ * A tenant name: a DNS-1123 label of at most {@link TENANT_NAME_MAX} characters, other than a reserved name
+ * (`shared`, which would name the environment's shared stack). The one rule for every surface that takes one.
+ */
+export function tenantName() {
+  return dnsLabel(TENANT_NAME_MAX).refine((name) => !RESERVED_TENANT_NAMES.includes(name), { error: RESERVED_TENANT_NAME_MESSAGE });
+}
+
+/**
+ * A list of distinct tenant names (a part's `tenants`).
+ */
+export function tenantNames() {
+  return z.array(tenantName(), { error: "must be a list of tenant names" }).superRefine((names, ctx) => {
+    names.forEach((name, index) => {
+      const first = names.indexOf(name);
+      if (first < index)
+        ctx.addIssue({ code: "custom", path: [index], input: name, message: `must be unique: tenant ${first} has it too` });
+    });
   });
 }
 

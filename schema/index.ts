@@ -5,6 +5,7 @@ export {
   errorCode,
   fromWire,
   type PropertyProblem,
+  reservedKeyProblems,
   type Surface,
   type SurfaceText,
   TenantstackError,

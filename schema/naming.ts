@@ -9,6 +9,9 @@ export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 /** An environment. */
 export type Environment = (typeof ENVIRONMENTS)[number];
 
+/** Longest tenant name: keeps derived names (namespaces, databases, stacks) within their limits. */
+export const TENANT_NAME_MAX = 40;
+
 /** The last part of the name of an environment's shared stack (`<environment>-shared`). */
 export const SHARED_STACK_SUFFIX = "shared";
 

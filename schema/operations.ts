@@ -3,16 +3,14 @@
  * API's `POST /operations` body ({@link OperationRequestSchema}), the CLI (which builds that body from
  * its flags and parses it here) and the library's options (the same fields, beside its callbacks).
  * A limit changed here changes on every surface at once.
+ * Package-private: the driver imports its zod schemas, but no entry point exports it and its declarations,
+ * which name zod's types, are not published (`package.json`'s `files`); the plain types the schemas parse to
+ * are published in `automation/types.ts` (generated), their values in `driverValues.ts`.
  */
 import { z } from "zod";
+import { CONCURRENCY_MAX, OPERATION_KINDS, OPERATION_LIST_MAX, OPERATION_STATUSES, PLANS, WAVE_MAX } from "./driverValues";
 import { flag, intBetween, oneOf, settings, text } from "./fields";
-import { PLANS, TenantInputSchema, TenantNameSchema, TenantPatchSchema, VersionSchema } from "./tenantInput";
-
-/** Most stacks an operation works on at once. */
-export const CONCURRENCY_MAX = 16;
-
-/** Most stacks of a fleet upgrade's canary wave, and of each later wave. */
-export const WAVE_MAX = 1000;
+import { TenantInputSchema, TenantNameSchema, TenantPatchSchema, VersionSchema } from "./tenantInput";
 
 const HTTP_CHECK_MESSAGE =
   'must be an http:// or https:// URL such as "http://{stack}.example.com/healthz" ({stack} and {namespace} are replaced)';
@@ -29,7 +27,6 @@ function httpUrl(value: string): boolean {
 
 /**
  * The fields every operation takes.
- * @internal
  */
 export const commonFields = {
   operationId: z
@@ -42,7 +39,6 @@ export const commonFields = {
 
 /**
  * The fields of the operations.
- * @internal
  */
 export const operationFields = {
   tenants: z
@@ -96,7 +92,6 @@ function destroyDataNeedsDestroy(request: { destroy?: boolean; forceDestroyData?
 
 /**
  * Every operation the API starts.
- * @internal
  */
 export const OperationRequestSchema = z.discriminatedUnion(
   "kind",
@@ -172,32 +167,9 @@ export const OperationRequestSchema = z.discriminatedUnion(
   },
 );
 
-/** What the journal calls its operations: a provision is journaled as the `up` of its stack, a migration's dry run as `migrate-plan`. */
-export const OPERATION_KINDS = [
-  "preview",
-  "up",
-  "refresh",
-  "outputs",
-  "destroy",
-  "recover",
-  "fleet-upgrade",
-  "migrate",
-  "migrate-plan",
-  "gc",
-  "delete-tenant",
-  "update-tenant",
-] as const;
-
-/** The states of a journaled operation. */
-export const OPERATION_STATUSES = ["running", "succeeded", "failed", "cancelled"] as const;
-
-/** Most operations a listing shows. */
-export const OPERATION_LIST_MAX = 1000;
-
 /**
  * Which operations a listing shows (`GET /operations`, `tenantstack operation list`, the journal's
  * `list`), newest first.
- * @internal
  */
 export const OperationListQuerySchema = settings({
   status: oneOf(OPERATION_STATUSES).optional().describe("Only operations in this state."),
@@ -208,7 +180,6 @@ export const OperationListQuerySchema = settings({
 /**
  * Options of a resume (`POST /operations/{id}/resume`, `tenantstack operation resume`): the operation's
  * own parameters come from the journal; only how many stacks run at once may differ.
- * @internal
  */
 export const ResumeOptionsSchema = settings({ concurrency: commonFields.concurrency });
 
@@ -216,25 +187,21 @@ export const ResumeOptionsSchema = settings({ concurrency: commonFields.concurre
 
 /**
  * Options of an operation on stacks (`preview`, `up`, `refresh`, `outputs`, `recover`, `provision`).
- * @internal
  */
 export const OperationOptionsSchema = z.object({ ...commonFields, tenants: f.tenants, plan: flag().optional() });
 
 /**
  * Options of a destroy.
- * @internal
  */
 export const DestroyOptionsSchema = z.object({ ...commonFields, tenants: f.destroyTenants, forceDestroyData: flag().optional() });
 
 /**
  * How a fleet is split into waves.
- * @internal
  */
 export const WaveOptionsSchema = z.object({ canary: f.canary, waveSize: f.waveSize });
 
 /**
  * Options of a fleet upgrade.
- * @internal
  */
 export const FleetUpgradeOptionsSchema = z.object({
   ...commonFields,
@@ -256,7 +223,6 @@ export const FleetUpgradeOptionsSchema = z.object({
 
 /**
  * Options of a tenant migration.
- * @internal
  */
 export const MigrateOptionsSchema = z.object({
   ...commonFields,
@@ -270,7 +236,6 @@ export const MigrateOptionsSchema = z.object({
 
 /**
  * Options of gc.
- * @internal
  */
 export const GcOptionsSchema = z.object({
   ...commonFields,
@@ -279,7 +244,6 @@ export const GcOptionsSchema = z.object({
 
 /**
  * Options of a tenant's deletion (with its name).
- * @internal
  */
 export const DeleteTenantOptionsSchema = z
   .object({ ...commonFields, tenant: f.deletedTenant, destroy: f.destroy, forceDestroyData: f.destroyData })
@@ -287,7 +251,6 @@ export const DeleteTenantOptionsSchema = z
 
 /**
  * Options of a tenant's update (with its name and the patch).
- * @internal
  */
 export const UpdateTenantOptionsSchema = z.object({
   ...commonFields,

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { AwsSchema, AzureSchema, CLOUDS, type CloudUse, cloudUseProblems, GcpSchema, type Problem } from "./cloud";
 import { PostgresSchema, OllamaSchema, RedisSchema } from "./data";
-import { propertyProblemsOf, reservedKeyProblems, ValidationError } from "./errors";
+import { reservedKeyProblems, ValidationError } from "./errors";
+import { propertyProblemsOf } from "./issues";
 import { dnsLabel, duration, flag, labels, omitted, oneOf, settings } from "./fields";
 import { IngressSchema } from "./ingress";
 import { ENVIRONMENTS } from "./naming";

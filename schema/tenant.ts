@@ -1,19 +1,6 @@
 import { z } from "zod";
-import { dnsLabel, flag, hostName, oneOf, settings } from "./fields";
-import { RESERVED_TENANT_NAME_MESSAGE, RESERVED_TENANT_NAMES } from "./naming";
+import { flag, hostName, omitted, oneOf, settings, tenantName } from "./fields";
 import type { Tenancy, Tenant } from "./types";
-
-/** Longest tenant name: keeps derived names (namespaces, databases, stacks) within their limits. */
-export const TENANT_NAME_MAX = 40;
-
-/**
- * A tenant name: a DNS-1123 label of at most {@link TENANT_NAME_MAX} characters, other than a reserved name
- * (`shared`, which would name the environment's shared stack). The one rule for every surface that takes one.
- * @internal
- */
-export function tenantName() {
-  return dnsLabel(TENANT_NAME_MAX).refine((name) => !RESERVED_TENANT_NAMES.includes(name), { error: RESERVED_TENANT_NAME_MESSAGE });
-}
 
 /**
  * One tenant of the application.
@@ -28,6 +15,12 @@ export const TenantSchema = settings({
     .default(true)
     .describe(
       "Whether this stack's Ingress routes the tenant's host. `false` while a migration keeps a copy of the tenant here that does not serve it (the target before the switch, the source after it).",
+    ),
+  served: flag()
+    .optional()
+    .meta(omitted("as `routed`"))
+    .describe(
+      "Whether this stack's pods serve the tenant (`TENANTS`). `true` with `routed: false` for a migration's source copy after the switch: fenced read-only, it answers the requests an ingress controller still sends it until the host leaves this stack's Ingress.",
     ),
 }).describe("A tenant of the application.");
 
@@ -60,20 +53,6 @@ export const TenancySchema = z
     { error: 'must be one of "shared", "dedicated"' },
   )
   .describe("Tenancy of the stack: `shared` (many tenants, one instance) or `dedicated` (one tenant).");
-
-/**
- * A list of distinct tenant names (a part's `tenants`).
- * @internal
- */
-export function tenantNames() {
-  return z.array(TenantSchema.shape.name, { error: "must be a list of tenant names" }).superRefine((names, ctx) => {
-    names.forEach((name, index) => {
-      const first = names.indexOf(name);
-      if (first < index)
-        ctx.addIssue({ code: "custom", path: [index], input: name, message: `must be unique: tenant ${first} has it too` });
-    });
-  });
-}
 
 /** The tenants a stack serves, whatever its mode. */
 export function tenantsOf(tenancy: Tenancy): readonly Tenant[] {

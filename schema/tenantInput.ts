@@ -3,39 +3,30 @@
  * and `provision`, `POST /tenants`, the library's `registry.create`), checked by this one schema on
  * every surface; and what an update of a tenant may change (`tenant update`, `PATCH /tenants/{name}`,
  * `driver.updateTenant`): a JSON merge patch of those fields, whose result is checked by the same schema.
+ * Package-private: the driver imports its zod schemas, but no entry point exports it and its declarations,
+ * which name zod's types, are not published (`package.json`'s `files`); the plain types the schemas parse to
+ * are published in `automation/types.ts` (generated), their values in `driverValues.ts`.
  */
 import { z } from "zod";
-import { dnsLabel, hostName, oneOf, settings } from "./fields";
+import { CLUSTER_NAME_MAX, DEFAULT_CLUSTER, PLANS } from "./driverValues";
+import { dnsLabel, hostName, oneOf, settings, tenantName } from "./fields";
 import { ENVIRONMENTS } from "./naming";
-import { tenantName } from "./tenant";
-
-/** The cluster of a tenant registered without one, and the only cluster of a driver given none. */
-export const DEFAULT_CLUSTER = "local";
-
-/** Longest cluster name: a stack on a cluster other than `local` carries it in its name (at most 100 characters). */
-export const CLUSTER_NAME_MAX = 40;
-
-/** Plans a tenant can be on. */
-export const PLANS = ["shared", "dedicated"] as const;
 
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const VERSION_MESSAGE = 'must be an image tag such as "2.4.1": letters, digits, "_", "." and "-", at most 128 characters';
 
 /**
  * An app version: the image tag of the API and worker.
- * @internal
  */
 export const VersionSchema = z.string({ error: VERSION_MESSAGE }).regex(IMAGE_TAG, { error: VERSION_MESSAGE });
 
 /**
  * The name of a registered tenant, as operations name it.
- * @internal
  */
 export const TenantNameSchema = tenantName();
 
 /**
  * What a tenant is registered with.
- * @internal
  */
 export const TenantInputSchema = settings({
   name: TenantNameSchema.describe("Tenant name, a DNS-1123 label of at most 40 characters, other than `shared`."),
@@ -79,7 +70,6 @@ const tenantField = TenantInputSchema.shape;
  * checked by the field's own schema of {@link TenantInputSchema}; the tenant it makes is then checked
  * by that schema as a whole, as at registration. `null` resets a field with a default, and removes a
  * key of `settings`.
- * @internal
  */
 export const TenantPatchSchema = settings({
   name: fixed("it is the tenant's identity; register a new tenant instead"),

@@ -123,6 +123,11 @@ export type TenancyInput =
          * @default true
          */
         readonly routed?: boolean;
+        /**
+         * Whether this stack's pods serve the tenant (`TENANTS`). `true` with `routed: false` for a migration's source copy after the switch: fenced read-only, it answers the requests an ingress controller still sends it until the host leaves this stack's Ingress.
+         * @default - as `routed`
+         */
+        readonly served?: boolean;
       }[];
       /**
        * `acl`: one Redis ACL user per tenant restricted to its key prefix; `prefix`: tenants share the default user and keep to their key prefix by contract.
@@ -152,6 +157,11 @@ export type TenancyInput =
          * @default true
          */
         readonly routed?: boolean;
+        /**
+         * Whether this stack's pods serve the tenant (`TENANTS`). `true` with `routed: false` for a migration's source copy after the switch: fenced read-only, it answers the requests an ingress controller still sends it until the host leaves this stack's Ingress.
+         * @default - as `routed`
+         */
+        readonly served?: boolean;
       };
     };
 
@@ -297,11 +307,17 @@ export interface ApiInput {
    */
   readonly maxUnavailable?: number;
   /**
-   * How long a rollout may make no progress (new pods not becoming ready, as with a release that exits at start) before the Deployment reports `ProgressDeadlineExceeded` and `pulumi up` fails instead of waiting out its own timeout; Kubernetes' default.
+   * How long a rollout may make no progress (new pods not becoming ready, as with a release that exits at start) before the Deployment reports `ProgressDeadlineExceeded`; Kubernetes' default. `pulumi up` names that condition when it fails, but waits for `rolloutTimeoutSeconds` first.
    * An integer from 30 to 3600.
    * @default 600
    */
   readonly progressDeadlineSeconds?: number;
+  /**
+   * How long `pulumi up` waits for the Deployment's rollout before the update fails (and a fleet upgrade's health gate stops the wave). pulumi-kubernetes waits this long even once the Deployment reports `ProgressDeadlineExceeded`: a release that exits at start fails the update only then. Leave room for the whole rollout, one pod after another.
+   * An integer from 30 to 7200.
+   * @default - 600, pulumi-kubernetes' own 10 minutes
+   */
+  readonly rolloutTimeoutSeconds?: number;
   /**
    * Port the API listens on (non-root, so 1024 or above).
    * An integer from 1024 to 65535.
@@ -426,11 +442,17 @@ export interface WorkerInput {
    */
   readonly maxUnavailable?: number;
   /**
-   * How long a rollout may make no progress (new pods not becoming ready, as with a release that exits at start) before the Deployment reports `ProgressDeadlineExceeded` and `pulumi up` fails instead of waiting out its own timeout; Kubernetes' default.
+   * How long a rollout may make no progress (new pods not becoming ready, as with a release that exits at start) before the Deployment reports `ProgressDeadlineExceeded`; Kubernetes' default. `pulumi up` names that condition when it fails, but waits for `rolloutTimeoutSeconds` first.
    * An integer from 30 to 3600.
    * @default 600
    */
   readonly progressDeadlineSeconds?: number;
+  /**
+   * How long `pulumi up` waits for the Deployment's rollout before the update fails (and a fleet upgrade's health gate stops the wave). pulumi-kubernetes waits this long even once the Deployment reports `ProgressDeadlineExceeded`: a release that exits at start fails the update only then. Leave room for the whole rollout, one pod after another.
+   * An integer from 30 to 7200.
+   * @default - 600, pulumi-kubernetes' own 10 minutes
+   */
+  readonly rolloutTimeoutSeconds?: number;
   /**
    * The worker's health check, run by its readiness probe. Liveness and startup only check that the worker is alive: `http`, that the health port accepts connections; `exec`, the same command, with liveness tolerating 5 minutes of failures.
    * @default {"type":"http"}
@@ -1323,6 +1345,11 @@ export interface Tenant {
    * Whether this stack's Ingress routes the tenant's host. `false` while a migration keeps a copy of the tenant here that does not serve it (the target before the switch, the source after it).
    */
   readonly routed: boolean;
+  /**
+   * Whether this stack's pods serve the tenant (`TENANTS`). `true` with `routed: false` for a migration's source copy after the switch: fenced read-only, it answers the requests an ingress controller still sends it until the host leaves this stack's Ingress.
+   * @default - as `routed`
+   */
+  readonly served?: boolean;
 }
 
 /**
@@ -1475,10 +1502,16 @@ export interface ApiSpec {
    */
   readonly maxUnavailable: number;
   /**
-   * How long a rollout may make no progress (new pods not becoming ready, as with a release that exits at start) before the Deployment reports `ProgressDeadlineExceeded` and `pulumi up` fails instead of waiting out its own timeout; Kubernetes' default.
+   * How long a rollout may make no progress (new pods not becoming ready, as with a release that exits at start) before the Deployment reports `ProgressDeadlineExceeded`; Kubernetes' default. `pulumi up` names that condition when it fails, but waits for `rolloutTimeoutSeconds` first.
    * An integer from 30 to 3600.
    */
   readonly progressDeadlineSeconds: number;
+  /**
+   * How long `pulumi up` waits for the Deployment's rollout before the update fails (and a fleet upgrade's health gate stops the wave). pulumi-kubernetes waits this long even once the Deployment reports `ProgressDeadlineExceeded`: a release that exits at start fails the update only then. Leave room for the whole rollout, one pod after another.
+   * An integer from 30 to 7200.
+   * @default - 600, pulumi-kubernetes' own 10 minutes
+   */
+  readonly rolloutTimeoutSeconds?: number;
   /**
    * Port the API listens on (non-root, so 1024 or above).
    * An integer from 1024 to 65535.
@@ -1584,10 +1617,16 @@ export interface WorkerSpec {
    */
   readonly maxUnavailable: number;
   /**
-   * How long a rollout may make no progress (new pods not becoming ready, as with a release that exits at start) before the Deployment reports `ProgressDeadlineExceeded` and `pulumi up` fails instead of waiting out its own timeout; Kubernetes' default.
+   * How long a rollout may make no progress (new pods not becoming ready, as with a release that exits at start) before the Deployment reports `ProgressDeadlineExceeded`; Kubernetes' default. `pulumi up` names that condition when it fails, but waits for `rolloutTimeoutSeconds` first.
    * An integer from 30 to 3600.
    */
   readonly progressDeadlineSeconds: number;
+  /**
+   * How long `pulumi up` waits for the Deployment's rollout before the update fails (and a fleet upgrade's health gate stops the wave). pulumi-kubernetes waits this long even once the Deployment reports `ProgressDeadlineExceeded`: a release that exits at start fails the update only then. Leave room for the whole rollout, one pod after another.
+   * An integer from 30 to 7200.
+   * @default - 600, pulumi-kubernetes' own 10 minutes
+   */
+  readonly rolloutTimeoutSeconds?: number;
   /**
    * The worker's health check, run by its readiness probe. Liveness and startup only check that the worker is alive: `http`, that the health port accepts connections; `exec`, the same command, with liveness tolerating 5 minutes of failures.
    */

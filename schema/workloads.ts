@@ -123,7 +123,13 @@ function workloadFields(defaults: { replicas: number; resources: ResourceDefault
     progressDeadlineSeconds: intBetween(30, 3600)
       .default(600)
       .describe(
-        "How long a rollout may make no progress (new pods not becoming ready, as with a release that exits at start) before the Deployment reports `ProgressDeadlineExceeded` and `pulumi up` fails instead of waiting out its own timeout; Kubernetes' default.",
+        "How long a rollout may make no progress (new pods not becoming ready, as with a release that exits at start) before the Deployment reports `ProgressDeadlineExceeded`; Kubernetes' default. `pulumi up` names that condition when it fails, but waits for `rolloutTimeoutSeconds` first.",
+      ),
+    rolloutTimeoutSeconds: intBetween(30, 7200)
+      .optional()
+      .meta(omitted("600, pulumi-kubernetes' own 10 minutes"))
+      .describe(
+        "How long `pulumi up` waits for the Deployment's rollout before the update fails (and a fleet upgrade's health gate stops the wave). pulumi-kubernetes waits this long even once the Deployment reports `ProgressDeadlineExceeded`: a release that exits at start fails the update only then. Leave room for the whole rollout, one pod after another.",
       ),
   };
 }

@@ -5,7 +5,7 @@
  * generated from it. What a command does is `requests.ts`'s (operations) or `main.ts`'s.
  */
 import { didYouMean } from "../../schema/keys";
-import { CONCURRENCY_MAX, OPERATION_KINDS, OPERATION_LIST_MAX, OPERATION_STATUSES, WAVE_MAX } from "../../schema/operations";
+import { CONCURRENCY_MAX, OPERATION_KINDS, OPERATION_LIST_MAX, OPERATION_STATUSES, WAVE_MAX } from "../../schema/driverValues";
 import { InputError } from "../errors";
 
 /** A flag of the CLI. */

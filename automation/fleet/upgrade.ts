@@ -8,6 +8,8 @@ import { FleetUpgradeOptionsSchema } from "../../schema/operations";
 import { CancelledError, HealthGateError, type WireError } from "../errors";
 import { parseInput } from "../input";
 import type { OperationJournal, OperationRecord } from "../journal/journal";
+import { resultDetail, runJournaledStep } from "../journal/runStep";
+import { OperationStepJournal } from "../journal/stepJournals";
 import type { StackRunner } from "../operations/stackRunner";
 import { jobTarget } from "../operations/stackJob";
 import type { DriverEvent, OperationOptions, StackStatus } from "../operations/events";
@@ -161,37 +163,41 @@ async function upgradeStack(
     event("skipped", "upgraded by an earlier run of this operation");
     return { stack: stack.name, status: "skipped", version };
   }
-  await context.journal.startStep(operationId, step);
-  // Each attempt has steps of its own; an attempt after an interrupted or failed one recovers the stack first.
-  const attempt = (earlier?.attempts ?? 0) + 1;
   const stepOptions = { onEvent: emit, signal: options.signal };
-  event("started");
-  const target = atVersion(stack, version);
-  const up = await context.runner.run(
-    operationId,
-    `${stack.name}:up:${attempt}`,
-    { kind: "up", ...jobTarget(stack), settings: target.settings },
-    { ...stepOptions, recover: earlier !== undefined },
+  // Each attempt has steps of its own; an attempt after an interrupted or failed one recovers the stack first.
+  let attempt = 0;
+  const upgraded = await runJournaledStep(
+    new OperationStepJournal(context.journal, operationId),
+    step,
+    async (record, number): Promise<UpgradeAttempt> => {
+      attempt = number;
+      event("started");
+      const target = atVersion(stack, version);
+      const up = await context.runner.run(
+        operationId,
+        `${stack.name}:up:${attempt}`,
+        { kind: "up", ...jobTarget(stack), settings: target.settings },
+        { ...stepOptions, recover: record !== undefined },
+      );
+      if (up.status === "failed") return { failure: up.error };
+      event("health-check");
+      const namespace = String(up.result?.outputs?.namespace ?? "");
+      const kubeconfig = options.health?.kubeconfig ?? context.kubeconfigOf(stack.cluster);
+      const health: HealthReport = kubeconfig
+        ? await checkHealth(stack.name, namespace, { ...options.health, kubeconfig }, options.signal)
+        : { healthy: true, workloads: [], reason: "no kubeconfig: workloads not checked" };
+      event(health.healthy ? "healthy" : "unhealthy", health.reason ?? healthSummary(health));
+      if (!health.healthy) return { health, failure: new HealthGateError(stack.name, health.reason ?? "not healthy").toJSON() };
+      await context.registry.setVersion(stack, version);
+      return { health };
+    },
+    { ...resultDetail<UpgradeAttempt>(), done: ({ health }) => ({ health }), failure: ({ failure }) => failure },
   );
-  let failure: WireError | undefined = up.status === "failed" ? up.error : undefined;
-  let health: HealthReport | undefined;
-  if (up.status !== "failed") {
-    event("health-check");
-    const namespace = String(up.result?.outputs?.namespace ?? "");
-    const kubeconfig = options.health?.kubeconfig ?? context.kubeconfigOf(stack.cluster);
-    health = kubeconfig
-      ? await checkHealth(stack.name, namespace, { ...options.health, kubeconfig }, options.signal)
-      : { healthy: true, workloads: [], reason: "no kubeconfig: workloads not checked" };
-    event(health.healthy ? "healthy" : "unhealthy", health.reason ?? healthSummary(health));
-    if (!health.healthy) failure = new HealthGateError(stack.name, health.reason ?? "not healthy").toJSON();
-  }
+  const { health, failure } = upgraded.result;
   if (failure === undefined) {
-    await context.registry.setVersion(stack, version);
-    await context.journal.finishStep(operationId, step, "done", { health });
     event("succeeded");
     return { stack: stack.name, status: "upgraded", version, health };
   }
-  await context.journal.finishStep(operationId, step, "failed", failure);
   // Stopped by the operation's signal (its up, or its health gate): not a failure of the stack, and nothing to roll back.
   if (options.signal?.aborted) {
     event("cancelled");
@@ -219,6 +225,12 @@ async function upgradeStack(
   }
   event("rolled-back", `to ${stack.version}`);
   return { ...outcome, status: "rolled-back", rollback: { status: "rolled-back", detail: `to ${stack.version}` } };
+}
+
+/** What an attempt of a stack's upgrade found: its health gate's report, and its failure (its up's, or the gate's). */
+interface UpgradeAttempt {
+  readonly health?: HealthReport;
+  readonly failure?: WireError;
 }
 
 /** What a passed health gate found, for its event: `3 workloads ready, HTTP 200`. */

@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import { TenantInputSchema, TenantPatchSchema } from "../../schema/tenantInput";
-import { OPERATION_STATUSES, OperationListQuerySchema, OperationRequestSchema, ResumeOptionsSchema } from "../../schema/operations";
+import { OPERATION_STATUSES } from "../../schema/driverValues";
+import { OperationListQuerySchema, OperationRequestSchema, ResumeOptionsSchema } from "../../schema/operations";
 
 /** An error's wire form (`fromWire` revives the same class from it). */
 const WireErrorSchema = z.strictObject({

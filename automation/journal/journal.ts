@@ -3,7 +3,8 @@
  * model, `steps.ts`), in the driver's database (SQLite or PostgreSQL). A re-run of an operation id
  * resumes it: finished steps are never run again.
  */
-import { OperationListQuerySchema, type OPERATION_STATUSES } from "../../schema/operations";
+import type { OPERATION_STATUSES } from "../../schema/driverValues";
+import { OperationListQuerySchema } from "../../schema/operations";
 import type { SqlDatabase } from "../db/sqlDatabase";
 import { InputError } from "../errors";
 import { parseInput } from "../input";
@@ -147,57 +148,24 @@ export class OperationJournal {
     return (await this.steps(id)).find((s) => s.step === step);
   }
 
-  /** Marks a step started: its attempt counted, or numbered `attempt` when the caller counts them. */
-  async startStep(id: string, step: string, attempt?: number): Promise<void> {
-    if (this.leases) return this.fenced(id, (journal) => journal.startStep(id, step, attempt));
-    const changed =
-      attempt === undefined
-        ? await this.db.run(
-            "UPDATE operation_steps SET status = 'running', attempts = attempts + 1, updated_at = ? WHERE operation_id = ? AND step = ?",
-            [now(), id, step],
-          )
-        : await this.db.run(
-            "UPDATE operation_steps SET status = 'running', attempts = ?, updated_at = ? WHERE operation_id = ? AND step = ?",
-            [attempt, now(), id, step],
-          );
+  /**
+   * Records where a step stands in its attempt numbered `attempt` (1 for its first start; the step
+   * runner numbers them, `runStep.ts`), `detail` replacing the step's detail. A step's first record
+   * starts it: its place in {@link steps} is when it first started.
+   */
+  async recordStep(id: string, step: string, status: StepStatus, detail: unknown, attempt: number): Promise<void> {
+    if (this.leases) return this.fenced(id, (journal) => journal.recordStep(id, step, status, detail, attempt));
+    const json = detail === undefined ? null : JSON.stringify(detail);
+    const changed = await this.db.run(
+      "UPDATE operation_steps SET status = ?, detail = ?, attempts = ?, updated_at = ? WHERE operation_id = ? AND step = ?",
+      [status, json, attempt, now(), id, step],
+    );
     if (changed === 0) {
       await this.db.run(
-        "INSERT INTO operation_steps (operation_id, step, status, attempts, started_at, updated_at) VALUES (?, ?, 'running', ?, ?, ?)",
-        [id, step, attempt ?? 1, now(), now()],
+        "INSERT INTO operation_steps (operation_id, step, status, detail, attempts, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [id, step, status, json, attempt, now(), now()],
       );
     }
-  }
-
-  /** Records how a step ended. */
-  async finishStep(id: string, step: string, status: Exclude<StepStatus, "running">, detail?: unknown): Promise<void> {
-    if (this.leases) return this.fenced(id, (journal) => journal.finishStep(id, step, status, detail));
-    await this.db.run("UPDATE operation_steps SET status = ?, detail = ?, updated_at = ? WHERE operation_id = ? AND step = ?", [
-      status,
-      detail === undefined ? null : JSON.stringify(detail),
-      now(),
-      id,
-      step,
-    ]);
-  }
-
-  /**
-   * Records where a step stands as it goes; `detail` replaces the step's detail. With `attempt` (the
-   * caller numbers its attempts), a new number starts the step again; without, a step entering
-   * `running` is started (its attempt counted) unless it is running already, so a step left
-   * `running` by a killed process and run again is not counted: callers that re-run such steps number them.
-   */
-  async recordStep(id: string, step: string, status: StepStatus, detail: unknown, attempt?: number): Promise<void> {
-    if (this.leases) return this.fenced(id, (journal) => journal.recordStep(id, step, status, detail, attempt));
-    const current = await this.step(id, step);
-    const starts = attempt !== undefined ? current?.attempts !== attempt : status === "running" && current?.status !== "running";
-    if (starts) await this.startStep(id, step, attempt);
-    await this.db.run("UPDATE operation_steps SET status = ?, detail = ?, updated_at = ? WHERE operation_id = ? AND step = ?", [
-      status,
-      JSON.stringify(detail),
-      now(),
-      id,
-      step,
-    ]);
   }
 
   /** Records how an operation ended. */

@@ -10,7 +10,7 @@
  * holder's lease, nor one whose clock lags keep a dead holder's alive.
  */
 import * as os from "node:os";
-import { defaultHeartbeatSeconds, LEASE_TTL_SECONDS_DEFAULT } from "../../schema/driverOptions";
+import { defaultHeartbeatSeconds, LEASE_TTL_SECONDS_DEFAULT } from "../../schema/driverValues";
 import type { Row, SqlDatabase } from "../db/sqlDatabase";
 import { OperationLockedError, StackLockedError } from "../errors";
 

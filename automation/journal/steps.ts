@@ -2,8 +2,8 @@
  * The one model of a journaled step, for every operation: a step has a state, counts its attempts and
  * keeps a detail. A stack step's detail is its result or its error's wire form; a resumable step's (a
  * migration's) is its {@link StepProgress}: the checkpoint it resumes from and its last failure. Where
- * an operation's steps are kept is a {@link StepJournal} (`stepJournals.ts`); how a resumable step
- * moves from state to state is `runStep.ts`.
+ * an operation's steps are kept is a {@link StepJournal} (`stepJournals.ts`); how every step moves
+ * from state to state, through the one runner, is `runStep.ts`.
  */
 
 /**

@@ -4,6 +4,14 @@ import type { MigrationStacks } from "./data/stacks";
 import { type JobScope, type MigrationContext, inTransaction, upStack } from "./context";
 import { retireCopy } from "./spareCopy";
 
+/**
+ * Whether a stack update failed because the cluster refused a second Ingress claiming a host, as
+ * ingress-nginx's validating webhook does (`host "..." and path "..." is already defined in ingress ns/name`).
+ */
+export function refusesSecondClaim(error: unknown): boolean {
+  return /is already defined in ingress/.test(String((error as { message?: unknown })?.message ?? error));
+}
+
 /** Arguments of {@link DriverMigrationStacks}. */
 export interface DriverMigrationStacksArgs {
   /** The migration's operation id (its row in the migration records). */
@@ -17,10 +25,17 @@ export interface DriverMigrationStacksArgs {
 }
 
 /**
- * Implements the data layer's stack side: the routing switch moves the tenant's host from the
- * source's Ingress to the target's (source `up` first: one Ingress at a time claims a host, as
- * ingress controllers require, and the target's certificate is requested only once the host routes
- * there), and the registry records the tenant's new plan between the two `up`s.
+ * Implements the data layer's stack side. The routing switch hands the tenant's host over from the
+ * source's Ingress to the target's without a moment in which it reaches no pod that serves it: the
+ * target's pods first serve the tenant, not routed (phase `serving`: their rollout is over before any
+ * request comes), then the target's Ingress claims the host too (phase `routing`: both claim it; the
+ * source, fenced, answers reads and refuses writes as read-only, the target serves the verified
+ * copy), the registry records the tenant's new plan (`switched`), and the source's Ingress lets the
+ * host go while its pods keep serving the tenant, fenced. A cluster that refuses two Ingresses
+ * claiming one host (ingress-nginx's admission webhook) gets the other order (phase `unrouting`): the
+ * source lets the host go, then the target claims it; for the time of the target's `up` (its pods
+ * serving already, only its Ingress changes) the host reaches no stack. Migrations recorded
+ * `unrouting` by earlier drivers resume that way too.
  */
 export class DriverMigrationStacks implements MigrationStacks {
   readonly sourceStack: string;
@@ -45,15 +60,33 @@ export class DriverMigrationStacks implements MigrationStacks {
     const { operationId } = this.args;
     const migration = await records.get(operationId);
     if (!migration) throw new Error(`migration ${operationId} is not recorded`);
-    if (migration.phase === "copying") await records.setPhase(operationId, "unrouting");
-    if (migration.phase === "copying" || migration.phase === "unrouting") {
-      await upStack(this.context, this.scope, `${this.sourceStack}:unroute`, this.sourceStack);
+    const route = () => upStack(this.context, this.scope, `${this.targetStack}:route`, this.targetStack);
+    const unroute = () => upStack(this.context, this.scope, `${this.sourceStack}:unroute`, this.sourceStack);
+    // Each stack step is journaled: a resumed switch skips the `up`s already done.
+    let phase = migration.phase;
+    if (phase === "copying") await records.setPhase(operationId, (phase = "serving"));
+    if (phase === "serving") {
+      await upStack(this.context, this.scope, `${this.targetStack}:serve`, this.targetStack);
+      await records.setPhase(operationId, (phase = "routing"));
+    }
+    if (phase === "routing") {
+      try {
+        await route();
+      } catch (error) {
+        if (!refusesSecondClaim(error)) throw error;
+        // The cluster allows one Ingress per host (ingress-nginx's admission webhook): the source lets it go first.
+        await records.setPhase(operationId, (phase = "unrouting"));
+      }
+    }
+    if (phase === "unrouting") await unroute();
+    if (phase === "routing" || phase === "unrouting") {
       await inTransaction(this.context, async (registry, transaction) => {
         await registry.place(tenant, migration.target);
         await transaction.setPhase(operationId, "switched");
       });
     }
-    await upStack(this.context, this.scope, `${this.targetStack}:route`, this.targetStack);
+    await route();
+    await unroute();
   }
 
   async markTargetFailed(): Promise<void> {

@@ -6,6 +6,7 @@
 import { StackLockedError, toWire, type WireError } from "../errors";
 import type { Executor } from "./executor";
 import type { OperationJournal } from "../journal/journal";
+import { runOperationStep } from "../journal/runStep";
 import { endOrphans } from "../processes/marks";
 import type { StackLeases } from "../journal/leases";
 import type { DriverEvent } from "./events";
@@ -128,31 +129,34 @@ export class StackRunner {
     // A lease another driver took over (this one's heartbeat was late past its time to live) stops the job.
     const lost = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
+    // What stopped a job whose lease was taken over is that, whatever the engine or the journal said then.
+    const cause = (error: unknown) =>
+      lost.signal.aborted && !options.signal?.aborted
+        ? new StackLockedError(
+            job.stack,
+            "another driver, which took its lease over when this driver's heartbeat was late past its time to live",
+          )
+        : error;
     try {
       const takenOver = mutating ? await this.leases.acquire(job.stack, operationId, () => lost.abort()) : undefined;
       try {
-        await this.journal.startStep(operationId, step);
-        // An interrupted attempt (a killed driver or worker) may have left the engine's lock and pending operations.
-        const interrupted = previous?.status === "running" || (previous?.detail as WireError | undefined)?.name === "WorkerCrashedError";
-        if (mutating && (takenOver !== undefined || interrupted || options.recover))
-          await this.recover(operationId, step, job, { ...options, signal });
-        const result = await this.executor.run(job, { signal, onEvent: (event) => onEvent({ operationId, ...event }) });
-        await this.journal.finishStep(operationId, step, "done", result);
+        const { result } = await runOperationStep(this.journal, operationId, step, async (record) => {
+          try {
+            // An interrupted attempt (a killed driver or worker) may have left the engine's lock and pending operations.
+            const interrupted = record?.status === "running" || (record?.detail as WireError | undefined)?.name === "WorkerCrashedError";
+            if (mutating && (takenOver !== undefined || interrupted || options.recover))
+              await this.recover(operationId, step, job, { ...options, signal });
+            return await this.executor.run(job, { signal, onEvent: (event) => onEvent({ operationId, ...event }) });
+          } catch (error) {
+            throw cause(error);
+          }
+        });
         return { status: "succeeded", result };
       } finally {
         if (mutating) await this.leases.release(job.stack, operationId);
       }
     } catch (error) {
-      const wire = toWire(
-        lost.signal.aborted && !options.signal?.aborted
-          ? new StackLockedError(
-              job.stack,
-              "another driver, which took its lease over when this driver's heartbeat was late past its time to live",
-            )
-          : error,
-      );
-      await this.journal.finishStep(operationId, step, "failed", wire).catch(() => undefined);
-      return { status: "failed", error: wire };
+      return { status: "failed", error: toWire(cause(error)) };
     }
   }
 
@@ -165,29 +169,27 @@ export class StackRunner {
     const { onEvent, signal } = options;
     const recoverStep = `${step}:recover`;
     onEvent({ type: "stack", operationId, stack: job.stack, status: "recovering" });
-    await this.journal.startStep(operationId, recoverStep);
-    try {
-      const orphansEnded = (await endOrphans()).length;
-      const recovered = await this.executor.run(
-        { kind: "recover", stack: job.stack, cluster: job.cluster },
-        { signal, onEvent: (event) => onEvent({ operationId, ...event }) },
-      );
-      await this.journal.finishStep(operationId, recoverStep, "done", {
-        recovery: recovered.recovery,
-        drift: recovered.drift,
-        orphansEnded,
-      });
-      const kinds = recovered.recovery ? recoveryKinds(recovered.recovery) : [];
-      onEvent({
-        type: "stack",
-        operationId,
-        stack: job.stack,
-        status: "recovered",
-        detail: kinds.length > 0 ? kinds.join(", ") : "nothing to recover",
-      });
-    } catch (error) {
-      await this.journal.finishStep(operationId, recoverStep, "failed", toWire(error)).catch(() => undefined);
-      throw error;
-    }
+    const { result } = await runOperationStep(
+      this.journal,
+      operationId,
+      recoverStep,
+      async () => {
+        const orphansEnded = (await endOrphans()).length;
+        const recovered = await this.executor.run(
+          { kind: "recover", stack: job.stack, cluster: job.cluster },
+          { signal, onEvent: (event) => onEvent({ operationId, ...event }) },
+        );
+        return { recovery: recovered.recovery, drift: recovered.drift, orphansEnded };
+      },
+      { again: true },
+    );
+    const kinds = result.recovery ? recoveryKinds(result.recovery) : [];
+    onEvent({
+      type: "stack",
+      operationId,
+      stack: job.stack,
+      status: "recovered",
+      detail: kinds.length > 0 ? kinds.join(", ") : "nothing to recover",
+    });
   }
 }

@@ -8,16 +8,20 @@ import type { PLANS } from "./tenant";
 
 /**
  * Where a migration stands: `copying` (the source serves, the target is provisioned and filled),
- * `unrouting` (the host left the source's Ingress, not yet on the target's), `switched` (the target
+ * `serving` (the target's pods serve the tenant, not routed, so that their rollout is over before the
+ * host reaches them), `routing` (both stacks' Ingresses claim the host while the target's claim is
+ * added: the source, fenced, serves reads until it lets the host go), `unrouting` (the host leaves
+ * the source's Ingress before it is on the target's: on a cluster that refuses two Ingresses claiming
+ * one host, and in migrations of earlier drivers), `switched` (the target
  * serves, the source copy waits for `gc`), `failed` (rolled back before the switch: the source serves,
  * the target copy waits for `gc`), `removed` (gc removed the copy that no longer serves),
  * `rolled-back` (after the switch, `migrate --rollback` moved the tenant back: its spare copy became
  * the target of that migration).
  */
-export type MigrationPhase = "copying" | "unrouting" | "switched" | "failed" | "removed" | "rolled-back";
+export type MigrationPhase = "copying" | "serving" | "routing" | "unrouting" | "switched" | "failed" | "removed" | "rolled-back";
 
 /** Phases in which the tenant is mid-migration: no other migration of it may start. */
-export const ACTIVE_PHASES: readonly MigrationPhase[] = ["copying", "unrouting"];
+export const ACTIVE_PHASES: readonly MigrationPhase[] = ["copying", "serving", "routing", "unrouting"];
 
 /** One side of a migration: the tenant's plan, cluster and settings there. */
 export interface MigrationSide {
@@ -50,6 +54,17 @@ export interface Placement {
   readonly spare: MigrationSide;
   /** Whether the stack of the tenant's registered plan routes its host (false only mid-switch). */
   readonly homeRouted: boolean;
+  /**
+   * Whether the spare copy's stack routes the host too (the target, while the switch adds its claim).
+   * @default false
+   */
+  readonly spareRouted?: boolean;
+  /**
+   * Whether the spare copy's stack serves it, routed or not (the target from just before the switch,
+   * the source after it, fenced read-only, whose Ingress lets the host go later).
+   * @default false
+   */
+  readonly spareServed?: boolean;
 }
 
 interface MigrationRow extends Record<string, unknown> {
@@ -79,6 +94,8 @@ export function placementOf(migration: TenantMigration): Placement | undefined {
     tenant: migration.tenant,
     spare: migration.phase === "switched" ? migration.source : migration.target,
     homeRouted: migration.phase !== "unrouting",
+    ...(migration.phase === "routing" ? { spareRouted: true } : {}),
+    ...(["serving", "routing", "unrouting", "switched"].includes(migration.phase) ? { spareServed: true } : {}),
   };
 }
 

@@ -4,7 +4,8 @@
  */
 import { defaultNamespace, parseStack, stackName, type StackInput, type StackSpec, ValidationError } from "../../schema";
 import { type PropertyProblem, problemText, propertyPath } from "../../schema/errors";
-import { PLANS, TenantInputSchema, VersionSchema } from "../../schema/tenantInput";
+import { PLANS } from "../../schema/driverValues";
+import { TenantInputSchema, VersionSchema } from "../../schema/tenantInput";
 import { DEFAULT_CLUSTER } from "../clusters";
 import { InputError } from "../errors";
 import { parseInput } from "../input";
@@ -116,17 +117,26 @@ export function withVersion(image: unknown, version: string): unknown {
   return `${repository}:${version}`;
 }
 
-/** A tenant's copy in a stack: `routed` false for a migration's copy that does not serve it. */
+/**
+ * A tenant's copy in a stack: `routed` false for a migration's copy the stack's Ingress does not
+ * route, `served` true for such a copy its pods serve all the same (the source after the switch).
+ */
 interface Member {
   readonly tenant: Tenant;
   readonly routed: boolean;
+  readonly served?: boolean;
 }
 
 /** The settings of a stack of `members` (one dedicated tenant, or the shared tenants of an environment). */
 function stackSettings(members: readonly Member[]): StackInput {
   const first = members[0].tenant;
   const settings = first.settings as Record<string, Record<string, unknown> | undefined>;
-  const entry = ({ tenant, routed }: Member) => ({ name: tenant.name, host: tenant.host, ...(routed ? {} : { routed: false }) });
+  const entry = ({ tenant, routed, served }: Member) => ({
+    name: tenant.name,
+    host: tenant.host,
+    ...(routed ? {} : { routed: false }),
+    ...(!routed && served ? { served: true } : {}),
+  });
   const tenancy =
     first.plan === "dedicated" ? { mode: "dedicated", tenant: entry(members[0]) } : { mode: "shared", tenants: members.map(entry) };
   return {
@@ -151,15 +161,18 @@ export function stackOf(tenant: Pick<Tenant, "plan" | "environment" | "name" | "
 /**
  * The stacks of a fleet, in the order their first tenant was registered: a stack per dedicated
  * tenant, a shared stack per environment and cluster. A migrating tenant (see
- * `placements`) is also in the stack of its spare copy, not routed there.
+ * `placements`) is also in the stack of its spare copy, not routed there but while the switch hands
+ * its host over.
  */
 export function fleetStacks(tenants: readonly Tenant[], placements: readonly Placement[] = []): FleetStack[] {
   const groups = new Map<string, Member[]>();
   const add = (member: Member) => groups.set(stackOf(member.tenant), [...(groups.get(stackOf(member.tenant)) ?? []), member]);
   for (const tenant of tenants) {
     const placement = placements.find((p) => p.tenant === tenant.name);
-    add({ tenant, routed: placement?.homeRouted ?? true });
-    if (placement) add({ tenant: { ...tenant, ...placement.spare }, routed: false });
+    // The copy of the tenant's registered plan is the one that serves, routed or not (mid-switch).
+    add({ tenant, routed: placement?.homeRouted ?? true, served: true });
+    if (placement)
+      add({ tenant: { ...tenant, ...placement.spare }, routed: placement.spareRouted ?? false, served: placement.spareServed ?? false });
   }
   return [...groups].map(([name, members]) => ({
     name,

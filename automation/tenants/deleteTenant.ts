@@ -10,6 +10,7 @@ import { DeleteTenantOptionsSchema } from "../../schema/operations";
 import { CancelledError, InputError, TenantStackLiveError } from "../errors";
 import { parseInput } from "../input";
 import { OperationJournal } from "../journal/journal";
+import { runOperationStep } from "../journal/runStep";
 import type { OperationOptions } from "../operations/events";
 import { jobTarget, type StackJob } from "../operations/stackJob";
 import { reportedStep, stackOutcome, type StackOutcome } from "../operations/stackRunner";
@@ -138,9 +139,10 @@ export async function deleteTenant(context: TenantContext, name: string, options
     // The registration goes with the journal's record of it: a crash leaves both or neither.
     await context.db.transaction(async (tx) => {
       const journal = new OperationJournal(tx);
-      await journal.startStep(operationId, REGISTRY_STEP);
-      await new TenantRegistry(tx).delete(name);
-      await journal.finishStep(operationId, REGISTRY_STEP, "done", { stack: stack.name, action });
+      await runOperationStep(journal, operationId, REGISTRY_STEP, async () => {
+        await new TenantRegistry(tx).delete(name);
+        return { stack: stack.name, action };
+      });
       await journal.finish(operationId, status, result);
     });
   } else {

@@ -9,6 +9,7 @@ import { UpdateTenantOptionsSchema } from "../../schema/operations";
 import { CancelledError } from "../errors";
 import { parseInput } from "../input";
 import { OperationJournal } from "../journal/journal";
+import { runOperationStep } from "../journal/runStep";
 import type { OperationOptions } from "../operations/events";
 import { jobTarget } from "../operations/stackJob";
 import { reportedStep, stackOutcome, type StackOutcome } from "../operations/stackRunner";
@@ -100,8 +101,7 @@ export async function updateTenant(
     await context.registry.update(name, checked.patch, async (tx, stored) => {
       reported = result(stored);
       const journal = new OperationJournal(tx);
-      await journal.startStep(operationId, REGISTRY_STEP);
-      await journal.finishStep(operationId, REGISTRY_STEP, "done", { changed: stored.changed });
+      await runOperationStep(journal, operationId, REGISTRY_STEP, async () => ({ changed: stored.changed }));
       await journal.finish(operationId, status, reported);
     });
   } else {

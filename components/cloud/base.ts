@@ -18,7 +18,8 @@ import {
   cloudUseProblems,
   TenantstackError,
 } from "../../schema";
-import { problem, type PropertyProblem, propertyProblemsOf } from "../../schema/errors";
+import { problem, type PropertyProblem } from "../../schema/errors";
+import { propertyProblemsOf } from "../../schema/issues";
 import { dnsLabel, duration, envName, hostName, intBetween, labelValue, settings } from "../../schema/fields";
 import { recommendedLabels } from "../labels";
 import { BACKUP_SERVICE_ACCOUNT } from "../postgresBackup";

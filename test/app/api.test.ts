@@ -5,8 +5,11 @@
  * drained of its request in flight); readiness; the request metrics.
  */
 import * as assert from "node:assert/strict";
-import { Client } from "pg";
+import { Client, type PoolClient } from "pg";
 import { startApi, type RunningApi } from "../../examples/app/src/api";
+import { connectionEnded, Databases } from "../../examples/app/src/database";
+import { TenantRegistry } from "../../examples/app/src/tenants";
+import { fenceKey, fenceTenantUser, unfenceTenantUser } from "../../automation/migration/data/redis/fence";
 import { AppFixture, appLogger, eventually, http } from "./fixture";
 
 describe("reference app: API", function () {
@@ -187,6 +190,63 @@ describe("reference app: API", function () {
     await eventually("acme writable", async () => (await probe()).status === 400);
     assert.equal((await http(api.port, "POST", "/notes", { ...acme, json: { text: "after" } })).status, 201);
     assert.match((await http(api.port, "GET", "/metrics")).text, /^app_tenant_read_only\{tenant="acme"\} 0$/m);
+  });
+
+  it("answers a migration's Redis fence (its ACL user without write commands) as read-only before any flag, and writes again once it is lifted", async () => {
+    const before = (await http(api.port, "GET", "/counter", globex)).json.value as number;
+    const rules = () => fixture.redis.with(async (c) => ((await c.call("ACL", "GETUSER", "tenant-globex")) as unknown[])[5]);
+    const own = await rules();
+    assert.equal(await fixture.redis.with((c) => fenceTenantUser(c, "globex")), true);
+    assert.equal(await fixture.redis.with((c) => fenceTenantUser(c, "globex")), true, "fencing twice is one fence");
+    assert.equal(await fixture.redis.with((c) => c.get(fenceKey("globex"))), own, "its rules kept for the unfence");
+    assert.notEqual(await rules(), own);
+    // Its open connections are fenced at once; the maintenance flag was never set.
+    const refused = await http(api.port, "POST", "/counter", globex);
+    assert.deepEqual([refused.status, refused.json.error.code, refused.headers["retry-after"]], [503, "read_only", "5"]);
+    assert.equal((await http(api.port, "POST", "/jobs", { ...globex, json: { text: "fenced" } })).status, 503);
+    assert.equal((await http(api.port, "GET", "/counter", globex)).json.value, before, "reads are served");
+    assert.equal((await http(api.port, "POST", "/counter", acme)).status, 200, "another tenant writes");
+    // A tenant on the default user has none to fence.
+    assert.equal(await fixture.redis.with((c) => fenceTenantUser(c, "acme")), false);
+
+    await fixture.redis.with((c) => unfenceTenantUser(c, "globex"));
+    assert.equal(await rules(), own, "its own rules back, no more");
+    assert.equal(await fixture.redis.with((c) => c.exists(fenceKey("globex"))), 0);
+    assert.equal((await http(api.port, "POST", "/counter", globex)).json.value, before + 1);
+  });
+
+  it("runs idempotent work once more when the server ends its session under it (a migration's fence does), other work never", async () => {
+    const registry = new TenantRegistry(["acme"], fixture.tenantsDir, 100, appLogger("api"));
+    await registry.start();
+    const databases = new Databases(registry, { poolMax: 2, timeoutMs: 5000, retryAfterSeconds: 5 }, appLogger("api"));
+    // Ends the session of the client in hand, as fenceDatabase ends the app's sessions.
+    const endSession = async (client: PoolClient) => {
+      const pid = (await client.query("SELECT pg_backend_pid() AS pid")).rows[0].pid;
+      await fixture.postgres.query("postgres", `SELECT pg_terminate_backend(${Number(pid)})`);
+    };
+    try {
+      let runs = 0;
+      const read = await databases.run("acme", { schema: false, idempotent: true }, async (client) => {
+        if (++runs === 1) await endSession(client);
+        return (await client.query("SELECT count(*)::int AS n FROM notes")).rows[0].n;
+      });
+      assert.equal(runs, 2);
+      assert.equal(read, (await fixture.rows("acme", "SELECT count(*)::int AS n FROM notes"))[0].n);
+      runs = 0;
+      await assert.rejects(
+        databases.run("acme", { schema: true }, async (client) => {
+          runs++;
+          await endSession(client);
+          return client.query("INSERT INTO notes (text) VALUES ('never twice')");
+        }),
+        (error: { code?: string }) => connectionEnded(error),
+      );
+      assert.equal(runs, 1, "work that is not idempotent runs once");
+      assert.equal((await fixture.rows("acme", "SELECT count(*)::int AS n FROM notes WHERE text = 'never twice'"))[0].n, 0);
+    } finally {
+      await databases.close();
+      registry.stop();
+    }
   });
 
   it("moves to a changed database URL: new requests on a new pool, the request in flight finishes on the old one", async () => {

@@ -1,4 +1,4 @@
-/** The body of an HTTP response, read whole, for the tests' clients of the reference app. */
+/** The body of an HTTP message, read whole (a response of the reference app, a request to a test webhook). */
 import type { IncomingMessage } from "node:http";
 
 /** Resolves the response's body as text and as parsed JSON (undefined when it is not JSON). */

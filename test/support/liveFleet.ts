@@ -13,13 +13,14 @@ import { devSettings } from "./devStack";
 import { KubeClient } from "./kube";
 import { removeNamespace, testDir, TEST_RUN_LABELS } from "./testRun";
 
-/** The dev stack's settings on the real node, as a tenant's: two API replicas, no Ollama, no backups, a 60 s rollout deadline. */
+/** The dev stack's settings on the real node, as a tenant's: two API replicas, no Ollama, no backups, a 60 s rollout deadline and a 2-minute rollout timeout. */
 export function liveTenantSettings(): Record<string, any> {
   const dev = devSettings("real");
   return {
     scheduling: dev.scheduling,
-    api: { ...dev.api, replicas: 2, progressDeadlineSeconds: 60 },
-    worker: { ...dev.worker, progressDeadlineSeconds: 60 },
+    // A release that exits at start fails its update after 2 minutes, not pulumi-kubernetes' 10 minutes.
+    api: { ...dev.api, replicas: 2, progressDeadlineSeconds: 60, rolloutTimeoutSeconds: 120 },
+    worker: { ...dev.worker, progressDeadlineSeconds: 60, rolloutTimeoutSeconds: 120 },
     postgres: { ...dev.postgres, backup: { enabled: false } },
     redis: dev.redis,
     ollama: { enabled: false },
@@ -94,8 +95,8 @@ export class LiveFleet {
 
   /** The namespaces of its stacks (the dedicated ones of every tenant that had one). */
   namespaces(): string[] {
-    const { solo, s1 } = this.tenants;
-    return [`tenantstack-dev-${solo}`, this.sharedNamespace, `tenantstack-dev-${s1}`];
+    const { solo, s1, s2 } = this.tenants;
+    return [`tenantstack-dev-${solo}`, this.sharedNamespace, `tenantstack-dev-${s1}`, `tenantstack-dev-${s2}`];
   }
 
   /** Closes the clients and the driver, removes the namespaces and the driver's state. */

@@ -92,8 +92,8 @@ export class TrafficLoad {
   }
 
   /** The time from the first to the last `read_only` refusal of `tenant`'s writes, in ms (0 when none). */
-  readOnlyWindow(tenant: string): number {
-    return spanMs(this.failures(tenant).readOnly);
+  readOnlyWindow(tenant: string, since = 0): number {
+    return spanMs(this.failures(tenant).readOnly.filter((r) => r.at >= since));
   }
 
   private async loop(tenant: string, client: AppClient): Promise<void> {

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { ValidationError } from "../../../schema";
-import { propertyProblemsOf } from "../../../schema/errors";
+import { propertyProblemsOf } from "../../../schema/issues";
 import { dnsLabel, intBetween, settings, text } from "../../../schema/fields";
-import { TENANT_NAME_MAX } from "../../../schema/tenant";
+import { TENANT_NAME_MAX } from "../../../schema/naming";
 import type { MigrationSettings } from "../../types";
 
 const POSTGRES_SCHEMES = ["postgres:", "postgresql:"];

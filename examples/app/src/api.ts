@@ -54,7 +54,7 @@ export function apiRoutes(services: Services, router: Router<RequestContext>): v
     };
   const body = (ctx: RequestContext) => readJsonBody(ctx.req, config.maxBodyBytes);
   const write = { schema: true };
-  const read = { schema: false };
+  const read = { schema: false, idempotent: true };
 
   router
     .add(
@@ -63,7 +63,9 @@ export function apiRoutes(services: Services, router: Router<RequestContext>): v
       tenantRoute("write", async (tenant, ctx) => {
         const key = idempotencyKey(ctx.req.headers["idempotency-key"]);
         const text = stringField(jsonObject(await body(ctx), ["text"]), "text", 1, MAX_NOTE_CHARS);
-        const { note, created } = await databases.run(tenant, write, (client) => createNote(client, text, key));
+        const { note, created } = await databases.run(tenant, { ...write, idempotent: key !== null }, (client) =>
+          createNote(client, text, key),
+        );
         return { status: created ? 201 : 200, json: { note } };
       }),
     )

@@ -12,6 +12,20 @@ import type { TenantRegistry } from "./tenants";
 /** The longest a statement of a request may run, in milliseconds. */
 const STATEMENT_TIMEOUT_MS = 20_000;
 
+/**
+ * Whether the server ended the connection under the work: an administrator's `pg_terminate_backend`
+ * (SQLSTATE 57P01, as a migration's fence sends) or the connection's end. The work's transaction did
+ * not commit, or (the end coming just after a commit) committed work the app makes idempotent: reads,
+ * and writes by idempotency key.
+ */
+export function connectionEnded(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return (
+    e?.code === "57P01" ||
+    (typeof e?.message === "string" && /^(Connection terminated|Client has encountered a connection error)/.test(e.message))
+  );
+}
+
 /** Settings of the pools. */
 export interface DatabaseOptions {
   /** Connections per tenant. */
@@ -26,6 +40,12 @@ export interface DatabaseOptions {
 export interface WorkOptions {
   /** Create the app's tables first (writes); reads never do. */
   readonly schema: boolean;
+  /**
+   * Whether the work may run twice with one outcome (reads; writes by idempotency key), so that it
+   * is run once more when the server ends its connection under it.
+   * @default false
+   */
+  readonly idempotent?: boolean;
 }
 
 /** The tenants' pools; see the module's comment. */
@@ -55,15 +75,28 @@ export class Databases {
    * meanwhile is never used after its `end()`.
    */
   async run<T>(tenant: string, options: WorkOptions, work: (client: PoolClient) => Promise<T>): Promise<T> {
-    for (;;) {
+    for (let retried = false; ;) {
       const pool = this.pool(tenant);
       if (options.schema) await this.schemaOf(pool);
       if (this.pools.get(tenant)?.pool !== pool) continue;
       const client = await pool.connect();
+      let ended: Error | undefined;
+      // A connection ended between two queries is reported as an event (unheard, it would end the
+      // process); the next query fails with it.
+      const onError = (error: Error) => (ended = error);
+      client.on("error", onError);
       try {
         return await work(client);
+      } catch (error) {
+        if (!connectionEnded(error)) throw error;
+        // The server ended the session while it was in hand (a migration's fence ends them, as a
+        // restart does): its client is dropped, and idempotent work runs once more on a new one.
+        ended = error as Error;
+        if (retried || !options.idempotent) throw error;
+        retried = true;
       } finally {
-        client.release();
+        client.off("error", onError);
+        client.release(ended);
       }
     }
   }

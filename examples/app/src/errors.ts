@@ -72,11 +72,15 @@ export function isUnavailable(error: unknown): boolean {
 }
 
 /**
- * Whether Postgres refused a write because the database is read-only (SQLSTATE 25006): a migration
- * fences the tenant's source database so, whether or not this process has seen the maintenance flag yet.
+ * Whether a write was refused because the tenant's data is fenced read-only, whether or not this
+ * process has seen the maintenance flag yet: a migration fences the tenant's source database
+ * (Postgres answers SQLSTATE 25006) and takes write commands from its Redis user (Redis answers
+ * `NOPERM`: with ACL isolation, the tenant's user is only ever refused a command by the fence, its
+ * other limits being admin and dangerous commands, which the app never sends).
  */
 export function isReadOnlyDatabase(error: unknown): boolean {
-  return (error as { code?: unknown })?.code === "25006";
+  const e = error as { code?: unknown; message?: unknown };
+  return e?.code === "25006" || (typeof e?.message === "string" && e.message.startsWith("NOPERM"));
 }
 
 /** `error` as an {@link AppError}: itself, `unavailable` for a dependency's failure, else `internal`. */

@@ -7,6 +7,7 @@
  * connections close.
  */
 import type { Config } from "./config";
+import { isReadOnlyDatabase } from "./errors";
 import { addHealthRoutes } from "./health";
 import { Router } from "./http";
 import { parseJob, saveJobResult } from "./jobs";
@@ -67,7 +68,10 @@ async function tenantLoop(services: Services, queue: TenantQueue, tenant: string
       } else {
         let written: boolean;
         try {
-          written = await databases.run(tenant, { schema: true }, (client) => saveJobResult(client, job, config.instance));
+          // A job's result is written once, whatever runs it twice.
+          written = await databases.run(tenant, { schema: true, idempotent: true }, (client) =>
+            saveJobResult(client, job, config.instance),
+          );
         } catch (error) {
           await queue.giveBack(raw).catch(() => undefined);
           jobs.inc({ tenant, outcome: "returned" });
@@ -77,8 +81,12 @@ async function tenantLoop(services: Services, queue: TenantQueue, tenant: string
         jobs.inc({ tenant, outcome: written ? "done" : "duplicate" });
       }
     } catch (error) {
-      log.warn("job round failed; retrying", { tenant, ...errorFields(error) });
-      await sleep(RETRY_MS);
+      // A fenced tenant (its data read-only before the maintenance flag arrives) waits like a flagged one.
+      if (isReadOnlyDatabase(error)) await sleep(config.watchIntervalMs);
+      else {
+        log.warn("job round failed; retrying", { tenant, ...errorFields(error) });
+        await sleep(RETRY_MS);
+      }
     }
   }
 }

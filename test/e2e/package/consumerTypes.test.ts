@@ -59,6 +59,9 @@ const OTHER_RESOLUTIONS = [
 /** An import of zod in a declaration file: `from "zod"`, `import("zod")`, `require("zod")`, subpaths too. */
 const ZOD_IMPORT = /(\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["']zod(\/[^"']*)?["']/;
 
+/** The relative module specifiers a declaration file imports or re-exports (`from "./fields"`, `import("../schema")`). */
+const RELATIVE_IMPORTS = /(?:\bfrom\s*|\bimport\s*\(\s*)["'](\.{1,2}\/[^"']*)["']/g;
+
 describe("the published declarations in a stock Pulumi TypeScript project", function () {
   this.timeout(600_000);
   let dir: string;
@@ -105,5 +108,17 @@ describe("the published declarations in a stock Pulumi TypeScript project", func
     assert.ok(declarations.includes("dist/schema/types.d.ts") && declarations.length > 50, `declarations packed: ${declarations.length}`);
     const withZod = declarations.filter((f) => ZOD_IMPORT.test(readFileSync(path.join(dir, "node_modules/tenantstack", f), "utf8")));
     assert.deepEqual(withZod, []);
+  });
+
+  it("leave no import dangling: each module a packed declaration file imports is packed (package-private ones are not)", () => {
+    const declarations = new Set(files.filter((f) => f.endsWith(".d.ts")));
+    const dangling = [...declarations].flatMap((file) =>
+      [...readFileSync(path.join(dir, "node_modules/tenantstack", file), "utf8").matchAll(RELATIVE_IMPORTS)]
+        .map(([, specifier]) => path.posix.join(path.posix.dirname(file), specifier))
+        .filter((target) => !declarations.has(`${target}.d.ts`) && !declarations.has(`${target}/index.d.ts`))
+        .map((target) => `${file} imports ${target}`),
+    );
+    assert.ok(!declarations.has("dist/schema/fields.d.ts"), "the package-private dist/schema/fields.d.ts is not packed");
+    assert.deepEqual(dangling, []);
   });
 });

@@ -117,6 +117,8 @@ describe("reference app: requests", () => {
     // A database a migration fenced read-only refuses the write as maintenance, not as a bug.
     const fenced = toAppError(Object.assign(new Error("cannot execute INSERT in a read-only transaction"), { code: "25006" }), 7);
     assert.deepEqual([fenced.status, fenced.code, fenced.headers], [503, "read_only", { "Retry-After": "7" }]);
+    const noperm = toAppError(new Error("NOPERM User tenant-acme has no permissions to run the 'incr' command"), 7);
+    assert.deepEqual([noperm.status, noperm.code], [503, "read_only"]);
     assert.deepEqual(errorFields(new Error("cannot parse postgresql://tenant_acme:s3cret@postgres:5432/x")), {
       errorCode: undefined,
       error: "cannot parse postgresql://***@postgres:5432/x",

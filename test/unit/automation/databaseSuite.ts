@@ -9,7 +9,7 @@ import { createTables, type SqlDatabase } from "../../../automation/db/sqlDataba
 import { InputError, OperationLockedError, StackLockedError, TenantExistsError, TenantNotFoundError } from "../../../automation/errors";
 import { OperationJournal } from "../../../automation/journal/journal";
 import { LeaseKeeper, OperationLeases, StackLeases } from "../../../automation/journal/leases";
-import { runStep } from "../../../automation/journal/runStep";
+import { runOperationStep, runStep } from "../../../automation/journal/runStep";
 import { OperationStepJournal } from "../../../automation/journal/stepJournals";
 import { TenantRegistry } from "../../../automation/registry/registry";
 import { dedicatedTenant, tenantSettings } from "./fixtures";
@@ -163,9 +163,9 @@ export function databaseContract(open: () => Promise<SqlDatabase>): void {
     it("resumes an operation id without its finished steps", async () => {
       const journal = new OperationJournal(db);
       assert.equal((await journal.begin("op-1", "fleet-upgrade", { version: "2" })).resumed, false);
-      await journal.startStep("op-1", "dev-a:up");
-      await journal.finishStep("op-1", "dev-a:up", "done", { changes: 3 });
-      await journal.startStep("op-1", "dev-b:up");
+      await runOperationStep(journal, "op-1", "dev-a:up", async () => ({ changes: 3 }));
+      // dev-b:up started by a driver killed before it finished.
+      await journal.recordStep("op-1", "dev-b:up", "running", undefined, 1);
       const again = await journal.begin("op-1", "fleet-upgrade", { version: "2" });
       assert.equal(again.resumed, true);
       assert.deepEqual(
@@ -175,8 +175,21 @@ export function databaseContract(open: () => Promise<SqlDatabase>): void {
           ["dev-b:up", "running", 1, undefined],
         ],
       );
-      await journal.startStep("op-1", "dev-b:up");
-      assert.equal((await journal.step("op-1", "dev-b:up"))?.attempts, 2);
+      assert.deepEqual(await runOperationStep(journal, "op-1", "dev-a:up", async () => assert.fail("a done step runs again")), {
+        ran: false,
+        result: { changes: 3 },
+      });
+      const seen: unknown[] = [];
+      await runOperationStep(journal, "op-1", "dev-b:up", async (record, attempt) => {
+        seen.push(record?.status, attempt);
+        return { changes: 1 };
+      });
+      assert.deepEqual(seen, ["running", 2], "the interrupted attempt counts: this one is the second");
+      assert.deepEqual(await journal.step("op-1", "dev-b:up").then((s) => [s?.status, s?.attempts, s?.detail]), [
+        "done",
+        2,
+        { changes: 1 },
+      ]);
       await journal.finish("op-1", "succeeded", { stacks: 2 });
       assert.deepEqual(await journal.get("op-1").then((o) => [o?.status, o?.result]), ["succeeded", { stacks: 2 }]);
     });
@@ -196,12 +209,6 @@ export function databaseContract(open: () => Promise<SqlDatabase>): void {
         (await journal.steps("op-3")).map((s) => [s.step, s.status, s.attempts, s.detail]),
         [["migrate:copyPostgres", "done", 3, { attempt: 3 }]],
       );
-      // Unnumbered, a step entering running is counted unless it is running already.
-      await journal.recordStep("op-3", "other", "running", {});
-      await journal.recordStep("op-3", "other", "running", {});
-      await journal.recordStep("op-3", "other", "failed", {});
-      await journal.recordStep("op-3", "other", "running", {});
-      assert.equal((await journal.step("op-3", "other"))?.attempts, 2);
     });
 
     it("refuses to resume an id with other parameters", async () => {
@@ -486,18 +493,20 @@ export function databaseContract(open: () => Promise<SqlDatabase>): void {
       const journalA = new OperationJournal(db, new OperationLeases(db, silent));
       const journalB = new OperationJournal(db, new OperationLeases(db, keeper("host-b")));
       await journalA.begin("op-9", "up", {});
-      await journalA.startStep("op-9", "dev-a:up");
+      await journalA.recordStep("op-9", "dev-a:up", "running", undefined, 1);
       await assert.rejects(journalB.begin("op-9", "up", {}), OperationLockedError);
       await sleep(1200);
       assert.equal((await journalB.begin("op-9", "up", {})).resumed, true);
-      await journalB.startStep("op-9", "dev-a:up");
-      await journalB.finishStep("op-9", "dev-a:up", "done", { by: "host-b" });
+      await runOperationStep(journalB, "op-9", "dev-a:up", async () => ({ by: "host-b" }));
       // A has not beaten since: its write reads the lease in its own transaction and is refused.
       assert.equal(silent.holding.length, 1, "A does not know yet");
-      await assert.rejects(journalA.finishStep("op-9", "dev-a:up", "failed", { by: "host-a" }), OperationLockedError);
+      await assert.rejects(journalA.recordStep("op-9", "dev-a:up", "failed", { by: "host-a" }, 1), OperationLockedError);
       assert.deepEqual([silent.holding, silent.beating], [[], false], "now it knows");
-      await assert.rejects(journalA.recordStep("op-9", "dev-a:up", "running", {}), OperationLockedError);
-      await assert.rejects(journalA.startStep("op-9", "dev-b:up"), OperationLockedError);
+      await assert.rejects(journalA.recordStep("op-9", "dev-a:up", "running", {}, 2), OperationLockedError);
+      await assert.rejects(
+        runOperationStep(journalA, "op-9", "dev-b:up", async () => assert.fail("a step of an operation taken over runs")),
+        OperationLockedError,
+      );
       await assert.rejects(journalA.finish("op-9", "failed", {}), OperationLockedError);
       assert.equal((await journalB.get("op-9"))?.status, "running");
       assert.deepEqual(

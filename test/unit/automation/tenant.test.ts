@@ -10,6 +10,7 @@ import {
   withVersion,
   type Tenant,
 } from "../../../automation/registry/tenant";
+import { placementOf, type TenantMigration } from "../../../automation/registry/migrationRecords";
 import { stackConfigOf } from "../../../schema";
 import { tenantSettings } from "./fixtures";
 
@@ -164,10 +165,38 @@ describe("fleet stacks", () => {
         ["dev-initech", ["initech"], { mode: "dedicated", tenant: { name: "initech", host: "initech.example.com", routed: false } }],
       ],
     );
+    // The switch's hand-over: the target claims the host too, before the source lets it go.
+    const routing = fleetStacks([tenant("initech", "shared")], [{ tenant: "initech", spare, homeRouted: true, spareRouted: true }]);
+    assert.deepEqual(
+      routing.map((s) => s.settings.tenancy),
+      [
+        { mode: "shared", tenants: [{ name: "initech", host: "initech.example.com" }] },
+        { mode: "dedicated", tenant: { name: "initech", host: "initech.example.com" } },
+      ],
+    );
+    assert.deepEqual(
+      ["copying", "serving", "routing", "unrouting", "switched"].map((phase) => {
+        const p = placementOf({ operationId: "m", tenant: "initech", phase, source: spare, target: spare } as TenantMigration)!;
+        return [p.homeRouted, p.spareRouted ?? false, p.spareServed ?? false];
+      }),
+      [
+        [true, false, false],
+        [true, false, true],
+        [true, true, true],
+        [false, false, true],
+        [true, false, true],
+      ],
+    );
+    // After the switch the source copy is served, fenced, until its Ingress lets the host go.
+    const switched = fleetStacks([tenant("initech", "shared")], [{ tenant: "initech", spare, homeRouted: true, spareServed: true }]);
+    assert.deepEqual(switched[1].settings.tenancy, {
+      mode: "dedicated",
+      tenant: { name: "initech", host: "initech.example.com", routed: false, served: true },
+    });
     const unrouting = fleetStacks([tenant("initech", "shared")], [{ tenant: "initech", spare, homeRouted: false }]);
     assert.deepEqual(unrouting[0].settings.tenancy, {
       mode: "shared",
-      tenants: [{ name: "initech", host: "initech.example.com", routed: false }],
+      tenants: [{ name: "initech", host: "initech.example.com", routed: false, served: true }],
     });
   });
 });

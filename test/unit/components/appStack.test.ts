@@ -330,6 +330,41 @@ describe("AppStack, shared with three tenants", () => {
   });
 });
 
+describe("AppStack, shared with a migration's copies", () => {
+  // acme is served and routed; globex is a migration's target before the switch (neither); initech-eu
+  // its source after the switch (served, fenced, not routed).
+  const input = sharedStack();
+  const tenancy = input.tenancy as { mode: "shared"; tenants: { name: string; host: string; routed?: boolean; served?: boolean }[] };
+  const { resources } = buildStack("copies", {
+    ...input,
+    tenancy: {
+      ...tenancy,
+      tenants: [tenancy.tenants[0], { ...tenancy.tenants[1], routed: false }, { ...tenancy.tenants[2], routed: false, served: true }],
+    },
+  });
+
+  it("serves the routed tenants and a source copy after the switch, and routes only the routed", async () => {
+    const ingress = await propsOf(resources, T.ingress);
+    assert.deepEqual(
+      ingress.spec.rules.map((r: { host: string }) => r.host),
+      ["acme.example.com"],
+    );
+    for (const workload of ["-api-deployment", "-worker-deployment"]) {
+      const env = (await propsOf(resources, T.deployment, workload)).spec.template.spec.containers[0].env;
+      assert.deepEqual(
+        env.find((v: { name: string }) => v.name === "TENANTS"),
+        { name: "TENANTS", value: "acme,initech-eu" },
+        workload,
+      );
+      assert.equal(
+        env.find((v: { name: string }) => v.name === "TENANT_HOSTS").value,
+        "acme.example.com=acme,initech.example.com=initech-eu",
+        workload,
+      );
+    }
+  });
+});
+
 describe("AppStack, external secrets", () => {
   const input = {
     ...dedicatedStack(),

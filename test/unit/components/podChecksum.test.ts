@@ -14,13 +14,26 @@ async function podChecksum(name: string, spec: Record<string, unknown>): Promise
   return deployment.spec.template.metadata.annotations[CHECKSUM];
 }
 
+describe("the rollout's timeout", () => {
+  it("is the engine's wait for the Deployment when set (create and update), pulumi-kubernetes' own when not", () => {
+    const deployment = (spec: Record<string, unknown>) => {
+      const { resources, opts } = capture();
+      new Api("api", { namespace: "apps", credentials: CREDENTIALS, spec: { image, ...spec }, wiring: WIRING }, opts);
+      return resources.find((r) => r.type === T.deployment)!;
+    };
+    assert.deepEqual(deployment({ rolloutTimeoutSeconds: 90 }).opts.customTimeouts, { create: "90s", update: "90s" });
+    assert.equal(deployment({}).opts.customTimeouts, undefined);
+  });
+});
+
 describe("the pods' settings checksum", () => {
-  it("stays the same when only the replica count, autoscaling, the disruption budget or the rollout's deadline changes, so scaling rolls no pod", async () => {
+  it("stays the same when only the replica count, autoscaling, the disruption budget or the rollout's deadline or timeout changes, so scaling rolls no pod", async () => {
     const base = await podChecksum("base", { replicas: 1 });
     assert.match(base, /^[0-9a-f]{64}$/);
     assert.equal(await podChecksum("scaled", { replicas: 2 }), base);
     assert.equal(await podChecksum("budget", { replicas: 1, maxUnavailable: 0 }), base);
     assert.equal(await podChecksum("deadline", { replicas: 1, progressDeadlineSeconds: 60 }), base);
+    assert.equal(await podChecksum("timeout", { replicas: 1, rolloutTimeoutSeconds: 90 }), base);
     assert.equal(await podChecksum("autoscaled", { replicas: 1, autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 4 } }), base);
   });
 

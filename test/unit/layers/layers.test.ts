@@ -1,11 +1,12 @@
 /**
  * No import points up a layer: schema -> components -> index.ts -> automation, and inside automation
  * the order of automation/README.md's parts table, which names every file and folder there; nothing
- * `@internal` is imported across a layer. The rules are checked on the repository's own imports,
- * and on synthetic ones to show that they fail.
+ * `@internal` is imported across a layer (what the layers share is public, or in a package-private module
+ * that no entry point exports). The rules are checked on the repository's own imports, and on synthetic
+ * ones to show that they fail.
  */
 import * as assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import {
   importsOf,
@@ -19,20 +20,16 @@ import {
   type Import,
 } from "./layers";
 
+/** The package's entry points, the modules `package.json`'s `exports` name: each only re-exports. */
+const ENTRY_POINTS = ["components/index.ts", "schema/index.ts", "automation/index.ts"];
+
 /**
- * Schema modules whose `@internal` validation helpers (zod field builders, problem formatters) are
- * still imported by components and the driver: the schema's input work (issue 18) makes them public
- * or moves their users; remove an entry when its last such import goes (a test below insists).
+ * The package-private modules: those whose declarations `package.json`'s `files` leaves out of the package
+ * (`!dist/schema/fields.d.ts`), shared by the layers but exported by no entry point.
  */
-const PENDING_SCHEMA_INTERNALS = [
-  "schema/errors.ts",
-  "schema/fields.ts",
-  "schema/tenant.ts",
-  // The driver's input model (issue 17): zod schemas, @internal while zod stays out of the published types.
-  "schema/driverOptions.ts",
-  "schema/operations.ts",
-  "schema/tenantInput.ts",
-];
+const packagePrivate = (JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { files: string[] }).files
+  .filter((entry) => entry.startsWith("!dist/") && entry.endsWith(".d.ts"))
+  .map((entry) => entry.slice("!dist/".length, -".d.ts".length) + ".ts");
 
 const readme = readFileSync(path.join(REPO, "automation/README.md"), "utf8");
 const parts = partsTable(readme);
@@ -61,22 +58,18 @@ describe("layers", () => {
     assert.deepEqual(upwardImports(imports, parts), []);
   });
 
-  it("nothing @internal is imported across a layer (but the pending schema helpers)", () => {
-    const found = internalsAcrossLayers(
-      imports.filter((i) => !PENDING_SCHEMA_INTERNALS.includes(i.to)),
-      internalNames,
-    );
-    assert.deepEqual(found, []);
+  it("nothing @internal is imported across a layer", () => {
+    assert.ok(imports.some((i) => i.from.startsWith("components/") && i.to === "schema/fields.ts"));
+    assert.deepEqual(internalsAcrossLayers(imports, internalNames), []);
   });
 
-  it("each pending schema module is still imported for an @internal helper (else remove it from the list)", () => {
-    for (const file of PENDING_SCHEMA_INTERNALS) {
-      const found = internalsAcrossLayers(
-        imports.filter((i) => i.to === file),
-        internalNames,
-      );
-      assert.ok(found.length > 0, `${file} no longer lends an @internal helper across a layer: remove it from PENDING_SCHEMA_INTERNALS`);
-    }
+  it("no entry point exports a package-private module (one whose declarations are not published)", () => {
+    assert.ok(packagePrivate.includes("schema/fields.ts") && packagePrivate.includes("schema/operations.ts"), packagePrivate.join(", "));
+    for (const file of packagePrivate) assert.ok(existsSync(path.join(REPO, file)), `${file} exists`);
+    assert.deepEqual(
+      imports.filter((i) => ENTRY_POINTS.includes(i.from) && packagePrivate.includes(i.to)).map((i) => `${i.from} re-exports ${i.to}`),
+      [],
+    );
   });
 
   describe("fails on synthetic imports", () => {

@@ -107,7 +107,7 @@ describe("stack validation", () => {
         s.postgress = {};
       }),
       [
-        '`tenantstack:api.replicaz` is not a known setting (did you mean "replicas"?); allowed: image, replicas, command, args, env, resources, autoscaling, maxUnavailable, progressDeadlineSeconds, port, healthPath, readyPath, metricsPath',
+        '`tenantstack:api.replicaz` is not a known setting (did you mean "replicas"?); allowed: image, replicas, command, args, env, resources, autoscaling, maxUnavailable, progressDeadlineSeconds, rolloutTimeoutSeconds, port, healthPath, readyPath, metricsPath',
         '`tenantstack:postgress` is not a known setting (did you mean "postgres"?); allowed: environment, cloud, aws, gcp, azure, namespace, namespaceLabels, tenancy, scheduling, api, worker, postgres, redis, ollama, ingress, secrets, monitoring',
       ],
     ],

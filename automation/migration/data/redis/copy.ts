@@ -7,6 +7,7 @@ import type { MigrationSettings } from "../settings";
 import type { Checkpoint } from "../../../journal/steps";
 import type { Log } from "../steps";
 import { markerKey, scanTenant, withRedis } from "./connection";
+import { fenceTenantUser, unfenceTenantUser } from "./fence";
 
 /** Where a Redis copy stands: the SCAN cursor after the last restored batch, and keys copied so far. */
 interface RedisProgress {
@@ -60,6 +61,13 @@ export async function copyRedis(
           false,
         );
       }
+      // Nothing of the app writes to the source's keys from here on (see fence.ts), when the tenant has a user to fence.
+      const fenced = await fenceTenantUser(from, tenant);
+      log(
+        fenced
+          ? `copyRedis: the Redis user of ${tenant} fenced read-only on the source`
+          : `copyRedis: ${tenant} has no Redis user of its own on the source: its keys are kept by the maintenance flag alone`,
+      );
       const marker = parseMarker(await to.get(markerKey(tenant)));
       const owner = ownership(marker, id);
       if (owner === "mine" && marker?.state === "copied") {
@@ -106,6 +114,8 @@ export async function copyRedis(
         const stale = keys.filter((_, index) => exists[index] === 0);
         if (stale.length > 0) pruned += Number(await to.del(...stale));
       });
+      // The copy serves after the switch: a fence of an earlier migration away from the target goes.
+      await unfenceTenantUser(to, tenant);
       await to.set(markerKey(tenant), formatMarker({ id, state: "copied" }));
       log(`copyRedis: ${progress.copied} keys copied${pruned > 0 ? `, ${pruned} stale keys removed from the target` : ""}`);
       return { ...progress, pruned };
@@ -113,8 +123,12 @@ export async function copyRedis(
   );
 }
 
-/** Marks this migration's Redis copy failed (a later migration may replace it); the keys stay. */
+/**
+ * Undoes a copy before the switch: marks this migration's Redis copy failed (a later migration may
+ * replace it; the keys stay) and lifts the source's fence, so that the tenant writes there again.
+ */
 export async function abandonRedisCopy(settings: MigrationSettings): Promise<void> {
+  await withRedis(settings.source.redisUrl, (client) => unfenceTenantUser(client, settings.tenant));
   await withRedis(settings.target.redisUrl, async (client) => {
     const key = markerKey(settings.tenant);
     if (parseMarker(await client.get(key))?.id === settings.id) await client.set(key, formatMarker({ id: settings.id, state: "failed" }));

@@ -7,7 +7,8 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { runStep } from "../../../../automation/journal/runStep";
+import { StackLockedError, toWire, type WireError } from "../../../../automation/errors";
+import { resultDetail, runJournaledStep, runStep } from "../../../../automation/journal/runStep";
 import { FileJournal, fromFileEntry, MemoryJournal } from "../../../../automation/journal/stepJournals";
 import { stepJournalContract } from "./stepJournalSuite";
 
@@ -106,6 +107,68 @@ describe("step journals", () => {
       );
       assert.deepEqual(rewritten.drain.detail, { checkpoint: { replicas: { worker: 2 } } });
       assert.deepEqual(fromFileEntry("drain", rewritten.drain), rewritten.drain, "the model's form is read as it is");
+    });
+  });
+
+  describe("the one step runner, for a step with a result (a stack's job, a registration)", () => {
+    it("records a failure with its error's wire form, rethrown; a re-run is the next attempt, its result the detail; a done step is skipped", async () => {
+      const journal = new MemoryJournal();
+      const lock = new StackLockedError("dev-acme", "operation op-1");
+      await assert.rejects(
+        runJournaledStep(journal, "dev-acme:up", async () => Promise.reject(lock), resultDetail()),
+        (error) => error === lock,
+      );
+      const failed = await journal.get("dev-acme:up");
+      assert.deepEqual([failed?.status, failed?.attempts], ["failed", 1]);
+      assert.deepEqual(failed?.detail, JSON.parse(JSON.stringify(toWire(lock))));
+      assert.equal((failed?.detail as WireError).code, "stack_locked");
+
+      const seen: unknown[] = [];
+      const run = await runJournaledStep(
+        journal,
+        "dev-acme:up",
+        async (record, attempt) => {
+          seen.push(record?.status, (record?.detail as WireError | undefined)?.name, attempt);
+          // While it runs, its record keeps the last attempt's detail.
+          const running = await journal.get("dev-acme:up");
+          seen.push(running?.status, (running?.detail as WireError | undefined)?.name);
+          return { changes: 2 };
+        },
+        resultDetail<{ changes: number }>(),
+      );
+      assert.deepEqual(seen, ["failed", "StackLockedError", 2, "running", "StackLockedError"]);
+      assert.deepEqual(run, { ran: true, result: { changes: 2 } });
+      assert.deepEqual(await journal.get("dev-acme:up").then((r) => [r?.status, r?.attempts, r?.detail]), ["done", 2, { changes: 2 }]);
+      assert.deepEqual(await runJournaledStep(journal, "dev-acme:up", async () => assert.fail("a done step runs again"), resultDetail()), {
+        ran: false,
+        result: { changes: 2 },
+      });
+    });
+
+    it("runs a done step again with `again` (a stack's recovery), as a new attempt", async () => {
+      const journal = new MemoryJournal();
+      const recover = (found: string) =>
+        runJournaledStep(journal, "dev-acme:up:recover", async (_record, attempt) => ({ found, attempt }), resultDetail(), { again: true });
+      assert.deepEqual(await recover("a lock"), { ran: true, result: { found: "a lock", attempt: 1 } });
+      assert.deepEqual(await recover("nothing"), { ran: true, result: { found: "nothing", attempt: 2 } });
+      assert.deepEqual(await journal.get("dev-acme:up:recover").then((r) => [r?.status, r?.attempts, r?.detail]), [
+        "done",
+        2,
+        { found: "nothing", attempt: 2 },
+      ]);
+    });
+
+    it("records a failure the work resolves (an upgrade's health gate) as failed with its detail, not thrown", async () => {
+      const journal = new MemoryJournal();
+      const gate = { name: "HealthGateError", code: "health_gate_failed", message: "not ready", retryable: false, args: [] };
+      const detail = { ...resultDetail<{ failure?: WireError }>(), failure: (result: { failure?: WireError }) => result.failure };
+      assert.deepEqual(await runJournaledStep(journal, "dev-acme:upgrade", async () => ({ failure: gate }), detail), {
+        ran: true,
+        result: { failure: gate },
+      });
+      assert.deepEqual(await journal.get("dev-acme:upgrade").then((r) => [r?.status, r?.attempts, r?.detail]), ["failed", 1, gate]);
+      await runJournaledStep(journal, "dev-acme:upgrade", async () => ({}), detail);
+      assert.deepEqual(await journal.get("dev-acme:upgrade").then((r) => [r?.status, r?.attempts, r?.detail]), ["done", 2, {}]);
     });
   });
 });
