@@ -16,7 +16,7 @@ import { LocalProcessExecutor } from "./fleet/localProcessExecutor";
 import { fleetUpgrade, type FleetUpgradeOptions, type FleetUpgradeResult } from "./fleet/upgrade";
 import { boundedEach } from "./fleet/waves";
 import { OperationJournal } from "./journal/journal";
-import { StackLeases } from "./journal/leases";
+import { LeaseKeeper, OperationLeases, StackLeases } from "./journal/leases";
 import { runOperationStep } from "./journal/runStep";
 import { KubeClient } from "./kube";
 import type { MigrationConfig } from "./migration/config";
@@ -69,6 +69,26 @@ export interface DriverOptions {
    * @default "on-open"
    */
   readonly checkPassphrase?: "on-open" | "per-operation";
+  /**
+   * This driver's host identity in its leases, 1 to 253 letters, digits and `.`, `-`, `_`, `:`, `@`.
+   * Drivers sharing a database must each have their own (two drivers on one machine may act as two
+   * hosts with two). A lease of another identity is taken over only once it has expired; one of this
+   * identity, on this host, also as soon as its process is gone.
+   * @default - the host name
+   */
+  readonly identity?: string;
+  /**
+   * Seconds a stack's or an operation's lease lives without a heartbeat, 1 to 3600: a driver silent
+   * that long is taken for dead and its leases may be taken over (by the database's clock).
+   * @default 60
+   */
+  readonly leaseTtlSeconds?: number;
+  /**
+   * Seconds between the heartbeats that renew this driver's leases, at least 0.1 and at most half of
+   * `leaseTtlSeconds`.
+   * @default - a third of `leaseTtlSeconds`
+   */
+  readonly heartbeatSeconds?: number;
 }
 
 export type { StackOutcome } from "./operations/stackRunner";
@@ -111,6 +131,10 @@ export class Driver {
   readonly journal: OperationJournal;
   /** The stack leases. */
   readonly leases: StackLeases;
+  /** The operation leases: one driver at a time runs an operation. */
+  readonly operationLeases: OperationLeases;
+  /** The heartbeat renewing this driver's leases. */
+  readonly leaseKeeper: LeaseKeeper;
   /** The tenant migrations. */
   readonly migrations: MigrationRecords;
   private readonly runner: StackRunner;
@@ -127,10 +151,13 @@ export class Driver {
     private readonly workspace: WorkspaceOptions,
     /** When the passphrase is checked (see {@link DriverOptions.checkPassphrase}). */
     private readonly checkPassphrase: NonNullable<DriverOptions["checkPassphrase"]>,
+    leaseSettings: Pick<DriverOptions, "identity" | "leaseTtlSeconds" | "heartbeatSeconds">,
   ) {
     this.registry = new TenantRegistry(db, Object.keys(clusters));
-    this.journal = new OperationJournal(db);
-    this.leases = new StackLeases(db);
+    this.leaseKeeper = new LeaseKeeper(db, leaseSettings);
+    this.leases = new StackLeases(db, this.leaseKeeper);
+    this.operationLeases = new OperationLeases(db, this.leaseKeeper);
+    this.journal = new OperationJournal(db, this.operationLeases);
     this.migrations = new MigrationRecords(db);
     this.runner = new StackRunner(executor, this.journal, this.leases);
   }
@@ -151,7 +178,12 @@ export class Driver {
       ]);
     });
     const executor = options.executor ?? new LocalProcessExecutor({ workspace: options.workspace, poolSize: options.poolSize });
-    return new Driver(db, executor, resolved.clusters, options.migration ?? {}, options.workspace, options.checkPassphrase ?? "on-open");
+    const { identity, leaseTtlSeconds, heartbeatSeconds } = options;
+    return new Driver(db, executor, resolved.clusters, options.migration ?? {}, options.workspace, options.checkPassphrase ?? "on-open", {
+      identity,
+      leaseTtlSeconds,
+      heartbeatSeconds,
+    });
   }
 
   /** Refuses an operation on stacks, before anything is journaled or touched, when the passphrase it needs is missing. */
@@ -171,10 +203,20 @@ export class Driver {
     this.checkStacks();
     const parsed = parseTenantInput(tenant);
     const operationId = options.operationId ?? randomUUID();
+    return this.owning(operationId, () => this.provisionHeld(parsed, { ...options, operationId }, options.operationId !== undefined));
+  }
+
+  /** {@link provision} of a checked tenant, holding the operation's lease; `given`: whether the caller named the operation. */
+  private async provisionHeld(
+    parsed: ReturnType<typeof parseTenantInput>,
+    options: OperationOptions & { readonly operationId: string },
+    given: boolean,
+  ): Promise<OperationResult> {
+    const { operationId } = options;
     const begin = () => this.journal.begin(operationId, "provision", { tenant: parsed });
     const step = `${parsed.name}:register`;
     // A re-run must be the same provision: begin refuses other parameters before anything else.
-    const rerun = options.operationId !== undefined && (await this.journal.get(operationId)) !== undefined ? await begin() : undefined;
+    const rerun = given && (await this.journal.get(operationId)) !== undefined ? await begin() : undefined;
     const earlier = rerun && (await this.journal.step(operationId, step));
     let registration = (earlier?.status === "done" ? earlier.detail : undefined) as OperationResult["registration"];
     if (registration === undefined) registration = (await this.registry.ensure(parsed)).created ? "created" : "unchanged";
@@ -184,7 +226,7 @@ export class Driver {
       "provision",
       await this.registry.stacks([parsed.name]),
       (stack) => ({ kind: "up", ...jobTarget(stack), settings: stack.settings }),
-      { ...options, operationId },
+      options,
       resumed,
       { registration },
     );
@@ -267,7 +309,8 @@ export class Driver {
   async deleteTenant(name: string, options: DeleteTenantOptions = {}): Promise<TenantDeletion> {
     // Whether its stack is live is the backend's to say, and a destroy runs the stack.
     this.checkStacks();
-    return deleteTenant(this.tenantContext(), name, options);
+    const operationId = options.operationId ?? randomUUID();
+    return this.owning(operationId, () => deleteTenant(this.tenantContext(), name, { ...options, operationId }));
   }
 
   /**
@@ -278,7 +321,8 @@ export class Driver {
   async updateTenant(name: string, patch: TenantPatch, options: UpdateTenantOptions = {}): Promise<TenantUpdate> {
     // A dry run previews the stack; a stored update only changes the registry.
     if (options.dryRun === true) this.checkStacks();
-    return updateTenant(this.tenantContext(), name, patch, options);
+    const operationId = options.operationId ?? randomUUID();
+    return this.owning(operationId, () => updateTenant(this.tenantContext(), name, patch, { ...options, operationId }));
   }
 
   /** Recovers a stack left mid-update: repairs a file backend's checkpoint, cancels the engine's lock, adopts or clears pending creates, refreshes. */
@@ -293,10 +337,13 @@ export class Driver {
   /** Rolls a new version across the fleet; see {@link fleetUpgrade}. */
   async fleetUpgrade(options: FleetUpgradeOptions): Promise<FleetUpgradeResult> {
     this.checkStacks();
-    return fleetUpgrade(
-      { registry: this.registry, journal: this.journal, runner: this.runner, kubeconfigOf: (cluster) => this.clusters[cluster] },
-      options.operationId ?? randomUUID(),
-      options,
+    const operationId = options.operationId ?? randomUUID();
+    return this.owning(operationId, () =>
+      fleetUpgrade(
+        { registry: this.registry, journal: this.journal, runner: this.runner, kubeconfigOf: (cluster) => this.clusters[cluster] },
+        operationId,
+        options,
+      ),
     );
   }
 
@@ -306,18 +353,21 @@ export class Driver {
    */
   async migrate(options: MigrateOptions): Promise<MigrationResult> {
     this.checkStacks();
-    return migrate(this.migrationContext(), options);
+    const operationId = options.operationId ?? randomUUID();
+    return this.owning(operationId, () => migrate(this.migrationContext(), { ...options, operationId }));
   }
 
   /** Removes the copies migrations left behind once their grace period is over; see `migration/gc.ts`. */
   async gc(options: GcOptions = {}): Promise<GcResult> {
     this.checkStacks();
-    return gc(this.migrationContext(), options);
+    const operationId = options.operationId ?? randomUUID();
+    return this.owning(operationId, () => gc(this.migrationContext(), { ...options, operationId }));
   }
 
-  /** Stops running jobs and closes the database. */
+  /** Stops running jobs, gives back this driver's leases (its heartbeat stops) and closes the database. */
   async close(): Promise<void> {
     await this.executor.close();
+    await this.leaseKeeper.close();
     await this.db.close();
     for (const kube of this.kubes.values()) kube.close();
   }
@@ -380,8 +430,25 @@ export class Driver {
     options: OperationOptions,
   ): Promise<OperationResult> {
     const operationId = options.operationId ?? randomUUID();
-    const { resumed } = await this.journal.begin(operationId, kind, { stacks: stacks.map((s) => s.name), jobs: stacks.map(jobOf) });
-    return this.run(kind, stacks, jobOf, { ...options, operationId }, resumed);
+    return this.owning(operationId, async () => {
+      const { resumed } = await this.journal.begin(operationId, kind, { stacks: stacks.map((s) => s.name), jobs: stacks.map(jobOf) });
+      return this.run(kind, stacks, jobOf, { ...options, operationId }, resumed);
+    });
+  }
+
+  /**
+   * Runs operation `operationId`, whose lease its journal's `begin` takes (after its input is checked):
+   * refused with OperationLockedError while another live driver runs it, taken over from a driver whose
+   * lease expired (killed, its host lost): the operation then resumes without the steps that driver
+   * finished, and each stack it left mid-update is recovered first. The lease is given back when the
+   * operation ends, however it ends.
+   */
+  private async owning<T>(operationId: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } finally {
+      if (this.operationLeases.holds(operationId)) await this.operationLeases.release(operationId).catch(() => undefined);
+    }
   }
 
   /**

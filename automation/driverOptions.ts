@@ -1,6 +1,6 @@
 /**
  * The checks of a driver's options before it opens anything: the data settings by their schema
- * (`schema/driverOptions.ts`), the workspace (backend, secrets provider, passphrase, clusters), and
+ * (`schema/driverOptions.ts`: paths, pool size, host identity, lease timing), the workspace (backend, secrets provider, passphrase, clusters), and
  * the paths it will write (the state directory, a SQLite file) — every problem in one InputError.
  */
 import { accessSync, constants, statSync } from "node:fs";
@@ -16,6 +16,9 @@ export interface CheckedDriverOptions {
   readonly workspace: WorkspaceOptions;
   readonly database?: string;
   readonly poolSize?: number;
+  readonly identity?: string;
+  readonly leaseTtlSeconds?: number;
+  readonly heartbeatSeconds?: number;
   readonly checkPassphrase?: "on-open" | "per-operation";
 }
 
@@ -62,12 +65,19 @@ function pathProblems(stateDir: string, database: string | undefined): { field: 
 /**
  * Checks a driver's options and resolves its workspace, throwing one InputError listing every
  * problem (the passphrase only with `checkPassphrase: "on-open"`, the default); `rename` names the
- * fields for the caller's surface (`stateDir`, `database`, `poolSize`). Touches nothing.
+ * fields for the caller's surface (`stateDir`, `database`, `poolSize`, `identity`, `leaseTtlSeconds`, `heartbeatSeconds`). Touches nothing.
  */
 export function checkDriverOptions(options: CheckedDriverOptions, rename: (field: string) => string = (f) => f): ResolvedWorkspaceOptions {
   rememberSecret(options.workspace.passphrase);
   const problems: string[] = [];
-  const settings = { stateDir: options.workspace.stateDir, database: options.database, poolSize: options.poolSize };
+  const settings = {
+    stateDir: options.workspace.stateDir,
+    database: options.database,
+    poolSize: options.poolSize,
+    identity: options.identity,
+    leaseTtlSeconds: options.leaseTtlSeconds,
+    heartbeatSeconds: options.heartbeatSeconds,
+  };
   try {
     parseInput(DriverSettingsSchema, settings, "driver options", { rename });
   } catch (error) {

@@ -16,7 +16,7 @@ export const EXIT = {
    * a passphrase that does not unlock a stack; nothing was touched.
    */
   invalidInput: 2,
-  /** A stack is locked by another operation; see `tenantstack recover`. */
+  /** A stack or operation is locked by another driver; see `tenantstack recover`, `operation resume`. */
   locked: 3,
   /** A saved plan no longer matches; preview again. */
   planMismatch: 4,
@@ -51,6 +51,7 @@ export const ERROR_CODES = {
   passphrase_incorrect: { exit: EXIT.invalidInput, status: 500 },
   provider_package_missing: { exit: EXIT.invalidInput, status: 500 },
   stack_locked: { exit: EXIT.locked, status: 409 },
+  operation_locked: { exit: EXIT.locked, status: 409 },
   pending_operations: { exit: EXIT.locked, status: 409 },
   plan_mismatch: { exit: EXIT.planMismatch, status: 409 },
   protected: { exit: EXIT.protectedData, status: 409 },

@@ -285,6 +285,29 @@ export class StackLockedError extends TenantstackError {
   }
 }
 
+/**
+ * An operation that another driver (sharing the database) is running: it holds the operation's lease and
+ * renews it. A driver that stops renewing it (killed, its host lost) loses it once its time to live is
+ * over; then any driver may resume the operation, without the steps it finished.
+ */
+export class OperationLockedError extends TenantstackError {
+  constructor(
+    readonly operation: string,
+    readonly holder: string,
+  ) {
+    super(
+      "operation_locked",
+      bySurface`Operation ${operation} is being run by ${holder}. Wait for it to finish; if that driver is gone, resume it with ${resumeAdvice(operation)} once its lease has expired.`,
+      { retryable: true },
+    );
+    this.name = "OperationLockedError";
+  }
+
+  override wireArgs(): readonly unknown[] {
+    return [this.operation, this.holder];
+  }
+}
+
 /** A stack whose state lists operations that a crashed update left pending. */
 export class PendingOperationsError extends TenantstackError {
   constructor(readonly stack: string) {
@@ -615,6 +638,7 @@ TenantstackError.register(
   TenantExistsError,
   TenantStackLiveError,
   StackLockedError,
+  OperationLockedError,
   PendingOperationsError,
   PlanMismatchError,
   ProtectedResourcesError,

@@ -1,6 +1,6 @@
 /**
  * The values of the driver's input model (`operations.ts`, `tenantInput.ts`, `driverOptions.ts`): the plans,
- * the operations' kinds and states, the default cluster and the limits of every surface. Plain values, so
+ * the operations' kinds and states, the default cluster, the limits of every surface and the leases' timing. Plain values, so
  * that the driver's published types can name them; the zod schemas that use them are package-private.
  */
 
@@ -43,3 +43,16 @@ export const OPERATION_LIST_MAX = 1000;
 
 /** Most worker processes of the default executor. */
 export const POOL_SIZE_MAX = 64;
+
+/** How long a lease lives without a heartbeat, by default: a driver silent that long is taken for dead. */
+export const LEASE_TTL_SECONDS_DEFAULT = 60;
+/** The bounds of a lease's time to live, in seconds. */
+export const LEASE_TTL_SECONDS_MIN = 1;
+export const LEASE_TTL_SECONDS_MAX = 3600;
+/** The shortest heartbeat interval, in seconds. */
+export const HEARTBEAT_SECONDS_MIN = 0.1;
+
+/** The heartbeat interval of a lease time to live when none is given: a third of it, so two beats may be missed. */
+export function defaultHeartbeatSeconds(leaseTtlSeconds: number): number {
+  return leaseTtlSeconds / 3;
+}

@@ -54,6 +54,27 @@ export const FLAGS = {
     field: "database",
     does: "SQLite file or postgres:// URL (env TENANTSTACK_DATABASE_URL)",
   },
+  identity: {
+    type: "string",
+    value: "ID",
+    global: true,
+    field: "identity",
+    does: "this driver's host identity in its leases, one per driver sharing --database (default the host name; env TENANTSTACK_IDENTITY)",
+  },
+  "lease-ttl": {
+    type: "string",
+    value: "SECONDS",
+    global: true,
+    field: "leaseTtlSeconds",
+    does: "seconds a lease lives without a heartbeat before another driver may take it over (default 60; env TENANTSTACK_LEASE_TTL_SECONDS)",
+  },
+  heartbeat: {
+    type: "string",
+    value: "SECONDS",
+    global: true,
+    field: "heartbeatSeconds",
+    does: "seconds between the heartbeats renewing this driver's leases (default a third of --lease-ttl; env TENANTSTACK_HEARTBEAT_SECONDS)",
+  },
   pulumi: { type: "string", value: "PATH", global: true, does: "the Pulumi CLI (default: the toolchain cache, else PATH)" },
   kubeconfig: {
     type: "string",

@@ -161,7 +161,19 @@ function requestOf(command: CommandDoc, args: readonly string[], values: Values)
 }
 
 /** The global flags that open the driver, as given, to repeat in a command printed for the user. */
-const DRIVER_FLAGS = ["state-dir", "backend", "secrets-provider", "database", "pulumi", "kubeconfig", "data-plane", "clusters"] as const;
+const DRIVER_FLAGS = [
+  "state-dir",
+  "backend",
+  "secrets-provider",
+  "database",
+  "identity",
+  "lease-ttl",
+  "heartbeat",
+  "pulumi",
+  "kubeconfig",
+  "data-plane",
+  "clusters",
+] as const;
 
 /** An argument as a POSIX shell reads it back (quoted unless plain). */
 function shellWord(word: string): string {
@@ -192,6 +204,9 @@ async function driverOptionsOf(values: Values, command: CommandDoc): Promise<Dri
       env: kubeconfig ? { KUBECONFIG: kubeconfig } : {},
     },
     database: values.database ?? process.env.TENANTSTACK_DATABASE_URL,
+    identity: values.identity ?? process.env.TENANTSTACK_IDENTITY,
+    leaseTtlSeconds: numberOrText(values["lease-ttl"] ?? process.env.TENANTSTACK_LEASE_TTL_SECONDS) as number | undefined,
+    heartbeatSeconds: numberOrText(values.heartbeat ?? process.env.TENANTSTACK_HEARTBEAT_SECONDS) as number | undefined,
     // The registry and the journal hold no secret: only commands that run stacks need the passphrase.
     checkPassphrase: command.stacks ? "on-open" : "per-operation",
   };

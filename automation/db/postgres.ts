@@ -10,6 +10,9 @@ function numbered(sql: string): string {
 
 class Postgres implements SqlDatabase {
   readonly dialect = "postgres";
+  // clock_timestamp(), not now(): the time of the statement, not of its transaction's start.
+  readonly nowMs = "CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000) AS BIGINT)";
+  readonly forUpdate = " FOR UPDATE";
 
   constructor(
     private readonly pool: Pool,
@@ -37,6 +40,10 @@ class Postgres implements SqlDatabase {
     } finally {
       client.release();
     }
+  }
+
+  async addColumn(table: string, column: string, type: string): Promise<void> {
+    await this.run(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} ${type}`);
   }
 
   async close(): Promise<void> {

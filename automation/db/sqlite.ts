@@ -36,6 +36,9 @@ function serialized<T>(file: string, work: () => Promise<T>): Promise<T> {
 
 class Sqlite implements SqlDatabase {
   readonly dialect = "sqlite";
+  // julianday('now') has millisecond precision; 2440587.5 is the Julian day of the epoch.
+  readonly nowMs = "CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER)";
+  readonly forUpdate = "";
 
   constructor(
     private readonly db: Database,
@@ -64,6 +67,14 @@ class Sqlite implements SqlDatabase {
         this.db.exec("ROLLBACK");
         throw error;
       }
+    });
+  }
+
+  /** Looked up and added in one write transaction, so that two processes opening the file do not both add it. */
+  async addColumn(table: string, column: string, type: string): Promise<void> {
+    await this.transaction(async (tx) => {
+      const columns = await tx.all("SELECT name FROM pragma_table_info(?)", [table]);
+      if (!columns.some((c) => c.name === column)) await tx.run(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
     });
   }
 

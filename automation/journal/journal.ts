@@ -9,6 +9,7 @@ import type { SqlDatabase } from "../db/sqlDatabase";
 import { InputError } from "../errors";
 import { parseInput } from "../input";
 import type { OperationListQuery } from "../types";
+import type { OperationLeases } from "./leases";
 import type { StepRecord, StepStatus } from "./steps";
 
 export type { StepRecord, StepStatus } from "./steps";
@@ -41,13 +42,56 @@ const parse = (text: unknown) => (typeof text === "string" ? (JSON.parse(text) a
 
 /** Reads and writes operations and their steps. */
 export class OperationJournal {
-  constructor(private readonly db: SqlDatabase) {}
+  /**
+   * `leases`: the operation leases {@link begin} takes (the caller gives each back when its operation
+   * ends, `OperationLeases.release`); every write of a leased operation's steps or result checks, in
+   * its transaction, that this driver still holds the lease, else it is refused with OperationLockedError.
+   * @default - none: operations are not leased (a journal inside a transaction, a journal of tests)
+   */
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly leases?: OperationLeases,
+  ) {}
 
   /**
    * Starts operation `id`, or resumes it when the journal holds it: then `kind` and `params` must be
-   * those it was started with (a resumed operation does what it set out to do).
+   * those it was started with (a resumed operation does what it set out to do). First takes the
+   * operation's lease: an OperationLockedError while another live driver runs it; taken over from a
+   * driver whose lease expired.
    */
   async begin(id: string, kind: string, params: Record<string, unknown>): Promise<{ operation: OperationRecord; resumed: boolean }> {
+    const heldAlready = this.leases?.holds(id) ?? true;
+    await this.leases?.acquire(id);
+    try {
+      return await this.record(id, kind, params);
+    } catch (error) {
+      if (!heldAlready) await this.leases?.release(id).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Runs a write of operation `id` fenced by its lease: refused with OperationLockedError once a
+   * heartbeat found the lease taken over; while this driver holds it, in one transaction that first
+   * checks (and on PostgreSQL locks) the lease's row, so that no write lands after another driver took
+   * the operation over. An operation this driver never leased (no `begin`) is written as it is.
+   */
+  private async fenced(id: string, write: (journal: OperationJournal) => Promise<void>): Promise<void> {
+    const leases = this.leases!;
+    leases.assertNotLost(id);
+    if (!leases.holds(id)) return write(new OperationJournal(this.db));
+    return this.db.transaction(async (tx) => {
+      await leases.assertHeld(tx, id);
+      await write(new OperationJournal(tx));
+    });
+  }
+
+  /** {@link begin}'s record of the operation, in one transaction. */
+  private async record(
+    id: string,
+    kind: string,
+    params: Record<string, unknown>,
+  ): Promise<{ operation: OperationRecord; resumed: boolean }> {
     return this.db.transaction(async (tx) => {
       const journal = new OperationJournal(tx);
       const existing = await journal.get(id);
@@ -110,6 +154,7 @@ export class OperationJournal {
    * starts it: its place in {@link steps} is when it first started.
    */
   async recordStep(id: string, step: string, status: StepStatus, detail: unknown, attempt: number): Promise<void> {
+    if (this.leases) return this.fenced(id, (journal) => journal.recordStep(id, step, status, detail, attempt));
     const json = detail === undefined ? null : JSON.stringify(detail);
     const changed = await this.db.run(
       "UPDATE operation_steps SET status = ?, detail = ?, attempts = ?, updated_at = ? WHERE operation_id = ? AND step = ?",
@@ -125,6 +170,7 @@ export class OperationJournal {
 
   /** Records how an operation ended. */
   async finish(id: string, status: Exclude<OperationStatus, "running">, result: unknown): Promise<void> {
+    if (this.leases) return this.fenced(id, (journal) => journal.finish(id, status, result));
     await this.db.run("UPDATE operations SET status = ?, result = ?, updated_at = ? WHERE id = ?", [
       status,
       JSON.stringify(result),

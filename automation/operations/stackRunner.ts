@@ -3,7 +3,7 @@
  * done, under the stack's lease, recovering the stack first (a journaled step of its own) when a dead
  * driver or a crashed worker left it mid-update.
  */
-import { toWire, type WireError } from "../errors";
+import { StackLockedError, toWire, type WireError } from "../errors";
 import type { Executor } from "./executor";
 import type { OperationJournal } from "../journal/journal";
 import { runOperationStep } from "../journal/runStep";
@@ -122,25 +122,41 @@ export class StackRunner {
    * wire errors); throws only for errors of the driver itself.
    */
   async run(operationId: string, step: string, job: StackJob, options: StepOptions): Promise<StepOutcome> {
-    const { onEvent, signal } = options;
+    const { onEvent } = options;
     const previous = await this.journal.step(operationId, step);
     if (previous?.status === "done") return { status: "skipped", result: previous.detail as StackJobResult | undefined };
     const mutating = MUTATING.has(job.kind);
+    // A lease another driver took over (this one's heartbeat was late past its time to live) stops the job.
+    const lost = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
+    // What stopped a job whose lease was taken over is that, whatever the engine or the journal said then.
+    const cause = (error: unknown) =>
+      lost.signal.aborted && !options.signal?.aborted
+        ? new StackLockedError(
+            job.stack,
+            "another driver, which took its lease over when this driver's heartbeat was late past its time to live",
+          )
+        : error;
     try {
-      const takenOver = mutating ? await this.leases.acquire(job.stack, operationId) : undefined;
+      const takenOver = mutating ? await this.leases.acquire(job.stack, operationId, () => lost.abort()) : undefined;
       try {
         const { result } = await runOperationStep(this.journal, operationId, step, async (record) => {
-          // An interrupted attempt (a killed driver or worker) may have left the engine's lock and pending operations.
-          const interrupted = record?.status === "running" || (record?.detail as WireError | undefined)?.name === "WorkerCrashedError";
-          if (mutating && (takenOver !== undefined || interrupted || options.recover)) await this.recover(operationId, step, job, options);
-          return this.executor.run(job, { signal, onEvent: (event) => onEvent({ operationId, ...event }) });
+          try {
+            // An interrupted attempt (a killed driver or worker) may have left the engine's lock and pending operations.
+            const interrupted = record?.status === "running" || (record?.detail as WireError | undefined)?.name === "WorkerCrashedError";
+            if (mutating && (takenOver !== undefined || interrupted || options.recover))
+              await this.recover(operationId, step, job, { ...options, signal });
+            return await this.executor.run(job, { signal, onEvent: (event) => onEvent({ operationId, ...event }) });
+          } catch (error) {
+            throw cause(error);
+          }
         });
         return { status: "succeeded", result };
       } finally {
         if (mutating) await this.leases.release(job.stack, operationId);
       }
     } catch (error) {
-      return { status: "failed", error: toWire(error) };
+      return { status: "failed", error: toWire(cause(error)) };
     }
   }
 

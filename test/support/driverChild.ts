@@ -3,6 +3,7 @@
  * stdout as a JSON line, and the process killed (SIGKILL, as a crash) at a point of the run that
  * does not depend on the machine's speed.
  */
+import type { ChildProcess } from "node:child_process";
 import type { DriverEvent } from "../../automation";
 
 const CHANGES = new Set(["create", "update", "delete", "replace"]);
@@ -22,4 +23,19 @@ export function printEvents(options: { steps: boolean; crashAt?: string }): (eve
       process.kill(process.pid, "SIGKILL");
     }
   };
+}
+
+/** Hands each JSON line a driver child process prints on stdout to `onLine`; resolves when the process exits. */
+export function jsonLines(child: ChildProcess, onLine: (line: any) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let buffer = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      for (let i = buffer.indexOf("\n"); i >= 0; i = buffer.indexOf("\n")) {
+        onLine(JSON.parse(buffer.slice(0, i)));
+        buffer = buffer.slice(i + 1);
+      }
+    });
+    child.on("exit", () => resolve());
+  });
 }

@@ -1,9 +1,10 @@
 /**
  * A driver in a process of its own, for the tests that kill a driver: runs one fleet upgrade given as
  * JSON in argv[2], prints each progress event (resource steps too) as a JSON line, and kills itself
- * as stack `crashAt` starts changing (see printEvents).
+ * as stack `crashAt` starts changing (see printEvents). An error that stops the upgrade (another
+ * driver holding the operation) is printed as `{"type":"error","error":<its wire form>}`, exit 1.
  */
-import { Driver } from "../../../automation";
+import { Driver, toWire } from "../../../automation";
 import { printEvents } from "../../support/driverChild";
 
 interface Args {
@@ -14,6 +15,11 @@ interface Args {
   version: string;
   waveSize: number;
   crashAt?: string;
+  /** The database (default: SQLite in the state directory), the driver's host identity and lease timing. */
+  database?: string;
+  identity?: string;
+  leaseTtlSeconds?: number;
+  heartbeatSeconds?: number;
 }
 
 async function main(): Promise<void> {
@@ -21,6 +27,10 @@ async function main(): Promise<void> {
   const driver = await Driver.open({
     workspace: { stateDir: args.stateDir, passphrase: args.passphrase, env: { KUBECONFIG: args.kubeconfig } },
     poolSize: 1,
+    database: args.database,
+    identity: args.identity,
+    leaseTtlSeconds: args.leaseTtlSeconds,
+    heartbeatSeconds: args.heartbeatSeconds,
   });
   try {
     const result = await driver.fleetUpgrade({
@@ -32,6 +42,9 @@ async function main(): Promise<void> {
       onEvent: printEvents({ steps: true, crashAt: args.crashAt }),
     });
     console.log(JSON.stringify({ type: "result", result }));
+  } catch (error) {
+    console.log(JSON.stringify({ type: "error", error: toWire(error) }));
+    process.exitCode = 1;
   } finally {
     await driver.close();
   }

@@ -6,7 +6,7 @@
  * versions and stacks each one expects are those the earlier ones set), so none runs on its own.
  */
 import * as assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -24,6 +24,7 @@ import {
 import { main } from "../../../automation/cli/main";
 import { buildServer } from "../../../automation/http/server";
 import { KUBECONFIG } from "../../support/controlPlane";
+import { jsonLines } from "../../support/driverChild";
 import { finishedOperation } from "../../support/httpOperation";
 import { testTenantSettings as tenantSettings } from "../../support/devStack";
 import { KubeClient } from "../../support/kube";
@@ -202,22 +203,10 @@ describe("the driver on the real engine", function () {
         ["-r", "ts-node/register/transpile-only", path.join(__dirname, "driverProcess.ts"), JSON.stringify({ ...args, crashAt })],
         { stdio: ["ignore", "pipe", "inherit"] },
       );
-    const lines = (child: ChildProcess, onLine: (event: any) => void) =>
-      new Promise<void>((resolve) => {
-        let buffer = "";
-        child.stdout!.on("data", (chunk: Buffer) => {
-          buffer += chunk.toString();
-          for (let i = buffer.indexOf("\n"); i >= 0; i = buffer.indexOf("\n")) {
-            onLine(JSON.parse(buffer.slice(0, i)));
-            buffer = buffer.slice(i + 1);
-          }
-        });
-        child.on("exit", () => resolve());
-      });
 
     // Killed while the second stack is being updated: it kills itself when that stack's engine starts changing a resource.
     let killedAt: any;
-    await lines(start(`dev-${b}`), (event) => {
+    await jsonLines(start(`dev-${b}`), (event) => {
       if (event.type === "killed") killedAt = event.at;
     });
     assert.equal(killedAt?.stack, `dev-${b}`, "the first driver was killed mid-update");
@@ -225,7 +214,7 @@ describe("the driver on the real engine", function () {
     assert.equal((await driver.journal.step(operationId, `dev-${b}:upgrade`))?.status, "running");
 
     let result: FleetUpgradeResult | undefined;
-    await lines(start(), (event) => {
+    await jsonLines(start(), (event) => {
       if (event.type === "result") result = event.result;
     });
     assert.equal(result?.status, "succeeded", JSON.stringify(result));

@@ -5,16 +5,10 @@
 import * as assert from "node:assert/strict";
 import { CancelledError } from "../../../automation/errors";
 import type { DriverEvent } from "../../../automation/operations/events";
-import { tenantSettings } from "./fixtures";
+import { dedicatedTenant } from "./fixtures";
 import { jobResult, scriptedDriver, type ScriptedDriver } from "./scriptedDriver";
 
-const tenant = (name: string) => ({
-  name,
-  host: `${name}.example.com`,
-  plan: "dedicated" as const,
-  version: "1.0.0",
-  settings: tenantSettings(),
-});
+const tenant = dedicatedTenant;
 
 describe("the driver's operations on stacks", () => {
   let scripted: ScriptedDriver;

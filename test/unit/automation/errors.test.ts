@@ -35,6 +35,7 @@ import {
   PulumiCliNotFoundError,
   PulumiPluginMissingError,
   StackLockedError,
+  OperationLockedError,
   StackOperationError,
   stackOf,
   TargetConflictError,
@@ -95,6 +96,7 @@ const SAMPLES: Record<string, { readonly code: string; readonly make: () => Tena
   PassphraseIncorrectError: { code: "passphrase_incorrect", make: () => new PassphraseIncorrectError("dev-acme") },
   ProviderPackageMissingError: { code: "provider_package_missing", make: () => new ProviderPackageMissingError("aws", "@pulumi/aws") },
   StackLockedError: { code: "stack_locked", make: () => new StackLockedError("dev-acme", "operation op-1") },
+  OperationLockedError: { code: "operation_locked", make: () => new OperationLockedError("op-1", 'driver "host-a"') },
   PendingOperationsError: { code: "pending_operations", make: () => new PendingOperationsError("dev-acme") },
   PlanMismatchError: { code: "plan_mismatch", make: () => new PlanMismatchError("dev-acme", "api: resource unexpectedly updated", 2) },
   ProtectedResourcesError: { code: "protected", make: () => new ProtectedResourcesError("dev-acme", ["postgres", "redis"]) },
@@ -270,6 +272,7 @@ describe("the error family", () => {
     assert.deepEqual(retryable, [
       "TenantstackError",
       "StackLockedError",
+      "OperationLockedError",
       "CancelledError",
       "WorkerCrashedError",
       "KubeApiError",

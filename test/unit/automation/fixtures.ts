@@ -32,6 +32,11 @@ export function tenantSettings(): Record<string, any> {
   };
 }
 
+/** A dedicated tenant at version 1.0.0 with the fixture's settings, as the registry takes it. */
+export function dedicatedTenant(name: string) {
+  return { name, host: `${name}.example.com`, plan: "dedicated" as const, version: "1.0.0", settings: tenantSettings() };
+}
+
 /**
  * A stand-in Pulumi CLI at `<dir>/bin/pulumi`, so that unit tests open drivers without a toolchain: it
  * answers `pulumi version` (all the driver asks of it before running a stack job) and, as the real CLI

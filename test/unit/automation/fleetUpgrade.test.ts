@@ -6,16 +6,10 @@ import * as assert from "node:assert/strict";
 import { CancelledError, StackOperationError } from "../../../automation/errors";
 import type { DriverEvent } from "../../../automation/operations/events";
 import type { StackJob } from "../../../automation/operations/stackJob";
-import { tenantSettings } from "./fixtures";
+import { dedicatedTenant } from "./fixtures";
 import { jobResult, scriptedDriver, type ScriptedDriver } from "./scriptedDriver";
 
-const tenant = (name: string) => ({
-  name,
-  host: `${name}.example.com`,
-  plan: "dedicated" as const,
-  version: "1.0.0",
-  settings: tenantSettings(),
-});
+const tenant = dedicatedTenant;
 /** The image tag a job deploys. */
 const tagOf = (job: StackJob) =>
   String((job.settings?.api as { image?: string } | undefined)?.image)

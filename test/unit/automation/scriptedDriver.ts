@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { Driver } from "../../../automation/driver";
+import { Driver, type DriverOptions } from "../../../automation/driver";
 import type { Executor, ExecutorRunOptions } from "../../../automation/operations/executor";
 import type { StackJob, StackJobResult } from "../../../automation/operations/stackJob";
 
@@ -43,27 +43,36 @@ export function jobResult(job: StackJob, extra: Partial<StackJobResult> = {}): S
 export interface ScriptedDriver {
   readonly driver: Driver;
   readonly executor: ScriptedExecutor;
+  /** Its state directory (its SQLite database inside). */
+  readonly stateDir: string;
   /** Closes the driver and removes its state directory. */
   close(): Promise<void>;
 }
 
 /**
  * Opens a driver on a scripted executor. Its one cluster has no kubeconfig, so a fleet upgrade's
- * health gate passes without reading a cluster (`no kubeconfig: workloads not checked`).
+ * health gate passes without reading a cluster (`no kubeconfig: workloads not checked`). `shared`: the
+ * state directory of another driver (kept on close: its owner removes it) and this driver's own lease
+ * settings, for two drivers on one database.
  */
-export async function scriptedDriver(script: JobScript = async (job) => jobResult(job)): Promise<ScriptedDriver> {
-  const stateDir = mkdtempSync(path.join(tmpdir(), "tenantstack-scripted-"));
+export async function scriptedDriver(
+  script: JobScript = async (job) => jobResult(job),
+  shared: Pick<DriverOptions, "identity" | "leaseTtlSeconds" | "heartbeatSeconds"> & { readonly stateDir?: string } = {},
+): Promise<ScriptedDriver> {
+  const { stateDir: sharedDir, ...leases } = shared;
+  const stateDir = sharedDir ?? mkdtempSync(path.join(tmpdir(), "tenantstack-scripted-"));
   const executor = new ScriptedExecutor(script);
   const kubeconfig = process.env.KUBECONFIG;
   delete process.env.KUBECONFIG;
   try {
-    const driver = await Driver.open({ workspace: { stateDir, passphrase: "scripted-passphrase" }, executor });
+    const driver = await Driver.open({ workspace: { stateDir, passphrase: "scripted-passphrase" }, executor, ...leases });
     return {
       driver,
       executor,
+      stateDir,
       close: async () => {
         await driver.close();
-        rmSync(stateDir, { recursive: true, force: true });
+        if (sharedDir === undefined) rmSync(stateDir, { recursive: true, force: true });
       },
     };
   } finally {

@@ -241,6 +241,21 @@ const CASES: Case[] = [
     /`--listen` must be an IP address or a host name to listen on.*\(got "127.0.0.1:80"\)/,
   ],
   [
+    "--identity with a slash",
+    ["--identity", "a/b", "tenant", "list"],
+    /`--identity` must be 1 to 253 letters, digits and .* \(got "a\/b"\)/,
+  ],
+  [
+    "--lease-ttl abc",
+    ["--lease-ttl", "abc", "tenant", "list"],
+    /`--lease-ttl` must be a number of seconds between 1 and 3600 \(got "abc"\)/,
+  ],
+  [
+    "--heartbeat past half of --lease-ttl",
+    ["--lease-ttl", "4", "--heartbeat", "3", "tenant", "list"],
+    /`--heartbeat` must be at most half of the lease's time to live \(4 s\), so that one late heartbeat does not lose a lease \(got 3\)/,
+  ],
+  [
     "--database of another scheme, its password hidden",
     ["--database", `mysql://root:${URL_PASSWORD}@db/x`, "tenant", "list"],
     /`--database` must be a SQLite file path .*\(got "mysql:\/\/root:\*\*\*@db\/x"\)/,

@@ -3,7 +3,9 @@
  * prove that nothing was read, registered or touched, without opening a database, a workspace or a
  * worker.
  */
+import type { SqlDatabase } from "../../../../automation/db/sqlDatabase";
 import { Driver } from "../../../../automation/driver";
+import { OperationLeases } from "../../../../automation/journal/leases";
 
 /** A fake driver and the calls that reached its parts. */
 export interface FakeDriver {
@@ -35,6 +37,8 @@ export function fakeDriver(): FakeDriver {
     registry: recording("registry", calls),
     journal: recording("journal", calls),
     leases: recording("leases", calls),
+    // Real, on a recording database: whether an operation's lease is held is known without reading it.
+    operationLeases: new OperationLeases(recording("db", calls) as SqlDatabase),
     migrations: recording("migrations", calls),
     runner: recording("runner", calls),
     executor: recording("executor", calls),

@@ -242,6 +242,17 @@ describe("bad options to the library", () => {
       refused({ poolSize: 0 }, /`poolSize` must be an integer between 1 and 64 \(got 0\)/));
     it("refuses poolSize 1.5", () => refused({ poolSize: 1.5 }, /`poolSize` must be an integer between 1 and 64 \(got 1.5\)/));
     it("refuses poolSize NaN", () => refused({ poolSize: NaN }, /`poolSize` must be an integer between 1 and 64 \(got NaN\)/));
+    it("refuses an identity with a space", () =>
+      refused({ identity: "host a" }, /`identity` must be 1 to 253 letters, digits and .* \(got "host a"\)/));
+    it("refuses a lease time to live of 0", () =>
+      refused({ leaseTtlSeconds: 0 }, /`leaseTtlSeconds` must be a number of seconds between 1 and 3600 \(got 0\)/));
+    it("refuses a heartbeat longer than half the lease's time to live", () =>
+      refused(
+        { leaseTtlSeconds: 10, heartbeatSeconds: 6 },
+        /`heartbeatSeconds` must be at most half of the lease's time to live \(10 s\), so that one late heartbeat does not lose a lease \(got 6\)/,
+      ));
+    it("refuses a heartbeat longer than half the default time to live", () =>
+      refused({ heartbeatSeconds: 31 }, /`heartbeatSeconds` must be at most half of the lease's time to live \(60 s\)/));
     it("refuses a database of another scheme without its password", () =>
       refused(
         { database: `mysql://root:${URL_PASSWORD}@db/x` },
