@@ -26,3 +26,8 @@ export function devSettings(node: TestNode = "kwok"): Record<string, any> {
 export function testTenantSettings(): Record<string, any> {
   return { ...tenantSettings(), namespaceLabels: TEST_RUN_LABELS };
 }
+
+/** A dedicated tenant at version 1.0.0 on {@link testTenantSettings}, as `provision` takes it. */
+export function dedicatedTestTenant(name: string) {
+  return { name, host: `${name}.example.com`, plan: "dedicated" as const, version: "1.0.0", settings: testTenantSettings() };
+}

@@ -15,7 +15,7 @@ import { Driver, TenantNotFoundError, WorkspaceFactory } from "../../../automati
 import { buildServer } from "../../../automation/http/server";
 import { KUBECONFIG } from "../../support/controlPlane";
 import { cliInProcess } from "./cliInProcess";
-import { testTenantSettings as tenantSettings } from "../../support/devStack";
+import { dedicatedTestTenant, testTenantSettings as tenantSettings } from "../../support/devStack";
 import { finishedOperation } from "../../support/httpOperation";
 import { ingressHosts, KubeClient } from "../../support/kube";
 import { removeNamespace, testDir } from "../../support/testRun";
@@ -59,13 +59,7 @@ describe("a tenant's lifecycle on the real engine", function () {
   });
 
   it("provisions a dedicated tenant, whose stack the backend then lists as live", async () => {
-    const provisioned = await driver.provision({
-      name: tenant,
-      host: `${tenant}.example.com`,
-      plan: "dedicated",
-      version: "1.0.0",
-      settings: tenantSettings(),
-    });
+    const provisioned = await driver.provision(dedicatedTestTenant(tenant));
     assert.equal(provisioned.status, "succeeded", JSON.stringify(provisioned.stacks[0].error));
     assert.ok(((await resources(stack)) ?? 0) > 20, `${stack} holds its resources`);
   });

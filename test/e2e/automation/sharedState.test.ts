@@ -10,7 +10,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { Driver, WorkspaceFactory } from "../../../automation";
 import { KUBECONFIG } from "../../support/controlPlane";
-import { testTenantSettings as tenantSettings } from "../../support/devStack";
+import { dedicatedTestTenant } from "../../support/devStack";
 import { KubeClient } from "../../support/kube";
 import { ObjectStore } from "../../support/objectStore";
 import { removeNamespace, testDir } from "../../support/testRun";
@@ -57,13 +57,7 @@ describe("state shared by drivers on an S3-compatible backend", function () {
 
   it("keeps a stack one driver deployed in the bucket, where a driver on another host previews it unchanged and updates it", async () => {
     const a = await openDriver("host-a");
-    const provisioned = await a.driver.provision({
-      name: tenant,
-      host: `${tenant}.example.com`,
-      plan: "dedicated",
-      version: "1.0.0",
-      settings: tenantSettings(),
-    });
+    const provisioned = await a.driver.provision(dedicatedTestTenant(tenant));
     assert.equal(provisioned.status, "succeeded", JSON.stringify(provisioned.stacks[0].error));
     const keys = await objects();
     assert.ok(
