@@ -11,6 +11,7 @@ import * as path from "node:path";
 import {
   importsOf,
   internalNames,
+  internalNamesReexported,
   internalsAcrossLayers,
   layerFiles,
   partsTable,
@@ -30,6 +31,33 @@ const ENTRY_POINTS = ["components/index.ts", "schema/index.ts", "automation/inde
 const packagePrivate = (JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { files: string[] }).files
   .filter((entry) => entry.startsWith("!dist/") && entry.endsWith(".d.ts"))
   .map((entry) => entry.slice("!dist/".length, -".d.ts".length) + ".ts");
+
+/**
+ * The zod schemas of the stack's parts, declared `@internal` in the public schema modules and read by the
+ * components through `schema/index.ts`: the one known exception to "nothing @internal crosses a layer",
+ * pending their move into a package-private module (as the driver's went to `schema/driverValues.ts` and
+ * its siblings). A ratchet: a new crossing fails the test above, and a fixed one fails the test below it.
+ */
+const KNOWN_INTERNAL_PART_SCHEMAS: ReadonlySet<string> = new Set(
+  [
+    ["components/api.ts", "ApiSchema"],
+    ["components/cloud/aws.ts", "AwsSchema"],
+    ["components/cloud/azure.ts", "AzureSchema"],
+    ["components/cloud/base.ts", "BackupDestinationSchema"],
+    ["components/cloud/base.ts", "cloudSecretEntryName"],
+    ["components/cloud/gcp.ts", "GcpSchema"],
+    ["components/ingress.ts", "IngressSchema"],
+    ["components/ollama.ts", "OllamaSchema"],
+    ["components/postgres.ts", "PostgresSchema"],
+    ["components/postgresBackup.ts", "BackupSchema"],
+    ["components/postgresBackup.ts", "SchedulingSchema"],
+    ["components/redis.ts", "RedisSchema"],
+    ["components/secrets.ts", "SecretsSchema"],
+    ["components/validation.ts", "SchedulingSchema"],
+    ["components/worker.ts", "WorkerSchema"],
+    ["components/workload.ts", "plaintextCredentialProblems"],
+  ].map(([from, name]) => `${from} imports ${name} from schema/index.ts, which is @internal (stripped from the published types)`),
+);
 
 const readme = readFileSync(path.join(REPO, "automation/README.md"), "utf8");
 const parts = partsTable(readme);
@@ -58,9 +86,21 @@ describe("layers", () => {
     assert.deepEqual(upwardImports(imports, parts), []);
   });
 
-  it("nothing @internal is imported across a layer", () => {
+  it("nothing @internal is imported across a layer, even through an entry point's re-exports", () => {
     assert.ok(imports.some((i) => i.from.startsWith("components/") && i.to === "schema/fields.ts"));
-    assert.deepEqual(internalsAcrossLayers(imports, internalNames), []);
+    assert.deepEqual(
+      internalsAcrossLayers(imports, internalNamesReexported).filter((problem) => !KNOWN_INTERNAL_PART_SCHEMAS.has(problem)),
+      [],
+    );
+  });
+
+  it("the known @internal part schemas that components read through schema/index.ts are still read (the list only shrinks)", () => {
+    const found = new Set(internalsAcrossLayers(imports, internalNamesReexported));
+    assert.deepEqual(
+      [...KNOWN_INTERNAL_PART_SCHEMAS].filter((problem) => !found.has(problem)),
+      [],
+      "an entry no longer found: remove it from KNOWN_INTERNAL_PART_SCHEMAS",
+    );
   });
 
   it("no entry point exports a package-private module (one whose declarations are not published)", () => {
@@ -177,6 +217,17 @@ describe("layers", () => {
     it("finds the @internal declarations of a real file", () => {
       assert.deepEqual([...internalNames("components/security.ts")].sort(), ["SMALL_SCRATCH", "scratchDirectories"]);
       assert.deepEqual([...internalNames("components/podSecurity.ts")], []);
+    });
+
+    it("follows an entry point's re-exports to the @internal declarations behind them", () => {
+      assert.ok(!internalNames("schema/index.ts").has("ApiSchema"), "schema/index.ts declares nothing itself");
+      const reexported = internalNamesReexported("schema/index.ts");
+      assert.ok(reexported.has("ApiSchema") && reexported.has("StackSchema"), [...reexported].join(", "));
+      assert.ok(!reexported.has("TenantstackError") && !reexported.has("ValidationError"), "public names are not @internal");
+      assert.deepEqual(
+        internalsAcrossLayers([{ from: "components/x.ts", to: "schema/index.ts", names: ["StackSchema"] }], internalNamesReexported),
+        ["components/x.ts imports StackSchema from schema/index.ts, which is @internal (stripped from the published types)"],
+      );
     });
   });
 });

@@ -166,3 +166,28 @@ export function internalNames(file: string): Set<string> {
   }
   return names;
 }
+
+/**
+ * The names a file exposes that are declared `@internal`: its own, and those it re-exports
+ * (`export * from`, `export { name } from`), followed through every entry point to the declaring file.
+ */
+export function internalNamesReexported(file: string): Set<string> {
+  const known = reexported.get(file);
+  if (known) return known;
+  const names = internalNames(file);
+  reexported.set(file, names); // a cycle of re-exports ends here
+  if (!existsSync(path.join(REPO, file))) return names;
+  const source = ts.createSourceFile(file, readFileSync(path.join(REPO, file), "utf8"), ts.ScriptTarget.ES2022, true);
+  for (const statement of source.statements) {
+    if (!ts.isExportDeclaration(statement) || !statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    const clause = statement.exportClause;
+    const inner = internalNamesReexported(resolve(file, statement.moduleSpecifier.text));
+    if (!clause) for (const name of inner) names.add(name);
+    else if (ts.isNamedExports(clause))
+      for (const element of clause.elements) if (inner.has((element.propertyName ?? element.name).text)) names.add(element.name.text);
+  }
+  return names;
+}
+
+/** {@link internalNamesReexported}'s answers, by file (the files do not change during a run). */
+const reexported = new Map<string, Set<string>>();
