@@ -239,7 +239,8 @@ export class KubernetesExecutor implements Executor {
       if (message.n <= read) return; // read before the log was followed again
       read = message.n;
       if (message.type === "event") options.onEvent?.({ type: "step", ...message.event });
-      else outcome = message.type === "result" ? { result: message.result } : { error: message.error };
+      else if (message.type === "result") outcome = { result: message.result };
+      else if (message.type === "error") outcome = { error: message.error };
     };
     let pod: any;
     try {

@@ -14,7 +14,7 @@ import { CancelledError, toWire } from "../errors";
 import { runStackJob } from "../operations/stackJob";
 import { WorkspaceFactory, type WorkspaceOptions } from "../workspace";
 import type { RunnerInput } from "./runnerJob";
-import { runnerLine, type RunnerMessage } from "./runnerProtocol";
+import { runnerLine, type RunnerMessage, type RunnerUsage } from "./runnerProtocol";
 
 /** A message before it is numbered. */
 type Unnumbered<M> = M extends RunnerMessage ? Omit<M, "n"> : never;
@@ -24,6 +24,33 @@ let sent = 0;
 function send(message: Unnumbered<RunnerMessage>): Promise<void> {
   const line = runnerLine({ ...message, n: ++sent } as RunnerMessage);
   return new Promise((resolve) => process.stdout.write(`${line}\n`, () => resolve()));
+}
+
+/** A number read from the first of `files` that exists (cgroup v1 and v2 name them differently), or undefined. */
+function cgroupNumber(
+  files: readonly string[],
+  read: (text: string) => number | undefined = (text) => Number(text.trim()),
+): number | undefined {
+  for (const file of files) {
+    try {
+      const value = read(readFileSync(file, "utf8"));
+      if (value !== undefined && Number.isFinite(value)) return value;
+    } catch {
+      // not this cgroup version
+    }
+  }
+  return undefined;
+}
+
+/** What this container used so far: its cgroup's CPU time and peak memory. */
+function usage(): RunnerUsage {
+  const nanos = cgroupNumber(["/sys/fs/cgroup/cpuacct/cpuacct.usage", "/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage"]);
+  const micros = cgroupNumber(["/sys/fs/cgroup/cpu.stat"], (text) => Number(/^usage_usec (\d+)$/m.exec(text)?.[1]));
+  const peak = cgroupNumber(["/sys/fs/cgroup/memory/memory.max_usage_in_bytes", "/sys/fs/cgroup/memory.peak"]);
+  return {
+    ...(nanos !== undefined ? { cpuSeconds: nanos / 1e9 } : micros !== undefined ? { cpuSeconds: micros / 1e6 } : {}),
+    ...(peak !== undefined ? { peakMemoryBytes: peak } : {}),
+  };
 }
 
 /** The workspace the runner builds: its scratch paths, each cluster's kubeconfig written there. */
@@ -65,10 +92,12 @@ async function main(): Promise<number> {
   try {
     const factory = await WorkspaceFactory.create(workspace);
     const result = await runStackJob(factory, job, (event) => void send({ type: "event", event }), controller.signal);
+    await send({ type: "usage", usage: usage() });
     await send({ type: "result", result });
     return 0;
   } catch (error) {
     const reported = controller.signal.aborted ? new CancelledError(`${job.kind} of ${job.stack}`) : error;
+    await send({ type: "usage", usage: usage() });
     await send({ type: "error", error: toWire(reported) });
     return 1;
   }

@@ -15,7 +15,15 @@ export const RUNNER_LINE_PREFIX = "tenantstack-runner ";
 export type RunnerMessage =
   | { readonly n: number; readonly type: "event"; readonly event: StackJobEvent }
   | { readonly n: number; readonly type: "result"; readonly result: StackJobResult }
-  | { readonly n: number; readonly type: "error"; readonly error: WireError };
+  | { readonly n: number; readonly type: "error"; readonly error: WireError }
+  /** What the runner's container used, from its cgroup, sent before its result or error (for capacity planning). */
+  | { readonly n: number; readonly type: "usage"; readonly usage: RunnerUsage };
+
+/** CPU time and peak memory of a runner's container (the runner, its engine and plugins). */
+export interface RunnerUsage {
+  readonly cpuSeconds?: number;
+  readonly peakMemoryBytes?: number;
+}
 
 /** A message as its log line (without the newline). */
 export function runnerLine(message: RunnerMessage): string {
@@ -29,7 +37,7 @@ export function parseRunnerLine(line: string): RunnerMessage | undefined {
   if (at === -1) return undefined;
   try {
     const message = JSON.parse(line.slice(at + RUNNER_LINE_PREFIX.length)) as RunnerMessage;
-    return typeof message?.n === "number" && ["event", "result", "error"].includes(message.type) ? message : undefined;
+    return typeof message?.n === "number" && ["event", "result", "error", "usage"].includes(message.type) ? message : undefined;
   } catch {
     return undefined;
   }
