@@ -3,7 +3,7 @@
  * repo's tsc (`tsconfig.build.json`) with its `package.json` and the node_modules it needs at run time
  * (its dependencies, `@pulumi/pulumi` and `@pulumi/kubernetes`, as npm installed them in the repo, at the
  * same relative paths), and `<dir>/pulumi`, the binaries of the given directories (the Pulumi CLI, its
- * language host and providers, from tools/pulumi/build.sh). Nothing is done when `<dir>.inputs` holds the
+ * language host and providers, from tools/pulumi/build.sh) with the dynamic resources' plugin. Nothing is done when `<dir>.inputs` holds the
  * hash of the inputs (the package's sources, tsconfigs, package.json, package-lock.json, the binaries'
  * paths and sizes); otherwise the stage is rebuilt beside and swapped in.
  *
@@ -27,6 +27,8 @@ import * as path from "node:path";
 import { dependencyClosure, files } from "../app/stage";
 
 const REPO = path.join(__dirname, "../../..");
+/** The engine's plugin for dynamic resources, as the runner runs it (no shell in the image). */
+const DYNAMIC_PROVIDER = path.join(__dirname, "pulumi-resource-pulumi-nodejs");
 
 /** The package's sources, relative to the repo. */
 function sources(): string[] {
@@ -36,6 +38,7 @@ function sources(): string[] {
     "tsconfig.build.json",
     "package.json",
     "package-lock.json",
+    path.relative(REPO, DYNAMIC_PROVIDER),
     ...["schema", "components", "automation"].flatMap((dir) => files(path.join(REPO, dir)).map((f) => path.join(dir, f))),
   ];
 }
@@ -87,6 +90,7 @@ export function stage(dir: string, binaryDirs: readonly string[]): boolean {
   }
   mkdirSync(path.join(next, "pulumi"), { recursive: true });
   for (const [name, file] of binaries(binaryDirs)) copyFileSync(file, path.join(next, "pulumi", name));
+  copyFileSync(DYNAMIC_PROVIDER, path.join(next, "pulumi", path.basename(DYNAMIC_PROVIDER)));
   rmSync(dir, { recursive: true, force: true });
   renameSync(next, dir);
   writeFileSync(stamp, `${inputs}\n`);
