@@ -15,7 +15,7 @@ import { DEFAULT_CLUSTER } from "../../schema/driverValues";
 import { RunnerSettingsSchema } from "../../schema/runnerSettings";
 import { CancelledError, fromWire, InputError, WorkerCrashedError, type WireError } from "../errors";
 import { parseInput } from "../input";
-import { KubeClient, portableKubeconfig } from "../kube";
+import { KubeApiError, KubeClient, portableKubeconfig } from "../kube";
 import type { Executor, ExecutorRunOptions } from "../operations/executor";
 import type { StackJob, StackJobResult } from "../operations/stackJob";
 import { rememberSecret } from "../redact";
@@ -37,6 +37,9 @@ export interface KubernetesExecutorOptions {
    */
   readonly pollMs?: number;
 }
+
+/** How long the API server may be unreachable while a Job is created or deleted (it restarts, it is overloaded). */
+const API_PATIENCE_MS = 120_000;
 
 /** Waiting reasons of a runner container that will not start without someone's help. */
 const STUCK = new Set([
@@ -172,28 +175,45 @@ export class KubernetesExecutor implements Executor {
     };
   }
 
+  /**
+   * A call to the API server, again after a failure a retry may fix (the server restarting, overloaded
+   * or unreachable) until `deadline` (ms since the epoch); then, or on any other failure, its error.
+   */
+  private async steady<T>(deadline: number, call: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await call();
+      } catch (error) {
+        const transient = error instanceof KubeApiError ? error.retryable : typeof (error as NodeJS.ErrnoException).code === "string";
+        if (!transient || Date.now() >= deadline) throw error;
+        await this.pause();
+      }
+    }
+  }
+
   private async runJob(job: StackJob, options: ExecutorRunOptions): Promise<StackJobResult> {
     const { namespace } = this.settings;
     const name = runnerJobName(job.stack);
     const jobPath = `/apis/batch/v1/namespaces/${namespace}/jobs/${name}`;
     const input = this.input(job);
-    const created = await this.kube.request<any>(
-      "POST",
-      `/apis/batch/v1/namespaces/${namespace}/jobs`,
-      runnerJob(name, job, this.settings),
-    );
+    const soon = () => Date.now() + API_PATIENCE_MS;
+    const created = await this.steady(soon(), () =>
+      this.kube.request<any>("POST", `/apis/batch/v1/namespaces/${namespace}/jobs`, runnerJob(name, job, this.settings)),
+    ).catch((error: unknown) => {
+      throw new WorkerCrashedError(job.stack, `its runner Job could not be created: ${(error as Error).message}`);
+    });
     try {
-      await this.kube.request(
-        "POST",
-        `/api/v1/namespaces/${namespace}/secrets`,
-        runnerSecret(name, namespace, input, created.metadata.uid),
-      );
+      await this.steady(soon(), () =>
+        this.kube.request("POST", `/api/v1/namespaces/${namespace}/secrets`, runnerSecret(name, namespace, input, created.metadata.uid)),
+      ).catch((error: unknown) => {
+        throw new WorkerCrashedError(job.stack, `its runner's Secret could not be created: ${(error as Error).message}`);
+      });
       options.onEvent?.({ type: "started", stack: job.stack, pid: -1, runner: `${namespace}/${name}` });
       return await this.follow(name, job, options);
     } finally {
       // The Secret goes first: the input holds the passphrase. The Job takes its pod with it.
-      await this.kube.delete(`/api/v1/namespaces/${namespace}/secrets/${name}`).catch(() => false);
-      await this.kube.delete(jobPath, "propagationPolicy=Background").catch(() => false);
+      await this.steady(soon(), () => this.kube.delete(`/api/v1/namespaces/${namespace}/secrets/${name}`)).catch(() => false);
+      await this.steady(soon(), () => this.kube.delete(jobPath, "propagationPolicy=Background")).catch(() => false);
     }
   }
 
@@ -243,15 +263,15 @@ export class KubernetesExecutor implements Executor {
       else if (message.type === "error") outcome = { error: message.error };
     };
     let pod: any;
+    // Past the runner's own deadline (kept by the kubelet), it has ended whatever the API server says.
+    const deadline = Date.now() + (timeoutSeconds + cancelGraceSeconds) * 1000 + API_PATIENCE_MS;
+    const podAt = (path: string) => this.steady(deadline, () => this.kube.get(path));
+    const selector = `labelSelector=${encodeURIComponent(`tenantstack.io/runner=${name}`)}`;
     try {
       for (;;) {
         pod = podName
-          ? await this.kube.get(`/api/v1/namespaces/${namespace}/pods/${podName}`)
-          : (
-              await this.kube.list(
-                `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(`tenantstack.io/runner=${name}`)}`,
-              )
-            )[0];
+          ? await podAt(`/api/v1/namespaces/${namespace}/pods/${podName}`)
+          : (await this.steady(deadline, () => this.kube.list(`/api/v1/namespaces/${namespace}/pods?${selector}`)))[0];
         if (!pod) {
           // Not created yet (or, once seen, deleted): a stopped runner that never started, or a deleted one, ends here.
           if (podName || stopped) break;
@@ -277,7 +297,7 @@ export class KubernetesExecutor implements Executor {
           .stream(`/api/v1/namespaces/${namespace}/pods/${podName}/log?container=runner&follow=true`, onLine, logs.signal)
           .catch(() => undefined); // a log not yet or no longer served: the pod says why below
         if (outcome) break;
-        const now = await this.kube.get(`/api/v1/namespaces/${namespace}/pods/${podName}`);
+        const now = await podAt(`/api/v1/namespaces/${namespace}/pods/${podName}`);
         if (!now || (now.status?.phase !== "Running" && now.status?.phase !== "Pending")) {
           pod = now ?? pod;
           if (now) {
@@ -290,6 +310,12 @@ export class KubernetesExecutor implements Executor {
         }
         await this.pause();
       }
+    } catch (error) {
+      if (error instanceof WorkerCrashedError) throw error;
+      throw new WorkerCrashedError(
+        job.stack,
+        `its runner's API server could not be reached until the runner's deadline, by which its node ended it (${(error as Error).message})`,
+      );
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);

@@ -130,6 +130,8 @@ export function runnerJob(name: string, job: StackJob, settings: ResolvedRunnerS
         metadata: { labels },
         spec: {
           restartPolicy: "Never",
+          // Enforced by the kubelet too: a runner ends by its deadline even while the API server is unreachable.
+          activeDeadlineSeconds: settings.timeoutSeconds + settings.cancelGraceSeconds,
           serviceAccountName: RUNNER_SERVICE_ACCOUNT,
           automountServiceAccountToken: false,
           enableServiceLinks: false,

@@ -168,6 +168,7 @@ describe("Kubernetes executor", () => {
       const pod = spec.spec.template.spec;
       assert.equal(pod.automountServiceAccountToken, false);
       assert.equal(pod.terminationGracePeriodSeconds, 60);
+      assert.equal(pod.activeDeadlineSeconds, 1800 + 60, "the kubelet ends it by its deadline even without the API server");
       assert.deepEqual(pod.nodeSelector, { "tenantstack.dev/node": "real" });
       assert.equal(pod.containers[0].securityContext.readOnlyRootFilesystem, true);
       assert.equal(pod.securityContext.runAsUser, 10001);
