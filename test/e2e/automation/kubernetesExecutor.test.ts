@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { CancelledError, Driver, type DriverEvent, type FleetUpgradeResult, type OperationResult } from "../../../automation";
 import { KUBECONFIG, OWN_CLUSTER } from "../../support/controlPlane";
+import { cancelledUp } from "../../support/cancelledUp";
 import { dedicatedTestTenant } from "../../support/devStack";
 import { KubeClient } from "../../support/kube";
 import { ObjectStore } from "../../support/objectStore";
@@ -195,39 +196,13 @@ describe("stack jobs as Kubernetes Jobs: the Kubernetes executor on the real nod
     const operationId = `cancel-${run}`;
     const [stack] = await driver.registry.stacks([c]);
     await driver.registry.setVersion(stack, "1.0.3");
-    // The new api pod is refused by this quota: the update cannot finish until it goes.
-    const quotas = `/api/v1/namespaces/tenantstack-dev-${c}/resourcequotas`;
-    await kube.request("POST", quotas, {
-      apiVersion: "v1",
-      kind: "ResourceQuota",
-      metadata: { name: "hold-new-pods" },
-      spec: { hard: { pods: "0" } },
-    });
-    const controller = new AbortController();
-    let cancelledAt: string | undefined;
-    let outcome: unknown;
     const started = Date.now();
-    try {
-      outcome = await driver
-        .up({
-          tenants: [c],
-          operationId,
-          signal: controller.signal,
-          onEvent: (event) => {
-            recordRunners(event);
-            if (event.type === "step" && event.op === "update" && cancelledAt === undefined) {
-              cancelledAt = `${event.resourceType} ${event.name}`;
-              controller.abort();
-            }
-          },
-        })
-        .then(
-          (result) => result,
-          (error: unknown) => error,
-        );
-    } finally {
-      await kube.request("DELETE", `${quotas}/hold-new-pods`);
-    }
+    const { outcome, cancelledAt } = await cancelledUp(driver, kube, {
+      tenant: c,
+      namespace: `tenantstack-dev-${c}`,
+      operationId,
+      onEvent: recordRunners,
+    });
     assert.ok(outcome instanceof CancelledError, String(outcome));
     assert.ok(cancelledAt, "cancelled during an update");
     const [cancelled] = (outcome as CancelledError & { result: OperationResult }).result.stacks;
