@@ -13,6 +13,7 @@ import { checkDriverOptions } from "./driverOptions";
 import { CancelledError, InputError } from "./errors";
 import type { Executor } from "./operations/executor";
 import { LocalProcessExecutor } from "./fleet/localProcessExecutor";
+import { KubernetesExecutor } from "./fleet/kubernetesExecutor";
 import { fleetUpgrade, type FleetUpgradeOptions, type FleetUpgradeResult } from "./fleet/upgrade";
 import { boundedEach } from "./fleet/waves";
 import { OperationJournal } from "./journal/journal";
@@ -34,7 +35,7 @@ import { parseInput } from "./input";
 import { deleteTenant, type DeleteTenantOptions, type TenantDeletion } from "./tenants/deleteTenant";
 import type { TenantContext } from "./tenants/context";
 import { updateTenant, type TenantUpdate, type UpdateTenantOptions } from "./tenants/updateTenant";
-import type { TenantPatch } from "./types";
+import type { RunnerSettings, TenantPatch } from "./types";
 import { resolveWorkspaceOptions, WorkspaceFactory, type WorkspaceOptions } from "./workspace";
 
 /** Options of a driver. */
@@ -47,12 +48,20 @@ export interface DriverOptions {
    */
   readonly database?: string;
   /**
-   * Where stack jobs run.
-   * @default - a LocalProcessExecutor with `poolSize` workers
+   * Where stack jobs run: `"local"`, worker processes on this host (`poolSize` of them); `"kubernetes"`,
+   * each a Kubernetes Job of one runner pod (`runners` says where and how, see the README's "Stack jobs
+   * on Kubernetes"); or an {@link Executor} of your own.
+   * @default "local"
    */
-  readonly executor?: Executor;
+  readonly executor?: Executor | "local" | "kubernetes";
   /**
-   * Worker processes of the default executor, an integer from 1 to 64.
+   * The Kubernetes executor's settings: the runner image, namespace, concurrency, resources, placement,
+   * and how runners reach each cluster. Required with `executor: "kubernetes"`, refused without it.
+   * @default - none
+   */
+  readonly runners?: RunnerSettings;
+  /**
+   * Worker processes of the local executor, an integer from 1 to 64.
    * @default 2
    */
   readonly poolSize?: number;
@@ -168,6 +177,13 @@ export class Driver {
    */
   static async open(options: DriverOptions): Promise<Driver> {
     const resolved = checkDriverOptions(options);
+    // Its settings are checked before anything is touched; it touches nothing until its first job.
+    const executor =
+      typeof options.executor === "object"
+        ? options.executor
+        : options.executor === "kubernetes"
+          ? new KubernetesExecutor({ workspace: options.workspace, runners: options.runners! })
+          : new LocalProcessExecutor({ workspace: options.workspace, poolSize: options.poolSize });
     // What a killed driver of this host left running (a stack job's plugins, a pg_dump) ends first.
     // (One stuck in the kernel is left to the recovery of its stack, which refuses to go on while it runs.)
     await endOrphans().catch(() => []);
@@ -177,7 +193,6 @@ export class Driver {
         `\`database\` could not be opened: ${(error as Error).message}; check the path or URL and that the server is reachable (got "${database}")`,
       ]);
     });
-    const executor = options.executor ?? new LocalProcessExecutor({ workspace: options.workspace, poolSize: options.poolSize });
     const { identity, leaseTtlSeconds, heartbeatSeconds } = options;
     return new Driver(db, executor, resolved.clusters, options.migration ?? {}, options.workspace, options.checkPassphrase ?? "on-open", {
       identity,

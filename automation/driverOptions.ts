@@ -20,6 +20,27 @@ export interface CheckedDriverOptions {
   readonly leaseTtlSeconds?: number;
   readonly heartbeatSeconds?: number;
   readonly checkPassphrase?: "on-open" | "per-operation";
+  /** An executor of the caller's own (not checked), `"local"` or `"kubernetes"`. */
+  readonly executor?: object | string;
+  /** The Kubernetes executor's settings (checked by the executor itself). */
+  readonly runners?: unknown;
+}
+
+/** The problems of the choice of executor: a kind that is not one, `runners` missing or out of place. */
+function executorProblems(executor: unknown, runners: unknown, rename: (field: string) => string): string[] {
+  if (typeof executor === "object" && executor !== null)
+    return runners === undefined ? [] : [`\`${rename("runners")}\` must be left unset with an executor of your own`];
+  if (executor !== undefined && executor !== "local" && executor !== "kubernetes")
+    return [`\`${rename("executor")}\` must be "local", "kubernetes" or an executor object (got ${JSON.stringify(executor)})`];
+  if (executor === "kubernetes" && runners === undefined)
+    return [
+      `\`${rename("runners")}\` must be set with \`${rename("executor")}\` "kubernetes": at least the runner image, such as { "image": "localhost/tenantstack/runner:0.1.0-bookworm" }`,
+    ];
+  if (executor !== "kubernetes" && runners !== undefined)
+    return [
+      `\`${rename("runners")}\` must be left unset unless \`${rename("executor")}\` is "kubernetes" (got executor ${JSON.stringify(executor ?? "local")})`,
+    ];
+  return [];
 }
 
 /**
@@ -84,6 +105,7 @@ export function checkDriverOptions(options: CheckedDriverOptions, rename: (field
     if (!(error instanceof InputError)) throw error;
     problems.push(...error.problems);
   }
+  problems.push(...executorProblems(options.executor, options.runners, rename));
   let resolved: ResolvedWorkspaceOptions | undefined;
   try {
     resolved = resolveWorkspaceOptions(options.workspace, process.env, { passphrase: options.checkPassphrase !== "per-operation" });

@@ -10,6 +10,7 @@ export { CommandError, MigrationError, MigrationStateError, TargetConflictError,
 export type { Executor, ExecutorEvent, ExecutorRunOptions } from "./operations/executor";
 export { checkHealth, workloadReady, type HealthGateOptions, type HealthReport } from "./fleet/health";
 export { LocalProcessExecutor, type LocalProcessExecutorOptions } from "./fleet/localProcessExecutor";
+export { KubernetesExecutor, type KubernetesExecutorOptions } from "./fleet/kubernetesExecutor";
 export type { FleetUpgradeOptions, FleetUpgradeResult, StackUpgrade } from "./fleet/upgrade";
 export { planWaves, type WaveOptions } from "./fleet/waves";
 export * from "./journal/journal";
@@ -45,5 +46,5 @@ export type { DeleteTenantOptions, StackAction, TenantDeletion } from "./tenants
 export type { TenantOperationStatus } from "./tenants/context";
 export type { TenantUpdate, UpdateTenantOptions } from "./tenants/updateTenant";
 export { TOOLCHAIN_RECORD, lookUpToolchain, type ToolchainLookup } from "./toolchain";
-export type { TenantPatch } from "./types";
+export type { ResolvedRunnerSettings, RunnerSettings, TenantPatch } from "./types";
 export * from "./workspace";

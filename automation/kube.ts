@@ -151,6 +151,52 @@ export class KubeClient {
     return `${base}${scope}/${resource.name}/${object.metadata.name}`;
   }
 
+  /** Deletes an object; resolves whether it existed. `query` such as `gracePeriodSeconds=0&propagationPolicy=Background`. */
+  async delete(path: string, query = ""): Promise<boolean> {
+    try {
+      await this.request("DELETE", query ? `${path}?${query}` : path);
+      return true;
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Streams the body of a GET (a pod's log with `follow=true`) line by line to `onLine` until the server
+   * ends it or `signal` aborts (which resolves); rejects with a KubeApiError when the server refuses it.
+   */
+  stream(path: string, onLine: (line: string) => void, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return resolve();
+      const req = https.request(new URL(path, this.server), { method: "GET", agent: this.agent, signal }, (res) => {
+        const status = res.statusCode ?? 0;
+        let pending = "";
+        if (status < 200 || status >= 300) {
+          res.on("data", (chunk: Buffer) => (pending += chunk.toString("utf8")));
+          res.on("end", () => reject(new KubeApiError(status, `GET ${path}: ${status} ${pending.slice(0, 500)}`)));
+          return;
+        }
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          pending += chunk;
+          let end: number;
+          while ((end = pending.indexOf("\n")) !== -1) {
+            onLine(pending.slice(0, end));
+            pending = pending.slice(end + 1);
+          }
+        });
+        res.on("end", () => {
+          if (pending) onLine(pending);
+          resolve();
+        });
+        res.on("error", (error) => (signal?.aborted ? resolve() : reject(error)));
+      });
+      req.on("error", (error) => (signal?.aborted ? resolve() : reject(error)));
+      req.end();
+    });
+  }
+
   /** Polls `path` until `ready` holds for the object, or fails after `timeoutMs`. */
   async waitFor<T = any>(path: string, ready: (object: T) => boolean, timeoutMs = 120_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
@@ -167,4 +213,41 @@ export class KubeClient {
   close(): void {
     this.agent.destroy();
   }
+}
+
+/**
+ * A kubeconfig that works on another machine: only the current context of the file at `path`, its
+ * certificate authority and client credentials inlined (`*-data`), its server replaced by `server`
+ * when given. Holds credentials: it goes only into a Kubernetes Secret.
+ */
+export function portableKubeconfig(path: string, server?: string): string {
+  const config = yaml.load(readFileSync(path, "utf8")) as Kubeconfig & {
+    users: { name: string; user: Record<string, unknown> }[];
+  };
+  const context = config.contexts?.find((c) => c.name === config["current-context"]);
+  const cluster = config.clusters?.find((c) => c.name === context?.context.cluster)?.cluster;
+  const user = config.users?.find((u) => u.name === context?.context.user)?.user;
+  if (!context || !cluster || !user) throw new Error(`${path}: no cluster and user for its current context`);
+  const inline = (data: unknown, file: unknown): string | undefined =>
+    typeof data === "string" ? data : typeof file === "string" ? readFileSync(file).toString("base64") : undefined;
+  const { "client-certificate": certFile, "client-key": keyFile, "client-certificate-data": cert, "client-key-data": key, ...rest } = user;
+  const portableUser = {
+    ...rest,
+    ...(inline(cert, certFile) ? { "client-certificate-data": inline(cert, certFile) } : {}),
+    ...(inline(key, keyFile) ? { "client-key-data": inline(key, keyFile) } : {}),
+  };
+  const ca = inline(cluster["certificate-authority-data"], cluster["certificate-authority"]);
+  return yaml.dump({
+    apiVersion: "v1",
+    kind: "Config",
+    "current-context": context.name,
+    contexts: [context],
+    clusters: [
+      {
+        name: context.context.cluster,
+        cluster: { server: server ?? cluster.server, ...(ca ? { "certificate-authority-data": ca } : {}) },
+      },
+    ],
+    users: [{ name: context.context.user, user: portableUser }],
+  });
 }

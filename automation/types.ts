@@ -47,6 +47,144 @@ export interface TenantInput {
 }
 
 /**
+ * The Kubernetes executor's settings: stack jobs as Kubernetes Jobs in runner pods.
+ * The Kubernetes executor: each stack job a Kubernetes Job in a runner pod.
+ */
+export interface RunnerSettings {
+  /**
+   * The runner image: Node.js 22, this package built, the Pulumi CLI and plugins at their pinned versions (`tools/images/build.sh runner` builds one).
+   */
+  readonly image: string;
+  /**
+   * Namespace of the runner Jobs, their Secrets, ServiceAccount and ResourceQuota.
+   * @default "tenantstack-runners"
+   */
+  readonly namespace?: string;
+  /**
+   * The kubeconfig of the cluster the runners run on (its current context); the driver creates Jobs and reads their logs with it.
+   * @default - the workspace's kubeconfig of the `local` cluster, else `KUBECONFIG`
+   */
+  readonly kubeconfig?: string;
+  /**
+   * How the runners reach each cluster their stacks run on; a cluster not named is reached with the workspace's kubeconfig as it is.
+   * @default {}
+   */
+  readonly clusters?: Readonly<
+    Record<
+      string,
+      {
+        /**
+         * The kubeconfig the runners use for this cluster (its current context); holds credentials: reaches runners only in a Secret.
+         * @default - the workspace's kubeconfig of the cluster
+         */
+        readonly kubeconfig?: string;
+        /**
+         * The API server's address as the runners see it, replacing the kubeconfig's (its certificate must name it): for the cluster the runners run on, `https://kubernetes.default.svc`.
+         * @default - the kubeconfig's own
+         */
+        readonly server?: string;
+      }
+    >
+  >;
+  /**
+   * Most runner Jobs of this driver at once; the namespace's ResourceQuota bounds all drivers' together.
+   * An integer from 1 to 256.
+   * @default 4
+   */
+  readonly concurrency?: number;
+  /**
+   * Requests and limits of each runner (an engine takes about 0.9 GiB).
+   * @default - each field at its default
+   */
+  readonly resources?: {
+    /**
+     * CPU request.
+     * @default "500m"
+     */
+    readonly cpuRequest?: string;
+    /**
+     * Memory request.
+     * @default "1Gi"
+     */
+    readonly memoryRequest?: string;
+    /**
+     * CPU limit, above 0.
+     * @default "2"
+     */
+    readonly cpuLimit?: string;
+    /**
+     * Memory limit.
+     * @default "2Gi"
+     */
+    readonly memoryLimit?: string;
+    /**
+     * Ephemeral storage request: the node disk the container's logs and scratch directories may use.
+     * @default "256Mi"
+     */
+    readonly ephemeralStorageRequest?: string;
+    /**
+     * Ephemeral storage limit: the pod is evicted when its logs and scratch directories use more.
+     * @default "2Gi"
+     */
+    readonly ephemeralStorageLimit?: string;
+  };
+  /**
+   * Where runner pods are scheduled: a node selector and tolerations.
+   * @default - each field at its default
+   */
+  readonly scheduling?: {
+    /**
+     * Node labels the stack's CPU pods must be scheduled on, such as a node group's label; none by default.
+     * @default {}
+     */
+    readonly nodeSelector?: Readonly<Record<string, string>>;
+    /**
+     * Taints of those nodes the stack's CPU pods tolerate; none by default.
+     * @default []
+     */
+    readonly tolerations?: readonly {
+      /**
+       * Taint key.
+       */
+      readonly key: string;
+      /**
+       * Toleration operator.
+       * @default "Equal"
+       */
+      readonly operator?: "Exists" | "Equal";
+      /**
+       * Taint value, with `Equal`.
+       * @default - an empty value
+       */
+      readonly value?: string;
+      /**
+       * Taint effect.
+       * @default - all effects
+       */
+      readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+    }[];
+  };
+  /**
+   * Longest a runner may take before it is killed (the Job's active deadline too).
+   * An integer from 60 to 86400.
+   * @default 1800
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * How long a cancelled runner may take to stop its engine cleanly (SIGTERM, then the engine's SIGINT) before it is killed.
+   * An integer from 5 to 3600.
+   * @default 60
+   */
+  readonly cancelGraceSeconds?: number;
+  /**
+   * How long a finished runner Job and its Secret are kept when the driver could not delete them (`ttlSecondsAfterFinished`).
+   * An integer from 0 to 604800.
+   * @default 3600
+   */
+  readonly keepFinishedSeconds?: number;
+}
+
+/**
  * A registered tenant's own fields, validated.
  */
 export interface TenantFields {
@@ -108,6 +246,127 @@ export interface TenantPatch {
    * Merged into the tenant's stack settings (JSON merge patch: a map is merged key by key, `null` removes a key).
    */
   readonly settings?: Readonly<Record<string, unknown>> | null;
+}
+
+/**
+ * The Kubernetes executor's settings, validated, with their defaults.
+ * The Kubernetes executor: each stack job a Kubernetes Job in a runner pod.
+ */
+export interface ResolvedRunnerSettings {
+  /**
+   * The runner image: Node.js 22, this package built, the Pulumi CLI and plugins at their pinned versions (`tools/images/build.sh runner` builds one).
+   */
+  readonly image: string;
+  /**
+   * Namespace of the runner Jobs, their Secrets, ServiceAccount and ResourceQuota.
+   */
+  readonly namespace: string;
+  /**
+   * The kubeconfig of the cluster the runners run on (its current context); the driver creates Jobs and reads their logs with it.
+   * @default - the workspace's kubeconfig of the `local` cluster, else `KUBECONFIG`
+   */
+  readonly kubeconfig?: string;
+  /**
+   * How the runners reach each cluster their stacks run on; a cluster not named is reached with the workspace's kubeconfig as it is.
+   */
+  readonly clusters: Readonly<
+    Record<
+      string,
+      {
+        /**
+         * The kubeconfig the runners use for this cluster (its current context); holds credentials: reaches runners only in a Secret.
+         * @default - the workspace's kubeconfig of the cluster
+         */
+        readonly kubeconfig?: string;
+        /**
+         * The API server's address as the runners see it, replacing the kubeconfig's (its certificate must name it): for the cluster the runners run on, `https://kubernetes.default.svc`.
+         * @default - the kubeconfig's own
+         */
+        readonly server?: string;
+      }
+    >
+  >;
+  /**
+   * Most runner Jobs of this driver at once; the namespace's ResourceQuota bounds all drivers' together.
+   * An integer from 1 to 256.
+   */
+  readonly concurrency: number;
+  /**
+   * Requests and limits of each runner (an engine takes about 0.9 GiB).
+   */
+  readonly resources: {
+    /**
+     * CPU request.
+     */
+    readonly cpuRequest: string;
+    /**
+     * Memory request.
+     */
+    readonly memoryRequest: string;
+    /**
+     * CPU limit, above 0.
+     */
+    readonly cpuLimit: string;
+    /**
+     * Memory limit.
+     */
+    readonly memoryLimit: string;
+    /**
+     * Ephemeral storage request: the node disk the container's logs and scratch directories may use.
+     */
+    readonly ephemeralStorageRequest: string;
+    /**
+     * Ephemeral storage limit: the pod is evicted when its logs and scratch directories use more.
+     */
+    readonly ephemeralStorageLimit: string;
+  };
+  /**
+   * Where runner pods are scheduled: a node selector and tolerations.
+   */
+  readonly scheduling: {
+    /**
+     * Node labels the stack's CPU pods must be scheduled on, such as a node group's label; none by default.
+     */
+    readonly nodeSelector: Readonly<Record<string, string>>;
+    /**
+     * Taints of those nodes the stack's CPU pods tolerate; none by default.
+     */
+    readonly tolerations: {
+      /**
+       * Taint key.
+       */
+      readonly key: string;
+      /**
+       * Toleration operator.
+       */
+      readonly operator: "Exists" | "Equal";
+      /**
+       * Taint value, with `Equal`.
+       * @default - an empty value
+       */
+      readonly value?: string;
+      /**
+       * Taint effect.
+       * @default - all effects
+       */
+      readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+    }[];
+  };
+  /**
+   * Longest a runner may take before it is killed (the Job's active deadline too).
+   * An integer from 60 to 86400.
+   */
+  readonly timeoutSeconds: number;
+  /**
+   * How long a cancelled runner may take to stop its engine cleanly (SIGTERM, then the engine's SIGINT) before it is killed.
+   * An integer from 5 to 3600.
+   */
+  readonly cancelGraceSeconds: number;
+  /**
+   * How long a finished runner Job and its Secret are kept when the driver could not delete them (`ttlSecondsAfterFinished`).
+   * An integer from 0 to 604800.
+   */
+  readonly keepFinishedSeconds: number;
 }
 
 /**

@@ -10,6 +10,7 @@ import * as prettier from "prettier";
 import { z } from "zod";
 import { MigrationSettingsSchema } from "../automation/migration/data/settings";
 import { OperationListQuerySchema, OperationRequestSchema } from "../schema/operations";
+import { RunnerSettingsSchema } from "../schema/runnerSettings";
 import { TenantInputSchema, TenantPatchSchema } from "../schema/tenantInput";
 import {
   ApiSchema,
@@ -72,6 +73,15 @@ const AUTOMATION_TYPES: NamedType[] = [
     schema: TenantPatchSchema,
     output: "TenantPatch",
     doc: { output: "A tenant's update: a JSON merge patch of its fields, `null` resetting one (see `Driver.updateTenant`)." },
+  },
+  {
+    schema: RunnerSettingsSchema,
+    input: "RunnerSettings",
+    output: "ResolvedRunnerSettings",
+    doc: {
+      input: "The Kubernetes executor's settings: stack jobs as Kubernetes Jobs in runner pods.",
+      output: "The Kubernetes executor's settings, validated, with their defaults.",
+    },
   },
   { schema: MigrationSettingsSchema, output: "MigrationSettings", doc: { output: "Validated settings of a migration." } },
   { schema: OperationRequestSchema, output: "OperationRequest", doc: { output: "A validated body of `POST /operations`." } },

@@ -75,6 +75,20 @@ export const FLAGS = {
     field: "heartbeatSeconds",
     does: "seconds between the heartbeats renewing this driver's leases (default a third of --lease-ttl; env TENANTSTACK_HEARTBEAT_SECONDS)",
   },
+  executor: {
+    type: "string",
+    value: "local|kubernetes",
+    global: true,
+    field: "executor",
+    does: "where stack jobs run: worker processes on this host, or Kubernetes Jobs as --runners says (default local; env TENANTSTACK_EXECUTOR)",
+  },
+  runners: {
+    type: "string",
+    value: "FILE",
+    global: true,
+    field: "runners",
+    does: 'JSON of the Kubernetes executor\'s settings, at least { "image": "<runner image>" } (env TENANTSTACK_RUNNERS)',
+  },
   pulumi: { type: "string", value: "PATH", global: true, does: "the Pulumi CLI (default: the toolchain cache, else PATH)" },
   kubeconfig: {
     type: "string",

@@ -18,7 +18,7 @@ import type { DriverEvent, OperationOptions } from "../operations/events";
 import { resumeRequest, runRequest } from "../requests";
 import { redact, redactDeep } from "../redact";
 import { checkTenantSettings } from "../registry/tenant";
-import type { OperationRequest, TenantFields } from "../types";
+import type { OperationRequest, RunnerSettings, TenantFields } from "../types";
 import {
   checkFlags,
   type CommandDoc,
@@ -169,6 +169,8 @@ const DRIVER_FLAGS = [
   "identity",
   "lease-ttl",
   "heartbeat",
+  "executor",
+  "runners",
   "pulumi",
   "kubeconfig",
   "data-plane",
@@ -193,7 +195,10 @@ async function driverOptionsOf(values: Values, command: CommandDoc): Promise<Dri
   const kubeconfig = values.kubeconfig ?? process.env.KUBECONFIG;
   const dataPlane = values["data-plane"] ?? process.env.TENANTSTACK_DATA_PLANE;
   const clusters = values.clusters ?? process.env.TENANTSTACK_CLUSTERS;
+  const runners = values.runners ?? process.env.TENANTSTACK_RUNNERS;
   const options: DriverOptions = {
+    executor: (values.executor ?? process.env.TENANTSTACK_EXECUTOR) as DriverOptions["executor"],
+    runners: runners === undefined ? undefined : (readJsonFile(runners, "--runners") as RunnerSettings),
     migration: dataPlane ? { dataPlane: dataPlane === CLUSTER_DATA_PLANE ? clusterDataPlane() : readDataPlaneFile(dataPlane) } : {},
     workspace: {
       ...(clusters ? { clusters: parseClusterList(clusters) } : {}),

@@ -19,6 +19,7 @@ import type { StackJob, StackJobEvent, StackJobResult } from "../operations/stac
 import { parseInput } from "../input";
 import type { WorkspaceOptions } from "../workspace";
 import type { Executor, ExecutorRunOptions } from "../operations/executor";
+import { Slots } from "./slots";
 import type { ToWorker } from "./worker";
 
 /** Options of the local executor. */
@@ -93,34 +94,17 @@ function holdsProcess(child: ChildProcess, hold: boolean): void {
 
 /** Runs each stack job in a worker process of the pool, at most `poolSize` at once. */
 export class LocalProcessExecutor implements Executor {
-  private readonly poolSize: number;
-  private readonly waiting: (() => void)[] = [];
+  private readonly slots: Slots;
   /** Every worker process, busy or idle. */
   private readonly workers = new Set<ChildProcess>();
   /** Warm workers waiting for a job, with the timer that stops each. */
   private readonly idle = new Map<ChildProcess, NodeJS.Timeout>();
-  private active = 0;
   private closed = false;
 
   constructor(private readonly options: LocalProcessExecutorOptions) {
-    this.poolSize = parseInput(DriverSettingsSchema.shape.poolSize, options.poolSize, "executor options", { root: "poolSize" }) ?? 2;
-  }
-
-  /** Waits for a free worker slot. */
-  private async slot(): Promise<void> {
-    if (this.active < this.poolSize) {
-      this.active++;
-      return;
-    }
-    // A finishing job hands its slot over.
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  /** Frees a slot, or hands it to the next waiting job. */
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.active--;
+    this.slots = new Slots(
+      parseInput(DriverSettingsSchema.shape.poolSize, options.poolSize, "executor options", { root: "poolSize" }) ?? 2,
+    );
   }
 
   /** A warm idle worker, or a new one. */
@@ -167,7 +151,7 @@ export class LocalProcessExecutor implements Executor {
 
   async run(job: StackJob, options: ExecutorRunOptions = {}): Promise<StackJobResult> {
     if (options.signal?.aborted) throw new CancelledError(`${job.kind} of ${job.stack}`);
-    await this.slot();
+    await this.slots.take();
     const child = this.take();
     options.onEvent?.({ type: "started", stack: job.stack, pid: child.pid ?? -1 });
     let stderr = "";
@@ -216,7 +200,7 @@ export class LocalProcessExecutor implements Executor {
       // A worker that crashed, timed out or was cancelled is not reused: it goes with its whole group.
       if (reusable) this.park(child);
       else killGroup(child);
-      this.release();
+      this.slots.release();
     }
   }
 

@@ -1,12 +1,16 @@
 /**
- * Where stack jobs run, behind one small interface: local worker processes now; Kubernetes Jobs or the
- * Pulumi Kubernetes Operator later, for fleets that outgrow one machine.
+ * Where stack jobs run, behind one small interface: local worker processes (`fleet/localProcessExecutor.ts`),
+ * or Kubernetes Jobs for fleets that outgrow one machine (`fleet/kubernetesExecutor.ts`).
  */
 import type { StackJob, StackJobEvent, StackJobResult } from "./stackJob";
 
-/** Progress of a stack job on an executor. */
+/**
+ * Progress of a stack job on an executor. `started`: the job has a worker, a local process (`pid`) or a
+ * runner pod of the Kubernetes executor (`runner`, its namespace and name; `pid` -1).
+ */
 export type ExecutorEvent =
-  ({ readonly type: "started"; readonly pid: number } & { readonly stack: string }) | ({ readonly type: "step" } & StackJobEvent);
+  | { readonly type: "started"; readonly stack: string; readonly pid: number; readonly runner?: string }
+  | ({ readonly type: "step" } & StackJobEvent);
 
 /** Options of one run. */
 export interface ExecutorRunOptions {

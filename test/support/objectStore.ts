@@ -1,5 +1,5 @@
 /**
- * An S3-compatible object store on loopback for the tests: gofakes3's server (built from Go modules
+ * An S3-compatible object store on loopback (or the real node's bridge) for the tests: gofakes3's server (built from Go modules
  * by tools/cluster/build.sh), its objects in its memory for the test's time, one bucket made at
  * start. The engine reaches it as a `s3://` backend ({@link ObjectStore.backendUrl}) with the
  * credentials of {@link ObjectStore.env} (the store takes any).
@@ -9,12 +9,12 @@ import { createServer } from "node:net";
 import * as path from "node:path";
 import { REPO } from "./controlPlane";
 
-/** A free loopback port. */
-function freePort(): Promise<number> {
+/** A free port on `host`. */
+function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.listen(0, host, () => {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });
@@ -27,28 +27,31 @@ export class ObjectStore {
 
   private constructor(
     private readonly child: ChildProcess,
-    /** `http://127.0.0.1:<port>`. */
+    /** `http://<host>:<port>`. */
     readonly endpoint: string,
     readonly bucket: string,
   ) {}
 
-  /** Builds the server if it is not cached, starts it with bucket `bucket` and waits until it answers. */
-  static async start(bucket = "tenantstack-state"): Promise<ObjectStore> {
+  /**
+   * Builds the server if it is not cached, starts it with bucket `bucket` on `host` (loopback, or the
+   * real node's bridge address, where its pods reach it too) and waits until it answers.
+   */
+  static async start(bucket = "tenantstack-state", host = "127.0.0.1"): Promise<ObjectStore> {
     // The control plane's toolchain build makes it (cached: nothing is built again).
     const dirs = execFileSync(path.join(REPO, "tools/cluster/build.sh"), { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
     const bin = dirs.split("\n").find((dir) => /\/gofakes3-[^/]+$/.test(dir));
     if (!bin) throw new Error(`tools/cluster/build.sh printed no gofakes3 directory: ${dirs}`);
-    const port = await freePort();
+    const port = await freePort(host);
     const child = spawn(
       path.join(bin, "gofakes3"),
       // In memory: gofakes3 v1.2.0's bolt backend ends the server (a fault) when it copies an object of
       // some size, as the engine does for its checkpoint's backup, and its files backend lists no bucket.
-      ["-host", `127.0.0.1:${port}`, "-backend", "memory", "-initialbucket", bucket, "-quiet"],
+      ["-host", `${host}:${port}`, "-backend", "memory", "-initialbucket", bucket, "-quiet"],
       { stdio: ["ignore", "ignore", "pipe"] },
     );
     let stderr = "";
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const store = new ObjectStore(child, `http://127.0.0.1:${port}`, bucket);
+    const store = new ObjectStore(child, `http://${host}:${port}`, bucket);
     // An end before stop() is a finding of the test's: say how it ended.
     child.once("exit", (code, signal) => {
       if (!store.stopping) console.error(`gofakes3 on ${store.endpoint} ended (${signal ?? `exit ${code}`}): ${stderr.trim()}`);

@@ -58,12 +58,14 @@ check_names() {
 # shellcheck source=/dev/null
 ref() { (. "$HERE/$1/image.sh" && echo "$IMAGE_REF"); }
 
-# tree_hash DIR: every file under DIR (path, mode and content), one a line.
+# tree_hash DIR: every file under DIR, its path and mode, then its path and content, one a line
+# (stat and sha256sum each run once per batch of files: a staged tree holds tens of thousands).
 tree_hash() {
-  local file
-  while IFS= read -r -d '' file; do
-    printf '%s %s %s\n' "$file" "$(stat -c %a "$1/$file")" "$(sha256sum <"$1/$file")"
-  done < <(find "$1" -type f -printf '%P\0' | LC_ALL=C sort -z)
+  (
+    cd "$1"
+    find . -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0 -r stat -c '%n %a'
+    find . -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0 -r sha256sum
+  )
 }
 
 # input_hash NAME: sha256 (first 16 hex digits) of the image's inputs: every

@@ -24,6 +24,7 @@ import {
 import { main } from "../../../automation/cli/main";
 import { buildServer } from "../../../automation/http/server";
 import { KUBECONFIG } from "../../support/controlPlane";
+import { cancelledUp } from "../../support/cancelledUp";
 import { jsonLines } from "../../support/driverChild";
 import { finishedOperation } from "../../support/httpOperation";
 import { testTenantSettings as tenantSettings } from "../../support/devStack";
@@ -266,39 +267,7 @@ describe("the driver on the real engine", function () {
     const operationId = `cancel-${run}`;
     const [stack] = await driver.registry.stacks([c]);
     await driver.registry.setVersion(stack, "1.0.6");
-    // The new api image needs a new pod, which this quota refuses: the update cannot finish until the
-    // quota goes, whatever the machine's speed.
-    const quotas = `/api/v1/namespaces/tenantstack-dev-${c}/resourcequotas`;
-    await kube.request("POST", quotas, {
-      apiVersion: "v1",
-      kind: "ResourceQuota",
-      metadata: { name: "hold-new-pods" },
-      spec: { hard: { pods: "0" } },
-    });
-    const controller = new AbortController();
-    let cancelledAt: string | undefined;
-    let outcome: unknown;
-    try {
-      outcome = await driver
-        .up({
-          tenants: [c],
-          operationId,
-          signal: controller.signal,
-          // Cancelled once the engine is at work on the stack: when it starts updating the first resource.
-          onEvent: (event) => {
-            if (event.type === "step" && event.op === "update" && cancelledAt === undefined) {
-              cancelledAt = `${event.resourceType} ${event.name}`;
-              controller.abort();
-            }
-          },
-        })
-        .then(
-          (result) => result,
-          (error: unknown) => error,
-        );
-    } finally {
-      await kube.request("DELETE", `${quotas}/hold-new-pods`);
-    }
+    const { outcome, cancelledAt } = await cancelledUp(driver, kube, { tenant: c, namespace: `tenantstack-dev-${c}`, operationId });
     assert.ok(outcome instanceof CancelledError, String(outcome));
     assert.ok(cancelledAt, "cancelled during an update");
     const [cancelled] = (outcome as CancelledError & { result: OperationResult }).result.stacks;

@@ -18,7 +18,7 @@ const REPO = path.join(__dirname, "../../..");
 export const APP_DEPENDENCIES = ["pg", "ioredis"] as const;
 
 /** Every file under `dir` (relative, sorted). */
-function files(dir: string): string[] {
+export function files(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))

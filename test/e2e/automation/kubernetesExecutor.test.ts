@@ -1,0 +1,238 @@
+/**
+ * Stack jobs on Kubernetes: the driver with `executor: "kubernetes"` runs each stack job as a Job of one
+ * runner pod on the real node, from the runner image built here (tools/images/runner), its state in an
+ * S3-compatible bucket (gofakes3 on the node's bridge, where both the driver and the pods reach it), the
+ * local cluster reached from the pods at `kubernetes.default.svc`. A fleet of five stacks is provisioned
+ * and upgraded, a runner pod is killed mid-update, an update is cancelled; every result is checked
+ * against the API server, the journal and the bucket, and no secret is in any Job spec, pod spec or
+ * runner log. One scenario, run in order.
+ */
+import * as assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import * as path from "node:path";
+import { CancelledError, Driver, type DriverEvent, type FleetUpgradeResult, type OperationResult } from "../../../automation";
+import { KUBECONFIG, OWN_CLUSTER } from "../../support/controlPlane";
+import { cancelledUp } from "../../support/cancelledUp";
+import { dedicatedTestTenant } from "../../support/devStack";
+import { KubeClient } from "../../support/kube";
+import { ObjectStore } from "../../support/objectStore";
+import { localImages, REAL_NODE } from "../../support/pods";
+import { removeNamespace, testDir } from "../../support/testRun";
+
+/** The real node's bridge address (tools/cluster/node.sh NODE_IP): the host and the pods both reach it. */
+const NODE_IP = "10.244.0.1";
+
+describe("stack jobs as Kubernetes Jobs: the Kubernetes executor on the real node", function () {
+  const run = randomBytes(2).toString("hex");
+  const tenants = ["a", "b", "c", "d", "e"].map((t) => `k${run}-${t}`);
+  const [a, b, c] = tenants;
+  const runnerNamespace = `tsrun-${run}`;
+  const dir = testDir("k8s-executor");
+  const passphrase = randomBytes(16).toString("hex");
+  let store: ObjectStore;
+  let kube: KubeClient;
+  let driver: Driver;
+  /** What the runners showed the cluster: each Job's and pod's spec and each runner's log, as text. */
+  const seen: string[] = [];
+  const followers: Promise<void>[] = [];
+
+  const apps = (tenant: string) => `/apis/apps/v1/namespaces/tenantstack-dev-${tenant}/deployments/api`;
+  const image = async (tenant: string) => (await kube.get(apps(tenant)))?.spec.template.spec.containers[0].image as string | undefined;
+  const statuses = (result: FleetUpgradeResult) => result.waves.map((wave) => wave.map((s) => `${s.stack}:${s.status}`));
+
+  /** Records a runner's Job, its pod and its whole log, from its start to its end. */
+  const watchRunner = (runner: string) => {
+    const [namespace, name] = runner.split("/");
+    followers.push(
+      (async () => {
+        const job = await kube.get(`/apis/batch/v1/namespaces/${namespace}/jobs/${name}`);
+        seen.push(JSON.stringify(job));
+        for (let attempt = 0; attempt < 120; attempt++) {
+          const [pod] = await kube.list(`/api/v1/namespaces/${namespace}/pods?labelSelector=tenantstack.io/runner=${name}`).catch(() => []);
+          if (pod && pod.status?.phase !== "Pending") {
+            seen.push(JSON.stringify(pod));
+            const lines: string[] = [];
+            await kube
+              .stream(`/api/v1/namespaces/${namespace}/pods/${pod.metadata.name}/log?follow=true`, (line) => lines.push(line))
+              .catch(() => undefined);
+            seen.push(lines.join("\n"));
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      })(),
+    );
+  };
+  const recordRunners = (event: DriverEvent) => {
+    if (event.type === "started" && "runner" in event && typeof event.runner === "string") watchRunner(event.runner);
+  };
+
+  before(async function () {
+    if (OWN_CLUSTER) this.skip(); // the bucket is on the local node's bridge
+    mkdirSync(dir, { recursive: true });
+    kube = KubeClient.fromKubeconfig(KUBECONFIG);
+    store = await ObjectStore.start("runner-state", NODE_IP);
+    driver = await Driver.open({
+      workspace: { stateDir: path.join(dir, "state"), passphrase, backendUrl: store.backendUrl(), env: { KUBECONFIG, ...store.env } },
+      database: path.join(dir, "registry.db"),
+      executor: "kubernetes",
+      runners: {
+        image: localImages().runner,
+        namespace: runnerNamespace,
+        concurrency: 2,
+        // The runners reach this cluster's API server through its Service, whose name its certificate holds.
+        clusters: { local: { server: "https://kubernetes.default.svc" } },
+        scheduling: { nodeSelector: REAL_NODE.nodeSelector, tolerations: [...REAL_NODE.tolerations] },
+        resources: { cpuRequest: "100m", memoryRequest: "512Mi" },
+        cancelGraceSeconds: 30,
+      },
+    });
+  });
+  after(async () => {
+    await driver?.close();
+    await Promise.all(followers);
+    if (kube) for (const ns of [runnerNamespace, ...tenants.map((t) => `tenantstack-dev-${t}`)]) await removeNamespace(kube, ns);
+    kube?.close();
+    await store?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("provisions five stacks and upgrades them in runner pods; each stack's objects read back, no runner left", async () => {
+    for (const tenant of tenants) await driver.registry.create(dedicatedTestTenant(tenant));
+    const up = await driver.up({ concurrency: 2, onEvent: recordRunners });
+    assert.equal(up.status, "succeeded", JSON.stringify(up.stacks.filter((s) => s.status !== "succeeded")));
+    for (const tenant of tenants) assert.equal(await image(tenant), "hashicorp/http-echo:1.0.0", tenant);
+
+    const runners: string[] = [];
+    const upgraded = await driver.fleetUpgrade({
+      version: "1.0.1",
+      canary: 1,
+      waveSize: 2,
+      concurrency: 2,
+      onEvent: (event) => {
+        recordRunners(event);
+        if (event.type === "started" && "runner" in event && event.runner) runners.push(event.runner);
+      },
+    });
+    assert.equal(upgraded.status, "succeeded", JSON.stringify(upgraded));
+    assert.deepEqual(statuses(upgraded).flat().sort(), tenants.map((t) => `dev-${t}:upgraded`).sort());
+    for (const tenant of tenants) assert.equal(await image(tenant), "hashicorp/http-echo:1.0.1", tenant);
+    // Each stack job was a runner pod of the runner namespace, and the checkpoint an object of the bucket.
+    assert.ok(
+      runners.length >= tenants.length && runners.every((r) => r.startsWith(`${runnerNamespace}/tsrun-dev-k${run}-`)),
+      runners.join(", "),
+    );
+    const keys = await (await fetch(`${store.endpoint}/${store.bucket}?list-type=2`)).text();
+    for (const tenant of tenants) assert.ok(keys.includes(`stacks/tenantstack/dev-${tenant}.json`), tenant);
+    assert.deepEqual(await kube.list(`/apis/batch/v1/namespaces/${runnerNamespace}/jobs`), [], "every runner Job is deleted");
+    assert.deepEqual(
+      await kube.list(`/api/v1/namespaces/${runnerNamespace}/secrets?labelSelector=app.kubernetes.io/component=runner`),
+      [],
+      "and its Secret",
+    );
+    const quota = await kube.get(`/api/v1/namespaces/${runnerNamespace}/resourcequotas/tenantstack-runners`);
+    assert.equal(quota.spec.hard.pods, "2");
+  });
+
+  it("a runner pod killed mid-update: that stack fails as a crashed worker, the other finishes, and a re-run recovers and retries it", async () => {
+    const operationId = `crash-${run}`;
+    let killed: string | undefined;
+    const runnerOf = new Map<string, string>();
+    const onEvent = (event: DriverEvent) => {
+      recordRunners(event);
+      if (event.type === "started" && "runner" in event && event.runner) runnerOf.set(event.stack, event.runner);
+      if (event.type === "step" && event.stack === `dev-${b}` && event.op === "update" && killed === undefined) {
+        killed = runnerOf.get(`dev-${b}`);
+        const [namespace, name] = killed!.split("/");
+        // As a lost node or an OOM kill: no grace.
+        void kube.request(
+          "DELETE",
+          `/api/v1/namespaces/${namespace}/pods?labelSelector=tenantstack.io/runner=${name}&gracePeriodSeconds=0`,
+        );
+      }
+    };
+    const first = await driver.fleetUpgrade({
+      operationId,
+      version: "1.0.2",
+      canary: 1,
+      waveSize: 2,
+      concurrency: 2,
+      onEvent,
+      tenants: [a, b, c],
+    });
+    assert.ok(killed, "a runner was killed mid-update");
+    assert.equal(first.status, "failed");
+    const crashed = first.waves.flat().find((s) => s.stack === `dev-${b}`);
+    assert.equal(crashed?.status, "failed");
+    assert.equal(crashed?.error?.name, "WorkerCrashedError", JSON.stringify(crashed?.error));
+    assert.match(crashed?.error?.message ?? "", /runner pod/);
+    assert.equal(
+      first.waves.flat().find((s) => s.stack === `dev-${c}`)?.status,
+      "upgraded",
+      "the other stack of the wave was not taken down",
+    );
+
+    const second = await driver.fleetUpgrade({
+      operationId,
+      version: "1.0.2",
+      canary: 1,
+      waveSize: 2,
+      concurrency: 2,
+      onEvent: recordRunners,
+      tenants: [a, b, c],
+    });
+    assert.equal(second.status, "succeeded", JSON.stringify(second));
+    assert.deepEqual(statuses(second), [[`dev-${a}:skipped`], [`dev-${b}:upgraded`, `dev-${c}:skipped`]]);
+    for (const tenant of [a, b, c]) assert.equal(await image(tenant), "hashicorp/http-echo:1.0.2", tenant);
+    const steps = await driver.journal.steps(operationId);
+    assert.equal(steps.find((s) => s.step === `dev-${a}:upgrade`)?.attempts, 1, "the canary was not upgraded twice");
+    const recovered = steps.find((s) => s.step === `dev-${b}:up:2:recover`);
+    assert.equal(recovered?.status, "done", `the crashed stack was recovered first: ${JSON.stringify(recovered?.detail)}`);
+    assert.deepEqual(await driver.leases.list(), [], "no lease is left");
+  });
+
+  it("cancels an update cleanly: the runner interrupts its engine, the journal says cancelled, and the next up completes", async () => {
+    const operationId = `cancel-${run}`;
+    const [stack] = await driver.registry.stacks([c]);
+    await driver.registry.setVersion(stack, "1.0.3");
+    const started = Date.now();
+    const { outcome, cancelledAt } = await cancelledUp(driver, kube, {
+      tenant: c,
+      namespace: `tenantstack-dev-${c}`,
+      operationId,
+      onEvent: recordRunners,
+    });
+    assert.ok(outcome instanceof CancelledError, String(outcome));
+    assert.ok(cancelledAt, "cancelled during an update");
+    const [cancelled] = (outcome as CancelledError & { result: OperationResult }).result.stacks;
+    // A runner killed would be a WorkerCrashedError: this one reported its engine's clean stop.
+    assert.equal(cancelled.error?.name, "CancelledError", `the engine was interrupted mid-update: ${JSON.stringify(cancelled)}`);
+    assert.ok(Date.now() - started < 30_000 + 60_000, "it stopped within the cancel grace");
+    assert.equal((await driver.journal.get(operationId))?.status, "cancelled");
+    assert.deepEqual(await driver.leases.list(), [], "the stack's lease is released");
+    const keys = await (await fetch(`${store.endpoint}/${store.bucket}?list-type=2`)).text();
+    assert.ok(!/<Key>[^<]*\/locks\//.test(keys), `the engine released its lock in the bucket: ${keys}`);
+
+    const next = await driver.up({ tenants: [c], onEvent: recordRunners });
+    assert.equal(next.status, "succeeded", JSON.stringify(next));
+    assert.equal(await image(c), "hashicorp/http-echo:1.0.3");
+  });
+
+  it("no secret is in any runner Job spec, pod spec or runner log", async () => {
+    await Promise.all(followers);
+    const text = seen.join("\n");
+    assert.ok(seen.length >= 20 && text.includes("tenantstack-runner "), `the runners' specs and logs were recorded (${seen.length})`);
+    const kubeconfig = readFileSync(KUBECONFIG, "utf8");
+    const clientKey = /client-key-data: (\S+)/.exec(kubeconfig)?.[1];
+    assert.ok(clientKey, "the kubeconfig embeds its client key");
+    const keyLine = Buffer.from(clientKey, "base64").toString().split("\n")[1];
+    const secrets = {
+      passphrase,
+      AWS_SECRET_ACCESS_KEY: store.env.AWS_SECRET_ACCESS_KEY,
+      clientKeyData: clientKey.slice(0, 40),
+      clientKeyPem: keyLine,
+    };
+    for (const [what, secret] of Object.entries(secrets)) assert.ok(!text.includes(secret), `${what} is not in any runner's spec or log`);
+  });
+});
