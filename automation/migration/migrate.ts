@@ -17,7 +17,7 @@ import { planMigration, type MigrationPlan } from "./data/plan";
 import { parseMigrationSettings } from "./data/settings";
 import { afterSwitch, operationSteps, STEPS } from "./data/steps";
 import type { DriverEvent, OperationOptions } from "../operations/events";
-import { ACTIVE_PHASES, type MigrationSide, placementOf, type TenantMigration } from "../registry/migrationRecords";
+import { ACTIVE_PHASES, inFlight, type MigrationSide, placementOf, type TenantMigration } from "../registry/migrationRecords";
 import { sharedPeer } from "../registry/registry";
 import { MigrateOptionsSchema } from "../../schema/operations";
 import { parseInput } from "../input";
@@ -159,7 +159,7 @@ async function prepare(context: MigrationContext, options: MigrateOptions, opera
   let supersedes: string | undefined;
   if (!migration) {
     const pending = records.filter((m) => m.tenant === tenant.name && placementOf(m) !== undefined);
-    const active = pending.find((m) => ACTIVE_PHASES.includes(m.phase));
+    const active = pending.find(inFlight);
     if (active)
       throw new InputError("migration", [
         bySurface`tenant "${tenant.name}" is mid-migration (operation "${active.operationId}", ${active.phase}): resume it with ${resumeAdvice(active.operationId)}`,
@@ -285,7 +285,7 @@ export async function migrate(context: MigrationContext, options: MigrateOptions
   const { resumed } = await context.journal.begin(operationId, "migrate", params);
   if (!prepared.recorded) {
     await inTransaction(context, async (_registry, records) => {
-      const clash = (await records.list()).find((m) => m.tenant === migration.tenant && ACTIVE_PHASES.includes(m.phase));
+      const clash = (await records.list()).find((m) => m.tenant === migration.tenant && inFlight(m));
       if (clash) throw new InputError("migration", [`tenant "${migration.tenant}" is mid-migration (operation "${clash.operationId}")`]);
       if (prepared.supersedes) await records.setPhase(prepared.supersedes, "rolled-back");
       await records.insert(migration);

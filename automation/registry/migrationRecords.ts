@@ -23,6 +23,15 @@ export type MigrationPhase = "copying" | "serving" | "routing" | "unrouting" | "
 /** Phases in which the tenant is mid-migration: no other migration of it may start. */
 export const ACTIVE_PHASES: readonly MigrationPhase[] = ["copying", "serving", "routing", "unrouting"];
 
+/**
+ * Whether a migration is still under way: in an active phase, or switched (the registry places the
+ * tenant on the target) while its source has not yet been unrouted and its copy marked for removal
+ * (`removeAfter`, set as it finishes): a driver killed in that last stretch leaves it so until resumed.
+ */
+export function inFlight(migration: TenantMigration): boolean {
+  return ACTIVE_PHASES.includes(migration.phase) || (migration.phase === "switched" && migration.removeAfter === undefined);
+}
+
 /** One side of a migration: the tenant's plan, cluster and settings there. */
 export interface MigrationSide {
   readonly plan: (typeof PLANS)[number];
@@ -106,7 +115,7 @@ export function placementOf(migration: TenantMigration): Placement | undefined {
 export function migrationHold(migrations: readonly TenantMigration[], tenant: string, change: string): string | undefined {
   const held = migrations.find((m) => m.tenant === tenant && placementOf(m) !== undefined);
   if (held === undefined) return undefined;
-  return ACTIVE_PHASES.includes(held.phase)
+  return inFlight(held)
     ? `tenant "${tenant}" is mid-migration (operation "${held.operationId}", ${held.phase}): finish it (re-run it with its operation id) before ${change}`
     : `tenant "${tenant}" still has the spare copy of migration "${held.operationId}" (${held.phase}): run \`gc\` once its grace period is over, or \`migrate --rollback\`, before ${change}`;
 }

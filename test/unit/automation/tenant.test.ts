@@ -10,7 +10,7 @@ import {
   withVersion,
   type Tenant,
 } from "../../../automation/registry/tenant";
-import { placementOf, type TenantMigration } from "../../../automation/registry/migrationRecords";
+import { inFlight, migrationHold, placementOf, type TenantMigration } from "../../../automation/registry/migrationRecords";
 import { stackConfigOf } from "../../../schema";
 import { tenantSettings } from "./fixtures";
 
@@ -198,5 +198,43 @@ describe("fleet stacks", () => {
       mode: "shared",
       tenants: [{ name: "initech", host: "initech.example.com", routed: false, served: true }],
     });
+  });
+});
+
+describe("migrations in flight", () => {
+  const side = { plan: "dedicated" as const, cluster: "local", settings: {} };
+  const migration = (phase: TenantMigration["phase"], removeAfter?: string) =>
+    ({
+      operationId: "move-1",
+      tenant: "initech",
+      phase,
+      source: side,
+      target: side,
+      ...(removeAfter ? { removeAfter } : {}),
+    }) as TenantMigration;
+
+  it("is under way in an active phase, and once switched until its source copy is marked for removal", () => {
+    assert.deepEqual(
+      (["copying", "serving", "routing", "unrouting"] as const).map((phase) => inFlight(migration(phase))),
+      [true, true, true, true],
+    );
+    // A driver killed after the registry's switch, before the source let the host go: still under way.
+    assert.equal(inFlight(migration("switched")), true);
+    assert.equal(inFlight(migration("switched", "2026-12-10T00:00:00.000Z")), false);
+    assert.deepEqual(
+      (["failed", "removed", "rolled-back"] as const).map((phase) => inFlight(migration(phase))),
+      [false, false, false],
+    );
+  });
+
+  it("holds a tenant's changes as mid-migration while switched and unfinished, then for its spare copy", () => {
+    assert.match(
+      migrationHold([migration("switched")], "initech", "it is deleted") ?? "",
+      /is mid-migration \(operation "move-1", switched\): finish it/,
+    );
+    assert.match(
+      migrationHold([migration("switched", "2026-12-10T00:00:00.000Z")], "initech", "it is deleted") ?? "",
+      /still has the spare copy of migration "move-1"/,
+    );
   });
 });
