@@ -165,6 +165,11 @@ export interface RunnerSettings {
     }[];
   };
   /**
+   * Extra labels of the runner namespace, such as a team's or a cost centre's (the pod security labels are the executor's).
+   * @default {}
+   */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
+  /**
    * Longest a runner may take before it is killed (the Job's active deadline too).
    * An integer from 60 to 86400.
    * @default 1800
@@ -352,6 +357,10 @@ export interface ResolvedRunnerSettings {
       readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
     }[];
   };
+  /**
+   * Extra labels of the runner namespace, such as a team's or a cost centre's (the pod security labels are the executor's).
+   */
+  readonly namespaceLabels: Readonly<Record<string, string>>;
   /**
    * Longest a runner may take before it is killed (the Job's active deadline too).
    * An integer from 60 to 86400.

@@ -19,7 +19,7 @@ import { dedicatedTestTenant } from "../test/support/devStack";
 import { KubeClient } from "../test/support/kube";
 import { ObjectStore } from "../test/support/objectStore";
 import { localImages, REAL_NODE } from "../test/support/pods";
-import { removeNamespace, testDir } from "../test/support/testRun";
+import { removeNamespace, TEST_RUN_LABELS, testDir } from "../test/support/testRun";
 import { median } from "./stats";
 
 const NODE_IP = "10.244.0.1";
@@ -68,6 +68,7 @@ async function main(): Promise<void> {
       clusters: { local: { server: "https://kubernetes.default.svc" } },
       scheduling: { nodeSelector: REAL_NODE.nodeSelector, tolerations: [...REAL_NODE.tolerations] },
       resources: { cpuRequest: "100m", memoryRequest: "512Mi" },
+      namespaceLabels: { ...TEST_RUN_LABELS },
     },
   });
   const samples: Record<"local" | "kubernetes", Record<"preview" | "up", Sample[]>> = {

@@ -5,7 +5,7 @@
  * and the plain type it parses to is published in `automation/types.ts` (generated).
  */
 import { z } from "zod";
-import { dnsLabel, image, intBetween, mapKey, mapError, settings, text } from "./fields";
+import { dnsLabel, image, intBetween, labels, mapKey, mapError, settings, text } from "./fields";
 import { SchedulingSchema } from "./scheduling";
 import { resourcesSchema } from "./workloads";
 
@@ -76,6 +76,9 @@ export const RunnerSettingsSchema = settings({
     ephemeralStorageLimit: "2Gi",
   }).describe("Requests and limits of each runner (an engine takes about 0.9 GiB)."),
   scheduling: SchedulingSchema.describe("Where runner pods are scheduled: a node selector and tolerations."),
+  namespaceLabels: labels()
+    .default({})
+    .describe("Extra labels of the runner namespace, such as a team's or a cost centre's (the pod security labels are the executor's)."),
   timeoutSeconds: intBetween(60, 86_400)
     .default(1800)
     .describe("Longest a runner may take before it is killed (the Job's active deadline too)."),

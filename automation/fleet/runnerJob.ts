@@ -72,6 +72,7 @@ export function runnerNamespaceObjects(settings: ResolvedRunnerSettings) {
       metadata: {
         name: namespace,
         labels: {
+          ...settings.namespaceLabels,
           ...RUNNER_LABELS,
           "pod-security.kubernetes.io/enforce": "restricted",
           "pod-security.kubernetes.io/enforce-version": "latest",

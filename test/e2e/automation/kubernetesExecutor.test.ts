@@ -18,7 +18,7 @@ import { dedicatedTestTenant } from "../../support/devStack";
 import { KubeClient } from "../../support/kube";
 import { ObjectStore } from "../../support/objectStore";
 import { localImages, REAL_NODE } from "../../support/pods";
-import { removeNamespace, testDir } from "../../support/testRun";
+import { removeNamespace, TEST_RUN_LABELS, testDir } from "../../support/testRun";
 
 /** The real node's bridge address (tools/cluster/node.sh NODE_IP): the host and the pods both reach it. */
 const NODE_IP = "10.244.0.1";
@@ -86,6 +86,8 @@ describe("stack jobs as Kubernetes Jobs: the Kubernetes executor on the real nod
         scheduling: { nodeSelector: REAL_NODE.nodeSelector, tolerations: [...REAL_NODE.tolerations] },
         resources: { cpuRequest: "100m", memoryRequest: "512Mi" },
         cancelGraceSeconds: 30,
+        // A run that dies leaves the namespace to tools/cluster/gc.sh, as the stacks' own.
+        namespaceLabels: { ...TEST_RUN_LABELS },
       },
     });
   });

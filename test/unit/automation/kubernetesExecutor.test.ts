@@ -147,6 +147,7 @@ describe("Kubernetes executor", () => {
     const settings = RunnerSettingsSchema.parse({
       image: IMAGE,
       concurrency: 3,
+      namespaceLabels: { team: "platform", "app.kubernetes.io/component": "not-this" },
       scheduling: { nodeSelector: { "tenantstack.dev/node": "real" }, tolerations: [{ key: "tenantstack.dev/node", operator: "Exists" }] },
     });
     const job = { kind: "up" as const, stack: "Dev-Acme_Stack.with-a-rather-long-name-for-a-label", cluster: "local" };
@@ -196,7 +197,10 @@ describe("Kubernetes executor", () => {
     it("a namespace under restricted pod security, a ServiceAccount without a token and a quota of `concurrency` runners", () => {
       const [namespace, account, quota] = runnerNamespaceObjects(settings);
       assert.equal(namespace.metadata.name, "tenantstack-runners");
-      assert.equal((namespace.metadata as { labels: Record<string, string> }).labels["pod-security.kubernetes.io/enforce"], "restricted");
+      const labels = (namespace.metadata as { labels: Record<string, string> }).labels;
+      assert.equal(labels["pod-security.kubernetes.io/enforce"], "restricted");
+      assert.equal(labels.team, "platform", "the settings' labels");
+      assert.equal(labels["app.kubernetes.io/component"], "runner", "the executor's own labels win");
       assert.equal((account as { automountServiceAccountToken: boolean }).automountServiceAccountToken, false);
       assert.deepEqual((quota as { spec: { hard: Record<string, string> } }).spec.hard, {
         pods: "3",
