@@ -267,8 +267,14 @@ export class KubernetesExecutor implements Executor {
     const deadline = Date.now() + (timeoutSeconds + cancelGraceSeconds) * 1000 + API_PATIENCE_MS;
     const podAt = (path: string) => this.steady(deadline, () => this.kube.get(path));
     const selector = `labelSelector=${encodeURIComponent(`tenantstack.io/runner=${name}`)}`;
+    let overdue = false;
     try {
       for (;;) {
+        // A pod on a node that stopped answering stays Unknown, or Terminating, for as long as the node is gone.
+        if (Date.now() >= deadline) {
+          overdue = true;
+          break;
+        }
         pod = podName
           ? await podAt(`/api/v1/namespaces/${namespace}/pods/${podName}`)
           : (await this.steady(deadline, () => this.kube.list(`/api/v1/namespaces/${namespace}/pods?${selector}`)))[0];
@@ -298,7 +304,8 @@ export class KubernetesExecutor implements Executor {
           .catch(() => undefined); // a log not yet or no longer served: the pod says why below
         if (outcome) break;
         const now = await podAt(`/api/v1/namespaces/${namespace}/pods/${podName}`);
-        if (!now || (now.status?.phase !== "Running" && now.status?.phase !== "Pending")) {
+        // Only a pod that ended is done: one whose node is unreachable (Unknown) may still be running its engine.
+        if (!now || now.status?.phase === "Succeeded" || now.status?.phase === "Failed") {
           pod = now ?? pod;
           if (now) {
             // Its last lines, when the stream ended before it did.
@@ -327,6 +334,11 @@ export class KubernetesExecutor implements Executor {
     if (outcome && outcome.error.code !== "cancelled") throw fromWire(outcome.error);
     if (stopped === "timeout") throw new WorkerCrashedError(job.stack, `timed out after ${timeoutSeconds} s and its runner pod was killed`);
     if (stopped === "close") throw new WorkerCrashedError(job.stack, "the executor was closed and its runner pod was killed");
+    if (overdue)
+      throw new WorkerCrashedError(
+        job.stack,
+        `its runner pod ${namespace}/${podName ?? name} did not end by its deadline (its node lost?); the kubelet ends it by then if its node runs`,
+      );
     throw new WorkerCrashedError(
       job.stack,
       `${deathOf(namespace, podName, pod, outcome !== undefined)}${tail.length ? `:\n${tail.join("\n")}` : ""}`,
