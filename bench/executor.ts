@@ -18,11 +18,10 @@ import { KUBECONFIG, releaseControlPlane, REPO } from "../test/support/controlPl
 import { dedicatedTestTenant } from "../test/support/devStack";
 import { KubeClient } from "../test/support/kube";
 import { ObjectStore } from "../test/support/objectStore";
-import { localImages, REAL_NODE } from "../test/support/pods";
-import { removeNamespace, TEST_RUN_LABELS, testDir } from "../test/support/testRun";
+import { followRunner, localRunners, NODE_IP } from "../test/support/runners";
+import { removeNamespace, testDir } from "../test/support/testRun";
 import { median } from "./stats";
 
-const NODE_IP = "10.244.0.1";
 const TENANTS = 1000;
 
 /** One executor's timings of a job kind, and a runner's usage. */
@@ -61,15 +60,7 @@ async function main(): Promise<void> {
     database,
     identity: "bench-kubernetes",
     executor: "kubernetes",
-    runners: {
-      image: localImages().runner,
-      namespace: runnerNamespace,
-      concurrency: 1,
-      clusters: { local: { server: "https://kubernetes.default.svc" } },
-      scheduling: { nodeSelector: REAL_NODE.nodeSelector, tolerations: [...REAL_NODE.tolerations] },
-      resources: { cpuRequest: "100m", memoryRequest: "512Mi" },
-      namespaceLabels: { ...TEST_RUN_LABELS },
-    },
+    runners: localRunners(runnerNamespace, { concurrency: 1 }),
   });
   const samples: Record<"local" | "kubernetes", Record<"preview" | "up", Sample[]>> = {
     local: { preview: [], up: [] },
@@ -156,22 +147,12 @@ async function main(): Promise<void> {
 
 /** The usage a runner reports on its log (followed from its start to its end). */
 async function usageOf(kube: KubeClient, runner: string): Promise<RunnerUsage | undefined> {
-  const [namespace, name] = runner.split("/");
-  for (let attempt = 0; attempt < 240; attempt++) {
-    const [pod] = await kube.list(`/api/v1/namespaces/${namespace}/pods?labelSelector=tenantstack.io/runner=${name}`).catch(() => []);
-    if (pod && pod.status?.phase !== "Pending") {
-      let usage: RunnerUsage | undefined;
-      await kube
-        .stream(`/api/v1/namespaces/${namespace}/pods/${pod.metadata.name}/log?follow=true`, (line) => {
-          const message = parseRunnerLine(line);
-          if (message?.type === "usage") usage = message.usage;
-        })
-        .catch(() => undefined);
-      return usage;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return undefined;
+  let usage: RunnerUsage | undefined;
+  await followRunner(kube, runner, (line) => {
+    const message = parseRunnerLine(line);
+    if (message?.type === "usage") usage = message.usage;
+  });
+  return usage;
 }
 
 main().catch((error) => {

@@ -17,11 +17,8 @@ import { cancelledUp } from "../../support/cancelledUp";
 import { dedicatedTestTenant } from "../../support/devStack";
 import { KubeClient } from "../../support/kube";
 import { ObjectStore } from "../../support/objectStore";
-import { localImages, REAL_NODE } from "../../support/pods";
-import { removeNamespace, TEST_RUN_LABELS, testDir } from "../../support/testRun";
-
-/** The real node's bridge address (tools/cluster/node.sh NODE_IP): the host and the pods both reach it. */
-const NODE_IP = "10.244.0.1";
+import { followRunner, localRunners, NODE_IP } from "../../support/runners";
+import { removeNamespace, testDir } from "../../support/testRun";
 
 describe("stack jobs as Kubernetes Jobs: the Kubernetes executor on the real node", function () {
   const run = randomBytes(2).toString("hex");
@@ -46,21 +43,15 @@ describe("stack jobs as Kubernetes Jobs: the Kubernetes executor on the real nod
     const [namespace, name] = runner.split("/");
     followers.push(
       (async () => {
-        const job = await kube.get(`/apis/batch/v1/namespaces/${namespace}/jobs/${name}`);
-        seen.push(JSON.stringify(job));
-        for (let attempt = 0; attempt < 120; attempt++) {
-          const [pod] = await kube.list(`/api/v1/namespaces/${namespace}/pods?labelSelector=tenantstack.io/runner=${name}`).catch(() => []);
-          if (pod && pod.status?.phase !== "Pending") {
-            seen.push(JSON.stringify(pod));
-            const lines: string[] = [];
-            await kube
-              .stream(`/api/v1/namespaces/${namespace}/pods/${pod.metadata.name}/log?follow=true`, (line) => lines.push(line))
-              .catch(() => undefined);
-            seen.push(lines.join("\n"));
-            return;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 500));
-        }
+        seen.push(JSON.stringify(await kube.get(`/apis/batch/v1/namespaces/${namespace}/jobs/${name}`)));
+        const lines: string[] = [];
+        await followRunner(
+          kube,
+          runner,
+          (line) => lines.push(line),
+          (pod) => seen.push(JSON.stringify(pod)),
+        );
+        seen.push(lines.join("\n"));
       })(),
     );
   };
@@ -77,18 +68,7 @@ describe("stack jobs as Kubernetes Jobs: the Kubernetes executor on the real nod
       workspace: { stateDir: path.join(dir, "state"), passphrase, backendUrl: store.backendUrl(), env: { KUBECONFIG, ...store.env } },
       database: path.join(dir, "registry.db"),
       executor: "kubernetes",
-      runners: {
-        image: localImages().runner,
-        namespace: runnerNamespace,
-        concurrency: 2,
-        // The runners reach this cluster's API server through its Service, whose name its certificate holds.
-        clusters: { local: { server: "https://kubernetes.default.svc" } },
-        scheduling: { nodeSelector: REAL_NODE.nodeSelector, tolerations: [...REAL_NODE.tolerations] },
-        resources: { cpuRequest: "100m", memoryRequest: "512Mi" },
-        cancelGraceSeconds: 30,
-        // A run that dies leaves the namespace to tools/cluster/gc.sh, as the stacks' own.
-        namespaceLabels: { ...TEST_RUN_LABELS },
-      },
+      runners: localRunners(runnerNamespace, { concurrency: 2, cancelGraceSeconds: 30 }),
     });
   });
   after(async () => {
