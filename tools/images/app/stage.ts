@@ -74,24 +74,43 @@ export function dependencyClosure(roots: readonly string[]): string[] {
   return [...found].sort();
 }
 
-/** Builds the stage in `dir` unless it is current; returns whether it built. */
-export function stage(dir: string): boolean {
+/**
+ * Builds a stage in `dir` unless `<dir>.inputs` holds `inputs` (the hash of what it is made from): `build`
+ * fills a fresh directory beside it, which is then swapped in and the hash recorded. Returns whether it built.
+ */
+export function restage(dir: string, inputs: string, build: (next: string) => void): boolean {
   const stamp = `${dir}.inputs`;
-  const inputs = inputsHash();
   if (existsSync(dir) && existsSync(stamp) && readFileSync(stamp, "utf8").trim() === inputs) return false;
   const next = `${dir}.next`;
   rmSync(next, { recursive: true, force: true });
-  const tsc = path.join(REPO, "node_modules/typescript/bin/tsc");
-  execFileSync(process.execPath, [tsc, "-p", path.join(REPO, "examples/app/tsconfig.json"), "--outDir", next], { stdio: "inherit" });
-  for (const relative of dependencyClosure(APP_DEPENDENCIES)) {
-    const source = path.join(REPO, relative);
-    // A package's own node_modules holds other packages, copied as such when the app needs them.
-    cpSync(source, path.join(next, relative), { recursive: true, filter: (file) => path.relative(source, file) !== "node_modules" });
-  }
+  build(next);
   rmSync(dir, { recursive: true, force: true });
   renameSync(next, dir);
   writeFileSync(stamp, `${inputs}\n`);
   return true;
+}
+
+/** Compiles the TypeScript project of `tsconfig` (relative to the repo) into `outDir` with the repo's own tsc. */
+export function compile(tsconfig: string, outDir: string): void {
+  const tsc = path.join(REPO, "node_modules/typescript/bin/tsc");
+  execFileSync(process.execPath, [tsc, "-p", path.join(REPO, tsconfig), "--outDir", outDir], { stdio: "inherit" });
+}
+
+/** Copies `roots` and everything they depend on, as npm installed them in the repo, into `into` at the same relative paths. */
+export function copyInstalled(roots: readonly string[], into: string): void {
+  for (const relative of dependencyClosure(roots)) {
+    const source = path.join(REPO, relative);
+    // A package's own node_modules holds other packages, copied as such when they are needed.
+    cpSync(source, path.join(into, relative), { recursive: true, filter: (file) => path.relative(source, file) !== "node_modules" });
+  }
+}
+
+/** Builds the stage in `dir` unless it is current; returns whether it built. */
+export function stage(dir: string): boolean {
+  return restage(dir, inputsHash(), (next) => {
+    compile("examples/app/tsconfig.json", next);
+    copyInstalled(APP_DEPENDENCIES, next);
+  });
 }
 
 if (require.main === module) {

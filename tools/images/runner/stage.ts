@@ -9,22 +9,10 @@
  *
  * Usage: node -r ts-node/register/transpile-only tools/images/runner/stage.ts DIR BINARY_DIR...
  */
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import {
-  copyFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
-import { dependencyClosure, files } from "../app/stage";
+import { compile, copyInstalled, files, restage } from "../app/stage";
 
 const REPO = path.join(__dirname, "../../..");
 /** The engine's plugin for dynamic resources, as the runner runs it (no shell in the image). */
@@ -39,6 +27,8 @@ function sources(): string[] {
     "package.json",
     "package-lock.json",
     path.relative(REPO, DYNAMIC_PROVIDER),
+    "tools/images/app/stage.ts",
+    path.relative(REPO, __filename),
     ...["schema", "components", "automation"].flatMap((dir) => files(path.join(REPO, dir)).map((f) => path.join(dir, f))),
   ];
 }
@@ -72,29 +62,15 @@ function runtimePackages(): string[] {
 
 /** Builds the stage in `dir` unless it is current; returns whether it built. */
 export function stage(dir: string, binaryDirs: readonly string[]): boolean {
-  const stamp = `${dir}.inputs`;
-  const inputs = inputsHash(binaryDirs);
-  if (existsSync(dir) && existsSync(stamp) && readFileSync(stamp, "utf8").trim() === inputs) return false;
-  const next = `${dir}.next`;
-  rmSync(next, { recursive: true, force: true });
-  const tsc = path.join(REPO, "node_modules/typescript/bin/tsc");
-  const pkg = path.join(next, "package");
-  execFileSync(process.execPath, [tsc, "-p", path.join(REPO, "tsconfig.build.json"), "--outDir", path.join(pkg, "dist")], {
-    stdio: "inherit",
+  return restage(dir, inputsHash(binaryDirs), (next) => {
+    const pkg = path.join(next, "package");
+    compile("tsconfig.build.json", path.join(pkg, "dist"));
+    copyFileSync(path.join(REPO, "package.json"), path.join(pkg, "package.json"));
+    copyInstalled(runtimePackages(), pkg);
+    mkdirSync(path.join(next, "pulumi"), { recursive: true });
+    for (const [name, file] of binaries(binaryDirs)) copyFileSync(file, path.join(next, "pulumi", name));
+    copyFileSync(DYNAMIC_PROVIDER, path.join(next, "pulumi", path.basename(DYNAMIC_PROVIDER)));
   });
-  copyFileSync(path.join(REPO, "package.json"), path.join(pkg, "package.json"));
-  for (const relative of dependencyClosure(runtimePackages())) {
-    const source = path.join(REPO, relative);
-    // A package's own node_modules holds other packages, copied as such when the runner needs them.
-    cpSync(source, path.join(pkg, relative), { recursive: true, filter: (file) => path.relative(source, file) !== "node_modules" });
-  }
-  mkdirSync(path.join(next, "pulumi"), { recursive: true });
-  for (const [name, file] of binaries(binaryDirs)) copyFileSync(file, path.join(next, "pulumi", name));
-  copyFileSync(DYNAMIC_PROVIDER, path.join(next, "pulumi", path.basename(DYNAMIC_PROVIDER)));
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(next, dir);
-  writeFileSync(stamp, `${inputs}\n`);
-  return true;
 }
 
 if (require.main === module) {
