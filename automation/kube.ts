@@ -15,8 +15,21 @@ interface Kubeconfig {
   clusters: { name: string; cluster: { server: string; "certificate-authority"?: string; "certificate-authority-data"?: string } }[];
   users: {
     name: string;
-    user: { "client-certificate"?: string; "client-key"?: string; "client-certificate-data"?: string; "client-key-data"?: string };
+    user: { "client-certificate"?: string; "client-key"?: string; "client-certificate-data"?: string; "client-key-data"?: string } & Record<
+      string,
+      unknown
+    >;
   }[];
+}
+
+/** The current context of the kubeconfig file at `path`: the context, and its cluster and user as written. */
+function currentContext(path: string) {
+  const config = yaml.load(readFileSync(path, "utf8")) as Kubeconfig;
+  const context = config.contexts?.find((c) => c.name === config["current-context"]);
+  const cluster = config.clusters?.find((c) => c.name === context?.context.cluster)?.cluster;
+  const user = config.users?.find((u) => u.name === context?.context.user)?.user;
+  if (!context || !cluster || !user) throw new Error(`${path}: no cluster and user for context ${config["current-context"]}`);
+  return { context, cluster, user };
 }
 
 /** One resource of an API group version, as discovery lists it. */
@@ -64,11 +77,7 @@ export class KubeClient {
 
   /** A client for the current context of a kubeconfig file. */
   static fromKubeconfig(path: string): KubeClient {
-    const config = yaml.load(readFileSync(path, "utf8")) as Kubeconfig;
-    const context = config.contexts.find((c) => c.name === config["current-context"])?.context;
-    const cluster = config.clusters.find((c) => c.name === context?.cluster)?.cluster;
-    const user = config.users.find((u) => u.name === context?.user)?.user;
-    if (!cluster || !user) throw new Error(`${path}: no cluster and user for context ${config["current-context"]}`);
+    const { cluster, user } = currentContext(path);
     const agent = new https.Agent({
       ca: material(cluster["certificate-authority-data"], cluster["certificate-authority"]),
       cert: material(user["client-certificate-data"], user["client-certificate"]),
@@ -221,20 +230,14 @@ export class KubeClient {
  * when given. Holds credentials: it goes only into a Kubernetes Secret.
  */
 export function portableKubeconfig(path: string, server?: string): string {
-  const config = yaml.load(readFileSync(path, "utf8")) as Kubeconfig & {
-    users: { name: string; user: Record<string, unknown> }[];
-  };
-  const context = config.contexts?.find((c) => c.name === config["current-context"]);
-  const cluster = config.clusters?.find((c) => c.name === context?.context.cluster)?.cluster;
-  const user = config.users?.find((u) => u.name === context?.context.user)?.user;
-  if (!context || !cluster || !user) throw new Error(`${path}: no cluster and user for its current context`);
-  const inline = (data: unknown, file: unknown): string | undefined =>
-    typeof data === "string" ? data : typeof file === "string" ? readFileSync(file).toString("base64") : undefined;
+  const { context, cluster, user } = currentContext(path);
+  const inline = (data: string | undefined, file: string | undefined) => material(data, file)?.toString("base64");
   const { "client-certificate": certFile, "client-key": keyFile, "client-certificate-data": cert, "client-key-data": key, ...rest } = user;
+  const [certData, keyData] = [inline(cert, certFile), inline(key, keyFile)];
   const portableUser = {
     ...rest,
-    ...(inline(cert, certFile) ? { "client-certificate-data": inline(cert, certFile) } : {}),
-    ...(inline(key, keyFile) ? { "client-key-data": inline(key, keyFile) } : {}),
+    ...(certData ? { "client-certificate-data": certData } : {}),
+    ...(keyData ? { "client-key-data": keyData } : {}),
   };
   const ca = inline(cluster["certificate-authority-data"], cluster["certificate-authority"]);
   return yaml.dump({
