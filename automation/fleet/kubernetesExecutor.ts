@@ -13,7 +13,7 @@
  */
 import { DEFAULT_CLUSTER } from "../../schema/driverValues";
 import { RunnerSettingsSchema } from "../../schema/runnerSettings";
-import { CancelledError, fromWire, InputError, WorkerCrashedError, type WireError } from "../errors";
+import { CancelledError, fromWire, InputError, StackLockedError, WorkerCrashedError, type WireError } from "../errors";
 import { parseInput } from "../input";
 import { KubeApiError, KubeClient, portableKubeconfig } from "../kube";
 import type { Executor, ExecutorRunOptions } from "../operations/executor";
@@ -21,7 +21,7 @@ import type { StackJob, StackJobResult } from "../operations/stackJob";
 import { rememberSecret } from "../redact";
 import type { ResolvedRunnerSettings, RunnerSettings } from "../types";
 import { resolveWorkspaceOptions, type ResolvedWorkspaceOptions, type WorkspaceOptions } from "../workspace";
-import { type RunnerInput, runnerJob, runnerJobName, runnerNamespaceObjects, runnerSecret } from "./runnerJob";
+import { type RunnerInput, runnerJob, runnerJobName, runnerNamespaceObjects, runnerSecret, runnerStackKey } from "./runnerJob";
 import { parseRunnerLine } from "./runnerProtocol";
 import { Slots } from "./slots";
 
@@ -198,7 +198,11 @@ export class KubernetesExecutor implements Executor {
     const input = this.input(job);
     const soon = () => Date.now() + API_PATIENCE_MS;
     const created = await this.steady(soon(), () =>
-      this.kube.request<any>("POST", `/apis/batch/v1/namespaces/${namespace}/jobs`, runnerJob(name, job, this.settings)),
+      this.kube.request<any>(
+        "POST",
+        `/apis/batch/v1/namespaces/${namespace}/jobs`,
+        runnerJob(name, job, this.settings, runnerStackKey(this.resolved.backendUrl, job.stack)),
+      ),
     ).catch((error: unknown) => {
       throw new WorkerCrashedError(job.stack, `its runner Job could not be created: ${(error as Error).message}`);
     });
@@ -215,6 +219,41 @@ export class KubernetesExecutor implements Executor {
       await this.steady(soon(), () => this.kube.delete(`/api/v1/namespaces/${namespace}/secrets/${name}`)).catch(() => false);
       await this.steady(soon(), () => this.kube.delete(jobPath, "propagationPolicy=Background")).catch(() => false);
     }
+  }
+
+  /**
+   * Ends the runners of `stack` this executor did not start: those of a driver that died (killed, its
+   * host lost) or lost the stack's lease, which keep running their engine without anyone following them.
+   * Called under the stack's lease, before the stack is recovered: each is stopped as a cancel is (SIGTERM,
+   * the engine interrupted cleanly within the cancel grace), awaited until its pod is gone, and deleted
+   * with its Secret. Resolves how many there were; rejects with a retryable StackLockedError when one's pod
+   * did not go (its node unreachable): its engine may still run until its deadline.
+   */
+  async endOrphans(stack: string): Promise<number> {
+    const { namespace, cancelGraceSeconds } = this.settings;
+    const selector = `labelSelector=${encodeURIComponent(`tenantstack.io/stack-key=${runnerStackKey(this.resolved.backendUrl, stack)}`)}`;
+    const deadline = Date.now() + cancelGraceSeconds * 1000 + API_PATIENCE_MS;
+    const jobs = await this.steady(deadline, () => this.kube.list(`/apis/batch/v1/namespaces/${namespace}/jobs?${selector}`));
+    const orphans: string[] = jobs.map((job: any) => job.metadata.name).filter((name: string) => !this.running.has(name));
+    await Promise.all(orphans.map((name) => this.stop(name, cancelGraceSeconds)));
+    for (const name of orphans) {
+      const pods = `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(`tenantstack.io/runner=${name}`)}`;
+      for (;;) {
+        const left = await this.steady(deadline, () => this.kube.list(pods));
+        if (left.length === 0) break;
+        if (Date.now() >= deadline)
+          throw new StackLockedError(
+            stack,
+            `runner pod ${namespace}/${left[0].metadata.name}, which another driver left and which did not end within ${cancelGraceSeconds} s of its cancel (its node unreachable?); it ends by its deadline`,
+          );
+        await this.pause();
+      }
+      await this.steady(deadline, () => this.kube.delete(`/api/v1/namespaces/${namespace}/secrets/${name}`)).catch(() => false);
+      await this.steady(deadline, () =>
+        this.kube.delete(`/apis/batch/v1/namespaces/${namespace}/jobs/${name}`, "propagationPolicy=Background"),
+      );
+    }
+    return orphans.length;
   }
 
   /** Stops a runner: its Job suspended (no pod replaces it) and its pod deleted with `graceSeconds` (SIGTERM, then SIGKILL). */

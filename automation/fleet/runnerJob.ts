@@ -30,7 +30,10 @@ export const RUNNER_UID = 10001;
 /** The ServiceAccount and ResourceQuota of the runner namespace. */
 export const RUNNER_SERVICE_ACCOUNT = "tenantstack-runner";
 export const RUNNER_QUOTA = "tenantstack-runners";
-/** Labels of every runner object; `tenantstack.io/runner` is a Job's own name. */
+/**
+ * Labels of every runner object; `tenantstack.io/runner` is a Job's own name, `tenantstack.io/stack-key`
+ * its stack's {@link runnerStackKey}.
+ */
 const RUNNER_LABELS = {
   "app.kubernetes.io/name": "tenantstack",
   "app.kubernetes.io/component": "runner",
@@ -47,6 +50,16 @@ export function runnerJobName(stack: string): string {
     .replace(/-+$/, "");
   const unique = createHash("sha256").update(stack).update(randomBytes(8)).digest("hex").slice(0, 10);
   return `tsrun-${slug ? `${slug}-` : ""}${unique}`;
+}
+
+/**
+ * What the runner Jobs of one stack of one state backend have in common, whichever driver made them: a
+ * label value (a hash, as stack names and backend addresses do not fit one), by which a driver that
+ * took a stack over finds the runners a dead driver left. Drivers of other backends sharing the runner
+ * namespace never match.
+ */
+export function runnerStackKey(backendUrl: string, stack: string): string {
+  return createHash("sha256").update(backendUrl).update("\0").update(stack).digest("hex").slice(0, 32);
 }
 
 /** `count` times a CPU quantity, in millicores. */
@@ -107,12 +120,13 @@ export function runnerNamespaceObjects(settings: ResolvedRunnerSettings) {
 /**
  * The Job of one stack job: one runner pod, never retried by Kubernetes (the driver recovers and retries
  * a stack whose runner died, as it does a local worker's), deadline the executor's timeout plus the
- * cancel grace, kept `keepFinishedSeconds` if the driver could not delete it. The pod runs as
+ * cancel grace, kept `keepFinishedSeconds` if the driver could not delete it, labelled with its
+ * stack's `stackKey` ({@link runnerStackKey}). The pod runs as
  * {@link RUNNER_UID} under the restricted profile with a read-only root, its input a Secret volume,
  * its scratch an emptyDir, and gets SIGTERM on cancel with `cancelGraceSeconds` to stop its engine.
  */
-export function runnerJob(name: string, job: StackJob, settings: ResolvedRunnerSettings) {
-  const labels = { ...RUNNER_LABELS, "tenantstack.io/runner": name };
+export function runnerJob(name: string, job: StackJob, settings: ResolvedRunnerSettings, stackKey: string) {
+  const labels = { ...RUNNER_LABELS, "tenantstack.io/runner": name, "tenantstack.io/stack-key": stackKey };
   const { resources, scheduling } = settings;
   return {
     apiVersion: "batch/v1",

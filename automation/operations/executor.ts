@@ -30,6 +30,13 @@ export interface ExecutorRunOptions {
 export interface Executor {
   /** Runs one job to completion; rejects with the job's typed error, or WorkerCrashedError. */
   run(job: StackJob, options?: ExecutorRunOptions): Promise<StackJobResult>;
+  /**
+   * Ends the jobs of `stack` that outlived the driver that started them (a killed driver's runner pods,
+   * which run on without it), before the stack is recovered under its lease. A local executor has none:
+   * a dead driver's worker processes on this host are ended by their marks (`processes/marks.ts`).
+   * @returns how many there were
+   */
+  endOrphans?(stack: string): Promise<number>;
   /** Stops every running job and frees the executor's resources. */
   close(): Promise<void>;
 }

@@ -163,7 +163,8 @@ export class StackRunner {
   /**
    * Recovers the stack before a step, journaled as step `<step>:recover` (run again, as a new attempt,
    * whenever the step is interrupted again): its detail is what the recovery found and did, or why it
-   * failed. First every process a killed run left on this host ends (`orphansEnded`, their count).
+   * failed. First every process a killed run left on this host ends, and every runner of the stack a
+   * dead driver left in the cluster (`orphansEnded`, their count).
    */
   private async recover(operationId: string, step: string, job: StackJob, options: StepOptions): Promise<void> {
     const { onEvent, signal } = options;
@@ -174,7 +175,7 @@ export class StackRunner {
       operationId,
       recoverStep,
       async () => {
-        const orphansEnded = (await endOrphans()).length;
+        const orphansEnded = (await endOrphans()).length + ((await this.executor.endOrphans?.(job.stack)) ?? 0);
         const recovered = await this.executor.run(
           { kind: "recover", stack: job.stack, cluster: job.cluster },
           { signal, onEvent: (event) => onEvent({ operationId, ...event }) },

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { Driver, InputError, KubernetesExecutor } from "../../../automation";
-import { runnerJob, runnerJobName, runnerNamespaceObjects, runnerSecret } from "../../../automation/fleet/runnerJob";
+import { runnerJob, runnerJobName, runnerNamespaceObjects, runnerSecret, runnerStackKey } from "../../../automation/fleet/runnerJob";
 import { parseRunnerLine, runnerLine } from "../../../automation/fleet/runnerProtocol";
 import { portableKubeconfig } from "../../../automation/kube";
 import { RunnerSettingsSchema } from "../../../schema/runnerSettings";
@@ -163,7 +163,7 @@ describe("Kubernetes executor", () => {
     });
 
     it("a Job of one pod, never retried, restricted, read-only, its input a Secret volume and nothing secret in its spec", () => {
-      const spec = runnerJob("tsrun-x-1", job, settings);
+      const spec = runnerJob("tsrun-x-1", job, settings, runnerStackKey("s3://state", job.stack));
       assert.equal(spec.spec.backoffLimit, 0);
       assert.equal(spec.spec.activeDeadlineSeconds, 1800 + 60);
       const pod = spec.spec.template.spec;
@@ -192,6 +192,17 @@ describe("Kubernetes executor", () => {
       });
       const text = JSON.stringify(spec);
       for (const planted of [PASSPHRASE, "planted-key", "KEY-PEM"]) assert.ok(!text.includes(planted), planted);
+    });
+
+    it("labels a Job and its pod with its stack's key: one per stack and backend, a label value", () => {
+      const key = runnerStackKey("s3://state", job.stack);
+      assert.match(key, /^[a-f0-9]{32}$/);
+      assert.equal(runnerStackKey("s3://state", job.stack), key, "every driver of the backend finds it");
+      assert.notEqual(runnerStackKey("s3://other", job.stack), key, "a driver of another backend does not");
+      assert.notEqual(runnerStackKey("s3://state", "dev-other"), key);
+      const spec = runnerJob("tsrun-x-1", job, settings, key);
+      assert.equal(spec.metadata.labels["tenantstack.io/stack-key"], key);
+      assert.equal(spec.spec.template.metadata.labels["tenantstack.io/stack-key"], key);
     });
 
     it("a namespace under restricted pod security, a ServiceAccount without a token and a quota of `concurrency` runners", () => {
