@@ -1,10 +1,11 @@
 /**
- * An `up` cancelled mid-update, whatever the machine's speed: a ResourceQuota of no pods holds the
- * stack's namespace, so the new pod of the update is refused and the update cannot finish; the `up`
- * is cancelled when its engine starts updating its first resource, then the quota goes.
+ * An `up` cancelled mid-update, whatever the machine's speed: the new pods of the stack's namespace are
+ * held (`podHold.ts`), so the update cannot finish; the `up` is cancelled when its engine starts
+ * updating its first resource, then the hold is released.
  */
 import type { Driver, DriverEvent } from "../../automation";
 import type { KubeClient } from "./kube";
+import { holdNewPods } from "./podHold";
 
 /** What the cancelled `up` returned or threw, and the resource whose update it was cancelled at. */
 export interface CancelledUp {
@@ -18,13 +19,7 @@ export async function cancelledUp(
   kube: KubeClient,
   options: { tenant: string; namespace: string; operationId: string; onEvent?: (event: DriverEvent) => void },
 ): Promise<CancelledUp> {
-  const quotas = `/api/v1/namespaces/${options.namespace}/resourcequotas`;
-  await kube.request("POST", quotas, {
-    apiVersion: "v1",
-    kind: "ResourceQuota",
-    metadata: { name: "hold-new-pods" },
-    spec: { hard: { pods: "0" } },
-  });
+  const hold = await holdNewPods(kube, options.namespace);
   const controller = new AbortController();
   let cancelledAt: string | undefined;
   try {
@@ -47,6 +42,6 @@ export async function cancelledUp(
       );
     return { outcome, cancelledAt };
   } finally {
-    await kube.request("DELETE", `${quotas}/hold-new-pods`);
+    await hold.release();
   }
 }

@@ -4,7 +4,7 @@
  * as stack `crashAt` starts changing (see printEvents). An error that stops the upgrade (another
  * driver holding the operation) is printed as `{"type":"error","error":<its wire form>}`, exit 1.
  */
-import { Driver, toWire } from "../../../automation";
+import { Driver, type RunnerSettings, toWire } from "../../../automation";
 import { printEvents } from "../../support/driverChild";
 
 interface Args {
@@ -20,12 +20,26 @@ interface Args {
   identity?: string;
   leaseTtlSeconds?: number;
   heartbeatSeconds?: number;
+  /** The state backend (default: `stateDir`'s), the engine's environment beside KUBECONFIG, where stack jobs run. */
+  backendUrl?: string;
+  env?: Record<string, string>;
+  executor?: "local" | "kubernetes";
+  runners?: RunnerSettings;
+  /** The tenants to upgrade (default: every tenant). */
+  tenants?: string[];
 }
 
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2]) as Args;
   const driver = await Driver.open({
-    workspace: { stateDir: args.stateDir, passphrase: args.passphrase, env: { KUBECONFIG: args.kubeconfig } },
+    workspace: {
+      stateDir: args.stateDir,
+      passphrase: args.passphrase,
+      backendUrl: args.backendUrl,
+      env: { ...args.env, KUBECONFIG: args.kubeconfig },
+    },
+    executor: args.executor,
+    runners: args.runners,
     poolSize: 1,
     database: args.database,
     identity: args.identity,
@@ -39,6 +53,7 @@ async function main(): Promise<void> {
       canary: 1,
       waveSize: args.waveSize,
       concurrency: 1,
+      tenants: args.tenants,
       onEvent: printEvents({ steps: true, crashAt: args.crashAt }),
     });
     console.log(JSON.stringify({ type: "result", result }));

@@ -2,32 +2,43 @@
  * Stack jobs on Kubernetes: the driver with `executor: "kubernetes"` runs each stack job as a Job of one
  * runner pod on the real node, from the runner image built here (tools/images/runner), its state in an
  * S3-compatible bucket (gofakes3 on the node's bridge, where both the driver and the pods reach it), the
- * local cluster reached from the pods at `kubernetes.default.svc`. A fleet of five stacks is provisioned
- * and upgraded, a runner pod is killed mid-update, an update is cancelled; every result is checked
- * against the API server, the journal and the bucket, and no secret is in any Job spec, pod spec or
- * runner log. One scenario, run in order.
+ * local cluster reached from the pods at `kubernetes.default.svc`, the registry in PostgreSQL. A fleet of
+ * five stacks is provisioned and upgraded, a runner pod is killed mid-update, an update is cancelled, a
+ * driver process is killed mid-fleet and another host identity takes its operation over (ending the
+ * runner the dead driver left); every result is checked against the API server, the journal and the
+ * bucket, and no secret is in any Job spec, pod spec or runner log. One scenario, run in order.
  */
 import * as assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { CancelledError, Driver, type DriverEvent, type FleetUpgradeResult, type OperationResult } from "../../../automation";
+import { parseRunnerLine } from "../../../automation/fleet/runnerProtocol";
 import { KUBECONFIG, OWN_CLUSTER } from "../../support/controlPlane";
 import { cancelledUp } from "../../support/cancelledUp";
+import { jsonLines } from "../../support/driverChild";
 import { dedicatedTestTenant } from "../../support/devStack";
 import { KubeClient } from "../../support/kube";
 import { ObjectStore } from "../../support/objectStore";
+import { holdNewPods } from "../../support/podHold";
+import { PostgresServer } from "../../support/postgresServer";
 import { followRunner, localRunners, NODE_IP } from "../../support/runners";
 import { removeNamespace, testDir } from "../../support/testRun";
 
 describe("stack jobs as Kubernetes Jobs: the Kubernetes executor on the real node", function () {
   const run = randomBytes(2).toString("hex");
   const tenants = ["a", "b", "c", "d", "e"].map((t) => `k${run}-${t}`);
-  const [a, b, c] = tenants;
+  const [a, b, c, d, e] = tenants;
   const runnerNamespace = `tsrun-${run}`;
   const dir = testDir("k8s-executor");
   const passphrase = randomBytes(16).toString("hex");
+  /** Seconds a driver's lease lives without a heartbeat: long enough for a driver process to start, short enough to wait for. */
+  const LEASE_TTL_SECONDS = 30;
+  const RUNNERS = localRunners(runnerNamespace, { concurrency: 2, cancelGraceSeconds: 30 });
   let store: ObjectStore;
+  let server: PostgresServer;
+  let database: string;
   let kube: KubeClient;
   let driver: Driver;
   /** What the runners showed the cluster: each Job's and pod's spec and each runner's log, as text. */
@@ -64,11 +75,16 @@ describe("stack jobs as Kubernetes Jobs: the Kubernetes executor on the real nod
     mkdirSync(dir, { recursive: true });
     kube = KubeClient.fromKubeconfig(KUBECONFIG);
     store = await ObjectStore.start("runner-state", NODE_IP);
+    // One registry for this driver and the driver processes of other host identities.
+    server = await PostgresServer.start();
+    database = server.createDatabase(`runners_${run}`);
     driver = await Driver.open({
       workspace: { stateDir: path.join(dir, "state"), passphrase, backendUrl: store.backendUrl(), env: { KUBECONFIG, ...store.env } },
-      database: path.join(dir, "registry.db"),
+      database,
+      identity: "test-driver",
+      leaseTtlSeconds: LEASE_TTL_SECONDS,
       executor: "kubernetes",
-      runners: localRunners(runnerNamespace, { concurrency: 2, cancelGraceSeconds: 30 }),
+      runners: RUNNERS,
     });
   });
   after(async () => {
@@ -77,6 +93,7 @@ describe("stack jobs as Kubernetes Jobs: the Kubernetes executor on the real nod
     if (kube) for (const ns of [runnerNamespace, ...tenants.map((t) => `tenantstack-dev-${t}`)]) await removeNamespace(kube, ns);
     kube?.close();
     await store?.stop();
+    server?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -199,6 +216,133 @@ describe("stack jobs as Kubernetes Jobs: the Kubernetes executor on the real nod
     const next = await driver.up({ tenants: [c], onEvent: recordRunners });
     assert.equal(next.status, "succeeded", JSON.stringify(next));
     assert.equal(await image(c), "hashicorp/http-echo:1.0.3");
+  });
+
+  it("a driver killed mid-fleet: another host identity ends the runner it left, recovers the stack and finishes, repeating no finished stack and leaving no runner or lock", async () => {
+    const operationId = `takeover-${run}`;
+    const [first, held, last] = [a, d, e].map((t) => `dev-${t}`);
+    /** A driver process of host identity `identity`, sharing the registry, the bucket and the runner namespace; killed as `crashAt` changes. */
+    const start = (identity: string, crashAt?: string) =>
+      spawn(
+        process.execPath,
+        [
+          "-r",
+          "ts-node/register/transpile-only",
+          path.join(__dirname, "driverProcess.ts"),
+          JSON.stringify({
+            stateDir: path.join(dir, "state"),
+            passphrase,
+            kubeconfig: KUBECONFIG,
+            database,
+            identity,
+            leaseTtlSeconds: LEASE_TTL_SECONDS,
+            operationId,
+            version: "1.0.4",
+            waveSize: 1,
+            crashAt,
+            backendUrl: store.backendUrl(),
+            env: store.env,
+            executor: "kubernetes",
+            runners: RUNNERS,
+            tenants: [a, d, e],
+          }),
+        ],
+        { stdio: ["ignore", "pipe", "inherit"] },
+      );
+    const jobs = () => kube.list(`/apis/batch/v1/namespaces/${runnerNamespace}/jobs`);
+    // The held stack's update cannot finish: its runner is still changing it when its driver dies.
+    const hold = await holdNewPods(kube, `tenantstack-dev-${d}`);
+    let released: Promise<void> | undefined;
+    try {
+      let killedAt: any;
+      await jsonLines(start("host-a", held), (event) => {
+        recordRunners(event);
+        if (event.type === "killed") killedAt = event.at;
+      });
+      assert.equal(killedAt?.stack, held, "the first driver was killed mid-update");
+      const [orphan, ...others] = await jobs();
+      assert.equal(others.length, 0);
+      assert.equal(orphan?.metadata.annotations["tenantstack.io/stack"], held, "the killed driver's runner runs on without it");
+      const orphanLog: string[] = [];
+      const orphanEnded = followRunner(kube, `${runnerNamespace}/${orphan.metadata.name}`, (line) => orphanLog.push(line));
+
+      // Once the killed driver's lease has expired (by the database's clock), host-b takes the operation over.
+      const [lease] = await driver.operationLeases.list();
+      assert.equal(lease?.identity, "host-a");
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(lease.expiresAt!) - Date.now()) + 1000));
+      let result: FleetUpgradeResult | undefined;
+      await jsonLines(start("host-b"), (event) => {
+        recordRunners(event);
+        if (event.type === "stack" && event.stack === held && event.status === "recovered") released = hold.release();
+        if (event.type === "result") result = event.result;
+      });
+      assert.equal(result?.status, "succeeded", JSON.stringify(result));
+      assert.equal(result?.resumed, true);
+      assert.deepEqual(
+        result?.waves.map((w) => `${w[0].stack}:${w[0].status}`),
+        [`${first}:skipped`, `${held}:upgraded`, `${last}:upgraded`],
+      );
+      const steps = await driver.journal.steps(operationId);
+      assert.equal(steps.find((s) => s.step === `${first}:upgrade`)?.attempts, 1, "the finished stack was not upgraded again");
+      const recovered = steps.find((s) => s.step === `${held}:up:2:recover`);
+      assert.equal(recovered?.status, "done", JSON.stringify(recovered));
+      assert.equal((recovered?.detail as { orphansEnded?: number }).orphansEnded, 1, "the runner the killed driver left was ended first");
+      // Ended as a cancel is: its engine interrupted, which stops cleanly and says so.
+      await orphanEnded;
+      const ending = orphanLog
+        .map((line) => parseRunnerLine(line))
+        .filter((m) => m !== undefined)
+        .pop();
+      assert.equal(ending?.type === "error" && ending.error.code, "cancelled", orphanLog.slice(-3).join("\n"));
+      for (const tenant of [a, d, e]) assert.equal(await image(tenant), "hashicorp/http-echo:1.0.4", tenant);
+      assert.deepEqual(await jobs(), [], "no runner Job is left, the killed driver's neither");
+      assert.deepEqual(
+        await kube.list(`/api/v1/namespaces/${runnerNamespace}/secrets?labelSelector=app.kubernetes.io/component=runner`),
+        [],
+      );
+      assert.deepEqual(await driver.leases.list(), [], "no stack lease left");
+      assert.deepEqual(await driver.operationLeases.list(), [], "no operation lease left");
+      const keys = await (await fetch(`${store.endpoint}/${store.bucket}?list-type=2`)).text();
+      assert.ok(!/<Key>[^<]*\/locks\//.test(keys), `no engine lock is left in the bucket: ${keys}`);
+    } finally {
+      await (released ?? hold.release().catch(() => undefined));
+    }
+  });
+
+  it("a runner past its timeout is killed: the stack fails as a crashed worker, and the same operation run again recovers it and completes", async () => {
+    const operationId = `timeout-${run}`;
+    const [stack] = await driver.registry.stacks([e]);
+    await driver.registry.setVersion(stack, "1.0.5");
+    const timeoutSeconds = 60; // the shortest allowed
+    const impatient = await Driver.open({
+      workspace: { stateDir: path.join(dir, "state"), passphrase, backendUrl: store.backendUrl(), env: { KUBECONFIG, ...store.env } },
+      database,
+      identity: "test-impatient",
+      executor: "kubernetes",
+      runners: { ...RUNNERS, timeoutSeconds, cancelGraceSeconds: 5 },
+    });
+    const hold = await holdNewPods(kube, `tenantstack-dev-${e}`);
+    try {
+      const started = Date.now();
+      const first = await impatient.up({ tenants: [e], operationId, onEvent: recordRunners });
+      const elapsed = (Date.now() - started) / 1000;
+      const [timedOut] = first.stacks;
+      assert.equal(timedOut.status, "failed");
+      assert.equal(timedOut.error?.name, "WorkerCrashedError", JSON.stringify(timedOut.error));
+      assert.match(timedOut.error!.message, new RegExp(`timed out after ${timeoutSeconds} s and its runner pod was killed`));
+      assert.ok(elapsed >= timeoutSeconds && elapsed < timeoutSeconds + 45, `stopped at its timeout (${elapsed} s)`);
+      assert.deepEqual(await kube.list(`/apis/batch/v1/namespaces/${runnerNamespace}/jobs`), [], "its Job is deleted");
+    } finally {
+      await hold.release();
+      await impatient.close();
+    }
+    const second = await driver.up({ tenants: [e], operationId, onEvent: recordRunners });
+    assert.equal(second.status, "succeeded", JSON.stringify(second));
+    const recovered = (await driver.journal.steps(operationId)).find((s) => s.step.endsWith(":recover"));
+    assert.equal(recovered?.status, "done", JSON.stringify(recovered));
+    assert.equal(await image(e), "hashicorp/http-echo:1.0.5");
+    const keys = await (await fetch(`${store.endpoint}/${store.bucket}?list-type=2`)).text();
+    assert.ok(!/<Key>[^<]*\/locks\//.test(keys), `no engine lock is left: ${keys}`);
   });
 
   it("no secret is in any runner Job spec, pod spec or runner log", async () => {
