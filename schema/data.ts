@@ -2,7 +2,6 @@ import { z } from "zod";
 import { cronSchedule, dnsLabel, flag, image, intBetween, labels, memory, memoryMiB, omitted, oneOf, settings, stringMap } from "./fields";
 import { awsRegion, blobContainerName, gcsBucketName, objectPrefix, s3BucketName, storageAccountName } from "./cloudNames";
 import { TolerationSchema } from "./scheduling";
-import type { PostgresSpec } from "./types";
 import { resourcesSchema } from "./workloads";
 
 /** Fields every stateful store has: its volume and the opt-in to replace it. */
@@ -217,6 +216,3 @@ export const OllamaSchema = settings({
 })
   .prefault({})
   .describe("Ollama, on GPU nodes.");
-
-/** Fields of a stateful store's volume. */
-export type VolumeSpec = Pick<PostgresSpec, "storageGi" | "storageClass" | "allowVolumeReplacement">;

@@ -18,6 +18,7 @@ export * from "./ingress";
 export * from "./naming";
 export * from "./scheduling";
 export * from "./secrets";
+export * from "./specs";
 export * from "./stack";
 export * from "./tenant";
 export * from "./workloads";

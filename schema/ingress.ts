@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { dnsLabel, email, flag, oneOf, settings, text } from "./fields";
-import type { IngressSpec } from "./types";
 
 /** The ACME challenge cert-manager answers. */
 const SolverSchema = z
@@ -63,6 +62,3 @@ export const IngressSchema = settings({
     .default(true)
     .describe("Wait for the ingress controller to publish the Ingress's address; turn off where no controller runs."),
 }).describe("Ingress and TLS.");
-
-/** Validated TLS settings. */
-export type TlsSpec = IngressSpec["tls"];

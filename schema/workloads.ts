@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { ApiSpec } from "./types";
 import {
   cpu,
   cpuCores,
@@ -196,6 +195,3 @@ export const WorkerSchema = settings({
   }),
   health: WorkerHealthSchema,
 }).describe("The background worker.");
-
-/** Validated container resources. */
-export type ResourcesSpec = ApiSpec["resources"];
