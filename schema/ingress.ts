@@ -1,3 +1,8 @@
+/**
+ * The zod schema of the Ingress in front of the API and of its TLS (`ingress`). Package-private, as
+ * `workloads.ts` is: no entry point exports it and its declarations are not published; the plain types the
+ * schema parses to are, in `types.ts` (generated).
+ */
 import { z } from "zod";
 import { dnsLabel, email, flag, oneOf, settings, text } from "./fields";
 
@@ -48,10 +53,7 @@ const TlsSchema = z
   )
   .describe("TLS through cert-manager: a Let's Encrypt issuer created for the stack, an existing issuer, or none.");
 
-/**
- * The Ingress in front of the API.
- * @internal
- */
+/** The Ingress in front of the API. */
 export const IngressSchema = settings({
   className: dnsLabel(253).default("nginx").describe("IngressClass of the controller."),
   controllerNamespace: dnsLabel()

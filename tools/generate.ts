@@ -12,24 +12,11 @@ import { MigrationSettingsSchema } from "../automation/migration/data/settings";
 import { OperationListQuerySchema, OperationRequestSchema } from "../schema/operations";
 import { RunnerSettingsSchema } from "../schema/runnerSettings";
 import { TenantInputSchema, TenantPatchSchema } from "../schema/tenantInput";
-import {
-  ApiSchema,
-  AwsSchema,
-  AzureSchema,
-  BackupDestinationSchema,
-  GcpSchema,
-  IngressSchema,
-  OllamaSchema,
-  PostgresSchema,
-  RedisSchema,
-  SchedulingSchema,
-  SecretsSchema,
-  StackSchema,
-  TenancySchema,
-  TenantSchema,
-  TolerationSchema,
-  WorkerSchema,
-} from "../schema";
+import { AwsSchema, AzureSchema, GcpSchema, SecretsSchema, StackSchema, TenancySchema, TenantSchema } from "../schema";
+import { BackupDestinationSchema, OllamaSchema, PostgresSchema, RedisSchema } from "../schema/data";
+import { IngressSchema } from "../schema/ingress";
+import { SchedulingSchema, TolerationSchema } from "../schema/scheduling";
+import { ApiSchema, WorkerSchema } from "../schema/workloads";
 import { type JsonSchema, namedTypes, type NamedType } from "./schemaTypes";
 
 /** The named types of the stack's settings, as written (`...Input`) and as validated (`...Spec`). */

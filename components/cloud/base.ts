@@ -8,7 +8,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
   type BackupDestinationInput,
-  BackupDestinationSchema,
   type BackupDestinationSpec,
   cloudSecretEntryName,
   type Cloud,
@@ -18,6 +17,7 @@ import {
   cloudUseProblems,
   TenantstackError,
 } from "../../schema";
+import { BackupDestinationSchema } from "../../schema/data";
 import { problem, type PropertyProblem } from "../../schema/errors";
 import { propertyProblemsOf } from "../../schema/issues";
 import { dnsLabel, duration, envName, hostName, intBetween, labelValue, settings } from "../../schema/fields";
