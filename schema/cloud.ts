@@ -2,18 +2,17 @@ import {
   awsAccountId,
   awsRegion,
   azureLocation,
-  EKS_ISSUER,
   gcpProjectId,
   gcpRegion,
   guid,
   hostedZoneId,
   keyVaultName,
-  OIDC_PROVIDER_ARN,
   oidcIssuerUrl,
   oidcProviderArn,
   resourceGroupName,
   workloadPool,
-} from "./cloudNames";
+} from "./cloudFields";
+import { EKS_ISSUER, OIDC_PROVIDER_ARN } from "./cloudNames";
 import { dnsLabel, omitted, oneOf, settings } from "./fields";
 import type { AwsSpec, AzureSpec, GcpSpec } from "./types";
 

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { cronSchedule, dnsLabel, flag, image, intBetween, labels, memory, memoryMiB, omitted, oneOf, settings, stringMap } from "./fields";
-import { awsRegion, blobContainerName, gcsBucketName, objectPrefix, s3BucketName, storageAccountName } from "./cloudNames";
+import { awsRegion, blobContainerName, gcsBucketName, objectPrefix, s3BucketName, storageAccountName } from "./cloudFields";
 import { TolerationSchema } from "./scheduling";
 import { resourcesSchema } from "./workloads";
 

@@ -9,7 +9,6 @@ import { z } from "zod";
 import {
   type BackupDestinationInput,
   type BackupDestinationSpec,
-  cloudSecretEntryName,
   type Cloud,
   CLOUD_SECRET_STORE,
   CLOUD_SERVICES,
@@ -17,6 +16,7 @@ import {
   cloudUseProblems,
   TenantstackError,
 } from "../../schema";
+import { cloudSecretEntryName } from "../../schema/cloudFields";
 import { BackupDestinationSchema } from "../../schema/data";
 import { problem, type PropertyProblem } from "../../schema/errors";
 import { propertyProblemsOf } from "../../schema/issues";

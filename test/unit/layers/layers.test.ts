@@ -42,7 +42,6 @@ const KNOWN_INTERNAL_PART_SCHEMAS: ReadonlySet<string> = new Set(
   [
     ["components/cloud/aws.ts", "AwsSchema"],
     ["components/cloud/azure.ts", "AzureSchema"],
-    ["components/cloud/base.ts", "cloudSecretEntryName"],
     ["components/cloud/gcp.ts", "GcpSchema"],
     ["components/secrets.ts", "SecretsSchema"],
     ["components/workload.ts", "plaintextCredentialProblems"],
