@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { AwsSchema, AzureSchema, CLOUDS, type CloudUse, cloudUseProblems, GcpSchema, type Problem } from "./cloud";
+import { CLOUDS, type CloudUse, cloudUseProblems, type Problem } from "./cloud";
+import { AwsSchema, AzureSchema, GcpSchema } from "./cloudSettings";
 import { PostgresSchema, OllamaSchema, RedisSchema } from "./data";
 import { reservedKeyProblems, ValidationError } from "./errors";
 import { propertyProblemsOf } from "./issues";

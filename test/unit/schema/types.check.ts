@@ -9,6 +9,7 @@ import type { MigrationSettingsSchema } from "../../../automation/migration/data
 import type { OperationListQuerySchema, OperationRequestSchema } from "../../../schema/operations";
 import type { TenantInputSchema, TenantPatchSchema } from "../../../schema/tenantInput";
 import type * as schema from "../../../schema";
+import type { AwsSchema, AzureSchema, GcpSchema } from "../../../schema/cloudSettings";
 import type { BackupDestinationSchema, OllamaSchema, PostgresSchema, RedisSchema } from "../../../schema/data";
 import type { IngressSchema } from "../../../schema/ingress";
 import type { SchedulingSchema, TolerationSchema } from "../../../schema/scheduling";
@@ -50,12 +51,12 @@ export const generatedTypesMatchTheSchemas: Record<string, true> = {
   IngressSpec: true satisfies Same<schema.IngressSpec, Out<typeof IngressSchema>>,
   SecretsInput: true satisfies Same<schema.SecretsInput, In<typeof schema.SecretsSchema>>,
   SecretsSpec: true satisfies Same<schema.SecretsSpec, Out<typeof schema.SecretsSchema>>,
-  AwsInput: true satisfies Same<schema.AwsInput, In<typeof schema.AwsSchema>>,
-  AwsSpec: true satisfies Same<schema.AwsSpec, Out<typeof schema.AwsSchema>>,
-  GcpInput: true satisfies Same<schema.GcpInput, In<typeof schema.GcpSchema>>,
-  GcpSpec: true satisfies Same<schema.GcpSpec, Out<typeof schema.GcpSchema>>,
-  AzureInput: true satisfies Same<schema.AzureInput, In<typeof schema.AzureSchema>>,
-  AzureSpec: true satisfies Same<schema.AzureSpec, Out<typeof schema.AzureSchema>>,
+  AwsInput: true satisfies Same<schema.AwsInput, In<typeof AwsSchema>>,
+  AwsSpec: true satisfies Same<schema.AwsSpec, Out<typeof AwsSchema>>,
+  GcpInput: true satisfies Same<schema.GcpInput, In<typeof GcpSchema>>,
+  GcpSpec: true satisfies Same<schema.GcpSpec, Out<typeof GcpSchema>>,
+  AzureInput: true satisfies Same<schema.AzureInput, In<typeof AzureSchema>>,
+  AzureSpec: true satisfies Same<schema.AzureSpec, Out<typeof AzureSchema>>,
   TenantInput: true satisfies Same<automation.TenantInput, In<typeof TenantInputSchema>>,
   TenantFields: true satisfies Same<automation.TenantFields, Out<typeof TenantInputSchema>>,
   TenantPatch: true satisfies Same<automation.TenantPatch, Out<typeof TenantPatchSchema>>,
