@@ -8,7 +8,8 @@ import { dnsLabel, duration, flag, labels, omitted, oneOf, settings } from "./fi
 import { IngressSchema } from "./ingress";
 import { ENVIRONMENTS } from "./naming";
 import { SchedulingSchema } from "./scheduling";
-import { credentialKey, credentialNames, missingAppSecretProblems, plaintextCredentialProblems, SecretsSchema } from "./secrets";
+import { credentialKey, credentialNames, missingAppSecretProblems } from "./secrets";
+import { plaintextCredentialProblems, SecretsSchema } from "./secretSettings";
 import { TenancySchema } from "./tenant";
 import type { AwsInput, AwsSpec, AzureInput, AzureSpec, GcpInput, GcpSpec, StackInputFields, StackSpecFields } from "./types";
 import { ApiSchema, WorkerSchema } from "./workloads";

@@ -13,6 +13,7 @@ import type { AwsSchema, AzureSchema, GcpSchema } from "../../../schema/cloudSet
 import type { BackupDestinationSchema, OllamaSchema, PostgresSchema, RedisSchema } from "../../../schema/data";
 import type { IngressSchema } from "../../../schema/ingress";
 import type { SchedulingSchema, TolerationSchema } from "../../../schema/scheduling";
+import type { SecretsSchema } from "../../../schema/secretSettings";
 import type { ApiSchema, WorkerSchema } from "../../../schema/workloads";
 
 /** `T` without readonly, with its intersections merged, all the way down. */
@@ -49,8 +50,8 @@ export const generatedTypesMatchTheSchemas: Record<string, true> = {
   OllamaSpec: true satisfies Same<schema.OllamaSpec, Out<typeof OllamaSchema>>,
   IngressInput: true satisfies Same<schema.IngressInput, In<typeof IngressSchema>>,
   IngressSpec: true satisfies Same<schema.IngressSpec, Out<typeof IngressSchema>>,
-  SecretsInput: true satisfies Same<schema.SecretsInput, In<typeof schema.SecretsSchema>>,
-  SecretsSpec: true satisfies Same<schema.SecretsSpec, Out<typeof schema.SecretsSchema>>,
+  SecretsInput: true satisfies Same<schema.SecretsInput, In<typeof SecretsSchema>>,
+  SecretsSpec: true satisfies Same<schema.SecretsSpec, Out<typeof SecretsSchema>>,
   AwsInput: true satisfies Same<schema.AwsInput, In<typeof AwsSchema>>,
   AwsSpec: true satisfies Same<schema.AwsSpec, Out<typeof AwsSchema>>,
   GcpInput: true satisfies Same<schema.GcpInput, In<typeof GcpSchema>>,
