@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type ApiInput, ApiSchema, type SchedulingInput } from "../schema";
+import type { ApiInput, SchedulingInput } from "../schema";
+import { ApiSchema } from "../schema/workloads";
 import { PORTS, SERVICES } from "./contract";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { type AppWiring, appWorkload, wiredEnvProblems, wiringArg } from "./workload";

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type IngressInput, IngressSchema, tlsSecretName, type TlsSpec } from "../schema";
+import { type IngressInput, tlsSecretName, type TlsSpec } from "../schema";
+import { IngressSchema } from "../schema/ingress";
 import { dnsLabel, hostName, labelValue } from "../schema/fields";
 import { z } from "zod";
 import { checkedAtDeployment, deferredSetting, input, namespaceArg, parseArgs } from "./validation";

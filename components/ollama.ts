@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type OllamaInput, OllamaSchema, type OllamaSpec, type SchedulingInput, type SchedulingSpec } from "../schema";
+import type { OllamaInput, OllamaSpec, SchedulingInput, SchedulingSpec } from "../schema";
+import { OllamaSchema } from "../schema/data";
 import { checksum } from "./checksum";
 import { PORTS, SERVICES } from "./contract";
 import { recommendedLabels, selectorLabels } from "./labels";

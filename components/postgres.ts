@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type PostgresInput, PostgresSchema, type SchedulingInput, type SchedulingSpec, tenantDatabase } from "../schema";
+import { type PostgresInput, type SchedulingInput, type SchedulingSpec, tenantDatabase } from "../schema";
+import { PostgresSchema } from "../schema/data";
 import { credentialKey, PORTS, SERVICES, tenantKeys } from "./contract";
 import { postgresClientEnv, POSTGRES_UID, waitForPostgres } from "./postgresClient";
 import { afterCredentials, credentialsArg, type StackCredentials } from "./secrets";

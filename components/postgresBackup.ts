@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BackupSchema, type PostgresSpec, type ResourcesSpec, SchedulingSchema, type SchedulingSpec } from "../schema";
+import type { PostgresSpec, ResourcesSpec, SchedulingSpec } from "../schema";
+import { BackupSchema } from "../schema/data";
+import { SchedulingSchema } from "../schema/scheduling";
 import { image, labels as labelMap, labelValue } from "../schema/fields";
 import { recommendedLabels } from "./labels";
 import { postgresClientEnv, POSTGRES_UID, waitForPostgres } from "./postgresClient";

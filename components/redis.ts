@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type RedisInput, RedisSchema, type RedisSpec, type SchedulingInput } from "../schema";
+import type { RedisInput, RedisSpec, SchedulingInput } from "../schema";
+import { RedisSchema } from "../schema/data";
 import { credentialKey, PORTS, REDIS_TENANT_ACL_KEY, SERVICES } from "./contract";
 import { afterCredentials, credentialsArg, type StackCredentials } from "./secrets";
 import { recommendedLabels } from "./labels";

@@ -4,13 +4,13 @@ import {
   credentialNames,
   missingAppSecretProblems,
   type SecretsInput,
-  SecretsSchema,
   type SecretsSpec,
   tenantDatabase,
   tenantKeyPrefix,
   tenantRedisUser,
 } from "../schema";
 import { dnsLabel, envName, oneOf, tenantNames } from "../schema/fields";
+import { SecretsSchema } from "../schema/secretSettings";
 import { input, namespaceArg, parseArgs } from "./validation";
 import { z } from "zod";
 import {

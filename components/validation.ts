@@ -4,7 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { type PropertyProblem, SchedulingSchema, TenantstackError, ValidationError } from "../schema";
+import { type PropertyProblem, TenantstackError, ValidationError } from "../schema";
+import { SchedulingSchema } from "../schema/scheduling";
 import { reservedKeyProblems } from "../schema/errors";
 import { propertyProblemsOf } from "../schema/issues";
 import { dnsLabel, image, labelValue } from "../schema/fields";

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type SchedulingInput, type WorkerInput, WorkerSchema } from "../schema";
+import type { SchedulingInput, WorkerInput } from "../schema";
+import { WorkerSchema } from "../schema/workloads";
 import { type AppWiring, appWorkload, wiredEnvProblems, wiringArg } from "./workload";
 import { deferredImage, parseArgs, placedPartShape, type WithImageInput } from "./validation";
 import { afterCredentials, credentialsArg, type StackCredentials } from "./secrets";

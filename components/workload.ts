@@ -1,9 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { type ApiSpec, plaintextCredentialProblems, type SchedulingSpec } from "../schema";
+import type { ApiSpec, SchedulingSpec } from "../schema";
 import { problem } from "../schema/errors";
 import { envName, flag, oneOf, tenantNames } from "../schema/fields";
+import { plaintextCredentialProblems } from "../schema/secretSettings";
 import { MAINTENANCE_CONFIGMAP, MAINTENANCE_MOUNT_PATH, PORTS, SERVICES, TENANTS_MOUNT_PATH } from "./contract";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { containerResources } from "./resources";

@@ -1,8 +1,12 @@
+/**
+ * The zod schemas of the stack's stores: Postgres with its backup and the backup's destination (`postgres`),
+ * Redis (`redis`) and Ollama (`ollama`). Package-private, as `workloads.ts` is: no entry point exports it and
+ * its declarations are not published; the plain types the schemas parse to are, in `types.ts` (generated).
+ */
 import { z } from "zod";
 import { cronSchedule, dnsLabel, flag, image, intBetween, labels, memory, memoryMiB, omitted, oneOf, settings, stringMap } from "./fields";
-import { awsRegion, blobContainerName, gcsBucketName, objectPrefix, s3BucketName, storageAccountName } from "./cloudNames";
+import { awsRegion, blobContainerName, gcsBucketName, objectPrefix, s3BucketName, storageAccountName } from "./cloudFields";
 import { TolerationSchema } from "./scheduling";
-import type { PostgresSpec } from "./types";
 import { resourcesSchema } from "./workloads";
 
 /** Fields every stateful store has: its volume and the opt-in to replace it. */
@@ -29,10 +33,7 @@ function uploadFields() {
   };
 }
 
-/**
- * Where Postgres backups go.
- * @internal
- */
+/** Where Postgres backups go. */
 export const BackupDestinationSchema = z
   .discriminatedUnion(
     "type",
@@ -67,10 +68,7 @@ export const BackupDestinationSchema = z
   .prefault({ type: "volume" })
   .describe("Destination of the dumps: a retained volume in the namespace, or object storage.");
 
-/**
- * The Postgres backup CronJob.
- * @internal
- */
+/** The Postgres backup CronJob. */
 export const BackupSchema = settings({
   enabled: flag().default(true).describe("Run a scheduled `pg_dumpall` backup."),
   schedule: cronSchedule().default("0 3 * * *").describe("Cron schedule of the backup (cluster time zone)."),
@@ -85,10 +83,7 @@ export const BackupSchema = settings({
   .prefault({})
   .describe("Scheduled logical backups.");
 
-/**
- * The Postgres StatefulSet.
- * @internal
- */
+/** The Postgres StatefulSet. */
 export const PostgresSchema = settings({
   image: image().default("postgres:16.6").describe("Postgres image."),
   ...volumeFields(20),
@@ -110,10 +105,7 @@ export const PostgresSchema = settings({
   .prefault({})
   .describe("PostgreSQL.");
 
-/**
- * The Redis StatefulSet.
- * @internal
- */
+/** The Redis StatefulSet. */
 export const RedisSchema = settings({
   image: image().default("redis:7.4.2").describe("Redis image."),
   ...volumeFields(8),
@@ -186,10 +178,7 @@ const GpuSchema = settings({
   })
   .describe("GPU scheduling.");
 
-/**
- * The Ollama StatefulSet.
- * @internal
- */
+/** The Ollama StatefulSet. */
 export const OllamaSchema = settings({
   enabled: flag().default(true).describe("Run Ollama in the stack."),
   image: image().default("ollama/ollama:0.6.5").describe("Ollama image."),
@@ -217,6 +206,3 @@ export const OllamaSchema = settings({
 })
   .prefault({})
   .describe("Ollama, on GPU nodes.");
-
-/** Fields of a stateful store's volume. */
-export type VolumeSpec = Pick<PostgresSpec, "storageGi" | "storageClass" | "allowVolumeReplacement">;

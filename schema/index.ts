@@ -1,6 +1,5 @@
 export * from "./cloud";
 export * from "./cloudNames";
-export * from "./data";
 export {
   errorCode,
   fromWire,
@@ -14,12 +13,10 @@ export {
   ValidationError,
   type WireError,
 } from "./errors";
-export * from "./ingress";
 export * from "./naming";
-export * from "./scheduling";
 export * from "./secrets";
+export * from "./specs";
 export * from "./stack";
 export * from "./tenant";
-export * from "./workloads";
 export * from "./config";
 export * from "./types";

@@ -1,6 +1,10 @@
+/**
+ * The zod schema of the Ingress in front of the API and of its TLS (`ingress`). Package-private, as
+ * `workloads.ts` is: no entry point exports it and its declarations are not published; the plain types the
+ * schema parses to are, in `types.ts` (generated).
+ */
 import { z } from "zod";
 import { dnsLabel, email, flag, oneOf, settings, text } from "./fields";
-import type { IngressSpec } from "./types";
 
 /** The ACME challenge cert-manager answers. */
 const SolverSchema = z
@@ -49,10 +53,7 @@ const TlsSchema = z
   )
   .describe("TLS through cert-manager: a Let's Encrypt issuer created for the stack, an existing issuer, or none.");
 
-/**
- * The Ingress in front of the API.
- * @internal
- */
+/** The Ingress in front of the API. */
 export const IngressSchema = settings({
   className: dnsLabel(253).default("nginx").describe("IngressClass of the controller."),
   controllerNamespace: dnsLabel()
@@ -63,6 +64,3 @@ export const IngressSchema = settings({
     .default(true)
     .describe("Wait for the ingress controller to publish the Ingress's address; turn off where no controller runs."),
 }).describe("Ingress and TLS.");
-
-/** Validated TLS settings. */
-export type TlsSpec = IngressSpec["tls"];

@@ -1,10 +1,13 @@
+/**
+ * The zod schemas of where the stack's CPU pods run (`scheduling`) and of a pod toleration, which `ollama.gpu`
+ * and the Kubernetes executor's runner pods take too. Package-private, as `workloads.ts` is: no entry point
+ * exports it and its declarations are not published; the plain types the schemas parse to are, in `types.ts`
+ * (generated).
+ */
 import { z } from "zod";
 import { labels, omitted, oneOf, settings, text } from "./fields";
 
-/**
- * A pod toleration.
- * @internal
- */
+/** A pod toleration. */
 export const TolerationSchema = settings({
   key: text(253).describe("Taint key."),
   operator: oneOf(["Exists", "Equal"]).default("Equal").describe("Toleration operator."),
@@ -19,7 +22,6 @@ export const TolerationSchema = settings({
 /**
  * Where the stack's CPU pods run: the API and worker, Postgres and Redis, their jobs, and Ollama
  * when it has no GPU (with a GPU, Ollama keeps `ollama.gpu`'s placement).
- * @internal
  */
 export const SchedulingSchema = settings({
   nodeSelector: labels()

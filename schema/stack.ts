@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { AwsSchema, AzureSchema, CLOUDS, type CloudUse, cloudUseProblems, GcpSchema, type Problem } from "./cloud";
+import { CLOUDS, type CloudUse, cloudUseProblems, type Problem } from "./cloud";
+import { AwsSchema, AzureSchema, GcpSchema } from "./cloudSettings";
 import { PostgresSchema, OllamaSchema, RedisSchema } from "./data";
 import { reservedKeyProblems, ValidationError } from "./errors";
 import { propertyProblemsOf } from "./issues";
@@ -7,7 +8,8 @@ import { dnsLabel, duration, flag, labels, omitted, oneOf, settings } from "./fi
 import { IngressSchema } from "./ingress";
 import { ENVIRONMENTS } from "./naming";
 import { SchedulingSchema } from "./scheduling";
-import { credentialKey, credentialNames, missingAppSecretProblems, plaintextCredentialProblems, SecretsSchema } from "./secrets";
+import { credentialKey, credentialNames, missingAppSecretProblems } from "./secrets";
+import { plaintextCredentialProblems, SecretsSchema } from "./secretSettings";
 import { TenancySchema } from "./tenant";
 import type { AwsInput, AwsSpec, AzureInput, AzureSpec, GcpInput, GcpSpec, StackInputFields, StackSpecFields } from "./types";
 import { ApiSchema, WorkerSchema } from "./workloads";

@@ -1,5 +1,11 @@
+/**
+ * The zod schemas of the API and the worker (`api`, `worker`), and of a container's resources, which the
+ * stores and the Kubernetes executor's runner pods take too. Package-private, as `fields.ts` is: the stack's
+ * schema, the components and the tools import it, but no entry point exports it and its declarations, which
+ * name zod's types, are not published (`package.json`'s `files`); the plain types the schemas parse to are
+ * published in `types.ts` (generated), and `specs.ts` names pieces of them.
+ */
 import { z } from "zod";
-import type { ApiSpec } from "./types";
 import {
   cpu,
   cpuCores,
@@ -18,10 +24,7 @@ import {
   wellFormedQuantity,
 } from "./fields";
 
-/**
- * Defaults of a container's resources.
- * @internal
- */
+/** Defaults of a container's resources. */
 export interface ResourceDefaults {
   readonly cpuRequest: string;
   readonly memoryRequest: string;
@@ -48,10 +51,7 @@ function measured(amount: (quantity: string) => number, quantity: string): numbe
   }
 }
 
-/**
- * Container resource requests and limits, defaulting to `defaults`; no request may exceed its limit.
- * @internal
- */
+/** Container resource requests and limits, defaulting to `defaults`; no request may exceed its limit. */
 export function resourcesSchema(defaults: ResourceDefaults) {
   return settings({
     cpuRequest: cpu().default(defaults.cpuRequest).describe("CPU request."),
@@ -134,10 +134,7 @@ function workloadFields(defaults: { replicas: number; resources: ResourceDefault
   };
 }
 
-/**
- * The HTTP API Deployment.
- * @internal
- */
+/** The HTTP API Deployment. */
 export const ApiSchema = settings({
   ...workloadFields({
     replicas: 2,
@@ -178,10 +175,7 @@ const WorkerHealthSchema = z
     "The worker's health check, run by its readiness probe. Liveness and startup only check that the worker is alive: `http`, that the health port accepts connections; `exec`, the same command, with liveness tolerating 5 minutes of failures.",
   );
 
-/**
- * The background worker Deployment.
- * @internal
- */
+/** The background worker Deployment. */
 export const WorkerSchema = settings({
   ...workloadFields({
     replicas: 1,
@@ -196,6 +190,3 @@ export const WorkerSchema = settings({
   }),
   health: WorkerHealthSchema,
 }).describe("The background worker.");
-
-/** Validated container resources. */
-export type ResourcesSpec = ApiSpec["resources"];

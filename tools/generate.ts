@@ -12,24 +12,13 @@ import { MigrationSettingsSchema } from "../automation/migration/data/settings";
 import { OperationListQuerySchema, OperationRequestSchema } from "../schema/operations";
 import { RunnerSettingsSchema } from "../schema/runnerSettings";
 import { TenantInputSchema, TenantPatchSchema } from "../schema/tenantInput";
-import {
-  ApiSchema,
-  AwsSchema,
-  AzureSchema,
-  BackupDestinationSchema,
-  GcpSchema,
-  IngressSchema,
-  OllamaSchema,
-  PostgresSchema,
-  RedisSchema,
-  SchedulingSchema,
-  SecretsSchema,
-  StackSchema,
-  TenancySchema,
-  TenantSchema,
-  TolerationSchema,
-  WorkerSchema,
-} from "../schema";
+import { StackSchema, TenancySchema, TenantSchema } from "../schema";
+import { AwsSchema, AzureSchema, GcpSchema } from "../schema/cloudSettings";
+import { BackupDestinationSchema, OllamaSchema, PostgresSchema, RedisSchema } from "../schema/data";
+import { IngressSchema } from "../schema/ingress";
+import { SchedulingSchema, TolerationSchema } from "../schema/scheduling";
+import { SecretsSchema } from "../schema/secretSettings";
+import { ApiSchema, WorkerSchema } from "../schema/workloads";
 import { type JsonSchema, namedTypes, type NamedType } from "./schemaTypes";
 
 /** The named types of the stack's settings, as written (`...Input`) and as validated (`...Spec`). */

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as iamModule from "@pulumi/aws/iam";
 import type * as s3Module from "@pulumi/aws/s3";
 import type * as secretsmanagerModule from "@pulumi/aws/secretsmanager";
-import { type AwsInput, AwsSchema, type AwsSpec, OIDC_PROVIDER_ARN, serviceAccountSubject } from "../../schema";
+import { type AwsInput, type AwsSpec, OIDC_PROVIDER_ARN, serviceAccountSubject } from "../../schema";
+import { AwsSchema } from "../../schema/cloudSettings";
 import {
   type CloudArgs,
   type CloudDriver,

@@ -3,7 +3,8 @@ import type * as authorizationModule from "@pulumi/azure-native/authorization";
 import type * as keyvaultModule from "@pulumi/azure-native/keyvault";
 import type * as managedidentityModule from "@pulumi/azure-native/managedidentity";
 import type * as storageModule from "@pulumi/azure-native/storage";
-import { type AzureInput, AzureSchema, type AzureSpec, serviceAccountSubject } from "../../schema";
+import { type AzureInput, type AzureSpec, serviceAccountSubject } from "../../schema";
+import { AzureSchema } from "../../schema/cloudSettings";
 import {
   type CloudArgs,
   type CloudDriver,

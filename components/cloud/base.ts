@@ -8,9 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
   type BackupDestinationInput,
-  BackupDestinationSchema,
   type BackupDestinationSpec,
-  cloudSecretEntryName,
   type Cloud,
   CLOUD_SECRET_STORE,
   CLOUD_SERVICES,
@@ -18,6 +16,8 @@ import {
   cloudUseProblems,
   TenantstackError,
 } from "../../schema";
+import { cloudSecretEntryName } from "../../schema/cloudFields";
+import { BackupDestinationSchema } from "../../schema/data";
 import { problem, type PropertyProblem } from "../../schema/errors";
 import { propertyProblemsOf } from "../../schema/issues";
 import { dnsLabel, duration, envName, hostName, intBetween, labelValue, settings } from "../../schema/fields";

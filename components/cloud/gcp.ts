@@ -4,7 +4,8 @@ import type * as dnsModule from "@pulumi/gcp/dns";
 import type * as secretmanagerModule from "@pulumi/gcp/secretmanager";
 import type * as serviceaccountModule from "@pulumi/gcp/serviceaccount";
 import type * as storageModule from "@pulumi/gcp/storage";
-import { type GcpInput, GcpSchema, type GcpSpec, workloadPoolOf } from "../../schema";
+import { type GcpInput, type GcpSpec, workloadPoolOf } from "../../schema";
+import { GcpSchema } from "../../schema/cloudSettings";
 import {
   type CloudArgs,
   type CloudDriver,
