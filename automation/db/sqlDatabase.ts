@@ -63,6 +63,7 @@ export const ADDED_COLUMNS: readonly { readonly table: string; readonly column: 
   { table: "stack_leases", column: "identity", type: "TEXT" },
   { table: "stack_leases", column: "heartbeat_ms", type: "BIGINT" },
   { table: "stack_leases", column: "expires_ms", type: "BIGINT" },
+  { table: "operations", column: "cancel_requested_at", type: "TEXT" },
 ];
 
 /**

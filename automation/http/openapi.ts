@@ -335,7 +335,7 @@ export function openApiDocument(): object {
       "/operations/{id}/cancel": {
         parameters: pathId("id"),
         post: {
-          summary: "Cancel an operation this server runs (running stacks stop cleanly)",
+          summary: "Cancel a running operation, on whichever replica sharing the journal runs it (running stacks stop cleanly)",
           responses: { 202: respond("Cancelling.", "Cancelling"), 401: error, 404: error, 409: error },
         },
       },

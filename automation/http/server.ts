@@ -2,8 +2,8 @@
  * The HTTP API of the driver (fastify): tenants, and operations as async resources — `POST
  * /operations` validates the input, starts the operation and answers 202 with its id; `GET
  * /operations` lists the journal's; `GET /operations/{id}` shows its progress and result; `POST
- * /operations/{id}/cancel` stops it and `POST /operations/{id}/resume` resumes it with its journaled
- * parameters. A tenant's deletion with `?destroy=true` and an update with `?dryRun=true` touch a
+ * /operations/{id}/cancel` stops it (on whichever replica sharing the journal runs it) and `POST
+ * /operations/{id}/resume` resumes it with its journaled parameters. A tenant's deletion with `?destroy=true` and an update with `?dryRun=true` touch a
  * stack, and so are started the same way. Every route but the OpenAPI document needs the bearer
  * token. Messages name the JSON fields, never a CLI flag (`errors.ts`, `messageOn`).
  */
@@ -54,6 +54,11 @@ export interface ServeOptions {
    * @default - dropped
    */
   readonly log?: (line: string) => void;
+  /**
+   * How often the server reads the journal for cancels another replica recorded for the operations it runs.
+   * @default 1000
+   */
+  readonly cancelPollMs?: number;
 }
 
 /** An operation this server started. */
@@ -134,8 +139,13 @@ export function checkToken(token: string | undefined): string {
 }
 
 /** Builds the server (not listening). */
-export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" | "log">): FastifyInstance {
+export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" | "log" | "cancelPollMs">): FastifyInstance {
   const token = checkToken(options.token);
+  const { cancelPollMs = 1000 } = parseInput(
+    ServeSettingsSchema.pick({ cancelPollMs: true }),
+    { cancelPollMs: options.cancelPollMs },
+    "server options",
+  );
   const log = (line: string) => options.log?.(redact(line));
   const expected = Buffer.from(`Bearer ${token}`);
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES });
@@ -282,16 +292,41 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
     return redactDeep(shown);
   });
 
+  // Several replicas behind one address share the journal: a cancel reaching a replica that does not run the
+  // operation is recorded there, and the replica that runs it reads it within a poll.
+  let polling = false;
+  const cancelPoll = setInterval(() => {
+    const ids = [...running].filter(([, live]) => !live.done && !live.controller.signal.aborted).map(([id]) => id);
+    if (ids.length === 0 || polling) return;
+    polling = true;
+    driver.journal
+      .cancelRequested(ids)
+      .then((asked) => asked.forEach((id) => running.get(id)?.controller.abort()))
+      .catch(() => undefined) // the database unreachable: the next poll asks again
+      .finally(() => (polling = false));
+  }, cancelPollMs).unref();
+
   app.post<{ Params: { id: string } }>("/operations/:id/cancel", async (request, reply) => {
     const { id } = request.params;
+    const cancelling = { id, status: "cancelling" as const };
     const live = running.get(id);
-    if (!live || live.done) {
-      const journaled = await driver.journal.get(id);
-      if (!journaled) return fail(reply, new OperationNotFoundError(id));
-      return fail(reply, new ConflictError(`operation ${id} is not running in this server (it is ${journaled.status}): nothing to cancel`));
+    if (live && !live.done) {
+      live.controller.abort();
+      return reply.code(202).send(cancelling);
     }
-    live.controller.abort();
-    return reply.code(202).send({ id, status: "cancelling" });
+    const journaled = await driver.journal.get(id);
+    if (!journaled) return fail(reply, new OperationNotFoundError(id));
+    if (journaled.status !== "running")
+      return fail(reply, new ConflictError(`operation ${id} is not running (it is ${journaled.status}): nothing to cancel`));
+    const lease = (await driver.operationLeases.list()).find((held) => held.operationId === id);
+    const runs = lease !== undefined && (lease.expiresAt === undefined || Date.parse(lease.expiresAt) > Date.now());
+    if (runs && (await driver.journal.requestCancel(id))) return reply.code(202).send(cancelling);
+    return fail(
+      reply,
+      new ConflictError(
+        `operation ${id} is not running in any driver (the one that ran it stopped before it finished): nothing to cancel; resume it or leave it`,
+      ),
+    );
   });
 
   app.post<{ Params: { id: string } }>("/operations/:id/resume", async (request, reply) => {
@@ -308,6 +343,7 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
   });
 
   app.addHook("onClose", async () => {
+    clearInterval(cancelPoll);
     for (const live of running.values()) live.controller.abort();
   });
   return app;

@@ -101,7 +101,8 @@ export class OperationJournal {
             `\`operationId\` "${id}" is a ${existing.kind} started with other parameters (${JSON.stringify(existing.params)}); use a new id`,
           ]);
         }
-        await tx.run("UPDATE operations SET status = 'running', updated_at = ? WHERE id = ?", [now(), id]);
+        // A cancel asked of an earlier run is not this run's.
+        await tx.run("UPDATE operations SET status = 'running', updated_at = ?, cancel_requested_at = NULL WHERE id = ?", [now(), id]);
         return { operation: { ...existing, status: "running" }, resumed: true };
       }
       const time = now();
@@ -114,6 +115,25 @@ export class OperationJournal {
       ]);
       return { operation: { id, kind, params, status: "running", createdAt: time, updatedAt: time }, resumed: false };
     });
+  }
+
+  /**
+   * Asks whichever driver runs operation `id` to cancel it, through the journal: an HTTP API replica
+   * other than the one that runs it records the request, the one that runs it reads it
+   * ({@link cancelRequested}). False when the operation is not running.
+   */
+  async requestCancel(id: string): Promise<boolean> {
+    return (await this.db.run("UPDATE operations SET cancel_requested_at = ? WHERE id = ? AND status = 'running'", [now(), id])) > 0;
+  }
+
+  /** Which of the running operations `ids` have a cancel request ({@link requestCancel}). */
+  async cancelRequested(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.all(
+      `SELECT id FROM operations WHERE status = 'running' AND cancel_requested_at IS NOT NULL AND id IN (${ids.map(() => "?").join(", ")})`,
+      ids,
+    );
+    return rows.map((row) => row.id as string);
   }
 
   /** An operation, or undefined. */

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { StackOperationError } from "../../../automation/errors";
-import type { Executor } from "../../../automation/operations/executor";
+import { CancelledError, StackOperationError } from "../../../automation/errors";
+import type { Executor, ExecutorRunOptions } from "../../../automation/operations/executor";
 import type { StackJob, StackJobResult } from "../../../automation/operations/stackJob";
 
 /** Small valid tenant settings for the driver's tests: no Ollama, no TLS, no ingress controller. */
@@ -94,15 +94,20 @@ export const INCORRECT_PASSPHRASE =
 
 /**
  * An executor that records each job and fails those of the stacks in `failing`, with no process or
- * engine; while `hold` is set, each job waits for it.
+ * engine; while `hold` is set, each job waits for it, or for its cancel (a CancelledError then).
  */
 export class RecordingExecutor implements Executor {
   readonly jobs: StackJob[] = [];
   readonly failing = new Set<string>();
   hold?: Promise<void>;
-  async run(job: StackJob): Promise<StackJobResult> {
+  async run(job: StackJob, options: ExecutorRunOptions = {}): Promise<StackJobResult> {
     this.jobs.push(job);
-    await this.hold;
+    const { signal } = options;
+    if (this.hold) {
+      const cancelled = new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
+      await Promise.race([this.hold, cancelled]);
+    }
+    if (signal?.aborted) throw new CancelledError(`${job.kind} of ${job.stack}`);
     if (this.failing.has(job.stack)) throw new StackOperationError(job.stack, job.kind, "planted failure");
     return { stack: job.stack, kind: job.kind, durationMs: 1 };
   }

@@ -177,8 +177,40 @@ describe("operations over the HTTP API", () => {
 
     assert.equal((await refused("POST", "/operations/nope/cancel", 404)).code, "not_found");
     const done = await refused("POST", "/operations/up-ok/cancel", 409);
-    const message = "operation up-ok is not running in this server (it is succeeded): nothing to cancel";
+    const message = "operation up-ok is not running (it is succeeded): nothing to cancel";
     assert.deepEqual(done, { name: "ConflictError", code: "conflict", message, retryable: false, args: [message] });
+  });
+
+  it("replicas sharing the journal: a cancel reaching one that does not run the operation stops it where it runs (202), and both answer alike", async () => {
+    const other = await Driver.open({
+      workspace: { stateDir, pulumiPath: fakePulumiCli(path.join(stateDir, "fake")), passphrase: "unit-test-passphrase" },
+      executor: new RecordingExecutor(),
+      identity: "replica-b",
+    });
+    const replica = buildServer(other, { token });
+    let release!: () => void;
+    executor.hold = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await call("POST", "/operations", AcceptedSchema, { kind: "up", tenants: ["acme"], operationId: "up-elsewhere" });
+      const cancel = await replica.inject({ method: "POST", url: "/operations/up-elsewhere/cancel", headers });
+      assert.equal(cancel.statusCode, 202, cancel.body);
+      assert.deepEqual(cancel.json(), { id: "up-elsewhere", status: "cancelling" });
+      // The replica that runs it reads the request within a poll; its job is cancelled while still held.
+      const [here, there] = await Promise.all([
+        finishedOperation(app, "up-elsewhere", headers),
+        finishedOperation(replica, "up-elsewhere", headers),
+      ]);
+      assert.equal(here.status, "cancelled");
+      assert.deepEqual({ ...there, events: [] }, { ...here, events: [] }, "the replica answers from the same journal");
+      const again = await replica.inject({ method: "POST", url: "/operations/up-elsewhere/cancel", headers });
+      assert.equal(again.statusCode, 409, "a finished operation is not cancelled again");
+      assert.match(again.json().error.message, /is not running \(it is cancelled\)/);
+    } finally {
+      release();
+      executor.hold = undefined;
+      await replica.close();
+      await other.close();
+    }
   });
 
   it("resumes a failed or cancelled operation with its journaled parameters (202), running only what is left", async () => {
