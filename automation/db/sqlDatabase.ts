@@ -33,7 +33,7 @@ export interface SqlDatabase {
   close(): Promise<void>;
 }
 
-/** Tables of the registry, the journal, the leases and the tenant migrations; idempotent. */
+/** Tables of the registry, the journal (with the progress events of the operations HTTP replicas run), the leases and the tenant migrations; idempotent. */
 export const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS tenants (
     name TEXT PRIMARY KEY, plan TEXT NOT NULL, environment TEXT NOT NULL, host TEXT NOT NULL, version TEXT NOT NULL,
@@ -44,6 +44,8 @@ export const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS operation_steps (
     operation_id TEXT NOT NULL, step TEXT NOT NULL, status TEXT NOT NULL, detail TEXT, attempts INTEGER NOT NULL,
     started_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (operation_id, step))`,
+  `CREATE TABLE IF NOT EXISTS operation_events (
+    operation_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (operation_id, seq))`,
   `CREATE TABLE IF NOT EXISTS stack_leases (
     stack TEXT PRIMARY KEY, holder TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL, acquired_at TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS operation_leases (

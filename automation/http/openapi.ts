@@ -107,7 +107,7 @@ export const OperationSchema = z.strictObject({
   ),
   events: z
     .array(z.record(z.string(), z.unknown()))
-    .describe("Its latest progress events (at most 200) while this server runs it or ran it recently."),
+    .describe("Its latest progress events (at most 200; not each resource's), as the replica running it recorded them in the journal."),
 });
 
 /** One stack's outcome in an operation's result: its `result` (a preview's `changes`: `ChangeSummary`) or its `error`. */

@@ -64,7 +64,8 @@ export interface ServeOptions {
 /** An operation this server started. */
 interface Running {
   readonly controller: AbortController;
-  readonly events: DriverEvent[];
+  /** Its progress events recorded in the journal so far, one after the other. */
+  recorded: Promise<void>;
   done: boolean;
 }
 
@@ -232,15 +233,22 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
     const operationId = body.operationId ?? randomUUID();
     if (running.get(operationId)?.done === false)
       return fail(reply, new InputError("operation request", [`\`operationId\` "${operationId}" is running already`]));
-    const entry: Running = { controller: new AbortController(), events: [], done: false };
+    const entry: Running = { controller: new AbortController(), recorded: Promise.resolve(), done: false };
     // The operation validates everything before it touches a stack; its first event says it started.
     let started!: () => void;
     const begun = new Promise<void>((resolve) => (started = resolve));
     const onEvent = (event: DriverEvent) => {
       if (event.type === "operation" && (event.status === "started" || event.status === "resumed")) started();
-      if (event.type !== "step") entry.events.push(event);
+      // Recorded in the journal, where every replica reads them; resource steps are too many to keep.
+      if (event.type !== "step")
+        entry.recorded = entry.recorded
+          .then(() => driver.journal.appendEvent(operationId, redactDeep(event)))
+          .catch((error: unknown) => log(`operation ${operationId}: an event was not recorded: ${(error as Error).message}`));
     };
-    const work = runRequest(driver, body, { operationId, onEvent, signal: entry.controller.signal }).finally(() => (entry.done = true));
+    const work = runRequest(driver, body, { operationId, onEvent, signal: entry.controller.signal }).finally(async () => {
+      await entry.recorded;
+      entry.done = true;
+    });
     const early = await Promise.race([
       begun.then(() => undefined),
       work.then(
@@ -250,8 +258,7 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
     ]);
     if (early !== undefined) return fail(reply, early);
     running.set(operationId, entry);
-    // Finished operations stay in the journal; only the most recent keep their live events here.
-    for (const [id, old] of running) if (old.done && running.size > 100) running.delete(id);
+    for (const [id, old] of running) if (old.done) running.delete(id);
     work.catch((error: unknown) => log(`operation ${operationId} failed: ${(error as Error).message}`));
     const accepted: Accepted = { id: operationId, status: "running", href: `/operations/${operationId}` };
     return reply.code(202).header("Location", accepted.href).send(accepted);
@@ -286,8 +293,9 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
   app.get<{ Params: { id: string } }>("/operations/:id", async (request, reply) => {
     const operation = await driver.journal.get(request.params.id);
     if (!operation) return fail(reply, new OperationNotFoundError(request.params.id));
-    const live = running.get(request.params.id);
-    const shown = { ...operation, steps: await driver.journal.steps(operation.id), events: live?.events.slice(-200) ?? [] };
+    // Here, every event said so far; from another replica, those its replica has recorded (a write behind).
+    await running.get(operation.id)?.recorded;
+    const shown = { ...operation, steps: await driver.journal.steps(operation.id), events: await driver.journal.events(operation.id) };
     // Step details and progress lines hold what the engine and data steps said: redacted like every message.
     return redactDeep(shown);
   });

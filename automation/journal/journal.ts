@@ -14,6 +14,9 @@ import type { StepRecord, StepStatus } from "./steps";
 
 export type { StepRecord, StepStatus } from "./steps";
 
+/** How many of an operation's latest progress events the journal keeps. */
+export const EVENTS_KEPT = 200;
+
 /** States of an operation. */
 export type OperationStatus = (typeof OPERATION_STATUSES)[number];
 
@@ -134,6 +137,31 @@ export class OperationJournal {
       ids,
     );
     return rows.map((row) => row.id as string);
+  }
+
+  /**
+   * Records a progress event of operation `id` (an HTTP API replica records those of the operations it
+   * runs, so that every replica shows them); only the latest {@link EVENTS_KEPT} of an operation are kept.
+   */
+  async appendEvent(id: string, event: unknown): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      // One driver runs an operation (its lease), and writes its events in order: no two writers of one operation.
+      const [row] = await tx.all("SELECT COALESCE(MAX(seq), 0) AS seq FROM operation_events WHERE operation_id = ?", [id]);
+      const seq = Number(row.seq) + 1;
+      await tx.run("INSERT INTO operation_events (operation_id, seq, event, at) VALUES (?, ?, ?, ?)", [
+        id,
+        seq,
+        JSON.stringify(event),
+        now(),
+      ]);
+      if (seq > EVENTS_KEPT) await tx.run("DELETE FROM operation_events WHERE operation_id = ? AND seq <= ?", [id, seq - EVENTS_KEPT]);
+    });
+  }
+
+  /** The recorded progress events of operation `id` ({@link appendEvent}), oldest first. */
+  async events(id: string): Promise<unknown[]> {
+    const rows = await this.db.all("SELECT event FROM operation_events WHERE operation_id = ? ORDER BY seq", [id]);
+    return rows.map((row) => parse(row.event));
   }
 
   /** An operation, or undefined. */

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import { createTables, type SqlDatabase } from "../../../automation/db/sqlDatabase";
 import { InputError, OperationLockedError, StackLockedError, TenantExistsError, TenantNotFoundError } from "../../../automation/errors";
-import { OperationJournal } from "../../../automation/journal/journal";
+import { EVENTS_KEPT, OperationJournal } from "../../../automation/journal/journal";
 import { LeaseKeeper, OperationLeases, StackLeases } from "../../../automation/journal/leases";
 import { runOperationStep, runStep } from "../../../automation/journal/runStep";
 import { OperationStepJournal } from "../../../automation/journal/stepJournals";
@@ -209,6 +209,33 @@ export function databaseContract(open: () => Promise<SqlDatabase>): void {
         (await journal.steps("op-3")).map((s) => [s.step, s.status, s.attempts, s.detail]),
         [["migrate:copyPostgres", "done", 3, { attempt: 3 }]],
       );
+    });
+
+    it("records a cancel request of a running operation only, and forgets it when the operation runs again", async () => {
+      const journal = new OperationJournal(db);
+      await journal.begin("op-c", "up", {});
+      await journal.begin("op-d", "up", {});
+      assert.deepEqual(await journal.cancelRequested(["op-c", "op-d"]), []);
+      assert.equal(await journal.requestCancel("op-c"), true);
+      assert.equal(await journal.requestCancel("nope"), false);
+      assert.deepEqual(await journal.cancelRequested(["op-c", "op-d", "nope"]), ["op-c"]);
+      await journal.finish("op-c", "cancelled", {});
+      assert.equal(await journal.requestCancel("op-c"), false, "a finished operation is not cancelled");
+      assert.deepEqual(await journal.cancelRequested(["op-c"]), []);
+      await journal.begin("op-c", "up", {});
+      assert.deepEqual(await journal.cancelRequested(["op-c"]), [], "the resumed run is not the cancelled one");
+    });
+
+    it(`keeps the latest ${EVENTS_KEPT} progress events of each operation, in order`, async () => {
+      const journal = new OperationJournal(db);
+      await journal.begin("op-e", "up", {});
+      await journal.appendEvent("op-f", { n: "other" });
+      for (let n = 1; n <= EVENTS_KEPT + 5; n++) await journal.appendEvent("op-e", { n });
+      const events = (await journal.events("op-e")) as { n: number }[];
+      assert.equal(events.length, EVENTS_KEPT);
+      assert.deepEqual([events[0].n, events[EVENTS_KEPT - 1].n], [6, EVENTS_KEPT + 5]);
+      assert.deepEqual(await journal.events("op-f"), [{ n: "other" }]);
+      assert.deepEqual(await journal.events("op-none"), []);
     });
 
     it("refuses to resume an id with other parameters", async () => {
