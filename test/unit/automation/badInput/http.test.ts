@@ -483,6 +483,7 @@ describe("bad input to the HTTP API", () => {
       journal: {
         get: async (id: string) => ({ id, kind: "migrate", status: "failed", result: { error: `postgres://admin:${URL_PASSWORD}@db/x` } }),
         steps: async () => [{ step: "copyPostgres", status: "failed", detail: `connect failed: password=${URL_PASSWORD}` }],
+        events: async () => [{ type: "stack", stack: "dev-acme", status: "failed", detail: `connect failed: password=${URL_PASSWORD}` }],
       },
     });
     const shown = buildServer(driver, { token: TOKEN });
@@ -492,6 +493,11 @@ describe("bad input to the HTTP API", () => {
       const body = response.json();
       assert.equal(body.result.error, "postgres://admin:***@db/x");
       assert.equal(body.steps[0].detail, "connect failed: password=***");
+      assert.equal(
+        body.events[0].detail,
+        "connect failed: password=***",
+        "events recorded before a secret was known are redacted when shown",
+      );
       assertNoSecret(response.body, "the operation shown");
     } finally {
       await shown.close();
