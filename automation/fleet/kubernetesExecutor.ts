@@ -41,6 +41,9 @@ export interface KubernetesExecutorOptions {
 /** How long the API server may be unreachable while a Job is created or deleted (it restarts, it is overloaded). */
 const API_PATIENCE_MS = 120_000;
 
+/** How long after a stop's grace a runner's log may stay silent before it is given up (its node may be gone). */
+const LOG_PATIENCE_MS = 15_000;
+
 /** Waiting reasons of a runner container that will not start without someone's help. */
 const STUCK = new Set([
   "ErrImagePull",
@@ -280,8 +283,12 @@ export class KubernetesExecutor implements Executor {
     let read = 0;
     const tail: string[] = [];
     const logs = new AbortController();
+    let givingUp: NodeJS.Timeout | undefined;
     const stopWith = (why: "cancel" | "timeout" | "close", graceSeconds: number) => {
       stopped ??= why;
+      // The log of a pod whose node stopped answering neither ends nor fails: it is given up once the
+      // runner should have stopped, and the pod's own state decides.
+      givingUp ??= setTimeout(() => logs.abort(), graceSeconds * 1000 + LOG_PATIENCE_MS);
       return this.stop(name, graceSeconds);
     };
     const onAbort = () => void stopWith("cancel", cancelGraceSeconds);
@@ -364,6 +371,7 @@ export class KubernetesExecutor implements Executor {
       );
     } finally {
       clearTimeout(timer);
+      clearTimeout(givingUp);
       options.signal?.removeEventListener("abort", onAbort);
       this.running.delete(name);
       logs.abort();

@@ -5,7 +5,8 @@
  * local cluster reached from the pods at `kubernetes.default.svc`, the registry in PostgreSQL. A fleet of
  * five stacks is provisioned and upgraded, a runner pod is killed mid-update, an update is cancelled, a
  * driver process is killed mid-fleet and another host identity takes its operation over (ending the
- * runner the dead driver left); every result is checked against the API server, the journal and the
+ * runner the dead driver left), a runner's node stops answering mid-update (its kubelet frozen) and the
+ * runner is killed at its timeout; every result is checked against the API server, the journal and the
  * bucket, and no secret is in any Job spec, pod spec or runner log. One scenario, run in order.
  */
 import * as assert from "node:assert/strict";
@@ -15,7 +16,7 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { CancelledError, Driver, type DriverEvent, type FleetUpgradeResult, type OperationResult } from "../../../automation";
 import { parseRunnerLine } from "../../../automation/fleet/runnerProtocol";
-import { KUBECONFIG, OWN_CLUSTER } from "../../support/controlPlane";
+import { KUBECONFIG, MAIN_CLUSTER, OWN_CLUSTER } from "../../support/controlPlane";
 import { cancelledUp } from "../../support/cancelledUp";
 import { jsonLines } from "../../support/driverChild";
 import { dedicatedTestTenant } from "../../support/devStack";
@@ -23,6 +24,7 @@ import { KubeClient } from "../../support/kube";
 import { ObjectStore } from "../../support/objectStore";
 import { holdNewPods } from "../../support/podHold";
 import { PostgresServer } from "../../support/postgresServer";
+import { REAL_NODE } from "../../support/pods";
 import { followRunner, localRunners, NODE_IP } from "../../support/runners";
 import { removeNamespace, testDir } from "../../support/testRun";
 
@@ -309,8 +311,8 @@ describe("stack jobs as Kubernetes Jobs: the Kubernetes executor on the real nod
     }
   });
 
-  it("a runner past its timeout is killed: the stack fails as a crashed worker, and the same operation run again recovers it and completes", async () => {
-    const operationId = `timeout-${run}`;
+  it("a runner whose node stops answering mid-update (its kubelet frozen): no wait on its silent log; killed at its timeout, the stack fails as a crashed worker, and the same operation run again recovers it", async () => {
+    const operationId = `lost-node-${run}`;
     const [stack] = await driver.registry.stacks([e]);
     await driver.registry.setVersion(stack, "1.0.5");
     const timeoutSeconds = 60; // the shortest allowed
@@ -321,11 +323,27 @@ describe("stack jobs as Kubernetes Jobs: the Kubernetes executor on the real nod
       executor: "kubernetes",
       runners: { ...RUNNERS, timeoutSeconds, cancelGraceSeconds: 5 },
     });
+    // The node's kubelet, frozen as a node that stopped answering: its pods' status and logs stop where they are.
+    const kubelet = Number(readFileSync(path.join(MAIN_CLUSTER.dir, "run/kubelet.pid"), "utf8"));
+    let frozen = false;
+    const thaw = () => frozen && process.kill(kubelet, "SIGCONT");
+    process.once("exit", thaw);
     const hold = await holdNewPods(kube, `tenantstack-dev-${e}`);
     try {
       const started = Date.now();
-      const first = await impatient.up({ tenants: [e], operationId, onEvent: recordRunners });
+      const first = await impatient.up({
+        tenants: [e],
+        operationId,
+        onEvent: (event) => {
+          recordRunners(event);
+          if (event.type === "step" && event.op === "update" && !frozen) {
+            process.kill(kubelet, "SIGSTOP");
+            frozen = true;
+          }
+        },
+      });
       const elapsed = (Date.now() - started) / 1000;
+      assert.ok(frozen, "the node stopped answering mid-update");
       const [timedOut] = first.stacks;
       assert.equal(timedOut.status, "failed");
       assert.equal(timedOut.error?.name, "WorkerCrashedError", JSON.stringify(timedOut.error));
@@ -333,9 +351,16 @@ describe("stack jobs as Kubernetes Jobs: the Kubernetes executor on the real nod
       assert.ok(elapsed >= timeoutSeconds && elapsed < timeoutSeconds + 45, `stopped at its timeout (${elapsed} s)`);
       assert.deepEqual(await kube.list(`/apis/batch/v1/namespaces/${runnerNamespace}/jobs`), [], "its Job is deleted");
     } finally {
+      thaw();
+      process.removeListener("exit", thaw);
       await hold.release();
       await impatient.close();
     }
+    await kube.waitFor(
+      `/api/v1/nodes/${REAL_NODE.name}`,
+      (node: any) => node.status.conditions.some((c: any) => c.type === "Ready" && c.status === "True"),
+      120_000,
+    );
     const second = await driver.up({ tenants: [e], operationId, onEvent: recordRunners });
     assert.equal(second.status, "succeeded", JSON.stringify(second));
     const recovered = (await driver.journal.steps(operationId)).find((s) => s.step.endsWith(":recover"));
