@@ -328,6 +328,8 @@ describe("stack jobs as Kubernetes Jobs: the Kubernetes executor on the real nod
     let frozen = false;
     const thaw = () => frozen && process.kill(kubelet, "SIGCONT");
     process.once("exit", thaw);
+    // The node comes back after a while even if the executor never returns (the failure this test finds).
+    const comeback = setTimeout(thaw, (timeoutSeconds + 60) * 1000);
     const hold = await holdNewPods(kube, `tenantstack-dev-${e}`);
     try {
       const started = Date.now();
@@ -351,6 +353,7 @@ describe("stack jobs as Kubernetes Jobs: the Kubernetes executor on the real nod
       assert.ok(elapsed >= timeoutSeconds && elapsed < timeoutSeconds + 45, `stopped at its timeout (${elapsed} s)`);
       assert.deepEqual(await kube.list(`/apis/batch/v1/namespaces/${runnerNamespace}/jobs`), [], "its Job is deleted");
     } finally {
+      clearTimeout(comeback);
       thaw();
       process.removeListener("exit", thaw);
       await hold.release();
