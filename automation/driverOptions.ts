@@ -6,6 +6,7 @@
 import { accessSync, constants, statSync } from "node:fs";
 import * as path from "node:path";
 import { DriverSettingsSchema } from "../schema/driverOptions";
+import { unknownKeyProblems } from "../schema/keys";
 import { InputError } from "./errors";
 import { parseInput } from "./input";
 import { rememberSecret } from "./redact";
@@ -24,7 +25,23 @@ export interface CheckedDriverOptions {
   readonly executor?: object | string;
   /** The Kubernetes executor's settings (checked by the executor itself). */
   readonly runners?: unknown;
+  /** The tenant migrations' settings (checked when a migration starts). */
+  readonly migration?: unknown;
 }
+
+/** Every option of a driver: any other (a typo) is refused by name. */
+const DRIVER_OPTION_KEYS = Object.keys({
+  workspace: true,
+  database: true,
+  poolSize: true,
+  identity: true,
+  leaseTtlSeconds: true,
+  heartbeatSeconds: true,
+  checkPassphrase: true,
+  executor: true,
+  runners: true,
+  migration: true,
+} satisfies Record<keyof CheckedDriverOptions, true>);
 
 /** The problems of the choice of executor: a kind that is not one, `runners` missing or out of place. */
 function executorProblems(executor: unknown, runners: unknown, rename: (field: string) => string): string[] {
@@ -90,7 +107,7 @@ function pathProblems(stateDir: string, database: string | undefined): { field: 
  */
 export function checkDriverOptions(options: CheckedDriverOptions, rename: (field: string) => string = (f) => f): ResolvedWorkspaceOptions {
   rememberSecret(options.workspace.passphrase);
-  const problems: string[] = [];
+  const problems = unknownKeyProblems(options, DRIVER_OPTION_KEYS, (key) => `\`${rename(key)}\``);
   const settings = {
     stateDir: options.workspace.stateDir,
     database: options.database,

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { LocalWorkspace, type PulumiFn, StackNotFoundError, type Stack } from "@pulumi/pulumi/automation";
 import { type StackInput, stackConfigOf } from "../schema";
+import { unknownKeyProblems } from "../schema/keys";
 import {
   checkBackendUrl,
   checkSecretsProvider,
@@ -110,7 +111,7 @@ export function resolveWorkspaceOptions(
   const stateDir = path.resolve(options.stateDir ?? path.join(os.homedir(), ".tenantstack"));
   const backendUrl = options.backendUrl ?? defaultBackendUrl(stateDir);
   const passphrase = options.passphrase ?? env.TENANTSTACK_PASSPHRASE ?? env.PULUMI_CONFIG_PASSPHRASE;
-  const problems: string[] = [];
+  const problems = unknownKeyProblems(options, WORKSPACE_OPTION_KEYS, (key) => `\`workspace.${key}\``);
   const backendProblem = checkBackendUrl(backendUrl);
   if (backendProblem) problems.push(backendProblem);
   const provider = options.secretsProvider ?? "passphrase";
@@ -130,6 +131,20 @@ export function resolveWorkspaceOptions(
     clusters: clusters.clusters,
   };
 }
+
+/** Every option of a workspace: any other (a typo) is refused by name. */
+const WORKSPACE_OPTION_KEYS = Object.keys({
+  stateDir: true,
+  backendUrl: true,
+  secretsProvider: true,
+  passphrase: true,
+  pulumiPath: true,
+  pulumiHome: true,
+  env: true,
+  clusters: true,
+  program: true,
+  inlineProgram: true,
+} satisfies Record<keyof WorkspaceOptions, true>);
 
 /** Makes and selects the stacks of the program, each in its own work directory. */
 export class WorkspaceFactory {

@@ -78,3 +78,13 @@ export function didYouMean(key: string, allowed: readonly string[]): string {
 export function unknownKeyReason(key: string, allowed: readonly string[]): string {
   return `is not a known setting${didYouMean(key, allowed)}; allowed: ${allowed.join(", ")}`;
 }
+
+/**
+ * A problem for each key of `object` that is not one of `allowed` (a typo of a library option, which no
+ * schema parses), each key named as `name` writes it: `` `workspace.stateDirr` is not a known setting (did you mean "stateDir"?); allowed: ... ``.
+ */
+export function unknownKeyProblems(object: object, allowed: readonly string[], name: (key: string) => string): string[] {
+  return Object.keys(object)
+    .filter((key) => !allowed.includes(key))
+    .map((key) => `${name(key)} ${unknownKeyReason(key, allowed)}`);
+}

@@ -277,6 +277,11 @@ describe("bad options to the library", () => {
         { poolSize: 0, database: "", workspace: { stateDir, backendUrl: "ftp://x" } },
         /\(3 problems\)[\s\S]*`database`[\s\S]*`poolSize`[\s\S]*`backendUrl`/,
       ));
+    it("refuses an option it does not know (a typo), and a workspace option, naming the one meant", () =>
+      refused(
+        { poolSise: 2, workspace: { stateDir, stateDirr: "/x" } } as never,
+        /\(2 problems\)[\s\S]*`poolSise` is not a known setting \(did you mean "poolSize"\?\); allowed: workspace, database, poolSize,[\s\S]*`workspace.stateDirr` is not a known setting \(did you mean "stateDir"\?\)/,
+      ));
   });
 
   describe("the other public parts", () => {
