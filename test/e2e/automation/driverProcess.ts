@@ -4,33 +4,11 @@
  * as stack `crashAt` starts changing (see printEvents). An error that stops the upgrade (another
  * driver holding the operation) is printed as `{"type":"error","error":<its wire form>}`, exit 1.
  */
-import { Driver, type RunnerSettings, toWire } from "../../../automation";
-import { printEvents } from "../../support/driverChild";
-
-interface Args {
-  stateDir: string;
-  passphrase: string;
-  kubeconfig: string;
-  operationId: string;
-  version: string;
-  waveSize: number;
-  crashAt?: string;
-  /** The database (default: SQLite in the state directory), the driver's host identity and lease timing. */
-  database?: string;
-  identity?: string;
-  leaseTtlSeconds?: number;
-  heartbeatSeconds?: number;
-  /** The state backend (default: `stateDir`'s), the engine's environment beside KUBECONFIG, where stack jobs run. */
-  backendUrl?: string;
-  env?: Record<string, string>;
-  executor?: "local" | "kubernetes";
-  runners?: RunnerSettings;
-  /** The tenants to upgrade (default: every tenant). */
-  tenants?: string[];
-}
+import { Driver, toWire } from "../../../automation";
+import { type FleetDriverArgs, printEvents } from "../../support/driverChild";
 
 async function main(): Promise<void> {
-  const args = JSON.parse(process.argv[2]) as Args;
+  const args = JSON.parse(process.argv[2]) as FleetDriverArgs;
   const driver = await Driver.open({
     workspace: {
       stateDir: args.stateDir,

@@ -6,7 +6,6 @@
  * versions and stacks each one expects are those the earlier ones set), so none runs on its own.
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -25,7 +24,7 @@ import { main } from "../../../automation/cli/main";
 import { buildServer } from "../../../automation/http/server";
 import { KUBECONFIG } from "../../support/controlPlane";
 import { cancelledUp } from "../../support/cancelledUp";
-import { jsonLines } from "../../support/driverChild";
+import { jsonLines, startFleetDriver } from "../../support/driverChild";
 import { finishedOperation } from "../../support/httpOperation";
 import { testTenantSettings as tenantSettings } from "../../support/devStack";
 import { KubeClient } from "../../support/kube";
@@ -198,12 +197,7 @@ describe("the driver on the real engine", function () {
   it("finishes a fleet upgrade after its driver process is killed, without repeating finished stacks or leaving a lock", async () => {
     const operationId = `kill-${run}`;
     const args = { stateDir, passphrase, kubeconfig: KUBECONFIG, operationId, version: "1.0.4", waveSize: 1 };
-    const start = (crashAt?: string) =>
-      spawn(
-        process.execPath,
-        ["-r", "ts-node/register/transpile-only", path.join(__dirname, "driverProcess.ts"), JSON.stringify({ ...args, crashAt })],
-        { stdio: ["ignore", "pipe", "inherit"] },
-      );
+    const start = (crashAt?: string) => startFleetDriver({ ...args, crashAt });
 
     // Killed while the second stack is being updated: it kills itself when that stack's engine starts changing a resource.
     let killedAt: any;

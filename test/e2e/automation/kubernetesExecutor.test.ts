@@ -11,14 +11,13 @@
  */
 import * as assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { CancelledError, Driver, type DriverEvent, type FleetUpgradeResult, type OperationResult } from "../../../automation";
 import { parseRunnerLine } from "../../../automation/fleet/runnerProtocol";
 import { KUBECONFIG, MAIN_CLUSTER, OWN_CLUSTER } from "../../support/controlPlane";
 import { cancelledUp } from "../../support/cancelledUp";
-import { jsonLines } from "../../support/driverChild";
+import { assertTakenOver, expiredOperationLease, jsonLines, startFleetDriver } from "../../support/driverChild";
 import { dedicatedTestTenant } from "../../support/devStack";
 import { KubeClient } from "../../support/kube";
 import { ObjectStore } from "../../support/objectStore";
@@ -225,32 +224,23 @@ describe("stack jobs as Kubernetes Jobs: the Kubernetes executor on the real nod
     const [first, held, last] = [a, d, e].map((t) => `dev-${t}`);
     /** A driver process of host identity `identity`, sharing the registry, the bucket and the runner namespace; killed as `crashAt` changes. */
     const start = (identity: string, crashAt?: string) =>
-      spawn(
-        process.execPath,
-        [
-          "-r",
-          "ts-node/register/transpile-only",
-          path.join(__dirname, "driverProcess.ts"),
-          JSON.stringify({
-            stateDir: path.join(dir, "state"),
-            passphrase,
-            kubeconfig: KUBECONFIG,
-            database,
-            identity,
-            leaseTtlSeconds: LEASE_TTL_SECONDS,
-            operationId,
-            version: "1.0.4",
-            waveSize: 1,
-            crashAt,
-            backendUrl: store.backendUrl(),
-            env: store.env,
-            executor: "kubernetes",
-            runners: RUNNERS,
-            tenants: [a, d, e],
-          }),
-        ],
-        { stdio: ["ignore", "pipe", "inherit"] },
-      );
+      startFleetDriver({
+        stateDir: path.join(dir, "state"),
+        passphrase,
+        kubeconfig: KUBECONFIG,
+        database,
+        identity,
+        leaseTtlSeconds: LEASE_TTL_SECONDS,
+        operationId,
+        version: "1.0.4",
+        waveSize: 1,
+        crashAt,
+        backendUrl: store.backendUrl(),
+        env: store.env,
+        executor: "kubernetes",
+        runners: RUNNERS,
+        tenants: [a, d, e],
+      });
     const jobs = () => kube.list(`/apis/batch/v1/namespaces/${runnerNamespace}/jobs`);
     // The held stack's update cannot finish: its runner is still changing it when its driver dies.
     const hold = await holdNewPods(kube, `tenantstack-dev-${d}`);
@@ -268,27 +258,16 @@ describe("stack jobs as Kubernetes Jobs: the Kubernetes executor on the real nod
       const orphanLog: string[] = [];
       const orphanEnded = followRunner(kube, `${runnerNamespace}/${orphan.metadata.name}`, (line) => orphanLog.push(line));
 
-      // Once the killed driver's lease has expired (by the database's clock), host-b takes the operation over.
-      const [lease] = await driver.operationLeases.list();
-      assert.equal(lease?.identity, "host-a");
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(lease.expiresAt!) - Date.now()) + 1000));
+      // Once the killed driver's lease has expired, host-b takes the operation over.
+      assert.equal((await expiredOperationLease(driver)).identity, "host-a");
       let result: FleetUpgradeResult | undefined;
       await jsonLines(start("host-b"), (event) => {
         recordRunners(event);
         if (event.type === "stack" && event.stack === held && event.status === "recovered") released = hold.release();
         if (event.type === "result") result = event.result;
       });
-      assert.equal(result?.status, "succeeded", JSON.stringify(result));
-      assert.equal(result?.resumed, true);
-      assert.deepEqual(
-        result?.waves.map((w) => `${w[0].stack}:${w[0].status}`),
-        [`${first}:skipped`, `${held}:upgraded`, `${last}:upgraded`],
-      );
-      const steps = await driver.journal.steps(operationId);
-      assert.equal(steps.find((s) => s.step === `${first}:upgrade`)?.attempts, 1, "the finished stack was not upgraded again");
-      const recovered = steps.find((s) => s.step === `${held}:up:2:recover`);
-      assert.equal(recovered?.status, "done", JSON.stringify(recovered));
-      assert.equal((recovered?.detail as { orphansEnded?: number }).orphansEnded, 1, "the runner the killed driver left was ended first");
+      const recovered = await assertTakenOver(driver, operationId, result, [first, held, last]);
+      assert.equal((recovered.detail as { orphansEnded?: number }).orphansEnded, 1, "the runner the killed driver left was ended first");
       // Ended as a cancel is: its engine interrupted, which stops cleanly and says so.
       await orphanEnded;
       const ending = orphanLog

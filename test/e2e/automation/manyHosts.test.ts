@@ -6,13 +6,13 @@
  * again, the interrupted one is recovered first, and no lease or engine lock is left behind.
  */
 import * as assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { Driver, type FleetUpgradeResult, type WireError } from "../../../automation";
 import { KUBECONFIG } from "../../support/controlPlane";
-import { jsonLines } from "../../support/driverChild";
+import { assertTakenOver, expiredOperationLease, jsonLines, startFleetDriver } from "../../support/driverChild";
 import { testTenantSettings as tenantSettings } from "../../support/devStack";
 import { KubeClient } from "../../support/kube";
 import { PostgresServer } from "../../support/postgresServer";
@@ -36,27 +36,18 @@ describe("drivers on many hosts on the real engine", function () {
 
   /** A driver process of host identity `identity` running the fleet upgrade; killed as `crashAt` changes. */
   const start = (identity: string, crashAt?: string): ChildProcess =>
-    spawn(
-      process.execPath,
-      [
-        "-r",
-        "ts-node/register/transpile-only",
-        path.join(__dirname, "driverProcess.ts"),
-        JSON.stringify({
-          stateDir,
-          passphrase,
-          kubeconfig: KUBECONFIG,
-          database,
-          identity,
-          leaseTtlSeconds: LEASE_TTL_SECONDS,
-          operationId: `hosts-${run}`,
-          version: "1.0.1",
-          waveSize: 1,
-          crashAt,
-        }),
-      ],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
+    startFleetDriver({
+      stateDir,
+      passphrase,
+      kubeconfig: KUBECONFIG,
+      database,
+      identity,
+      leaseTtlSeconds: LEASE_TTL_SECONDS,
+      operationId: `hosts-${run}`,
+      version: "1.0.1",
+      waveSize: 1,
+      crashAt,
+    });
   /** The image of each stack's api Deployment, read from the API server. */
   const images = async () =>
     Promise.all(
@@ -118,22 +109,13 @@ describe("drivers on many hosts on the real engine", function () {
     assert.equal(refused?.name, "OperationLockedError", JSON.stringify(refused));
     assert.match(refused!.message, /being run by driver "host-a"/);
 
-    // Once it has expired (by the database's clock, this machine's too), host-b takes the operation over and finishes it.
-    const [lease] = await driver.operationLeases.list();
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(lease.expiresAt!) - Date.now()) + 1000));
+    // Once it has expired, host-b takes the operation over and finishes it.
+    await expiredOperationLease(driver);
     let result: FleetUpgradeResult | undefined;
     await jsonLines(start("host-b"), (event) => {
       if (event.type === "result") result = event.result;
     });
-    assert.equal(result?.status, "succeeded", JSON.stringify(result));
-    assert.equal(result?.resumed, true);
-    assert.deepEqual(
-      result?.waves.map((w) => `${w[0].stack}:${w[0].status}`),
-      [`${a}:skipped`, `${b}:upgraded`, `${c}:upgraded`],
-    );
-    const steps = await driver.journal.steps(operationId);
-    assert.equal(steps.find((s) => s.step === `${a}:upgrade`)?.attempts, 1, "the finished stack was not upgraded again");
-    assert.equal(steps.find((s) => s.step === `${b}:up:2:recover`)?.status, "done", "the interrupted stack was recovered first");
+    await assertTakenOver(driver, operationId, result, [a, b, c]);
     assert.deepEqual(await images(), Array(3).fill("hashicorp/http-echo:1.0.1"));
     assert.deepEqual(await driver.leases.list(), [], "no stack lease left");
     assert.deepEqual(await driver.operationLeases.list(), [], "no operation lease left");
