@@ -132,6 +132,11 @@ export function resolveWorkspaceOptions(
   };
 }
 
+/** The private work directory of a stack in the state directory `stateDir`. */
+export function stackWorkDir(stateDir: string, stack: string): string {
+  return path.join(stateDir, "stacks", stack);
+}
+
 /** Every option of a workspace: any other (a typo) is refused by name. */
 const WORKSPACE_OPTION_KEYS = Object.keys({
   stateDir: true,
@@ -181,7 +186,7 @@ export class WorkspaceFactory {
 
   /** The work directory of a stack. */
   workDir(stack: string): string {
-    return path.join(this.options.stateDir, "stacks", stack);
+    return stackWorkDir(this.options.stateDir, stack);
   }
 
   /** The Pulumi CLI binary the stacks run with. */

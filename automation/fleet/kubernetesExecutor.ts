@@ -9,20 +9,24 @@
  * CancelledError. A runner that dies (deleted by someone else, evicted, out of memory, its node lost)
  * or runs past the timeout is a WorkerCrashedError, as a local worker's death is: the driver recovers
  * the stack and retries it. The Job and its Secret are deleted when the job ends (and by their
- * `ttlSecondsAfterFinished` if the driver could not).
+ * `ttlSecondsAfterFinished` if the driver could not). A saved plan travels sealed (`sealedPlan.ts`): back
+ * with a preview's result, out in an update's Secret.
  */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 import { DEFAULT_CLUSTER } from "../../schema/driverValues";
 import { RunnerSettingsSchema } from "../../schema/runnerSettings";
 import { CancelledError, fromWire, InputError, StackLockedError, WorkerCrashedError, type WireError } from "../errors";
 import { parseInput } from "../input";
 import { KubeApiError, KubeClient, portableKubeconfig } from "../kube";
 import type { Executor, ExecutorRunOptions } from "../operations/executor";
-import type { StackJob, StackJobResult } from "../operations/stackJob";
+import { planFile, type StackJob, type StackJobResult } from "../operations/stackJob";
 import { rememberSecret } from "../redact";
 import type { ResolvedRunnerSettings, RunnerSettings } from "../types";
-import { resolveWorkspaceOptions, type ResolvedWorkspaceOptions, type WorkspaceOptions } from "../workspace";
+import { resolveWorkspaceOptions, type ResolvedWorkspaceOptions, stackWorkDir, type WorkspaceOptions } from "../workspace";
 import { type RunnerInput, runnerJob, runnerJobName, runnerNamespaceObjects, runnerSecret, runnerStackKey } from "./runnerJob";
 import { parseRunnerLine } from "./runnerProtocol";
+import { planKey, sealPlan, unsealPlan } from "./sealedPlan";
 import { Slots } from "./slots";
 
 /** Options of the Kubernetes executor. */
@@ -37,6 +41,9 @@ export interface KubernetesExecutorOptions {
    */
   readonly pollMs?: number;
 }
+
+/** The largest saved plan a runner's input Secret carries (a Secret holds at most 1 MiB, base64 and the rest of the input included). */
+const PLAN_MAX_BYTES = 640 * 1024;
 
 /** How long the API server may be unreachable while a Job is created or deleted (it restarts, it is overloaded). */
 const API_PATIENCE_MS = 120_000;
@@ -133,10 +140,6 @@ export class KubernetesExecutor implements Executor {
 
   async run(job: StackJob, options: ExecutorRunOptions = {}): Promise<StackJobResult> {
     if (options.signal?.aborted) throw new CancelledError(`${job.kind} of ${job.stack}`);
-    if (job.plan)
-      throw new InputError("stack job", [
-        `\`plan\` is not supported on the Kubernetes executor (stack "${job.stack}"): a saved plan stays in the runner that made it; preview and update without a saved plan, or use the local executor`,
-      ]);
     await this.slots.take();
     try {
       if (this.closed) throw new WorkerCrashedError(job.stack, "the executor was closed before its runner started");
@@ -159,6 +162,28 @@ export class KubernetesExecutor implements Executor {
     return this.prepared;
   }
 
+  /** Where this driver keeps a stack's saved plan: where the local executor's workers do. */
+  private planFile(stack: string): string {
+    return planFile({ workDir: (name) => stackWorkDir(this.resolved.stateDir, name) }, stack);
+  }
+
+  /**
+   * The saved plan a job takes to its runner: a fresh key for it, and for an update the plan the driver
+   * keeps, sealed (none kept: the runner refuses the update as the local executor does).
+   */
+  private planInput(job: StackJob): RunnerInput["plan"] {
+    if (!job.plan) return undefined;
+    const key = planKey();
+    const file = this.planFile(job.stack);
+    if (job.kind !== "up" || !existsSync(file)) return { key };
+    const plan = readFileSync(file, "utf8");
+    if (plan.length > PLAN_MAX_BYTES)
+      throw new InputError("stack job", [
+        `the saved plan of stack "${job.stack}" is ${Math.ceil(plan.length / 1024)} KiB, more than the ${PLAN_MAX_BYTES / 1024} KiB a runner's Secret can carry: update it without a saved plan, or with the local executor`,
+      ]);
+    return { key, sealed: sealPlan(plan, key) };
+  }
+
   /** The runner's input: the job, the workspace as the runner builds it, the kubeconfig of the job's cluster. */
   private input(job: StackJob): RunnerInput {
     const cluster = job.cluster ?? DEFAULT_CLUSTER;
@@ -175,6 +200,7 @@ export class KubernetesExecutor implements Executor {
         env,
       },
       kubeconfigs: { [cluster]: portableKubeconfig(reach.kubeconfig, reach.server) },
+      ...(job.plan ? { plan: this.planInput(job) } : {}),
     };
   }
 
@@ -216,7 +242,7 @@ export class KubernetesExecutor implements Executor {
         throw new WorkerCrashedError(job.stack, `its runner's Secret could not be created: ${(error as Error).message}`);
       });
       options.onEvent?.({ type: "started", stack: job.stack, pid: -1, runner: `${namespace}/${name}` });
-      return await this.follow(name, job, options);
+      return this.withPlan(job, await this.follow(name, job, options), input.plan?.key);
     } finally {
       // The Secret goes first: the input holds the passphrase. The Job takes its pod with it.
       await this.steady(soon(), () => this.kube.delete(`/api/v1/namespaces/${namespace}/secrets/${name}`)).catch(() => false);
@@ -273,11 +299,29 @@ export class KubernetesExecutor implements Executor {
       .catch(() => undefined);
   }
 
-  /** Follows a runner Job's pod to its end: its log's messages, then its result, typed error or death. */
-  private async follow(name: string, job: StackJob, options: ExecutorRunOptions): Promise<StackJobResult> {
+  /**
+   * A result with its saved plan where this driver keeps plans: a preview's, unsealed there (its
+   * `planFile` then names it); an update's, applied, removed (as a local worker removes it).
+   */
+  private withPlan(job: StackJob, done: { result: StackJobResult; sealedPlan?: string }, key: string | undefined): StackJobResult {
+    const { result, sealedPlan } = done;
+    if (!job.plan) return result;
+    const file = this.planFile(job.stack);
+    if (job.kind === "up") {
+      rmSync(file, { force: true });
+      return result;
+    }
+    if (sealedPlan === undefined || key === undefined) return { ...result, planFile: undefined };
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(file, unsealPlan(sealedPlan, key), { mode: 0o600 });
+    return { ...result, planFile: file };
+  }
+
+  /** Follows a runner Job's pod to its end: its log's messages, then its result (with its sealed plan), typed error or death. */
+  private async follow(name: string, job: StackJob, options: ExecutorRunOptions): Promise<{ result: StackJobResult; sealedPlan?: string }> {
     const { namespace, timeoutSeconds, cancelGraceSeconds } = this.settings;
     const what = `${job.kind} of ${job.stack}`;
-    let outcome: { result: StackJobResult } | { error: WireError } | undefined;
+    let outcome: { result: StackJobResult; sealedPlan?: string } | { error: WireError } | undefined;
     let stopped: "cancel" | "timeout" | "close" | undefined;
     let podName: string | undefined;
     let read = 0;
@@ -305,7 +349,7 @@ export class KubernetesExecutor implements Executor {
       if (message.n <= read) return; // read before the log was followed again
       read = message.n;
       if (message.type === "event") options.onEvent?.({ type: "step", ...message.event });
-      else if (message.type === "result") outcome = { result: message.result };
+      else if (message.type === "result") outcome = { result: message.result, sealedPlan: message.sealedPlan };
       else if (message.type === "error") outcome = { error: message.error };
     };
     let pod: any;
@@ -376,7 +420,7 @@ export class KubernetesExecutor implements Executor {
       this.running.delete(name);
       logs.abort();
     }
-    if (outcome && "result" in outcome) return outcome.result;
+    if (outcome && "result" in outcome) return outcome;
     if (stopped === "cancel") throw new CancelledError(what);
     if (outcome && outcome.error.code !== "cancelled") throw fromWire(outcome.error);
     if (stopped === "timeout") throw new WorkerCrashedError(job.stack, `timed out after ${timeoutSeconds} s and its runner pod was killed`);

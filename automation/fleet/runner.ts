@@ -5,16 +5,17 @@
  * (`runStackJob`), and reports progress, then the result or the typed error, as numbered lines on its
  * standard output (`runnerProtocol.ts`); the engine's own output goes to standard error. SIGTERM (the
  * pod deleted: a cancel) interrupts the engine, which stops cleanly; the runner then reports a
- * CancelledError. Exits 0 after a result, 1 after an error it reported, 2 when it could not start.
+ * CancelledError. A saved plan comes and goes sealed (`sealedPlan.ts`). Exits 0 after a result, 1 after an error it reported, 2 when it could not start.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { DEFAULT_CLUSTER } from "../../schema/driverValues";
 import { CancelledError, toWire } from "../errors";
-import { runStackJob } from "../operations/stackJob";
+import { planFile, runStackJob } from "../operations/stackJob";
 import { WorkspaceFactory, type WorkspaceOptions } from "../workspace";
 import type { RunnerInput } from "./runnerJob";
 import { runnerLine, type RunnerMessage, type RunnerUsage } from "./runnerProtocol";
+import { sealPlan, unsealPlan } from "./sealedPlan";
 
 /** A message before it is numbered. */
 type Unnumbered<M> = M extends RunnerMessage ? Omit<M, "n"> : never;
@@ -88,12 +89,18 @@ async function main(): Promise<number> {
     process.stderr.write(`tenantstack runner: cannot read its input: ${(error as Error).message}\n`);
     return 2;
   }
-  const { job } = input;
+  const { job, plan } = input;
   try {
     const factory = await WorkspaceFactory.create(workspace);
+    // The plan an update applies is where a preview in this work directory would have saved it.
+    if (plan?.sealed !== undefined) {
+      mkdirSync(factory.workDir(job.stack), { recursive: true, mode: 0o700 });
+      writeFileSync(planFile(factory, job.stack), unsealPlan(plan.sealed, plan.key), { mode: 0o600 });
+    }
     const result = await runStackJob(factory, job, (event) => void send({ type: "event", event }), controller.signal);
+    const sealedPlan = result.planFile && plan ? sealPlan(readFileSync(result.planFile, "utf8"), plan.key) : undefined;
     await send({ type: "usage", usage: usage() });
-    await send({ type: "result", result });
+    await send({ type: "result", result, ...(sealedPlan !== undefined ? { sealedPlan } : {}) });
     return 0;
   } catch (error) {
     const reported = controller.signal.aborted ? new CancelledError(`${job.kind} of ${job.stack}`) : error;

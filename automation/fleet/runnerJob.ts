@@ -18,6 +18,12 @@ export interface RunnerInput {
   readonly workspace: WorkspaceOptions;
   /** Each cluster's kubeconfig (`portableKubeconfig`), by cluster name. */
   readonly kubeconfigs: Readonly<Record<string, string>>;
+  /**
+   * A job with a saved plan: the key its plan travels sealed with (`sealedPlan.ts`), and the plan an
+   * update applies, sealed.
+   * @default - none: a job without a plan
+   */
+  readonly plan?: { readonly key: string; readonly sealed?: string };
 }
 
 /** Where a runner pod finds its input (the Secret's volume), and the key of the input in the Secret. */

@@ -2,7 +2,8 @@
  * What a runner pod tells its driver, on its standard output (the pod's log, which the driver follows):
  * one line per message, `tenantstack-runner <json>`, numbered from 1 so that a driver that reconnects to
  * the log skips what it has read. Events carry resource names and operations only, and a result's
- * outputs have their secrets masked, so the log holds no secret; the engine's own output goes to
+ * outputs have their secrets masked, and a saved plan is sealed with a key only the job's Secret held, so
+ * the log holds no secret; the engine's own output goes to
  * standard error, kept by the driver only as the tail of a runner that died.
  */
 import type { WireError } from "../errors";
@@ -14,7 +15,8 @@ export const RUNNER_LINE_PREFIX = "tenantstack-runner ";
 /** One message of a runner. */
 export type RunnerMessage =
   | { readonly n: number; readonly type: "event"; readonly event: StackJobEvent }
-  | { readonly n: number; readonly type: "result"; readonly result: StackJobResult }
+  /** The result; after a preview that saved a plan, the plan sealed with the runner's plan key (`sealedPlan.ts`). */
+  | { readonly n: number; readonly type: "result"; readonly result: StackJobResult; readonly sealedPlan?: string }
   | { readonly n: number; readonly type: "error"; readonly error: WireError }
   /** What the runner's container used, from its cgroup, sent before its result or error (for capacity planning). */
   | { readonly n: number; readonly type: "usage"; readonly usage: RunnerUsage };

@@ -127,7 +127,7 @@ export interface StackJobEvent {
 }
 
 /** The plan file of a stack, in its private work directory. */
-export function planFile(factory: WorkspaceFactory, stack: string): string {
+export function planFile(factory: Pick<WorkspaceFactory, "workDir">, stack: string): string {
   return path.join(factory.workDir(stack), "plan.json");
 }
 

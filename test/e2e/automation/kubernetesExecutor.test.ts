@@ -11,7 +11,7 @@
  */
 import * as assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { CancelledError, Driver, type DriverEvent, type FleetUpgradeResult, type OperationResult } from "../../../automation";
 import { parseRunnerLine } from "../../../automation/fleet/runnerProtocol";
@@ -217,6 +217,28 @@ describe("stack jobs as Kubernetes Jobs: the Kubernetes executor on the real nod
     const next = await driver.up({ tenants: [c], onEvent: recordRunners });
     assert.equal(next.status, "succeeded", JSON.stringify(next));
     assert.equal(await image(c), "hashicorp/http-echo:1.0.3");
+  });
+
+  it("previews with a saved plan and applies exactly it: the plan back and out sealed, kept by the driver, a stale one refused", async () => {
+    const [stack] = await driver.registry.stacks([b]);
+    await driver.registry.setVersion(stack, "1.0.6");
+    const previewed = await driver.preview({ tenants: [b], plan: true, onEvent: recordRunners });
+    assert.equal(previewed.status, "succeeded", JSON.stringify(previewed));
+    const planFile = previewed.stacks[0].result?.planFile ?? "(none)";
+    assert.ok(planFile.startsWith(path.join(dir, "state")) && existsSync(planFile), `the driver keeps the plan: ${planFile}`);
+    assert.match(readFileSync(planFile, "utf8"), /hashicorp\/http-echo:1\.0\.6/, "the plan is the preview's");
+    assert.equal(await image(b), "hashicorp/http-echo:1.0.2", "a preview changes nothing");
+    const applied = await driver.up({ tenants: [b], plan: true, onEvent: recordRunners });
+    assert.equal(applied.status, "succeeded", JSON.stringify(applied));
+    assert.equal(await image(b), "hashicorp/http-echo:1.0.6");
+    assert.equal(existsSync(planFile), false, "an applied plan is used up");
+
+    await driver.preview({ tenants: [b], plan: true, onEvent: recordRunners });
+    await driver.registry.setVersion(stack, "1.0.7");
+    const stale = await driver.up({ tenants: [b], plan: true, onEvent: recordRunners });
+    assert.equal(stale.status, "failed");
+    assert.equal(stale.stacks[0].error?.name, "PlanMismatchError", JSON.stringify(stale.stacks[0].error));
+    assert.equal(await image(b), "hashicorp/http-echo:1.0.6", "nothing was forced");
   });
 
   it("a driver killed mid-fleet: another host identity ends the runner it left, recovers the stack and finishes, repeating no finished stack and leaving no runner or lock", async () => {

@@ -12,6 +12,7 @@ import * as yaml from "js-yaml";
 import { Driver, InputError, KubernetesExecutor } from "../../../automation";
 import { runnerJob, runnerJobName, runnerNamespaceObjects, runnerSecret, runnerStackKey } from "../../../automation/fleet/runnerJob";
 import { parseRunnerLine, runnerLine } from "../../../automation/fleet/runnerProtocol";
+import { planKey, sealPlan, unsealPlan } from "../../../automation/fleet/sealedPlan";
 import { portableKubeconfig } from "../../../automation/kube";
 import { RunnerSettingsSchema } from "../../../schema/runnerSettings";
 
@@ -192,6 +193,19 @@ describe("Kubernetes executor", () => {
       });
       const text = JSON.stringify(spec);
       for (const planted of [PASSPHRASE, "planted-key", "KEY-PEM"]) assert.ok(!text.includes(planted), planted);
+    });
+
+    it("seals a saved plan for the log: only its key opens it, and a changed one is refused", () => {
+      const plan = JSON.stringify({ resourcePlans: { "urn:pulumi:dev::x": { goal: { image: "planted-image" } } } });
+      const key = planKey();
+      const sealed = sealPlan(plan, key);
+      assert.ok(!sealed.includes("planted-image") && !Buffer.from(sealed, "base64").toString().includes("planted-image"));
+      assert.notEqual(sealPlan(plan, key), sealed, "a fresh nonce each time");
+      assert.equal(unsealPlan(sealed, key), plan);
+      assert.throws(() => unsealPlan(sealed, planKey()), /unable to authenticate|auth/i);
+      const changed = Buffer.from(sealed, "base64");
+      changed[changed.length - 1] ^= 1;
+      assert.throws(() => unsealPlan(changed.toString("base64"), key));
     });
 
     it("labels a Job and its pod with its stack's key: one per stack and backend, a label value", () => {
