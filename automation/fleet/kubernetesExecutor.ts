@@ -26,7 +26,7 @@ import type { ResolvedRunnerSettings, RunnerSettings } from "../types";
 import { resolveWorkspaceOptions, type ResolvedWorkspaceOptions, stackWorkDir, type WorkspaceOptions } from "../workspace";
 import { type RunnerInput, runnerJob, runnerJobName, runnerNamespaceObjects, runnerSecret, runnerStackKey } from "./runnerJob";
 import { parseRunnerLine } from "./runnerProtocol";
-import { planKey, sealPlan, unsealPlan } from "./sealedPlan";
+import { planKey, sealSavedPlan, unsealSavedPlan } from "./sealedPlan";
 import { Slots } from "./slots";
 
 /** Options of the Kubernetes executor. */
@@ -44,6 +44,14 @@ export interface KubernetesExecutorOptions {
 
 /** The largest saved plan a runner's input Secret carries (a Secret holds at most 1 MiB, base64 and the rest of the input included). */
 const PLAN_MAX_BYTES = 640 * 1024;
+
+/**
+ * Where the driver keeps, beside a saved plan, the stack settings file of the runner that made it (the
+ * salt of the secrets manager that sealed the plan's secret values), for the runner that applies it.
+ */
+function planStackSettings(planFile: string): string {
+  return path.join(path.dirname(planFile), "plan.stack-settings.yaml");
+}
 
 /** How long the API server may be unreachable while a Job is created or deleted (it restarts, it is overloaded). */
 const API_PATIENCE_MS = 120_000;
@@ -177,11 +185,13 @@ export class KubernetesExecutor implements Executor {
     const file = this.planFile(job.stack);
     if (job.kind !== "up" || !existsSync(file)) return { key };
     const plan = readFileSync(file, "utf8");
-    if (plan.length > PLAN_MAX_BYTES)
+    const settings = planStackSettings(file);
+    const stackSettings = existsSync(settings) ? readFileSync(settings, "utf8") : undefined;
+    if (plan.length + (stackSettings?.length ?? 0) > PLAN_MAX_BYTES)
       throw new InputError("stack job", [
         `the saved plan of stack "${job.stack}" is ${Math.ceil(plan.length / 1024)} KiB, more than the ${PLAN_MAX_BYTES / 1024} KiB a runner's Secret can carry: update it without a saved plan, or with the local executor`,
       ]);
-    return { key, sealed: sealPlan(plan, key) };
+    return { key, sealed: sealSavedPlan({ plan, ...(stackSettings !== undefined ? { stackSettings } : {}) }, key) };
   }
 
   /** The runner's input: the job, the workspace as the runner builds it, the kubeconfig of the job's cluster. */
@@ -308,12 +318,14 @@ export class KubernetesExecutor implements Executor {
     if (!job.plan) return result;
     const file = this.planFile(job.stack);
     if (job.kind === "up") {
-      rmSync(file, { force: true });
+      for (const used of [file, planStackSettings(file)]) rmSync(used, { force: true });
       return result;
     }
     if (sealedPlan === undefined || key === undefined) return { ...result, planFile: undefined };
+    const saved = unsealSavedPlan(sealedPlan, key);
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    writeFileSync(file, unsealPlan(sealedPlan, key), { mode: 0o600 });
+    writeFileSync(file, saved.plan, { mode: 0o600 });
+    if (saved.stackSettings !== undefined) writeFileSync(planStackSettings(file), saved.stackSettings, { mode: 0o600 });
     return { ...result, planFile: file };
   }
 

@@ -7,15 +7,15 @@
  * pod deleted: a cancel) interrupts the engine, which stops cleanly; the runner then reports a
  * CancelledError. A saved plan comes and goes sealed (`sealedPlan.ts`). Exits 0 after a result, 1 after an error it reported, 2 when it could not start.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { DEFAULT_CLUSTER } from "../../schema/driverValues";
 import { CancelledError, toWire } from "../errors";
-import { planFile, runStackJob } from "../operations/stackJob";
+import { planFile, runStackJob, stackSettingsFile } from "../operations/stackJob";
 import { WorkspaceFactory, type WorkspaceOptions } from "../workspace";
 import type { RunnerInput } from "./runnerJob";
 import { runnerLine, type RunnerMessage, type RunnerUsage } from "./runnerProtocol";
-import { sealPlan, unsealPlan } from "./sealedPlan";
+import { sealSavedPlan, unsealSavedPlan } from "./sealedPlan";
 
 /** A message before it is numbered. */
 type Unnumbered<M> = M extends RunnerMessage ? Omit<M, "n"> : never;
@@ -93,12 +93,25 @@ async function main(): Promise<number> {
   try {
     const factory = await WorkspaceFactory.create(workspace);
     // The plan an update applies is where a preview in this work directory would have saved it.
+    // The plan an update applies, and the stack settings its secrets were sealed with, are where the preview's were.
     if (plan?.sealed !== undefined) {
+      const saved = unsealSavedPlan(plan.sealed, plan.key);
       mkdirSync(factory.workDir(job.stack), { recursive: true, mode: 0o700 });
-      writeFileSync(planFile(factory, job.stack), unsealPlan(plan.sealed, plan.key), { mode: 0o600 });
+      writeFileSync(planFile(factory, job.stack), saved.plan, { mode: 0o600 });
+      if (saved.stackSettings !== undefined) writeFileSync(stackSettingsFile(factory, job.stack), saved.stackSettings, { mode: 0o600 });
     }
     const result = await runStackJob(factory, job, (event) => void send({ type: "event", event }), controller.signal);
-    const sealedPlan = result.planFile && plan ? sealPlan(readFileSync(result.planFile, "utf8"), plan.key) : undefined;
+    const settings = stackSettingsFile(factory, job.stack);
+    const sealedPlan =
+      result.planFile && plan
+        ? sealSavedPlan(
+            {
+              plan: readFileSync(result.planFile, "utf8"),
+              ...(existsSync(settings) ? { stackSettings: readFileSync(settings, "utf8") } : {}),
+            },
+            plan.key,
+          )
+        : undefined;
     await send({ type: "usage", usage: usage() });
     await send({ type: "result", result, ...(sealedPlan !== undefined ? { sealedPlan } : {}) });
     return 0;

@@ -131,6 +131,11 @@ export function planFile(factory: Pick<WorkspaceFactory, "workDir">, stack: stri
   return path.join(factory.workDir(stack), "plan.json");
 }
 
+/** The stack settings file of a stack's work directory (`Pulumi.<stack>.yaml`: its config, and the salt of its passphrase secrets). */
+export function stackSettingsFile(factory: Pick<WorkspaceFactory, "workDir">, stack: string): string {
+  return path.join(factory.workDir(stack), `Pulumi.${stack.split("/").pop()}.yaml`);
+}
+
 /** Runs a stack job in this process. */
 export async function runStackJob(
   factory: WorkspaceFactory,

@@ -12,7 +12,7 @@ import * as yaml from "js-yaml";
 import { Driver, InputError, KubernetesExecutor } from "../../../automation";
 import { runnerJob, runnerJobName, runnerNamespaceObjects, runnerSecret, runnerStackKey } from "../../../automation/fleet/runnerJob";
 import { parseRunnerLine, runnerLine } from "../../../automation/fleet/runnerProtocol";
-import { planKey, sealPlan, unsealPlan } from "../../../automation/fleet/sealedPlan";
+import { planKey, sealPlan, sealSavedPlan, unsealPlan, unsealSavedPlan } from "../../../automation/fleet/sealedPlan";
 import { portableKubeconfig } from "../../../automation/kube";
 import { RunnerSettingsSchema } from "../../../schema/runnerSettings";
 
@@ -206,6 +206,10 @@ describe("Kubernetes executor", () => {
       const changed = Buffer.from(sealed, "base64");
       changed[changed.length - 1] ^= 1;
       assert.throws(() => unsealPlan(changed.toString("base64"), key));
+      // With the stack settings file whose salt sealed the plan's secret values.
+      const saved = { plan, stackSettings: "encryptionsalt: v1:planted-salt\n" };
+      assert.deepEqual(unsealSavedPlan(sealSavedPlan(saved, key), key), saved);
+      assert.ok(!Buffer.from(sealSavedPlan(saved, key), "base64").toString().includes("planted-salt"));
     });
 
     it("labels a Job and its pod with its stack's key: one per stack and backend, a label value", () => {
