@@ -39,6 +39,9 @@ import type { RunnerSettings, TenantPatch } from "./types";
 import { resolveWorkspaceOptions, WorkspaceFactory, type WorkspaceOptions } from "./workspace";
 
 /** Options of a driver. */
+/** How often a running operation reads the journal for a cancel asked of it elsewhere (an HTTP API replica). */
+const CANCEL_POLL_MS = 1000;
+
 export interface DriverOptions {
   /** The workspaces of the stacks (state directory, backend, secrets provider, CLI, engine environment). */
   readonly workspace: WorkspaceOptions;
@@ -218,7 +221,9 @@ export class Driver {
     this.checkStacks();
     const parsed = parseTenantInput(tenant);
     const operationId = options.operationId ?? randomUUID();
-    return this.owning(operationId, () => this.provisionHeld(parsed, { ...options, operationId }, options.operationId !== undefined));
+    return this.owning(operationId, options, (held) =>
+      this.provisionHeld(parsed, { ...held, operationId }, options.operationId !== undefined),
+    );
   }
 
   /** {@link provision} of a checked tenant, holding the operation's lease; `given`: whether the caller named the operation. */
@@ -325,7 +330,7 @@ export class Driver {
     // Whether its stack is live is the backend's to say, and a destroy runs the stack.
     this.checkStacks();
     const operationId = options.operationId ?? randomUUID();
-    return this.owning(operationId, () => deleteTenant(this.tenantContext(), name, { ...options, operationId }));
+    return this.owning(operationId, options, (held) => deleteTenant(this.tenantContext(), name, { ...held, operationId }));
   }
 
   /**
@@ -337,7 +342,7 @@ export class Driver {
     // A dry run previews the stack; a stored update only changes the registry.
     if (options.dryRun === true) this.checkStacks();
     const operationId = options.operationId ?? randomUUID();
-    return this.owning(operationId, () => updateTenant(this.tenantContext(), name, patch, { ...options, operationId }));
+    return this.owning(operationId, options, (held) => updateTenant(this.tenantContext(), name, patch, { ...held, operationId }));
   }
 
   /** Recovers a stack left mid-update: repairs a file backend's checkpoint, cancels the engine's lock, adopts or clears pending creates, refreshes. */
@@ -353,11 +358,11 @@ export class Driver {
   async fleetUpgrade(options: FleetUpgradeOptions): Promise<FleetUpgradeResult> {
     this.checkStacks();
     const operationId = options.operationId ?? randomUUID();
-    return this.owning(operationId, () =>
+    return this.owning(operationId, options, (held) =>
       fleetUpgrade(
         { registry: this.registry, journal: this.journal, runner: this.runner, kubeconfigOf: (cluster) => this.clusters[cluster] },
         operationId,
-        options,
+        held,
       ),
     );
   }
@@ -369,14 +374,14 @@ export class Driver {
   async migrate(options: MigrateOptions): Promise<MigrationResult> {
     this.checkStacks();
     const operationId = options.operationId ?? randomUUID();
-    return this.owning(operationId, () => migrate(this.migrationContext(), { ...options, operationId }));
+    return this.owning(operationId, options, (held) => migrate(this.migrationContext(), { ...held, operationId }));
   }
 
   /** Removes the copies migrations left behind once their grace period is over; see `migration/gc.ts`. */
   async gc(options: GcOptions = {}): Promise<GcResult> {
     this.checkStacks();
     const operationId = options.operationId ?? randomUUID();
-    return this.owning(operationId, () => gc(this.migrationContext(), { ...options, operationId }));
+    return this.owning(operationId, options, (held) => gc(this.migrationContext(), { ...held, operationId }));
   }
 
   /** Stops running jobs, gives back this driver's leases (its heartbeat stops) and closes the database. */
@@ -445,9 +450,9 @@ export class Driver {
     options: OperationOptions,
   ): Promise<OperationResult> {
     const operationId = options.operationId ?? randomUUID();
-    return this.owning(operationId, async () => {
+    return this.owning(operationId, options, async (held) => {
       const { resumed } = await this.journal.begin(operationId, kind, { stacks: stacks.map((s) => s.name), jobs: stacks.map(jobOf) });
-      return this.run(kind, stacks, jobOf, { ...options, operationId }, resumed);
+      return this.run(kind, stacks, jobOf, { ...held, operationId }, resumed);
     });
   }
 
@@ -456,12 +461,31 @@ export class Driver {
    * refused with OperationLockedError while another live driver runs it, taken over from a driver whose
    * lease expired (killed, its host lost): the operation then resumes without the steps that driver
    * finished, and each stack it left mid-update is recovered first. The lease is given back when the
-   * operation ends, however it ends.
+   * operation ends, however it ends. `work` gets `options` with a signal that also aborts when a cancel
+   * of the operation is asked through the journal (`journal.requestCancel`: an HTTP API replica other
+   * than this driver), read each second while it runs.
    */
-  private async owning<T>(operationId: string, work: () => Promise<T>): Promise<T> {
+  private async owning<O extends { readonly signal?: AbortSignal }, T>(
+    operationId: string,
+    options: O,
+    work: (options: O) => Promise<T>,
+  ): Promise<T> {
+    const asked = new AbortController();
+    let reading = false;
+    const poll = setInterval(() => {
+      if (reading || asked.signal.aborted) return;
+      reading = true;
+      this.journal
+        .cancelRequested([operationId])
+        .then((ids) => ids.length > 0 && asked.abort())
+        .catch(() => undefined) // the database unreachable: the next read asks again
+        .finally(() => (reading = false));
+    }, CANCEL_POLL_MS).unref();
+    const signal = options.signal ? AbortSignal.any([options.signal, asked.signal]) : asked.signal;
     try {
-      return await work();
+      return await work({ ...options, signal });
     } finally {
+      clearInterval(poll);
       if (this.operationLeases.holds(operationId)) await this.operationLeases.release(operationId).catch(() => undefined);
     }
   }

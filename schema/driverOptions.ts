@@ -97,7 +97,4 @@ export const DriverSettingsSchema = z
 export const ServeSettingsSchema = z.object({
   port: intBetween(1, 65535).describe("Port to listen on."),
   host: z.string({ error: LISTEN_MESSAGE }).refine(listenAddress, { error: LISTEN_MESSAGE }).optional().describe("Address to listen on."),
-  cancelPollMs: intBetween(100, 60_000)
-    .optional()
-    .describe("How often the server reads the journal for cancels another replica recorded for the operations it runs (ms)."),
 });

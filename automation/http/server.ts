@@ -54,11 +54,6 @@ export interface ServeOptions {
    * @default - dropped
    */
   readonly log?: (line: string) => void;
-  /**
-   * How often the server reads the journal for cancels another replica recorded for the operations it runs.
-   * @default 1000
-   */
-  readonly cancelPollMs?: number;
 }
 
 /** An operation this server started. */
@@ -140,13 +135,8 @@ export function checkToken(token: string | undefined): string {
 }
 
 /** Builds the server (not listening). */
-export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" | "log" | "cancelPollMs">): FastifyInstance {
+export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" | "log">): FastifyInstance {
   const token = checkToken(options.token);
-  const { cancelPollMs = 1000 } = parseInput(
-    ServeSettingsSchema.pick({ cancelPollMs: true }),
-    { cancelPollMs: options.cancelPollMs },
-    "server options",
-  );
   const log = (line: string) => options.log?.(redact(line));
   const expected = Buffer.from(`Bearer ${token}`);
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES });
@@ -301,19 +291,7 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
   });
 
   // Several replicas behind one address share the journal: a cancel reaching a replica that does not run the
-  // operation is recorded there, and the replica that runs it reads it within a poll.
-  let polling = false;
-  const cancelPoll = setInterval(() => {
-    const ids = [...running].filter(([, live]) => !live.done && !live.controller.signal.aborted).map(([id]) => id);
-    if (ids.length === 0 || polling) return;
-    polling = true;
-    driver.journal
-      .cancelRequested(ids)
-      .then((asked) => asked.forEach((id) => running.get(id)?.controller.abort()))
-      .catch(() => undefined) // the database unreachable: the next poll asks again
-      .finally(() => (polling = false));
-  }, cancelPollMs).unref();
-
+  // operation is recorded there, and the driver that runs it reads it within a second (`Driver`'s `owning`).
   app.post<{ Params: { id: string } }>("/operations/:id/cancel", async (request, reply) => {
     const { id } = request.params;
     const cancelling = { id, status: "cancelling" as const };
@@ -351,7 +329,6 @@ export function buildServer(driver: Driver, options: Pick<ServeOptions, "token" 
   });
 
   app.addHook("onClose", async () => {
-    clearInterval(cancelPoll);
     for (const live of running.values()) live.controller.abort();
   });
   return app;

@@ -12,6 +12,7 @@ import * as path from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
 import { Driver } from "../../../automation/driver";
+import { CancelledError } from "../../../automation/errors";
 import {
   AcceptedSchema,
   CancellingSchema,
@@ -214,6 +215,34 @@ describe("operations over the HTTP API", () => {
       const again = await replica.inject({ method: "POST", url: "/operations/up-elsewhere/cancel", headers });
       assert.equal(again.statusCode, 409, "a finished operation is not cancelled again");
       assert.match(again.json().error.message, /is not running \(it is cancelled\)/);
+    } finally {
+      release();
+      executor.hold = undefined;
+      await replica.close();
+      await other.close();
+    }
+  });
+
+  it("a cancel through a replica reaches an operation a driver runs without a server (a CLI's): it stops, cancelled", async () => {
+    const other = await Driver.open({
+      workspace: { stateDir, pulumiPath: fakePulumiCli(path.join(stateDir, "fake")), passphrase: "unit-test-passphrase" },
+      executor: new RecordingExecutor(),
+      identity: "replica-c",
+    });
+    const replica = buildServer(other, { token });
+    let release!: () => void;
+    executor.hold = new Promise<void>((resolve) => (release = resolve));
+    try {
+      const running = driver.up({ tenants: ["acme"], operationId: "up-in-cli" }).then(
+        (result) => result,
+        (error: unknown) => error,
+      );
+      while ((await driver.journal.get("up-in-cli"))?.status !== "running") await pause();
+      const cancel = await replica.inject({ method: "POST", url: "/operations/up-in-cli/cancel", headers });
+      assert.equal(cancel.statusCode, 202, cancel.body);
+      const outcome = await running;
+      assert.ok(outcome instanceof CancelledError, String(outcome));
+      assert.equal((await driver.journal.get("up-in-cli"))?.status, "cancelled");
     } finally {
       release();
       executor.hold = undefined;
