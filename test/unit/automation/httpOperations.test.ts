@@ -86,6 +86,15 @@ describe("operations over the HTTP API", () => {
     return body.error;
   }
   const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+  /** Another replica: a driver of its own identity on the same state and journal, and its server. */
+  async function openReplica(identity: string): Promise<{ other: Driver; replica: FastifyInstance }> {
+    const other = await Driver.open({
+      workspace: { stateDir, pulumiPath: fakePulumiCli(path.join(stateDir, "fake")), passphrase: "unit-test-passphrase" },
+      executor: new RecordingExecutor(),
+      identity,
+    });
+    return { other, replica: buildServer(other, { token }) };
+  }
   const operationList = OperationSummarySchema.array();
   const ListSchema = { safeParse: (v: unknown) => operationList.safeParse((v as { operations?: unknown })?.operations) } as z.ZodType<
     z.output<typeof operationList>
@@ -183,12 +192,7 @@ describe("operations over the HTTP API", () => {
   });
 
   it("replicas sharing the journal: a cancel reaching one that does not run the operation stops it where it runs (202), and both answer alike", async () => {
-    const other = await Driver.open({
-      workspace: { stateDir, pulumiPath: fakePulumiCli(path.join(stateDir, "fake")), passphrase: "unit-test-passphrase" },
-      executor: new RecordingExecutor(),
-      identity: "replica-b",
-    });
-    const replica = buildServer(other, { token });
+    const { other, replica } = await openReplica("replica-b");
     let release!: () => void;
     executor.hold = new Promise<void>((resolve) => (release = resolve));
     try {
@@ -224,12 +228,7 @@ describe("operations over the HTTP API", () => {
   });
 
   it("a cancel through a replica reaches an operation a driver runs without a server (a CLI's): it stops, cancelled", async () => {
-    const other = await Driver.open({
-      workspace: { stateDir, pulumiPath: fakePulumiCli(path.join(stateDir, "fake")), passphrase: "unit-test-passphrase" },
-      executor: new RecordingExecutor(),
-      identity: "replica-c",
-    });
-    const replica = buildServer(other, { token });
+    const { other, replica } = await openReplica("replica-c");
     let release!: () => void;
     executor.hold = new Promise<void>((resolve) => (release = resolve));
     try {
