@@ -38,10 +38,10 @@ import { updateTenant, type TenantUpdate, type UpdateTenantOptions } from "./ten
 import type { RunnerSettings, TenantPatch } from "./types";
 import { resolveWorkspaceOptions, WorkspaceFactory, type WorkspaceOptions } from "./workspace";
 
-/** Options of a driver. */
 /** How often a running operation reads the journal for a cancel asked of it elsewhere (an HTTP API replica). */
 const CANCEL_POLL_MS = 1000;
 
+/** Options of a driver. */
 export interface DriverOptions {
   /** The workspaces of the stacks (state directory, backend, secrets provider, CLI, engine environment). */
   readonly workspace: WorkspaceOptions;

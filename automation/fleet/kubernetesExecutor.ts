@@ -187,9 +187,10 @@ export class KubernetesExecutor implements Executor {
     const plan = readFileSync(file, "utf8");
     const settings = planStackSettings(file);
     const stackSettings = existsSync(settings) ? readFileSync(settings, "utf8") : undefined;
-    if (plan.length + (stackSettings?.length ?? 0) > PLAN_MAX_BYTES)
+    const size = plan.length + (stackSettings?.length ?? 0);
+    if (size > PLAN_MAX_BYTES)
       throw new InputError("stack job", [
-        `the saved plan of stack "${job.stack}" is ${Math.ceil(plan.length / 1024)} KiB, more than the ${PLAN_MAX_BYTES / 1024} KiB a runner's Secret can carry: update it without a saved plan, or with the local executor`,
+        `the saved plan of stack "${job.stack}" is ${Math.ceil(size / 1024)} KiB, more than the ${PLAN_MAX_BYTES / 1024} KiB a runner's Secret can carry: update it without a saved plan, or with the local executor`,
       ]);
     return { key, sealed: sealSavedPlan({ plan, ...(stackSettings !== undefined ? { stackSettings } : {}) }, key) };
   }
@@ -233,7 +234,6 @@ export class KubernetesExecutor implements Executor {
   private async runJob(job: StackJob, options: ExecutorRunOptions): Promise<StackJobResult> {
     const { namespace } = this.settings;
     const name = runnerJobName(job.stack);
-    const jobPath = `/apis/batch/v1/namespaces/${namespace}/jobs/${name}`;
     const input = this.input(job);
     const soon = () => Date.now() + API_PATIENCE_MS;
     const created = await this.steady(soon(), () =>
@@ -254,10 +254,17 @@ export class KubernetesExecutor implements Executor {
       options.onEvent?.({ type: "started", stack: job.stack, pid: -1, runner: `${namespace}/${name}` });
       return this.withPlan(job, await this.follow(name, job, options), input.plan?.key);
     } finally {
-      // The Secret goes first: the input holds the passphrase. The Job takes its pod with it.
-      await this.steady(soon(), () => this.kube.delete(`/api/v1/namespaces/${namespace}/secrets/${name}`)).catch(() => false);
-      await this.steady(soon(), () => this.kube.delete(jobPath, "propagationPolicy=Background")).catch(() => false);
+      await this.remove(name, soon()).catch(() => false);
     }
+  }
+
+  /** Deletes a runner's Secret, first (its input holds the passphrase), then its Job, which takes its pod with it. */
+  private async remove(name: string, deadline: number): Promise<void> {
+    const { namespace } = this.settings;
+    await this.steady(deadline, () => this.kube.delete(`/api/v1/namespaces/${namespace}/secrets/${name}`)).catch(() => false);
+    await this.steady(deadline, () =>
+      this.kube.delete(`/apis/batch/v1/namespaces/${namespace}/jobs/${name}`, "propagationPolicy=Background"),
+    );
   }
 
   /**
@@ -287,10 +294,7 @@ export class KubernetesExecutor implements Executor {
           );
         await this.pause();
       }
-      await this.steady(deadline, () => this.kube.delete(`/api/v1/namespaces/${namespace}/secrets/${name}`)).catch(() => false);
-      await this.steady(deadline, () =>
-        this.kube.delete(`/apis/batch/v1/namespaces/${namespace}/jobs/${name}`, "propagationPolicy=Background"),
-      );
+      await this.remove(name, deadline);
     }
     return orphans.length;
   }
